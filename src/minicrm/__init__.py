@@ -1,0 +1,3 @@
+"""minicrm: a terminal-first CRM for small businesses."""
+
+__version__ = "0.1.0"
