@@ -1,0 +1,3 @@
+from minicrm.cli.entry import main
+
+main()

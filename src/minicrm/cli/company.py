@@ -1,0 +1,141 @@
+"""``minicrm company …``"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from minicrm.cli import views
+from minicrm.cli.options import FormatOpt, JsonOpt, YesOpt
+from minicrm.cli.output import Printer, check_format
+from minicrm.cli.parsing import key_values
+from minicrm.cli.state import confirm, services
+from minicrm.services import companies, contacts
+from minicrm.services.dto import UNSET, Address, CompanyCreate, CompanyPatch
+from minicrm.services.interactions import Links, timeline
+
+app = typer.Typer(help="Companies (accounts): add, list, show, edit, remove.", no_args_is_help=True)
+
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeat for several).")]
+FieldOpt = Annotated[list[str] | None, typer.Option("--field", help="Custom field KEY=VALUE (repeatable).")]
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Company name.")],
+    domain: Annotated[str | None, typer.Option("--domain", "-d", help="Web domain, e.g. lima.pt.")] = None,
+    industry: Annotated[str | None, typer.Option("--industry", "-i")] = None,
+    size: Annotated[str | None, typer.Option("--size", help="Head count or band, e.g. 11-50.")] = None,
+    tag: TagOpt = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Owner (default: you).")] = None,
+    field: FieldOpt = None,
+    street: Annotated[str | None, typer.Option("--street")] = None,
+    city: Annotated[str | None, typer.Option("--city")] = None,
+    region: Annotated[str | None, typer.Option("--region")] = None,
+    postcode: Annotated[str | None, typer.Option("--postcode")] = None,
+    country: Annotated[str | None, typer.Option("--country")] = None,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Add a company. Prints it."""
+    fmt = check_format(fmt, json_flag)
+    data = CompanyCreate(name=name, domain=domain, industry=industry, size=size, tags=tuple(tag or ()), owner=owner,
+                         fields=key_values(field), address=Address(street, city, region, postcode, country))
+    with services() as ctx:
+        company = companies.add(ctx, data)
+        Printer(fmt, ctx.clock.tz).record(company, views.company_fields(company, ctx.clock.tz))
+
+
+@app.command("list")
+def list_(
+    tag: TagOpt = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Only companies matching this text.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only companies owned by this user.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=0)] = None,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """List companies by name."""
+    fmt = check_format(fmt, json_flag)
+    with services() as ctx:
+        found = companies.list_companies(ctx, tags=tuple(tag or ()), search=search, owner=owner, limit=limit)
+        Printer(fmt, ctx.clock.tz).records(found, views.company_columns(), empty="no companies match")
+
+
+@app.command("show")
+def show(
+    ref: Annotated[str, typer.Argument(help="Id, domain or name.")],
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Show a company with its people and recent timeline."""
+    fmt = check_format(fmt, json_flag)
+    with services() as ctx:
+        company = companies.find(ctx, ref)
+        people = contacts.list_contacts(ctx, contacts.ContactQuery(company=str(company.id)))
+        events = timeline(ctx, Links(company=str(company.id)), limit=20)
+        tz = ctx.clock.tz
+        printer = Printer(fmt, tz)
+        if fmt in ("json", "jsonl"):
+            data = company.to_dict(tz)
+            data["contacts"] = [{"id": p.id, "name": p.name, "email": p.email, "title": p.title} for p in people]
+            data["timeline"] = [i.to_dict(tz) for i in events]
+            printer.record(data, [])
+            return
+        printer.record(company, views.company_fields(company, tz), sections=[
+            ("People", people, views.contact_columns()),
+            ("Timeline", events, views.interaction_columns(tz)),
+        ])
+
+
+@app.command("edit")
+def edit(
+    ref: Annotated[str, typer.Argument(help="Id, domain or name.")],
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    domain: Annotated[str | None, typer.Option("--domain", "-d")] = None,
+    industry: Annotated[str | None, typer.Option("--industry", "-i")] = None,
+    size: Annotated[str | None, typer.Option("--size")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Replace the tags.")] = None,
+    add_tag: Annotated[list[str] | None, typer.Option("--add-tag")] = None,
+    remove_tag: Annotated[list[str] | None, typer.Option("--remove-tag")] = None,
+    owner: Annotated[str | None, typer.Option("--owner")] = None,
+    field: FieldOpt = None,
+    street: Annotated[str | None, typer.Option("--street")] = None,
+    city: Annotated[str | None, typer.Option("--city")] = None,
+    region: Annotated[str | None, typer.Option("--region")] = None,
+    postcode: Annotated[str | None, typer.Option("--postcode")] = None,
+    country: Annotated[str | None, typer.Option("--country")] = None,
+    clear: Annotated[list[str] | None, typer.Option("--clear", help="Empty a field: domain, industry, tags, field:KEY, …")] = None,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Change a company. Only the options given change."""
+    fmt = check_format(fmt, json_flag)
+
+    def opt(value: object) -> object:
+        return UNSET if value is None else value
+
+    patch = CompanyPatch(
+        name=opt(name), domain=opt(domain), industry=opt(industry), size=opt(size),
+        tags=UNSET if tag is None else tuple(tag), add_tags=tuple(add_tag or ()), remove_tags=tuple(remove_tag or ()),
+        owner=opt(owner), fields=key_values(field), street=opt(street), city=opt(city), region=opt(region),
+        postcode=opt(postcode), country=opt(country), clear=tuple(clear or ()),
+    )
+    with services() as ctx:
+        company = companies.edit(ctx, ref, patch)
+        Printer(fmt, ctx.clock.tz).record(company, views.company_fields(company, ctx.clock.tz))
+
+
+@app.command("rm")
+def rm(
+    refs: Annotated[list[str], typer.Argument(help="Ids, domains or names.")],
+    yes: YesOpt = False,
+) -> None:
+    """Delete companies. Their people and deals stay, unlinked."""
+    with services() as ctx:
+        found = [companies.find(ctx, r) for r in refs]
+        names = ", ".join(f"{c.id} {c.name}" for c in found)
+        confirm(f"Delete {len(found)} compan{'ies' if len(found) != 1 else 'y'} ({names})?", yes=yes)
+        companies.remove(ctx, [str(c.id) for c in found])
+        Printer("plain", ctx.clock.tz).message(f"deleted {names}")

@@ -1,0 +1,181 @@
+"""``minicrm contact …``"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from minicrm.cli import reads, views
+from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
+from minicrm.cli.output import Printer, check_format
+from minicrm.cli.parsing import cadence_days, key_values
+from minicrm.cli.state import confirm, services
+from minicrm.services import contacts
+from minicrm.services.dto import UNSET, Address, ContactCreate, ContactPatch
+from minicrm.services.history import history as load_history
+from minicrm.services.refs import resolve_contact
+
+app = typer.Typer(help="People: add, list, show, edit, remove, and their history.", no_args_is_help=True)
+
+EmailOpt = Annotated[list[str] | None, typer.Option("--email", "-e", help="Email address (repeat for several; the first is primary).")]
+PhoneOpt = Annotated[list[str] | None, typer.Option("--phone", "-p", help="Phone number (repeat for several).")]
+CompanyOpt = Annotated[str | None, typer.Option("--company", "-c", help="Company name or id (created if new).")]
+TitleOpt = Annotated[str | None, typer.Option("--title", help="Job title.")]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeat for several).")]
+StatusOpt = Annotated[str | None, typer.Option("--status", help="lead, prospect, customer or inactive.")]
+SourceOpt = Annotated[str | None, typer.Option("--source", help="Where the contact came from.")]
+EveryOpt = Annotated[str | None, typer.Option("--every", help="Keep-in-touch cadence, e.g. 30d, 2w, 3m.")]
+FieldOpt = Annotated[list[str] | None, typer.Option("--field", help="Custom field KEY=VALUE (repeatable).")]
+
+
+def _address(street: str | None, city: str | None, region: str | None, postcode: str | None, country: str | None) -> Address:
+    return Address(street, city, region, postcode, country)
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Display name, e.g. \"Ana Lima\".")],
+    email: EmailOpt = None,
+    phone: PhoneOpt = None,
+    company: CompanyOpt = None,
+    title: TitleOpt = None,
+    tag: TagOpt = None,
+    status: StatusOpt = None,
+    source: SourceOpt = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Owner (default: you).")] = None,
+    every: EveryOpt = None,
+    field: FieldOpt = None,
+    given_name: Annotated[str | None, typer.Option("--given-name")] = None,
+    family_name: Annotated[str | None, typer.Option("--family-name")] = None,
+    street: Annotated[str | None, typer.Option("--street")] = None,
+    city: Annotated[str | None, typer.Option("--city")] = None,
+    region: Annotated[str | None, typer.Option("--region")] = None,
+    postcode: Annotated[str | None, typer.Option("--postcode")] = None,
+    country: Annotated[str | None, typer.Option("--country")] = None,
+    allow_duplicate: Annotated[bool, typer.Option("--allow-duplicate", help="Add even if the email belongs to another contact.")] = False,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Add a person. Prints the new contact."""
+    fmt = check_format(fmt, json_flag)
+    data = ContactCreate(
+        name=name, emails=tuple(email or ()), phones=tuple(phone or ()), company=company, title=title,
+        tags=tuple(tag or ()), status=status or "lead", source=source, owner=owner,
+        cadence_days=cadence_days(every), fields=key_values(field), given_name=given_name,
+        family_name=family_name, address=_address(street, city, region, postcode, country),
+    )
+    with services() as ctx:
+        contact = contacts.add(ctx, data, allow_duplicate=allow_duplicate)
+        Printer(fmt, ctx.clock.tz).record(contact, views.contact_fields(contact, ctx.clock.tz))
+
+
+@app.command("list")
+def list_(
+    tag: TagOpt = None,
+    company: Annotated[str | None, typer.Option("--company", "-c", help="Only people at this company.")] = None,
+    status: StatusOpt = None,
+    owner: OwnerOpt = None,
+    all_: AllOpt = False,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Only contacts matching this text.")] = None,
+    stale: Annotated[str | None, typer.Option("--stale", help="Not contacted for this long, e.g. 30d.")] = None,
+    sort: Annotated[str, typer.Option("--sort", help="name, created, updated, last-interaction, status or id; prefix - to reverse.")] = "name",
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N contacts.")] = None,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip the first N.")] = 0,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """List contacts, filtered and sorted."""
+    reads.contact_list(tags=tag or [], company=company, status=status, owner=None if all_ else owner,
+                       search=search, stale=stale, sort=sort, limit=limit, offset=offset, fmt=fmt, json_flag=json_flag)
+
+
+@app.command("show")
+def show(
+    ref: Annotated[str, typer.Argument(help="Id, email or name.")],
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Show one contact with its deals, open follow-ups and recent timeline."""
+    reads.contact_show(ref, fmt=fmt, json_flag=json_flag)
+
+
+@app.command("edit")
+def edit(
+    ref: Annotated[str, typer.Argument(help="Id, email or name.")],
+    name: Annotated[str | None, typer.Option("--name", help="New display name.")] = None,
+    email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Replace the emails (repeatable).")] = None,
+    add_email: Annotated[list[str] | None, typer.Option("--add-email", help="Add an email.")] = None,
+    phone: Annotated[list[str] | None, typer.Option("--phone", "-p", help="Replace the phones (repeatable).")] = None,
+    add_phone: Annotated[list[str] | None, typer.Option("--add-phone", help="Add a phone.")] = None,
+    company: CompanyOpt = None,
+    title: TitleOpt = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Replace the tags (repeatable).")] = None,
+    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag.")] = None,
+    remove_tag: Annotated[list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")] = None,
+    status: StatusOpt = None,
+    source: SourceOpt = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Reassign to this user.")] = None,
+    every: EveryOpt = None,
+    field: FieldOpt = None,
+    given_name: Annotated[str | None, typer.Option("--given-name")] = None,
+    family_name: Annotated[str | None, typer.Option("--family-name")] = None,
+    street: Annotated[str | None, typer.Option("--street")] = None,
+    city: Annotated[str | None, typer.Option("--city")] = None,
+    region: Annotated[str | None, typer.Option("--region")] = None,
+    postcode: Annotated[str | None, typer.Option("--postcode")] = None,
+    country: Annotated[str | None, typer.Option("--country")] = None,
+    do_not_contact: Annotated[bool | None, typer.Option("--do-not-contact/--ok-to-contact", help="Consent flag.")] = None,
+    channel: Annotated[str | None, typer.Option("--channel", help="Preferred channel: email, phone or none.")] = None,
+    clear: Annotated[list[str] | None, typer.Option("--clear", help="Empty a field: title, company, emails, tags, field:KEY, …")] = None,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Change a contact. Only the options given change; prints the contact."""
+    fmt = check_format(fmt, json_flag)
+
+    def opt(value: object) -> object:
+        return UNSET if value is None else value
+
+    patch = ContactPatch(
+        name=opt(name), emails=UNSET if email is None else tuple(email), add_emails=tuple(add_email or ()),
+        phones=UNSET if phone is None else tuple(phone), add_phones=tuple(add_phone or ()),
+        company=opt(company), title=opt(title), tags=UNSET if tag is None else tuple(tag),
+        add_tags=tuple(add_tag or ()), remove_tags=tuple(remove_tag or ()), status=opt(status), source=opt(source),
+        owner=opt(owner), cadence_days=UNSET if every is None else cadence_days(every), fields=key_values(field),
+        given_name=opt(given_name), family_name=opt(family_name), street=opt(street), city=opt(city),
+        region=opt(region), postcode=opt(postcode), country=opt(country), do_not_contact=opt(do_not_contact),
+        preferred_channel=opt(channel), clear=tuple(clear or ()),
+    )
+    with services() as ctx:
+        contact = contacts.edit(ctx, ref, patch)
+        Printer(fmt, ctx.clock.tz).record(contact, views.contact_fields(contact, ctx.clock.tz))
+
+
+@app.command("rm")
+def rm(
+    refs: Annotated[list[str], typer.Argument(help="Ids, emails or names.")],
+    yes: YesOpt = False,
+) -> None:
+    """Delete contacts with their notes and follow-ups (deals stay, unlinked)."""
+    with services() as ctx:
+        ids = list(dict.fromkeys(resolve_contact(ctx.db, r) for r in refs))
+        found = contacts.load(ctx.db, ids)
+        names = ", ".join(f"{c.id} {c.name}" for c in found)
+        confirm(f"Delete {len(found)} contact{'s' if len(found) != 1 else ''} ({names}) with their notes and follow-ups?", yes=yes)
+        removed = contacts.remove(ctx, ids)
+        Printer("plain", ctx.clock.tz).message(f"deleted {len(removed)} contact{'s' if len(removed) != 1 else ''}: {names}")
+
+
+@app.command("history")
+def history(
+    ref: Annotated[str, typer.Argument(help="Id, email or name.")],
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Every change to a contact: when, who, which fields, before → after."""
+    fmt = check_format(fmt, json_flag)
+    with services() as ctx:
+        contact_id = resolve_contact(ctx.db, ref)
+        entries = load_history(ctx, "contact", contact_id)
+        Printer(fmt, ctx.clock.tz).records(entries, views.change_columns(ctx.clock.tz), empty="no history")

@@ -1,0 +1,147 @@
+"""``minicrm followup …`` and ``minicrm due``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from minicrm.cli import reads, views
+from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
+from minicrm.cli.output import Printer, check_format
+from minicrm.cli.parsing import duration, ids
+from minicrm.cli.state import confirm, services
+from minicrm.dates import parse_when
+from minicrm.errors import InvalidInput
+from minicrm.services import followups
+from minicrm.services.dto import UNSET
+from minicrm.services.interactions import Links
+
+app = typer.Typer(help="Follow-ups (reminders): add, list, done, snooze, edit, remove.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    ref: Annotated[str | None, typer.Argument(help="Contact: id, email or name (optional with --deal/--company).",
+                                              show_default=False)] = None,
+    text: Annotated[str | None, typer.Argument(help="What to do.", show_default=False)] = None,
+    due: Annotated[str, typer.Option("--due", help="When: 2026-12-01, tomorrow 9:00, next friday, in 3 days, …")] = "today",
+    every: Annotated[str | None, typer.Option("--every", help="Repeat every DURATION, e.g. 1w, 2w, 1m.")] = None,
+    deal: Annotated[str | None, typer.Option("--deal", "-d", help="About this deal (id).")] = None,
+    company: Annotated[str | None, typer.Option("--company", "-c", help="About this company.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Whose reminder (default: you).")] = None,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Set a follow-up: minicrm followup add ana "send the quote" --due "next friday"."""
+    fmt = check_format(fmt, json_flag)
+    if text is None and ref is not None and (deal or company):
+        ref, text = None, ref
+    if text is None:
+        raise InvalidInput("say what to do, e.g. minicrm followup add ana \"send the quote\" --due friday")
+    with services() as ctx:
+        item = followups.add(ctx, Links(contact=ref, company=company, deal=deal), text, parse_when(due, ctx.clock),
+                             every=duration(every), owner=owner)
+        Printer(fmt, ctx.clock.tz).record(item, views.followup_fields(item, ctx.clock.tz))
+
+
+@app.command("list")
+def list_(
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue ones.")] = False,
+    today: Annotated[bool, typer.Option("--today", help="Overdue and due today.")] = False,
+    week: Annotated[bool, typer.Option("--week", help="Overdue and due in the next 7 days.")] = False,
+    done: Annotated[bool, typer.Option("--done", help="Only done ones, latest first.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Everything, done ones included.")] = False,
+    contact: Annotated[str | None, typer.Option("--contact", help="Only this contact's.")] = None,
+    owner: OwnerOpt = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=0)] = None,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """List follow-ups (default: every open one, by due date)."""
+    fmt = check_format(fmt, json_flag)
+    chosen = [name for name, flag in (("overdue", overdue), ("today", today), ("week", week), ("done", done),
+                                      ("all", all_)) if flag]
+    if len(chosen) > 1:
+        raise InvalidInput(f"choose one of --{' / --'.join(chosen)}")
+    window = chosen[0] if chosen else "open"
+    with services() as ctx:
+        items = followups.list_followups(ctx, window, owner=owner, contact=contact, limit=limit)  # type: ignore[arg-type]
+        Printer(fmt, ctx.clock.tz).records(items, views.followup_columns(ctx.clock.tz), empty="no follow-ups")
+
+
+@app.command("done")
+def done(
+    followup_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Follow-up ids.")],
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Mark follow-ups done (a repeating one is scheduled again). Prints them."""
+    fmt = check_format(fmt, json_flag)
+    with services() as ctx:
+        items = followups.done(ctx, ids(followup_ids, "follow-up"))
+        Printer(fmt, ctx.clock.tz).records(items, views.followup_columns(ctx.clock.tz))
+
+
+@app.command("snooze")
+def snooze(
+    followup_id: Annotated[str, typer.Argument(metavar="ID")],
+    until: Annotated[str, typer.Option("--until", help="Hide it until then, e.g. 'monday 9:00'.")],
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Hide a follow-up from due lists until a later moment."""
+    fmt = check_format(fmt, json_flag)
+    with services() as ctx:
+        item = followups.snooze(ctx, ids([followup_id], "follow-up")[0], parse_when(until, ctx.clock))
+        Printer(fmt, ctx.clock.tz).record(item, views.followup_fields(item, ctx.clock.tz))
+
+
+@app.command("edit")
+def edit(
+    followup_id: Annotated[str, typer.Argument(metavar="ID")],
+    title: Annotated[str | None, typer.Option("--title", "--text", help="New text.")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="Reschedule.")] = None,
+    every: Annotated[str | None, typer.Option("--every", help="Repeat every DURATION.")] = None,
+    no_repeat: Annotated[bool, typer.Option("--no-repeat", help="Stop repeating.")] = False,
+    owner: Annotated[str | None, typer.Option("--owner")] = None,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Change a follow-up's text, due date or repetition."""
+    fmt = check_format(fmt, json_flag)
+    with services() as ctx:
+        patch = followups.FollowUpPatch(
+            title=UNSET if title is None else title,
+            due=UNSET if due is None else parse_when(due, ctx.clock),
+            every=None if no_repeat else (UNSET if every is None else duration(every)),
+            owner=UNSET if owner is None else owner,
+        )
+        item = followups.edit(ctx, ids([followup_id], "follow-up")[0], patch)
+        Printer(fmt, ctx.clock.tz).record(item, views.followup_fields(item, ctx.clock.tz))
+
+
+@app.command("rm")
+def rm(
+    followup_ids: Annotated[list[str], typer.Argument(metavar="ID...")],
+    yes: YesOpt = False,
+) -> None:
+    """Delete follow-ups."""
+    with services() as ctx:
+        wanted = ids(followup_ids, "follow-up")
+        found = [followups.get(ctx, i) for i in wanted]
+        confirm(f"Delete {len(found)} follow-up{'s' if len(found) != 1 else ''} "
+                f"({'; '.join(f'{f.id} {f.title}' for f in found)})?", yes=yes)
+        followups.remove(ctx, wanted)
+        Printer("plain", ctx.clock.tz).message(f"deleted {len(found)} follow-up{'s' if len(found) != 1 else ''}")
+
+
+def due(
+    within: Annotated[str | None, typer.Option("--within", help="Look ahead this far, e.g. 3d (default: end of today).")] = None,
+    owner: OwnerOpt = None,
+    all_: AllOpt = False,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """What is overdue and due, then who to get back in touch with. Prints nothing when nothing is due (for cron)."""
+    reads.due(within=within, owner=None if all_ else owner, fmt=fmt, json_flag=json_flag)

@@ -1,0 +1,17 @@
+"""Options shared by many commands, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="Output format: table, plain, json, jsonl or csv. "
+                 "Default: table on a terminal, plain otherwise.", show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Only records owned by this user.")]
+AllOpt = Annotated[bool, typer.Option("--all", help="Everyone's records (team mode), not just mine.")]

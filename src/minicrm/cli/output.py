@@ -1,0 +1,200 @@
+"""Printing records: ``table`` (rich, on a terminal), ``plain`` (one record a line, tab-separated,
+no colour), ``json``, ``jsonl`` and ``csv``.
+
+Text from the database is always printed inertly: control characters (ESC, NUL, CR, …) and
+bidirectional overrides are shown as escapes such as ``\\x1b`` and ``\\u202e``, and rich markup
+in a name is never interpreted. rich is imported only for the table format.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import IO, Any
+
+FORMATS = ("table", "plain", "json", "jsonl", "csv")
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_UNSAFE_WITH_LINES = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group(0)
+    if ch == "\n":
+        return "\\n"
+    if ch == "\t":
+        return "\\t"
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def inert(value: object, *, keep_newlines: bool = False) -> str:
+    """``value`` as text that cannot style, move or reorder the terminal."""
+    if value is None:
+        return ""
+    text = str(value)
+    pattern = _UNSAFE if keep_newlines else _UNSAFE_WITH_LINES
+    return pattern.sub(_escape, text)
+
+
+def neutralize_csv(value: str) -> str:
+    """Cells a spreadsheet would run as formulas get a leading apostrophe (OWASP)."""
+    return "'" + value if value.startswith(_CSV_FORMULA) else value
+
+
+def default_format() -> str:
+    return "table" if sys.stdout.isatty() else "plain"
+
+
+def check_format(fmt: str | None, json_flag: bool = False) -> str:
+    from minicrm.errors import InvalidInput
+
+    if json_flag:
+        return "json"
+    if fmt is None:
+        return default_format()
+    if fmt not in FORMATS:
+        raise InvalidInput(f"invalid format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return fmt
+
+
+def show_moment(value: datetime | date | None, tz: tzinfo, *, date_only: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        local = value.astimezone(tz)
+        return local.strftime("%Y-%m-%d") if date_only else local.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    get: Callable[[Any], object]
+    wrap: bool = False
+
+
+class Printer:
+    """Writes records to stdout in one format; ``tz`` renders timestamps in local time."""
+
+    def __init__(self, fmt: str, tz: tzinfo, out: IO[str] | None = None) -> None:
+        self.fmt = fmt
+        self.tz = tz
+        self.out = out or sys.stdout
+
+    # -- lists --------------------------------------------------------------------------
+    def records(self, items: Sequence[Any], columns: Sequence[Column], *, title: str | None = None,
+                empty: str | None = None) -> None:
+        if self.fmt == "json":
+            self._write(json.dumps([self._dict(i) for i in items], ensure_ascii=False, indent=2) + "\n")
+        elif self.fmt == "jsonl":
+            self._write("".join(json.dumps(self._dict(i), ensure_ascii=False) + "\n" for i in items))
+        elif self.fmt == "csv":
+            writer = csv.writer(self.out, lineterminator="\n")
+            writer.writerow([c.header.lower().replace(" ", "_") for c in columns])
+            for item in items:
+                writer.writerow([neutralize_csv(_text(c.get(item))) for c in columns])
+        elif self.fmt == "plain":
+            self._write("".join("\t".join(inert(_text(c.get(i))) for c in columns) + "\n" for i in items))
+        else:
+            if not items:
+                if empty:
+                    print(empty, file=sys.stderr)
+                return
+            self._table(items, columns, title)
+
+    def _dict(self, item: Any) -> Any:
+        if isinstance(item, dict):
+            return item
+        try:
+            return item.to_dict(self.tz)
+        except TypeError:
+            return item.to_dict()
+
+    def _table(self, items: Sequence[Any], columns: Sequence[Column], title: str | None) -> None:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False, box=_box())
+        for column in columns:
+            table.add_column(column.header, overflow="fold" if column.wrap else "ellipsis",
+                             no_wrap=not column.wrap, ratio=2 if column.wrap else None)
+        for item in items:
+            table.add_row(*(Text(inert(_text(c.get(item)))) for c in columns))
+        console().print(table)
+
+    # -- one record ---------------------------------------------------------------------
+    def record(self, item: Any, fields: Sequence[tuple[str, object]], sections: Sequence[tuple[str, Sequence[Any], Sequence[Column]]] = ()) -> None:
+        """One record: JSON object, or ``Label: value`` lines with sections below."""
+        if self.fmt in ("json", "jsonl"):
+            data = self._dict(item)
+            indent = 2 if self.fmt == "json" else None
+            self._write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+            return
+        if self.fmt == "csv":
+            self.records([item], [Column(label, lambda _i, v=value: v) for label, value in fields])
+            return
+        if self.fmt == "plain":
+            width = max((len(label) for label, _ in fields), default=0)
+            lines = [f"{label + ':':<{width + 1}} {inert(_text(value))}" for label, value in fields if _text(value)]
+            self._write("\n".join(lines) + "\n")
+            for title, rows, columns in sections:
+                if rows:
+                    self._write(f"\n{title}:\n")
+                    self._write("".join("  " + "\t".join(inert(_text(c.get(r))) for c in columns) + "\n" for r in rows))
+            return
+        from rich.table import Table
+        from rich.text import Text
+
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column()
+        for label, value in fields:
+            if _text(value):
+                grid.add_row(Text(label), Text(inert(_text(value), keep_newlines=True)))
+        con = console()
+        con.print(grid)
+        for title, rows, columns in sections:
+            if rows:
+                con.print()
+                self._table(rows, columns, title)
+
+    def message(self, text: str) -> None:
+        """A human message: stderr, so that stdout carries data only."""
+        print(inert(text, keep_newlines=True), file=sys.stderr)
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def _box() -> Any:
+    from rich import box
+
+    return box.SIMPLE_HEAD
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, markup=False, emoji=False)  # rich itself honours NO_COLOR
+
+
+def write_lines(lines: Iterable[str], out: IO[str] | None = None) -> None:
+    stream = out or sys.stdout
+    for line in lines:
+        stream.write(inert(line) + "\n")

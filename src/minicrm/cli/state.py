@@ -1,0 +1,45 @@
+"""Options that apply to every command (``--db``, ``--as``), and opening the services with them.
+Free of typer so that the fast path can use it too."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from minicrm.errors import Refused
+from minicrm.services.context import Context, open_context
+
+
+@dataclass
+class Globals:
+    db: str | None = None
+    user: str | None = None
+
+
+GLOBALS = Globals()
+
+
+@contextmanager
+def services() -> Iterator[Context]:
+    ctx = open_context(GLOBALS.db, user=GLOBALS.user)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+def confirm(question: str, *, yes: bool) -> None:
+    """Ask before a destructive change; refuse (exit 1) when there is no terminal to ask."""
+    if yes:
+        return
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise Refused(f"{question.rstrip('?')}: refusing without --yes (no terminal to ask)")
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    try:
+        answer = sys.stdin.readline().strip().lower()
+    except EOFError:
+        answer = ""
+    if answer not in ("y", "yes"):
+        raise Refused("cancelled; nothing changed")

@@ -1,0 +1,139 @@
+"""User configuration: ``<user config dir>/config.toml`` (``MINICRM_CONFIG`` overrides the path).
+
+Example::
+
+    currency = "EUR"            # default ISO 4217 currency of deal values
+    region = "PT"               # default region for phone numbers typed without +country
+    owner = "ana"               # default user (team mode); MINICRM_USER / --as override
+    timezone = "Europe/Lisbon"  # default: the system's
+    date_format = "%Y-%m-%d"
+
+    [[pipelines]]
+    name = "default"
+    stages = [
+      { name = "lead", probability = 10, idle_days = 14 },
+      { name = "qualified", probability = 25, idle_days = 14 },
+      { name = "proposal", probability = 50, idle_days = 10 },
+      { name = "negotiation", probability = 75, idle_days = 7 },
+    ]
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from minicrm.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    probability: int
+    idle_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    name: str
+    stages: tuple[Stage, ...]
+
+    def stage(self, name: str) -> Stage | None:
+        return next((s for s in self.stages if s.name == name), None)
+
+    def index(self, name: str) -> int:
+        return next((i for i, s in enumerate(self.stages) if s.name == name), -1)
+
+
+DEFAULT_PIPELINE = Pipeline(
+    "default",
+    (
+        Stage("lead", 10, 30),
+        Stage("qualified", 25, 21),
+        Stage("proposal", 50, 14),
+        Stage("negotiation", 75, 14),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    currency: str = "EUR"
+    region: str | None = None
+    owner: str | None = None
+    timezone: str | None = None
+    date_format: str = "%Y-%m-%d"
+    pipelines: tuple[Pipeline, ...] = (DEFAULT_PIPELINE,)
+    lost_reasons: tuple[str, ...] = ()
+    backups_keep: int = 10
+    hook_timeout: float = 10.0
+    extra: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def pipeline(self, name: str | None = None) -> Pipeline:
+        if name is None:
+            return self.pipelines[0]
+        for pipeline in self.pipelines:
+            if pipeline.name == name:
+                return pipeline
+        known = ", ".join(p.name for p in self.pipelines)
+        raise InvalidInput(f"unknown pipeline {name!r} (known: {known})")
+
+
+def config_path() -> Path:
+    override = os.environ.get("MINICRM_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    from minicrm.paths import config_dir
+
+    return config_dir() / "config.toml"
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file; a missing file means the defaults, a broken one is an error."""
+    path = path or config_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Config(path=path)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidInput(f"cannot read config {path}: {exc}") from exc
+    return _from_dict(data, path)
+
+
+def _from_dict(data: dict[str, Any], path: Path) -> Config:
+    known = {"currency", "region", "owner", "timezone", "date_format", "pipelines", "lost_reasons",
+             "backups_keep", "hook_timeout"}
+    pipelines = tuple(_pipeline(p, path) for p in data.get("pipelines", [])) or (DEFAULT_PIPELINE,)
+    try:
+        return Config(
+            currency=str(data.get("currency", "EUR")).upper(),
+            region=(str(data["region"]).upper() if data.get("region") else None),
+            owner=data.get("owner"),
+            timezone=data.get("timezone"),
+            date_format=str(data.get("date_format", "%Y-%m-%d")),
+            pipelines=pipelines,
+            lost_reasons=tuple(str(r) for r in data.get("lost_reasons", [])),
+            backups_keep=int(data.get("backups_keep", 10)),
+            hook_timeout=float(data.get("hook_timeout", 10.0)),
+            extra={k: v for k, v in data.items() if k not in known},
+            path=path,
+        )
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"invalid config {path}: {exc}") from exc
+
+
+def _pipeline(raw: Any, path: Path) -> Pipeline:
+    try:
+        stages = tuple(
+            Stage(str(s["name"]), int(s.get("probability", 0)), s.get("idle_days"))
+            for s in raw["stages"]
+        )
+        if not stages:
+            raise ValueError("a pipeline needs at least one stage")
+        return Pipeline(str(raw.get("name", "default")), stages)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput(f"invalid pipeline in config {path}: {exc}") from exc

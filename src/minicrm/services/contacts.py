@@ -1,0 +1,404 @@
+"""Contacts: add, read, list, edit, remove. Every write is one unit of work with its
+change-log entries, and keeps the search index current in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from minicrm.clock import from_db, to_db
+from minicrm.dates import Duration
+from minicrm.errors import Conflict, InvalidInput, NotFound
+from minicrm.services import search as search_index
+from minicrm.services.context import Context
+from minicrm.services.history import conflict_message
+from minicrm.services.dto import CHANNELS, CONTACT_STATUSES, UNSET, Address, Contact, ContactCreate, ContactPatch
+from minicrm.services.refs import find_company_exact, resolve_company, resolve_contact
+from minicrm.services.tags import set_tags, tags_of
+from minicrm.services.unit_of_work import UnitOfWork
+from minicrm.services.validation import (
+    check_choice,
+    check_field_key,
+    normalize_email,
+    normalize_phone,
+    normalize_tags,
+    optional_text,
+    require_text,
+    unique_ci,
+)
+from minicrm.store.db import Database, Row
+
+_COLUMNS = (
+    "name", "given_name", "family_name", "title", "company_id", "street", "city", "region", "postcode",
+    "country", "status", "source", "owner", "do_not_contact", "preferred_channel", "cadence_days",
+    "last_interaction_at", "created_at", "updated_at", "version",
+)
+SORTS = {
+    "name": "c.name", "created": "c.created_at", "updated": "c.updated_at",
+    "last-interaction": "c.last_interaction_at", "status": "c.status", "id": "c.id",
+}
+CLEARABLE = ("title", "company", "source", "owner", "cadence", "given_name", "family_name", "street",
+             "city", "region", "postcode", "country", "preferred_channel", "emails", "phones", "tags", "fields")
+
+
+@dataclass(frozen=True, slots=True)
+class ContactQuery:
+    """The filters of ``contact list`` (and of segments and bulk edits)."""
+
+    tags: tuple[str, ...] = ()
+    company: str | None = None
+    status: str | None = None
+    owner: str | None = None
+    search: str | None = None
+    stale: Duration | None = None
+    sort: str = "name"
+    descending: bool = False
+    limit: int | None = None
+    offset: int = 0
+
+
+# -- reading ---------------------------------------------------------------------------------
+def get(ctx: Context, contact_id: int) -> Contact:
+    found = load(ctx.db, [contact_id])
+    if not found:
+        raise NotFound(f"no contact with id {contact_id}")
+    return found[0]
+
+
+def find(ctx: Context, ref: str) -> Contact:
+    return get(ctx, resolve_contact(ctx.db, ref))
+
+
+def load(db: Database, ids: list[int]) -> list[Contact]:
+    """Contacts by id, in the order given, with emails, phones, tags and fields (5 queries)."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = {
+        int(r["id"]): r
+        for r in db.all(
+            f"SELECT c.*, co.name AS company_name FROM contact c LEFT JOIN company co ON co.id = c.company_id "
+            f"WHERE c.id IN ({marks})",
+            ids,
+        )
+    }
+    emails = _grouped(db, f"SELECT contact_id, email AS v FROM contact_email WHERE contact_id IN ({marks}) ORDER BY contact_id, position, id", ids)
+    phones = _grouped(db, f"SELECT contact_id, phone AS v FROM contact_phone WHERE contact_id IN ({marks}) ORDER BY contact_id, position, id", ids)
+    fields: dict[int, dict[str, str]] = {}
+    for r in db.all(f"SELECT contact_id, key, value FROM contact_field WHERE contact_id IN ({marks}) ORDER BY key", ids):
+        fields.setdefault(int(r["contact_id"]), {})[r["key"]] = r["value"]
+    tags = tags_of(db, "contact", ids)
+    return [
+        _to_dto(rows[i], emails.get(i, ()), phones.get(i, ()), tags.get(i, ()), fields.get(i, {}))
+        for i in ids
+        if i in rows
+    ]
+
+
+def _grouped(db: Database, sql: str, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    found: dict[int, list[str]] = {}
+    for r in db.all(sql, ids):
+        found.setdefault(int(r["contact_id"]), []).append(r["v"])
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def _to_dto(r: Row, emails: tuple[str, ...], phones: tuple[str, ...], tags: tuple[str, ...], fields: dict[str, str]) -> Contact:
+    return Contact(
+        id=int(r["id"]),
+        name=r["name"],
+        emails=emails,
+        phones=phones,
+        company=r["company_name"],
+        company_id=r["company_id"],
+        title=r["title"],
+        tags=tags,
+        status=r["status"],
+        source=r["source"],
+        owner=r["owner"],
+        cadence_days=r["cadence_days"],
+        last_interaction_at=from_db(r["last_interaction_at"]),
+        created_at=from_db(r["created_at"]),  # type: ignore[arg-type]
+        updated_at=from_db(r["updated_at"]),  # type: ignore[arg-type]
+        fields=fields,
+        given_name=r["given_name"],
+        family_name=r["family_name"],
+        address=Address(r["street"], r["city"], r["region"], r["postcode"], r["country"]),
+        do_not_contact=bool(r["do_not_contact"]),
+        preferred_channel=r["preferred_channel"],
+        version=int(r["version"]),
+    )
+
+
+def query_sql(ctx: Context, q: ContactQuery) -> tuple[str, list[Any]]:
+    """``SELECT c.id FROM contact c WHERE …`` for the filters (no ORDER BY / LIMIT)."""
+    db = ctx.db
+    where: list[str] = []
+    params: list[Any] = []
+    for tag in normalize_tags(q.tags):
+        where.append("c.id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.name = ?)")
+        params.append(tag)
+    if q.company:
+        where.append("c.company_id = ?")
+        params.append(resolve_company(db, q.company))
+    if q.status:
+        where.append("c.status = ?")
+        params.append(check_choice(q.status, CONTACT_STATUSES, "status"))
+    if q.owner:
+        where.append("c.owner = ?")
+        params.append(q.owner)
+    if q.search is not None:
+        sub, sub_params = search_index.match_sql(db, q.search, "contact")
+        where.append(f"c.id IN ({sub})")
+        params.extend(sub_params)
+    if q.stale is not None:
+        cutoff = to_db(q.stale.subtract_from(ctx.clock.now()))
+        where.append("(c.last_interaction_at IS NULL OR c.last_interaction_at < ?)")
+        params.append(cutoff)
+    sql = "SELECT c.id FROM contact c" + (" WHERE " + " AND ".join(where) if where else "")
+    return sql, params
+
+
+def list_contacts(ctx: Context, q: ContactQuery = ContactQuery()) -> list[Contact]:
+    if q.sort not in SORTS:
+        raise InvalidInput(f"invalid sort {q.sort!r} (choose from {', '.join(SORTS)})")
+    sql, params = query_sql(ctx, q)
+    direction = "DESC" if q.descending else "ASC"
+    sql += f" ORDER BY {SORTS[q.sort]} {direction}, c.id {direction}"
+    if q.limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [q.limit, q.offset]
+    with ctx.db.snapshot() as db:
+        ids = [int(r["id"]) for r in db.all(sql, params)]
+        return load(db, ids)
+
+
+def count(ctx: Context, q: ContactQuery = ContactQuery()) -> int:
+    sql, params = query_sql(ctx, q)
+    return int(ctx.db.scalar(f"SELECT count(*) FROM ({sql}) AS matched", params))
+
+
+# -- writing ---------------------------------------------------------------------------------
+def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> Contact:
+    name = require_text(data.name, "name")
+    emails = unique_ci(normalize_email(e) for e in data.emails)
+    phones = tuple(dict.fromkeys(normalize_phone(p, ctx.config.region) for p in data.phones))
+    tags = normalize_tags(data.tags)
+    status = check_choice(data.status, CONTACT_STATUSES, "status")
+    channel = check_choice(data.preferred_channel, CHANNELS, "preferred channel") if data.preferred_channel else None
+    fields = {check_field_key(k): v for k, v in data.fields.items()}
+    if data.cadence_days is not None and data.cadence_days <= 0:
+        raise InvalidInput("the keep-in-touch cadence must be positive")
+    with UnitOfWork(ctx, f"contact add {name}") as uow:
+        db = uow.db
+        if not allow_duplicate:
+            _refuse_duplicate_emails(db, emails, None)
+        company_id = _company_for(uow, data.company)
+        values = {
+            "name": name, "given_name": optional_text(data.given_name), "family_name": optional_text(data.family_name),
+            "title": optional_text(data.title), "company_id": company_id,
+            "street": optional_text(data.address.street), "city": optional_text(data.address.city),
+            "region": optional_text(data.address.region), "postcode": optional_text(data.address.postcode),
+            "country": optional_text(data.address.country), "status": status,
+            "source": optional_text(data.source), "owner": data.owner or ctx.user,
+            "do_not_contact": bool(data.do_not_contact), "preferred_channel": channel,
+            "cadence_days": data.cadence_days, "last_interaction_at": None,
+            "created_at": uow.now, "updated_at": uow.now, "version": 1,
+        }
+        contact_id = db.insert(
+            f"INSERT INTO contact ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+            [values[c] for c in _COLUMNS],
+        )
+        _write_children(db, contact_id, emails, phones, tags, fields)
+        search_index.reindex_contact(db, contact_id)
+        uow.record("contact", contact_id, "create", None, snapshot(db, contact_id))
+    return get(ctx, contact_id)
+
+
+def edit(ctx: Context, ref: str | int, patch: ContactPatch) -> Contact:
+    with UnitOfWork(ctx, f"contact edit {ref}") as uow:
+        contact_id = _edit_one(uow, ref, patch)
+    return get(ctx, contact_id)
+
+
+def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
+    ctx, db = uow.ctx, uow.db
+    contact_id = ref if isinstance(ref, int) else resolve_contact(db, ref)
+    before = snapshot(db, contact_id)
+    if before is None:
+        raise NotFound(f"no contact with id {contact_id}")
+    if patch.expected_version is not None and before["version"] != patch.expected_version:
+        raise Conflict(conflict_message(ctx, "contact", contact_id))
+    row: dict[str, Any] = {k: before[k] for k in _COLUMNS}
+    emails, phones = list(before["emails"]), list(before["phones"])
+    tags, fields = list(before["tags"]), dict(before["fields"])
+    for name in patch.clear:
+        _clear(name, row, emails, phones, tags, fields)
+
+    def put(column: str, value: Any) -> None:
+        if value is not UNSET:
+            row[column] = value
+
+    if patch.name is not UNSET:
+        row["name"] = require_text(patch.name, "name")
+    for column in ("title", "source", "given_name", "family_name", "street", "city", "region", "postcode", "country"):
+        value = getattr(patch, column)
+        put(column, optional_text(value) if value is not UNSET else UNSET)
+    if patch.status is not UNSET:
+        row["status"] = check_choice(patch.status, CONTACT_STATUSES, "status")
+    put("owner", patch.owner)
+    if patch.cadence_days is not UNSET:
+        if patch.cadence_days is not None and patch.cadence_days <= 0:
+            raise InvalidInput("the keep-in-touch cadence must be positive")
+        row["cadence_days"] = patch.cadence_days
+    if patch.do_not_contact is not UNSET:
+        row["do_not_contact"] = bool(patch.do_not_contact)
+    if patch.preferred_channel is not UNSET:
+        row["preferred_channel"] = (
+            check_choice(patch.preferred_channel, CHANNELS, "preferred channel") if patch.preferred_channel else None
+        )
+    if patch.company is not UNSET:
+        row["company_id"] = _company_for(uow, patch.company)
+    if patch.emails is not UNSET:
+        emails = [normalize_email(e) for e in patch.emails]
+    emails = list(unique_ci([*emails, *(normalize_email(e) for e in patch.add_emails)]))
+    if patch.phones is not UNSET:
+        phones = [normalize_phone(p, ctx.config.region) for p in patch.phones]
+    phones = list(dict.fromkeys([*phones, *(normalize_phone(p, ctx.config.region) for p in patch.add_phones)]))
+    if patch.tags is not UNSET:
+        tags = list(normalize_tags(patch.tags))
+    removed = set(normalize_tags(patch.remove_tags))
+    tags = [t for t in dict.fromkeys([*tags, *normalize_tags(patch.add_tags)]) if t not in removed]
+    for key, value in patch.fields.items():
+        fields[check_field_key(key)] = value
+    new_emails = [e for e in emails if e.lower() not in {x.lower() for x in before["emails"]}]
+    _refuse_duplicate_emails(db, new_emails, contact_id)
+
+    after_shape = {**row, "emails": emails, "phones": phones, "tags": sorted(tags), "fields": fields}
+    compare = {k: before[k] for k in after_shape}
+    compare["tags"] = sorted(compare["tags"])
+    if after_shape == compare:
+        return contact_id  # nothing changed: no write, no history entry
+    row["updated_at"] = uow.now
+    row["version"] = before["version"] + 1
+    assignments = ", ".join(f"{c} = ?" for c in _COLUMNS)
+    db.execute(f"UPDATE contact SET {assignments} WHERE id = ?", [*(row[c] for c in _COLUMNS), contact_id])
+    db.execute("DELETE FROM contact_email WHERE contact_id = ?", (contact_id,))
+    db.execute("DELETE FROM contact_phone WHERE contact_id = ?", (contact_id,))
+    db.execute("DELETE FROM contact_field WHERE contact_id = ?", (contact_id,))
+    _write_children(db, contact_id, tuple(emails), tuple(phones), tuple(tags), fields)
+    search_index.reindex_contact(db, contact_id)
+    uow.record("contact", contact_id, "update", before, snapshot(db, contact_id))
+    return contact_id
+
+
+def edit_many(ctx: Context, ids: list[int], patch: ContactPatch, summary: str) -> int:
+    """Apply one patch to many contacts in one transaction (one undoable operation)."""
+    with UnitOfWork(ctx, summary) as uow:
+        for contact_id in ids:
+            _edit_one(uow, contact_id, patch)
+    return len(ids)
+
+
+def _clear(name: str, row: dict[str, Any], emails: list[str], phones: list[str], tags: list[str], fields: dict[str, str]) -> None:
+    key = name.strip().lower().replace("-", "_")
+    if key.startswith("field:"):
+        fields.pop(name.split(":", 1)[1], None)
+        return
+    if key in ("company",):
+        row["company_id"] = None
+    elif key in ("cadence", "cadence_days", "every"):
+        row["cadence_days"] = None
+    elif key in ("emails", "email"):
+        emails.clear()
+    elif key in ("phones", "phone"):
+        phones.clear()
+    elif key == "tags":
+        tags.clear()
+    elif key == "fields":
+        fields.clear()
+    elif key in CLEARABLE:
+        row[key] = None
+    else:
+        raise InvalidInput(f"cannot clear {name!r} (clearable: {', '.join(CLEARABLE)}, field:KEY)")
+
+
+def remove(ctx: Context, ids: list[int]) -> list[Contact]:
+    """Delete contacts with their emails, phones, notes and follow-ups; deals stay, unlinked."""
+    victims = load(ctx.db, ids)
+    missing = set(ids) - {c.id for c in victims}
+    if missing:
+        raise NotFound(f"no contact with id {min(missing)}")
+    label = victims[0].name if len(victims) == 1 else f"{len(victims)} contacts"
+    with UnitOfWork(ctx, f"contact rm {label}") as uow:
+        db = uow.db
+        for contact in victims:
+            for child, table in (("interaction", "interaction"), ("followup", "followup"), ("request", "service_request")):
+                for r in db.all(f"SELECT * FROM {table} WHERE contact_id = ?", (contact.id,)):
+                    uow.record(child, int(r["id"]), "delete", dict(r), None)
+                    if child == "interaction":
+                        search_index.unindex(db, "note", int(r["id"]))
+            before = snapshot(db, contact.id)
+            db.execute("DELETE FROM contact WHERE id = ?", (contact.id,))
+            search_index.unindex(db, "contact", contact.id)
+            uow.record("contact", contact.id, "delete", before, None)
+    return victims
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def snapshot(db: Database, contact_id: int) -> dict[str, Any] | None:
+    """The full stored state of one contact, as recorded in the change log."""
+    row = db.one("SELECT * FROM contact WHERE id = ?", (contact_id,))
+    if row is None:
+        return None
+    data = {k: row[k] for k in ("id", *_COLUMNS)}
+    data["do_not_contact"] = bool(data["do_not_contact"])
+    data["emails"] = [r["email"] for r in db.all("SELECT email FROM contact_email WHERE contact_id = ? ORDER BY position, id", (contact_id,))]
+    data["phones"] = [r["phone"] for r in db.all("SELECT phone FROM contact_phone WHERE contact_id = ? ORDER BY position, id", (contact_id,))]
+    data["tags"] = list(tags_of(db, "contact", [contact_id]).get(contact_id, ()))
+    data["fields"] = {r["key"]: r["value"] for r in db.all("SELECT key, value FROM contact_field WHERE contact_id = ? ORDER BY key", (contact_id,))}
+    return data
+
+
+def _write_children(db: Database, contact_id: int, emails: tuple[str, ...], phones: tuple[str, ...],
+                    tags: tuple[str, ...], fields: dict[str, str]) -> None:
+    db.executemany(
+        "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)",
+        [(contact_id, e, e.lower(), i) for i, e in enumerate(emails)],
+    )
+    db.executemany(
+        "INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)",
+        [(contact_id, p, i) for i, p in enumerate(phones)],
+    )
+    db.executemany(
+        "INSERT INTO contact_field (contact_id, key, value) VALUES (?, ?, ?)",
+        [(contact_id, k, v) for k, v in fields.items()],
+    )
+    set_tags(db, "contact", contact_id, tags)
+
+
+def _refuse_duplicate_emails(db: Database, emails: list[str] | tuple[str, ...], own_id: int | None) -> None:
+    for email in emails:
+        row = db.one(
+            "SELECT c.id, c.name FROM contact_email e JOIN contact c ON c.id = e.contact_id "
+            "WHERE e.email_lower = ? AND c.id != ? LIMIT 1",
+            (email.lower(), own_id or 0),
+        )
+        if row is not None:
+            raise Conflict(f"{email} already belongs to contact {row['id']} ({row['name']})")
+
+
+def _company_for(uow: UnitOfWork, ref: str | None) -> int | None:
+    """The company a contact links to: an existing one by reference, else a new one by name."""
+    if ref is None or not ref.strip():
+        return None
+    db = uow.db
+    text = ref.strip()
+    if text.isdigit():
+        return resolve_company(db, text)
+    existing = find_company_exact(db, text)
+    if existing is not None:
+        return existing
+    from minicrm.services.companies import insert_company
+
+    return insert_company(uow, text)
+

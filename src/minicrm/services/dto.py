@@ -1,0 +1,412 @@
+"""Data transfer objects: what the services take and return.
+
+Plain frozen dataclasses, cheap to import (the CLI's read path never loads pydantic or
+SQLAlchemy). Input DTOs come in Create/Patch pairs, read DTOs carry ``to_dict()`` with the JSON
+shape of SPEC §3. Timestamps are aware UTC datetimes; ``to_dict`` renders them in ``tz``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+
+class _Unset:
+    """Marks a patch field the user did not mention (distinct from ``None`` = clear it)."""
+
+    _instance: _Unset | None = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Any = _Unset()
+
+CONTACT_STATUSES = ("lead", "prospect", "customer", "inactive")
+CHANNELS = ("email", "phone", "none")
+INTERACTION_KINDS = ("note", "call", "email", "meeting", "stage-change", "request")
+
+
+def iso(moment: datetime | None, tz: tzinfo) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(tz).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    street: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+
+    def as_text(self) -> str:
+        parts = [self.street, " ".join(p for p in (self.postcode, self.city) if p), self.region, self.country]
+        return ", ".join(p for p in parts if p)
+
+
+# -- contacts -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ContactCreate:
+    name: str
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    company: str | None = None
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+    status: str = "lead"
+    source: str | None = None
+    owner: str | None = None
+    cadence_days: int | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    given_name: str | None = None
+    family_name: str | None = None
+    address: Address = Address()
+    do_not_contact: bool = False
+    preferred_channel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPatch:
+    """A partial edit. UNSET leaves a field alone; ``clear`` names fields to empty."""
+
+    name: Any = UNSET
+    emails: Any = UNSET  # tuple[str, ...]: replaces the list
+    phones: Any = UNSET
+    add_emails: tuple[str, ...] = ()
+    add_phones: tuple[str, ...] = ()
+    company: Any = UNSET
+    title: Any = UNSET
+    tags: Any = UNSET
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    status: Any = UNSET
+    source: Any = UNSET
+    owner: Any = UNSET
+    cadence_days: Any = UNSET
+    fields: dict[str, str] = field(default_factory=dict)
+    given_name: Any = UNSET
+    family_name: Any = UNSET
+    street: Any = UNSET
+    city: Any = UNSET
+    region: Any = UNSET
+    postcode: Any = UNSET
+    country: Any = UNSET
+    do_not_contact: Any = UNSET
+    preferred_channel: Any = UNSET
+    clear: tuple[str, ...] = ()
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    id: int
+    name: str
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    company: str | None
+    company_id: int | None
+    title: str | None
+    tags: tuple[str, ...]
+    status: str
+    source: str | None
+    owner: str | None
+    cadence_days: int | None
+    last_interaction_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    fields: dict[str, str]
+    given_name: str | None
+    family_name: str | None
+    address: Address
+    do_not_contact: bool
+    preferred_channel: str | None
+    version: int
+
+    @property
+    def email(self) -> str | None:
+        return self.emails[0] if self.emails else None
+
+    @property
+    def phone(self) -> str | None:
+        return self.phones[0] if self.phones else None
+
+    def label(self) -> str:
+        return f"{self.name} <{self.email}>" if self.email else self.name
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "emails": list(self.emails),
+            "phone": self.phone,
+            "phones": list(self.phones),
+            "company": self.company,
+            "company_id": self.company_id,
+            "title": self.title,
+            "tags": list(self.tags),
+            "status": self.status,
+            "source": self.source,
+            "owner": self.owner,
+            "cadence_days": self.cadence_days,
+            "last_interaction_at": iso(self.last_interaction_at, tz),
+            "created_at": iso(self.created_at, tz),
+            "updated_at": iso(self.updated_at, tz),
+            "fields": dict(self.fields),
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "address": {k: getattr(self.address, k) for k in ("street", "city", "region", "postcode", "country")},
+            "do_not_contact": self.do_not_contact,
+            "preferred_channel": self.preferred_channel,
+            "version": self.version,
+        }
+
+
+# -- companies ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CompanyCreate:
+    name: str
+    domain: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    tags: tuple[str, ...] = ()
+    owner: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    address: Address = Address()
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyPatch:
+    name: Any = UNSET
+    domain: Any = UNSET
+    industry: Any = UNSET
+    size: Any = UNSET
+    tags: Any = UNSET
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    owner: Any = UNSET
+    fields: dict[str, str] = field(default_factory=dict)
+    street: Any = UNSET
+    city: Any = UNSET
+    region: Any = UNSET
+    postcode: Any = UNSET
+    country: Any = UNSET
+    clear: tuple[str, ...] = ()
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    id: int
+    name: str
+    domain: str | None
+    industry: str | None
+    size: str | None
+    tags: tuple[str, ...]
+    owner: str | None
+    contacts_count: int
+    created_at: datetime
+    updated_at: datetime
+    fields: dict[str, str]
+    address: Address
+    version: int
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "domain": self.domain,
+            "industry": self.industry,
+            "size": self.size,
+            "tags": list(self.tags),
+            "owner": self.owner,
+            "contacts_count": self.contacts_count,
+            "created_at": iso(self.created_at, tz),
+            "updated_at": iso(self.updated_at, tz),
+            "fields": dict(self.fields),
+            "address": {k: getattr(self.address, k) for k in ("street", "city", "region", "postcode", "country")},
+            "version": self.version,
+        }
+
+
+# -- interactions ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    id: int
+    kind: str
+    body: str
+    at: datetime
+    author: str | None
+    contact_id: int | None
+    company_id: int | None
+    deal_id: int | None
+    contact: str | None = None
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "body": self.body,
+            "at": iso(self.at, tz),
+            "contact_id": self.contact_id,
+            "company_id": self.company_id,
+            "deal_id": self.deal_id,
+            "author": self.author,
+            "contact": self.contact,
+        }
+
+
+# -- follow-ups -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    id: int
+    title: str
+    due_at: datetime
+    all_day: bool
+    done_at: datetime | None
+    snoozed_until: datetime | None
+    every: str | None
+    rrule: str | None
+    until: datetime | None
+    contact: str | None
+    contact_id: int | None
+    deal_id: int | None
+    company_id: int | None
+    owner: str | None
+    overdue: bool
+    origin: str
+    created_at: datetime
+    version: int
+    deal: str | None = None
+
+    @property
+    def recurrence(self) -> str | None:
+        if self.rrule:
+            return f"RRULE:{self.rrule}"
+        return f"every {self.every}" if self.every else None
+
+    def due_local(self, tz: tzinfo) -> date | datetime:
+        local = self.due_at.astimezone(tz)
+        return local.date() if self.all_day else local
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "due": self.due_local(tz).isoformat() if self.all_day else iso(self.due_at, tz),
+            "done_at": iso(self.done_at, tz),
+            "snoozed_until": iso(self.snoozed_until, tz),
+            "recurrence": self.recurrence,
+            "contact": self.contact,
+            "contact_id": self.contact_id,
+            "deal_id": self.deal_id,
+            "company_id": self.company_id,
+            "owner": self.owner,
+            "overdue": self.overdue,
+            "all_day": self.all_day,
+            "until": iso(self.until, tz),
+            "origin": self.origin,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CadenceDue:
+    """A contact whose keep-in-touch window has passed."""
+
+    contact_id: int
+    name: str
+    cadence_days: int
+    last_interaction_at: datetime | None
+    days_since: int | None
+    lapsed: bool
+    owner: str | None
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "contact_id": self.contact_id,
+            "contact": self.name,
+            "cadence_days": self.cadence_days,
+            "last_interaction_at": iso(self.last_interaction_at, tz),
+            "days_since": self.days_since,
+            "lapsed": self.lapsed,
+            "owner": self.owner,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DueReport:
+    overdue: tuple[FollowUp, ...]
+    due: tuple[FollowUp, ...]
+    cadence: tuple[CadenceDue, ...]
+
+    def is_empty(self) -> bool:
+        return not (self.overdue or self.due or self.cadence)
+
+
+# -- deals (summary; the pipeline module has the full record) -------------------------------
+@dataclass(frozen=True, slots=True)
+class DealSummary:
+    id: int
+    title: str
+    stage: str
+    status: str
+    value_minor: int | None
+    currency: str
+
+
+# -- search and history ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    entity: str  # contact, company, deal, note
+    id: int
+    label: str
+    detail: str
+    contact_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.entity, "id": self.id, "label": self.label, "detail": self.detail,
+                "contact_id": self.contact_id}
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEntry:
+    id: int
+    op_id: int
+    at: datetime
+    actor: str | None
+    entity: str
+    entity_id: int
+    action: str
+    changes: dict[str, tuple[Any, Any]]  # field -> (before, after)
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "op_id": self.op_id,
+            "at": iso(self.at, tz),
+            "user": self.actor,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "action": self.action,
+            "changes": {k: {"before": b, "after": a} for k, (b, a) in self.changes.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ContactDetail:
+    contact: Contact
+    deals: tuple[DealSummary, ...]
+    followups: tuple[FollowUp, ...]
+    timeline: tuple[Interaction, ...]

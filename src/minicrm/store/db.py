@@ -1,0 +1,238 @@
+"""A small DB-API layer over sqlite3 and psycopg.
+
+The services write portable SQL with ``?`` placeholders; ``Database`` runs it on SQLite
+(stdlib, no SQLAlchemy import: the CLI's hot paths stay fast) or on PostgreSQL (psycopg 3).
+Writes go through ``Database.transaction()``: one transaction, committed on success and rolled
+back on any exception.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from minicrm.errors import StorageError
+
+Row = Mapping[str, Any]
+Params = Sequence[Any]
+BUSY_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the database lives: a SQLite file path or a PostgreSQL URL."""
+
+    dialect: Literal["sqlite", "postgresql"]
+    path: Path | None = None
+    url: str | None = None
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.dialect == "sqlite":
+            return f"sqlite:///{self.path}"
+        assert self.url is not None
+        return self.url
+
+    def describe(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", self.url or "")
+
+
+def parse_target(value: str | Path) -> Target:
+    """A file path, ``sqlite:///path``, or ``postgresql[+psycopg]://...``."""
+    text = str(value)
+    if text.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        return Target("postgresql", url=text)
+    if text.startswith("sqlite:///"):
+        rest = text[len("sqlite:///") :]
+        if not rest or rest == ":memory:":
+            raise StorageError("an in-memory database cannot hold minicrm data; give a file path")
+        return Target("sqlite", path=Path(rest).expanduser())
+    if "://" in text:
+        raise StorageError(f"unsupported database URL {text!r} (use a file path, sqlite:///… or postgresql+psycopg://…)")
+    return Target("sqlite", path=Path(text).expanduser())
+
+
+@lru_cache(maxsize=512)
+def _to_pyformat(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class Database:
+    """One open connection, with the dialect's quirks hidden behind a few methods."""
+
+    def __init__(self, target: Target, raw: Any) -> None:
+        self.target = target
+        self.dialect = target.dialect
+        self._raw = raw
+        self._in_tx = False
+
+    # -- opening -----------------------------------------------------------------------
+    @classmethod
+    def connect(cls, target: Target) -> Database:
+        if target.dialect == "sqlite":
+            return cls(target, _connect_sqlite(target))
+        return cls(target, _connect_postgres(target))
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        except Exception:  # noqa: BLE001 - closing must never mask the real error
+            pass
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    # -- statements -------------------------------------------------------------------
+    def _sql(self, sql: str) -> str:
+        return sql if self.is_sqlite else _to_pyformat(sql)
+
+    def execute(self, sql: str, params: Params = ()) -> Any:
+        try:
+            if self.is_sqlite:
+                return self._raw.execute(sql, params)
+            cur = self._raw.cursor()
+            cur.execute(self._sql(sql), params)
+            return cur
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        try:
+            if self.is_sqlite:
+                self._raw.executemany(sql, rows)
+            else:
+                with self._raw.cursor() as cur:
+                    cur.executemany(self._sql(sql), rows)
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        return list(self.execute(sql, params).fetchall())
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        return self.execute(sql, params).fetchone()  # type: ignore[no-any-return]
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = self.execute(sql, params).fetchone()
+        if row is None:
+            return None
+        return row[0] if self.is_sqlite else next(iter(row.values()))
+
+    def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT and return the new row's id."""
+        row = self.execute(sql + " RETURNING id", params).fetchone()
+        return int(row[0] if self.is_sqlite else row["id"])
+
+    # -- transactions -----------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE) so
+        that concurrent writers queue on the busy timeout instead of failing mid-way."""
+        if self._in_tx:
+            yield self
+            return
+        self._in_tx = True
+        try:
+            self.execute("BEGIN IMMEDIATE" if self.is_sqlite else "BEGIN")
+            try:
+                yield self
+            except BaseException:
+                self._rollback()
+                raise
+            self.execute("COMMIT")
+        finally:
+            self._in_tx = False
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Database]:
+        """A read transaction: several queries see one consistent state."""
+        if self._in_tx:
+            yield self
+            return
+        self._in_tx = True
+        try:
+            self.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                self._rollback()
+        finally:
+            self._in_tx = False
+
+    def _rollback(self) -> None:
+        try:
+            self._raw.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - the transaction may already be gone
+            pass
+
+    @property
+    def raw(self) -> Any:
+        return self._raw
+
+
+def _connect_sqlite(target: Target) -> sqlite3.Connection:
+    assert target.path is not None
+    try:
+        conn = sqlite3.connect(
+            str(target.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise _translate(exc, target) from exc
+    return conn
+
+
+def _connect_postgres(target: Target) -> Any:
+    try:
+        import psycopg
+        from psycopg.rows import dict_row
+    except ImportError as exc:  # pragma: no cover - psycopg is a dependency
+        raise StorageError("PostgreSQL needs psycopg: pip install 'psycopg[binary]'") from exc
+    assert target.url is not None
+    conninfo = re.sub(r"^postgres(ql)?(\+psycopg)?://", "postgresql://", target.url)
+    try:
+        return psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise StorageError(f"cannot connect to {target.describe()}: {str(exc).strip().splitlines()[0]}") from exc
+
+
+def _translate(exc: Exception, target: Target | None = None) -> Exception:
+    """Driver errors to the error family: storage problems become StorageError (exit 3)."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    where = f" ({target.describe()})" if target else ""
+    if isinstance(exc, sqlite3.DatabaseError):
+        lowered = message.lower()
+        if "not a database" in lowered or "malformed" in lowered:
+            return StorageError(f"the file is not a minicrm database or is damaged{where}: {message}")
+        if "locked" in lowered or "busy" in lowered:
+            return StorageError(f"the database stayed locked by another program for {BUSY_TIMEOUT_S:.0f}s{where}")
+        if "readonly" in lowered or "unable to open" in lowered or "disk i/o" in lowered:
+            return StorageError(f"cannot write the database{where}: {message}")
+        if isinstance(exc, sqlite3.IntegrityError):
+            from minicrm.errors import Conflict
+
+            return Conflict(message)
+        return StorageError(f"database error{where}: {message}")
+    if type(exc).__module__.startswith("psycopg"):
+        from minicrm.errors import Conflict
+
+        name = type(exc).__name__
+        if name in ("UniqueViolation", "ForeignKeyViolation", "IntegrityError", "SerializationFailure"):
+            return Conflict(message)
+        return StorageError(f"database error: {message}")
+    return exc

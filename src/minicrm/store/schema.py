@@ -1,0 +1,128 @@
+"""Opening a database: create it, check its schema version, migrate it (after a backup).
+
+The version check reads ``alembic_version`` with plain SQL; Alembic itself is imported only
+when a schema must be created or upgraded.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from minicrm.errors import SchemaTooNew, StorageError
+from minicrm.store.db import Database, Target
+
+#: Every migration revision, oldest first; the last one is the schema this code expects.
+REVISIONS: tuple[str, ...] = ("0001",)
+HEAD = REVISIONS[-1]
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def open_database(target: Target, *, upgrade: bool = True) -> Database:
+    """Open (creating if needed) and return a database at the current schema."""
+    if target.dialect == "sqlite":
+        _prepare_sqlite_file(target)
+    db = Database.connect(target)
+    try:
+        revision = current_revision(db)
+        if revision == HEAD:
+            return db
+        if revision is not None and revision not in REVISIONS:
+            raise SchemaTooNew(
+                f"the database {target.describe()} was written by a newer minicrm (schema {revision}); "
+                "upgrade minicrm to open it"
+            )
+        if not upgrade:
+            raise StorageError(f"the database schema is behind ({revision}); run `minicrm db upgrade`")
+        if revision is not None:
+            backup_before_migration(db, revision)
+        db.close()
+        run_migrations(target)
+        return Database.connect(target)
+    except BaseException:
+        db.close()
+        raise
+
+
+def current_revision(db: Database) -> str | None:
+    """The schema revision stored in the database; None for an empty database."""
+    if db.is_sqlite:
+        exists = db.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
+        if not exists:
+            if db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'"):
+                raise StorageError(f"{db.target.describe()} is an SQLite database but not a minicrm one")
+            return None
+    else:
+        exists = db.scalar("SELECT to_regclass('alembic_version') IS NOT NULL")
+        if not exists:
+            return None
+    value = db.scalar("SELECT version_num FROM alembic_version")
+    return str(value) if value is not None else None
+
+
+def run_migrations(target: Target, revision: str = "head") -> None:
+    """Apply Alembic migrations up to ``revision`` (imports Alembic: slow, used rarely)."""
+    from alembic import command
+
+    try:
+        command.upgrade(alembic_config(target), revision)
+    except Exception as exc:  # alembic/SQLAlchemy errors → storage error, no traceback
+        if isinstance(exc, StorageError):
+            raise
+        raise StorageError(f"migrating {target.describe()} failed: {str(exc).splitlines()[0]}") from exc
+
+
+def alembic_config(target: Target):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", target.sqlalchemy_url.replace("%", "%%"))
+    config.attributes["minicrm_target"] = target
+    return config
+
+
+def backup_before_migration(db: Database, revision: str) -> Path | None:
+    """Copy an SQLite file aside before upgrading its schema (PostgreSQL: use pg_dump)."""
+    if not db.is_sqlite or db.target.path is None:
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    dest = db.target.path.with_name(f"{db.target.path.name}.pre-{revision}-{stamp}.bak")
+    sqlite_backup(db.raw, dest)
+    return dest
+
+
+def sqlite_backup(conn: sqlite3.Connection, dest: Path) -> None:
+    """A consistent copy via the online backup API, created readable by the owner only."""
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+    target = sqlite3.connect(str(dest))
+    try:
+        conn.backup(target)
+    finally:
+        target.close()
+
+
+def _prepare_sqlite_file(target: Target) -> None:
+    """Create the directory (0700) and the file (0600) before SQLite does, so that neither is
+    ever readable by others; turn permission problems into one clear error."""
+    path = target.path
+    assert path is not None
+    if path.is_dir():
+        raise StorageError(f"{path} is a directory, not a database file")
+    if path.exists():
+        if not os.access(path, os.R_OK):
+            raise StorageError(f"cannot read the database {path}: permission denied")
+        return
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StorageError(f"cannot create the database {path}: {exc.strerror or exc}") from exc
+

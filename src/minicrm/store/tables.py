@@ -1,0 +1,286 @@
+"""The schema of minicrm as SQLModel tables: the source of truth for Alembic migrations.
+
+Timestamps are fixed-width UTC text (see ``minicrm.clock``) and dates ``YYYY-MM-DD`` text, so
+that the same SQL compares and sorts them on SQLite and PostgreSQL. Money is integer minor
+units plus an ISO 4217 code. Every editable record has a ``version`` for conflict detection.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+metadata = SQLModel.metadata
+
+
+def _fk(target: str, ondelete: str, index: bool = True) -> Column:  # type: ignore[type-arg]
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), index=index, nullable=True)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    email: str | None = None
+    created_at: str
+
+
+class Company(SQLModel, table=True):
+    __tablename__ = "company"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    domain: str | None = Field(default=None, index=True)
+    industry: str | None = None
+    size: str | None = None
+    street: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+    owner: str | None = Field(default=None, index=True)
+    created_at: str
+    updated_at: str
+    version: int = 1
+
+
+class Contact(SQLModel, table=True):
+    __tablename__ = "contact"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    given_name: str | None = None
+    family_name: str | None = None
+    title: str | None = None
+    company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
+    street: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+    status: str = Field(default="lead", index=True)
+    source: str | None = None
+    owner: str | None = Field(default=None, index=True)
+    do_not_contact: bool = False
+    preferred_channel: str | None = None
+    cadence_days: int | None = Field(default=None, index=True)
+    last_interaction_at: str | None = Field(default=None, index=True)
+    created_at: str
+    updated_at: str
+    version: int = 1
+
+
+class ContactEmail(SQLModel, table=True):
+    __tablename__ = "contact_email"
+    __table_args__ = (Index("ix_contact_email_email_lower", "email_lower"),)
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False))
+    email: str
+    email_lower: str
+    position: int = 0
+
+
+class ContactPhone(SQLModel, table=True):
+    __tablename__ = "contact_phone"
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False))
+    phone: str = Field(index=True)
+    position: int = 0
+
+
+class ContactField(SQLModel, table=True):
+    __tablename__ = "contact_field"
+    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True))
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class CompanyField(SQLModel, table=True):
+    __tablename__ = "company_field"
+    company_id: int = Field(sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True))
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Tag(SQLModel, table=True):
+    __tablename__ = "tag"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+
+
+class ContactTag(SQLModel, table=True):
+    __tablename__ = "contact_tag"
+    __table_args__ = (Index("ix_contact_tag_tag", "tag_id", "contact_id"),)
+    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True))
+    tag_id: int = Field(sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
+
+
+class CompanyTag(SQLModel, table=True):
+    __tablename__ = "company_tag"
+    company_id: int = Field(sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True))
+    tag_id: int = Field(sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
+
+
+class DealTag(SQLModel, table=True):
+    __tablename__ = "deal_tag"
+    deal_id: int = Field(sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), primary_key=True))
+    tag_id: int = Field(sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
+
+
+class Deal(SQLModel, table=True):
+    __tablename__ = "deal"
+    __table_args__ = (Index("ix_deal_status_stage", "status", "pipeline", "stage"),)
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "SET NULL"))
+    company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
+    value_minor: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    currency: str
+    pipeline: str = "default"
+    stage: str
+    probability: int | None = None
+    close_date: str | None = Field(default=None, index=True)
+    owner: str | None = Field(default=None, index=True)
+    status: str = "open"
+    lost_reason: str | None = None
+    closed_at: str | None = None
+    stage_entered_at: str
+    last_activity_at: str | None = None
+    created_at: str
+    updated_at: str
+    version: int = 1
+
+
+class DealStageChange(SQLModel, table=True):
+    __tablename__ = "deal_stage_change"
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), index=True, nullable=False))
+    from_stage: str | None = None
+    to_stage: str
+    status: str = "open"
+    at: str
+    actor: str | None = None
+
+
+class Interaction(SQLModel, table=True):
+    __tablename__ = "interaction"
+    __table_args__ = (Index("ix_interaction_contact_at", "contact_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    at: str = Field(index=True)
+    author: str | None = None
+    contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "CASCADE", index=False))
+    company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
+    deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", "SET NULL"))
+    created_at: str
+
+
+class FollowUp(SQLModel, table=True):
+    __tablename__ = "followup"
+    __table_args__ = (Index("ix_followup_open_due", "done_at", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    due_at: str
+    all_day: bool = True
+    contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "CASCADE"))
+    company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
+    deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", "SET NULL"))
+    owner: str | None = Field(default=None, index=True)
+    done_at: str | None = None
+    snoozed_until: str | None = None
+    every: str | None = None
+    rrule: str | None = None
+    until: str | None = None
+    from_done: bool = False
+    series_id: int | None = Field(default=None, index=True)
+    origin: str = "manual"
+    created_at: str
+    updated_at: str
+    version: int = 1
+
+
+class CadenceRule(SQLModel, table=True):
+    __tablename__ = "cadence_rule"
+    tag: str = Field(primary_key=True)
+    ideal_days: int
+    max_days: int | None = None
+
+
+class Segment(SQLModel, table=True):
+    __tablename__ = "segment"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    filters: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str
+    updated_at: str
+
+
+class ServiceRequest(SQLModel, table=True):
+    __tablename__ = "service_request"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    priority: str = "normal"
+    status: str = Field(default="open", index=True)
+    resolution: str | None = None
+    contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "CASCADE"))
+    deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", "SET NULL"))
+    owner: str | None = None
+    opened_at: str
+    closed_at: str | None = None
+    created_at: str
+    updated_at: str
+    version: int = 1
+
+
+class Operation(SQLModel, table=True):
+    """One user-level operation (a command): the unit that ``undo`` reverts."""
+
+    __tablename__ = "operation"
+    id: int | None = Field(default=None, primary_key=True)
+    at: str = Field(index=True)
+    actor: str | None = None
+    summary: str
+    undone_by: int | None = None
+    undoes: int | None = None
+
+
+class Change(SQLModel, table=True):
+    """The change log: every create, update, delete and merge with before/after JSON."""
+
+    __tablename__ = "change"
+    __table_args__ = (Index("ix_change_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    op_id: int = Field(sa_column=Column(Integer, ForeignKey("operation.id", ondelete="CASCADE"), index=True, nullable=False))
+    at: str
+    actor: str | None = None
+    entity: str
+    entity_id: int
+    action: str
+    before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Tombstone(SQLModel, table=True):
+    """Hashed identifiers of erased people, so that a later import does not bring them back."""
+
+    __tablename__ = "tombstone"
+    hash: str = Field(primary_key=True)
+    created_at: str
+
+
+class RunLog(SQLModel, table=True):
+    __tablename__ = "run_log"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)
+    at: str
+
+
+class SearchDoc(SQLModel, table=True):
+    """One searchable text per record; SQLite indexes it with FTS5 (trigram), PostgreSQL
+    with pg_trgm. Kept current by the services in the same transaction as each write."""
+
+    __tablename__ = "search_doc"
+    __table_args__ = (UniqueConstraint("entity", "entity_id", name="uq_search_doc_entity"),)
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str
+    entity_id: int
+    body: str = Field(sa_column=Column(Text, nullable=False))
