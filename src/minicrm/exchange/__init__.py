@@ -1,0 +1,1 @@
+"""Pure, database-free readers and writers for CSV, vCard and iCalendar exchange."""

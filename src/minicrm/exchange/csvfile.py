@@ -1,0 +1,226 @@
+"""Streaming CSV reading with encoding/delimiter detection, and safe CSV writing."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from minicrm.errors import InvalidInput
+
+__all__ = ["CsvTable", "detect_delimiter", "detect_encoding", "neutralize_cell", "read_csv",
+           "write_csv"]  # fmt: skip
+
+SAMPLE_SIZE = 64 * 1024
+DELIMITERS = (",", ";", "\t", "|")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+@dataclass
+class CsvTable:
+    """A CSV file opened for streaming.
+
+    ``rows`` yields ``(line, record)`` where ``line`` is the 1-based physical line the
+    record starts on (a quoted cell may span lines) and ``record`` maps every header
+    column to its cell ("" when the row is short). Non-empty cells beyond the header are
+    kept under ``__extra_1``, ``__extra_2``... so nothing is silently dropped.
+    """
+
+    header: list[str]
+    rows: Iterator[tuple[int, dict[str, str]]]
+    encoding: str
+    delimiter: str
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    head = sample[:512]
+    if len(head) < 4:
+        return None
+    even_nul, odd_nul = head[0::2].count(0), head[1::2].count(0)
+    if even_nul > len(head) // 4 and odd_nul * 10 < even_nul:
+        return "utf-16-be"
+    if odd_nul > len(head) // 4 and even_nul * 10 < odd_nul:
+        return "utf-16-le"
+    return None
+
+
+def _decodes(sample: bytes, encoding: str) -> str | None:
+    """Strictly decode a prefix; a multi-byte character cut at the end is tolerated."""
+    try:
+        return codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+
+
+def detect_encoding(sample: bytes) -> tuple[str, int]:
+    """Return (python codec, BOM length) for the first bytes of a file.
+
+    Order: BOMs (UTF-8, UTF-16 LE/BE), UTF-16 without BOM (NUL pattern), strict UTF-8,
+    Shift-JIS (strict, and only if the text actually contains Japanese), Windows-1252.
+    Raises InvalidInput for binary data (NUL bytes that are not UTF-16).
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8", 3
+    if sample.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if sample.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    if b"\x00" in sample:
+        utf16 = _utf16_without_bom(sample)
+        if utf16 is None:
+            raise InvalidInput("not a CSV file: binary data (NUL bytes)")
+        return utf16, 0
+    if _decodes(sample, "utf-8") is not None:
+        return "utf-8", 0
+    text = _decodes(sample, "cp932")
+    if text is not None and _JAPANESE.search(text):
+        return "cp932", 0
+    return "cp1252", 0
+
+
+def detect_delimiter(text: str) -> str:
+    """Pick the delimiter whose parse of the sample gives the most consistent rows.
+
+    Each candidate is parsed with full CSV quoting rules (so delimiters inside quotes do
+    not count); the score is how many of the first records have the header's field count,
+    and only candidates that split the header into several columns qualify.
+    """
+    best, best_score = ",", (-1, -1)
+    lines = text.splitlines(keepends=True)
+    if lines and not text.endswith(("\n", "\r")):
+        lines = lines[:-1] or lines  # the sample may end mid-record
+    for delim in DELIMITERS:
+        try:
+            records = [r for r in csv.reader(lines[:200], delimiter=delim) if r][:50]
+        except csv.Error:
+            continue
+        if not records or len(records[0]) < 2:
+            continue
+        width = len(records[0])
+        score = (sum(1 for r in records[1:] if len(r) == width), width)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _unique_header(cells: list[str]) -> list[str]:
+    names = [c.strip().lstrip("\ufeff").strip() for c in cells]
+    while names and not names[-1]:
+        names.pop()  # "a,b," : a trailing delimiter is not a column
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        name = name or f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out
+
+
+def read_csv(path: Path) -> CsvTable:
+    """Open a CSV file for streaming; see CsvTable. The header is read eagerly.
+
+    Raises InvalidInput for an unreadable, empty, binary or undecodable file. A file with
+    a header and no data rows gives an empty ``rows`` iterator.
+    """
+    try:
+        with path.open("rb") as fh:
+            sample = fh.read(SAMPLE_SIZE)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if not sample.strip(b" \t\r\n"):
+        raise InvalidInput(f"empty CSV file: {path.name}")
+    encoding, bom = detect_encoding(sample)
+    errors = "replace" if encoding == "cp1252" else "strict"
+    head_text = codecs.getincrementaldecoder(encoding)(errors).decode(sample[bom:], final=False)
+    if not head_text.strip():
+        raise InvalidInput(f"empty CSV file: {path.name}")
+    delimiter = detect_delimiter(head_text)
+
+    raw = path.open("rb")
+    raw.seek(bom)
+    text = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        header: list[str] = []
+        while not any(c.strip() for c in header):
+            header = next(reader)
+    except StopIteration:
+        text.close()
+        raise InvalidInput(f"empty CSV file: {path.name}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        text.close()
+        raise InvalidInput(f"{path.name}: cannot read the header: {exc}") from exc
+    columns = _unique_header(header)
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        with text:
+            start = reader.line_num + 1
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except UnicodeDecodeError as exc:
+                    raise InvalidInput(
+                        f"{path.name}: line {start}: not valid {encoding} text"
+                    ) from exc
+                except csv.Error as exc:
+                    raise InvalidInput(f"{path.name}: line {start}: {exc}") from exc
+                line, start = start, reader.line_num + 1
+                if not any(c.strip() for c in cells):
+                    continue
+                record = dict(zip(columns, cells, strict=False))
+                for col in columns[len(cells) :]:
+                    record[col] = ""
+                extras = [c for c in cells[len(columns) :] if c.strip()]
+                for k, cell in enumerate(extras, 1):
+                    record[f"__extra_{k}"] = cell
+                yield line, record
+
+    return CsvTable(header=columns, rows=rows(), encoding=encoding, delimiter=delimiter)
+
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_cell(value: str) -> str:
+    """Prefix a cell that a spreadsheet would run as a formula with a single quote.
+
+    Follows OWASP's CSV-injection advice: any cell starting with ``= + - @``, TAB or CR.
+    This deliberately includes phone numbers such as ``+351 912 345 678`` and negative
+    numbers: the quote is shown by spreadsheets as a text marker, and a re-import strips
+    nothing, so the value reads back as ``'+351 ...`` only in spreadsheet software.
+    """
+    if value and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def write_csv(
+    rows: Iterable[Mapping[str, object] | Sequence[object]],
+    header: Sequence[str],
+    out: TextIO,
+) -> int:
+    """Write ``header`` and ``rows`` (mappings keyed by header, or sequences) as CSV.
+
+    Every cell is neutralised (see neutralize_cell); None becomes "". Returns the number
+    of data rows written. ``out`` should be opened with ``newline=""``.
+    """
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralize_cell(h) for h in header])
+    count = 0
+    for row in rows:
+        cells = [row.get(h) for h in header] if isinstance(row, Mapping) else list(row)
+        writer.writerow([neutralize_cell("" if c is None else str(c)) for c in cells])
+        count += 1
+    return count

@@ -1,0 +1,481 @@
+"""Column-mapping presets for CSV exports of common address books and CRMs.
+
+A mapping sends each CSV column to a target field (see FIELDS), to ``field:KEY`` (a
+custom field) or to ``ignore``. Presets know their product's headers exactly; the
+``generic`` preset recognises common header spellings and is also the fallback for
+columns a product preset does not know.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from minicrm.errors import InvalidInput
+from minicrm.exchange.record import CompanyRecord, ContactRecord, DealRecord
+
+__all__ = ["FIELDS", "PRESETS", "build_mapping", "detect_preset", "parse_map_option",
+           "row_to_company", "row_to_contact", "row_to_deal"]  # fmt: skip
+
+_CONTACT_FIELDS = (
+    "name", "given_name", "family_name", "email", "phone", "company", "title", "notes",
+    "tags", "street", "city", "region", "postcode", "country", "website", "birthday",
+    "status", "source", "owner",
+)  # fmt: skip
+# Companies add domain/industry; deals add value..contact_email ("title"/"name" = deal title).
+_EXTRA_FIELDS = ("domain", "industry", "value", "currency", "stage", "close_date",
+                 "probability", "contact_name", "contact_email")  # fmt: skip
+FIELDS: frozenset[str] = frozenset((*_CONTACT_FIELDS, *_EXTRA_FIELDS, "ignore"))
+_MULTI = {"email", "phone", "tags"}
+
+Rule = tuple[re.Pattern[str], str]
+
+
+def _rules(*pairs: tuple[str, str]) -> list[Rule]:
+    return [(re.compile(pat, re.IGNORECASE), target) for pat, target in pairs]
+
+
+# Exact-header presets (matched case-insensitively) plus regex rules for numbered columns.
+PRESETS: dict[str, list[Rule]] = {
+    "google": _rules(
+        # legacy Gmail export
+        (r"Name", "name"),
+        (r"Given Name", "given_name"),
+        (r"Family Name", "family_name"),
+        (r"Group Membership", "tags"),
+        (r"Organization \d+ - Name", "company"),
+        (r"Organization \d+ - Title", "title"),
+        # 2020+ Google Contacts export
+        (r"First Name", "given_name"),
+        (r"Last Name", "family_name"),
+        (r"Organization Name", "company"),
+        (r"Organization Title", "title"),
+        (r"Labels", "tags"),
+        # both
+        (r"Notes", "notes"),
+        (r"Birthday", "birthday"),
+        (r"E-mail \d+ - Value", "email"),
+        (r"Phone \d+ - Value", "phone"),
+        (r"Address 1 - Street", "street"),
+        (r"Address 1 - City", "city"),
+        (r"Address 1 - Region", "region"),
+        (r"Address 1 - Postal Code", "postcode"),
+        (r"Address 1 - Country", "country"),
+        (r"Website 1 - Value", "website"),
+        (r"E-mail \d+ - (Type|Label)|Phone \d+ - (Type|Label)|Address \d+ - .*", "ignore"),
+        (r"Organization \d+ - .*|Website \d+ - .*|Relation \d+ - .*", "ignore"),
+        (r"(Additional|Middle) Name|.*Yomi.*|Phonetic .*|Name (Prefix|Suffix)", "ignore"),
+        (r"Nickname|File As|Initials|Short Name|Maiden Name|Photo|Gender", "ignore"),
+    ),
+    "outlook": _rules(
+        (r"First Name", "given_name"),
+        (r"Last Name", "family_name"),
+        (r"E-mail( \d)? Address", "email"),
+        (r"(Mobile|Primary|Business|Home|Other|Car|Company Main) Phone( 2)?", "phone"),
+        (r"Company", "company"),
+        (r"Job Title", "title"),
+        (r"Notes", "notes"),
+        (r"Categories", "tags"),
+        (r"Business Street", "street"),
+        (r"Business City", "city"),
+        (r"Business State", "region"),
+        (r"Business Postal Code", "postcode"),
+        (r"Business Country/Region", "country"),
+        (r"Web Page", "website"),
+        (r"Birthday", "birthday"),
+        (r"Title|Middle Name|Suffix|E-mail( \d)? (Type|Display Name)", "ignore"),
+    ),
+    "thunderbird": _rules(
+        (r"Display Name", "name"),
+        (r"First Name", "given_name"),
+        (r"Last Name", "family_name"),
+        (r"(Primary|Secondary) Email", "email"),
+        (r"(Work|Home|Mobile) (Phone|Number)", "phone"),
+        (r"Organization", "company"),
+        (r"Job Title", "title"),
+        (r"Notes", "notes"),
+        (r"Work Address", "street"),
+        (r"Work City", "city"),
+        (r"Work State", "region"),
+        (r"Work ZipCode", "postcode"),
+        (r"Work Country", "country"),
+        (r"Web Page 1", "website"),
+        (r"Nickname|Screen Name|Fax Number|Pager Number|Birth (Year|Month|Day)", "ignore"),
+    ),
+    "hubspot": _rules(
+        (r"First ?Name", "given_name"),
+        (r"Last ?Name", "family_name"),
+        (r"E-?mail( Address)?", "email"),
+        (r"Phone( Number)?|Mobile ?Phone( Number)?", "phone"),
+        (r"Company( Name)?", "company"),
+        (r"Job ?Title", "title"),
+        (r"Lifecycle ?Stage", "status"),
+        (r"(Contact owner|hubspot_owner_id)", "owner"),
+        (r"(Original Source|hs_analytics_source)", "source"),
+        (r"(Street Address|address)", "street"),
+        (r"City", "city"),
+        (r"(State/Region|state)", "region"),
+        (r"(Postal Code|zip)", "postcode"),
+        (r"(Country/Region|country)", "country"),
+        (r"Website( URL)?", "website"),
+        (r"Record ID|hs_object_id", "field:hubspot_id"),
+    ),
+    "pipedrive": _rules(
+        (r"(Person - )?Name", "name"),
+        (r"(Person - )?First name", "given_name"),
+        (r"(Person - )?Last name", "family_name"),
+        (r"(Person - )?Email( - .*)?", "email"),
+        (r"(Person - )?Phone( - .*)?", "phone"),
+        (r"(Person - )?Organi[sz]ation", "company"),
+        (r"(Person - )?Job title", "title"),
+        (r"(Person - )?Labels?", "tags"),
+        (r"(Person - )?Owner", "owner"),
+        (r"(Person - )?Notes?", "notes"),
+        (r"Organi[sz]ation - Name", "name"),
+        (r"Organi[sz]ation - Labels?", "tags"),
+        (r"Organi[sz]ation - Owner", "owner"),
+        (r"Organi[sz]ation - Address", "street"),
+        (r"Deal - Title", "title"),
+        (r"Deal - Value", "value"),
+        (r"Deal - Currency", "currency"),
+        (r"Deal - Stage", "stage"),
+        (r"Deal - Expected close date", "close_date"),
+        (r"Deal - Contact person", "contact_name"),
+        (r"Deal - Organi[sz]ation", "company"),
+        (r"Deal - Owner", "owner"),
+        (r"Deal - Probability", "probability"),
+        (r"(Person|Deal|Organi[sz]ation) - ID", "field:pipedrive_id"),
+    ),
+    "salesforce": _rules(
+        (r"Name", "name"),
+        (r"FirstName", "given_name"),
+        (r"LastName", "family_name"),
+        (r"Email", "email"),
+        (r"(Mobile|Home|Other|Assistant)?Phone", "phone"),
+        (r"Title", "title"),
+        (r"Description", "notes"),
+        (r"Mailing(Street)", "street"),
+        (r"MailingCity", "city"),
+        (r"MailingState", "region"),
+        (r"MailingPostalCode", "postcode"),
+        (r"MailingCountry", "country"),
+        (r"BillingStreet", "street"),
+        (r"BillingCity", "city"),
+        (r"BillingState", "region"),
+        (r"BillingPostalCode", "postcode"),
+        (r"BillingCountry", "country"),
+        (r"Birthdate", "birthday"),
+        (r"LeadSource", "source"),
+        (r"Website", "website"),
+        (r"Industry", "industry"),
+        (r"Department", "field:department"),
+        (r"StageName", "stage"),
+        (r"Amount", "value"),
+        (r"CurrencyIsoCode", "currency"),
+        (r"CloseDate", "close_date"),
+        (r"Probability", "probability"),
+        (r"Id", "field:salesforce_id"),
+        (r"AccountId", "field:salesforce_account_id"),
+        (r"OwnerId", "field:salesforce_owner_id"),
+        (r"Is[A-Z].*|.*(Date|Modstamp|ById|Latitude|Longitude|Accuracy|Address)", "ignore"),
+        (r"Other(Street|City|State|PostalCode|Country)|Shipping.*|Fax|Jigsaw.*", "ignore"),
+        (r"Salutation|MasterRecordId|PhotoUrl|ParentId|Type|ForecastCategory.*", "ignore"),
+        (r"Fiscal.*|.*__c", "ignore"),
+    ),
+}
+
+# Signature headers that identify a preset (lower-case).
+_SIGNATURES: dict[str, set[str]] = {
+    "google": {"given name", "family name", "group membership", "e-mail 1 - value",
+               "e-mail 1 - label", "phone 1 - value", "organization 1 - name",
+               "organization name", "labels", "address 1 - formatted"},
+    "outlook": {"e-mail address", "e-mail 2 address", "business phone", "mobile phone",
+                "business street", "home street", "job title", "company", "e-mail type"},
+    "thunderbird": {"display name", "primary email", "secondary email", "mobile number",
+                    "work zipcode", "screen name", "web page 1"},
+    "hubspot": {"firstname", "lastname", "jobtitle", "lifecyclestage", "record id",
+                "lifecycle stage", "contact owner", "hubspot_owner_id", "hs_object_id"},
+    "pipedrive": {"person - name", "person - email", "person - phone", "organization - name",
+                  "deal - title", "deal - value", "person - organization", "deal - stage"},
+    "salesforce": {"id", "isdeleted", "masterrecordid", "accountid", "firstname", "lastname",
+                   "stagename", "closedate", "billingstreet", "mailingstreet", "ownerid",
+                   "systemmodstamp", "createdbyid"},
+}  # fmt: skip
+
+_GENERIC: dict[str, str] = {}
+for _target, _names in {
+    "name": "name|full name|display name|contact name|contact|person|person name",
+    "given_name": "first name|firstname|given name|forename|first",
+    "family_name": "last name|lastname|surname|family name|last",
+    "email": "email|e mail|email address|e mail address|mail|primary email|work email|"
+    "home email|email 1|email 2|secondary email|emails",
+    "phone": "phone|telephone|tel|phone number|mobile|mobile phone|mobile number|cell|"
+    "cell phone|work phone|home phone|business phone|phone 1|phone 2|phone 1 number|"
+    "phone 2 number|contact number|contact numbers|phones",
+    "company": "company|company name|organization|organisation|org|account|account name|"
+    "employer|business",
+    "title": "title|job title|jobtitle|position|role|job",
+    "tags": "tags|tag|labels|label|groups|group|categories|category",
+    "notes": "notes|note|comments|comment|description|background|remarks",
+    "street": "street|address|street address|address 1|address line 1|addr",
+    "city": "city|town|locality",
+    "region": "state|region|province|county|state region",
+    "postcode": "zip|zip code|zipcode|postcode|postal code|post code",
+    "country": "country|country region|nation",
+    "website": "website|web site|url|web page|homepage|home page|web",
+    "birthday": "birthday|birthdate|birth date|date of birth|dob",
+    "status": "status|lead status|lifecycle stage|contact status",
+    "source": "source|lead source|origin",
+    "owner": "owner|contact owner|account owner|assigned to|sales rep",
+    "domain": "domain|company domain|website domain",
+    "industry": "industry|sector",
+    "value": "value|amount|deal value|deal amount|lead value",
+    "currency": "currency|currency code",
+    "stage": "stage|deal stage|pipeline stage",
+    "close_date": "close date|expected close date|closing date|close|expected close",
+    "probability": "probability|win probability",
+    "contact_email": "contact email",
+}.items():
+    for _n in _names.split("|"):
+        _GENERIC[_n] = _target
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[\s_\-.:/]+", " ", header.strip().lower()).strip()
+
+
+def _generic_target(column: str) -> str | None:
+    return _GENERIC.get(_norm(column))
+
+
+def _preset_target(preset: str, column: str) -> str | None:
+    for pattern, target in PRESETS[preset]:
+        if pattern.fullmatch(column.strip()):
+            return target
+    return None
+
+
+def detect_preset(header: list[str]) -> str | None:
+    """Name of the preset whose signature headers match best, or None.
+
+    At least two signature headers must be present (one suffices when the header has
+    fewer than four columns), so that a generic ``Name,Email`` file stays generic.
+    """
+    cols = {c.strip().lower() for c in header}
+    best, best_hits = None, 0
+    for name, signature in _SIGNATURES.items():
+        hits = len(cols & signature)
+        if hits > best_hits:
+            best, best_hits = name, hits
+    needed = 1 if len(cols) < 4 else 2
+    return best if best_hits >= needed else None
+
+
+def _check_target(target: str) -> str:
+    target = target.strip()
+    if target in FIELDS:
+        return target
+    if target.startswith("field:") and target[6:].strip():
+        return "field:" + target[6:].strip()
+    known = ", ".join(sorted(FIELDS))
+    raise InvalidInput(f"unknown target field {target!r} (use one of {known}, or field:KEY)")
+
+
+def build_mapping(
+    header: list[str], preset: str | None, overrides: dict[str, str]
+) -> dict[str, str]:
+    """Map every header column to a target: overrides, then the preset, then generic.
+
+    ``preset`` None means detect it from the header; "generic" uses only the generic
+    recogniser. Columns nothing recognises map to "ignore". Raises InvalidInput for an
+    unknown preset, an unknown target or an override naming a column not in the header.
+    """
+    if preset is not None and preset != "generic" and preset not in PRESETS:
+        names = ", ".join(["generic", *sorted(PRESETS)])
+        raise InvalidInput(f"unknown preset {preset!r} (use one of {names})")
+    chosen = detect_preset(header) if preset is None else preset
+    mapping: dict[str, str] = {}
+    for column in header:
+        target = None
+        if chosen and chosen != "generic":
+            target = _preset_target(chosen, column)
+        mapping[column] = target or _generic_target(column) or "ignore"
+    lowered = {c.lower(): c for c in header}
+    for column, target in overrides.items():
+        real = column if column in mapping else lowered.get(column.strip().lower())
+        if real is None:
+            raise InvalidInput(f"--map: column {column!r} is not in the CSV header")
+        mapping[real] = _check_target(target)
+    return mapping
+
+
+def parse_map_option(text: str) -> tuple[str, str]:
+    """Parse ``COLUMN=FIELD`` (split on the last '=', so columns may contain '=')."""
+    column, sep, target = text.rpartition("=")
+    if not sep or not column.strip() or not target.strip():
+        raise InvalidInput(f"--map {text!r}: expected COLUMN=FIELD")
+    return column.strip(), _check_target(target)
+
+
+# ------------------------------------------------------------------ rows
+
+
+def _split_multi(value: str) -> list[str]:
+    """Split a multi-value cell: Google's " ::: ", JSON lists of {"value": ...}, newlines."""
+    value = value.strip()
+    if value.startswith("[") and value.endswith("]"):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            items = None
+        if isinstance(items, list):
+            out = []
+            for item in items:
+                got = item.get("value") if isinstance(item, dict) else item
+                if got is not None and str(got).strip():
+                    out.append(str(got).strip())
+            return out
+    return [p.strip() for p in re.split(r"\s*:::\s*|\r?\n", value) if p.strip()]
+
+
+def _split_tags(value: str) -> list[str]:
+    out: list[str] = []
+    for part in re.split(r"\s*:::\s*|[,;]", value):
+        tag = part.strip().removeprefix("* ").strip()
+        if tag and tag != "My Contacts" and tag not in out:  # Google's implicit system group
+            out.append(tag)
+    return out
+
+
+def _birthday(value: str) -> str:
+    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:[T ].*)?", value)
+    if m:
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    m = re.fullmatch(r"--(\d{2})-?(\d{2})", value)
+    return f"--{m.group(1)}-{m.group(2)}" if m else value
+
+
+def _collect(
+    row: dict[str, str], mapping: dict[str, str]
+) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
+    """Gather (single-valued targets: first non-empty wins, multi-valued, custom fields)."""
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {k: [] for k in _MULTI}
+    custom: dict[str, str] = {}
+    for column, target in mapping.items():
+        raw = row.get(column)
+        if raw is None or target == "ignore":
+            continue
+        value = raw.strip()
+        if not value:
+            continue
+        if target.startswith("field:"):
+            custom.setdefault(target[6:], value)
+        elif target == "tags":
+            multi["tags"] += [t for t in _split_tags(value) if t not in multi["tags"]]
+        elif target in ("email", "phone"):
+            for item in _split_multi(value):
+                existing = {x.lower() for x in multi[target]}
+                if item.lower() not in existing:
+                    multi[target].append(item)
+        else:
+            single.setdefault(target, value)
+    return single, multi, custom
+
+
+def _person_name(single: dict[str, str]) -> str:
+    built = " ".join(p for p in (single.get("given_name"), single.get("family_name")) if p)
+    return single.get("name") or built
+
+
+def row_to_contact(row: dict[str, str], mapping: dict[str, str], line: int) -> ContactRecord:
+    """Build a contact from one CSV row; raises InvalidInput when it has no usable name.
+
+    The name falls back to given+family name, then company, then the first email.
+    """
+    single, multi, custom = _collect(row, mapping)
+    name = _person_name(single) or single.get("company") or next(iter(multi["email"]), "")
+    if not name:
+        raise InvalidInput(f"line {line}: no name, email or company")
+    bday = single.get("birthday")
+    return ContactRecord(
+        name=name,
+        given_name=single.get("given_name"),
+        family_name=single.get("family_name"),
+        emails=multi["email"],
+        phones=multi["phone"],
+        company=single.get("company"),
+        title=single.get("title"),
+        notes=single.get("notes"),
+        street=single.get("street"),
+        city=single.get("city"),
+        region=single.get("region"),
+        postcode=single.get("postcode"),
+        country=single.get("country"),
+        tags=multi["tags"],
+        website=single.get("website"),
+        birthday=_birthday(bday) if bday else None,
+        fields=custom,
+        line=line,
+        status=single.get("status"),
+        source=single.get("source"),
+        owner=single.get("owner"),
+    )
+
+
+def _domain_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url.strip(), flags=re.IGNORECASE)
+    host = host.split("/")[0].split(":")[0].lower().removeprefix("www.")
+    return host if "." in host else None
+
+
+def row_to_company(row: dict[str, str], mapping: dict[str, str], line: int) -> CompanyRecord:
+    """Build a company from one CSV row (name from ``name`` or ``company``)."""
+    single, multi, custom = _collect(row, mapping)
+    name = single.get("name") or single.get("company")
+    if not name:
+        raise InvalidInput(f"line {line}: no company name")
+    return CompanyRecord(
+        name=name,
+        domain=single.get("domain") or _domain_of(single.get("website")),
+        industry=single.get("industry"),
+        tags=multi["tags"],
+        fields=custom,
+        street=single.get("street"),
+        city=single.get("city"),
+        region=single.get("region"),
+        postcode=single.get("postcode"),
+        country=single.get("country"),
+        website=single.get("website"),
+        owner=single.get("owner"),
+        line=line,
+    )
+
+
+def row_to_deal(row: dict[str, str], mapping: dict[str, str], line: int) -> DealRecord:
+    """Build a deal from one CSV row (title from ``title`` or ``name``)."""
+    single, multi, custom = _collect(row, mapping)
+    title = single.get("title") or single.get("name")
+    if not title:
+        raise InvalidInput(f"line {line}: no deal title")
+    contact = single.get("contact_name")
+    if not contact and (single.get("given_name") or single.get("family_name")):
+        contact = _person_name({k: v for k, v in single.items() if k != "name"})
+    close = single.get("close_date")
+    return DealRecord(
+        title=title,
+        value=single.get("value"),
+        currency=single.get("currency"),
+        stage=single.get("stage"),
+        close_date=_birthday(close) if close else None,
+        contact_name=contact,
+        contact_email=single.get("contact_email") or next(iter(multi["email"]), None),
+        company=single.get("company"),
+        owner=single.get("owner"),
+        fields=custom,
+        line=line,
+        probability=single.get("probability"),
+        status=single.get("status"),
+    )

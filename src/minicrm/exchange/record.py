@@ -1,0 +1,69 @@
+"""Plain records produced by the readers and consumed by the writers.
+
+They carry text exactly as found in the source (trimmed); validation and
+normalisation (E.164 phones, email syntax, money) happen in the services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ContactRecord:
+    name: str
+    given_name: str | None = None
+    family_name: str | None = None
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    company: str | None = None
+    title: str | None = None
+    notes: str | None = None
+    street: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+    tags: list[str] = field(default_factory=list)
+    uid: str | None = None
+    website: str | None = None
+    birthday: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    line: int | None = None
+    status: str | None = None
+    source: str | None = None
+    owner: str | None = None
+
+
+@dataclass
+class CompanyRecord:
+    name: str
+    domain: str | None = None
+    industry: str | None = None
+    tags: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
+    street: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+    website: str | None = None
+    owner: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class DealRecord:
+    title: str
+    value: str | None = None
+    currency: str | None = None
+    stage: str | None = None
+    close_date: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    company: str | None = None
+    owner: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    line: int | None = None
+    probability: str | None = None
+    status: str | None = None

@@ -1,0 +1,676 @@
+"""vCard 2.1 / 3.0 / 4.0 reading and writing.
+
+Real-world vCards break vobject in many ways (per-property CHARSET, quoted-printable
+with soft line breaks, UTF-16 without BOM, folds that split a UTF-8 character, CR CR LF,
+lowercase names, missing VERSION, 2.1 escaping rules). Reading therefore runs in two steps:
+
+1. a tolerant byte-level pass splits the file into cards and logical properties,
+   decodes each value (QP, charset) and rewrites it with vCard 3.0 escaping;
+2. the clean 3.0 text of each card is parsed by vobject. If vobject still refuses a
+   card, a small hand parser over the same clean properties takes over.
+
+Writing is done by hand (vobject only writes 3.0) with RFC 6350 escaping and folding.
+"""
+
+from __future__ import annotations
+
+import binascii
+import codecs
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import vobject
+
+from minicrm.errors import InvalidInput
+from minicrm.exchange.record import ContactRecord
+
+__all__ = ["parse_vcards", "read_vcards", "write_vcard"]
+
+# Properties we extract; everything else (PHOTO, KEY, X-*, ...) is dropped early.
+_WANTED = {
+    "FN", "N", "EMAIL", "TEL", "ORG", "TITLE", "NOTE", "ADR", "CATEGORIES",
+    "UID", "URL", "BDAY", "X-MINICRM-FIELD",
+}  # fmt: skip
+_STRUCTURED = {"N": 5, "ADR": 7, "ORG": 0}
+_PROP_START = re.compile(rb"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)?[;:]")
+_NAME_RE = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)$")
+_FIELD_PROP = "X-MINICRM-FIELD"
+_N_ATTRS = ("family", "given", "additional", "prefix", "suffix")
+_ADR_ATTRS = ("box", "extended", "street", "city", "region", "code", "country")
+
+
+@dataclass
+class _Prop:
+    name: str
+    params: dict[str, list[str]]
+    value: str  # decoded text, vCard 3.0 escaping
+    order: int = 0
+
+
+@dataclass
+class _Card:
+    props: list[_Prop] = field(default_factory=list)
+    index: int = 0
+
+
+# ---------------------------------------------------------------- byte level
+
+
+def _to_utf8_if_utf16(data: bytes) -> tuple[bytes, bool]:
+    """Return (bytes, forced): UTF-16 input (BOM or sniffed) is re-encoded as UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:], False
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16").encode("utf-8"), True
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("undecodable vCard file: broken UTF-16") from exc
+    if b"\x00" in data:
+        head = data[:200]
+        even_nul = head[0::2].count(0)
+        odd_nul = head[1::2].count(0)
+        codec = None
+        if even_nul > len(head) // 4 and odd_nul == 0:
+            codec = "utf-16-be"
+        elif odd_nul > len(head) // 4 and even_nul == 0:
+            codec = "utf-16-le"
+        if codec is None:
+            raise InvalidInput("not a vCard file: binary data (NUL bytes)")
+        try:
+            return data.decode(codec).encode("utf-8"), True
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("undecodable vCard file: broken UTF-16") from exc
+    return data, False
+
+
+def _split_lines(data: bytes) -> list[bytes]:
+    """Split on LF, CRLF and CR CR LF; a file using bare CR only is split on CR."""
+    if b"\n" not in data and b"\r" in data:
+        return data.split(b"\r")
+    return [line.rstrip(b"\r") for line in data.split(b"\n")]
+
+
+def _is_qp(params: bytes) -> bool:
+    up = params.upper()
+    return b"QUOTED-PRINTABLE" in up
+
+
+def _head_of(line: bytes) -> bytes:
+    """The name+params part of a property line (up to the first colon outside quotes)."""
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == 0x22:
+            quoted = not quoted
+        elif ch == 0x3A and not quoted:
+            return line[:i]
+    return line
+
+
+def _logical_lines(lines: list[bytes]) -> list[bytes]:
+    """Unfold at byte level so that folds splitting a multi-byte character are repaired.
+
+    Handles RFC folding (leading space/tab), quoted-printable soft breaks (``=`` at the end
+    of a QP value joins the next physical line verbatim) and the Microsoft 2.1 habit of
+    ending a line with a backslash to continue an address on the next line.
+    """
+    out: list[bytes] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        i += 1
+        if not line.strip():
+            continue
+        if line[:1] in (b" ", b"\t") and out:
+            out[-1] += line[1:]
+            continue
+        cur = line
+        qp = _is_qp(_head_of(cur)) and b":" in cur
+        while i < n:
+            nxt = lines[i]
+            if qp and cur.endswith(b"="):
+                cur = cur[:-1] + nxt
+                i += 1
+                continue
+            if nxt[:1] in (b" ", b"\t"):
+                cur += nxt[1:]
+                i += 1
+                continue
+            trailing = len(cur) - len(cur.rstrip(b"\\"))
+            if trailing % 2 == 1 and nxt.strip() and not _PROP_START.match(nxt):
+                cur = cur[:-1] + b"\n" + nxt  # raw newline, escaped later
+                i += 1
+                continue
+            break
+        out.append(cur)
+    return out
+
+
+def _split_value(line: bytes, name: str) -> tuple[bytes, bytes] | None:
+    """Split a logical line into (head, value) at the right colon.
+
+    Normally the first colon outside double quotes. Some producers put unquoted colons
+    inside parameter values (e.g. an RFC 6868 ``LABEL=`` on ADR), so for N and ADR the
+    rightmost colon that still leaves a full set of components is used.
+    """
+    colons: list[int] = []
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == 0x22:
+            quoted = not quoted
+        elif ch == 0x3A and not quoted:
+            colons.append(i)
+    if not colons:
+        return None
+    pos = colons[0]
+    need = _STRUCTURED.get(name, 0) - 1
+    if need > 0 and len(colons) > 1:
+        for c in reversed(colons):
+            if len(re.findall(rb"(?<!\\);", line[c + 1 :])) >= need:
+                pos = c
+                break
+    return line[:pos], line[pos + 1 :]
+
+
+def _rfc6868(value: str) -> str:
+    return re.sub(r"\^(['n^])", lambda m: {"'": '"', "n": "\n", "^": "^"}[m.group(1)], value)
+
+
+def _parse_params(raw: str) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    parts: list[str] = []
+    buf = ""
+    quoted = False
+    for ch in raw:
+        if ch == '"':
+            quoted = not quoted
+            buf += ch
+        elif ch == ";" and not quoted:
+            parts.append(buf)
+            buf = ""
+        else:
+            buf += ch
+    parts.append(buf)
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if "=" in part:
+            key, val = part.split("=", 1)
+            key = key.strip().upper()
+            vals: list[str] = []
+            for v in re.findall(r'"[^"]*"|[^,]+', val):
+                vals.append(_rfc6868(v.strip('"')).strip())
+        else:  # vCard 2.1 bare token: HOME, PREF, QUOTED-PRINTABLE, BASE64, utf-8 ...
+            key, vals = "TYPE", [part]
+            up = part.upper()
+            if up in ("QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"):
+                key = "ENCODING"
+        if key in ("TYPE", "ENCODING"):
+            vals = [v.upper() for v in vals]
+        params.setdefault(key, []).extend(v for v in vals if v)
+    return params
+
+
+_MOJIBAKE_1250 = re.compile(r"[³¹¿œŸ¥êæñ][bcdfghjklmnpqrstvwxzś]|[a-z][³¹¿œŸ][a-z]", re.IGNORECASE)
+
+
+def _decode_text(raw: bytes, charset: str | None) -> str:
+    """Decode a value: declared charset first, then UTF-8, then a Windows code page.
+
+    Undeclared 8-bit text is usually Windows-1252; Central European producers (The Bat!,
+    Polish Outlook) write Windows-1250, which reads in 1252 as ``ñ``/``³``/``¿`` next to
+    consonants; that pattern switches the guess to 1250.
+    """
+    if charset:
+        try:
+            return raw.decode(codecs.lookup(charset).name)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = raw.decode("cp1252", errors="replace")
+    if _MOJIBAKE_1250.search(text):
+        return raw.decode("cp1250", errors="replace")
+    return text
+
+
+# ------------------------------------------------------------ escaping rules
+
+
+def _esc(text: str, *, comma: bool = True) -> str:
+    text = text.replace("\\", "\\\\").replace(";", "\\;")
+    if comma:
+        text = text.replace(",", "\\,")
+    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def _split_21(value: str) -> list[str]:
+    """Split a vCard 2.1 compound value; ``\\;``, ``\\\\``, ``\\:`` and ``\\,`` are escapes."""
+    parts: list[str] = []
+    buf: list[str] = []
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "\\" and i + 1 < len(value) and value[i + 1] in ";\\:,":
+            buf.append(value[i + 1])
+            i += 2
+            continue
+        if ch == ";":
+            parts.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+        i += 1
+    parts.append("".join(buf))
+    return parts
+
+
+def _to_v3(name: str, value: str, legacy: bool) -> str:
+    """Rewrite a decoded value with vCard 3.0 escaping.
+
+    ``legacy`` is true for vCard 2.1 and for any quoted-printable value: there only
+    ``\\;`` (and friends) in compound values are escapes and plain text is literal.
+    """
+    if not legacy:
+        # 3.0/4.0 values are already escaped; only raw line breaks (from bare CRs or
+        # Microsoft backslash continuations) need turning into \n. Many producers leave
+        # commas unescaped in plain text (FN:Doe, John), which vobject would cut at the
+        # comma, so they are escaped except where a comma really separates values.
+        value = value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+        if name not in ("N", "ADR", "CATEGORIES"):
+            value = re.sub(r"(?<!\\)((?:\\\\)*),", r"\1\\,", value)
+        return value
+    if name in _STRUCTURED:
+        return ";".join(_esc(p) for p in _split_21(value))
+    if name == "CATEGORIES":
+        return ",".join(_esc(p) for p in re.split(r"[,;]", value))
+    return _esc(value)
+
+
+# ------------------------------------------------------------ card assembly
+
+
+def _cards_from_bytes(data: bytes) -> list[_Card]:
+    if not data or not data.strip(b" \t\r\n\x00"):
+        raise InvalidInput("empty vCard file")
+    data, forced_utf8 = _to_utf8_if_utf16(data)
+    logical = _logical_lines(_split_lines(data))
+    cards: list[_Card] = []
+    raw_card: list[bytes] | None = None
+    for line in logical:
+        up = line.strip().upper()
+        if up == b"BEGIN:VCARD":
+            if raw_card is not None:
+                raise InvalidInput(f"truncated vCard: card {len(cards) + 1} has no END:VCARD")
+            raw_card = []
+            continue
+        if up == b"END:VCARD":
+            if raw_card is not None:
+                cards.append(_build_card(raw_card, len(cards) + 1, forced_utf8))
+            raw_card = None
+            continue
+        if raw_card is not None:
+            raw_card.append(line)
+    if raw_card is not None:
+        raise InvalidInput(f"truncated vCard: card {len(cards) + 1} has no END:VCARD")
+    if not cards:
+        raise InvalidInput("not a vCard file: no BEGIN:VCARD ... END:VCARD found")
+    return cards
+
+
+def _build_card(lines: list[bytes], index: int, forced_utf8: bool) -> _Card:
+    version = "3.0"
+    for line in lines:  # VERSION may come anywhere (ownCloud, Netscape)
+        if line[:8].upper() == b"VERSION:":
+            version = line[8:].decode("ascii", "replace").strip()
+    card = _Card(index=index)
+    for order, line in enumerate(lines):
+        m = _PROP_START.match(line)
+        if not m:
+            continue  # base64 residue, "FN" without a colon, ...
+        name_end = len(m.group(0)) - 1
+        name_m = _NAME_RE.match(line[:name_end].decode("ascii"))
+        if not name_m:
+            continue
+        name = name_m.group(1).upper()
+        if name not in _WANTED:
+            continue
+        split = _split_value(line, name)
+        if split is None:
+            continue
+        head, raw_value = split
+        params = _parse_params(head[name_end:].decode("utf-8", "replace"))
+        qp = "QUOTED-PRINTABLE" in params.get("ENCODING", [])
+        if qp:
+            raw_value = binascii.a2b_qp(raw_value)
+        charsets = [] if forced_utf8 else params.get("CHARSET", [])
+        charset = charsets[0] if charsets else None
+        text = _decode_text(raw_value, charset)
+        legacy = version.startswith("2") or qp
+        for key in ("ENCODING", "CHARSET", "LANGUAGE", "VALUE", "SORT-AS", "LABEL"):
+            params.pop(key, None)
+        card.props.append(_Prop(name, params, _to_v3(name, text, legacy), order))
+    return card
+
+
+# ------------------------------------------------------------ value extraction
+
+
+def _param_line(params: dict[str, list[str]]) -> str:
+    out = ""
+    for key, vals in params.items():
+        if not re.fullmatch(r"[A-Z0-9-]+", key):
+            continue
+        clean = [v.replace('"', "'").replace("\n", " ") for v in vals]
+        out += f";{key}=" + ",".join(f'"{v}"' if re.search(r"[;:,]", v) else v for v in clean)
+    return out
+
+
+def _card_text(card: _Card) -> str:
+    lines = ["BEGIN:VCARD", "VERSION:3.0"]
+    lines += [f"{p.name}{_param_line(p.params)}:{p.value}" for p in card.props]
+    lines.append("END:VCARD")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _unescape(value: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "\\" and i + 1 < len(value):
+            nxt = value[i + 1]
+            out.append("\n" if nxt in "nN" else nxt)
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _split_escaped(value: str, sep: str) -> list[str]:
+    parts = re.split(r"(?<!\\)((?:\\\\)*)" + re.escape(sep), value)
+    # re.split with a group returns the captured backslash pairs; glue them back
+    out: list[str] = []
+    buf = parts[0]
+    for k in range(1, len(parts), 2):
+        out.append(buf + parts[k])
+        buf = parts[k + 1]
+    out.append(buf)
+    return out
+
+
+@dataclass
+class _Val:
+    """One property after value parsing, independent of the parser used."""
+
+    name: str
+    params: dict[str, list[str]]
+    text: str
+    parts: list[str]
+
+
+def _fix(text: str) -> str:
+    # vobject leaves "\:" alone (Apple and Google write "http\://")
+    return text.replace("\\:", ":")
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(_flat(v) for v in value)
+    return _fix(str(value)) if value is not None else ""
+
+
+def _vals_with_vobject(card: _Card) -> list[_Val]:
+    comp = vobject.readOne(_card_text(card), ignoreUnreadable=True)
+    vals: list[_Val] = []
+    for child in comp.getChildren():
+        name = child.name.upper()
+        if name not in _WANTED:
+            continue
+        params = {k.upper(): [str(x) for x in v] for k, v in child.params.items()}
+        value = child.value
+        if name == "N":
+            parts = [_flat(getattr(value, a)) for a in _N_ATTRS]
+            vals.append(_Val(name, params, " ".join(p for p in parts if p), parts))
+        elif name == "ADR":
+            parts = [_flat(getattr(value, a)) for a in _ADR_ATTRS]
+            vals.append(_Val(name, params, "", parts))
+        elif name in ("ORG", "CATEGORIES"):
+            parts = [_flat(v) for v in value] if isinstance(value, list) else [_flat(value)]
+            vals.append(_Val(name, params, ";".join(parts), parts))
+        else:
+            text = _flat(value)
+            vals.append(_Val(name, params, text, [text]))
+    return vals
+
+
+def _vals_by_hand(card: _Card) -> list[_Val]:
+    vals: list[_Val] = []
+    for p in card.props:
+        if p.name in _STRUCTURED:
+            parts = [_unescape(x) for x in _split_escaped(p.value, ";")]
+            vals.append(_Val(p.name, p.params, ";".join(parts), parts))
+        elif p.name == "CATEGORIES":
+            parts = [_unescape(x) for x in _split_escaped(p.value, ",")]
+            vals.append(_Val(p.name, p.params, ",".join(parts), parts))
+        else:
+            text = _unescape(p.value)
+            vals.append(_Val(p.name, p.params, text, [text]))
+    return vals
+
+
+def _pref_rank(params: dict[str, list[str]]) -> int:
+    """Lower is more preferred: PREF=n (4.0), TYPE=pref (3.0) or a bare PREF (2.1)."""
+    for v in params.get("PREF", []):
+        if v.isdigit():
+            return int(v)
+    if "PREF" in (t.upper() for t in params.get("TYPE", [])):
+        return 1
+    return 1000
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
+def _birthday(text: str) -> str | None:
+    text = text.strip()
+    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?", text)
+    if m:
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    m = re.fullmatch(r"--(\d{2})-?(\d{2})", text)
+    if m:
+        return f"--{m.group(1)}-{m.group(2)}"
+    return None
+
+
+def _record(vals: list[_Val], index: int) -> ContactRecord:
+    by: dict[str, list[_Val]] = {}
+    for v in vals:
+        by.setdefault(v.name, []).append(v)
+
+    def first(name: str) -> str | None:
+        for v in by.get(name, []):
+            got = _clean(v.text)
+            if got:
+                return got
+        return None
+
+    def ranked(name: str) -> list[str]:
+        items = sorted(
+            ((_pref_rank(v.params), i, _clean(v.text)) for i, v in enumerate(by.get(name, []))),
+        )
+        return [t for _, _, t in items if t]
+
+    rec = ContactRecord(name="", line=index)
+    if by.get("N"):
+        parts = by["N"][0].parts + [""] * 5
+        rec.family_name = _clean(parts[0])
+        rec.given_name = _clean(parts[1])
+    for v in by.get("ORG", []):
+        unit = next((u.strip() for u in v.parts if u.strip()), None)
+        if unit:
+            rec.company = unit
+            break
+    seen: set[str] = set()
+    for email in ranked("EMAIL"):
+        email = email.removeprefix("mailto:")
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            rec.emails.append(email)
+    for phone in ranked("TEL"):
+        phone = phone.removeprefix("tel:")
+        if phone not in rec.phones:
+            rec.phones.append(phone)
+    rec.title = first("TITLE")
+    notes = [t for t in (_clean(v.text) for v in by.get("NOTE", [])) if t]
+    rec.notes = "\n".join(notes) if notes else None
+    adrs = sorted(by.get("ADR", []), key=lambda v: _pref_rank(v.params))
+    for v in adrs:
+        parts = [p.strip() for p in v.parts] + [""] * 7
+        if any(parts[:7]):
+            rec.street = _clean(parts[2]) or _clean(parts[1]) or _clean(parts[0])
+            rec.city, rec.region = _clean(parts[3]), _clean(parts[4])
+            rec.postcode, rec.country = _clean(parts[5]), _clean(parts[6])
+            break
+    for v in by.get("CATEGORIES", []):
+        for part in v.parts:
+            for tag in part.split(","):  # "a\, b" is written by producers meaning two tags
+                tag = tag.strip()
+                if tag and tag not in rec.tags:
+                    rec.tags.append(tag)
+    rec.uid = first("UID")
+    urls = ranked("URL")
+    rec.website = urls[0] if urls else None
+    bday = first("BDAY")
+    rec.birthday = _birthday(bday) if bday else None
+    for v in by.get(_FIELD_PROP, []):
+        key = (v.params.get("X-KEY") or [""])[0]
+        if key:
+            rec.fields[key] = v.text
+    fn = first("FN")
+    built = " ".join(p for p in (rec.given_name, rec.family_name) if p)
+    rec.name = fn or built or rec.company or (rec.emails[0] if rec.emails else "")
+    if not rec.name and rec.phones:
+        rec.name = rec.phones[0]
+    return rec
+
+
+def parse_vcards(data: bytes) -> list[ContactRecord]:
+    """Parse every card in ``data``; ``line`` on each record is its 1-based card index.
+
+    Raises InvalidInput for an empty, binary, truncated or card-less file.
+    """
+    records: list[ContactRecord] = []
+    for card in _cards_from_bytes(data):
+        try:
+            vals = _vals_with_vobject(card)
+        except Exception:  # vobject raises assorted exception types on odd input
+            vals = _vals_by_hand(card)
+        records.append(_record(vals, card.index))
+    return records
+
+
+def read_vcards(path: Path) -> list[ContactRecord]:
+    """Read a .vcf file, or every .vcf/.vcard file (sorted by name) in a directory."""
+    if path.is_dir():
+        files = sorted(
+            p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".vcf", ".vcard")
+        )
+        if not files:
+            raise InvalidInput(f"no .vcf files in {path}")
+        out: list[ContactRecord] = []
+        for f in files:
+            try:
+                out.extend(parse_vcards(f.read_bytes()))
+            except InvalidInput as exc:
+                raise InvalidInput(f"{f.name}: {exc}") from exc
+        return out
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return parse_vcards(data)
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _fold(line: str) -> str:
+    """Fold at 75 octets (RFC 6350 3.2) without splitting a UTF-8 character."""
+    out: list[str] = []
+    cur = ""
+    size = 0
+    limit = 75
+    for ch in line:
+        n = len(ch.encode("utf-8"))
+        if size + n > limit:
+            out.append(cur)
+            cur, size, limit = " ", 1, 75
+        cur += ch
+        size += n
+    out.append(cur)
+    return "\r\n".join(out)
+
+
+def _w_text(text: str) -> str:
+    return _esc(unicodedata.normalize("NFC", text))
+
+
+def _w_struct(parts: Iterable[str | None]) -> str:
+    return ";".join(_esc(p or "") for p in parts)
+
+
+def write_vcard(rec: ContactRecord, version: str = "4.0") -> str:
+    """Serialise one contact as a vCard 4.0 (default) or 3.0, CRLF line endings, folded."""
+    if version not in ("3.0", "4.0"):
+        raise InvalidInput(f"unsupported vCard version {version!r} (use 3.0 or 4.0)")
+    v4 = version == "4.0"
+    lines = ["BEGIN:VCARD", f"VERSION:{version}"]
+    if rec.uid:
+        lines.append(f"UID:{_w_text(rec.uid)}")
+    lines.append(f"FN:{_w_text(rec.name)}")
+    lines.append(f"N:{_w_struct([rec.family_name, rec.given_name, '', '', ''])}")
+    for i, email in enumerate(rec.emails):
+        if v4:
+            lines.append(("EMAIL;PREF=1:" if i == 0 else "EMAIL:") + _w_text(email))
+        else:
+            lines.append(("EMAIL;TYPE=INTERNET,PREF:" if i == 0 else "EMAIL;TYPE=INTERNET:")
+                         + _w_text(email))  # fmt: skip
+    for i, phone in enumerate(rec.phones):
+        pref = (";PREF=1" if v4 else ";TYPE=PREF") if i == 0 and len(rec.phones) > 1 else ""
+        lines.append(f"TEL{pref}:{_w_text(phone)}")
+    if rec.company:
+        lines.append(f"ORG:{_w_struct([rec.company])}")
+    if rec.title:
+        lines.append(f"TITLE:{_w_text(rec.title)}")
+    if rec.notes:
+        lines.append(f"NOTE:{_w_text(rec.notes)}")
+    if any((rec.street, rec.city, rec.region, rec.postcode, rec.country)):
+        adr = [None, None, rec.street, rec.city, rec.region, rec.postcode, rec.country]
+        lines.append(f"ADR:{_w_struct(adr)}")
+    if rec.tags:
+        lines.append("CATEGORIES:" + ",".join(_w_text(t) for t in rec.tags))
+    if rec.website:
+        lines.append(f"URL:{_w_text(rec.website)}")
+    if rec.birthday:
+        bday = rec.birthday.replace("-", "") if v4 else rec.birthday
+        if v4 and rec.birthday.startswith("--"):
+            bday = "--" + rec.birthday[2:].replace("-", "")
+        lines.append(f"BDAY:{bday}")
+    for key, value in rec.fields.items():
+        safe_key = key.replace('"', "'").replace("\n", " ")
+        lines.append(f'{_FIELD_PROP};X-KEY="{safe_key}":{_w_text(value)}')
+    lines.append("END:VCARD")
+    return "".join(_fold(line) + "\r\n" for line in lines)
