@@ -20,6 +20,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(followup.app, name="followup")
     app.command("due")(followup.due)
     app.command("search")(search.search)
+    from minicrm.cli import hooks, request, segment
+
+    app.add_typer(segment.app, name="segment")
+    app.add_typer(request.app, name="request")
+    app.add_typer(hooks.app, name="hooks")
 
 
 def open_tui_or_help(ctx: typer.Context) -> None:

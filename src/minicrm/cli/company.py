@@ -6,12 +6,12 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli import views
+from minicrm.cli import customer_views, views
 from minicrm.cli.options import FormatOpt, JsonOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import key_values
 from minicrm.cli.state import confirm, services
-from minicrm.services import companies, contacts
+from minicrm.services import companies, contacts, purchases
 from minicrm.services.dto import UNSET, Address, CompanyCreate, CompanyPatch
 from minicrm.services.interactions import Links, timeline
 
@@ -75,15 +75,18 @@ def show(
         company = companies.find(ctx, ref)
         people = contacts.list_contacts(ctx, contacts.ContactQuery(company=str(company.id)))
         events = timeline(ctx, Links(company=str(company.id)), limit=20)
+        bought = purchases.for_company(ctx, company.id)
         tz = ctx.clock.tz
         printer = Printer(fmt, tz)
         if fmt in ("json", "jsonl"):
             data = company.to_dict(tz)
             data["contacts"] = [{"id": p.id, "name": p.name, "email": p.email, "title": p.title} for p in people]
             data["timeline"] = [i.to_dict(tz) for i in events]
+            data["purchases"] = bought.to_dict()
             printer.record(data, [])
             return
         printer.record(company, views.company_fields(company, tz), sections=[
+            ("Purchases", bought.totals, customer_views.purchase_columns()),
             ("People", people, views.contact_columns()),
             ("Timeline", events, views.interaction_columns(tz)),
         ])

@@ -79,15 +79,20 @@ def list_(
     all_: AllOpt = False,
     search: Annotated[str | None, typer.Option("--search", "-s", help="Only contacts matching this text.")] = None,
     stale: Annotated[str | None, typer.Option("--stale", help="Not contacted for this long, e.g. 30d.")] = None,
-    sort: Annotated[str, typer.Option("--sort", help="name, created, updated, last-interaction, status or id; prefix - to reverse.")] = "name",
+    sort: Annotated[str, typer.Option("--sort", help="name, created, updated, last-interaction, status, id or value "
+                    "(lifetime value in the default currency); prefix - to reverse.")] = "name",
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N contacts.")] = None,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Skip the first N.")] = 0,
+    segment: Annotated[str | None, typer.Option("--segment", help="Only the contacts of this saved segment.")] = None,
+    field: Annotated[list[str] | None, typer.Option("--field", help="Custom field KEY=VALUE matches (repeatable).")] = None,
+    min_value: Annotated[str | None, typer.Option("--min-value", help="Lifetime value (won deals, default currency) at least this.")] = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
     """List contacts, filtered and sorted."""
     reads.contact_list(tags=tag or [], company=company, status=status, owner=None if all_ else owner,
-                       search=search, stale=stale, sort=sort, limit=limit, offset=offset, fmt=fmt, json_flag=json_flag)
+                       search=search, stale=stale, sort=sort, limit=limit, offset=offset, fmt=fmt, json_flag=json_flag,
+                       segment=segment, fields=field, min_value=min_value)
 
 
 @app.command("show")

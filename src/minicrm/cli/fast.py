@@ -76,12 +76,16 @@ def _contact_list(args: list[str]) -> Callable[[], None]:
     p.add_argument("--sort", default="name")
     p.add_argument("--limit", "-n", type=_positive)
     p.add_argument("--offset", type=_positive, default=0)
+    p.add_argument("--segment")
+    p.add_argument("--field", dest="fields", action="append", default=[])
+    p.add_argument("--min-value", dest="min_value")
     ns = p.parse_args(args)
     from minicrm.cli import reads
 
     return lambda: reads.contact_list(
         tags=ns.tags, company=ns.company, status=ns.status, owner=None if ns.all_ else ns.owner, search=ns.search,
         stale=ns.stale, sort=ns.sort, limit=ns.limit, offset=ns.offset, fmt=ns.fmt, json_flag=ns.json_flag,
+        segment=ns.segment, fields=ns.fields, min_value=ns.min_value,
     )
 
 

@@ -21,16 +21,24 @@ from minicrm.services.dto import DueReport, FollowUp
 
 def contact_list(*, tags: list[str], company: str | None, status: str | None, owner: str | None,
                  search: str | None, stale: str | None, sort: str, limit: int | None, offset: int,
-                 fmt: str | None, json_flag: bool) -> None:
+                 fmt: str | None, json_flag: bool, segment: str | None = None, fields: list[str] | None = None,
+                 min_value: str | None = None) -> None:
     fmt = check_format(fmt, json_flag)
     descending = sort.startswith("-")
+    from minicrm.cli.parsing import key_values
+
     query = contacts.ContactQuery(
         tags=tuple(tags), company=company, status=status, owner=owner, search=search,
         stale=parse_duration(stale) if stale else None, sort=sort.lstrip("-"), descending=descending,
-        limit=limit, offset=offset,
+        limit=limit, offset=offset, fields=tuple(key_values(fields).items()), min_value=min_value,
     )
     with services() as ctx:
-        found = contacts.list_contacts(ctx, query)
+        if segment is not None:
+            from minicrm.services import segments
+
+            found = segments.members(ctx, segment, query)
+        else:
+            found = contacts.list_contacts(ctx, query)
         Printer(fmt, ctx.clock.tz).records(found, views.contact_columns(), empty="no contacts match")
 
 
@@ -48,6 +56,10 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
                 "SELECT id, title, stage, status, value_minor, currency FROM deal WHERE contact_id = ? ORDER BY id",
                 (contact.id,),
             )
+            from minicrm.services import purchases, requests
+
+            service_requests = requests.list_requests(ctx, contact=str(contact.id))
+            bought = purchases.for_contact(ctx, contact.id)
         tz = ctx.clock.tz
         printer = Printer(fmt, tz)
         if fmt in ("json", "jsonl"):
@@ -55,14 +67,19 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
             data["followups"] = [f.to_dict(tz) for f in items]
             data["timeline"] = [i.to_dict(tz) for i in events]
             data["deals"] = [dict(d) for d in deals]
+            data["requests"] = [r.to_dict(tz) for r in service_requests]
+            data["purchases"] = bought.to_dict()
             printer.record(data, [])
             return
+        from minicrm.cli import customer_views
         from minicrm.cli.output import Column
 
         deal_columns = [Column("ID", lambda d: d["id"]), Column("Deal", lambda d: d["title"]),
                         Column("Stage", lambda d: d["stage"]), Column("Status", lambda d: d["status"])]
         printer.record(contact, views.contact_fields(contact, tz), sections=[
             ("Deals", deals, deal_columns),
+            ("Purchases", bought.totals, customer_views.purchase_columns()),
+            ("Requests", service_requests, customer_views.request_columns(tz)),
             ("Follow-ups", items, views.followup_columns(tz)),
             ("Timeline", events, views.interaction_columns(tz)),
         ])
@@ -87,6 +104,10 @@ def due(*, within: str | None, owner: str | None, fmt: str | None, json_flag: bo
     with services() as ctx:
         report = followups.due(ctx, within=window, owner=owner)
         tz = ctx.clock.tz
+        if not report.is_empty():
+            from minicrm.services.hooks import run_due_hooks
+
+            run_due_hooks(ctx, _due_dict(report, tz))
         if fmt == "json":
             sys.stdout.write(json.dumps(_due_dict(report, tz), ensure_ascii=False, indent=2) + "\n")
             return

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from minicrm.cli.output import inert
 from minicrm.errors import Refused
 from minicrm.services.context import Context, open_context
 
@@ -23,11 +24,15 @@ GLOBALS = Globals()
 
 @contextmanager
 def services() -> Iterator[Context]:
+    """Open the services for one command; warnings the services collected (e.g. a failing
+    ``on-…`` hook) go to stderr when the command ends, whether it succeeded or not."""
     ctx = open_context(GLOBALS.db, user=GLOBALS.user)
     try:
         yield ctx
     finally:
         ctx.close()
+        for warning in ctx.warnings:
+            print(f"warning: {inert(' '.join(warning.split()))}", file=sys.stderr)
 
 
 def confirm(question: str, *, yes: bool) -> None:

@@ -36,6 +36,7 @@ _COLUMNS = (
 SORTS = {
     "name": "c.name", "created": "c.created_at", "updated": "c.updated_at",
     "last-interaction": "c.last_interaction_at", "status": "c.status", "id": "c.id",
+    "value": "",  # lifetime value in the default currency: see list_contacts
 }
 CLEARABLE = ("title", "company", "source", "owner", "cadence", "given_name", "family_name", "street",
              "city", "region", "postcode", "country", "preferred_channel", "emails", "phones", "tags", "fields")
@@ -55,6 +56,10 @@ class ContactQuery:
     descending: bool = False
     limit: int | None = None
     offset: int = 0
+    #: custom fields that must match, (key, value) pairs; the value compares case-insensitively
+    fields: tuple[tuple[str, str], ...] = ()
+    #: lifetime value (won deals) at least this amount, in the config's default currency
+    min_value: str | None = None
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -154,6 +159,14 @@ def query_sql(ctx: Context, q: ContactQuery) -> tuple[str, list[Any]]:
         cutoff = to_db(q.stale.subtract_from(ctx.clock.now()))
         where.append("(c.last_interaction_at IS NULL OR c.last_interaction_at < ?)")
         params.append(cutoff)
+    for key, value in q.fields:
+        where.append("c.id IN (SELECT cf.contact_id FROM contact_field cf WHERE cf.key = ? AND lower(cf.value) = ?)")
+        params += [check_field_key(key), value.lower()]
+    if q.min_value is not None:
+        from minicrm.services.purchases import WON_VALUE_SQL, parse_amount
+
+        where.append(f"{WON_VALUE_SQL} >= ?")
+        params += [ctx.config.currency, parse_amount(q.min_value, ctx.config.currency)]
     sql = "SELECT c.id FROM contact c" + (" WHERE " + " AND ".join(where) if where else "")
     return sql, params
 
@@ -163,7 +176,13 @@ def list_contacts(ctx: Context, q: ContactQuery = ContactQuery()) -> list[Contac
         raise InvalidInput(f"invalid sort {q.sort!r} (choose from {', '.join(SORTS)})")
     sql, params = query_sql(ctx, q)
     direction = "DESC" if q.descending else "ASC"
-    sql += f" ORDER BY {SORTS[q.sort]} {direction}, c.id {direction}"
+    order = SORTS[q.sort]
+    if q.sort == "value":
+        from minicrm.services.purchases import WON_VALUE_SQL
+
+        order = WON_VALUE_SQL
+        params.append(ctx.config.currency)
+    sql += f" ORDER BY {order} {direction}, c.id {direction}"
     if q.limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [q.limit, q.offset]

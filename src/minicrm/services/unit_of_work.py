@@ -6,6 +6,10 @@
 
 Leaving the block commits; an exception rolls everything back, change log included. The
 operation row (what ``undo`` reverts) is created with the first recorded change.
+
+Recorded changes are also events for the hooks (``minicrm.services.hooks``): ``pre-…`` hooks run
+just before COMMIT (a veto rolls back), ``on-…`` hooks after it. A unit of work opened inside
+another one on the same database hands its events to the outer one, which runs the hooks once.
 """
 
 from __future__ import annotations
@@ -16,7 +20,11 @@ from typing import Any
 
 from minicrm.clock import to_db
 from minicrm.services.context import Context
+from minicrm.services.hooks import ChangeEvent, run_on_hooks, run_pre_hooks
 from minicrm.store.db import Database
+
+#: the outermost open unit of work per database (by id), which collects the hook events
+_OUTERMOST: dict[int, UnitOfWork] = {}
 
 
 class UnitOfWork:
@@ -27,16 +35,35 @@ class UnitOfWork:
         self.now = to_db(ctx.clock.now())
         self.op_id: int | None = None
         self._tx: Any = None
+        self.events: list[ChangeEvent] = []
+        self._outer: UnitOfWork | None = None
 
     def __enter__(self) -> UnitOfWork:
+        self._outer = _OUTERMOST.get(id(self.db))
         self._tx = self.db.transaction()
         self._tx.__enter__()
+        if self._outer is None:
+            _OUTERMOST[id(self.db)] = self
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._tx.__exit__(exc_type, exc, tb)
+        if self._outer is not None:
+            self._tx.__exit__(exc_type, exc, tb)
+            return
+        try:
+            if exc_type is None and self.events:
+                try:
+                    run_pre_hooks(self.ctx, self.events, self.summary)
+                except BaseException as veto:
+                    self._tx.__exit__(type(veto), veto, veto.__traceback__)
+                    raise
+            self._tx.__exit__(exc_type, exc, tb)
+        finally:
+            _OUTERMOST.pop(id(self.db), None)
+        if exc_type is None and self.events:
+            run_on_hooks(self.ctx, self.events, self.summary)
 
     def operation(self) -> int:
         if self.op_id is None:
@@ -69,6 +96,7 @@ class UnitOfWork:
                 _dump(after),
             ),
         )
+        (self._outer or self).events.append(ChangeEvent(entity, entity_id, action, before, after))
 
 
 def _dump(value: dict[str, Any] | None) -> str | None:
