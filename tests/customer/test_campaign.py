@@ -13,13 +13,33 @@ from minicrm.services.contacts import ContactQuery
 
 @pytest.fixture
 def audience(cli) -> None:
-    cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--tag", "vip", "--tag", "lisboa",
-        "--field", "city=Lisboa")
+    cli(
+        "contact",
+        "add",
+        "Ana Lima",
+        "--email",
+        "ana@lima.pt",
+        "--tag",
+        "vip",
+        "--tag",
+        "lisboa",
+        "--field",
+        "city=Lisboa",
+    )
     cli("contact", "add", "Bruno Dias", "--email", "bruno@dias.pt", "--tag", "vip")
     cli("contact", "edit", "bruno", "--do-not-contact")
     cli("contact", "add", "Carla", "--tag", "vip")
-    cli("contact", "add", "Duarte dos Reis", "--email", "duarte@reis.pt", "--tag", "vip",
-        "--field", "city==HYPERLINK(\"http://x\")")
+    cli(
+        "contact",
+        "add",
+        "Duarte dos Reis",
+        "--email",
+        "duarte@reis.pt",
+        "--tag",
+        "vip",
+        "--field",
+        'city==HYPERLINK("http://x")',
+    )
     cli("segment", "save", "vips", "--tag", "vip")
 
 
@@ -32,8 +52,7 @@ def test_mailchimp_csv_has_the_exact_header_and_leaves_out_no_consent_and_no_ema
         "duarte@reis.pt,Duarte dos,Reis,vip",
     ]
     assert result.stderr == (
-        "exported 2 contacts\n"
-        "left out 2 contacts: 1 do-not-contact, 1 without an email\n"
+        "exported 2 contacts\nleft out 2 contacts: 1 do-not-contact, 1 without an email\n"
     )
 
 
@@ -42,7 +61,7 @@ def test_field_extras_follow_tags_and_formulas_are_neutralised(cli, audience) ->
     assert result.stdout.splitlines() == [
         "Email Address,First Name,Last Name,Tags,city",
         'ana@lima.pt,Ana,Lima,"lisboa,vip",Lisboa',
-        "duarte@reis.pt,Duarte dos,Reis,vip,\"'=HYPERLINK(\"\"http://x\"\")\"",
+        'duarte@reis.pt,Duarte dos,Reis,vip,"\'=HYPERLINK(""http://x"")"',
     ]
 
 
@@ -87,4 +106,6 @@ def test_service_function_takes_a_query_too(ctx, cli, audience) -> None:
     result = campaign.export_contacts(ctx, ContactQuery(tags=("lisboa",)), out, preset="mailchimp")
     assert (result.written, result.do_not_contact, result.no_email) == (1, 0, 0)
     assert result.left_out_message() == ""
-    assert out.getvalue() == 'Email Address,First Name,Last Name,Tags\r\nana@lima.pt,Ana,Lima,"lisboa,vip"\r\n'
+    assert (
+        out.getvalue() == 'Email Address,First Name,Last Name,Tags\r\nana@lima.pt,Ana,Lima,"lisboa,vip"\r\n'
+    )

@@ -37,15 +37,27 @@ def test_on_add_receives_the_event_as_json_on_stdin(cli, hooks, tmp_path) -> Non
     result = cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", env={"MINICRM_USER": "rita"})
     assert result.exit_code == 0, result.stderr
     event = json.loads(out.read_text())
-    assert {k: event[k] for k in ("event", "entity", "id", "action", "before", "user", "time", "summary")} == {
-        "event": "on-add", "entity": "contact", "id": 1, "action": "create", "before": None, "user": "rita",
-        "time": "2026-11-23T10:00:00+00:00", "summary": "contact add Ana Lima",
+    assert {
+        k: event[k] for k in ("event", "entity", "id", "action", "before", "user", "time", "summary")
+    } == {
+        "event": "on-add",
+        "entity": "contact",
+        "id": 1,
+        "action": "create",
+        "before": None,
+        "user": "rita",
+        "time": "2026-11-23T10:00:00+00:00",
+        "summary": "contact add Ana Lima",
     }
     assert event["after"]["name"] == "Ana Lima" and event["after"]["emails"] == ["ana@lima.pt"]
 
 
 def test_a_pre_hook_vetoes_with_its_first_stderr_line_and_nothing_is_stored(cli, ctx, hooks) -> None:
-    script(hooks, "pre-add", 'grep -q \'"name": "Spam\' && { echo "no spam contacts" >&2; echo more >&2; exit 3; }\nexit 0')
+    script(
+        hooks,
+        "pre-add",
+        'grep -q \'"name": "Spam\' && { echo "no spam contacts" >&2; echo more >&2; exit 3; }\nexit 0',
+    )
     vetoed = cli("contact", "add", "Spam Bot")
     assert (vetoed.exit_code, vetoed.stderr) == (1, "error: no spam contacts\n")
     assert ctx.db.scalar("SELECT count(*) FROM contact") == 0
@@ -61,7 +73,10 @@ def test_pre_change_and_pre_delete_veto_too(cli, ctx, hooks) -> None:
     result = cli("contact", "edit", "ana", "--title", "CEO")
     assert (result.exit_code, result.stderr) == (1, "error: frozen record\n")
     result = cli("contact", "rm", "ana", "--yes")
-    assert (result.exit_code, result.stderr) == (1, "error: hook pre-delete.d/10-keep refused the change (exit 1)\n")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: hook pre-delete.d/10-keep refused the change (exit 1)\n",
+    )
     assert ctx.db.scalar("SELECT title FROM contact WHERE id = 1") is None
 
 
@@ -84,7 +99,10 @@ def test_a_hanging_hook_is_stopped_with_its_children(cli, ctx, hooks, tmp_path) 
     assert _gone(int(pid_file.read_text()))
     script(hooks, "pre-add", "sleep 60")
     vetoed = cli("contact", "add", "Bruno")
-    assert (vetoed.exit_code, vetoed.stderr) == (1, "error: hook pre-add timed out after 2s and was stopped\n")
+    assert (vetoed.exit_code, vetoed.stderr) == (
+        1,
+        "error: hook pre-add timed out after 2s and was stopped\n",
+    )
     assert ctx.db.scalar("SELECT count(*) FROM contact") == 1
 
 
@@ -110,7 +128,9 @@ def test_several_scripts_run_in_sorted_order_and_non_executables_warn(cli, hooks
     result = cli("contact", "add", "Ana")
     assert result.exit_code == 0
     assert log.read_text() == "third\nfirst\nsecond\n"  # on-add-third sorts before on-add.d
-    assert result.stderr == "warning: hook on-add-disabled is not executable; skipped (chmod +x to enable it)\n"
+    assert (
+        result.stderr == "warning: hook on-add-disabled is not executable; skipped (chmod +x to enable it)\n"
+    )
 
 
 def test_on_stage_change_gets_the_deal_before_and_after(hooks, tmp_path) -> None:
@@ -122,8 +142,9 @@ def test_on_stage_change_gets_the_deal_before_and_after(hooks, tmp_path) -> None
     try:
         at = "2026-11-01T10:00:00.000000Z"
         ctx.db.execute(
-            "INSERT INTO deal (title, value_minor, currency, pipeline, stage, status, stage_entered_at, created_at, "
-            "updated_at, version) VALUES ('Website', 100000, 'EUR', 'default', 'qualified', 'open', ?, ?, ?, 1)",
+            "INSERT INTO deal (title, value_minor, currency, pipeline, stage, status, stage_entered_at, "
+            "created_at, updated_at, version) "
+            "VALUES ('Website', 100000, 'EUR', 'default', 'qualified', 'open', ?, ?, ?, 1)",
             (at, at, at),
         )
         before = dict(ctx.db.one("SELECT * FROM deal WHERE id = 1"))
@@ -131,7 +152,13 @@ def test_on_stage_change_gets_the_deal_before_and_after(hooks, tmp_path) -> None
             uow.db.execute("UPDATE deal SET stage = 'proposal' WHERE id = 1")
             uow.record("deal", 1, "update", before, dict(uow.db.one("SELECT * FROM deal WHERE id = 1")))
         with UnitOfWork(ctx, "deal edit 1") as uow:  # no stage change: no on-stage-change
-            uow.record("deal", 1, "update", {**before, "stage": "proposal"}, {**before, "stage": "proposal", "title": "W"})
+            uow.record(
+                "deal",
+                1,
+                "update",
+                {**before, "stage": "proposal"},
+                {**before, "stage": "proposal", "title": "W"},
+            )
     finally:
         ctx.close()
     event = json.loads(out.read_text())
@@ -172,8 +199,12 @@ def test_a_hook_calling_minicrm_does_not_recurse_forever(cli, hooks, tmp_path) -
     log = tmp_path / "depth.log"
     (hooks.parent / "config.toml").write_text("hook_timeout = 60\n", encoding="utf-8")
     src = Path(__file__).resolve().parents[2] / "src"
-    script(hooks, "on-add", f'echo "$MINICRM_HOOK_DEPTH" >> {log}\n'
-                            f'PYTHONPATH={src} {sys.executable} -m minicrm contact add "From hook" >/dev/null')
+    script(
+        hooks,
+        "on-add",
+        f'echo "$MINICRM_HOOK_DEPTH" >> {log}\n'
+        f'PYTHONPATH={src} {sys.executable} -m minicrm contact add "From hook" >/dev/null',
+    )
     result = cli("contact", "add", "Ana")
     assert (result.exit_code, result.stderr) == (0, "")
     assert log.read_text().split() == ["1", "2"]  # the hook's own add ran hooks once more, then they stop
@@ -199,8 +230,8 @@ def test_hooks_list_shows_what_is_installed(cli, hooks) -> None:
         "README\t?\tno\non-add\ton-add\tyes\non-stage-change.d/notify\ton-stage-change\tyes\npre-delete\tpre-delete\tno\n"
     )
     assert result.stderr.splitlines() == [
-        "warning: hook README matches no event (on-add, on-change, on-delete, on-stage-change, on-followup-done, "
-        "on-due, pre-add, pre-change, pre-delete); ignored",
+        "warning: hook README matches no event (on-add, on-change, on-delete, on-stage-change, "
+        "on-followup-done, on-due, pre-add, pre-change, pre-delete); ignored",
         f"warning: hook pre-delete is not executable; it will not run (chmod +x {hooks / 'pre-delete'})",
     ]
 

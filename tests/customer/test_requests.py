@@ -17,13 +17,22 @@ def test_add_prints_the_request_and_logs_it_on_the_timeline(cli, ana) -> None:
     result = cli("request", "add", "ana", "Printer jams", "--priority", "urgent", "--json")
     assert result.exit_code == 0, result.stderr
     data = result.json()
-    assert {k: data[k] for k in ("id", "title", "priority", "status", "contact", "contact_id", "resolution")} == {
-        "id": 1, "title": "Printer jams", "priority": "urgent", "status": "open", "contact": "Ana Lima",
-        "contact_id": 1, "resolution": None,
+    assert {
+        k: data[k] for k in ("id", "title", "priority", "status", "contact", "contact_id", "resolution")
+    } == {
+        "id": 1,
+        "title": "Printer jams",
+        "priority": "urgent",
+        "status": "open",
+        "contact": "Ana Lima",
+        "contact_id": 1,
+        "resolution": None,
     }
     assert data["opened_at"] == "2026-11-23T10:00:00+00:00"
     timeline = cli("timeline", "ana", "--json").json()
-    assert [(i["kind"], i["body"], i["company_id"]) for i in timeline] == [("request", "Opened request #1: Printer jams", 1)]
+    assert [(i["kind"], i["body"], i["company_id"]) for i in timeline] == [
+        ("request", "Opened request #1: Printer jams", 1)
+    ]
 
 
 def test_a_request_does_not_count_as_being_in_touch(cli, ana) -> None:
@@ -33,8 +42,15 @@ def test_a_request_does_not_count_as_being_in_touch(cli, ana) -> None:
 
 def test_close_and_reopen(cli, ana) -> None:
     cli("request", "add", "ana", "Printer jams")
-    closed = cli("request", "close", "1", "--resolution", "Replaced the roller", "--json",
-                 env={"MINICRM_NOW": "2026-11-24T16:00:00"})
+    closed = cli(
+        "request",
+        "close",
+        "1",
+        "--resolution",
+        "Replaced the roller",
+        "--json",
+        env={"MINICRM_NOW": "2026-11-24T16:00:00"},
+    )
     assert closed.exit_code == 0, closed.stderr
     assert (closed.json()["status"], closed.json()["resolution"]) == ("closed", "Replaced the roller")
     assert closed.json()["closed_at"] == "2026-11-24T16:00:00+00:00"
@@ -43,7 +59,9 @@ def test_close_and_reopen(cli, ana) -> None:
     reopened = cli("request", "reopen", "1", "--json").json()
     assert (reopened["status"], reopened["resolution"], reopened["closed_at"]) == ("open", None, None)
     bodies = [i["body"] for i in cli("timeline", "ana", "--json").json()]
-    assert "Closed request #1: Replaced the roller" in bodies and "Reopened request #1: Printer jams" in bodies
+    assert (
+        "Closed request #1: Replaced the roller" in bodies and "Reopened request #1: Printer jams" in bodies
+    )
 
 
 def test_list_orders_open_first_by_priority_and_filters(cli, ana) -> None:
@@ -63,11 +81,16 @@ def test_list_orders_open_first_by_priority_and_filters(cli, ana) -> None:
 
 def test_show_and_edit(cli, ana) -> None:
     cli("request", "add", "ana", "Printer jams")
-    edited = cli("request", "edit", "1", "--title", "Printer jams daily", "--priority", "high", "--json").json()
+    edited = cli(
+        "request", "edit", "1", "--title", "Printer jams daily", "--priority", "high", "--json"
+    ).json()
     assert (edited["title"], edited["priority"], edited["version"]) == ("Printer jams daily", "high", 2)
     shown = cli("request", "show", "1", "--format", "plain")
     assert shown.stdout.splitlines()[:5] == [
-        "ID:         1", "Title:      Printer jams daily", "Priority:   high", "Status:     open",
+        "ID:         1",
+        "Title:      Printer jams daily",
+        "Priority:   high",
+        "Status:     open",
         "Contact:    Ana Lima (#1)",
     ]
 
@@ -110,7 +133,11 @@ def test_every_write_is_in_the_change_log(cli, ctx, ana) -> None:
 def test_report_counts_open_by_priority_and_the_median_time_to_close(cli, ctx, ana) -> None:
     empty = cli("request", "report", "--format", "plain")
     assert empty.stdout.splitlines()[-1] == "Median time to close: -"
-    for title, closed_at in (("a", "2026-11-23T14:00:00"), ("b", "2026-11-24T10:00:00"), ("c", "2026-11-27T10:00:00")):
+    for title, closed_at in (
+        ("a", "2026-11-23T14:00:00"),
+        ("b", "2026-11-24T10:00:00"),
+        ("c", "2026-11-27T10:00:00"),
+    ):
         cli("request", "add", "ana", title)
         rid = str(ctx.db.scalar("SELECT max(id) FROM service_request"))
         cli("request", "close", rid, "--resolution", "ok", env={"MINICRM_NOW": closed_at})
@@ -122,8 +149,12 @@ def test_report_counts_open_by_priority_and_the_median_time_to_close(cli, ctx, a
         "Closed requests: 3\nMedian time to close: 24.0 hours\n"
     )
     data = cli("request", "report", "--json").json()
-    assert data == {"open_by_priority": {"urgent": 1, "high": 0, "normal": 1, "low": 0}, "open": 2, "closed": 3,
-                    "median_hours_to_close": 24.0}
+    assert data == {
+        "open_by_priority": {"urgent": 1, "high": 0, "normal": 1, "low": 0},
+        "open": 2,
+        "closed": 3,
+        "median_hours_to_close": 24.0,
+    }
     assert requests.service_report(ctx).median_hours_to_close == 24.0
 
 

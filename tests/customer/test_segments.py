@@ -15,7 +15,9 @@ def people(cli) -> None:
 
 
 def test_save_prints_the_segment_and_stores_versioned_json(cli, ctx, people) -> None:
-    result = cli("segment", "save", "vip-lisboa", "--tag", "vip", "--field", "city=Lisboa", "--stale", "30d", "--json")
+    result = cli(
+        "segment", "save", "vip-lisboa", "--tag", "vip", "--field", "city=Lisboa", "--stale", "30d", "--json"
+    )
     assert result.exit_code == 0, result.stderr
     data = result.json()
     assert data["name"] == "vip-lisboa"
@@ -62,11 +64,18 @@ def test_saving_again_replaces_the_filters(cli, people) -> None:
     cli("segment", "save", "s", "--tag", "vip")
     result = cli("segment", "save", "s", "--field", "city=Porto")
     assert result.stderr == "replaced segment s (1 contacts now)\n"
-    assert cli("segment", "show", "s", "--json").json()["filters"] == {"version": 1, "fields": [["city", "Porto"]]}
+    assert cli("segment", "show", "s", "--json").json()["filters"] == {
+        "version": 1,
+        "fields": [["city", "Porto"]],
+    }
 
 
 def test_unknown_segment_is_one_error_line(cli, people) -> None:
-    for args in (("contact", "list", "--segment", "nope"), ("segment", "show", "nope"), ("segment", "rm", "nope", "-y")):
+    for args in (
+        ("contact", "list", "--segment", "nope"),
+        ("segment", "show", "nope"),
+        ("segment", "rm", "nope", "-y"),
+    ):
         result = cli(*args)
         assert result.exit_code == 1
         assert result.stderr == "error: no segment named 'nope' (see: minicrm segment list)\n"
@@ -76,7 +85,10 @@ def test_filters_that_do_not_parse_are_one_error_line(cli, ctx, people) -> None:
     cli("segment", "save", "broken", "--tag", "vip")
     ctx.db.execute("UPDATE segment SET filters = '{not json' WHERE name = 'broken'")
     result = cli("contact", "list", "--segment", "broken")
-    assert (result.exit_code, result.stderr) == (1, "error: segment 'broken' has filters that do not parse: not JSON\n")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: segment 'broken' has filters that do not parse: not JSON\n",
+    )
     ctx.db.execute("""UPDATE segment SET filters = '{"version": 1, "colour": "red"}' WHERE name = 'broken'""")
     result = cli("contact", "list", "--segment", "broken")
     assert result.stderr == "error: segment 'broken' has filters that do not parse: unknown filter 'colour'\n"
@@ -116,4 +128,7 @@ def test_fast_path_reads_the_same_segment_and_field_filters(cli, sh, people) -> 
         assert fast.exit_code == 0, fast.stderr
         assert fast.stdout == typer.stdout != ""
     missing = sh("contact", "list", "--segment", "nope")
-    assert (missing.exit_code, missing.stderr) == (1, "error: no segment named 'nope' (see: minicrm segment list)\n")
+    assert (missing.exit_code, missing.stderr) == (
+        1,
+        "error: no segment named 'nope' (see: minicrm segment list)\n",
+    )
