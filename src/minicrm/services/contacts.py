@@ -160,13 +160,17 @@ def query_sql(ctx: Context, q: ContactQuery) -> tuple[str, list[Any]]:
         where.append("(c.last_interaction_at IS NULL OR c.last_interaction_at < ?)")
         params.append(cutoff)
     for key, value in q.fields:
-        where.append("c.id IN (SELECT cf.contact_id FROM contact_field cf WHERE cf.key = ? AND lower(cf.value) = ?)")
+        where.append(
+            "c.id IN (SELECT cf.contact_id FROM contact_field cf WHERE cf.key = ? AND lower(cf.value) = ?)"
+        )
         params += [check_field_key(key), value.lower()]
     if q.min_value is not None:
-        from minicrm.services.purchases import WON_VALUE_SQL, parse_amount
+        from minicrm.services.purchases import WON_TOTALS_SQL, parse_amount
 
-        where.append(f"{WON_VALUE_SQL} >= ?")
-        params += [ctx.config.currency, parse_amount(q.min_value, ctx.config.currency)]
+        amount = parse_amount(q.min_value, ctx.config.currency)
+        if amount > 0:  # a contact without purchases has a lifetime value of 0
+            where.append(f"c.id IN (SELECT w.contact_id FROM {WON_TOTALS_SQL} w WHERE w.total >= ?)")
+            params += [ctx.config.currency, amount]
     sql = "SELECT c.id FROM contact c" + (" WHERE " + " AND ".join(where) if where else "")
     return sql, params
 
@@ -176,13 +180,14 @@ def list_contacts(ctx: Context, q: ContactQuery = ContactQuery()) -> list[Contac
         raise InvalidInput(f"invalid sort {q.sort!r} (choose from {', '.join(SORTS)})")
     sql, params = query_sql(ctx, q)
     direction = "DESC" if q.descending else "ASC"
-    order = SORTS[q.sort]
     if q.sort == "value":
-        from minicrm.services.purchases import WON_VALUE_SQL
+        from minicrm.services.purchases import WON_TOTALS_SQL
 
-        order = WON_VALUE_SQL
+        sql = (f"SELECT m.id FROM ({sql}) m LEFT JOIN {WON_TOTALS_SQL} w ON w.contact_id = m.id "
+               f"ORDER BY COALESCE(w.total, 0) {direction}, m.id {direction}")
         params.append(ctx.config.currency)
-    sql += f" ORDER BY {order} {direction}, c.id {direction}"
+    else:
+        sql += f" ORDER BY {SORTS[q.sort]} {direction}, c.id {direction}"
     if q.limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [q.limit, q.offset]

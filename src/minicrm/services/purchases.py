@@ -38,10 +38,11 @@ _MINOR_DIGITS = {
     "IQD": 3,
 }
 
-#: lifetime value in one currency, per contact: ``c`` is the contact alias of the outer query
-WON_VALUE_SQL = (
-    "(SELECT COALESCE(SUM(d.value_minor), 0) FROM deal d "
-    "WHERE d.contact_id = c.id AND d.status = 'won' AND d.currency = ?)"
+#: lifetime value in one currency per contact, as a derived table ``(contact_id, total)``;
+#: its one parameter is the currency
+WON_TOTALS_SQL = (
+    "(SELECT d.contact_id AS contact_id, SUM(d.value_minor) AS total FROM deal d "
+    "WHERE d.status = 'won' AND d.currency = ? AND d.contact_id IS NOT NULL GROUP BY d.contact_id)"
 )
 
 
