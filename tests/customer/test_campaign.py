@@ -109,3 +109,13 @@ def test_service_function_takes_a_query_too(ctx, cli, audience) -> None:
     assert (
         out.getvalue() == 'Email Address,First Name,Last Name,Tags\r\nana@lima.pt,Ana,Lima,"lisboa,vip"\r\n'
     )
+
+
+def test_contact_show_has_consent_and_preferred_channel(cli, audience) -> None:
+    cli("contact", "edit", "bruno", "--channel", "phone")
+    plain = cli("contact", "show", "bruno", "--format", "plain").stdout
+    assert "Do not contact:    yes\n" in plain and "Preferred channel: phone\n" in plain
+    data = cli("contact", "show", "bruno", "--json").json()
+    assert (data["do_not_contact"], data["preferred_channel"]) == (True, "phone")
+    bad = cli("contact", "edit", "bruno", "--channel", "pigeon")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: invalid preferred channel 'pigeon'")
