@@ -117,7 +117,8 @@ def _depth() -> int:
         return 0
 
 
-def _active(ctx: Context) -> list[Hook]:
+def active(ctx: Context) -> list[Hook]:
+    """The hooks that may run now: none from ``MAX_DEPTH`` on, else those matching an event."""
     if _depth() >= MAX_DEPTH:
         return []
     return [h for h in installed(ctx) if h.event is not None]
@@ -149,9 +150,12 @@ def _payload(ctx: Context, event: str, change: ChangeEvent, summary: str) -> dic
     }
 
 
-def run_pre_hooks(ctx: Context, changes: Sequence[ChangeEvent], summary: str) -> None:
-    """Run ``pre-…`` hooks for the changes; the first that fails raises Refused."""
-    hooks = _active(ctx)
+def run_pre_hooks(
+    ctx: Context, changes: Sequence[ChangeEvent], summary: str, hooks: Sequence[Hook] | None = None
+) -> None:
+    """Run ``pre-…`` hooks for the changes; the first that fails raises Refused. ``hooks``:
+    what ``active(ctx)`` returned, when the caller already looked."""
+    hooks = active(ctx) if hooks is None else hooks
     if not any(h.event and h.event.startswith("pre-") for h in hooks):
         return
     for change in changes:
@@ -162,9 +166,11 @@ def run_pre_hooks(ctx: Context, changes: Sequence[ChangeEvent], summary: str) ->
                     raise Refused(message)
 
 
-def run_on_hooks(ctx: Context, changes: Sequence[ChangeEvent], summary: str) -> None:
+def run_on_hooks(
+    ctx: Context, changes: Sequence[ChangeEvent], summary: str, hooks: Sequence[Hook] | None = None
+) -> None:
     """Run ``on-…`` hooks after the commit; failures become warnings."""
-    hooks = _active(ctx)
+    hooks = active(ctx) if hooks is None else hooks
     if not any(h.event and h.event.startswith("on-") for h in hooks):
         return
     for change in changes:
@@ -174,7 +180,7 @@ def run_on_hooks(ctx: Context, changes: Sequence[ChangeEvent], summary: str) -> 
 
 def run_due_hooks(ctx: Context, report: dict[str, Any]) -> None:
     """``on-due`` with the due report (``{"overdue": [...], "due": [...], "cadence": [...]}``)."""
-    hooks = _active(ctx)
+    hooks = active(ctx)
     if not any(h.event == "on-due" for h in hooks):
         return
     payload = {

@@ -20,7 +20,7 @@ from typing import Any
 
 from minicrm.clock import to_db
 from minicrm.services.context import Context
-from minicrm.services.hooks import ChangeEvent, run_on_hooks, run_pre_hooks
+from minicrm.services.hooks import ChangeEvent, active, run_on_hooks, run_pre_hooks
 from minicrm.store.db import Database
 
 #: the outermost open unit of work per database (by id), which collects the hook events
@@ -52,18 +52,19 @@ class UnitOfWork:
         if self._outer is not None:
             self._tx.__exit__(exc_type, exc, tb)
             return
+        hooks = active(self.ctx) if exc_type is None and self.events else []  # one scandir
         try:
-            if exc_type is None and self.events:
+            if hooks:
                 try:
-                    run_pre_hooks(self.ctx, self.events, self.summary)
+                    run_pre_hooks(self.ctx, self.events, self.summary, hooks)
                 except BaseException as veto:
                     self._tx.__exit__(type(veto), veto, veto.__traceback__)
                     raise
             self._tx.__exit__(exc_type, exc, tb)
         finally:
             _OUTERMOST.pop(id(self.db), None)
-        if exc_type is None and self.events:
-            run_on_hooks(self.ctx, self.events, self.summary)
+        if hooks:
+            run_on_hooks(self.ctx, self.events, self.summary, hooks)
 
     def operation(self) -> int:
         if self.op_id is None:
