@@ -91,9 +91,13 @@ def _is_executable(path: Path) -> bool:
 
 def installed(ctx: Context) -> list[Hook]:
     """Every file in the hooks directory, sorted by name (``[]`` when there is none)."""
+    folder = hooks_dir(ctx)
     try:
-        entries = sorted(os.scandir(hooks_dir(ctx)), key=lambda e: e.name)
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as exc:
+        ctx.warnings.append(f"cannot read the hooks directory {folder}: {exc.strerror or exc}")
         return []
     found: list[Hook] = []
     for entry in entries:
@@ -102,9 +106,13 @@ def installed(ctx: Context) -> list[Hook]:
         path = Path(entry.path)
         event = _event_of(entry.name)
         if entry.is_dir() and entry.name.endswith(".d"):
-            for inner in sorted(path.iterdir()):
-                if not inner.name.startswith("."):
-                    found.append(Hook(inner, f"{entry.name}/{inner.name}", event, _is_executable(inner)))
+            try:
+                inside = sorted(path.iterdir())
+            except OSError as exc:
+                ctx.warnings.append(f"cannot read the hooks directory {path}: {exc.strerror or exc}")
+                continue
+            found += [Hook(p, f"{entry.name}/{p.name}", event, _is_executable(p))
+                      for p in inside if not p.name.startswith(".")]
         else:
             found.append(Hook(path, entry.name, event, _is_executable(path)))
     return found
