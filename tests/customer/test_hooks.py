@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from minicrm.errors import Refused
 from minicrm.services.context import open_context
 from minicrm.services.unit_of_work import UnitOfWork
 
@@ -240,3 +241,29 @@ def test_hooks_list_without_a_hooks_dir(cli, hooks) -> None:
     hooks.rmdir()
     result = cli("hooks", "list")
     assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_a_nested_unit_of_work_hands_its_events_to_the_outer_one(hooks, tmp_path) -> None:
+    from minicrm.services import contacts
+    from minicrm.services.dto import ContactCreate
+
+    log = tmp_path / "adds.log"
+    script(hooks, "on-add", f"cat >> {log}; echo >> {log}")
+    ctx = open_context()
+    try:
+        with UnitOfWork(ctx, "import 2 contacts") as outer:
+            contacts.add(ctx, ContactCreate(name="Ana"))
+            assert not log.exists()  # not yet: the outer transaction has not committed
+            contacts.add(ctx, ContactCreate(name="Bruno"))
+        assert len(outer.events) == 2
+        events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+        assert [(e["after"]["name"], e["summary"]) for e in events] == [
+            ("Ana", "import 2 contacts"),
+            ("Bruno", "import 2 contacts"),
+        ]
+        script(hooks, "pre-add", "echo 'closed for imports' >&2; exit 1")
+        with pytest.raises(Refused, match="closed for imports"), UnitOfWork(ctx, "import 1 contact"):
+            contacts.add(ctx, ContactCreate(name="Carla"))
+        assert ctx.db.scalar("SELECT count(*) FROM contact") == 2
+    finally:
+        ctx.close()
