@@ -64,6 +64,21 @@ def _search(args: list[str]) -> Callable[[], None]:
     return lambda: reads.search(ns.query, types=ns.types, limit=ns.limit, fmt=ns.fmt, json_flag=ns.json_flag)
 
 
+def _glue_reversed_sort(args: list[str]) -> list[str]:
+    """``--sort -value`` → ``--sort=-value``: argparse would read ``-value`` as an option, while
+    Typer (like click) takes the next word as the value."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        if args[i] == "--sort" and i + 1 < len(args) and args[i + 1][:1] == "-" and args[i + 1][:2] != "--":
+            out.append(f"--sort={args[i + 1]}")
+            i += 2
+        else:
+            out.append(args[i])
+            i += 1
+    return out
+
+
 def _contact_list(args: list[str]) -> Callable[[], None]:
     p = _with_format(_Parser())
     p.add_argument("--tag", "-t", dest="tags", action="append", default=[])
@@ -79,7 +94,7 @@ def _contact_list(args: list[str]) -> Callable[[], None]:
     p.add_argument("--segment")
     p.add_argument("--field", dest="fields", action="append", default=[])
     p.add_argument("--min-value", dest="min_value")
-    ns = p.parse_args(args)
+    ns = p.parse_args(_glue_reversed_sort(args))
     from minicrm.cli import reads
 
     return lambda: reads.contact_list(
