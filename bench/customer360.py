@@ -109,6 +109,7 @@ def main() -> None:
             "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"),
         }
         for label, args in (
+            ("baseline: contact list --limit 50", ["contact", "list", "--limit", "50"]),
             (
                 "contact list --segment vip-lisboa --limit 50",
                 ["contact", "list", "--segment", "vip-lisboa", "--limit", "50"],
