@@ -77,6 +77,39 @@ def cli_median(env: dict[str, str], args: list[str], repeat: int = 7) -> str:
     return median_ms(times)
 
 
+def service_cpu_medians(db: Path) -> None:
+    """In-process CPU-time medians of the same queries: robust to a loaded machine."""
+    from minicrm.services import contacts, purchases, requests, segments
+    from minicrm.services.context import open_context
+
+    ctx = open_context(db)
+    q = contacts.ContactQuery
+    for label, run in (
+        ("baseline: list_contacts(limit=50)", lambda: contacts.list_contacts(ctx, q(limit=50))),
+        ("segments.members(vip-lisboa, limit=50)", lambda: segments.members(ctx, "vip-lisboa", q(limit=50))),
+        (
+            "sort by value, limit 50",
+            lambda: contacts.list_contacts(ctx, q(sort="value", descending=True, limit=50)),
+        ),
+        ("min_value 4999, limit 50", lambda: contacts.list_contacts(ctx, q(min_value="4999", limit=50))),
+        (
+            "field city=Porto, limit 50",
+            lambda: contacts.list_contacts(ctx, q(fields=(("city", "Porto"),), limit=50)),
+        ),
+        (
+            "purchases + requests of a contact",
+            lambda: (purchases.for_contact(ctx, 1), requests.list_requests(ctx)),
+        ),
+    ):
+        times = []
+        for _ in range(7):
+            start = time.process_time()
+            run()
+            times.append(time.process_time() - start)
+        print(f"{'cpu: ' + label:<46} {median_ms(times)}")
+    ctx.close()
+
+
 def edit_median(db: Path, repeat: int = 15) -> str:
     from minicrm.services import contacts
     from minicrm.services.context import open_context
@@ -129,6 +162,7 @@ def main() -> None:
             ("contact show 1 (purchases + requests)", ["contact", "show", "1"]),
         ):
             print(f"{label:<46} {cli_median(env, args)}")
+        service_cpu_medians(db)
         print(f"{'contact edit, no hooks dir (in-process)':<46} {edit_median(db)}")
         (config.parent / "hooks").mkdir()
         print(f"{'contact edit, empty hooks dir':<46} {edit_median(db)}")
