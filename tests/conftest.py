@@ -6,6 +6,7 @@ any minicrm code computes a path (paths are computed on demand, never at import)
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -72,11 +73,23 @@ class Run:
         return json.loads(self.stdout)
 
 
+@functools.cache
+def _click_command(app: Any) -> Any:
+    """The click command tree of the Typer app, built once per test process: building it
+    introspects every command's signature, which costs more than most commands take."""
+    import typer.main
+
+    return typer.main.get_command(app)
+
+
 @pytest.fixture
-def cli() -> Callable[..., Run]:
+def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
     """Invoke the Typer app in-process: ``cli("contact", "add", "Ana")``."""
+    import typer.testing
+
     from minicrm.cli.app import app
 
+    monkeypatch.setattr(typer.testing, "_get_command", _click_command)
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Run:

@@ -12,6 +12,10 @@ from sqlmodel import Field, SQLModel
 
 metadata = SQLModel.metadata
 
+#: Records referenced by id (by users, the change log and undo) never get a deleted record's id
+#: again: SQLite otherwise reuses the highest id once that row is deleted.
+NO_ID_REUSE = {"sqlite_autoincrement": True}
+
 
 def _fk(target: str, ondelete: str, index: bool = True) -> Column:  # type: ignore[type-arg]
     return Column(Integer, ForeignKey(target, ondelete=ondelete), index=index, nullable=True)
@@ -19,6 +23,7 @@ def _fk(target: str, ondelete: str, index: bool = True) -> Column:  # type: igno
 
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
+    __table_args__ = NO_ID_REUSE
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True})
     email: str | None = None
@@ -27,6 +32,7 @@ class User(SQLModel, table=True):
 
 class Company(SQLModel, table=True):
     __tablename__ = "company"
+    __table_args__ = NO_ID_REUSE
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     domain: str | None = Field(default=None, index=True)
@@ -45,6 +51,7 @@ class Company(SQLModel, table=True):
 
 class Contact(SQLModel, table=True):
     __tablename__ = "contact"
+    __table_args__ = NO_ID_REUSE
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     given_name: str | None = None
@@ -127,7 +134,7 @@ class DealTag(SQLModel, table=True):
 
 class Deal(SQLModel, table=True):
     __tablename__ = "deal"
-    __table_args__ = (Index("ix_deal_status_stage", "status", "pipeline", "stage"),)
+    __table_args__ = (Index("ix_deal_status_stage", "status", "pipeline", "stage"), NO_ID_REUSE)
     id: int | None = Field(default=None, primary_key=True)
     title: str
     contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "SET NULL"))
@@ -162,7 +169,7 @@ class DealStageChange(SQLModel, table=True):
 
 class Interaction(SQLModel, table=True):
     __tablename__ = "interaction"
-    __table_args__ = (Index("ix_interaction_contact_at", "contact_id", "at"),)
+    __table_args__ = (Index("ix_interaction_contact_at", "contact_id", "at"), NO_ID_REUSE)
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True)
     body: str = Field(sa_column=Column(Text, nullable=False))
@@ -176,7 +183,7 @@ class Interaction(SQLModel, table=True):
 
 class FollowUp(SQLModel, table=True):
     __tablename__ = "followup"
-    __table_args__ = (Index("ix_followup_open_due", "done_at", "due_at"),)
+    __table_args__ = (Index("ix_followup_open_due", "done_at", "due_at"), NO_ID_REUSE)
     id: int | None = Field(default=None, primary_key=True)
     title: str
     due_at: str
@@ -207,6 +214,7 @@ class CadenceRule(SQLModel, table=True):
 
 class Segment(SQLModel, table=True):
     __tablename__ = "segment"
+    __table_args__ = NO_ID_REUSE
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True})
     filters: str = Field(sa_column=Column(Text, nullable=False))
@@ -216,6 +224,7 @@ class Segment(SQLModel, table=True):
 
 class ServiceRequest(SQLModel, table=True):
     __tablename__ = "service_request"
+    __table_args__ = NO_ID_REUSE
     id: int | None = Field(default=None, primary_key=True)
     title: str
     priority: str = "normal"
@@ -235,6 +244,7 @@ class Operation(SQLModel, table=True):
     """One user-level operation (a command): the unit that ``undo`` reverts."""
 
     __tablename__ = "operation"
+    __table_args__ = NO_ID_REUSE
     id: int | None = Field(default=None, primary_key=True)
     at: str = Field(index=True)
     actor: str | None = None
@@ -247,7 +257,7 @@ class Change(SQLModel, table=True):
     """The change log: every create, update, delete and merge with before/after JSON."""
 
     __tablename__ = "change"
-    __table_args__ = (Index("ix_change_entity", "entity", "entity_id"),)
+    __table_args__ = (Index("ix_change_entity", "entity", "entity_id"), NO_ID_REUSE)
     id: int | None = Field(default=None, primary_key=True)
     op_id: int = Field(sa_column=Column(Integer, ForeignKey("operation.id", ondelete="CASCADE"), index=True, nullable=False))
     at: str
