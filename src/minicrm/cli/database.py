@@ -28,8 +28,11 @@ def path() -> None:
 def current() -> None:
     """Print the database's schema revision and whether it is up to date."""
     info = admin.status(GLOBALS.db)
+    if info.revision is None:
+        print(f"empty (head {info.head})")
+        return
     state = "up to date" if info.revision == info.head else f"behind (head {info.head})"
-    print(f"{info.revision or 'empty'} ({state})")
+    print(f"{info.revision} ({state})")
 
 
 @app.command("upgrade")

@@ -18,6 +18,15 @@ from minicrm.store.db import Database, Target
 REVISIONS: tuple[str, ...] = ("0001",)
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: Objects Alembic must not manage (autogenerate ignores them): the FTS5 index and its shadow
+#: tables, created by hand in the migrations, and PostgreSQL's trigram index.
+UNMANAGED_PREFIXES = ("search_fts",)
+UNMANAGED_NAMES = ("ix_search_doc_body_trgm",)
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic's ``include_object`` hook (used by ``migrations/env.py`` and the drift test)."""
+    return not (name or "").startswith(UNMANAGED_PREFIXES) and name not in UNMANAGED_NAMES
 
 
 def open_database(target: Target, *, upgrade: bool = True) -> Database:

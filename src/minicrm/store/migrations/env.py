@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from minicrm.store.schema import include_object
 from minicrm.store.tables import metadata
-
-#: Objects Alembic must not manage: the FTS5 index and its shadow tables (created by hand in
-#: the migrations) and PostgreSQL's trigram index.
-UNMANAGED_PREFIXES = ("search_fts",)
-
-
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    return not (name or "").startswith(UNMANAGED_PREFIXES) and name != "ix_search_doc_body_trgm"
 
 
 def run_migrations_offline() -> None:
