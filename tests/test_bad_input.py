@@ -86,7 +86,7 @@ def test_a_search_full_of_fts_syntax_searches_literally(cli, populated, query) -
 
 def test_a_query_starting_with_a_dash_after_double_dash(cli, sh) -> None:
     assert cli("contact", "add", "--", "-dash- person").exit_code == 0
-    assert [h["id"] for h in cli("search", "--", "-dash-", "--json").json()] == [1]
+    assert [h["id"] for h in cli("search", "--json", "--", "-dash-").json()] == [1]
     assert sh("search", "--json", "--", "-dash-").json()[0]["label"] == "-dash- person"
 
 
