@@ -64,6 +64,20 @@ def _search(args: list[str]) -> Callable[[], None]:
     return lambda: reads.search(ns.query, types=ns.types, limit=ns.limit, fmt=ns.fmt, json_flag=ns.json_flag)
 
 
+def _glue(args: list[str], option: str) -> list[str]:
+    """``--sort -id`` as ``--sort=-id``: argparse would take ``-id`` for an option."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        if args[i] == option and i + 1 < len(args):
+            out.append(f"{option}={args[i + 1]}")
+            i += 2
+        else:
+            out.append(args[i])
+            i += 1
+    return out
+
+
 def _contact_list(args: list[str]) -> Callable[[], None]:
     p = _with_format(_Parser())
     p.add_argument("--tag", "-t", dest="tags", action="append", default=[])
@@ -76,7 +90,7 @@ def _contact_list(args: list[str]) -> Callable[[], None]:
     p.add_argument("--sort", default="name")
     p.add_argument("--limit", "-n", type=_positive)
     p.add_argument("--offset", type=_positive, default=0)
-    ns = p.parse_args(args)
+    ns = p.parse_args(_glue(args, "--sort"))
     from minicrm.cli import reads
 
     return lambda: reads.contact_list(
