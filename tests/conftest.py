@@ -153,8 +153,13 @@ def _dump(path: Path) -> list[tuple[Any, ...]]:
 
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_fts%' ORDER BY name")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_fts%' ORDER "
+                "BY name"
+            )
+        ]
         return [(t, *row) for t in tables for row in conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid')]
     finally:
         conn.close()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 
 def test_add_prints_the_company_and_json_shape(cli) -> None:
-    result = cli("company", "add", "Lima Lda", "--domain", "https://www.Lima.pt/about", "--industry", "retail",
-                 "--tag", "key", "--field", "vat=PT1")
+    result = cli(
+        "company", "add", "Lima Lda", "--domain", "https://www.Lima.pt/about", "--industry", "retail",
+        "--tag", "key", "--field", "vat=PT1",
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         "ID:       1\n"
@@ -28,7 +30,10 @@ def test_add_refuses_a_second_company_with_the_same_name(cli, dump) -> None:
     cli("company", "add", "Lima Lda")
     before = dump()
     result = cli("company", "add", "LIMA LDA")
-    assert (result.exit_code, result.stderr) == (1, "error: a company named 'LIMA LDA' already exists (id 1)\n")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: a company named 'LIMA LDA' already exists (id 1)\n",
+    )
     assert dump() == before
 
 
@@ -74,7 +79,9 @@ def test_edit_renames_and_reindexes_its_people(cli, reopen) -> None:
     cli("contact", "add", "Ana", "--company", "Lima Lda")
     data = cli("company", "edit", "lima", "--name", "Lima & Filhos", "--add-tag", "b", "--industry", "retail",
                "--json").json()
-    assert (data["name"], data["tags"], data["industry"], data["version"]) == ("Lima & Filhos", ["a", "b"], "retail", 2)
+    assert (data["name"], data["tags"], data["industry"], data["version"]) == (
+        "Lima & Filhos", ["a", "b"], "retail", 2,
+    )
     hits = cli("search", "filhos", "--json").json()
     assert sorted((h["type"], h["id"]) for h in hits) == [("company", 1), ("contact", 1)]
     with reopen() as c:

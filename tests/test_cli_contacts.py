@@ -187,8 +187,10 @@ def test_show_json_has_the_contact_shape_and_its_related_records(cli) -> None:
     cli("followup", "add", "ana", "send the quote", "--due", "2026-11-27")
     cli("log", "call", "ana", "talked prices", "--at", "2026-11-22 15:00")
     data = cli("contact", "show", "ana", "--json").json()
-    for key in ("id", "name", "email", "emails", "phone", "phones", "company", "company_id", "title", "tags",
-                "status", "owner", "cadence_days", "last_interaction_at", "created_at", "updated_at", "fields"):
+    for key in (
+        "id", "name", "email", "emails", "phone", "phones", "company", "company_id", "title", "tags",
+        "status", "owner", "cadence_days", "last_interaction_at", "created_at", "updated_at", "fields",
+    ):
         assert key in data, key
     assert data["last_interaction_at"] == "2026-11-22T15:00:00+00:00"
     assert [f["title"] for f in data["followups"]] == ["send the quote"]
@@ -272,3 +274,14 @@ def test_history_lists_create_and_updates_with_before_and_after(cli) -> None:
     assert entries[1]["changes"] == {"title": {"before": "CTO", "after": "CEO"}}
     plain = cli("contact", "history", "ana", "--format", "plain").stdout.splitlines()
     assert plain[1] == "2026-11-23 10:00\tjoao\tupdate\ttitle: CTO → CEO"
+
+
+def test_table_format_prints_markup_and_escapes_literally(cli) -> None:
+    cli("contact", "add", "[bold red]Boss[/bold red] \x1b]0;pwned\x07", "--tag", "[link=x]t[/link]")
+    result = cli("contact", "list", "--format", "table", env={"NO_COLOR": "1"})
+    assert result.exit_code == 0
+    assert "[bold red]Boss[/bold red] \\x1b]0;pwned\\x07" in result.stdout
+    assert "[link=x]t[/link]" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    shown = cli("contact", "show", "1", "--format", "table")
+    assert "[bold red]Boss[/bold red]" in shown.stdout and "\x1b" not in shown.stdout

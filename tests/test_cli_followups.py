@@ -31,7 +31,9 @@ def test_add_prints_the_followup_and_its_json_shape(cli, reopen) -> None:
 
 def test_add_about_a_company_only(cli) -> None:
     cli("company", "add", "Lima Lda")
-    data = cli("followup", "add", "--company", "lima", "renew the contract", "--due", "2026-12-01", "--json").json()
+    data = cli(
+        "followup", "add", "--company", "lima", "renew the contract", "--due", "2026-12-01", "--json"
+    ).json()
     assert (data["title"], data["company_id"], data["contact_id"]) == ("renew the contract", 1, None)
 
 
@@ -39,7 +41,10 @@ def test_add_needs_text(cli) -> None:
     cli("contact", "add", "Ana")
     result = cli("followup", "add", "ana")
     assert result.exit_code == 1
-    assert result.stderr == 'error: say what to do, e.g. minicrm followup add ana "send the quote" --due friday\n'
+    assert (
+        result.stderr
+        == 'error: say what to do, e.g. minicrm followup add ana "send the quote" --due friday\n'
+    )
 
 
 @pytest.fixture
@@ -54,11 +59,7 @@ def agenda(cli) -> None:
 
 
 @pytest.mark.parametrize(("flag", "expected"), [
-    (None, [1, 2, 3, 4]),
-    ("--overdue", [1]),
-    ("--today", [1, 2]),
-    ("--week", [1, 2, 3]),
-    ("--done", [5]),
+    (None, [1, 2, 3, 4]), ("--overdue", [1]), ("--today", [1, 2]), ("--week", [1, 2, 3]), ("--done", [5]),
     ("--all", [5, 1, 2, 3, 4]),
 ])
 def test_list_windows(cli, agenda, flag, expected) -> None:

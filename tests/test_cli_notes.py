@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_note_add_with_text_prints_and_stores_it(cli, reopen) -> None:
@@ -25,7 +25,10 @@ def test_note_add_with_text_prints_and_stores_it(cli, reopen) -> None:
     with reopen() as c:
         row = c.db.one("SELECT kind, body, contact_id FROM interaction WHERE id = 1")
         assert (row["kind"], row["body"], row["contact_id"]) == ("note", "wants 20 seats", 1)
-        assert c.db.scalar("SELECT last_interaction_at FROM contact WHERE id = 1") == "2026-11-23T10:00:00.000000Z"
+        assert (
+            c.db.scalar("SELECT last_interaction_at FROM contact WHERE id = 1")
+            == "2026-11-23T10:00:00.000000Z"
+        )
 
 
 def test_note_add_dash_reads_stdin_keeping_lines(cli) -> None:
@@ -50,7 +53,9 @@ def test_note_without_text_and_without_terminal_is_an_error(cli) -> None:
     cli("contact", "add", "Ana")
     result = cli("note", "add", "ana")
     assert result.exit_code == 1
-    assert result.stderr == "error: no text given and no terminal for an editor: pass TEXT, or - to read stdin\n"
+    assert (
+        result.stderr == "error: no text given and no terminal for an editor: pass TEXT, or - to read stdin\n"
+    )
 
 
 def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -75,10 +80,14 @@ def _editor(tmp_path: Path, body: str) -> Path:
 
 def test_note_without_text_opens_the_editor(cli, tmp_path) -> None:
     cli("contact", "add", "Ana")
-    editor = _editor(tmp_path, 'test "$1" = --wait || exit 9\nprintf "typed in the editor\\nsecond line\\n" > "$2"')
+    editor = _editor(
+        tmp_path, 'test "$1" = --wait || exit 9\nprintf "typed in the editor\\nsecond line\\n" > "$2"'
+    )
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    proc = _run_on_a_terminal(["note", "add", "ana", "--json"], {"EDITOR": f"{editor} --wait", "TMPDIR": str(scratch)})
+    proc = _run_on_a_terminal(
+        ["note", "add", "ana", "--json"], {"EDITOR": f"{editor} --wait", "TMPDIR": str(scratch)}
+    )
     assert proc.returncode == 0, proc.stderr
     assert '"body": "typed in the editor\\nsecond line"' in proc.stdout
     assert list(scratch.iterdir()) == []  # the temporary file is removed
@@ -113,7 +122,10 @@ def test_log_call_email_meeting_with_at(cli, reopen) -> None:
 
 def test_log_needs_someone(cli) -> None:
     result = cli("log", "call")
-    assert (result.exit_code, result.stderr) == (1, "error: say who this is about: a contact, --company or --deal\n")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: say who this is about: a contact, --company or --deal\n",
+    )
 
 
 def test_timeline_newest_first_with_kinds_and_limit(cli) -> None:

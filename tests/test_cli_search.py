@@ -4,7 +4,10 @@ from __future__ import annotations
 
 
 def _setup(cli) -> None:
-    cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--phone", "+351 912 345 678", "--company", "Lima Lda")
+    cli(
+        "contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--phone", "+351 912 345 678", "--company",
+        "Lima Lda",
+    )
     cli("contact", "add", "Bruno Dias", "--email", "bruno@dias.pt", "--title", "Head of Sales")
     cli("note", "add", "bruno", "Talked about the Lisbon office move")
 
@@ -36,8 +39,12 @@ def test_search_finds_emails_phones_titles_and_notes(cli) -> None:
 def test_search_json_shape_type_filter_and_limit(cli) -> None:
     _setup(cli)
     hits = cli("search", "lisbon", "--json").json()
-    assert hits == [{"type": "note", "id": 1, "label": "Bruno Dias", "detail": "Talked about the Lisbon office move",
-                     "contact_id": 2}]
+    assert hits == [
+        {
+            "type": "note", "id": 1, "label": "Bruno Dias", "detail": "Talked about the Lisbon office move",
+            "contact_id": 2,
+        }
+    ]
     assert [h["type"] for h in cli("search", "lima", "--type", "company", "--json").json()] == ["company"]
     assert len(cli("search", "a", "--limit", "2", "--json").json()) == 2
 

@@ -149,7 +149,9 @@ def test_no_drift_on_postgresql() -> None:
 
     name = f"minicrm_drift_{os.getpid()}"
     try:
-        admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True, connect_timeout=3)
+        admin = psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/test", autocommit=True, connect_timeout=3
+        )
     except psycopg.Error:
         pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
     with admin:
@@ -161,7 +163,9 @@ def test_no_drift_on_postgresql() -> None:
             engine = create_engine(url)
             try:
                 with engine.connect() as connection:
-                    context = MigrationContext.configure(connection, opts={"include_object": schema.include_object})
+                    context = MigrationContext.configure(
+                        connection, opts={"include_object": schema.include_object}
+                    )
                     assert compare_metadata(context, metadata) == []
             finally:
                 engine.dispose()

@@ -15,7 +15,9 @@ app = typer.Typer(help="The database: where it is, its schema version, upgrades.
 def init() -> None:
     """Create the database (and its directory) if needed, at the current schema."""
     info = admin.init(GLOBALS.db)
-    print(f"{'created' if info.created else 'ready'}: {info.location} (schema {info.revision})", file=sys.stderr)
+    print(
+        f"{'created' if info.created else 'ready'}: {info.location} (schema {info.revision})", file=sys.stderr
+    )
 
 
 @app.command("path")

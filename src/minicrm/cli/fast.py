@@ -48,7 +48,9 @@ def _due(args: list[str]) -> Callable[[], None]:
     ns = p.parse_args(args)
     from minicrm.cli import reads
 
-    return lambda: reads.due(within=ns.within, owner=None if ns.all_ else ns.owner, fmt=ns.fmt, json_flag=ns.json_flag)
+    return lambda: reads.due(
+        within=ns.within, owner=None if ns.all_ else ns.owner, fmt=ns.fmt, json_flag=ns.json_flag
+    )
 
 
 def _search(args: list[str]) -> Callable[[], None]:
@@ -94,8 +96,9 @@ def _contact_list(args: list[str]) -> Callable[[], None]:
     from minicrm.cli import reads
 
     return lambda: reads.contact_list(
-        tags=ns.tags, company=ns.company, status=ns.status, owner=None if ns.all_ else ns.owner, search=ns.search,
-        stale=ns.stale, sort=ns.sort, limit=ns.limit, offset=ns.offset, fmt=ns.fmt, json_flag=ns.json_flag,
+        tags=ns.tags, company=ns.company, status=ns.status, owner=None if ns.all_ else ns.owner,
+        search=ns.search, stale=ns.stale, sort=ns.sort, limit=ns.limit, offset=ns.offset, fmt=ns.fmt,
+        json_flag=ns.json_flag,
     )
 
 
@@ -109,9 +112,7 @@ def _contact_show(args: list[str]) -> Callable[[], None]:
 
 
 _COMMANDS: dict[tuple[str, ...], Callable[[list[str]], Callable[[], None]]] = {
-    ("due",): _due,
-    ("search",): _search,
-    ("contact", "list"): _contact_list,
+    ("due",): _due, ("search",): _search, ("contact", "list"): _contact_list,
     ("contact", "show"): _contact_show,
 }
 

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from minicrm.errors import InvalidInput
 
 
-
 def require_text(value: str | None, what: str) -> str:
     text = (value or "").strip()
     if not text:

@@ -10,6 +10,7 @@ import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from minicrm.errors import SchemaTooNew, StorageError
 from minicrm.store.db import Database, Target
@@ -83,7 +84,7 @@ def run_migrations(target: Target, revision: str = "head") -> None:
         raise StorageError(f"migrating {target.describe()} failed: {str(exc).splitlines()[0]}") from exc
 
 
-def alembic_config(target: Target):  # type: ignore[no-untyped-def]
+def alembic_config(target: Target) -> Any:
     from alembic.config import Config
 
     config = Config()

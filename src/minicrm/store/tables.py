@@ -17,7 +17,7 @@ metadata = SQLModel.metadata
 NO_ID_REUSE = {"sqlite_autoincrement": True}
 
 
-def _fk(target: str, ondelete: str, index: bool = True) -> Column:  # type: ignore[type-arg]
+def _fk(target: str, ondelete: str, index: bool = True) -> Column:
     return Column(Integer, ForeignKey(target, ondelete=ondelete), index=index, nullable=True)
 
 
@@ -79,7 +79,9 @@ class ContactEmail(SQLModel, table=True):
     __tablename__ = "contact_email"
     __table_args__ = (Index("ix_contact_email_email_lower", "email_lower"),)
     id: int | None = Field(default=None, primary_key=True)
-    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False))
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
     email: str
     email_lower: str
     position: int = 0
@@ -88,21 +90,27 @@ class ContactEmail(SQLModel, table=True):
 class ContactPhone(SQLModel, table=True):
     __tablename__ = "contact_phone"
     id: int | None = Field(default=None, primary_key=True)
-    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False))
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
     phone: str = Field(index=True)
     position: int = 0
 
 
 class ContactField(SQLModel, table=True):
     __tablename__ = "contact_field"
-    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True))
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    )
     key: str = Field(primary_key=True)
     value: str
 
 
 class CompanyField(SQLModel, table=True):
     __tablename__ = "company_field"
-    company_id: int = Field(sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True))
+    company_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True)
+    )
     key: str = Field(primary_key=True)
     value: str
 
@@ -116,19 +124,25 @@ class Tag(SQLModel, table=True):
 class ContactTag(SQLModel, table=True):
     __tablename__ = "contact_tag"
     __table_args__ = (Index("ix_contact_tag_tag", "tag_id", "contact_id"),)
-    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True))
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    )
     tag_id: int = Field(sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
 
 
 class CompanyTag(SQLModel, table=True):
     __tablename__ = "company_tag"
-    company_id: int = Field(sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True))
+    company_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True)
+    )
     tag_id: int = Field(sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
 
 
 class DealTag(SQLModel, table=True):
     __tablename__ = "deal_tag"
-    deal_id: int = Field(sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), primary_key=True))
+    deal_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), primary_key=True)
+    )
     tag_id: int = Field(sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
 
 
@@ -159,7 +173,9 @@ class Deal(SQLModel, table=True):
 class DealStageChange(SQLModel, table=True):
     __tablename__ = "deal_stage_change"
     id: int | None = Field(default=None, primary_key=True)
-    deal_id: int = Field(sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), index=True, nullable=False))
+    deal_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
     from_stage: str | None = None
     to_stage: str
     status: str = "open"
@@ -259,7 +275,9 @@ class Change(SQLModel, table=True):
     __tablename__ = "change"
     __table_args__ = (Index("ix_change_entity", "entity", "entity_id"), NO_ID_REUSE)
     id: int | None = Field(default=None, primary_key=True)
-    op_id: int = Field(sa_column=Column(Integer, ForeignKey("operation.id", ondelete="CASCADE"), index=True, nullable=False))
+    op_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("operation.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
     at: str
     actor: str | None = None
     entity: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import create_engine, pool
 
@@ -11,11 +13,8 @@ from minicrm.store.tables import metadata
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=context.config.get_main_option("sqlalchemy.url"),
-        target_metadata=metadata,
-        literal_binds=True,
-        include_object=include_object,
-        render_as_batch=True,
+        url=context.config.get_main_option("sqlalchemy.url"), target_metadata=metadata, literal_binds=True,
+        include_object=include_object, render_as_batch=True,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -36,11 +35,8 @@ def _run(connection: Any) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
     context.configure(
-        connection=connection,
-        target_metadata=metadata,
-        include_object=include_object,
-        render_as_batch=connection.dialect.name == "sqlite",
-        transaction_per_migration=True,
+        connection=connection, target_metadata=metadata, include_object=include_object,
+        render_as_batch=connection.dialect.name == "sqlite", transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()
