@@ -2,7 +2,7 @@
 
     PYTHONPATH=src python bench/bench_cli.py [--contacts 100000] [--followups 20000] [--runs 15]
 
-Builds ``bench/.data/crm-<contacts>.db`` once (bulk SQL straight into the schema: the search
+Builds ``bench/.data/crm-<contacts>-<followups>-v2.db`` once (bulk SQL straight into the schema: the search
 documents go in with the rows and the FTS triggers index them), then runs each command N times
 as a fresh process (``python -m minicrm``) and prints the medians. Taskwarrior's
 ``task due.before:tomorrow list`` runs over 10k imported tasks in a throwaway TASKDATA.
@@ -74,6 +74,8 @@ def build(path: Path, contacts: int, followups: int) -> None:
         created = NOW - timedelta(days=rng.randint(1, 900))
         last = created + timedelta(days=rng.randint(0, 60)) if rng.random() < 0.5 else None
         cadence = rng.choice((14, 30, 90)) if rng.random() < 0.02 else None
+        if cadence:  # people one keeps in touch with were mostly contacted lately; ~1 in 6 lapsed
+            last = NOW - timedelta(days=rng.randint(0, cadence * 6 // 5), hours=1)
         rows.append((i, name, company, rng.choice(("lead", "prospect", "customer", "inactive")), cadence,
                      ts(last) if last else None, ts(created), ts(created)))
         email = f"{name.split()[0].lower()}.{i}@example{i % 97}.pt"
@@ -162,7 +164,7 @@ def main() -> None:
     args = parser.parse_args()
 
     DATA.mkdir(parents=True, exist_ok=True)
-    master = DATA / f"crm-{args.contacts}-{args.followups}.db"
+    master = DATA / f"crm-{args.contacts}-{args.followups}-v2.db"
     if not master.exists():
         started = time.perf_counter()
         build(master, args.contacts, args.followups)
