@@ -85,6 +85,43 @@ def test_fast_path_honours_db_and_as(cli, data, capsys, tmp_path) -> None:
         assert _fast(argv, capsys) == (typer_run.exit_code, typer_run.stdout, typer_run.stderr), argv
 
 
+WRITES = [
+    ["contact", "add", "Dora Nunes"],
+    ["contact", "add", "Dora Nunes", "-e", "dora@nunes.pt", "--email", "d@n.pt", "-p", "+351 912 111 222",
+     "-t", "VIP Client,new", "--company", "Lima Lda", "--title", "CTO", "--status", "prospect", "--source",
+     "fair", "--every", "2w", "--field", "nif=1", "--field", "size=big", "--given-name", "Dora",
+     "--family-name", "Nunes", "--street", "Rua A 1", "--city", "Porto", "--region", "Norte", "--postcode",
+     "4000", "--country", "PT", "--json"],
+    ["contact", "add", "Dup", "--email", "ana@lima.pt"],
+    ["contact", "add", "Dup", "--email", "ana@lima.pt", "--allow-duplicate", "--format", "jsonl"],
+    ["contact", "add", "Bad", "--email", "nope"],
+    ["contact", "add", ""],
+    ["contact", "add", "X", "--status", "weird"],
+    ["contact", "add", "X", "--every", "soon"],
+    ["contact", "add", "-f", "csv", "--", "-dash-"],
+    ["followup", "done", "1"],
+    ["followup", "done", "1", "2", "--json"],
+    ["followup", "done", "2", "--format", "csv"],
+    ["followup", "done", "99"],
+    ["followup", "done", "x"],
+]
+
+
+@pytest.mark.parametrize("argv", WRITES, ids=" ".join)
+def test_fast_writes_print_and_store_what_typer_does(cli, data, capsys, tmp_path, db_path, dump,
+                                                     argv) -> None:
+    import shutil
+
+    typer_db, fast_db = tmp_path / "typer.db", tmp_path / "fast.db"
+    shutil.copyfile(db_path, typer_db)
+    shutil.copyfile(db_path, fast_db)
+    typer_run = cli("--db", str(typer_db), *argv)
+    code, out, err = _fast(["--db", str(fast_db), *argv], capsys)
+    assert code is not None, "the fast path should handle this"
+    assert (code, out, err) == (typer_run.exit_code, typer_run.stdout, typer_run.stderr)
+    assert dump(fast_db) == dump(typer_db)
+
+
 @pytest.mark.parametrize("argv", [
     ["due", "--help"],
     ["due", "-h"],
@@ -98,7 +135,11 @@ def test_fast_path_honours_db_and_as(cli, data, capsys, tmp_path) -> None:
     ["contact", "show", "a", "b"],
     ["search"],
     ["search", "x", "--limit", "0"],
-    ["contact", "add", "Ana"],
+    ["contact", "add", "Ana", "--help"],
+    ["contact", "add"],
+    ["contact", "add", "Ana", "Lima"],
+    ["contact", "add", "Ana", "--mail", "x"],
+    ["followup", "done"],
     ["followup", "list"],
     ["--db"],
     ["--verbose", "due"],

@@ -6,13 +6,13 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli import reads, views
+from minicrm.cli import reads, views, writes
 from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import cadence_days, key_values
 from minicrm.cli.state import confirm, services
 from minicrm.services import contacts
-from minicrm.services.dto import UNSET, Address, ContactCreate, ContactPatch
+from minicrm.services.dto import UNSET, ContactPatch
 from minicrm.services.history import history as load_history
 from minicrm.services.refs import resolve_contact
 
@@ -34,12 +34,6 @@ StatusOpt = Annotated[str | None, typer.Option("--status", help="lead, prospect,
 SourceOpt = Annotated[str | None, typer.Option("--source", help="Where the contact came from.")]
 EveryOpt = Annotated[str | None, typer.Option("--every", help="Keep-in-touch cadence, e.g. 30d, 2w, 3m.")]
 FieldOpt = Annotated[list[str] | None, typer.Option("--field", help="Custom field KEY=VALUE (repeatable).")]
-
-
-def _address(
-    street: str | None, city: str | None, region: str | None, postcode: str | None, country: str | None
-) -> Address:
-    return Address(street, city, region, postcode, country)
 
 
 @app.command("add")
@@ -69,16 +63,12 @@ def add(
     json_flag: JsonOpt = False,
 ) -> None:
     """Add a person. Prints the new contact."""
-    fmt = check_format(fmt, json_flag)
-    data = ContactCreate(
-        name=name, emails=tuple(email or ()), phones=tuple(phone or ()), company=company, title=title,
-        tags=tuple(tag or ()), status=status or "lead", source=source, owner=owner,
-        cadence_days=cadence_days(every), fields=key_values(field), given_name=given_name,
-        family_name=family_name, address=_address(street, city, region, postcode, country),
+    writes.contact_add(
+        name, email=email, phone=phone, company=company, title=title, tag=tag, status=status, source=source,
+        owner=owner, every=every, field=field, given_name=given_name, family_name=family_name, street=street,
+        city=city, region=region, postcode=postcode, country=country, allow_duplicate=allow_duplicate,
+        fmt=fmt, json_flag=json_flag,
     )
-    with services() as ctx:
-        contact = contacts.add(ctx, data, allow_duplicate=allow_duplicate)
-        Printer(fmt, ctx.clock.tz).record(contact, views.contact_fields(contact, ctx.clock.tz))
 
 
 @app.command("list")

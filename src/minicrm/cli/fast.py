@@ -1,4 +1,5 @@
-"""The fast path: ``due``, ``search``, ``contact list`` and ``contact show`` without Typer.
+"""The fast path: ``due``, ``search``, ``contact list``, ``contact show`` and the writes
+``contact add`` and ``followup done`` without Typer.
 
 Importing Typer and building the whole command tree costs more than these commands may take
 (SPEC §7: ≤ 150 ms at 100k contacts). For exactly these commands, argparse reads the same
@@ -111,9 +112,43 @@ def _contact_show(args: list[str]) -> Callable[[], None]:
     return lambda: reads.contact_show(ns.ref, fmt=ns.fmt, json_flag=ns.json_flag)
 
 
+def _contact_add(args: list[str]) -> Callable[[], None]:
+    p = _with_format(_Parser())
+    p.add_argument("name")
+    for flag, short in (("--email", "-e"), ("--phone", "-p"), ("--tag", "-t")):
+        p.add_argument(flag, short, action="append")
+    p.add_argument("--field", action="append")
+    p.add_argument("--company", "-c")
+    for flag in ("--title", "--status", "--source", "--owner", "--every", "--given-name", "--family-name",
+                 "--street", "--city", "--region", "--postcode", "--country"):
+        p.add_argument(flag)
+    p.add_argument("--allow-duplicate", action="store_true")
+    ns = p.parse_args(args)
+    from minicrm.cli import writes
+
+    return lambda: writes.contact_add(
+        ns.name, email=ns.email, phone=ns.phone, company=ns.company, title=ns.title, tag=ns.tag,
+        status=ns.status, source=ns.source, owner=ns.owner, every=ns.every, field=ns.field,
+        given_name=ns.given_name, family_name=ns.family_name, street=ns.street, city=ns.city,
+        region=ns.region, postcode=ns.postcode, country=ns.country, allow_duplicate=ns.allow_duplicate,
+        fmt=ns.fmt, json_flag=ns.json_flag,
+    )
+
+
+def _followup_done(args: list[str]) -> Callable[[], None]:
+    p = _with_format(_Parser())
+    p.add_argument("ids", nargs="+")
+    ns = p.parse_args(args)
+    from minicrm.cli import writes
+
+    return lambda: writes.followup_done(ns.ids, fmt=ns.fmt, json_flag=ns.json_flag)
+
+
 _COMMANDS: dict[tuple[str, ...], Callable[[list[str]], Callable[[], None]]] = {
     ("due",): _due, ("search",): _search, ("contact", "list"): _contact_list,
     ("contact", "show"): _contact_show,
+    ("contact", "add"): _contact_add,
+    ("followup", "done"): _followup_done,
 }
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli import reads, views
+from minicrm.cli import reads, views, writes
 from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import duration, ids
@@ -87,10 +87,7 @@ def done(
     json_flag: JsonOpt = False,
 ) -> None:
     """Mark follow-ups done (a repeating one is scheduled again). Prints them."""
-    fmt = check_format(fmt, json_flag)
-    with services() as ctx:
-        items = followups.done(ctx, ids(followup_ids, "follow-up"))
-        Printer(fmt, ctx.clock.tz).records(items, views.followup_columns(ctx.clock.tz))
+    writes.followup_done(followup_ids, fmt=fmt, json_flag=json_flag)
 
 
 @app.command("snooze")
