@@ -31,9 +31,38 @@ sys.path.insert(0, str(ROOT / "src"))
 
 FIRST = ("Ana", "Bruno", "Carla", "Duarte", "Eva", "Fabio", "Gil", "Helena", "Ines", "Joao", "Luis", "Marta",
          "Nuno", "Olga", "Pedro", "Rita", "Sara", "Tiago", "Vera", "Xavier")
-LAST = ("Silva", "Santos", "Ferreira", "Pereira", "Oliveira", "Costa", "Rodrigues", "Martins", "Jesus", "Sousa",
-        "Fernandes", "Goncalves", "Gomes", "Lopes", "Marques", "Alves", "Almeida", "Ribeiro", "Pinto", "Carvalho",
-        "Teixeira", "Moreira", "Correia", "Mendes", "Nunes", "Soares", "Vieira", "Monteiro", "Cardoso", "Rocha")
+LAST = (
+    "Silva",
+    "Santos",
+    "Ferreira",
+    "Pereira",
+    "Oliveira",
+    "Costa",
+    "Rodrigues",
+    "Martins",
+    "Jesus",
+    "Sousa",
+    "Fernandes",
+    "Goncalves",
+    "Gomes",
+    "Lopes",
+    "Marques",
+    "Alves",
+    "Almeida",
+    "Ribeiro",
+    "Pinto",
+    "Carvalho",
+    "Teixeira",
+    "Moreira",
+    "Correia",
+    "Mendes",
+    "Nunes",
+    "Soares",
+    "Vieira",
+    "Monteiro",
+    "Cardoso",
+    "Rocha",
+)
 UNIQUE_NAME = "Zacarias Benchmark"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 FMT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -60,16 +89,30 @@ def build(path: Path, contacts: int, followups: int) -> None:
     now = ts(NOW)
     companies = max(1, contacts // 20)
     conn.executemany(
-        "INSERT INTO company (id, name, domain, owner, created_at, updated_at, version) VALUES (?, ?, ?, NULL, ?, ?, 1)",
-        [(i, f"{rng.choice(LAST)} & {rng.choice(LAST)} {i} Lda", f"company{i}.pt", now, now)
-         for i in range(1, companies + 1)],
+        "INSERT INTO company (id, name, domain, owner, created_at, updated_at, version) "
+        "VALUES (?, ?, ?, NULL, ?, ?, 1)",
+        [
+            (i, f"{rng.choice(LAST)} & {rng.choice(LAST)} {i} Lda", f"company{i}.pt", now, now)
+            for i in range(1, companies + 1)
+        ],
     )
-    conn.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES ('company', ?, ?)",
-                     [(i, f"{name} | {domain}") for i, name, domain in conn.execute("SELECT id, name, domain FROM company")])
-    conn.executemany("INSERT INTO tag (id, name) VALUES (?, ?)", [(1, "vip"), (2, "partner"), (3, "lead-2026")])
+    conn.executemany(
+        "INSERT INTO search_doc (entity, entity_id, body) VALUES ('company', ?, ?)",
+        [
+            (i, f"{name} | {domain}")
+            for i, name, domain in conn.execute("SELECT id, name, domain FROM company")
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO tag (id, name) VALUES (?, ?)", [(1, "vip"), (2, "partner"), (3, "lead-2026")]
+    )
     rows, emails, phones, tags, docs = [], [], [], [], []
     for i in range(1, contacts + 1):
-        name = UNIQUE_NAME if i == contacts // 2 else f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}"
+        name = (
+            UNIQUE_NAME
+            if i == contacts // 2
+            else f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}"
+        )
         company = rng.randint(1, companies) if rng.random() < 0.7 else None
         created = NOW - timedelta(days=rng.randint(1, 900))
         last = created + timedelta(days=rng.randint(0, 60)) if rng.random() < 0.5 else None
@@ -86,25 +129,42 @@ def build(path: Path, contacts: int, followups: int) -> None:
             tags.append((i, 1 + i % 3))
         docs.append(("contact", i, " | ".join([name, email, phone])))
     conn.executemany(
-        "INSERT INTO contact (id, name, company_id, status, cadence_days, last_interaction_at, created_at, updated_at,"
-        " do_not_contact, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 1)", rows)
-    conn.executemany("INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)", emails)
+        "INSERT INTO contact (id, name, company_id, status, cadence_days, last_interaction_at, created_at, "
+        "updated_at, do_not_contact, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 1)",
+        rows,
+    )
+    conn.executemany(
+        "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)", emails
+    )
     conn.executemany("INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)", phones)
     conn.executemany("INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)", tags)
     conn.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", docs)
     notes = [(i, rng.randint(1, contacts), f"Note {i}: talked about {rng.choice(LAST)} renewal and pricing",
               ts(NOW - timedelta(days=rng.randint(0, 400)))) for i in range(1, contacts // 5 + 1)]
-    conn.executemany("INSERT INTO interaction (id, kind, body, at, contact_id, created_at) VALUES (?, 'note', ?, ?, ?, ?)",
-                     [(i, body, at, cid, at) for i, cid, body, at in notes])
+    conn.executemany(
+        "INSERT INTO interaction (id, kind, body, at, contact_id, created_at) VALUES (?, 'note', ?, ?, ?, ?)",
+        [(i, body, at, cid, at) for i, cid, body, at in notes],
+    )
     conn.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES ('note', ?, ?)",
                      [(i, body) for i, _, body, _ in notes])
     fups = []
     for i in range(1, followups + 1):
         due = (NOW - timedelta(days=10) + timedelta(days=rng.randint(0, 365))).replace(hour=0)
-        fups.append((i, f"follow up {i} on the {rng.choice(LAST)} proposal", ts(due), rng.randint(1, contacts), now, now))
+        fups.append(
+            (
+                i,
+                f"follow up {i} on the {rng.choice(LAST)} proposal",
+                ts(due),
+                rng.randint(1, contacts),
+                now,
+                now,
+            )
+        )
     conn.executemany(
-        "INSERT INTO followup (id, title, due_at, all_day, contact_id, from_done, origin, created_at, updated_at,"
-        " version) VALUES (?, ?, ?, 1, ?, 0, 'manual', ?, ?, 1)", fups)
+        "INSERT INTO followup (id, title, due_at, all_day, contact_id, from_done, origin, created_at, "
+        "updated_at, version) VALUES (?, ?, ?, 1, ?, 0, 'manual', ?, ?, 1)",
+        fups,
+    )
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -135,24 +195,34 @@ def taskwarrior(tasks: int, workdir: Path) -> dict[str, str] | None:
     return env
 
 
-def medians_ms(argv: list[str], env: dict[str, str], runs: int,
-               vary: list[list[str]] | None = None) -> tuple[float, float]:
-    """Median wall-clock and median CPU (user + sys) milliseconds of ``runs`` fresh processes.
-    CPU time is reported too because on a shared, loaded machine wall-clock mostly measures
-    the wait for a core."""
-    walls, cpus = [], []
-    for i in range(runs):
-        args = argv + (vary[i] if vary else [])
-        start = time.perf_counter()
-        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        walls.append(time.perf_counter() - start)
-        cpus.append(usage.ru_utime + usage.ru_stime)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+def run_once(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU (user + sys) seconds of one fresh process; exits on failure."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
         error = proc.stderr.read().decode() if proc.stderr else ""
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}): {error[:500]}")
-    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
+        raise SystemExit(f"{' '.join(args)} failed: {error[:500]}")
+    if proc.stderr:
+        proc.stderr.close()
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def medians_ms(
+    commands: dict[str, tuple[list[list[str]], dict[str, str]]], runs: int
+) -> dict[str, tuple[float, float]]:
+    """Median wall-clock and CPU milliseconds of each command over ``runs`` rounds. The rounds
+    interleave the commands, so that the load of a shared machine weighs on all of them alike;
+    CPU time is reported too because under load wall-clock mostly measures the wait for a core."""
+    samples: dict[str, list[tuple[float, float]]] = {label: [] for label in commands}
+    for i in range(runs):
+        for label, (argvs, env) in commands.items():
+            samples[label].append(run_once(argvs[i % len(argvs)], env))
+    return {
+        label: (statistics.median(w for w, _ in got) * 1000, statistics.median(c for _, c in got) * 1000)
+        for label, got in samples.items()
+    }
 
 
 def main() -> None:
@@ -179,29 +249,38 @@ def main() -> None:
         # An installed minicrm runs from compiled bytecode (pip writes the .pyc files): do the same
         # here even where PYTHONDONTWRITEBYTECODE is set, or every run would compile the sources.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "minicrm")], env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "minicrm")], env=env, check=True
+        )
         minicrm = [sys.executable, "-m", "minicrm"]
         show_id = str(args.contacts // 2)
-        reads = {
-            "minicrm due": ["due"],
-            "minicrm search silva": ["search", "silva"],
-            "minicrm contact list --limit 50": ["contact", "list", "--limit", "50"],
-            f"minicrm contact show {show_id}": ["contact", "show", show_id],
-            f"minicrm contact show '{UNIQUE_NAME}'": ["contact", "show", UNIQUE_NAME],
+        commands: dict[str, tuple[list[list[str]], dict[str, str]]] = {
+            "minicrm due": ([[*minicrm, "due"]], env),
+            "minicrm search silva": ([[*minicrm, "search", "silva"]], env),
+            "minicrm contact list --limit 50": ([[*minicrm, "contact", "list", "--limit", "50"]], env),
+            f"minicrm contact show {show_id}": ([[*minicrm, "contact", "show", show_id]], env),
+            f"minicrm contact show '{UNIQUE_NAME}'": ([[*minicrm, "contact", "show", UNIQUE_NAME]], env),
+            "minicrm contact add": (
+                [
+                    [*minicrm, "contact", "add", f"Bench Person {i}", "--email", f"bench{i}@example.org"]
+                    for i in range(args.runs)
+                ],
+                env,
+            ),
+            "minicrm followup done": (
+                [[*minicrm, "followup", "done", str(i + 1)] for i in range(args.runs)],
+                env,
+            ),
         }
-        rows: list[tuple[str, tuple[float, float], int | None]] = [
-            (label, medians_ms([*minicrm, *argv], env, args.runs), 150) for label, argv in reads.items()
-        ]
-        rows.append(("minicrm contact add", medians_ms(
-            [*minicrm, "contact", "add"], env, args.runs,
-            [[f"Bench Person {i}", "--email", f"bench{i}@example.org"] for i in range(args.runs)]), 400))
-        rows.append(("minicrm followup done", medians_ms(
-            [*minicrm, "followup", "done"], env, args.runs, [[str(i + 1)] for i in range(args.runs)]), 400))
         task_env = taskwarrior(args.tasks, work)
-        task: tuple[float, float] | None = None
+        task_label = f"task due.before:tomorrow list ({args.tasks} tasks)"
         if task_env is not None:
-            task = medians_ms(["task", "due.before:tomorrow", "list"], task_env, args.runs)
-            rows.append((f"task due.before:tomorrow list ({args.tasks} tasks)", task, None))
+            commands[task_label] = ([["task", "due.before:tomorrow", "list"]], task_env)
+        results = medians_ms(commands, args.runs)
+        targets = {"minicrm contact add": 400, "minicrm followup done": 400}
+        rows = [(label, times, None if label == task_label else targets.get(label, 150))
+                for label, times in results.items()]
+        task = results.get(task_label)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
