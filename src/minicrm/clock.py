@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _DB_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_DB_WIDTH = len("2026-11-23T17:55:01.123456Z")
 
 
 @cache
@@ -86,7 +87,10 @@ def from_db(text: str | datetime | None) -> datetime | None:
         return None
     if isinstance(text, datetime):
         return text if text.tzinfo else text.replace(tzinfo=UTC)
-    return datetime.strptime(text, _DB_FORMAT).replace(tzinfo=UTC)
+    if len(text) != _DB_WIDTH or text[-1] != "Z":
+        raise ValueError(f"not a stored timestamp: {text!r}")
+    # fromisoformat is C code: ~100x faster than strptime (which also imports _strptime/locale)
+    return datetime.fromisoformat(text)
 
 
 def iso_local(text: str | None, tz: tzinfo) -> str | None:

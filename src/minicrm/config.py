@@ -21,7 +21,6 @@ Example::
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,10 +95,16 @@ def load_config(path: Path | None = None) -> Config:
     """Read the config file; a missing file means the defaults, a broken one is an error."""
     path = path or config_path()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Config(path=path)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read config {path}: {exc}") from exc
+    import tomllib  # only when there is a file: every command loads the config
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(f"cannot read config {path}: {exc}") from exc
     return _from_dict(data, path)
 

@@ -98,9 +98,13 @@ def parse_when(text: str, clock: Clock) -> When:
     raw = " ".join(text.strip().lower().split())
     if not raw:
         raise InvalidInput("empty date")
-    result = _parse_iso(text.strip(), clock) or _parse_phrase(raw, clock) or _parse_with_dateparser(raw, clock)
+    result = (
+        _parse_iso(text.strip(), clock) or _parse_phrase(raw, clock) or _parse_with_dateparser(raw, clock)
+    )
     if result is None:
-        raise InvalidInput(f"cannot understand the date {text!r} (try 2026-12-01, tomorrow, next friday, in 3 days)")
+        raise InvalidInput(
+            f"cannot understand the date {text!r} (try 2026-12-01, tomorrow, next friday, in 3 days)"
+        )
     return result
 
 
@@ -176,7 +180,9 @@ def _phrase_day(head: str, today: date, clock: Clock) -> date | When | None:
         return today + timedelta(days=7 - today.weekday())
     if head in ("next month",):
         return add_months(datetime.combine(today, time()), 1).date().replace(day=1)
-    match = re.fullmatch(r"in (\d+|a|an|one) ([a-z]+)", head) or re.fullmatch(r"(\d+) ([a-z]+) from now", head)
+    match = re.fullmatch(r"in (\d+|a|an|one) ([a-z]+)", head) or re.fullmatch(
+        r"(\d+) ([a-z]+) from now", head
+    )
     if match:
         count = 1 if match.group(1) in ("a", "an", "one") else int(match.group(1))
         unit = _UNITS.get(match.group(2))
@@ -208,13 +214,11 @@ def _parse_with_dateparser(raw: str, clock: Clock) -> When | None:
 
     base = clock.local_now().replace(tzinfo=None)
     settings = {
-        "RELATIVE_BASE": base,
-        "PREFER_DATES_FROM": "future",
-        "RETURN_AS_TIMEZONE_AWARE": False,
+        "RELATIVE_BASE": base, "PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False,
         "PREFER_DAY_OF_MONTH": "first",
     }
     try:
-        parsed = dateparser.parse(raw, languages=["en"], settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(raw, languages=["en"], settings=settings)
     except (ValueError, OverflowError, TypeError):
         return None
     if parsed is None:

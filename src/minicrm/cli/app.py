@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 from typing import Annotated, Any
 
@@ -76,4 +77,41 @@ _register()
 
 
 def run(argv: list[str]) -> None:
-    app(args=argv, prog_name="minicrm")
+    app_for(argv)(args=argv, prog_name="minicrm")
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app with only the command (group) that ``argv`` names: Typer builds the click
+    command and the value adapters of every registered command on each run, which costs more
+    than a write may take (SPEC §7); one group is a fraction of that. Anything else (no
+    command, an option first, an unknown name) gets the whole app, for its help and errors."""
+    name = _command_name(argv)
+    if name is None:
+        return app
+
+    def keep(info: Any) -> bool:
+        given = info.name if isinstance(info.name, str) else None
+        return given is None or given == name
+
+    groups = [g for g in app.registered_groups if keep(g)]
+    commands = [c for c in app.registered_commands if keep(c)]
+    if name not in {g.name for g in groups} | {c.name for c in commands}:
+        return app
+    pruned = copy.copy(app)
+    pruned.registered_groups = groups
+    pruned.registered_commands = commands
+    return pruned
+
+
+def _command_name(argv: list[str]) -> str | None:
+    """The first word after the global options (``--db X``, ``--as U``), if any."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--db", "--as"):
+            i += 2
+        elif arg.startswith(("--db=", "--as=")):
+            i += 1
+        else:
+            return None if arg.startswith("-") else arg
+    return None

@@ -40,8 +40,10 @@ def add(
 ) -> None:
     """Add a company. Prints it."""
     fmt = check_format(fmt, json_flag)
-    data = CompanyCreate(name=name, domain=domain, industry=industry, size=size, tags=tuple(tag or ()), owner=owner,
-                         fields=key_values(field), address=Address(street, city, region, postcode, country))
+    data = CompanyCreate(
+        name=name, domain=domain, industry=industry, size=size, tags=tuple(tag or ()), owner=owner,
+        fields=key_values(field), address=Address(street, city, region, postcode, country),
+    )
     with services() as ctx:
         company = companies.add(ctx, data)
         Printer(fmt, ctx.clock.tz).record(company, views.company_fields(company, ctx.clock.tz))
@@ -50,7 +52,9 @@ def add(
 @app.command("list")
 def list_(
     tag: TagOpt = None,
-    search: Annotated[str | None, typer.Option("--search", "-s", help="Only companies matching this text.")] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="Only companies matching this text.")
+    ] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Only companies owned by this user.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=0)] = None,
     fmt: FormatOpt = None,
@@ -80,7 +84,9 @@ def show(
         printer = Printer(fmt, tz)
         if fmt in ("json", "jsonl"):
             data = company.to_dict(tz)
-            data["contacts"] = [{"id": p.id, "name": p.name, "email": p.email, "title": p.title} for p in people]
+            data["contacts"] = [
+                {"id": p.id, "name": p.name, "email": p.email, "title": p.title} for p in people
+            ]
             data["timeline"] = [i.to_dict(tz) for i in events]
             data["purchases"] = bought.to_dict()
             printer.record(data, [])
@@ -109,7 +115,9 @@ def edit(
     region: Annotated[str | None, typer.Option("--region")] = None,
     postcode: Annotated[str | None, typer.Option("--postcode")] = None,
     country: Annotated[str | None, typer.Option("--country")] = None,
-    clear: Annotated[list[str] | None, typer.Option("--clear", help="Empty a field: domain, industry, tags, field:KEY, …")] = None,
+    clear: Annotated[
+        list[str] | None, typer.Option("--clear", help="Empty a field: domain, industry, tags, field:KEY, …")
+    ] = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
@@ -121,9 +129,10 @@ def edit(
 
     patch = CompanyPatch(
         name=opt(name), domain=opt(domain), industry=opt(industry), size=opt(size),
-        tags=UNSET if tag is None else tuple(tag), add_tags=tuple(add_tag or ()), remove_tags=tuple(remove_tag or ()),
-        owner=opt(owner), fields=key_values(field), street=opt(street), city=opt(city), region=opt(region),
-        postcode=opt(postcode), country=opt(country), clear=tuple(clear or ()),
+        tags=UNSET if tag is None else tuple(tag), add_tags=tuple(add_tag or ()),
+        remove_tags=tuple(remove_tag or ()), owner=opt(owner), fields=key_values(field), street=opt(street),
+        city=opt(city), region=opt(region), postcode=opt(postcode), country=opt(country),
+        clear=tuple(clear or ()),
     )
     with services() as ctx:
         company = companies.edit(ctx, ref, patch)

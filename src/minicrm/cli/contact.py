@@ -6,21 +6,28 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli import reads, views
+from minicrm.cli import reads, views, writes
 from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import cadence_days, key_values
 from minicrm.cli.state import confirm, services
 from minicrm.services import contacts
-from minicrm.services.dto import UNSET, Address, ContactCreate, ContactPatch
+from minicrm.services.dto import UNSET, ContactPatch
 from minicrm.services.history import history as load_history
 from minicrm.services.refs import resolve_contact
 
 app = typer.Typer(help="People: add, list, show, edit, remove, and their history.", no_args_is_help=True)
 
-EmailOpt = Annotated[list[str] | None, typer.Option("--email", "-e", help="Email address (repeat for several; the first is primary).")]
-PhoneOpt = Annotated[list[str] | None, typer.Option("--phone", "-p", help="Phone number (repeat for several).")]
-CompanyOpt = Annotated[str | None, typer.Option("--company", "-c", help="Company name or id (created if new).")]
+EmailOpt = Annotated[
+    list[str] | None,
+    typer.Option("--email", "-e", help="Email address (repeat for several; the first is primary)."),
+]
+PhoneOpt = Annotated[
+    list[str] | None, typer.Option("--phone", "-p", help="Phone number (repeat for several).")
+]
+CompanyOpt = Annotated[
+    str | None, typer.Option("--company", "-c", help="Company name or id (created if new).")
+]
 TitleOpt = Annotated[str | None, typer.Option("--title", help="Job title.")]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeat for several).")]
 StatusOpt = Annotated[str | None, typer.Option("--status", help="lead, prospect, customer or inactive.")]
@@ -29,13 +36,9 @@ EveryOpt = Annotated[str | None, typer.Option("--every", help="Keep-in-touch cad
 FieldOpt = Annotated[list[str] | None, typer.Option("--field", help="Custom field KEY=VALUE (repeatable).")]
 
 
-def _address(street: str | None, city: str | None, region: str | None, postcode: str | None, country: str | None) -> Address:
-    return Address(street, city, region, postcode, country)
-
-
 @app.command("add")
 def add(
-    name: Annotated[str, typer.Argument(help="Display name, e.g. \"Ana Lima\".")],
+    name: Annotated[str, typer.Argument(help='Display name, e.g. "Ana Lima".')],
     email: EmailOpt = None,
     phone: PhoneOpt = None,
     company: CompanyOpt = None,
@@ -53,34 +56,44 @@ def add(
     region: Annotated[str | None, typer.Option("--region")] = None,
     postcode: Annotated[str | None, typer.Option("--postcode")] = None,
     country: Annotated[str | None, typer.Option("--country")] = None,
-    allow_duplicate: Annotated[bool, typer.Option("--allow-duplicate", help="Add even if the email belongs to another contact.")] = False,
+    allow_duplicate: Annotated[
+        bool, typer.Option("--allow-duplicate", help="Add even if the email belongs to another contact.")
+    ] = False,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
     """Add a person. Prints the new contact."""
-    fmt = check_format(fmt, json_flag)
-    data = ContactCreate(
-        name=name, emails=tuple(email or ()), phones=tuple(phone or ()), company=company, title=title,
-        tags=tuple(tag or ()), status=status or "lead", source=source, owner=owner,
-        cadence_days=cadence_days(every), fields=key_values(field), given_name=given_name,
-        family_name=family_name, address=_address(street, city, region, postcode, country),
+    writes.contact_add(
+        name, email=email, phone=phone, company=company, title=title, tag=tag, status=status, source=source,
+        owner=owner, every=every, field=field, given_name=given_name, family_name=family_name, street=street,
+        city=city, region=region, postcode=postcode, country=country, allow_duplicate=allow_duplicate,
+        fmt=fmt, json_flag=json_flag,
     )
-    with services() as ctx:
-        contact = contacts.add(ctx, data, allow_duplicate=allow_duplicate)
-        Printer(fmt, ctx.clock.tz).record(contact, views.contact_fields(contact, ctx.clock.tz))
 
 
 @app.command("list")
 def list_(
     tag: TagOpt = None,
-    company: Annotated[str | None, typer.Option("--company", "-c", help="Only people at this company.")] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help="Only people at this company.")
+    ] = None,
     status: StatusOpt = None,
     owner: OwnerOpt = None,
     all_: AllOpt = False,
-    search: Annotated[str | None, typer.Option("--search", "-s", help="Only contacts matching this text.")] = None,
-    stale: Annotated[str | None, typer.Option("--stale", help="Not contacted for this long, e.g. 30d.")] = None,
-    sort: Annotated[str, typer.Option("--sort", help="name, created, updated, last-interaction, status, id or value "
-                    "(lifetime value in the default currency); prefix - to reverse.")] = "name",
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="Only contacts matching this text.")
+    ] = None,
+    stale: Annotated[
+        str | None, typer.Option("--stale", help="Not contacted for this long, e.g. 30d.")
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            help="name, created, updated, last-interaction, status, id or value "
+            "(lifetime value in the default currency); prefix - to reverse.",
+        ),
+    ] = "name",
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N contacts.")] = None,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Skip the first N.")] = 0,
     segment: Annotated[str | None, typer.Option("--segment", help="Only the contacts of this saved segment.")] = None,
@@ -90,9 +103,11 @@ def list_(
     json_flag: JsonOpt = False,
 ) -> None:
     """List contacts, filtered and sorted."""
-    reads.contact_list(tags=tag or [], company=company, status=status, owner=None if all_ else owner,
-                       search=search, stale=stale, sort=sort, limit=limit, offset=offset, fmt=fmt, json_flag=json_flag,
-                       segment=segment, fields=field, min_value=min_value)
+    reads.contact_list(
+        tags=tag or [], company=company, status=status, owner=None if all_ else owner, search=search,
+        stale=stale, sort=sort, limit=limit, offset=offset, fmt=fmt, json_flag=json_flag,
+        segment=segment, fields=field, min_value=min_value,
+    )
 
 
 @app.command("show")
@@ -109,13 +124,19 @@ def show(
 def edit(
     ref: Annotated[str, typer.Argument(help="Id, email or name.")],
     name: Annotated[str | None, typer.Option("--name", help="New display name.")] = None,
-    email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Replace the emails (repeatable).")] = None,
+    email: Annotated[
+        list[str] | None, typer.Option("--email", "-e", help="Replace the emails (repeatable).")
+    ] = None,
     add_email: Annotated[list[str] | None, typer.Option("--add-email", help="Add an email.")] = None,
-    phone: Annotated[list[str] | None, typer.Option("--phone", "-p", help="Replace the phones (repeatable).")] = None,
+    phone: Annotated[
+        list[str] | None, typer.Option("--phone", "-p", help="Replace the phones (repeatable).")
+    ] = None,
     add_phone: Annotated[list[str] | None, typer.Option("--add-phone", help="Add a phone.")] = None,
     company: CompanyOpt = None,
     title: TitleOpt = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Replace the tags (repeatable).")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Replace the tags (repeatable).")
+    ] = None,
     add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag.")] = None,
     remove_tag: Annotated[list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")] = None,
     status: StatusOpt = None,
@@ -130,9 +151,16 @@ def edit(
     region: Annotated[str | None, typer.Option("--region")] = None,
     postcode: Annotated[str | None, typer.Option("--postcode")] = None,
     country: Annotated[str | None, typer.Option("--country")] = None,
-    do_not_contact: Annotated[bool | None, typer.Option("--do-not-contact/--ok-to-contact", help="Consent flag.")] = None,
-    channel: Annotated[str | None, typer.Option("--channel", help="Preferred channel: email, phone or none.")] = None,
-    clear: Annotated[list[str] | None, typer.Option("--clear", help="Empty a field: title, company, emails, tags, field:KEY, …")] = None,
+    do_not_contact: Annotated[
+        bool | None, typer.Option("--do-not-contact/--ok-to-contact", help="Consent flag.")
+    ] = None,
+    channel: Annotated[
+        str | None, typer.Option("--channel", help="Preferred channel: email, phone or none.")
+    ] = None,
+    clear: Annotated[
+        list[str] | None,
+        typer.Option("--clear", help="Empty a field: title, company, emails, tags, field:KEY, …"),
+    ] = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
@@ -143,14 +171,31 @@ def edit(
         return UNSET if value is None else value
 
     patch = ContactPatch(
-        name=opt(name), emails=UNSET if email is None else tuple(email), add_emails=tuple(add_email or ()),
-        phones=UNSET if phone is None else tuple(phone), add_phones=tuple(add_phone or ()),
-        company=opt(company), title=opt(title), tags=UNSET if tag is None else tuple(tag),
-        add_tags=tuple(add_tag or ()), remove_tags=tuple(remove_tag or ()), status=opt(status), source=opt(source),
-        owner=opt(owner), cadence_days=UNSET if every is None else cadence_days(every), fields=key_values(field),
-        given_name=opt(given_name), family_name=opt(family_name), street=opt(street), city=opt(city),
-        region=opt(region), postcode=opt(postcode), country=opt(country), do_not_contact=opt(do_not_contact),
-        preferred_channel=opt(channel), clear=tuple(clear or ()),
+        name=opt(name),
+        emails=UNSET if email is None else tuple(email),
+        add_emails=tuple(add_email or ()),
+        phones=UNSET if phone is None else tuple(phone),
+        add_phones=tuple(add_phone or ()),
+        company=opt(company),
+        title=opt(title),
+        tags=UNSET if tag is None else tuple(tag),
+        add_tags=tuple(add_tag or ()),
+        remove_tags=tuple(remove_tag or ()),
+        status=opt(status),
+        source=opt(source),
+        owner=opt(owner),
+        cadence_days=UNSET if every is None else cadence_days(every),
+        fields=key_values(field),
+        given_name=opt(given_name),
+        family_name=opt(family_name),
+        street=opt(street),
+        city=opt(city),
+        region=opt(region),
+        postcode=opt(postcode),
+        country=opt(country),
+        do_not_contact=opt(do_not_contact),
+        preferred_channel=opt(channel),
+        clear=tuple(clear or ()),
     )
     with services() as ctx:
         contact = contacts.edit(ctx, ref, patch)
@@ -167,9 +212,15 @@ def rm(
         ids = list(dict.fromkeys(resolve_contact(ctx.db, r) for r in refs))
         found = contacts.load(ctx.db, ids)
         names = ", ".join(f"{c.id} {c.name}" for c in found)
-        confirm(f"Delete {len(found)} contact{'s' if len(found) != 1 else ''} ({names}) with their notes and follow-ups?", yes=yes)
+        confirm(
+            f"Delete {len(found)} contact{'s' if len(found) != 1 else ''} ({names}) with their notes and "
+            "follow-ups?",
+            yes=yes,
+        )
         removed = contacts.remove(ctx, ids)
-        Printer("plain", ctx.clock.tz).message(f"deleted {len(removed)} contact{'s' if len(removed) != 1 else ''}: {names}")
+        Printer("plain", ctx.clock.tz).message(
+            f"deleted {len(removed)} contact{'s' if len(removed) != 1 else ''}: {names}"
+        )
 
 
 @app.command("history")

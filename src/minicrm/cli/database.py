@@ -15,7 +15,9 @@ app = typer.Typer(help="The database: where it is, its schema version, upgrades.
 def init() -> None:
     """Create the database (and its directory) if needed, at the current schema."""
     info = admin.init(GLOBALS.db)
-    print(f"{'created' if info.created else 'ready'}: {info.location} (schema {info.revision})", file=sys.stderr)
+    print(
+        f"{'created' if info.created else 'ready'}: {info.location} (schema {info.revision})", file=sys.stderr
+    )
 
 
 @app.command("path")
@@ -28,8 +30,11 @@ def path() -> None:
 def current() -> None:
     """Print the database's schema revision and whether it is up to date."""
     info = admin.status(GLOBALS.db)
+    if info.revision is None:
+        print(f"empty (head {info.head})")
+        return
     state = "up to date" if info.revision == info.head else f"behind (head {info.head})"
-    print(f"{info.revision or 'empty'} ({state})")
+    print(f"{info.revision} ({state})")
 
 
 @app.command("upgrade")

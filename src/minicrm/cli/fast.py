@@ -1,4 +1,5 @@
-"""The fast path: ``due``, ``search``, ``contact list`` and ``contact show`` without Typer.
+"""The fast path: ``due``, ``search``, ``contact list``, ``contact show`` and the writes
+``contact add`` and ``followup done`` without Typer.
 
 Importing Typer and building the whole command tree costs more than these commands may take
 (SPEC §7: ≤ 150 ms at 100k contacts). For exactly these commands, argparse reads the same
@@ -48,7 +49,9 @@ def _due(args: list[str]) -> Callable[[], None]:
     ns = p.parse_args(args)
     from minicrm.cli import reads
 
-    return lambda: reads.due(within=ns.within, owner=None if ns.all_ else ns.owner, fmt=ns.fmt, json_flag=ns.json_flag)
+    return lambda: reads.due(
+        within=ns.within, owner=None if ns.all_ else ns.owner, fmt=ns.fmt, json_flag=ns.json_flag
+    )
 
 
 def _search(args: list[str]) -> Callable[[], None]:
@@ -64,14 +67,13 @@ def _search(args: list[str]) -> Callable[[], None]:
     return lambda: reads.search(ns.query, types=ns.types, limit=ns.limit, fmt=ns.fmt, json_flag=ns.json_flag)
 
 
-def _glue_reversed_sort(args: list[str]) -> list[str]:
-    """``--sort -value`` → ``--sort=-value``: argparse would read ``-value`` as an option, while
-    Typer (like click) takes the next word as the value."""
+def _glue(args: list[str], option: str) -> list[str]:
+    """``--sort -id`` as ``--sort=-id``: argparse would take ``-id`` for an option."""
     out: list[str] = []
     i = 0
     while i < len(args):
-        if args[i] == "--sort" and i + 1 < len(args) and args[i + 1][:1] == "-" and args[i + 1][:2] != "--":
-            out.append(f"--sort={args[i + 1]}")
+        if args[i] == option and i + 1 < len(args):
+            out.append(f"{option}={args[i + 1]}")
             i += 2
         else:
             out.append(args[i])
@@ -94,7 +96,7 @@ def _contact_list(args: list[str]) -> Callable[[], None]:
     p.add_argument("--segment")
     p.add_argument("--field", dest="fields", action="append", default=[])
     p.add_argument("--min-value", dest="min_value")
-    ns = p.parse_args(_glue_reversed_sort(args))
+    ns = p.parse_args(_glue(args, "--sort"))
     from minicrm.cli import reads
 
     return lambda: reads.contact_list(
@@ -113,11 +115,43 @@ def _contact_show(args: list[str]) -> Callable[[], None]:
     return lambda: reads.contact_show(ns.ref, fmt=ns.fmt, json_flag=ns.json_flag)
 
 
+def _contact_add(args: list[str]) -> Callable[[], None]:
+    p = _with_format(_Parser())
+    p.add_argument("name")
+    for flag, short in (("--email", "-e"), ("--phone", "-p"), ("--tag", "-t")):
+        p.add_argument(flag, short, action="append")
+    p.add_argument("--field", action="append")
+    p.add_argument("--company", "-c")
+    for flag in ("--title", "--status", "--source", "--owner", "--every", "--given-name", "--family-name",
+                 "--street", "--city", "--region", "--postcode", "--country"):
+        p.add_argument(flag)
+    p.add_argument("--allow-duplicate", action="store_true")
+    ns = p.parse_args(args)
+    from minicrm.cli import writes
+
+    return lambda: writes.contact_add(
+        ns.name, email=ns.email, phone=ns.phone, company=ns.company, title=ns.title, tag=ns.tag,
+        status=ns.status, source=ns.source, owner=ns.owner, every=ns.every, field=ns.field,
+        given_name=ns.given_name, family_name=ns.family_name, street=ns.street, city=ns.city,
+        region=ns.region, postcode=ns.postcode, country=ns.country, allow_duplicate=ns.allow_duplicate,
+        fmt=ns.fmt, json_flag=ns.json_flag,
+    )
+
+
+def _followup_done(args: list[str]) -> Callable[[], None]:
+    p = _with_format(_Parser())
+    p.add_argument("ids", nargs="+")
+    ns = p.parse_args(args)
+    from minicrm.cli import writes
+
+    return lambda: writes.followup_done(ns.ids, fmt=ns.fmt, json_flag=ns.json_flag)
+
+
 _COMMANDS: dict[tuple[str, ...], Callable[[list[str]], Callable[[], None]]] = {
-    ("due",): _due,
-    ("search",): _search,
-    ("contact", "list"): _contact_list,
+    ("due",): _due, ("search",): _search, ("contact", "list"): _contact_list,
     ("contact", "show"): _contact_show,
+    ("contact", "add"): _contact_add,
+    ("followup", "done"): _followup_done,
 }
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli import reads, views
+from minicrm.cli import reads, views, writes
 from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import duration, ids
@@ -22,11 +22,19 @@ app = typer.Typer(help="Follow-ups (reminders): add, list, done, snooze, edit, r
 
 @app.command("add")
 def add(
-    ref: Annotated[str | None, typer.Argument(help="Contact: id, email or name (optional with --deal/--company).",
-                                              show_default=False)] = None,
+    ref: Annotated[
+        str | None,
+        typer.Argument(
+            help="Contact: id, email or name (optional with --deal/--company).", show_default=False
+        ),
+    ] = None,
     text: Annotated[str | None, typer.Argument(help="What to do.", show_default=False)] = None,
-    due: Annotated[str, typer.Option("--due", help="When: 2026-12-01, tomorrow 9:00, next friday, in 3 days, …")] = "today",
-    every: Annotated[str | None, typer.Option("--every", help="Repeat every DURATION, e.g. 1w, 2w, 1m.")] = None,
+    due: Annotated[
+        str, typer.Option("--due", help="When: 2026-12-01, tomorrow 9:00, next friday, in 3 days, …")
+    ] = "today",
+    every: Annotated[
+        str | None, typer.Option("--every", help="Repeat every DURATION, e.g. 1w, 2w, 1m.")
+    ] = None,
     deal: Annotated[str | None, typer.Option("--deal", "-d", help="About this deal (id).")] = None,
     company: Annotated[str | None, typer.Option("--company", "-c", help="About this company.")] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Whose reminder (default: you).")] = None,
@@ -40,8 +48,10 @@ def add(
     if text is None:
         raise InvalidInput("say what to do, e.g. minicrm followup add ana \"send the quote\" --due friday")
     with services() as ctx:
-        item = followups.add(ctx, Links(contact=ref, company=company, deal=deal), text, parse_when(due, ctx.clock),
-                             every=duration(every), owner=owner)
+        item = followups.add(
+            ctx, Links(contact=ref, company=company, deal=deal), text, parse_when(due, ctx.clock),
+            every=duration(every), owner=owner,
+        )
         Printer(fmt, ctx.clock.tz).record(item, views.followup_fields(item, ctx.clock.tz))
 
 
@@ -77,10 +87,7 @@ def done(
     json_flag: JsonOpt = False,
 ) -> None:
     """Mark follow-ups done (a repeating one is scheduled again). Prints them."""
-    fmt = check_format(fmt, json_flag)
-    with services() as ctx:
-        items = followups.done(ctx, ids(followup_ids, "follow-up"))
-        Printer(fmt, ctx.clock.tz).records(items, views.followup_columns(ctx.clock.tz))
+    writes.followup_done(followup_ids, fmt=fmt, json_flag=json_flag)
 
 
 @app.command("snooze")
@@ -133,15 +140,21 @@ def rm(
         confirm(f"Delete {len(found)} follow-up{'s' if len(found) != 1 else ''} "
                 f"({'; '.join(f'{f.id} {f.title}' for f in found)})?", yes=yes)
         followups.remove(ctx, wanted)
-        Printer("plain", ctx.clock.tz).message(f"deleted {len(found)} follow-up{'s' if len(found) != 1 else ''}")
+        Printer("plain", ctx.clock.tz).message(
+            f"deleted {len(found)} follow-up{'s' if len(found) != 1 else ''}"
+        )
 
 
 def due(
-    within: Annotated[str | None, typer.Option("--within", help="Look ahead this far, e.g. 3d (default: end of today).")] = None,
+    within: Annotated[
+        str | None, typer.Option("--within", help="Look ahead this far, e.g. 3d (default: end of today).")
+    ] = None,
     owner: OwnerOpt = None,
     all_: AllOpt = False,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """What is overdue and due, then who to get back in touch with. Prints nothing when nothing is due (for cron)."""
+    """What is overdue and due, then who to get back in touch with.
+
+    Prints nothing when nothing is due (for cron)."""
     reads.due(within=within, owner=None if all_ else owner, fmt=fmt, json_flag=json_flag)

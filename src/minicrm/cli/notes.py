@@ -25,7 +25,9 @@ log_app = typer.Typer(help="Log a call, email or meeting on the timeline.", no_a
 
 CompanyOpt = Annotated[str | None, typer.Option("--company", "-c", help="Attach to this company.")]
 DealOpt = Annotated[str | None, typer.Option("--deal", "-d", help="Attach to this deal (id).")]
-AtOpt = Annotated[str | None, typer.Option("--at", help="When it happened (default: now), e.g. 'yesterday 15:00'.")]
+AtOpt = Annotated[
+    str | None, typer.Option("--at", help="When it happened (default: now), e.g. 'yesterday 15:00'.")
+]
 
 
 def _split(args: list[str], company: str | None, deal: str | None) -> tuple[str | None, str | None]:
@@ -78,8 +80,14 @@ def _log(kind: str, args: list[str], company: str | None, deal: str | None, at: 
 
 @note_app.command("add")
 def note_add(
-    args: Annotated[list[str] | None, typer.Argument(help="REF [TEXT]: contact (id, email, name) and the note; "
-                                                     "TEXT - reads stdin, no TEXT opens $EDITOR.", show_default=False)] = None,
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="REF [TEXT]: contact (id, email, name) and the note; "
+            "TEXT - reads stdin, no TEXT opens $EDITOR.",
+            show_default=False,
+        ),
+    ] = None,
     company: CompanyOpt = None,
     deal: DealOpt = None,
     at: AtOpt = None,
@@ -92,8 +100,12 @@ def note_add(
 
 def _log_command(kind: str) -> None:
     def command(
-        args: Annotated[list[str] | None, typer.Argument(help="REF [SUMMARY]: contact (id, email, name) and what was said.",
-                                                         show_default=False)] = None,
+        args: Annotated[
+            list[str] | None,
+            typer.Argument(
+                help="REF [SUMMARY]: contact (id, email, name) and what was said.", show_default=False
+            ),
+        ] = None,
         company: CompanyOpt = None,
         deal: DealOpt = None,
         at: AtOpt = None,
@@ -114,7 +126,10 @@ def timeline(
     ref: Annotated[str | None, typer.Argument(help="Contact: id, email or name.")] = None,
     company: CompanyOpt = None,
     deal: DealOpt = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", "-k", help="Only these kinds (note, call, email, meeting, stage-change).")] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help="Only these kinds (note, call, email, meeting, stage-change)."),
+    ] = None,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1)] = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
@@ -124,4 +139,6 @@ def timeline(
     with services() as ctx:
         items = interactions.timeline(ctx, Links(contact=ref, company=company, deal=deal), limit=limit,
                                       kinds=tuple(kind or ()))
-        Printer(fmt, ctx.clock.tz).records(items, views.interaction_columns(ctx.clock.tz), empty="nothing on the timeline yet")
+        Printer(fmt, ctx.clock.tz).records(
+            items, views.interaction_columns(ctx.clock.tz), empty="nothing on the timeline yet"
+        )

@@ -129,7 +129,12 @@ class Printer:
         console().print(table)
 
     # -- one record ---------------------------------------------------------------------
-    def record(self, item: Any, fields: Sequence[tuple[str, object]], sections: Sequence[tuple[str, Sequence[Any], Sequence[Column]]] = ()) -> None:
+    def record(
+        self,
+        item: Any,
+        fields: Sequence[tuple[str, object]],
+        sections: Sequence[tuple[str, Sequence[Any], Sequence[Column]]] = (),
+    ) -> None:
         """One record: JSON object, or ``Label: value`` lines with sections below."""
         if self.fmt in ("json", "jsonl"):
             data = self._dict(item)
@@ -137,16 +142,22 @@ class Printer:
             self._write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
             return
         if self.fmt == "csv":
-            self.records([item], [Column(label, lambda _i, v=value: v) for label, value in fields])
+            self.records([item], [Column(label, _constant(value)) for label, value in fields])
             return
         if self.fmt == "plain":
             width = max((len(label) for label, _ in fields), default=0)
-            lines = [f"{label + ':':<{width + 1}} {inert(_text(value))}" for label, value in fields if _text(value)]
+            lines = [
+                f"{label + ':':<{width + 1}} {inert(_text(value))}" for label, value in fields if _text(value)
+            ]
             self._write("\n".join(lines) + "\n")
             for title, rows, columns in sections:
                 if rows:
                     self._write(f"\n{title}:\n")
-                    self._write("".join("  " + "\t".join(inert(_text(c.get(r))) for c in columns) + "\n" for r in rows))
+                    self._write(
+                        "".join(
+                            "  " + "\t".join(inert(_text(c.get(r))) for c in columns) + "\n" for r in rows
+                        )
+                    )
             return
         from rich.table import Table
         from rich.text import Text
@@ -170,6 +181,10 @@ class Printer:
 
     def _write(self, text: str) -> None:
         self.out.write(text)
+
+
+def _constant(value: object) -> Callable[[Any], object]:
+    return lambda _item: value
 
 
 def _text(value: object) -> str:

@@ -53,7 +53,8 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
             items = followups.list_followups(ctx, "open", contact=str(contact.id))
             events = load_timeline(ctx, Links(contact=str(contact.id)), limit=timeline)
             deals = ctx.db.all(
-                "SELECT id, title, stage, status, value_minor, currency FROM deal WHERE contact_id = ? ORDER BY id",
+                "SELECT id, title, stage, status, value_minor, currency FROM deal WHERE contact_id = ? "
+                "ORDER BY id",
                 (contact.id,),
             )
             from minicrm.services import purchases, requests
@@ -119,7 +120,9 @@ def due(*, within: str | None, owner: str | None, fmt: str | None, json_flag: bo
             if fmt == "jsonl":
                 sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
             else:
-                Printer(fmt, tz).records([f for f in (*report.overdue, *report.due)], views.followup_columns(tz))
+                Printer(fmt, tz).records(
+                    [f for f in (*report.overdue, *report.due)], views.followup_columns(tz)
+                )
             return
         sys.stdout.write(due_text(report, tz, ctx.clock.today()))
 
@@ -157,7 +160,11 @@ def due_text(report: DueReport, tz: tzinfo, today: object) -> str:
             out.append("")
         out.append(f"Keep in touch ({len(report.cadence)})")
         for c in report.cadence:
-            last = (f"last contact {show_moment(c.last_interaction_at, tz, date_only=True)} ({c.days_since} days ago)"
-                    if c.last_interaction_at else "never contacted")
+            last = (
+                f"last contact {show_moment(c.last_interaction_at, tz, date_only=True)} ({c.days_since} "
+                "days ago)"
+                if c.last_interaction_at
+                else "never contacted"
+            )
             out.append(inert(f"  {c.name} — {last}, every {c.cadence_days} days"))
     return "\n".join(out) + "\n"

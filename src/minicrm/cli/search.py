@@ -11,8 +11,12 @@ from minicrm.cli.options import FormatOpt, JsonOpt
 
 
 def search(
-    query: Annotated[str, typer.Argument(help="Words to find in names, emails, phones, companies, deals and notes.")],
-    type_: Annotated[list[str] | None, typer.Option("--type", help="Only contact, company, deal or note (repeatable).")] = None,
+    query: Annotated[
+        str, typer.Argument(help="Words to find in names, emails, phones, companies, deals and notes.")
+    ],
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Only contact, company, deal or note (repeatable).")
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N results.")] = 50,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,

@@ -10,13 +10,9 @@ from minicrm.services.dto import ChangeEntry, Company, Contact, FollowUp, Intera
 
 def contact_columns() -> list[Column]:
     return [
-        Column("ID", lambda c: c.id),
-        Column("Name", lambda c: c.name),
-        Column("Email", lambda c: c.email),
-        Column("Phone", lambda c: c.phone),
-        Column("Company", lambda c: c.company),
-        Column("Tags", lambda c: c.tags),
-        Column("Status", lambda c: c.status),
+        Column("ID", lambda c: c.id), Column("Name", lambda c: c.name), Column("Email", lambda c: c.email),
+        Column("Phone", lambda c: c.phone), Column("Company", lambda c: c.company),
+        Column("Tags", lambda c: c.tags), Column("Status", lambda c: c.status),
     ]
 
 
@@ -35,20 +31,17 @@ def contact_fields(c: Contact, tz: tzinfo) -> list[tuple[str, object]]:
 
 def company_columns() -> list[Column]:
     return [
-        Column("ID", lambda c: c.id),
-        Column("Name", lambda c: c.name),
-        Column("Domain", lambda c: c.domain),
-        Column("Industry", lambda c: c.industry),
-        Column("Contacts", lambda c: c.contacts_count),
-        Column("Tags", lambda c: c.tags),
+        Column("ID", lambda c: c.id), Column("Name", lambda c: c.name),
+        Column("Domain", lambda c: c.domain), Column("Industry", lambda c: c.industry),
+        Column("Contacts", lambda c: c.contacts_count), Column("Tags", lambda c: c.tags),
     ]
 
 
 def company_fields(c: Company, tz: tzinfo) -> list[tuple[str, object]]:
     return [
         ("ID", c.id), ("Name", c.name), ("Domain", c.domain), ("Industry", c.industry), ("Size", c.size),
-        ("Address", c.address.as_text()), ("Tags", c.tags), ("Owner", c.owner), ("Contacts", c.contacts_count),
-        *((f"{k}", v) for k, v in c.fields.items()),
+        ("Address", c.address.as_text()), ("Tags", c.tags), ("Owner", c.owner),
+        ("Contacts", c.contacts_count), *((f"{k}", v) for k, v in c.fields.items()),
         ("Created", show_moment(c.created_at, tz)), ("Updated", show_moment(c.updated_at, tz)),
     ]
 
@@ -76,10 +69,8 @@ def followup_columns(tz: tzinfo) -> list[Column]:
 
 def interaction_columns(tz: tzinfo) -> list[Column]:
     return [
-        Column("When", lambda i: show_moment(i.at, tz)),
-        Column("Kind", lambda i: i.kind),
-        Column("What", lambda i: i.body, wrap=True),
-        Column("Contact", lambda i: i.contact),
+        Column("When", lambda i: show_moment(i.at, tz)), Column("Kind", lambda i: i.kind),
+        Column("What", lambda i: i.body, wrap=True), Column("Contact", lambda i: i.contact),
         Column("By", lambda i: i.author),
     ]
 
@@ -98,9 +89,7 @@ def followup_fields(f: FollowUp, tz: tzinfo) -> list[tuple[str, object]]:
 
 def search_columns() -> list[Column]:
     return [
-        Column("Type", lambda h: h.entity),
-        Column("ID", lambda h: h.id),
-        Column("Name", lambda h: h.label),
+        Column("Type", lambda h: h.entity), Column("ID", lambda h: h.id), Column("Name", lambda h: h.label),
         Column("Detail", lambda h: h.detail, wrap=True),
     ]
 
@@ -118,10 +107,8 @@ def change_columns(tz: tzinfo) -> list[Column]:
         return "; ".join(parts)
 
     return [
-        Column("When", lambda e: show_moment(e.at, tz)),
-        Column("By", lambda e: e.actor),
-        Column("Action", lambda e: e.action),
-        Column("Changes", fields, wrap=True),
+        Column("When", lambda e: show_moment(e.at, tz)), Column("By", lambda e: e.actor),
+        Column("Action", lambda e: e.action), Column("Changes", fields, wrap=True),
     ]
 
 

@@ -20,7 +20,10 @@ from minicrm.store.db import Database
 _COLUMNS = ("name", "domain", "industry", "size", "street", "city", "region", "postcode", "country", "owner",
             "created_at", "updated_at", "version")
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-CLEARABLE = ("domain", "industry", "size", "street", "city", "region", "postcode", "country", "owner", "tags", "fields")
+CLEARABLE = (
+    "domain", "industry", "size", "street", "city", "region", "postcode", "country", "owner", "tags",
+    "fields",
+)
 
 
 def normalize_domain(value: str | None) -> str | None:
@@ -49,16 +52,18 @@ def load(db: Database, ids: list[int]) -> list[Company]:
         return []
     marks = ",".join("?" * len(ids))
     rows = {
-        int(r["id"]): r
-        for r in db.all(
+        int(row["id"]): row
+        for row in db.all(
             f"SELECT co.*, (SELECT count(*) FROM contact c WHERE c.company_id = co.id) AS contacts_count "
             f"FROM company co WHERE co.id IN ({marks})",
             ids,
         )
     }
     fields: dict[int, dict[str, str]] = {}
-    for r in db.all(f"SELECT company_id, key, value FROM company_field WHERE company_id IN ({marks}) ORDER BY key", ids):
-        fields.setdefault(int(r["company_id"]), {})[r["key"]] = r["value"]
+    for field in db.all(
+        f"SELECT company_id, key, value FROM company_field WHERE company_id IN ({marks}) ORDER BY key", ids
+    ):
+        fields.setdefault(int(field["company_id"]), {})[field["key"]] = field["value"]
     tags = tags_of(db, "company", ids)
     return [
         Company(
@@ -75,12 +80,16 @@ def load(db: Database, ids: list[int]) -> list[Company]:
     ]
 
 
-def list_companies(ctx: Context, *, tags: tuple[str, ...] = (), search: str | None = None, owner: str | None = None,
-                   limit: int | None = None) -> list[Company]:
+def list_companies(
+    ctx: Context, *, tags: tuple[str, ...] = (), search: str | None = None, owner: str | None = None,
+    limit: int | None = None,
+) -> list[Company]:
     where: list[str] = []
     params: list[Any] = []
     for tag in normalize_tags(tags):
-        where.append("co.id IN (SELECT l.company_id FROM company_tag l JOIN tag t ON t.id = l.tag_id WHERE t.name = ?)")
+        where.append(
+            "co.id IN (SELECT l.company_id FROM company_tag l JOIN tag t ON t.id = l.tag_id WHERE t.name = ?)"
+        )
         params.append(tag)
     if search is not None:
         sub, sub_params = search_index.match_sql(ctx.db, search, "company")
@@ -89,7 +98,11 @@ def list_companies(ctx: Context, *, tags: tuple[str, ...] = (), search: str | No
     if owner:
         where.append("co.owner = ?")
         params.append(owner)
-    sql = "SELECT co.id FROM company co" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY co.name, co.id"
+    sql = (
+        "SELECT co.id FROM company co"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY co.name, co.id"
+    )
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
@@ -174,7 +187,11 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
         tags = [t for t in dict.fromkeys([*tags, *normalize_tags(patch.add_tags)]) if t not in removed]
         for key, value in patch.fields.items():
             fields[check_field_key(key)] = value
-        if {**row, "tags": sorted(tags), "fields": fields} == {**{k: before[k] for k in _COLUMNS}, "tags": sorted(before["tags"]), "fields": before["fields"]}:
+        if {**row, "tags": sorted(tags), "fields": fields} == {
+            **{k: before[k] for k in _COLUMNS},
+            "tags": sorted(before["tags"]),
+            "fields": before["fields"],
+        }:
             return get(ctx, company_id)
         row["updated_at"] = uow.now
         row["version"] = before["version"] + 1
@@ -196,7 +213,9 @@ def remove(ctx: Context, refs: list[str]) -> list[Company]:
     with UnitOfWork(ctx, f"company rm {', '.join(c.name for c in victims)}") as uow:
         for company in victims:
             before = snapshot(uow.db, company.id)
-            linked = [int(r["id"]) for r in uow.db.all("SELECT id FROM contact WHERE company_id = ?", (company.id,))]
+            linked = [
+                int(r["id"]) for r in uow.db.all("SELECT id FROM contact WHERE company_id = ?", (company.id,))
+            ]
             uow.db.execute("DELETE FROM company WHERE id = ?", (company.id,))
             search_index.unindex(uow.db, "company", company.id)
             for contact_id in linked:
@@ -211,5 +230,10 @@ def snapshot(db: Database, company_id: int) -> dict[str, Any] | None:
         return None
     data = {k: row[k] for k in ("id", *_COLUMNS)}
     data["tags"] = list(tags_of(db, "company", [company_id]).get(company_id, ()))
-    data["fields"] = {r["key"]: r["value"] for r in db.all("SELECT key, value FROM company_field WHERE company_id = ? ORDER BY key", (company_id,))}
+    data["fields"] = {
+        r["key"]: r["value"]
+        for r in db.all(
+            "SELECT key, value FROM company_field WHERE company_id = ? ORDER BY key", (company_id,)
+        )
+    }
     return data

@@ -11,8 +11,16 @@ from minicrm.dates import Duration
 from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services import search as search_index
 from minicrm.services.context import Context
+from minicrm.services.dto import (
+    CHANNELS,
+    CONTACT_STATUSES,
+    UNSET,
+    Address,
+    Contact,
+    ContactCreate,
+    ContactPatch,
+)
 from minicrm.services.history import conflict_message
-from minicrm.services.dto import CHANNELS, CONTACT_STATUSES, UNSET, Address, Contact, ContactCreate, ContactPatch
 from minicrm.services.refs import find_company_exact, resolve_company, resolve_contact
 from minicrm.services.tags import set_tags, tags_of
 from minicrm.services.unit_of_work import UnitOfWork
@@ -38,8 +46,10 @@ SORTS = {
     "last-interaction": "c.last_interaction_at", "status": "c.status", "id": "c.id",
     "value": "",  # lifetime value in the default currency: see list_contacts
 }
-CLEARABLE = ("title", "company", "source", "owner", "cadence", "given_name", "family_name", "street",
-             "city", "region", "postcode", "country", "preferred_channel", "emails", "phones", "tags", "fields")
+CLEARABLE = (
+    "title", "company", "source", "owner", "cadence", "given_name", "family_name", "street", "city",
+    "region", "postcode", "country", "preferred_channel", "emails", "phones", "tags", "fields",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +92,28 @@ def load(db: Database, ids: list[int]) -> list[Contact]:
     rows = {
         int(r["id"]): r
         for r in db.all(
-            f"SELECT c.*, co.name AS company_name FROM contact c LEFT JOIN company co ON co.id = c.company_id "
+            "SELECT c.*, co.name AS company_name FROM contact c LEFT JOIN company co ON co.id = "
+            "c.company_id "
             f"WHERE c.id IN ({marks})",
             ids,
         )
     }
-    emails = _grouped(db, f"SELECT contact_id, email AS v FROM contact_email WHERE contact_id IN ({marks}) ORDER BY contact_id, position, id", ids)
-    phones = _grouped(db, f"SELECT contact_id, phone AS v FROM contact_phone WHERE contact_id IN ({marks}) ORDER BY contact_id, position, id", ids)
+    emails = _grouped(
+        db,
+        f"SELECT contact_id, email AS v FROM contact_email WHERE contact_id IN ({marks}) ORDER BY "
+        "contact_id, position, id",
+        ids,
+    )
+    phones = _grouped(
+        db,
+        f"SELECT contact_id, phone AS v FROM contact_phone WHERE contact_id IN ({marks}) ORDER BY "
+        "contact_id, position, id",
+        ids,
+    )
     fields: dict[int, dict[str, str]] = {}
-    for r in db.all(f"SELECT contact_id, key, value FROM contact_field WHERE contact_id IN ({marks}) ORDER BY key", ids):
+    for r in db.all(
+        f"SELECT contact_id, key, value FROM contact_field WHERE contact_id IN ({marks}) ORDER BY key", ids
+    ):
         fields.setdefault(int(r["contact_id"]), {})[r["key"]] = r["value"]
     tags = tags_of(db, "contact", ids)
     return [
@@ -107,7 +130,9 @@ def _grouped(db: Database, sql: str, ids: list[int]) -> dict[int, tuple[str, ...
     return {k: tuple(v) for k, v in found.items()}
 
 
-def _to_dto(r: Row, emails: tuple[str, ...], phones: tuple[str, ...], tags: tuple[str, ...], fields: dict[str, str]) -> Contact:
+def _to_dto(
+    r: Row, emails: tuple[str, ...], phones: tuple[str, ...], tags: tuple[str, ...], fields: dict[str, str]
+) -> Contact:
     return Contact(
         id=int(r["id"]),
         name=r["name"],
@@ -140,7 +165,10 @@ def query_sql(ctx: Context, q: ContactQuery) -> tuple[str, list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     for tag in normalize_tags(q.tags):
-        where.append("c.id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.name = ?)")
+        where.append(
+            "c.id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.name "
+            "= ?)"
+        )
         params.append(tag)
     if q.company:
         where.append("c.company_id = ?")
@@ -208,7 +236,11 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
     phones = tuple(dict.fromkeys(normalize_phone(p, ctx.config.region) for p in data.phones))
     tags = normalize_tags(data.tags)
     status = check_choice(data.status, CONTACT_STATUSES, "status")
-    channel = check_choice(data.preferred_channel, CHANNELS, "preferred channel") if data.preferred_channel else None
+    channel = (
+        check_choice(data.preferred_channel, CHANNELS, "preferred channel")
+        if data.preferred_channel
+        else None
+    )
     fields = {check_field_key(k): v for k, v in data.fields.items()}
     if data.cadence_days is not None and data.cadence_days <= 0:
         raise InvalidInput("the keep-in-touch cadence must be positive")
@@ -218,15 +250,16 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
             _refuse_duplicate_emails(db, emails, None)
         company_id = _company_for(uow, data.company)
         values = {
-            "name": name, "given_name": optional_text(data.given_name), "family_name": optional_text(data.family_name),
-            "title": optional_text(data.title), "company_id": company_id,
-            "street": optional_text(data.address.street), "city": optional_text(data.address.city),
-            "region": optional_text(data.address.region), "postcode": optional_text(data.address.postcode),
+            "name": name, "given_name": optional_text(data.given_name),
+            "family_name": optional_text(data.family_name), "title": optional_text(data.title),
+            "company_id": company_id, "street": optional_text(data.address.street),
+            "city": optional_text(data.address.city), "region": optional_text(data.address.region),
+            "postcode": optional_text(data.address.postcode),
             "country": optional_text(data.address.country), "status": status,
             "source": optional_text(data.source), "owner": data.owner or ctx.user,
             "do_not_contact": bool(data.do_not_contact), "preferred_channel": channel,
-            "cadence_days": data.cadence_days, "last_interaction_at": None,
-            "created_at": uow.now, "updated_at": uow.now, "version": 1,
+            "cadence_days": data.cadence_days, "last_interaction_at": None, "created_at": uow.now,
+            "updated_at": uow.now, "version": 1,
         }
         contact_id = db.insert(
             f"INSERT INTO contact ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
@@ -264,7 +297,9 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
 
     if patch.name is not UNSET:
         row["name"] = require_text(patch.name, "name")
-    for column in ("title", "source", "given_name", "family_name", "street", "city", "region", "postcode", "country"):
+    for column in (
+        "title", "source", "given_name", "family_name", "street", "city", "region", "postcode", "country",
+    ):
         value = getattr(patch, column)
         put(column, optional_text(value) if value is not UNSET else UNSET)
     if patch.status is not UNSET:
@@ -278,7 +313,9 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
         row["do_not_contact"] = bool(patch.do_not_contact)
     if patch.preferred_channel is not UNSET:
         row["preferred_channel"] = (
-            check_choice(patch.preferred_channel, CHANNELS, "preferred channel") if patch.preferred_channel else None
+            check_choice(patch.preferred_channel, CHANNELS, "preferred channel")
+            if patch.preferred_channel
+            else None
         )
     if patch.company is not UNSET:
         row["company_id"] = _company_for(uow, patch.company)
@@ -287,7 +324,9 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     emails = list(unique_ci([*emails, *(normalize_email(e) for e in patch.add_emails)]))
     if patch.phones is not UNSET:
         phones = [normalize_phone(p, ctx.config.region) for p in patch.phones]
-    phones = list(dict.fromkeys([*phones, *(normalize_phone(p, ctx.config.region) for p in patch.add_phones)]))
+    phones = list(
+        dict.fromkeys([*phones, *(normalize_phone(p, ctx.config.region) for p in patch.add_phones)])
+    )
     if patch.tags is not UNSET:
         tags = list(normalize_tags(patch.tags))
     removed = set(normalize_tags(patch.remove_tags))
@@ -323,7 +362,10 @@ def edit_many(ctx: Context, ids: list[int], patch: ContactPatch, summary: str) -
     return len(ids)
 
 
-def _clear(name: str, row: dict[str, Any], emails: list[str], phones: list[str], tags: list[str], fields: dict[str, str]) -> None:
+def _clear(
+    name: str, row: dict[str, Any], emails: list[str], phones: list[str], tags: list[str],
+    fields: dict[str, str],
+) -> None:
     key = name.strip().lower().replace("-", "_")
     if key.startswith("field:"):
         fields.pop(name.split(":", 1)[1], None)
@@ -356,7 +398,11 @@ def remove(ctx: Context, ids: list[int]) -> list[Contact]:
     with UnitOfWork(ctx, f"contact rm {label}") as uow:
         db = uow.db
         for contact in victims:
-            for child, table in (("interaction", "interaction"), ("followup", "followup"), ("request", "service_request")):
+            for child, table in (
+                ("interaction", "interaction"),
+                ("followup", "followup"),
+                ("request", "service_request"),
+            ):
                 for r in db.all(f"SELECT * FROM {table} WHERE contact_id = ?", (contact.id,)):
                     uow.record(child, int(r["id"]), "delete", dict(r), None)
                     if child == "interaction":
@@ -376,10 +422,25 @@ def snapshot(db: Database, contact_id: int) -> dict[str, Any] | None:
         return None
     data = {k: row[k] for k in ("id", *_COLUMNS)}
     data["do_not_contact"] = bool(data["do_not_contact"])
-    data["emails"] = [r["email"] for r in db.all("SELECT email FROM contact_email WHERE contact_id = ? ORDER BY position, id", (contact_id,))]
-    data["phones"] = [r["phone"] for r in db.all("SELECT phone FROM contact_phone WHERE contact_id = ? ORDER BY position, id", (contact_id,))]
+    data["emails"] = [
+        r["email"]
+        for r in db.all(
+            "SELECT email FROM contact_email WHERE contact_id = ? ORDER BY position, id", (contact_id,)
+        )
+    ]
+    data["phones"] = [
+        r["phone"]
+        for r in db.all(
+            "SELECT phone FROM contact_phone WHERE contact_id = ? ORDER BY position, id", (contact_id,)
+        )
+    ]
     data["tags"] = list(tags_of(db, "contact", [contact_id]).get(contact_id, ()))
-    data["fields"] = {r["key"]: r["value"] for r in db.all("SELECT key, value FROM contact_field WHERE contact_id = ? ORDER BY key", (contact_id,))}
+    data["fields"] = {
+        r["key"]: r["value"]
+        for r in db.all(
+            "SELECT key, value FROM contact_field WHERE contact_id = ? ORDER BY key", (contact_id,)
+        )
+    }
     return data
 
 

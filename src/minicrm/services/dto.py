@@ -166,7 +166,9 @@ class Contact:
             "fields": dict(self.fields),
             "given_name": self.given_name,
             "family_name": self.family_name,
-            "address": {k: getattr(self.address, k) for k in ("street", "city", "region", "postcode", "country")},
+            "address": {
+                k: getattr(self.address, k) for k in ("street", "city", "region", "postcode", "country")
+            },
             "do_not_contact": self.do_not_contact,
             "preferred_channel": self.preferred_channel,
             "version": self.version,
@@ -235,7 +237,9 @@ class Company:
             "created_at": iso(self.created_at, tz),
             "updated_at": iso(self.updated_at, tz),
             "fields": dict(self.fields),
-            "address": {k: getattr(self.address, k) for k in ("street", "city", "region", "postcode", "country")},
+            "address": {
+                k: getattr(self.address, k) for k in ("street", "city", "region", "postcode", "country")
+            },
             "version": self.version,
         }
 
@@ -255,15 +259,9 @@ class Interaction:
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "kind": self.kind,
-            "body": self.body,
-            "at": iso(self.at, tz),
-            "contact_id": self.contact_id,
-            "company_id": self.company_id,
-            "deal_id": self.deal_id,
-            "author": self.author,
-            "contact": self.contact,
+            "id": self.id, "kind": self.kind, "body": self.body, "at": iso(self.at, tz),
+            "contact_id": self.contact_id, "company_id": self.company_id, "deal_id": self.deal_id,
+            "author": self.author, "contact": self.contact,
         }
 
 
@@ -335,13 +333,9 @@ class CadenceDue:
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         return {
-            "contact_id": self.contact_id,
-            "contact": self.name,
-            "cadence_days": self.cadence_days,
-            "last_interaction_at": iso(self.last_interaction_at, tz),
-            "days_since": self.days_since,
-            "lapsed": self.lapsed,
-            "owner": self.owner,
+            "contact_id": self.contact_id, "contact": self.name, "cadence_days": self.cadence_days,
+            "last_interaction_at": iso(self.last_interaction_at, tz), "days_since": self.days_since,
+            "lapsed": self.lapsed, "owner": self.owner,
         }
 
 

@@ -24,8 +24,11 @@ from minicrm.services.validation import require_text
 from minicrm.store.db import Database, Row
 
 Window = Literal["open", "overdue", "today", "week", "all", "done"]
-_COLUMNS = ("title", "due_at", "all_day", "contact_id", "company_id", "deal_id", "owner", "done_at", "snoozed_until",
-            "every", "rrule", "until", "from_done", "series_id", "origin", "created_at", "updated_at", "version")
+_COLUMNS = (
+    "title", "due_at", "all_day", "contact_id", "company_id", "deal_id", "owner", "done_at",
+    "snoozed_until", "every", "rrule", "until", "from_done", "series_id", "origin", "created_at",
+    "updated_at", "version",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +41,9 @@ class FollowUpPatch:
 
 
 # -- reading ---------------------------------------------------------------------------------
-def _select(ctx: Context, where: str, params: list[Any], order: str = "f.due_at, f.id", limit: int | None = None) -> list[FollowUp]:
+def _select(
+    ctx: Context, where: str, params: list[Any], order: str = "f.due_at, f.id", limit: int | None = None
+) -> list[FollowUp]:
     sql = (
         "SELECT f.*, c.name AS contact_name, d.title AS deal_title FROM followup f "
         "LEFT JOIN contact c ON c.id = f.contact_id LEFT JOIN deal d ON d.id = f.deal_id "
@@ -61,12 +66,25 @@ def _to_dto(r: Row, clock: Clock) -> FollowUp:
     assert due_at is not None
     done_at = from_db(r["done_at"])
     return FollowUp(
-        id=int(r["id"]), title=r["title"], due_at=due_at, all_day=bool(r["all_day"]), done_at=done_at,
-        snoozed_until=from_db(r["snoozed_until"]), every=r["every"], rrule=r["rrule"], until=from_db(r["until"]),
-        contact=r["contact_name"], contact_id=r["contact_id"], deal_id=r["deal_id"], company_id=r["company_id"],
-        owner=r["owner"], overdue=done_at is None and is_overdue(due_at, bool(r["all_day"]), clock),
-        origin=r["origin"], created_at=from_db(r["created_at"]),  # type: ignore[arg-type]
-        version=int(r["version"]), deal=r["deal_title"],
+        id=int(r["id"]),
+        title=r["title"],
+        due_at=due_at,
+        all_day=bool(r["all_day"]),
+        done_at=done_at,
+        snoozed_until=from_db(r["snoozed_until"]),
+        every=r["every"],
+        rrule=r["rrule"],
+        until=from_db(r["until"]),
+        contact=r["contact_name"],
+        contact_id=r["contact_id"],
+        deal_id=r["deal_id"],
+        company_id=r["company_id"],
+        owner=r["owner"],
+        overdue=done_at is None and is_overdue(due_at, bool(r["all_day"]), clock),
+        origin=r["origin"],
+        created_at=from_db(r["created_at"]),  # type: ignore[arg-type]
+        version=int(r["version"]),
+        deal=r["deal_title"],
     )
 
 
@@ -83,7 +101,8 @@ def list_followups(ctx: Context, window: Window = "open", *, owner: str | None =
     of today, overdue included) and ``week`` (the next 7 days) hide snoozed ones; ``done``;
     ``all``: everything."""
     clock = ctx.clock
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
     now = to_db(clock.now())
     if window != "all":
         where.append("f.done_at IS NOT NULL" if window == "done" else "f.done_at IS NULL")
@@ -119,7 +138,12 @@ def due(ctx: Context, *, within: Duration | None = None, owner: str | None = Non
     end = clock.end_of_today()
     if within is not None:
         later = within.add_to(clock.local_now())
-        end = max(end, clock.start_of_day(later.date() + timedelta(days=1)) if within.unit not in ("minutes", "hours") else later)
+        end = max(
+            end,
+            clock.start_of_day(later.date() + timedelta(days=1))
+            if within.unit not in ("minutes", "hours")
+            else later,
+        )
     where = ["f.done_at IS NULL", "f.due_at < ?", "(f.snoozed_until IS NULL OR f.snoozed_until <= ?)"]
     params: list[Any] = [to_db(end), to_db(clock.now())]
     if owner:
@@ -139,8 +163,9 @@ def cadence_due(ctx: Context, *, owner: str | None = None) -> list[CadenceDue]:
     """Contacts whose own keep-in-touch cadence has passed since their last interaction
     (or since they were added, when nobody has been in touch yet)."""
     now = ctx.clock.now()
+    # "> 0" (cadences are positive) rather than "IS NOT NULL": SQLite uses the index for a range
     sql = ("SELECT id, name, owner, cadence_days, last_interaction_at, created_at FROM contact "
-           "WHERE cadence_days IS NOT NULL")
+           "WHERE cadence_days > 0")
     params: list[Any] = []
     if owner:
         sql += " AND owner = ?"
@@ -152,7 +177,9 @@ def cadence_due(ctx: Context, *, owner: str | None = None) -> list[CadenceDue]:
         assert since is not None
         if since + timedelta(days=int(r["cadence_days"])) <= now:
             days = (now - last).days if last else None
-            found.append(CadenceDue(int(r["id"]), r["name"], int(r["cadence_days"]), last, days, False, r["owner"]))
+            found.append(
+                CadenceDue(int(r["id"]), r["name"], int(r["cadence_days"]), last, days, False, r["owner"])
+            )
     found.sort(key=lambda c: (c.last_interaction_at is not None, c.last_interaction_at or now, c.name))
     return found
 
@@ -187,7 +214,10 @@ def _insert(uow: UnitOfWork, values: dict[str, Any]) -> int:
 
 def _snapshot(db: Database, followup_id: int) -> dict[str, Any] | None:
     row = db.one("SELECT * FROM followup WHERE id = ?", (followup_id,))
-    return {k: (bool(row[k]) if k in ("all_day", "from_done") else row[k]) for k in row.keys()} if row else None
+    if row is None:
+        return None
+    # keys(): iterating an sqlite3.Row yields its values, not its column names
+    return {k: (bool(row[k]) if k in ("all_day", "from_done") else row[k]) for k in row.keys()}  # noqa: SIM118
 
 
 def _load_open(db: Database, followup_id: int) -> dict[str, Any]:
@@ -200,7 +230,8 @@ def _load_open(db: Database, followup_id: int) -> dict[str, Any]:
 def _update(uow: UnitOfWork, followup_id: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
     changes = {**changes, "updated_at": uow.now, "version": before["version"] + 1}
     uow.db.execute(
-        f"UPDATE followup SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?", [*changes.values(), followup_id]
+        f"UPDATE followup SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
+        [*changes.values(), followup_id],
     )
     uow.record("followup", followup_id, "update", before, _snapshot(uow.db, followup_id))
 
@@ -237,7 +268,9 @@ def done(ctx: Context, ids: list[int]) -> list[FollowUp]:
                 nxt = next_occurrence(due_at, bool(before["all_day"]), every, ctx.clock)
                 until = from_db(before["until"])
                 if until is None or nxt <= until:
-                    values = {k: before[k] for k in _COLUMNS if k not in ("created_at", "updated_at", "version")}
+                    values = {
+                        k: before[k] for k in _COLUMNS if k not in ("created_at", "updated_at", "version")
+                    }
                     values.update(due_at=to_db(nxt), done_at=None, snoozed_until=None,
                                   series_id=before["series_id"] or followup_id)
                     scheduled.append(_insert(uow, values))

@@ -47,10 +47,12 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
 def conflict_message(ctx: Context, entity: str, entity_id: int) -> str:
     """Names who changed a record last and when, for a stale-version conflict."""
     row = ctx.db.one(
-        "SELECT actor, at FROM change WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1", (entity, entity_id)
+        "SELECT actor, at FROM change WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1",
+        (entity, entity_id),
     )
     if row is None:
         return f"{entity} {entity_id} was changed by someone else; reload it and try again"
     when = from_db(row["at"])
     local = when.astimezone(ctx.clock.tz).strftime("%Y-%m-%d %H:%M") if when else "?"
-    return f"{entity} {entity_id} was changed by {row['actor'] or 'someone else'} at {local}; reload it and try again"
+    who = row["actor"] or "someone else"
+    return f"{entity} {entity_id} was changed by {who} at {local}; reload it and try again"

@@ -94,10 +94,13 @@ def get(ctx: Context, interaction_id: int) -> Interaction:
     return rows[0]
 
 
-def timeline(ctx: Context, links: Links, *, limit: int | None = None, kinds: tuple[str, ...] = ()) -> list[Interaction]:
+def timeline(
+    ctx: Context, links: Links, *, limit: int | None = None, kinds: tuple[str, ...] = ()
+) -> list[Interaction]:
     """Everything that happened with a contact, company or deal, newest first."""
     db = ctx.db
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     if links.contact:
         where.append("i.contact_id = ?")
         params.append(resolve_contact(db, links.contact))

@@ -39,16 +39,20 @@ def resolve_contact(db: Database, ref: str) -> int:
 
 def _name_levels(db: Database, text: str) -> list[tuple[str, list[object]]]:
     fold = text.casefold()
-    levels: list[tuple[str, list[object]]] = [
-        ("SELECT id, name FROM contact WHERE name = ? ORDER BY id LIMIT 50", [text]),
-        ("SELECT id, name FROM contact WHERE lower(name) = ? ORDER BY id LIMIT 50", [fold]),
-    ]
+    # The search index narrows the candidates first: ``lower(name)`` alone scans every contact.
     sub, params = match_sql(db, text, "contact")
-    levels.append(
-        (f"SELECT id, name FROM contact WHERE id IN ({sub}) AND lower(name) LIKE ? ESCAPE '\\' ORDER BY id LIMIT 50",
-         [*params, _like(fold)])
-    )
-    return levels
+    return [
+        ("SELECT id, name FROM contact WHERE name = ? ORDER BY id LIMIT 50", [text]),
+        (
+            f"SELECT id, name FROM contact WHERE id IN ({sub}) AND lower(name) = ? ORDER BY id LIMIT 50",
+            [*params, fold],
+        ),
+        (
+            f"SELECT id, name FROM contact WHERE id IN ({sub}) AND lower(name) LIKE ? ESCAPE '\\' ORDER BY "
+            "id LIMIT 50",
+            [*params, _like(fold)],
+        ),
+    ]
 
 
 def _like(text: str) -> str:
@@ -83,7 +87,10 @@ def resolve_company(db: Database, ref: str) -> int:
     for sql, params in (
         ("SELECT id, name FROM company WHERE name = ? ORDER BY id", [text]),
         ("SELECT id, name FROM company WHERE lower(name) = ? OR lower(domain) = ? ORDER BY id", [fold, fold]),
-        ("SELECT id, name FROM company WHERE lower(name) LIKE ? ESCAPE '\\' ORDER BY id LIMIT 50", [_like(fold)]),
+        (
+            "SELECT id, name FROM company WHERE lower(name) LIKE ? ESCAPE '\\' ORDER BY id LIMIT 50",
+            [_like(fold)],
+        ),
     ):
         rows = db.all(sql, params)
         if len(rows) == 1:
@@ -96,7 +103,9 @@ def resolve_company(db: Database, ref: str) -> int:
 
 def find_company_exact(db: Database, name: str) -> int | None:
     """The company with exactly this name (case-insensitive), if any; for linking on add."""
-    row = db.one("SELECT id FROM company WHERE lower(name) = ? ORDER BY id LIMIT 1", (name.strip().casefold(),))
+    row = db.one(
+        "SELECT id FROM company WHERE lower(name) = ? ORDER BY id LIMIT 1", (name.strip().casefold(),)
+    )
     return int(row["id"]) if row else None
 
 

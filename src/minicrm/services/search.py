@@ -53,18 +53,22 @@ def match_sql(db: Database, query: str, entity: str) -> tuple[str, list[object]]
     return sql, params
 
 
-def search(ctx: Context, query: str, *, limit: int = 50, entities: Iterable[str] = ENTITIES) -> list[SearchHit]:
+def search(
+    ctx: Context, query: str, *, limit: int = 50, entities: Iterable[str] = ENTITIES
+) -> list[SearchHit]:
     """The best ``limit`` records matching ``query``: names that start with it first."""
     db = ctx.db
     hits: list[SearchHit] = []
     for entity in entities:
         sql, params = match_sql(db, query, entity)
-        ids = [int(r[0] if db.is_sqlite else r["entity_id"]) for r in db.all(f"{sql} LIMIT ?", [*params, limit])]
+        ids = [int(r["entity_id"]) for r in db.all(f"{sql} LIMIT ?", [*params, limit])]
         if ids:
             hits.extend(_describe(db, entity, ids))
     needle = query.strip().lower()
     kind_rank = {e: i for i, e in enumerate(ENTITIES)}
-    hits.sort(key=lambda h: (not h.label.lower().startswith(needle), kind_rank[h.entity], h.label.lower(), h.id))
+    hits.sort(
+        key=lambda h: (not h.label.lower().startswith(needle), kind_rank[h.entity], h.label.lower(), h.id)
+    )
     return hits[:limit]
 
 
@@ -73,12 +77,15 @@ def _describe(db: Database, entity: str, ids: list[int]) -> list[SearchHit]:
     if entity == "contact":
         rows = db.all(
             "SELECT c.id, c.name, co.name AS company, "
-            "(SELECT e.email FROM contact_email e WHERE e.contact_id = c.id ORDER BY e.position LIMIT 1) AS email "
+            "(SELECT e.email FROM contact_email e WHERE e.contact_id = c.id ORDER BY e.position LIMIT 1) AS "
+            "email "
             f"FROM contact c LEFT JOIN company co ON co.id = c.company_id WHERE c.id IN ({marks})",
             ids,
         )
         return [
-            SearchHit("contact", r["id"], r["name"], " · ".join(x for x in (r["email"], r["company"]) if x), r["id"])
+            SearchHit(
+                "contact", r["id"], r["name"], " · ".join(x for x in (r["email"], r["company"]) if x), r["id"]
+            )
             for r in rows
         ]
     if entity == "company":
@@ -87,7 +94,8 @@ def _describe(db: Database, entity: str, ids: list[int]) -> list[SearchHit]:
     if entity == "deal":
         rows = db.all(f"SELECT id, title, stage, status, contact_id FROM deal WHERE id IN ({marks})", ids)
         return [
-            SearchHit("deal", r["id"], r["title"], f"{r['stage']} ({r['status']})", r["contact_id"]) for r in rows
+            SearchHit("deal", r["id"], r["title"], f"{r['stage']} ({r['status']})", r["contact_id"])
+            for r in rows
         ]
     rows = db.all(
         "SELECT i.id, i.kind, i.body, i.contact_id, c.name AS contact FROM interaction i "
@@ -95,7 +103,9 @@ def _describe(db: Database, entity: str, ids: list[int]) -> list[SearchHit]:
         ids,
     )
     return [
-        SearchHit("note", r["id"], r["contact"] or f"{r['kind']} {r['id']}", _snippet(r["body"]), r["contact_id"])
+        SearchHit(
+            "note", r["id"], r["contact"] or f"{r['kind']} {r['id']}", _snippet(r["body"]), r["contact_id"]
+        )
         for r in rows
     ]
 
@@ -110,7 +120,9 @@ def index(db: Database, entity: str, entity_id: int, body: str) -> None:
     """Insert or replace the search document of one record."""
     db.execute("DELETE FROM search_doc WHERE entity = ? AND entity_id = ?", (entity, entity_id))
     if body.strip():
-        db.execute("INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", (entity, entity_id, body))
+        db.execute(
+            "INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", (entity, entity_id, body)
+        )
 
 
 def unindex(db: Database, entity: str, entity_id: int) -> None:
@@ -125,8 +137,12 @@ def contact_body(db: Database, contact_id: int) -> str:
     )
     if row is None:
         return ""
-    emails = [r["email"] for r in db.all("SELECT email FROM contact_email WHERE contact_id = ?", (contact_id,))]
-    phones = [r["phone"] for r in db.all("SELECT phone FROM contact_phone WHERE contact_id = ?", (contact_id,))]
+    emails = [
+        r["email"] for r in db.all("SELECT email FROM contact_email WHERE contact_id = ?", (contact_id,))
+    ]
+    phones = [
+        r["phone"] for r in db.all("SELECT phone FROM contact_phone WHERE contact_id = ?", (contact_id,))
+    ]
     return " | ".join(x for x in (row["name"], *emails, *phones, row["company"], row["title"]) if x)
 
 
@@ -139,7 +155,9 @@ def reindex_company(db: Database, company_id: int, *, with_contacts: bool = Fals
     if row is None:
         unindex(db, "company", company_id)
         return
-    index(db, "company", company_id, " | ".join(x for x in (row["name"], row["domain"], row["industry"]) if x))
+    index(
+        db, "company", company_id, " | ".join(x for x in (row["name"], row["domain"], row["industry"]) if x)
+    )
     if with_contacts:
         for r in db.all("SELECT id FROM contact WHERE company_id = ?", (company_id,)):
             reindex_contact(db, r["id"])

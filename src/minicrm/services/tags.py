@@ -6,7 +6,11 @@ from collections.abc import Iterable
 
 from minicrm.store.db import Database
 
-_LINKS = {"contact": ("contact_tag", "contact_id"), "company": ("company_tag", "company_id"), "deal": ("deal_tag", "deal_id")}
+_LINKS = {
+    "contact": ("contact_tag", "contact_id"),
+    "company": ("company_tag", "company_id"),
+    "deal": ("deal_tag", "deal_id"),
+}
 
 
 def tag_id(db: Database, name: str) -> int:

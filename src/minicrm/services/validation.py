@@ -8,8 +8,6 @@ from collections.abc import Iterable
 
 from minicrm.errors import InvalidInput
 
-_TAG_RE = re.compile(r"[\s,]+")
-
 
 def require_text(value: str | None, what: str) -> str:
     text = (value or "").strip()
@@ -78,7 +76,7 @@ def normalize_tag(value: str) -> str:
 def normalize_tags(values: Iterable[str]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for value in values:
-        for part in _TAG_RE.split(value) if "," in value else [value]:
+        for part in value.split(","):  # "VIP Client, hot" is two tags: vip-client and hot
             if part.strip():
                 seen.setdefault(normalize_tag(part), None)
     return tuple(seen)

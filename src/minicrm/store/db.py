@@ -8,6 +8,7 @@ back on any exception.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -82,10 +83,8 @@ class Database:
         return cls(target, _connect_postgres(target))
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing must never mask the real error
             self._raw.close()
-        except Exception:  # noqa: BLE001 - closing must never mask the real error
-            pass
 
     @property
     def is_sqlite(self) -> bool:
@@ -119,7 +118,7 @@ class Database:
         return list(self.execute(sql, params).fetchall())
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
-        return self.execute(sql, params).fetchone()  # type: ignore[no-any-return]
+        return self.execute(sql, params).fetchone()
 
     def scalar(self, sql: str, params: Params = ()) -> Any:
         row = self.execute(sql, params).fetchone()
@@ -169,10 +168,8 @@ class Database:
             self._in_tx = False
 
     def _rollback(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # the transaction may already be gone
             self._raw.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001 - the transaction may already be gone
-            pass
 
     @property
     def raw(self) -> Any:
@@ -208,7 +205,9 @@ def _connect_postgres(target: Target) -> Any:
     try:
         return psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, connect_timeout=10)
     except psycopg.Error as exc:
-        raise StorageError(f"cannot connect to {target.describe()}: {str(exc).strip().splitlines()[0]}") from exc
+        raise StorageError(
+            f"cannot connect to {target.describe()}: {str(exc).strip().splitlines()[0]}"
+        ) from exc
 
 
 def _translate(exc: Exception, target: Target | None = None) -> Exception:
@@ -220,7 +219,9 @@ def _translate(exc: Exception, target: Target | None = None) -> Exception:
         if "not a database" in lowered or "malformed" in lowered:
             return StorageError(f"the file is not a minicrm database or is damaged{where}: {message}")
         if "locked" in lowered or "busy" in lowered:
-            return StorageError(f"the database stayed locked by another program for {BUSY_TIMEOUT_S:.0f}s{where}")
+            return StorageError(
+                f"the database stayed locked by another program for {BUSY_TIMEOUT_S:.0f}s{where}"
+            )
         if "readonly" in lowered or "unable to open" in lowered or "disk i/o" in lowered:
             return StorageError(f"cannot write the database{where}: {message}")
         if isinstance(exc, sqlite3.IntegrityError):

@@ -12,13 +12,18 @@ from sqlmodel import Field, SQLModel
 
 metadata = SQLModel.metadata
 
+#: Records referenced by id (by users, the change log and undo) never get a deleted record's id
+#: again: SQLite otherwise reuses the highest id once that row is deleted.
+NO_ID_REUSE = {"sqlite_autoincrement": True}
 
-def _fk(target: str, ondelete: str, index: bool = True) -> Column:  # type: ignore[type-arg]
+
+def _fk(target: str, ondelete: str, index: bool = True) -> Column:
     return Column(Integer, ForeignKey(target, ondelete=ondelete), index=index, nullable=True)
 
 
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
+    __table_args__ = NO_ID_REUSE
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True})
     email: str | None = None
@@ -27,6 +32,7 @@ class User(SQLModel, table=True):
 
 class Company(SQLModel, table=True):
     __tablename__ = "company"
+    __table_args__ = NO_ID_REUSE
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     domain: str | None = Field(default=None, index=True)
@@ -45,6 +51,7 @@ class Company(SQLModel, table=True):
 
 class Contact(SQLModel, table=True):
     __tablename__ = "contact"
+    __table_args__ = NO_ID_REUSE
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     given_name: str | None = None
@@ -72,7 +79,9 @@ class ContactEmail(SQLModel, table=True):
     __tablename__ = "contact_email"
     __table_args__ = (Index("ix_contact_email_email_lower", "email_lower"),)
     id: int | None = Field(default=None, primary_key=True)
-    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False))
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
     email: str
     email_lower: str
     position: int = 0
@@ -81,21 +90,27 @@ class ContactEmail(SQLModel, table=True):
 class ContactPhone(SQLModel, table=True):
     __tablename__ = "contact_phone"
     id: int | None = Field(default=None, primary_key=True)
-    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False))
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
     phone: str = Field(index=True)
     position: int = 0
 
 
 class ContactField(SQLModel, table=True):
     __tablename__ = "contact_field"
-    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True))
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    )
     key: str = Field(primary_key=True)
     value: str
 
 
 class CompanyField(SQLModel, table=True):
     __tablename__ = "company_field"
-    company_id: int = Field(sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True))
+    company_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True)
+    )
     key: str = Field(primary_key=True)
     value: str
 
@@ -109,25 +124,31 @@ class Tag(SQLModel, table=True):
 class ContactTag(SQLModel, table=True):
     __tablename__ = "contact_tag"
     __table_args__ = (Index("ix_contact_tag_tag", "tag_id", "contact_id"),)
-    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True))
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    )
     tag_id: int = Field(sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
 
 
 class CompanyTag(SQLModel, table=True):
     __tablename__ = "company_tag"
-    company_id: int = Field(sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True))
+    company_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True)
+    )
     tag_id: int = Field(sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
 
 
 class DealTag(SQLModel, table=True):
     __tablename__ = "deal_tag"
-    deal_id: int = Field(sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), primary_key=True))
+    deal_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), primary_key=True)
+    )
     tag_id: int = Field(sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
 
 
 class Deal(SQLModel, table=True):
     __tablename__ = "deal"
-    __table_args__ = (Index("ix_deal_status_stage", "status", "pipeline", "stage"),)
+    __table_args__ = (Index("ix_deal_status_stage", "status", "pipeline", "stage"), NO_ID_REUSE)
     id: int | None = Field(default=None, primary_key=True)
     title: str
     contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "SET NULL"))
@@ -152,7 +173,9 @@ class Deal(SQLModel, table=True):
 class DealStageChange(SQLModel, table=True):
     __tablename__ = "deal_stage_change"
     id: int | None = Field(default=None, primary_key=True)
-    deal_id: int = Field(sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), index=True, nullable=False))
+    deal_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
     from_stage: str | None = None
     to_stage: str
     status: str = "open"
@@ -162,7 +185,7 @@ class DealStageChange(SQLModel, table=True):
 
 class Interaction(SQLModel, table=True):
     __tablename__ = "interaction"
-    __table_args__ = (Index("ix_interaction_contact_at", "contact_id", "at"),)
+    __table_args__ = (Index("ix_interaction_contact_at", "contact_id", "at"), NO_ID_REUSE)
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True)
     body: str = Field(sa_column=Column(Text, nullable=False))
@@ -176,7 +199,7 @@ class Interaction(SQLModel, table=True):
 
 class FollowUp(SQLModel, table=True):
     __tablename__ = "followup"
-    __table_args__ = (Index("ix_followup_open_due", "done_at", "due_at"),)
+    __table_args__ = (Index("ix_followup_open_due", "done_at", "due_at"), NO_ID_REUSE)
     id: int | None = Field(default=None, primary_key=True)
     title: str
     due_at: str
@@ -207,6 +230,7 @@ class CadenceRule(SQLModel, table=True):
 
 class Segment(SQLModel, table=True):
     __tablename__ = "segment"
+    __table_args__ = NO_ID_REUSE
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True})
     filters: str = Field(sa_column=Column(Text, nullable=False))
@@ -216,6 +240,7 @@ class Segment(SQLModel, table=True):
 
 class ServiceRequest(SQLModel, table=True):
     __tablename__ = "service_request"
+    __table_args__ = NO_ID_REUSE
     id: int | None = Field(default=None, primary_key=True)
     title: str
     priority: str = "normal"
@@ -235,6 +260,7 @@ class Operation(SQLModel, table=True):
     """One user-level operation (a command): the unit that ``undo`` reverts."""
 
     __tablename__ = "operation"
+    __table_args__ = NO_ID_REUSE
     id: int | None = Field(default=None, primary_key=True)
     at: str = Field(index=True)
     actor: str | None = None
@@ -247,9 +273,11 @@ class Change(SQLModel, table=True):
     """The change log: every create, update, delete and merge with before/after JSON."""
 
     __tablename__ = "change"
-    __table_args__ = (Index("ix_change_entity", "entity", "entity_id"),)
+    __table_args__ = (Index("ix_change_entity", "entity", "entity_id"), NO_ID_REUSE)
     id: int | None = Field(default=None, primary_key=True)
-    op_id: int = Field(sa_column=Column(Integer, ForeignKey("operation.id", ondelete="CASCADE"), index=True, nullable=False))
+    op_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("operation.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
     at: str
     actor: str | None = None
     entity: str

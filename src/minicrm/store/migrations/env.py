@@ -7,24 +7,14 @@ from typing import Any
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from minicrm.store.schema import include_object
 from minicrm.store.tables import metadata
-
-#: Objects Alembic must not manage: the FTS5 index and its shadow tables (created by hand in
-#: the migrations) and PostgreSQL's trigram index.
-UNMANAGED_PREFIXES = ("search_fts",)
-
-
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    return not (name or "").startswith(UNMANAGED_PREFIXES) and name != "ix_search_doc_body_trgm"
 
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=context.config.get_main_option("sqlalchemy.url"),
-        target_metadata=metadata,
-        literal_binds=True,
-        include_object=include_object,
-        render_as_batch=True,
+        url=context.config.get_main_option("sqlalchemy.url"), target_metadata=metadata, literal_binds=True,
+        include_object=include_object, render_as_batch=True,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -45,11 +35,8 @@ def _run(connection: Any) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
     context.configure(
-        connection=connection,
-        target_metadata=metadata,
-        include_object=include_object,
-        render_as_batch=connection.dialect.name == "sqlite",
-        transaction_per_migration=True,
+        connection=connection, target_metadata=metadata, include_object=include_object,
+        render_as_batch=connection.dialect.name == "sqlite", transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "0001"
@@ -43,6 +44,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("company", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_company_domain"), ["domain"], unique=False)
@@ -58,6 +60,7 @@ def upgrade() -> None:
         sa.Column("undone_by", sa.Integer(), nullable=True),
         sa.Column("undoes", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("operation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_operation_at"), ["at"], unique=False)
@@ -90,6 +93,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "tag",
@@ -112,6 +116,7 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "change",
@@ -126,6 +131,7 @@ def upgrade() -> None:
         sa.Column("after", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["op_id"], ["operation.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("change", schema=None) as batch_op:
         batch_op.create_index("ix_change_entity", ["entity", "entity_id"], unique=False)
@@ -172,6 +178,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["company_id"], ["company.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_contact_company_id"), ["company_id"], unique=False)
@@ -257,6 +264,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["company_id"], ["company.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("deal", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_deal_close_date"), ["close_date"], unique=False)
@@ -313,6 +321,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["deal_id"], ["deal.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("followup", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_followup_company_id"), ["company_id"], unique=False)
@@ -337,6 +346,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["deal_id"], ["deal.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("interaction", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_interaction_at"), ["at"], unique=False)
@@ -363,6 +373,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["deal_id"], ["deal.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("service_request", schema=None) as batch_op:
         batch_op.create_index(

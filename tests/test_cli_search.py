@@ -1,0 +1,64 @@
+"""search: names, emails, phones, companies and notes; literal words, all must match."""
+
+from __future__ import annotations
+
+
+def _setup(cli) -> None:
+    cli(
+        "contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--phone", "+351 912 345 678", "--company",
+        "Lima Lda",
+    )
+    cli("contact", "add", "Bruno Dias", "--email", "bruno@dias.pt", "--title", "Head of Sales")
+    cli("note", "add", "bruno", "Talked about the Lisbon office move")
+
+
+def test_search_plain_output_across_kinds(cli) -> None:
+    _setup(cli)
+    result = cli("search", "lima")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (  # names that start with the query first
+        "company\t1\tLima Lda\t\n"
+        "contact\t1\tAna Lima\tana@lima.pt · Lima Lda\n"
+    )
+
+
+def test_search_finds_emails_phones_titles_and_notes(cli) -> None:
+    _setup(cli)
+
+    def found(query: str) -> list[tuple[str, int]]:
+        return [(h["type"], h["id"]) for h in cli("search", query, "--json").json()]
+
+    assert found("bruno@dias") == [("contact", 2)]
+    assert found("912345") == [("contact", 1)]
+    assert found("head of sales") == [("contact", 2)]
+    assert found("LISBON office") == [("note", 1)]
+    assert found("ana dias") == []  # every word must match one record
+    assert found("li") == [("company", 1), ("contact", 1), ("note", 1)]  # short words too
+
+
+def test_search_json_shape_type_filter_and_limit(cli) -> None:
+    _setup(cli)
+    hits = cli("search", "lisbon", "--json").json()
+    assert hits == [
+        {
+            "type": "note", "id": 1, "label": "Bruno Dias", "detail": "Talked about the Lisbon office move",
+            "contact_id": 2,
+        }
+    ]
+    assert [h["type"] for h in cli("search", "lima", "--type", "company", "--json").json()] == ["company"]
+    assert len(cli("search", "a", "--limit", "2", "--json").json()) == 2
+
+
+def test_search_nothing_found_prints_nothing(cli) -> None:
+    _setup(cli)
+    result = cli("search", "zebra")
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_the_index_follows_edits_and_deletes(cli) -> None:
+    _setup(cli)
+    cli("contact", "edit", "ana", "--name", "Ana Ferreira", "--email", "ana@ferreira.pt")
+    assert [h["id"] for h in cli("search", "ferreira", "--json").json()] == [1]
+    assert [h["type"] for h in cli("search", "ana@lima", "--json").json()] == []
+    cli("contact", "rm", "bruno", "--yes")
+    assert cli("search", "lisbon", "--json").json() == []
