@@ -93,7 +93,7 @@ def _one_error_line(result, code: int) -> str:
         (
             ("contact", "list", "--sort", "shoe-size"),
             "error: invalid sort 'shoe-size' (choose from name, created, updated, last-interaction, status, "
-            "id)\n",
+            "id, value)\n",
         ),
         (
             ("due", "--within", "3x"),
