@@ -191,13 +191,13 @@ def until_moment(when: When, clock: Clock) -> datetime:
 def _repeat(ctx: Context, due_at: datetime, all_day: bool, every: Duration | None, rrule: str | None,
             until: datetime | None, from_done: bool) -> _Repeat:
     clock = ctx.clock
-    if every and rrule:
+    if every and rrule is not None:
         raise InvalidInput("choose --every or --rrule, not both")
-    if until is not None and not (every or rrule):
+    if until is not None and not (every or rrule is not None):
         raise InvalidInput("--until needs a repetition (--every or --rrule)")
     if from_done and not every:
         raise InvalidInput("--from-done needs --every (e.g. --every 2w --from-done)")
-    body = recurrence.normalize_rrule(rrule, clock) if rrule else None
+    body = recurrence.normalize_rrule(rrule, clock) if rrule is not None else None
     if body:
         first = recurrence.first_by_rule(body, due_at, all_day, clock)
         if first is None:
@@ -360,7 +360,7 @@ def edit(ctx: Context, followup_id: int, patch: FollowUpPatch) -> FollowUp:
         if patch.every is not UNSET:
             every, rrule = (str(patch.every) if patch.every else None), (None if patch.every else rrule)
         if patch.rrule is not UNSET:
-            rrule, every = (patch.rrule or None), (None if patch.rrule else every)
+            rrule, every = patch.rrule, (None if patch.rrule is not None else every)
         until = from_db(before["until"])
         if patch.until is not UNSET:
             until = until_moment(patch.until, ctx.clock) if isinstance(patch.until, When) else patch.until
