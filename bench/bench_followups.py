@@ -34,8 +34,14 @@ def stamp(moment: datetime) -> str:
 
 
 def env(db: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MINICRM_DB": str(db), "MINICRM_NOW": NOW.isoformat(),
-            "MINICRM_TZ": "Europe/Lisbon", "MINICRM_CONFIG": str(db.parent / "none.toml")}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "MINICRM_DB": str(db),
+        "MINICRM_NOW": NOW.isoformat(),
+        "MINICRM_TZ": "Europe/Lisbon",
+        "MINICRM_CONFIG": str(db.parent / "none.toml"),
+    }
 
 
 def build(db: Path, contacts: int, followups: int, deals: int) -> None:
@@ -47,13 +53,31 @@ def build(db: Path, contacts: int, followups: int, deals: int) -> None:
         rows = []
         for i in range(1, contacts + 1):
             created = NOW - timedelta(days=rng.randint(30, 900))
-            last = NOW - timedelta(days=rng.randint(0, 400), hours=rng.randint(0, 23)) if rng.random() < 0.7 else None
+            last = (
+                NOW - timedelta(days=rng.randint(0, 400), hours=rng.randint(0, 23))
+                if rng.random() < 0.7
+                else None
+            )
             cadence = rng.choice((30, 60, 90)) if rng.random() < 0.05 else None
-            rows.append((i, f"Person {i:06d}", rng.choice(("lead", "prospect", "customer")), f"user{i % 3}",
-                         rng.random() < 0.01, cadence, stamp(last) if last else None, stamp(created), stamp(created)))
+            rows.append(
+                (
+                    i,
+                    f"Person {i:06d}",
+                    rng.choice(("lead", "prospect", "customer")),
+                    f"user{i % 3}",
+                    rng.random() < 0.01,
+                    cadence,
+                    stamp(last) if last else None,
+                    stamp(created),
+                    stamp(created),
+                )
+            )
         conn.executemany(
-            "INSERT INTO contact (id, name, status, owner, do_not_contact, cadence_days, last_interaction_at, "
-            "created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", rows)
+            "INSERT INTO contact (id, name, status, owner, do_not_contact, cadence_days, "
+            "last_interaction_at, "
+            "created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            rows,
+        )
         conn.executemany("INSERT INTO tag (id, name) VALUES (?, ?)", [(1, "vip"), (2, "client")])
         tagged = [(i, 1) for i in rng.sample(range(1, contacts + 1), contacts // 50)]
         tagged += [(i, 2) for i in rng.sample(range(1, contacts + 1), contacts // 10)]
@@ -61,10 +85,14 @@ def build(db: Path, contacts: int, followups: int, deals: int) -> None:
         # people someone keeps in touch with are mostly in touch: ~10% past their window
         windows = {i: 14 if tag == 1 else 90 for i, tag in sorted(tagged, key=lambda t: -t[1])}
         windows.update({r[0]: r[5] for r in rows if r[5]})
-        conn.executemany("UPDATE contact SET last_interaction_at = ? WHERE id = ?", [
-            (stamp(NOW - timedelta(days=rng.uniform(0, days * 1.1))), i) for i, days in windows.items()])
-        conn.executemany("INSERT INTO cadence_rule (tag, ideal_days, max_days) VALUES (?, ?, ?)",
-                         [("vip", 14, 30), ("client", 90, None)])
+        conn.executemany(
+            "UPDATE contact SET last_interaction_at = ? WHERE id = ?",
+            [(stamp(NOW - timedelta(days=rng.uniform(0, days * 1.1))), i) for i, days in windows.items()],
+        )
+        conn.executemany(
+            "INSERT INTO cadence_rule (tag, ideal_days, max_days) VALUES (?, ?, ?)",
+            [("vip", 14, 30), ("client", 90, None)],
+        )
         rows = []
         for i in range(1, followups + 1):
             done = i <= followups * 3 // 5
@@ -79,26 +107,60 @@ def build(db: Path, contacts: int, followups: int, deals: int) -> None:
                 else:
                     due = NOW + timedelta(days=rng.randint(1, 365))
             every = rng.choice(("1w", "2w", "1m")) if rng.random() < 0.05 else None
-            rows.append((i, f"follow up {i}", stamp(due), rng.random() < 0.6, rng.randint(1, contacts),
-                         f"user{i % 3}", stamp(due + timedelta(hours=2)) if done else None, every, i if every else None,
-                         stamp(due - timedelta(days=7)), stamp(due - timedelta(days=7))))
+            rows.append(
+                (
+                    i,
+                    f"follow up {i}",
+                    stamp(due),
+                    rng.random() < 0.6,
+                    rng.randint(1, contacts),
+                    f"user{i % 3}",
+                    stamp(due + timedelta(hours=2)) if done else None,
+                    every,
+                    i if every else None,
+                    stamp(due - timedelta(days=7)),
+                    stamp(due - timedelta(days=7)),
+                )
+            )
         conn.executemany(
             "INSERT INTO followup (id, title, due_at, all_day, contact_id, owner, done_at, every, series_id, "
-            "from_done, origin, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'manual', ?, ?, 1)",
-            rows)
+            "from_done, origin, created_at, updated_at, version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'manual', ?, ?, 1)",
+            rows,
+        )
         rows = []
         stages = ("lead", "qualified", "proposal", "negotiation")
         for i in range(1, deals + 1):
             status = "open" if i <= deals * 3 // 5 else rng.choice(("won", "lost"))
             entered = NOW - timedelta(days=rng.randint(0, 120))
-            close = (NOW + timedelta(days=rng.randint(-20, 180))).date().isoformat() if rng.random() < 0.8 else None
-            rows.append((i, f"Deal {i}", rng.randint(1, contacts), rng.randint(1, 500) * 100_000, rng.choice(stages),
-                         rng.choice((None, 30, 60)), close, f"user{i % 3}", status, stamp(entered), stamp(entered),
-                         stamp(entered)))
+            close = (
+                (NOW + timedelta(days=rng.randint(-20, 180))).date().isoformat()
+                if rng.random() < 0.8
+                else None
+            )
+            rows.append(
+                (
+                    i,
+                    f"Deal {i}",
+                    rng.randint(1, contacts),
+                    rng.randint(1, 500) * 100_000,
+                    rng.choice(stages),
+                    rng.choice((None, 30, 60)),
+                    close,
+                    f"user{i % 3}",
+                    status,
+                    stamp(entered),
+                    stamp(entered),
+                    stamp(entered),
+                )
+            )
         conn.executemany(
-            "INSERT INTO deal (id, title, contact_id, value_minor, currency, pipeline, stage, probability, close_date, "
+            "INSERT INTO deal (id, title, contact_id, value_minor, currency, pipeline, stage, probability, "
+            "close_date, "
             "owner, status, stage_entered_at, created_at, updated_at, version) "
-            "VALUES (?, ?, ?, ?, 'EUR', 'default', ?, ?, ?, ?, ?, ?, ?, ?, 1)", rows)
+            "VALUES (?, ?, ?, ?, 'EUR', 'default', ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            rows,
+        )
     conn.execute("ANALYZE")
     conn.close()
 
@@ -107,7 +169,9 @@ def median_ms(args: list[str], db: Path, runs: int) -> tuple[float, int]:
     times, size = [], 0
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "minicrm", *args], env=env(db), capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "minicrm", *args], env=env(db), capture_output=True, text=True
+        )
         times.append((time.perf_counter() - start) * 1000)
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(args)} failed: {proc.stderr}")
@@ -126,13 +190,20 @@ def main() -> None:
         db = Path(tmp) / "bench.db"
         start = time.perf_counter()
         build(db, ns.contacts, ns.followups, ns.deals)
-        print(f"built {ns.contacts:,} contacts, {ns.followups:,} follow-ups, {ns.deals:,} deals "
-              f"in {time.perf_counter() - start:.1f}s")
-        baseline = statistics.median(
-            [_timed([sys.executable, "-c", "pass"]) for _ in range(ns.runs)])
+        print(
+            f"built {ns.contacts:,} contacts, {ns.followups:,} follow-ups, {ns.deals:,} deals "
+            f"in {time.perf_counter() - start:.1f}s"
+        )
+        baseline = statistics.median([_timed([sys.executable, "-c", "pass"]) for _ in range(ns.runs)])
         print(f"{'python -c pass':<34} {baseline:7.1f} ms")
-        for args in (["due"], ["due", "--since-last-run"], ["due", "--owner", "user1"], ["next"],
-                     ["next", "--explain", "--limit", "20"], ["next", "--json"]):
+        for args in (
+            ["due"],
+            ["due", "--since-last-run"],
+            ["due", "--owner", "user1"],
+            ["next"],
+            ["next", "--explain", "--limit", "20"],
+            ["next", "--json"],
+        ):
             ms, lines = median_ms(args, db, ns.runs)
             print(f"{'minicrm ' + ' '.join(args):<34} {ms:7.1f} ms   ({lines:,} lines out)")
 

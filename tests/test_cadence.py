@@ -48,7 +48,9 @@ def test_tag_rule_makes_contacts_due_then_lapsed(cli) -> None:
     cli("cadence", "set", "vip", "14d", "--max", "30d")
     assert cli("due", env=later(13)).stdout == ""
     due = cli("due", "--json", env=later(14)).json()["cadence"]
-    assert [(c["contact"], c["cadence_days"], c["lapsed"], c["source"]) for c in due] == [("Ana", 14, False, "tag:vip")]
+    assert [(c["contact"], c["cadence_days"], c["lapsed"], c["source"]) for c in due] == [
+        ("Ana", 14, False, "tag:vip")
+    ]
     assert due[0]["due_since"] == "2026-12-07T10:00:00+00:00"
     text = cli("due", env=later(31)).stdout
     assert text == "Keep in touch (1)\n  Ana — never contacted, every 14 days (vip) — LAPSED (over 30 days)\n"
@@ -63,7 +65,9 @@ def test_contact_cadence_wins_over_tag_rules_and_the_shortest_rule_applies(cli) 
     assert [(c["contact"], c["cadence_days"], c["source"]) for c in due] == [("Ana", 14, "tag:vip")]
     due = cli("due", "--json", env=later(61)).json()["cadence"]
     assert {c["contact"]: (c["cadence_days"], c["source"], c["lapsed"]) for c in due} == {
-        "Ana": (14, "tag:vip", True), "Bruno": (60, "contact", False)}
+        "Ana": (14, "tag:vip", True),
+        "Bruno": (60, "contact", False),
+    }
 
 
 def test_an_interaction_resets_the_clock(cli) -> None:

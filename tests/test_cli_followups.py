@@ -22,8 +22,19 @@ def one_error_line(result) -> str:
 
 
 def test_add_every_prints_the_recurrence_in_json(cli) -> None:
-    data = cli("followup", "add", "ana", "weekly call", "--due", "2026-11-27", "--every", "2w",
-               "--until", "2027-03-31", "--json").json()
+    data = cli(
+        "followup",
+        "add",
+        "ana",
+        "weekly call",
+        "--due",
+        "2026-11-27",
+        "--every",
+        "2w",
+        "--until",
+        "2027-03-31",
+        "--json",
+    ).json()
     assert data["recurrence"] == "every 2w"
     assert data["every"] == "2w" and data["rrule"] is None
     assert data["due"] == "2026-11-27"
@@ -32,8 +43,17 @@ def test_add_every_prints_the_recurrence_in_json(cli) -> None:
 
 
 def test_add_rrule_snaps_to_the_rules_first_day(cli) -> None:
-    data = cli("followup", "add", "ana", "month report", "--due", "today", "--rrule",
-               "FREQ=MONTHLY;BYDAY=-1FR", "--json").json()
+    data = cli(
+        "followup",
+        "add",
+        "ana",
+        "month report",
+        "--due",
+        "today",
+        "--rrule",
+        "FREQ=MONTHLY;BYDAY=-1FR",
+        "--json",
+    ).json()
     assert data["recurrence"] == "RRULE:FREQ=MONTHLY;BYDAY=-1FR"
     assert data["due"] == "2026-11-27"
 
@@ -66,18 +86,21 @@ def test_dst_and_year_boundary_through_the_cli_clock(cli) -> None:
     assert nxt["due"] == "2027-01-01"
 
 
-@pytest.mark.parametrize("args", [
-    ("--every", "2x"),
-    ("--every", "0w"),
-    ("--rrule", "FREQ=FORTNIGHTLY"),
-    ("--rrule", "FREQ=WEEKLY;BYDAY=XX"),
-    ("--rrule", ""),
-    ("--every", "1w", "--until", "2026-11-01"),
-    ("--until", "2027-01-01"),
-    ("--every", "1w", "--rrule", "FREQ=WEEKLY"),
-    ("--rrule", "FREQ=WEEKLY", "--from-done"),
-    ("--every", "1w", "--until", "someday maybe"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--every", "2x"),
+        ("--every", "0w"),
+        ("--rrule", "FREQ=FORTNIGHTLY"),
+        ("--rrule", "FREQ=WEEKLY;BYDAY=XX"),
+        ("--rrule", ""),
+        ("--every", "1w", "--until", "2026-11-01"),
+        ("--until", "2027-01-01"),
+        ("--every", "1w", "--rrule", "FREQ=WEEKLY"),
+        ("--rrule", "FREQ=WEEKLY", "--from-done"),
+        ("--every", "1w", "--until", "someday maybe"),
+    ],
+)
 def test_bad_repetition_is_one_error_line_and_nothing_is_stored(cli, ctx, args) -> None:
     result = cli("followup", "add", "ana", "x", "--due", "2026-12-01", *args)
     one_error_line(result)
@@ -85,8 +108,9 @@ def test_bad_repetition_is_one_error_line_and_nothing_is_stored(cli, ctx, args) 
 
 
 def test_until_before_due_names_both_dates(cli) -> None:
-    line = one_error_line(cli("followup", "add", "ana", "x", "--due", "2026-12-01", "--every", "1w",
-                              "--until", "2026-11-30"))
+    line = one_error_line(
+        cli("followup", "add", "ana", "x", "--due", "2026-12-01", "--every", "1w", "--until", "2026-11-30")
+    )
     assert "before the due date (2026-12-01)" in line
 
 
@@ -122,8 +146,14 @@ def test_edit_due_reschedules_and_ends_a_snooze(cli) -> None:
 
 def test_edit_rrule_until_and_no_repeat(cli) -> None:
     cli("followup", "add", "ana", "report", "--due", "2026-11-23", "--every", "1w")
-    data = cli("followup", "edit", "1", "--rrule", "FREQ=MONTHLY;BYMONTHDAY=1", "--until", "2027-06-30", "--json").json()
-    assert (data["recurrence"], data["due"], data["every"]) == ("RRULE:FREQ=MONTHLY;BYMONTHDAY=1", "2026-12-01", None)
+    data = cli(
+        "followup", "edit", "1", "--rrule", "FREQ=MONTHLY;BYMONTHDAY=1", "--until", "2027-06-30", "--json"
+    ).json()
+    assert (data["recurrence"], data["due"], data["every"]) == (
+        "RRULE:FREQ=MONTHLY;BYMONTHDAY=1",
+        "2026-12-01",
+        None,
+    )
     assert data["until"] == "2027-06-30T23:59:59+01:00"
     data = cli("followup", "edit", "1", "--no-until", "--json").json()
     assert data["until"] is None and data["rrule"] == "FREQ=MONTHLY;BYMONTHDAY=1"

@@ -54,11 +54,14 @@ def test_due_ran_recently_then_stopped(cli, ready) -> None:
     assert cli("doctor", env={"MINICRM_NOW": "2026-11-24T11:59:00"}).exit_code == 0  # 25 h 59 min later
     late = cli("doctor", "--json", env={"MINICRM_NOW": "2026-11-24T12:30:00"})
     assert late.exit_code == 1
-    assert late.json() == [{
-        "check": "cron",
-        "problem": "`minicrm due` has not run since 2026-11-23 10:00 (26 hours ago), and 1 follow-up is open",
-        "fix": "add this line with `crontab -e`: 0 8 * * * minicrm due",
-    }]
+    assert late.json() == [
+        {
+            "check": "cron",
+            "problem": "`minicrm due` has not run since 2026-11-23 10:00 (26 hours ago), "
+            "and 1 follow-up is open",
+            "fix": "add this line with `crontab -e`: 0 8 * * * minicrm due",
+        }
+    ]
 
 
 def test_no_follow_ups_no_cron_needed(cli, ready) -> None:
@@ -84,12 +87,16 @@ def test_integrity_check_failure(cli, ready) -> None:
     cli("contact", "add", "Ana")
     with sqlite3.connect(ready) as conn:  # an index that no longer matches its table
         conn.execute("PRAGMA writable_schema = ON")
-        conn.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX ix_contact_name ON contact (name || ''x'')' "
-                     "WHERE name = 'ix_contact_name'")
+        conn.execute(
+            "UPDATE sqlite_master SET sql = 'CREATE INDEX ix_contact_name ON contact (name || ''x'')' "
+            "WHERE name = 'ix_contact_name'"
+        )
     result = cli("doctor")
     assert result.exit_code == 1
-    assert result.stdout.startswith("integrity: the database fails SQLite's integrity check: row 1 missing from "
-                                    "index ix_contact_name — fix: restore your latest backup")
+    assert result.stdout.startswith(
+        "integrity: the database fails SQLite's integrity check: row 1 missing from "
+        "index ix_contact_name — fix: restore your latest backup"
+    )
 
 
 def test_schema_behind_is_reported_without_upgrading(cli, ready, monkeypatch) -> None:
@@ -97,8 +104,10 @@ def test_schema_behind_is_reported_without_upgrading(cli, ready, monkeypatch) ->
     monkeypatch.setattr(schema, "HEAD", "0002")
     result = cli("doctor")
     assert result.exit_code == 1
-    assert result.stdout == ("schema: the database schema is behind (0001, this minicrm needs 0002) — fix: run "
-                             "`minicrm db upgrade` (an SQLite file is backed up first)\n")
+    assert result.stdout == (
+        "schema: the database schema is behind (0001, this minicrm needs 0002) — fix: run "
+        "`minicrm db upgrade` (an SQLite file is backed up first)\n"
+    )
     with sqlite3.connect(ready) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
     assert not list(ready.parent.glob("*.bak"))
@@ -115,8 +124,10 @@ def test_schema_too_new(cli, ready) -> None:
 def test_missing_database_is_not_created(cli, db_path) -> None:
     result = cli("doctor")
     assert result.exit_code == 1
-    assert result.stdout == (f"database: there is no database at {db_path} — fix: run `minicrm init`, or point "
-                             "--db / MINICRM_DB at your database\n")
+    assert result.stdout == (
+        f"database: there is no database at {db_path} — fix: run `minicrm init`, or point "
+        "--db / MINICRM_DB at your database\n"
+    )
     assert not db_path.exists()
 
 

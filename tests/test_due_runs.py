@@ -60,7 +60,11 @@ def test_a_missed_night_is_caught_up(cli) -> None:
         "  #3     today            wednesday mail — Ana Lima\n"
     )
     data = cli("due", "--since-last-run", "--json", env={"MINICRM_NOW": "2026-11-25T09:00:00"}).json()
-    assert data["since_last_run"] == {"previous_run": "2026-11-25T08:00:00+00:00", "followups": [], "cadence": []}
+    assert data["since_last_run"] == {
+        "previous_run": "2026-11-25T08:00:00+00:00",
+        "followups": [],
+        "cadence": [],
+    }
 
 
 def test_a_snooze_that_ended_and_a_cadence_that_passed_count_as_new(cli) -> None:
@@ -76,7 +80,9 @@ def test_nothing_new_but_still_overdue(cli) -> None:
     cli("followup", "add", "ana", "call", "--due", "2026-11-20")
     cli("due")
     text = cli("due", "--since-last-run", env={"MINICRM_NOW": "2026-11-23T11:00:00"}).stdout
-    assert text.startswith("New since the last run, 2026-11-23 10:00, 1 hour ago: nothing new\n\nOverdue (1)\n")
+    assert text.startswith(
+        "New since the last run, 2026-11-23 10:00, 1 hour ago: nothing new\n\nOverdue (1)\n"
+    )
 
 
 def test_jsonl_marks_new_rows(cli) -> None:

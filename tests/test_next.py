@@ -10,17 +10,40 @@ import pytest
 from minicrm.clock import to_db
 
 
-def add_deal(ctx: Any, title: str, *, value_minor: int | None = None, probability: int | None = None,
-             stage: str = "proposal", close_date: str | None = None, contact_id: int | None = None,
-             entered: str = "2026-11-20T10:00:00.000000Z", owner: str | None = None, currency: str = "EUR") -> int:
+def add_deal(
+    ctx: Any,
+    title: str,
+    *,
+    value_minor: int | None = None,
+    probability: int | None = None,
+    stage: str = "proposal",
+    close_date: str | None = None,
+    contact_id: int | None = None,
+    entered: str = "2026-11-20T10:00:00.000000Z",
+    owner: str | None = None,
+    currency: str = "EUR",
+) -> int:
     """Deals are written straight into the table: the deals service is not this module's."""
     now = to_db(ctx.clock.now())
     with ctx.db.transaction() as db:
         return db.insert(
-            "INSERT INTO deal (title, contact_id, value_minor, currency, pipeline, stage, probability, close_date, "
+            "INSERT INTO deal (title, contact_id, value_minor, currency, pipeline, stage, probability, "
+            "close_date, "
             "owner, status, stage_entered_at, created_at, updated_at, version) "
             "VALUES (?, ?, ?, ?, 'default', ?, ?, ?, ?, 'open', ?, ?, ?, 1)",
-            (title, contact_id, value_minor, currency, stage, probability, close_date, owner, entered, now, now),
+            (
+                title,
+                contact_id,
+                value_minor,
+                currency,
+                stage,
+                probability,
+                close_date,
+                owner,
+                entered,
+                now,
+                now,
+            ),
         )
 
 
@@ -47,7 +70,9 @@ def test_overdue_days_rank_follow_ups(cli) -> None:
 
 
 def test_explain_shows_every_part(cli, ctx) -> None:
-    deal = add_deal(ctx, "Website", value_minor=4_000_000, probability=None, close_date="2026-11-30", contact_id=1)
+    deal = add_deal(
+        ctx, "Website", value_minor=4_000_000, probability=None, close_date="2026-11-30", contact_id=1
+    )
     cli("followup", "add", "ana", "send the quote", "--due", "2026-11-21", "--deal", str(deal))
     result = cli("next", "--explain")
     assert result.stdout == (
@@ -60,8 +85,13 @@ def test_explain_shows_every_part(cli, ctx) -> None:
     data = cli("next", "--json").json()
     assert data[0]["score"] == 50 and data[0]["deal_id"] == 1
     assert [p["name"] for p in data[0]["parts"]] == ["due", "overdue", "deal_value", "closing"]
-    assert data[0]["parts"][2] == {"name": "deal_value", "weight": 1.0, "amount": 20.0, "points": 20.0,
-                                   "detail": "deal #1: EUR 40,000 × 50%"}
+    assert data[0]["parts"][2] == {
+        "name": "deal_value",
+        "weight": 1.0,
+        "amount": 20.0,
+        "points": 20.0,
+        "detail": "deal #1: EUR 40,000 × 50%",
+    }
 
 
 def test_deal_items_for_closing_or_stale_deals_without_a_next_step(cli, ctx) -> None:
@@ -73,8 +103,15 @@ def test_deal_items_for_closing_or_stale_deals_without_a_next_step(cli, ctx) -> 
         ("deal", "move deal #3 Quiet on (lead)", 53.0),  # quiet 83 days, idle after 30: 53 × 1
         ("deal", "move deal #2 Closing on (proposal)", 42.0),  # 8k expected: 8, + (14 + 3 days late) × 2
     ]
-    assert data[0]["parts"] == [{"name": "stale", "weight": 1.0, "amount": 53, "points": 53.0,
-                                 "detail": "quiet 83 days in lead (idle after 30)"}]
+    assert data[0]["parts"] == [
+        {
+            "name": "stale",
+            "weight": 1.0,
+            "amount": 53,
+            "points": 53.0,
+            "detail": "quiet 83 days in lead (idle after 30)",
+        }
+    ]
 
 
 def test_cadence_lapse_ranks_contacts_and_joins_their_follow_up(cli) -> None:
@@ -135,7 +172,12 @@ def test_snoozed_and_future_follow_ups_are_not_suggested(cli) -> None:
 def test_fast_path_prints_what_typer_prints(cli, sh) -> None:
     cli("followup", "add", "ana", "send the quote", "--due", "2026-11-20")
     cli("contact", "edit", "bruno", "--every", "3d")
-    for args in (("next",), ("next", "--explain"), ("next", "--json"), ("next", "-n", "1", "--format", "csv")):
+    for args in (
+        ("next",),
+        ("next", "--explain"),
+        ("next", "--json"),
+        ("next", "-n", "1", "--format", "csv"),
+    ):
         fast = sh(*args)
         assert fast.exit_code == 0, fast.stderr
         assert fast.stdout == cli(*args).stdout, args

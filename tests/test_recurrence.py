@@ -153,7 +153,10 @@ def test_rrule_floating_until_is_read_in_the_users_zone(at) -> None:
 def test_until_ends_the_series_and_includes_its_whole_day(at) -> None:
     ctx = at("2026-11-23 08:00")
     first = add(ctx, "2026-11-23", every=parse_duration("1w"), until=parse_when("2026-11-30", ctx.clock))
-    assert first.until is not None and first.until.astimezone(LISBON).strftime("%Y-%m-%d %H:%M") == "2026-11-30 23:59"
+    assert (
+        first.until is not None
+        and first.until.astimezone(LISBON).strftime("%Y-%m-%d %H:%M") == "2026-11-30 23:59"
+    )
     second = complete(at("2026-11-23 12:00"), first.id)
     assert local_due(second) == "2026-11-30"
     assert complete(at("2026-11-30 12:00"), second.id) is None
@@ -171,8 +174,19 @@ def test_every_and_rrule_stepping_helpers_agree_on_a_simple_weekly_series(at) ->
     assert recurrence.every_as_rrule("1m") == "FREQ=MONTHLY"
 
 
-@pytest.mark.parametrize("rule", ["FREQ=FOO", "BYDAY=MO", "FREQ=MONTHLY;BYDAY=-1XX", "", "RRULE:",
-                                  "FREQ=DAILY;COUNT=x", "DTSTART:20260101T000000Z", "FREQ=WEEKLY;UNTIL=20261345"])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=FOO",
+        "BYDAY=MO",
+        "FREQ=MONTHLY;BYDAY=-1XX",
+        "",
+        "RRULE:",
+        "FREQ=DAILY;COUNT=x",
+        "DTSTART:20260101T000000Z",
+        "FREQ=WEEKLY;UNTIL=20261345",
+    ],
+)
 def test_malformed_rrule_is_invalid_input(ctx, rule: str) -> None:
     with pytest.raises(InvalidInput):
         add(ctx, "2026-11-23", rrule=rule)
@@ -181,12 +195,14 @@ def test_malformed_rrule_is_invalid_input(ctx, rule: str) -> None:
 
 def test_repetition_combinations_that_make_no_sense_are_refused(ctx) -> None:
     when = parse_when("2026-12-01", ctx.clock)
-    for kw in ({"every": parse_duration("1w"), "rrule": "FREQ=WEEKLY"},
-               {"until": parse_when("2026-12-31", ctx.clock)},
-               {"from_done": True},
-               {"rrule": "FREQ=WEEKLY", "from_done": True},
-               {"every": parse_duration("1w"), "until": parse_when("2026-11-30", ctx.clock)},
-               {"rrule": "FREQ=WEEKLY;UNTIL=20261101T000000Z"}):
+    for kw in (
+        {"every": parse_duration("1w"), "rrule": "FREQ=WEEKLY"},
+        {"until": parse_when("2026-12-31", ctx.clock)},
+        {"from_done": True},
+        {"rrule": "FREQ=WEEKLY", "from_done": True},
+        {"every": parse_duration("1w"), "until": parse_when("2026-11-30", ctx.clock)},
+        {"rrule": "FREQ=WEEKLY;UNTIL=20261101T000000Z"},
+    ):
         with pytest.raises(InvalidInput):
             followups.add(ctx, Links(contact="Ana"), "x", when, **kw)
     assert followups.list_followups(ctx, "all") == []

@@ -14,15 +14,19 @@ from minicrm.dates import parse_duration
 from minicrm.services import cadence
 from minicrm.services.dto import CadenceRule
 
-app = typer.Typer(help="Keep-in-touch rules per tag: everyone tagged vip every 14 days, lapsed after 30.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Keep-in-touch rules per tag: everyone tagged vip every 14 days, lapsed after 30.",
+    no_args_is_help=True,
+)
 
 
 def _columns() -> list[Column]:
     return [
         Column("Tag", lambda r: r.tag),
         Column("Every", lambda r: f"{r.ideal_days}d"),
-        Column("Lapsed after", lambda r: f"{r.max_days}d" if r.max_days else f"{2 * r.ideal_days}d (default)"),
+        Column(
+            "Lapsed after", lambda r: f"{r.max_days}d" if r.max_days else f"{2 * r.ideal_days}d (default)"
+        ),
         Column("Contacts", lambda r: r.contacts),
     ]
 
@@ -34,8 +38,12 @@ def _fields(r: CadenceRule) -> list[tuple[str, object]]:
 @app.command("set")
 def set_(
     tag: Annotated[str, typer.Argument(help="A tag some contacts carry, e.g. vip.")],
-    every: Annotated[str, typer.Argument(metavar="DURATION", help="Ideal time between contacts: 14d, 2w, 1m.")],
-    maximum: Annotated[str | None, typer.Option("--max", help="Lapsed past this (default: twice the cadence).")] = None,
+    every: Annotated[
+        str, typer.Argument(metavar="DURATION", help="Ideal time between contacts: 14d, 2w, 1m.")
+    ],
+    maximum: Annotated[
+        str | None, typer.Option("--max", help="Lapsed past this (default: twice the cadence).")
+    ] = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:

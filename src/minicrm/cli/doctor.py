@@ -21,8 +21,11 @@ def doctor(fmt: FormatOpt = None, json_flag: JsonOpt = False) -> None:
     problems = diagnose(GLOBALS.db, minicrm=shutil.which("minicrm") or "minicrm")
     if fmt in ("json", "jsonl"):
         items = [p.to_dict() for p in problems]
-        sys.stdout.write(json.dumps(items, indent=2) + "\n" if fmt == "json"
-                         else "".join(json.dumps(i) + "\n" for i in items))
+        sys.stdout.write(
+            json.dumps(items, indent=2) + "\n"
+            if fmt == "json"
+            else "".join(json.dumps(i) + "\n" for i in items)
+        )
     else:
         for p in problems:
             sys.stdout.write(inert(f"{p.check}: {p.problem} — fix: {p.fix}") + "\n")

@@ -36,7 +36,9 @@ def explain_text(actions: list[NextAction]) -> str:
     return "\n".join(out) + "\n" if out else ""
 
 
-def next_actions(*, limit: int | None, explain: bool, owner: str | None, fmt: str | None, json_flag: bool) -> None:
+def next_actions(
+    *, limit: int | None, explain: bool, owner: str | None, fmt: str | None, json_flag: bool
+) -> None:
     fmt = check_format(fmt, json_flag)
     from minicrm.services.next_actions import suggest
 

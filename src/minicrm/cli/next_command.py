@@ -19,7 +19,9 @@ def next_(
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """What to do now, most urgent first: overdue follow-ups, deals closing or gone quiet, people to get back to.
+    """What to do now, most urgent first: overdue follow-ups, deals closing or gone quiet, people to
+    get back to.
     The score's weights are `[next] weights` in the config; --explain shows how each score is made."""
-    next_actions.next_actions(limit=limit, explain=explain, owner=None if all_ else owner, fmt=fmt,
-                              json_flag=json_flag)
+    next_actions.next_actions(
+        limit=limit, explain=explain, owner=None if all_ else owner, fmt=fmt, json_flag=json_flag
+    )

@@ -65,17 +65,28 @@ def set_rule(ctx: Context, tag: str, ideal: Duration, maximum: Duration | None =
     with UnitOfWork(ctx, f"cadence set {name}") as uow:
         tag_id = uow.db.scalar("SELECT id FROM tag WHERE name = ?", (name,))
         if tag_id is None:
-            raise InvalidInput(f"unknown tag {name!r}: no contact carries it (tag someone first: "
-                               f"minicrm contact edit REF --add-tag {name})")
+            raise InvalidInput(
+                f"unknown tag {name!r}: no contact carries it (tag someone first: "
+                f"minicrm contact edit REF --add-tag {name})"
+            )
         before = _rule_row(uow.db, name)
         if before is None:
-            uow.db.execute("INSERT INTO cadence_rule (tag, ideal_days, max_days) VALUES (?, ?, ?)",
-                           (name, ideal_days, max_days))
+            uow.db.execute(
+                "INSERT INTO cadence_rule (tag, ideal_days, max_days) VALUES (?, ?, ?)",
+                (name, ideal_days, max_days),
+            )
         else:
-            uow.db.execute("UPDATE cadence_rule SET ideal_days = ?, max_days = ? WHERE tag = ?",
-                           (ideal_days, max_days, name))
-        uow.record("cadence_rule", int(tag_id), "create" if before is None else "update", before,
-                   _rule_row(uow.db, name))
+            uow.db.execute(
+                "UPDATE cadence_rule SET ideal_days = ?, max_days = ? WHERE tag = ?",
+                (ideal_days, max_days, name),
+            )
+        uow.record(
+            "cadence_rule",
+            int(tag_id),
+            "create" if before is None else "update",
+            before,
+            _rule_row(uow.db, name),
+        )
     return get_rule(ctx, name)
 
 
@@ -95,7 +106,9 @@ def _rule_row(db: Database, name: str) -> dict[str, Any] | None:
 
 
 # -- who is due --------------------------------------------------------------------------------
-def due_contacts(ctx: Context, *, owner: str | None = None, include_do_not_contact: bool = False) -> list[CadenceDue]:
+def due_contacts(
+    ctx: Context, *, owner: str | None = None, include_do_not_contact: bool = False
+) -> list[CadenceDue]:
     """Contacts whose keep-in-touch window has passed, lapsed ones first, then the longest
     overdue. Runs inside the caller's snapshot when there is one."""
     db, now = ctx.db, ctx.clock.now()
@@ -106,8 +119,10 @@ def due_contacts(ctx: Context, *, owner: str | None = None, include_do_not_conta
         extra += " AND c.owner = ?"
         extra_params.append(owner)
     found: dict[int, CadenceDue] = {}
-    windows = [int(r["cadence_days"]) for r in db.all(
-        "SELECT DISTINCT cadence_days FROM contact WHERE cadence_days IS NOT NULL")]
+    windows = [
+        int(r["cadence_days"])
+        for r in db.all("SELECT DISTINCT cadence_days FROM contact WHERE cadence_days IS NOT NULL")
+    ]
     for days in windows:
         rows = db.all(
             f"SELECT {_FIELDS} FROM contact c WHERE c.cadence_days = ? AND {_SINCE} <= ?{extra}",
@@ -115,7 +130,9 @@ def due_contacts(ctx: Context, *, owner: str | None = None, include_do_not_conta
         )
         for r in rows:
             found[int(r["id"])] = _due(r, days, None, "contact", now)
-    for rule in db.all("SELECT tag, ideal_days, max_days FROM cadence_rule ORDER BY ideal_days, max_days, tag"):
+    for rule in db.all(
+        "SELECT tag, ideal_days, max_days FROM cadence_rule ORDER BY ideal_days, max_days, tag"
+    ):
         days = int(rule["ideal_days"])
         rows = db.all(
             f"SELECT {_FIELDS} FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
@@ -135,7 +152,14 @@ def _due(r: Row, days: int, max_days: int | None, source: str, now: datetime) ->
     limit = max_days if max_days is not None else 2 * days
     elapsed = (now - since).days
     return CadenceDue(
-        contact_id=int(r["id"]), name=r["name"], cadence_days=days, last_interaction_at=last,
-        days_since=(now - last).days if last else None, lapsed=elapsed >= limit, owner=r["owner"],
-        max_days=limit, source=source, due_since=since + timedelta(days=days),
+        contact_id=int(r["id"]),
+        name=r["name"],
+        cadence_days=days,
+        last_interaction_at=last,
+        days_since=(now - last).days if last else None,
+        lapsed=elapsed >= limit,
+        owner=r["owner"],
+        max_days=limit,
+        source=source,
+        due_since=since + timedelta(days=days),
     )

@@ -33,7 +33,9 @@ class Problem:
         return {"check": self.check, "problem": self.problem, "fix": self.fix}
 
 
-def diagnose(db: str | Path | None = None, *, clock: Clock | None = None, minicrm: str = "minicrm") -> list[Problem]:
+def diagnose(
+    db: str | Path | None = None, *, clock: Clock | None = None, minicrm: str = "minicrm"
+) -> list[Problem]:
     """Every problem found; an empty list means all is well. ``minicrm`` is the command to
     show in the crontab fix."""
     problems: list[Problem] = []
@@ -42,8 +44,13 @@ def diagnose(db: str | Path | None = None, *, clock: Clock | None = None, minicr
     target = resolve_target(db)
     if target.path is not None:
         if not target.path.exists():
-            problems.append(Problem("database", f"there is no database at {target.path}",
-                                    "run `minicrm init`, or point --db / MINICRM_DB at your database"))
+            problems.append(
+                Problem(
+                    "database",
+                    f"there is no database at {target.path}",
+                    "run `minicrm init`, or point --db / MINICRM_DB at your database",
+                )
+            )
             return problems
         problems.extend(_permissions(target.path))
     database = _open(target, problems)
@@ -61,7 +68,11 @@ def _config(problems: list[Problem]) -> Config:
     try:
         return load_config()
     except InvalidInput as exc:
-        problems.append(Problem("config", str(exc), f"fix the file, or move it aside to use the defaults: {config_path()}"))
+        problems.append(
+            Problem(
+                "config", str(exc), f"fix the file, or move it aside to use the defaults: {config_path()}"
+            )
+        )
         return Config()
 
 
@@ -70,11 +81,21 @@ def _permissions(path: Path) -> list[Problem]:
     loose = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if _mode(p) & 0o077]
     if loose:
         modes = ", ".join(f"{p.name} is {_mode(p):04o}" for p in loose)
-        found.append(Problem("permissions", f"the database is readable by other users ({modes})",
-                             "chmod 600 " + " ".join(str(p) for p in loose)))
+        found.append(
+            Problem(
+                "permissions",
+                f"the database is readable by other users ({modes})",
+                "chmod 600 " + " ".join(str(p) for p in loose),
+            )
+        )
     if _mode(path.parent) & 0o077:
-        found.append(Problem("permissions", f"the database directory {path.parent} is open to other users "
-                             f"({_mode(path.parent):04o})", f"chmod 700 {path.parent}"))
+        found.append(
+            Problem(
+                "permissions",
+                f"the database directory {path.parent} is open to other users ({_mode(path.parent):04o})",
+                f"chmod 700 {path.parent}",
+            )
+        )
     return found
 
 
@@ -91,7 +112,9 @@ def _open(target: Target, problems: list[Problem]) -> Database | None:
     try:
         return open_database(target, upgrade=False)
     except SchemaTooNew as exc:
-        problems.append(Problem("schema", str(exc), "upgrade minicrm to the version that wrote this database"))
+        problems.append(
+            Problem("schema", str(exc), "upgrade minicrm to the version that wrote this database")
+        )
         return None
     except StorageError as exc:
         failure = exc
@@ -105,30 +128,49 @@ def _open(target: Target, problems: list[Problem]) -> Database | None:
     except StorageError:
         pass
     if revision is None:
-        problems.append(Problem("schema", f"{target.describe()} is empty (no minicrm schema)", "run `minicrm init`"))
+        problems.append(
+            Problem("schema", f"{target.describe()} is empty (no minicrm schema)", "run `minicrm init`")
+        )
     elif revision != "?":
-        problems.append(Problem("schema", f"the database schema is behind ({revision}, this minicrm needs {HEAD})",
-                                "run `minicrm db upgrade` (an SQLite file is backed up first)"))
+        problems.append(
+            Problem(
+                "schema",
+                f"the database schema is behind ({revision}, this minicrm needs {HEAD})",
+                "run `minicrm db upgrade` (an SQLite file is backed up first)",
+            )
+        )
     else:
-        problems.append(Problem("database", f"cannot open the database: {failure}",
-                                "restore your latest backup with `minicrm restore PATH`"))
+        problems.append(
+            Problem(
+                "database",
+                f"cannot open the database: {failure}",
+                "restore your latest backup with `minicrm restore PATH`",
+            )
+        )
     return None
 
 
 def _integrity(db: Database) -> list[Problem]:
     if not db.is_sqlite:
         return []
+    import sqlite3
+
     try:
-        rows = [r[0] for r in db.all("PRAGMA integrity_check")]
-    except StorageError as exc:
+        rows = [str(r[0]) for r in db.raw.execute("PRAGMA integrity_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
         rows = [str(exc)]
     if rows == ["ok"]:
         return []
     detail = "; ".join(rows[:3]) + (f"; … ({len(rows)} messages)" if len(rows) > 3 else "")
     path = db.target.path
-    return [Problem("integrity", f"the database fails SQLite's integrity check: {detail}",
-                    f"restore your latest backup (`minicrm restore PATH`), or salvage it with "
-                    f"`sqlite3 {path} .recover | sqlite3 recovered.db`")]
+    return [
+        Problem(
+            "integrity",
+            f"the database fails SQLite's integrity check: {detail}",
+            f"restore your latest backup (`minicrm restore PATH`), or salvage it with "
+            f"`sqlite3 {path} .recover | sqlite3 recovered.db`",
+        )
+    ]
 
 
 def _cron(db: Database, clock: Clock, minicrm: str) -> list[Problem]:

@@ -25,13 +25,33 @@ from minicrm.services.dto import CadenceDue, NextAction, ScorePart
 
 #: a close date nearer than this many days starts to count
 CLOSING_DAYS = 14
-_EXPONENTS = {"BHD": 3, "CLP": 0, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "OMR": 3, "TND": 3, "UGX": 0,
-              "VND": 0, "XAF": 0, "XOF": 0}
+_EXPONENTS = {
+    "BHD": 3,
+    "CLP": 0,
+    "ISK": 0,
+    "JOD": 3,
+    "JPY": 0,
+    "KRW": 0,
+    "KWD": 3,
+    "OMR": 3,
+    "TND": 3,
+    "UGX": 0,
+    "VND": 0,
+    "XAF": 0,
+    "XOF": 0,
+}
 
 
 #: which weight (``[next] weights``) each part of a score uses
-WEIGHT_OF = {"due": "due", "overdue": "overdue_day", "deal_value": "deal_value", "closing": "closing",
-             "stale": "stale_day", "cadence": "cadence_day", "lapsed": "lapsed"}
+WEIGHT_OF = {
+    "due": "due",
+    "overdue": "overdue_day",
+    "deal_value": "deal_value",
+    "closing": "closing",
+    "stale": "stale_day",
+    "cadence": "cadence_day",
+    "lapsed": "lapsed",
+}
 
 
 @dataclass
@@ -70,8 +90,16 @@ def suggest(ctx: Context, *, limit: int | None = 10, owner: str | None = None) -
     for f in followups:
         due_at = from_db(f["due_at"])
         assert due_at is not None
-        draft = _Draft("followup", int(f["id"]), f["title"], f["contact_name"], f["contact_id"], f["deal_id"],
-                       due_at, _followup_amounts(due_at, bool(f["all_day"]), today, now, clock.tz))
+        draft = _Draft(
+            "followup",
+            int(f["id"]),
+            f["title"],
+            f["contact_name"],
+            f["contact_id"],
+            f["deal_id"],
+            due_at,
+            _followup_amounts(due_at, bool(f["all_day"]), today, now, clock.tz),
+        )
         deal_id = f["deal_id"]
         if deal_id in deal_amounts and deal_id not in covered_deals:
             draft.amounts.extend(deal_amounts[deal_id])
@@ -86,12 +114,32 @@ def suggest(ctx: Context, *, limit: int | None = 10, owner: str | None = None) -
             continue
         amounts = deal_amounts[deal_id]
         if any(name in ("closing", "stale") for name, _, _ in amounts):
-            drafts.append(_Draft("deal", deal_id, f"move deal #{deal_id} {deal['title']} on ({deal['stage']})",
-                                 deal["contact_name"], deal["contact_id"], deal_id, None, amounts))
+            drafts.append(
+                _Draft(
+                    "deal",
+                    deal_id,
+                    f"move deal #{deal_id} {deal['title']} on ({deal['stage']})",
+                    deal["contact_name"],
+                    deal["contact_id"],
+                    deal_id,
+                    None,
+                    amounts,
+                )
+            )
     for contact_id, due in cadence.items():
         if contact_id not in covered_contacts:
-            drafts.append(_Draft("contact", contact_id, f"get in touch with {due.name}", due.name, contact_id,
-                                 None, due.due_since, _cadence_amounts(due, now)))
+            drafts.append(
+                _Draft(
+                    "contact",
+                    contact_id,
+                    f"get in touch with {due.name}",
+                    due.name,
+                    contact_id,
+                    None,
+                    due.due_since,
+                    _cadence_amounts(due, now),
+                )
+            )
     for d in drafts:
         d.score = round(sum(round(weights[WEIGHT_OF[name]] * amount, 2) for name, amount, _ in d.amounts), 1)
     ranked = sorted((d for d in drafts if d.score > 0), key=lambda d: (-d.score, d.due or now, d.kind, d.id))
@@ -99,19 +147,32 @@ def suggest(ctx: Context, *, limit: int | None = 10, owner: str | None = None) -
 
 
 def _finish(d: _Draft, weights: dict[str, float]) -> NextAction:
-    parts = tuple(ScorePart(name, weights[WEIGHT_OF[name]], amount, _detail(name, amount, facts))
-                  for name, amount, facts in d.amounts)
-    return NextAction(kind=d.kind, id=d.id, title=d.title, contact=d.contact, contact_id=d.contact_id,
-                      deal_id=d.deal_id, score=d.score, parts=parts, sort_due=d.due)
+    parts = tuple(
+        ScorePart(name, weights[WEIGHT_OF[name]], amount, _detail(name, amount, facts))
+        for name, amount, facts in d.amounts
+    )
+    return NextAction(
+        kind=d.kind,
+        id=d.id,
+        title=d.title,
+        contact=d.contact,
+        contact_id=d.contact_id,
+        deal_id=d.deal_id,
+        score=d.score,
+        parts=parts,
+        sort_due=d.due,
+    )
 
 
 # -- candidates ---------------------------------------------------------------------------------
 def _due_followups(ctx: Context, owner: str | None) -> list[Any]:
     clock = ctx.clock
-    sql = ("SELECT f.id, f.title, f.due_at, f.all_day, f.contact_id, f.deal_id, c.name AS contact_name "
-           "FROM followup f LEFT JOIN contact c ON c.id = f.contact_id "
-           "WHERE f.done_at IS NULL AND f.due_at < ? AND (f.snoozed_until IS NULL OR f.snoozed_until <= ?) "
-           "AND (c.id IS NULL OR NOT c.do_not_contact)")
+    sql = (
+        "SELECT f.id, f.title, f.due_at, f.all_day, f.contact_id, f.deal_id, c.name AS contact_name "
+        "FROM followup f LEFT JOIN contact c ON c.id = f.contact_id "
+        "WHERE f.done_at IS NULL AND f.due_at < ? AND (f.snoozed_until IS NULL OR f.snoozed_until <= ?) "
+        "AND (c.id IS NULL OR NOT c.do_not_contact)"
+    )
     params: list[Any] = [to_db(clock.end_of_today()), to_db(clock.now())]
     if owner:
         sql += " AND f.owner = ?"
@@ -119,8 +180,14 @@ def _due_followups(ctx: Context, owner: str | None) -> list[Any]:
     return ctx.db.all(sql + " ORDER BY f.due_at, f.id", params)
 
 
-def _deals(ctx: Context, owner: str | None, today: date, now: datetime, linked: Iterable[int],
-           keep: int | None = None) -> dict[int, Any]:
+def _deals(
+    ctx: Context,
+    owner: str | None,
+    today: date,
+    now: datetime,
+    linked: Iterable[int],
+    keep: int | None = None,
+) -> dict[int, Any]:
     """Open deals closing within CLOSING_DAYS (or overdue), quiet past their stage's idle days,
     or the subject of a follow-up due now. Deals of do-not-contact contacts are left out.
     With ``keep`` (SQLite), only the ``keep`` deals with the highest estimated score come back:
@@ -129,10 +196,12 @@ def _deals(ctx: Context, owner: str | None, today: date, now: datetime, linked: 
 
     idle = [s.idle_days for p in ctx.config.pipelines for s in p.stages if s.idle_days]
     quiet_cutoff = to_db(now - timedelta(days=min(idle))) if idle else ""
-    base = ("SELECT d.id, d.title, d.value_minor, d.currency, d.probability, d.pipeline, d.stage, d.close_date, "
-            "d.stage_entered_at, d.last_activity_at, d.contact_id, c.name AS contact_name "
-            "FROM deal d LEFT JOIN contact c ON c.id = d.contact_id "
-            "WHERE d.status = 'open' AND (c.id IS NULL OR NOT c.do_not_contact)")
+    base = (
+        "SELECT d.id, d.title, d.value_minor, d.currency, d.probability, d.pipeline, d.stage, d.close_date, "
+        "d.stage_entered_at, d.last_activity_at, d.contact_id, c.name AS contact_name "
+        "FROM deal d LEFT JOIN contact c ON c.id = d.contact_id "
+        "WHERE d.status = 'open' AND (c.id IS NULL OR NOT c.do_not_contact)"
+    )
     owner_sql, owner_params = (" AND d.owner = ?", [owner]) if owner else ("", [])
     found: dict[int, Any] = {}
     closing = (today + timedelta(days=CLOSING_DAYS)).isoformat()
@@ -142,8 +211,11 @@ def _deals(ctx: Context, owner: str | None, today: date, now: datetime, linked: 
         # rank the deals alone first (no join per deal), then look at the few that remain;
         # twice as many as needed, in case some belong to do-not-contact people
         estimate, estimate_params = _estimate_sql(ctx, today, now)
-        top = (f"SELECT d.id FROM deal d WHERE d.status = 'open' AND (d.close_date <= ? OR d.stage_entered_at <= ?)"
-               f"{owner_sql} ORDER BY {estimate} DESC, d.id LIMIT ?")
+        top = (
+            "SELECT d.id FROM deal d WHERE d.status = 'open' "
+            "AND (d.close_date <= ? OR d.stage_entered_at <= ?)"
+            f"{owner_sql} ORDER BY {estimate} DESC, d.id LIMIT ?"
+        )
         sql = base + f" AND d.id IN ({top})"
         params = [closing, quiet_cutoff, *owner_params, *estimate_params, 2 * keep]
     rows = ctx.db.all(sql, params)
@@ -151,7 +223,7 @@ def _deals(ctx: Context, owner: str | None, today: date, now: datetime, linked: 
         found[int(r["id"])] = {**dict(r), "_followup_only": False}
     wanted = [i for i in linked if i not in found]
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
+        chunk = wanted[start : start + 500]
         marks = ",".join("?" * len(chunk))
         for r in ctx.db.all(base + f" AND d.id IN ({marks})" + owner_sql, [*chunk, *owner_params]):
             found[int(r["id"])] = {**dict(r), "_followup_only": True}
@@ -164,25 +236,39 @@ def _estimate_sql(ctx: Context, today: date, now: datetime) -> tuple[str, list[A
     weights = ctx.config.next_weights
     stages = [(p.name, s) for p in ctx.config.pipelines for s in p.stages]
     whens = " ".join("WHEN d.pipeline = ? AND d.stage = ? THEN ?" for _ in stages)
-    probability = f"COALESCE(d.probability, CASE {whens} ELSE 0 END)" if stages else "COALESCE(d.probability, 0)"
+    probability = (
+        f"COALESCE(d.probability, CASE {whens} ELSE 0 END)" if stages else "COALESCE(d.probability, 0)"
+    )
     idle = f"CASE {whens} ELSE NULL END" if stages else "NULL"
     stage_params = [v for name, st in stages for v in (name, st.name, st.probability)]
     idle_params = [v for name, st in stages for v in (name, st.name, st.idle_days)]
-    scale = " ".join(f"WHEN '{code}' THEN {10 ** exp}" for code, exp in _EXPONENTS.items())
-    value = f"COALESCE(d.value_minor, 0) * {probability} / 100.0 / (CASE upper(d.currency) {scale} ELSE 100 END) / 1000.0"
-    closing = (f"CASE WHEN d.close_date IS NOT NULL AND julianday(d.close_date) - julianday(?) < {CLOSING_DAYS} "
-               f"THEN {CLOSING_DAYS} - (julianday(d.close_date) - julianday(?)) ELSE 0 END")
+    scale = " ".join(f"WHEN '{code}' THEN {10**exp}" for code, exp in _EXPONENTS.items())
+    minor = f"(CASE upper(d.currency) {scale} ELSE 100 END)"
+    value = f"COALESCE(d.value_minor, 0) * {probability} / 100.0 / {minor} / 1000.0"
+    closing = (
+        f"CASE WHEN d.close_date IS NOT NULL AND julianday(d.close_date) - julianday(?) < {CLOSING_DAYS} "
+        f"THEN {CLOSING_DAYS} - (julianday(d.close_date) - julianday(?)) ELSE 0 END"
+    )
     quiet = "julianday(?) - julianday(max(d.stage_entered_at, COALESCE(d.last_activity_at, '')))"
     stale = f"COALESCE(max(0, {quiet} - {idle}), 0)"
     sql = f"(? * {value} + ? * {closing} + ? * {stale})"
-    params = [weights["deal_value"], *stage_params, weights["closing"], today.isoformat(), today.isoformat(),
-              weights["stale_day"], to_db(now), *idle_params]
+    params = [
+        weights["deal_value"],
+        *stage_params,
+        weights["closing"],
+        today.isoformat(),
+        today.isoformat(),
+        weights["stale_day"],
+        to_db(now),
+        *idle_params,
+    ]
     return sql, params
 
 
 # -- parts: amounts first (cheap), words later (only for what is shown) ------------------------
-def _followup_amounts(due_at: datetime, all_day: bool, today: date, now: datetime,
-                      tz: Any) -> list[tuple[str, float, Any]]:
+def _followup_amounts(
+    due_at: datetime, all_day: bool, today: date, now: datetime, tz: Any
+) -> list[tuple[str, float, Any]]:
     due_day = due_at.astimezone(tz).date()
     days = (today - due_day).days if all_day else int((now - due_at).total_seconds() // 86400)
     found: list[tuple[str, float, Any]] = [("due", 1, (due_day, days))]
@@ -194,12 +280,19 @@ def _followup_amounts(due_at: datetime, all_day: bool, today: date, now: datetim
 def _deal_amounts(ctx: Context, deal: Any, today: date, now: datetime) -> list[tuple[str, float, Any]]:
     found: list[tuple[str, float, Any]] = []
     stage = _stage(ctx, deal["pipeline"], deal["stage"])
-    probability = deal["probability"] if deal["probability"] is not None else (stage.probability if stage else 0)
+    probability = (
+        deal["probability"] if deal["probability"] is not None else (stage.probability if stage else 0)
+    )
     if deal["value_minor"]:
         currency = (deal["currency"] or "").upper()
         value = deal["value_minor"] / 10 ** _EXPONENTS.get(currency, 2)
-        found.append(("deal_value", round(value * probability / 100 / 1000, 2),
-                      (deal["id"], currency, value, probability)))
+        found.append(
+            (
+                "deal_value",
+                round(value * probability / 100 / 1000, 2),
+                (deal["id"], currency, value, probability),
+            )
+        )
     if deal["close_date"]:
         left = (date.fromisoformat(deal["close_date"]) - today).days
         if left < CLOSING_DAYS:

@@ -17,11 +17,21 @@ from minicrm.clock import Clock
 from minicrm.dates import Duration
 from minicrm.errors import InvalidInput
 
-_FIXED = {"minutes": timedelta(minutes=1), "hours": timedelta(hours=1), "days": timedelta(days=1),
-          "weeks": timedelta(weeks=1)}
+_FIXED = {
+    "minutes": timedelta(minutes=1),
+    "hours": timedelta(hours=1),
+    "days": timedelta(days=1),
+    "weeks": timedelta(weeks=1),
+}
 _UNTIL_RE = re.compile(r"UNTIL=(\d{8})(T\d{6})?(Z?)")
-_FREQ = {"days": "DAILY", "weeks": "WEEKLY", "months": "MONTHLY", "years": "YEARLY", "hours": "HOURLY",
-         "minutes": "MINUTELY"}
+_FREQ = {
+    "days": "DAILY",
+    "weeks": "WEEKLY",
+    "months": "MONTHLY",
+    "years": "YEARLY",
+    "hours": "HOURLY",
+    "minutes": "MINUTELY",
+}
 
 
 # -- RRULE text ------------------------------------------------------------------------------
@@ -34,8 +44,10 @@ def normalize_rrule(text: str, clock: Clock) -> str:
     if not body:
         raise InvalidInput("empty RRULE: give one such as FREQ=MONTHLY;BYDAY=-1FR")
     if ":" in body or "\n" in text.strip():
-        raise InvalidInput(f"invalid RRULE {text!r}: give a single rule such as FREQ=WEEKLY;BYDAY=MO "
-                           "(the start is --due, the end --until)")
+        raise InvalidInput(
+            f"invalid RRULE {text!r}: give a single rule such as FREQ=WEEKLY;BYDAY=MO "
+            "(the start is --due, the end --until)"
+        )
     body = _UNTIL_RE.sub(lambda m: "UNTIL=" + _until_utc(m, clock), body)
     parse(body, datetime(2026, 1, 1, 9, 0, tzinfo=clock.tz), original=text)
     return body
@@ -109,7 +121,9 @@ def next_every(anchor: datetime, due_at: datetime, all_day: bool, every: Duratio
     return candidate.astimezone(UTC)
 
 
-def next_from_done(done_at: datetime, due_at: datetime, all_day: bool, every: Duration, clock: Clock) -> datetime:
+def next_from_done(
+    done_at: datetime, due_at: datetime, all_day: bool, every: Duration, clock: Clock
+) -> datetime:
     """``every`` after the completion: the completion day plus the duration (keeping the item's
     time of day), or the completion instant plus minutes/hours."""
     if every.unit in ("minutes", "hours"):
@@ -122,7 +136,9 @@ def next_from_done(done_at: datetime, due_at: datetime, all_day: bool, every: Du
     return every.add_to(start).replace(tzinfo=clock.tz).astimezone(UTC)
 
 
-def next_by_rule(body: str, anchor: datetime, due_at: datetime, all_day: bool, clock: Clock) -> datetime | None:
+def next_by_rule(
+    body: str, anchor: datetime, due_at: datetime, all_day: bool, clock: Clock
+) -> datetime | None:
     """The rule's first occurrence (counted from ``anchor``) after the threshold; None when the
     rule has ended (COUNT or UNTIL)."""
     rule = parse(body, _local_start(anchor, all_day, clock))
