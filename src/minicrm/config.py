@@ -18,7 +18,8 @@ Example::
     ]
 
     [next]                      # how `minicrm next` weighs what to do now (points per unit)
-    weights = { overdue_day = 3, due = 10, deal_value = 1, closing = 2, stale_day = 1, cadence_day = 1, lapsed = 15 }
+    weights = { due = 10, overdue_day = 3, deal_value = 1, closing = 2, stale_day = 1,
+                cadence_day = 1, lapsed = 15 }
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ def _next_weights(raw: Any, path: Path) -> dict[str, float]:
     weights = dict(DEFAULT_NEXT_WEIGHTS)
     given = raw.get("weights", {}) if isinstance(raw, dict) else None
     if not isinstance(given, dict):
-        raise InvalidInput(f"invalid config {path}: [next] weights must be a table, e.g. weights = {{ due = 10 }}")
+        raise InvalidInput(f"invalid config {path}: [next] weights must be a table, e.g. {{ due = 10 }}")
     for name, value in given.items():
         if name not in weights:
             raise InvalidInput(f"invalid config {path}: unknown [next] weight {name!r} "

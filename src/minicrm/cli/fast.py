@@ -49,7 +49,8 @@ def _due(args: list[str]) -> Callable[[], None]:
     ns = p.parse_args(args)
     from minicrm.cli import reads
 
-    return lambda: reads.due(within=ns.within, owner=None if ns.all_ else ns.owner, fmt=ns.fmt, json_flag=ns.json_flag,
+    owner = None if ns.all_ else ns.owner
+    return lambda: reads.due(within=ns.within, owner=owner, fmt=ns.fmt, json_flag=ns.json_flag,
                              since_last_run=ns.since_last_run)
 
 
@@ -64,8 +65,9 @@ def _next(args: list[str]) -> Callable[[], None]:
         raise _Fallback("limit")
     from minicrm.cli import next_actions
 
-    return lambda: next_actions.next_actions(limit=ns.limit, explain=ns.explain, owner=None if ns.all_ else ns.owner,
-                                             fmt=ns.fmt, json_flag=ns.json_flag)
+    owner = None if ns.all_ else ns.owner
+    return lambda: next_actions.next_actions(limit=ns.limit, explain=ns.explain, owner=owner, fmt=ns.fmt,
+                                             json_flag=ns.json_flag)
 
 
 def _search(args: list[str]) -> Callable[[], None]:

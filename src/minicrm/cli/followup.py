@@ -27,8 +27,9 @@ def add(
     text: Annotated[str | None, typer.Argument(help="What to do.", show_default=False)] = None,
     due: Annotated[str, typer.Option("--due", help="When: 2026-12-01, tomorrow 9:00, next friday, in 3 days, …")] = "today",
     every: Annotated[str | None, typer.Option("--every", help="Repeat every DURATION, e.g. 1w, 2w, 1m.")] = None,
-    rrule: Annotated[str | None, typer.Option("--rrule", help="Repeat by an RFC 5545 rule, e.g. "
-                                              "'FREQ=MONTHLY;BYDAY=-1FR' (the last Friday of each month).")] = None,
+    rrule: Annotated[str | None, typer.Option(
+        "--rrule", help="Repeat by an RFC 5545 rule, e.g. 'FREQ=MONTHLY;BYDAY=-1FR' (the last Friday of each month)."
+    )] = None,
     until: Annotated[str | None, typer.Option("--until", help="Stop repeating after this date.")] = None,
     from_done: Annotated[bool, typer.Option("--from-done", help="With --every: count from each completion, "
                                             "not from the schedule.")] = False,
@@ -132,7 +133,7 @@ def edit(
             due=UNSET if due is None else parse_when(due, ctx.clock),
             every=None if no_repeat else (UNSET if every is None else duration(every)),
             rrule=None if no_repeat else (UNSET if rrule is None else rrule),
-            until=None if (no_repeat or no_until) else (UNSET if until is None else parse_when(until, ctx.clock)),
+            until=None if (no_repeat or no_until) else UNSET if until is None else parse_when(until, ctx.clock),
             from_done=UNSET if from_done is None else from_done,
             owner=UNSET if owner is None else owner,
         )
@@ -159,11 +160,13 @@ def due(
     within: Annotated[str | None, typer.Option("--within", help="Look ahead this far, e.g. 3d (default: end of today).")] = None,
     owner: OwnerOpt = None,
     all_: AllOpt = False,
-    since_last_run: Annotated[bool, typer.Option("--since-last-run", help="Also list what fell due since the "
-                                                 "previous run of due (catches up on a missed night).")] = False,
+    since_last_run: Annotated[bool, typer.Option(
+        "--since-last-run", help="Also list what fell due since the previous run of due (catches up on a missed night)."
+    )] = False,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
     """What is overdue and due, then who to get back in touch with. Prints nothing when nothing is due (for cron).
     Every run is recorded, so that `minicrm doctor` can tell when the cron job stopped."""
-    reads.due(within=within, owner=None if all_ else owner, fmt=fmt, json_flag=json_flag, since_last_run=since_last_run)
+    reads.due(within=within, owner=None if all_ else owner, fmt=fmt, json_flag=json_flag,
+              since_last_run=since_last_run)

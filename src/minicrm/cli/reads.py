@@ -103,7 +103,7 @@ def due(*, within: str | None, owner: str | None, fmt: str | None, json_flag: bo
             if fmt == "jsonl":
                 sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
             else:
-                Printer(fmt, tz).records([f for f in (*report.overdue, *report.due)], views.followup_columns(tz))
+                Printer(fmt, tz).records([*report.overdue, *report.due], views.followup_columns(tz))
         else:
             sys.stdout.write(due_text(report, tz, ctx.clock.today(), ctx.clock.now()))
         sys.stdout.flush()
@@ -155,8 +155,9 @@ def due_text(report: DueReport, tz: tzinfo, today: object, now: datetime | None 
         return inert(f"  #{f.id:<5} {when:<16} {f.title}{who}{deal}")
 
     def contact_line(c: CadenceDue) -> str:
-        last = (f"last contact {show_moment(c.last_interaction_at, tz, date_only=True)} ({c.days_since} days ago)"
-                if c.last_interaction_at else "never contacted")
+        last = "never contacted"
+        if c.last_interaction_at:
+            last = f"last contact {show_moment(c.last_interaction_at, tz, date_only=True)} ({c.days_since} days ago)"
         rule = f" ({c.source.removeprefix('tag:')})" if c.source.startswith("tag:") else ""
         lapsed = f" — LAPSED (over {c.max_days} days)" if c.lapsed else ""
         return inert(f"  {c.name} — {last}, every {c.cadence_days} days{rule}{lapsed}")

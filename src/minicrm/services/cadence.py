@@ -137,9 +137,11 @@ def due_contacts(
         rows = db.all(
             f"SELECT {_FIELDS} FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
             f"JOIN contact c ON c.id = ct.contact_id "
-            f"WHERE t.name = ? AND c.cadence_days IS NULL AND {_SINCE} <= ?{extra}",
+            f"WHERE t.name = ? AND +c.cadence_days IS NULL AND {_SINCE} <= ?{extra}",
             [rule["tag"], to_db(now - timedelta(days=days)), *extra_params],
         )
+        # (+cadence_days: keep SQLite on the tag's index; the keep-in-touch index would walk
+        # every contact without a cadence of their own)
         for r in rows:  # rules come shortest first: the first rule to claim a contact is its own
             found.setdefault(int(r["id"]), _due(r, days, rule["max_days"], f"tag:{rule['tag']}", now))
     return sorted(found.values(), key=lambda c: (not c.lapsed, c.due_since or now, c.name, c.contact_id))

@@ -373,7 +373,8 @@ class CadenceRule:
     contacts: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"tag": self.tag, "ideal_days": self.ideal_days, "max_days": self.max_days, "contacts": self.contacts}
+        return {"tag": self.tag, "ideal_days": self.ideal_days, "max_days": self.max_days,
+                "contacts": self.contacts}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ item per series. The stepping itself lives in ``minicrm.services.recurrence``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from minicrm.clock import Clock, from_db, to_db
@@ -53,7 +53,9 @@ def _select(ctx: Context, where: str, params: list[Any], order: str = "f.due_at,
     if limit is not None:
         sql += " LIMIT ?"
         params = [*params, limit]
-    return [_to_dto(r, ctx.clock) for r in ctx.db.all(sql, params)]
+    clock = ctx.clock
+    day_start, now = clock.start_of_day(clock.today()), clock.now()  # once, not per row
+    return [_to_dto(r, clock, day_start, now) for r in ctx.db.all(sql, params)]
 
 
 def is_overdue(due_at: datetime, all_day: bool, clock: Clock) -> bool:
@@ -62,15 +64,19 @@ def is_overdue(due_at: datetime, all_day: bool, clock: Clock) -> bool:
     return due_at < clock.now()
 
 
-def _to_dto(r: Row, clock: Clock) -> FollowUp:
+def _to_dto(r: Row, clock: Clock, day_start: datetime | None = None, now: datetime | None = None) -> FollowUp:
     due_at = from_db(r["due_at"])
     assert due_at is not None
     done_at = from_db(r["done_at"])
+    if day_start is None or now is None:
+        overdue = done_at is None and is_overdue(due_at, bool(r["all_day"]), clock)
+    else:
+        overdue = done_at is None and due_at < (day_start if r["all_day"] else now)
     return FollowUp(
         id=int(r["id"]), title=r["title"], due_at=due_at, all_day=bool(r["all_day"]), done_at=done_at,
         snoozed_until=from_db(r["snoozed_until"]), every=r["every"], rrule=r["rrule"], until=from_db(r["until"]),
         contact=r["contact_name"], contact_id=r["contact_id"], deal_id=r["deal_id"], company_id=r["company_id"],
-        owner=r["owner"], overdue=done_at is None and is_overdue(due_at, bool(r["all_day"]), clock),
+        owner=r["owner"], overdue=overdue,
         origin=r["origin"], created_at=from_db(r["created_at"]),  # type: ignore[arg-type]
         version=int(r["version"]), deal=r["deal_title"], from_done=bool(r["from_done"]), series_id=r["series_id"],
     )
@@ -155,7 +161,8 @@ def due(ctx: Context, *, within: Duration | None = None, owner: str | None = Non
         fell, fell_cadence = items, cadence
     else:
         seen_until = clock.start_of_day(previous.astimezone(clock.tz).date() + timedelta(days=1))
-        fell = [f for f in items if f.due_at >= seen_until or (f.snoozed_until is not None and f.snoozed_until > previous)]
+        fell = [f for f in items
+                if f.due_at >= seen_until or (f.snoozed_until is not None and f.snoozed_until > previous)]
         fell_cadence = [c for c in cadence if c.due_since is not None and c.due_since > previous]
     return DueReport(report.overdue, report.due, report.cadence, since_last_run=True, previous_run=previous,
                      fell_due=tuple(fell), cadence_fell_due=tuple(fell_cadence))
@@ -365,16 +372,20 @@ def edit(ctx: Context, followup_id: int, patch: FollowUpPatch) -> FollowUp:
         if patch.until is not UNSET:
             until = until_moment(patch.until, ctx.clock) if isinstance(patch.until, When) else patch.until
         # an explicit --from-done is checked; a kept one lapses when the repetition stops being --every
-        from_done = bool(patch.from_done) if patch.from_done is not UNSET else bool(before["from_done"] and every)
+        kept = bool(before["from_done"] and every)
+        from_done = bool(patch.from_done) if patch.from_done is not UNSET else kept
         if not (every or rrule) and patch.until is UNSET:
             until = None
         assert due_at is not None
-        repeat = _repeat(ctx, due_at, all_day, parse_duration(every) if every else None, rrule, until, from_done)
-        changes.update(every=repeat.every, rrule=repeat.rrule, until=to_db(repeat.until) if repeat.until else None,
+        duration = parse_duration(every) if every else None
+        repeat = _repeat(ctx, due_at, all_day, duration, rrule, until, from_done)
+        changes.update(every=repeat.every, rrule=repeat.rrule,
+                       until=to_db(repeat.until) if repeat.until else None,
                        from_done=repeat.from_done)
         if patch.due is not UNSET or repeat.due_at != from_db(before["due_at"]):
             changes["due_at"] = to_db(repeat.due_at)
-        restarts = "due_at" in changes or (repeat.rrule or None) != before["rrule"] or repeat.every != before["every"]
+        restarts = ("due_at" in changes or (repeat.rrule or None) != before["rrule"]
+                    or repeat.every != before["every"])
         if (repeat.every or repeat.rrule) and (restarts or not before["series_id"]):
             changes["series_id"] = followup_id
         changes = {k: v for k, v in changes.items() if before.get(k) != v}

@@ -45,6 +45,9 @@ class Company(SQLModel, table=True):
 
 class Contact(SQLModel, table=True):
     __tablename__ = "contact"
+    #: covers the keep-in-touch check (``due``, ``next``): who is past their cadence is read
+    #: from the index alone, without visiting every contact row
+    __table_args__ = (Index("ix_contact_keep_in_touch", "cadence_days", "last_interaction_at", "created_at"),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     given_name: str | None = None
