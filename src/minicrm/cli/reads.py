@@ -135,13 +135,6 @@ def _due_dict(report: DueReport, tz: tzinfo) -> dict[str, object]:
     return data
 
 
-def _ago(moment: datetime, now: datetime) -> str:
-    hours = int((now - moment).total_seconds() // 3600)
-    if hours < 48:
-        return f"{hours} hour{'s' if hours != 1 else ''} ago"
-    return f"{hours // 24} days ago"
-
-
 def due_text(report: DueReport, tz: tzinfo, today: object, now: datetime | None = None) -> str:
     """The mail cron sends: groups with a heading, one item a line."""
     out: list[str] = []
@@ -157,7 +150,8 @@ def due_text(report: DueReport, tz: tzinfo, today: object, now: datetime | None 
     def contact_line(c: CadenceDue) -> str:
         last = "never contacted"
         if c.last_interaction_at:
-            last = f"last contact {show_moment(c.last_interaction_at, tz, date_only=True)} ({c.days_since} days ago)"
+            day = show_moment(c.last_interaction_at, tz, date_only=True)
+            last = f"last contact {day} ({c.days_since} days ago)"
         rule = f" ({c.source.removeprefix('tag:')})" if c.source.startswith("tag:") else ""
         lapsed = f" — LAPSED (over {c.max_days} days)" if c.lapsed else ""
         return inert(f"  {c.name} — {last}, every {c.cadence_days} days{rule}{lapsed}")
@@ -176,7 +170,9 @@ def due_text(report: DueReport, tz: tzinfo, today: object, now: datetime | None 
         else:
             heading = f"New since the last run, {show_moment(report.previous_run, tz)}"
             if now is not None:
-                heading += f", {_ago(report.previous_run, now)}"
+                from minicrm.services.runs import ago
+
+                heading += f", {ago(report.previous_run, now)}"
         if new:
             group(heading, new)
         else:

@@ -188,7 +188,6 @@ def _cron(db: Database, clock: Clock, minicrm: str) -> list[Problem]:
     if last is None:
         problem = f"`minicrm due` has never run, and {open_text}: reminders reach nobody"
     else:
-        hours = int((now - last).total_seconds() // 3600)
         local = last.astimezone(clock.tz).strftime("%Y-%m-%d %H:%M")
-        problem = f"`minicrm due` has not run since {local} ({hours} hours ago), and {open_text}"
+        problem = f"`minicrm due` has not run since {local} ({runs.ago(last, now)}), and {open_text}"
     return [Problem("cron", problem, f"add this line with `crontab -e`: 0 8 * * * {minicrm} due")]

@@ -14,6 +14,14 @@ DUE = "due"
 KEEP = timedelta(days=90)
 
 
+def ago(moment: datetime, now: datetime) -> str:
+    """``5 hours ago`` up to two days, then ``3 days ago``."""
+    hours = int((now - moment).total_seconds() // 3600)
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''} ago"
+    return f"{hours // 24} days ago"
+
+
 def last_run(db: Database, kind: str = DUE) -> datetime | None:
     return from_db(db.scalar("SELECT max(at) FROM run_log WHERE kind = ?", (kind,)))
 
