@@ -186,7 +186,7 @@ DUE_TODAY = (
     "  #3     today 15:00      demo call — Ana\n"
     "\n"
     "Keep in touch (2)\n"
-    "  Fabio — never contacted, every 30 days\n"
+    "  Fabio — never contacted, every 30 days — LAPSED (over 60 days)\n"
     "  Duarte — last contact 2026-10-02 (52 days ago), every 30 days\n"
 )
 

@@ -16,6 +16,10 @@ Example::
       { name = "proposal", probability = 50, idle_days = 10 },
       { name = "negotiation", probability = 75, idle_days = 7 },
     ]
+
+    [next]                      # how `minicrm next` weighs what to do now (points per unit)
+    weights = { due = 10, overdue_day = 3, deal_value = 1, closing = 2, stale_day = 1,
+                cadence_day = 1, lapsed = 15 }
 """
 
 from __future__ import annotations
@@ -58,6 +62,18 @@ DEFAULT_PIPELINE = Pipeline(
 )
 
 
+#: ``minicrm next``: points per unit of each part of the urgency score (``[next] weights``)
+DEFAULT_NEXT_WEIGHTS: dict[str, float] = {
+    "due": 10.0,  # a follow-up due now (today or overdue)
+    "overdue_day": 3.0,  # per day a follow-up is overdue
+    "deal_value": 1.0,  # per 1,000 (major units) of a deal's expected value: value × probability
+    "closing": 2.0,  # per day a deal's close date is nearer than 14 days (or past)
+    "stale_day": 1.0,  # per day a deal has been quiet past its stage's idle_days
+    "cadence_day": 1.0,  # per day a contact is past its keep-in-touch window
+    "lapsed": 15.0,  # a contact past its maximum keep-in-touch window
+}
+
+
 @dataclass(frozen=True)
 class Config:
     currency: str = "EUR"
@@ -71,6 +87,7 @@ class Config:
     hook_timeout: float = 10.0
     extra: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    next_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_NEXT_WEIGHTS))
 
     def pipeline(self, name: str | None = None) -> Pipeline:
         if name is None:
@@ -111,7 +128,7 @@ def load_config(path: Path | None = None) -> Config:
 
 def _from_dict(data: dict[str, Any], path: Path) -> Config:
     known = {"currency", "region", "owner", "timezone", "date_format", "pipelines", "lost_reasons",
-             "backups_keep", "hook_timeout"}
+             "backups_keep", "hook_timeout", "next"}
     pipelines = tuple(_pipeline(p, path) for p in data.get("pipelines", [])) or (DEFAULT_PIPELINE,)
     try:
         return Config(
@@ -126,6 +143,7 @@ def _from_dict(data: dict[str, Any], path: Path) -> Config:
             hook_timeout=float(data.get("hook_timeout", 10.0)),
             extra={k: v for k, v in data.items() if k not in known},
             path=path,
+            next_weights=_next_weights(data.get("next", {}), path),
         )
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"invalid config {path}: {exc}") from exc
@@ -142,3 +160,19 @@ def _pipeline(raw: Any, path: Path) -> Pipeline:
         return Pipeline(str(raw.get("name", "default")), stages)
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(f"invalid pipeline in config {path}: {exc}") from exc
+
+
+def _next_weights(raw: Any, path: Path) -> dict[str, float]:
+    """``[next] weights = {...}`` over the defaults; unknown names and non-numbers are errors."""
+    weights = dict(DEFAULT_NEXT_WEIGHTS)
+    given = raw.get("weights", {}) if isinstance(raw, dict) else None
+    if not isinstance(given, dict):
+        raise InvalidInput(f"invalid config {path}: [next] weights must be a table, e.g. {{ due = 10 }}")
+    for name, value in given.items():
+        if name not in weights:
+            raise InvalidInput(f"invalid config {path}: unknown [next] weight {name!r} "
+                               f"(known: {', '.join(sorted(weights))})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise InvalidInput(f"invalid config {path}: [next] weight {name} must be a number ≥ 0")
+        weights[name] = float(value)
+    return weights

@@ -8,7 +8,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from minicrm.cli import company, contact, database, followup, notes, search
+    from minicrm.cli import cadence, company, contact, database, doctor, followup, next_command, notes, search
 
     app.command("init")(database.init)
     app.add_typer(database.app, name="db")
@@ -19,6 +19,9 @@ def register(app: typer.Typer) -> None:
     app.command("timeline")(notes.timeline)
     app.add_typer(followup.app, name="followup")
     app.command("due")(followup.due)
+    app.command("next")(next_command.next_)
+    app.add_typer(cadence.app, name="cadence")
+    app.command("doctor")(doctor.doctor)
     app.command("search")(search.search)
     from minicrm.cli import hooks, request, segment
 

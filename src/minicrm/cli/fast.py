@@ -1,4 +1,4 @@
-"""The fast path: ``due``, ``search``, ``contact list``, ``contact show`` and the writes
+"""The fast path: ``due``, ``next``, ``search``, ``contact list``, ``contact show`` and the writes
 ``contact add`` and ``followup done`` without Typer.
 
 Importing Typer and building the whole command tree costs more than these commands may take
@@ -46,12 +46,29 @@ def _due(args: list[str]) -> Callable[[], None]:
     p.add_argument("--within")
     p.add_argument("--owner")
     p.add_argument("--all", dest="all_", action="store_true")
+    p.add_argument("--since-last-run", dest="since_last_run", action="store_true")
     ns = p.parse_args(args)
     from minicrm.cli import reads
 
-    return lambda: reads.due(
-        within=ns.within, owner=None if ns.all_ else ns.owner, fmt=ns.fmt, json_flag=ns.json_flag
-    )
+    owner = None if ns.all_ else ns.owner
+    return lambda: reads.due(within=ns.within, owner=owner, fmt=ns.fmt, json_flag=ns.json_flag,
+                             since_last_run=ns.since_last_run)
+
+
+def _next(args: list[str]) -> Callable[[], None]:
+    p = _with_format(_Parser())
+    p.add_argument("--limit", "-n", type=int, default=10)
+    p.add_argument("--explain", action="store_true")
+    p.add_argument("--owner")
+    p.add_argument("--all", dest="all_", action="store_true")
+    ns = p.parse_args(args)
+    if ns.limit < 1:
+        raise _Fallback("limit")
+    from minicrm.cli import next_actions
+
+    owner = None if ns.all_ else ns.owner
+    return lambda: next_actions.next_actions(limit=ns.limit, explain=ns.explain, owner=owner, fmt=ns.fmt,
+                                             json_flag=ns.json_flag)
 
 
 def _search(args: list[str]) -> Callable[[], None]:
@@ -148,7 +165,10 @@ def _followup_done(args: list[str]) -> Callable[[], None]:
 
 
 _COMMANDS: dict[tuple[str, ...], Callable[[list[str]], Callable[[], None]]] = {
-    ("due",): _due, ("search",): _search, ("contact", "list"): _contact_list,
+    ("due",): _due,
+    ("next",): _next,
+    ("search",): _search,
+    ("contact", "list"): _contact_list,
     ("contact", "show"): _contact_show,
     ("contact", "add"): _contact_add,
     ("followup", "done"): _followup_done,

@@ -9,7 +9,7 @@ import typer
 from minicrm.cli import reads, views, writes
 from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
-from minicrm.cli.parsing import duration, ids
+from minicrm.cli.parsing import duration, ids, when
 from minicrm.cli.state import confirm, services
 from minicrm.dates import parse_when
 from minicrm.errors import InvalidInput
@@ -29,12 +29,14 @@ def add(
         ),
     ] = None,
     text: Annotated[str | None, typer.Argument(help="What to do.", show_default=False)] = None,
-    due: Annotated[
-        str, typer.Option("--due", help="When: 2026-12-01, tomorrow 9:00, next friday, in 3 days, …")
-    ] = "today",
-    every: Annotated[
-        str | None, typer.Option("--every", help="Repeat every DURATION, e.g. 1w, 2w, 1m.")
-    ] = None,
+    due: Annotated[str, typer.Option("--due", help="When: 2026-12-01, tomorrow 9:00, next friday, in 3 days, …")] = "today",
+    every: Annotated[str | None, typer.Option("--every", help="Repeat every DURATION, e.g. 1w, 2w, 1m.")] = None,
+    rrule: Annotated[str | None, typer.Option(
+        "--rrule", help="Repeat by an RFC 5545 rule, e.g. 'FREQ=MONTHLY;BYDAY=-1FR' (the last Friday of each month)."
+    )] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Stop repeating after this date.")] = None,
+    from_done: Annotated[bool, typer.Option("--from-done", help="With --every: count from each completion, "
+                                            "not from the schedule.")] = False,
     deal: Annotated[str | None, typer.Option("--deal", "-d", help="About this deal (id).")] = None,
     company: Annotated[str | None, typer.Option("--company", "-c", help="About this company.")] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Whose reminder (default: you).")] = None,
@@ -48,10 +50,9 @@ def add(
     if text is None:
         raise InvalidInput("say what to do, e.g. minicrm followup add ana \"send the quote\" --due friday")
     with services() as ctx:
-        item = followups.add(
-            ctx, Links(contact=ref, company=company, deal=deal), text, parse_when(due, ctx.clock),
-            every=duration(every), owner=owner,
-        )
+        item = followups.add(ctx, Links(contact=ref, company=company, deal=deal), text, parse_when(due, ctx.clock),
+                             every=duration(every), owner=owner, rrule=rrule, until=when(until, ctx.clock),
+                             from_done=from_done)
         Printer(fmt, ctx.clock.tz).record(item, views.followup_fields(item, ctx.clock.tz))
 
 
@@ -110,6 +111,12 @@ def edit(
     title: Annotated[str | None, typer.Option("--title", "--text", help="New text.")] = None,
     due: Annotated[str | None, typer.Option("--due", help="Reschedule.")] = None,
     every: Annotated[str | None, typer.Option("--every", help="Repeat every DURATION.")] = None,
+    rrule: Annotated[str | None, typer.Option("--rrule", help="Repeat by an RFC 5545 rule instead.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Stop repeating after this date.")] = None,
+    no_until: Annotated[bool, typer.Option("--no-until", help="Repeat without an end.")] = False,
+    from_done: Annotated[bool | None, typer.Option("--from-done/--from-schedule",
+                                                   help="Count --every from each completion, or from the schedule.",
+                                                   show_default=False)] = None,
     no_repeat: Annotated[bool, typer.Option("--no-repeat", help="Stop repeating.")] = False,
     owner: Annotated[str | None, typer.Option("--owner")] = None,
     fmt: FormatOpt = None,
@@ -117,11 +124,18 @@ def edit(
 ) -> None:
     """Change a follow-up's text, due date or repetition."""
     fmt = check_format(fmt, json_flag)
+    if no_repeat and (every or rrule or until or from_done):
+        raise InvalidInput("--no-repeat cannot be combined with --every, --rrule, --until or --from-done")
+    if until and no_until:
+        raise InvalidInput("choose --until or --no-until")
     with services() as ctx:
         patch = followups.FollowUpPatch(
             title=UNSET if title is None else title,
             due=UNSET if due is None else parse_when(due, ctx.clock),
             every=None if no_repeat else (UNSET if every is None else duration(every)),
+            rrule=None if no_repeat else (UNSET if rrule is None else rrule),
+            until=None if (no_repeat or no_until) else UNSET if until is None else parse_when(until, ctx.clock),
+            from_done=UNSET if from_done is None else from_done,
             owner=UNSET if owner is None else owner,
         )
         item = followups.edit(ctx, ids([followup_id], "follow-up")[0], patch)
@@ -151,10 +165,13 @@ def due(
     ] = None,
     owner: OwnerOpt = None,
     all_: AllOpt = False,
+    since_last_run: Annotated[bool, typer.Option(
+        "--since-last-run", help="Also list what fell due since the previous run of due (catches up on a missed night)."
+    )] = False,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """What is overdue and due, then who to get back in touch with.
-
-    Prints nothing when nothing is due (for cron)."""
-    reads.due(within=within, owner=None if all_ else owner, fmt=fmt, json_flag=json_flag)
+    """What is overdue and due, then who to get back in touch with. Prints nothing when nothing is due (for cron).
+    Every run is recorded, so that `minicrm doctor` can tell when the cron job stopped."""
+    reads.due(within=within, owner=None if all_ else owner, fmt=fmt, json_flag=json_flag,
+              since_last_run=since_last_run)

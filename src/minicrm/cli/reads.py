@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from minicrm.cli import views
 from minicrm.cli.output import Printer, check_format, inert, show_moment
@@ -16,7 +16,8 @@ from minicrm.cli.state import services
 from minicrm.dates import parse_duration
 from minicrm.services import contacts, followups
 from minicrm.services import search as search_service
-from minicrm.services.dto import DueReport, FollowUp
+from minicrm.services.context import Context
+from minicrm.services.dto import CadenceDue, DueReport, FollowUp, iso
 
 
 def contact_list(*, tags: list[str], company: str | None, status: str | None, owner: str | None,
@@ -98,12 +99,14 @@ def search(query: str, *, types: list[str], limit: int, fmt: str | None, json_fl
         Printer(fmt, ctx.clock.tz).records(hits, views.search_columns(), empty=f"nothing matches {query!r}")
 
 
-def due(*, within: str | None, owner: str | None, fmt: str | None, json_flag: bool) -> None:
-    """Print what is due. Nothing due prints nothing at all (cron mails only non-empty output)."""
+def due(*, within: str | None, owner: str | None, fmt: str | None, json_flag: bool,
+        since_last_run: bool = False) -> None:
+    """Print what is due, then record the run (so ``doctor`` knows cron works). Nothing due
+    prints nothing at all (cron mails only non-empty output)."""
     fmt = check_format(fmt, json_flag)
     window = parse_duration(within) if within else None
     with services() as ctx:
-        report = followups.due(ctx, within=window, owner=owner)
+        report = followups.due(ctx, within=window, owner=owner, since_last_run=since_last_run)
         tz = ctx.clock.tz
         if not report.is_empty():
             from minicrm.services.hooks import run_due_hooks
@@ -111,31 +114,50 @@ def due(*, within: str | None, owner: str | None, fmt: str | None, json_flag: bo
             run_due_hooks(ctx, _due_dict(report, tz))
         if fmt == "json":
             sys.stdout.write(json.dumps(_due_dict(report, tz), ensure_ascii=False, indent=2) + "\n")
-            return
-        if report.is_empty():
-            return
-        if fmt in ("jsonl", "csv"):
+        elif report.is_empty():
+            pass
+        elif fmt in ("jsonl", "csv"):
+            new = {f.id for f in report.fell_due}
             rows = [{"group": "overdue", **f.to_dict(tz)} for f in report.overdue]
             rows += [{"group": "due", **f.to_dict(tz)} for f in report.due]
+            if report.since_last_run:
+                rows = [{**r, "new": r["id"] in new} for r in rows]
             if fmt == "jsonl":
                 sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
             else:
-                Printer(fmt, tz).records(
-                    [f for f in (*report.overdue, *report.due)], views.followup_columns(tz)
-                )
-            return
-        sys.stdout.write(due_text(report, tz, ctx.clock.today()))
+                Printer(fmt, tz).records([*report.overdue, *report.due], views.followup_columns(tz))
+        else:
+            sys.stdout.write(due_text(report, tz, ctx.clock.today(), ctx.clock.now()))
+        sys.stdout.flush()
+        _record_due_run(ctx)
+
+
+def _record_due_run(ctx: Context) -> None:
+    from minicrm.errors import StorageError
+    from minicrm.services import runs
+
+    try:
+        runs.record_run(ctx)
+    except StorageError as exc:  # the report is out; say why doctor will complain, but do not fail cron
+        print(f"warning: could not record this run of due: {exc}", file=sys.stderr)
 
 
 def _due_dict(report: DueReport, tz: tzinfo) -> dict[str, object]:
-    return {
+    data: dict[str, object] = {
         "overdue": [f.to_dict(tz) for f in report.overdue],
         "due": [f.to_dict(tz) for f in report.due],
         "cadence": [c.to_dict(tz) for c in report.cadence],
     }
+    if report.since_last_run:
+        data["since_last_run"] = {
+            "previous_run": iso(report.previous_run, tz),
+            "followups": [f.to_dict(tz) for f in report.fell_due],
+            "cadence": [c.to_dict(tz) for c in report.cadence_fell_due],
+        }
+    return data
 
 
-def due_text(report: DueReport, tz: tzinfo, today: object) -> str:
+def due_text(report: DueReport, tz: tzinfo, today: object, now: datetime | None = None) -> str:
     """The mail cron sends: groups with a heading, one item a line."""
     out: list[str] = []
 
@@ -147,24 +169,37 @@ def due_text(report: DueReport, tz: tzinfo, today: object) -> str:
         deal = f" (deal #{f.deal_id} {f.deal})" if f.deal_id else ""
         return inert(f"  #{f.id:<5} {when:<16} {f.title}{who}{deal}")
 
-    if report.overdue:
-        out.append(f"Overdue ({len(report.overdue)})")
-        out.extend(line(f) for f in report.overdue)
-    if report.due:
-        if out:
-            out.append("")
-        out.append(f"Due ({len(report.due)})")
-        out.extend(line(f) for f in report.due)
-    if report.cadence:
-        if out:
-            out.append("")
-        out.append(f"Keep in touch ({len(report.cadence)})")
-        for c in report.cadence:
-            last = (
-                f"last contact {show_moment(c.last_interaction_at, tz, date_only=True)} ({c.days_since} "
-                "days ago)"
-                if c.last_interaction_at
-                else "never contacted"
-            )
-            out.append(inert(f"  {c.name} — {last}, every {c.cadence_days} days"))
+    def contact_line(c: CadenceDue) -> str:
+        last = "never contacted"
+        if c.last_interaction_at:
+            day = show_moment(c.last_interaction_at, tz, date_only=True)
+            last = f"last contact {day} ({c.days_since} days ago)"
+        rule = f" ({c.source.removeprefix('tag:')})" if c.source.startswith("tag:") else ""
+        lapsed = f" — LAPSED (over {c.max_days} days)" if c.lapsed else ""
+        return inert(f"  {c.name} — {last}, every {c.cadence_days} days{rule}{lapsed}")
+
+    def group(title: str, lines: list[str]) -> None:
+        if lines:
+            if out:
+                out.append("")
+            out.append(f"{title} ({len(lines)})")
+            out.extend(lines)
+
+    if report.since_last_run:
+        new = [line(f) for f in report.fell_due] + [contact_line(c) for c in report.cadence_fell_due]
+        if report.previous_run is None:
+            heading = "New (first run of due)"
+        else:
+            heading = f"New since the last run, {show_moment(report.previous_run, tz)}"
+            if now is not None:
+                from minicrm.services.runs import ago
+
+                heading += f", {ago(report.previous_run, now)}"
+        if new:
+            group(heading, new)
+        else:
+            out.append(f"{heading}: nothing new")
+    group("Overdue", [line(f) for f in report.overdue])
+    group("Due", [line(f) for f in report.due])
+    group("Keep in touch", [contact_line(c) for c in report.cadence])
     return "\n".join(out) + "\n"

@@ -83,7 +83,8 @@ def interaction_fields(i: Interaction, tz: tzinfo) -> list[tuple[str, object]]:
 def followup_fields(f: FollowUp, tz: tzinfo) -> list[tuple[str, object]]:
     return [("ID", f.id), ("What", f.title), ("Due", show_moment(f.due_at, tz, date_only=f.all_day)),
             ("Contact", f.contact), ("Deal", f"#{f.deal_id} {f.deal}" if f.deal_id else None),
-            ("Repeats", f.recurrence), ("Snoozed until", show_moment(f.snoozed_until, tz)),
+            ("Repeats", f.recurrence), ("Until", show_moment(f.until, tz)),
+            ("Snoozed until", show_moment(f.snoozed_until, tz)),
             ("Done", show_moment(f.done_at, tz)), ("State", followup_state(f)), ("Owner", f.owner)]
 
 

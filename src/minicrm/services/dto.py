@@ -287,12 +287,17 @@ class FollowUp:
     created_at: datetime
     version: int
     deal: str | None = None
+    from_done: bool = False
+    series_id: int | None = None
 
     @property
     def recurrence(self) -> str | None:
+        """``every 2w``, ``every 3d after done`` or ``RRULE:FREQ=MONTHLY;BYDAY=-1FR``."""
         if self.rrule:
             return f"RRULE:{self.rrule}"
-        return f"every {self.every}" if self.every else None
+        if not self.every:
+            return None
+        return f"every {self.every} after done" if self.from_done else f"every {self.every}"
 
     def due_local(self, tz: tzinfo) -> date | datetime:
         local = self.due_at.astimezone(tz)
@@ -314,6 +319,10 @@ class FollowUp:
             "overdue": self.overdue,
             "all_day": self.all_day,
             "until": iso(self.until, tz),
+            "every": self.every,
+            "rrule": self.rrule,
+            "from_done": self.from_done,
+            "series_id": self.series_id,
             "origin": self.origin,
             "version": self.version,
         }
@@ -330,13 +339,40 @@ class CadenceDue:
     days_since: int | None
     lapsed: bool
     owner: str | None
+    #: past this many days the contact has lapsed (a tag rule's --max, else twice the window)
+    max_days: int | None = None
+    #: where the cadence comes from: ``contact`` (its own) or ``tag:NAME`` (a cadence rule)
+    source: str = "contact"
+    #: when the ideal window passed (the contact fell due for contact)
+    due_since: datetime | None = None
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         return {
-            "contact_id": self.contact_id, "contact": self.name, "cadence_days": self.cadence_days,
-            "last_interaction_at": iso(self.last_interaction_at, tz), "days_since": self.days_since,
-            "lapsed": self.lapsed, "owner": self.owner,
+            "contact_id": self.contact_id,
+            "contact": self.name,
+            "cadence_days": self.cadence_days,
+            "last_interaction_at": iso(self.last_interaction_at, tz),
+            "days_since": self.days_since,
+            "lapsed": self.lapsed,
+            "owner": self.owner,
+            "max_days": self.max_days,
+            "source": self.source,
+            "due_since": iso(self.due_since, tz),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class CadenceRule:
+    """A keep-in-touch rule for every contact carrying a tag."""
+
+    tag: str
+    ideal_days: int
+    max_days: int | None
+    contacts: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tag": self.tag, "ideal_days": self.ideal_days, "max_days": self.max_days,
+                "contacts": self.contacts}
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,9 +380,56 @@ class DueReport:
     overdue: tuple[FollowUp, ...]
     due: tuple[FollowUp, ...]
     cadence: tuple[CadenceDue, ...]
+    #: with ``due --since-last-run``: when ``due`` ran before (None: never), and what fell due since
+    since_last_run: bool = False
+    previous_run: datetime | None = None
+    fell_due: tuple[FollowUp, ...] = ()
+    cadence_fell_due: tuple[CadenceDue, ...] = ()
 
     def is_empty(self) -> bool:
         return not (self.overdue or self.due or self.cadence)
+
+
+# -- what next ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ScorePart:
+    """One part of an urgency score: ``weight × amount`` points, and why."""
+
+    name: str  # due, overdue, deal_value, closing, stale, cadence, lapsed
+    weight: float
+    amount: float
+    detail: str
+
+    @property
+    def points(self) -> float:
+        return round(self.weight * self.amount, 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "weight": self.weight, "amount": self.amount, "points": self.points,
+                "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class NextAction:
+    """Something to do now (``minicrm next``): a follow-up, a deal to move on, or a contact."""
+
+    kind: str  # followup, deal, contact
+    id: int
+    title: str
+    contact: str | None
+    contact_id: int | None
+    deal_id: int | None
+    score: float
+    parts: tuple[ScorePart, ...]
+    sort_due: datetime | None = None
+
+    def why(self) -> str:
+        return "; ".join(p.detail for p in sorted(self.parts, key=lambda p: -p.points))
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "title": self.title, "contact": self.contact,
+                "contact_id": self.contact_id, "deal_id": self.deal_id, "score": self.score,
+                "parts": [p.to_dict() for p in self.parts]}
 
 
 # -- deals (summary; the pipeline module has the full record) -------------------------------

@@ -1,20 +1,23 @@
 """Follow-ups (reminders) and the ``due`` report that cron mails.
 
 A follow-up is due at a moment (``all_day`` when only a date was given: then it is overdue
-from the next local day on). Snoozed ones stay hidden until their snooze ends. Marking a
-recurring one done schedules the next occurrence after today, so missed occurrences never
-pile up: one open item per series.
+from the next local day on). Snoozed ones stay hidden until their snooze ends. A follow-up may
+repeat (``every 2w``, or an RFC 5545 RRULE, optionally ``until`` a moment): marking it done
+records the completion and schedules the next occurrence after today from the rule (or, with
+``from_done``, ``every`` after the completion), so missed occurrences never pile up: one open
+item per series. The stepping itself lives in ``minicrm.services.recurrence``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from minicrm.clock import Clock, from_db, to_db
 from minicrm.dates import Duration, When, parse_duration
 from minicrm.errors import Conflict, InvalidInput, NotFound
+from minicrm.services import recurrence
 from minicrm.services.context import Context
 from minicrm.services.dto import UNSET, CadenceDue, DueReport, FollowUp
 from minicrm.services.history import conflict_message
@@ -38,6 +41,9 @@ class FollowUpPatch:
     every: Any = UNSET  # Duration | None
     owner: Any = UNSET
     expected_version: int | None = None
+    rrule: Any = UNSET  # str | None (RRULE text)
+    until: Any = UNSET  # When | None
+    from_done: Any = UNSET  # bool
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -52,7 +58,9 @@ def _select(
     if limit is not None:
         sql += " LIMIT ?"
         params = [*params, limit]
-    return [_to_dto(r, ctx.clock) for r in ctx.db.all(sql, params)]
+    clock = ctx.clock
+    day_start, now = clock.start_of_day(clock.today()), clock.now()  # once, not per row
+    return [_to_dto(r, clock, day_start, now) for r in ctx.db.all(sql, params)]
 
 
 def is_overdue(due_at: datetime, all_day: bool, clock: Clock) -> bool:
@@ -61,30 +69,21 @@ def is_overdue(due_at: datetime, all_day: bool, clock: Clock) -> bool:
     return due_at < clock.now()
 
 
-def _to_dto(r: Row, clock: Clock) -> FollowUp:
+def _to_dto(r: Row, clock: Clock, day_start: datetime | None = None, now: datetime | None = None) -> FollowUp:
     due_at = from_db(r["due_at"])
     assert due_at is not None
     done_at = from_db(r["done_at"])
+    if day_start is None or now is None:
+        overdue = done_at is None and is_overdue(due_at, bool(r["all_day"]), clock)
+    else:
+        overdue = done_at is None and due_at < (day_start if r["all_day"] else now)
     return FollowUp(
-        id=int(r["id"]),
-        title=r["title"],
-        due_at=due_at,
-        all_day=bool(r["all_day"]),
-        done_at=done_at,
-        snoozed_until=from_db(r["snoozed_until"]),
-        every=r["every"],
-        rrule=r["rrule"],
-        until=from_db(r["until"]),
-        contact=r["contact_name"],
-        contact_id=r["contact_id"],
-        deal_id=r["deal_id"],
-        company_id=r["company_id"],
-        owner=r["owner"],
-        overdue=done_at is None and is_overdue(due_at, bool(r["all_day"]), clock),
-        origin=r["origin"],
-        created_at=from_db(r["created_at"]),  # type: ignore[arg-type]
-        version=int(r["version"]),
-        deal=r["deal_title"],
+        id=int(r["id"]), title=r["title"], due_at=due_at, all_day=bool(r["all_day"]), done_at=done_at,
+        snoozed_until=from_db(r["snoozed_until"]), every=r["every"], rrule=r["rrule"], until=from_db(r["until"]),
+        contact=r["contact_name"], contact_id=r["contact_id"], deal_id=r["deal_id"], company_id=r["company_id"],
+        owner=r["owner"], overdue=overdue,
+        origin=r["origin"], created_at=from_db(r["created_at"]),  # type: ignore[arg-type]
+        version=int(r["version"]), deal=r["deal_title"], from_done=bool(r["from_done"]), series_id=r["series_id"],
     )
 
 
@@ -131,9 +130,18 @@ def list_followups(ctx: Context, window: Window = "open", *, owner: str | None =
     return items
 
 
-def due(ctx: Context, *, within: Duration | None = None, owner: str | None = None) -> DueReport:
+def due(ctx: Context, *, within: Duration | None = None, owner: str | None = None,
+        since_last_run: bool = False) -> DueReport:
     """What cron mails: overdue follow-ups, then those due in the window (default: through the
-    end of today), then contacts whose keep-in-touch cadence has passed."""
+    end of today), then contacts due for contact (keep-in-touch cadence, lapsed ones first).
+
+    ``since_last_run`` also tells what fell due since the previous ``due`` run, i.e. what that
+    run could not have shown: follow-ups due after the end of its day (or whose snooze ended
+    since), and contacts whose window passed since. Never run before: everything is new.
+    Recording this run is the caller's job (``runs.record_run``), after the report is out."""
+    from minicrm.services import cadence as cadence_service
+    from minicrm.services import runs
+
     clock = ctx.clock
     end = clock.end_of_today()
     if within is not None:
@@ -151,51 +159,96 @@ def due(ctx: Context, *, within: Duration | None = None, owner: str | None = Non
         params.append(owner)
     with ctx.db.snapshot():
         items = _select(ctx, " AND ".join(where), params)
-        cadence = cadence_due(ctx, owner=owner)
-    return DueReport(
+        cadence = cadence_service.due_contacts(ctx, owner=owner)
+        previous = runs.last_run(ctx.db) if since_last_run else None
+    report = DueReport(
         overdue=tuple(f for f in items if f.overdue),
         due=tuple(f for f in items if not f.overdue),
         cadence=tuple(cadence),
     )
+    if not since_last_run:
+        return report
+    if previous is None:
+        fell, fell_cadence = items, cadence
+    else:
+        seen_until = clock.start_of_day(previous.astimezone(clock.tz).date() + timedelta(days=1))
+        fell = [f for f in items
+                if f.due_at >= seen_until or (f.snoozed_until is not None and f.snoozed_until > previous)]
+        fell_cadence = [c for c in cadence if c.due_since is not None and c.due_since > previous]
+    return DueReport(report.overdue, report.due, report.cadence, since_last_run=True, previous_run=previous,
+                     fell_due=tuple(fell), cadence_fell_due=tuple(fell_cadence))
 
 
 def cadence_due(ctx: Context, *, owner: str | None = None) -> list[CadenceDue]:
-    """Contacts whose own keep-in-touch cadence has passed since their last interaction
-    (or since they were added, when nobody has been in touch yet)."""
-    now = ctx.clock.now()
-    # "> 0" (cadences are positive) rather than "IS NOT NULL": SQLite uses the index for a range
-    sql = ("SELECT id, name, owner, cadence_days, last_interaction_at, created_at FROM contact "
-           "WHERE cadence_days > 0")
-    params: list[Any] = []
-    if owner:
-        sql += " AND owner = ?"
-        params.append(owner)
-    found = []
-    for r in ctx.db.all(sql, params):
-        last = from_db(r["last_interaction_at"])
-        since = last or from_db(r["created_at"])
-        assert since is not None
-        if since + timedelta(days=int(r["cadence_days"])) <= now:
-            days = (now - last).days if last else None
-            found.append(
-                CadenceDue(int(r["id"]), r["name"], int(r["cadence_days"]), last, days, False, r["owner"])
-            )
-    found.sort(key=lambda c: (c.last_interaction_at is not None, c.last_interaction_at or now, c.name))
-    return found
+    """Contacts due for contact: their own cadence, else the shortest of their tags' rules
+    (see ``minicrm.services.cadence``)."""
+    from minicrm.services import cadence as cadence_service
+
+    return cadence_service.due_contacts(ctx, owner=owner)
 
 
 # -- writing ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Repeat:
+    """A validated repetition, as stored: ``due_at`` may have moved onto the rule's first day."""
+
+    due_at: datetime
+    every: str | None
+    rrule: str | None
+    until: datetime | None
+    from_done: bool
+
+
+def until_moment(when: When, clock: Clock) -> datetime:
+    """``--until 2027-03-31`` includes that whole local day; a date-time is taken as given."""
+    if when.all_day:
+        return clock.start_of_day(when.local_date(clock) + timedelta(days=1)) - timedelta(seconds=1)
+    return when.at
+
+
+def _repeat(ctx: Context, due_at: datetime, all_day: bool, every: Duration | None, rrule: str | None,
+            until: datetime | None, from_done: bool) -> _Repeat:
+    clock = ctx.clock
+    if every and rrule is not None:
+        raise InvalidInput("choose --every or --rrule, not both")
+    if until is not None and not (every or rrule is not None):
+        raise InvalidInput("--until needs a repetition (--every or --rrule)")
+    if from_done and not every:
+        raise InvalidInput("--from-done needs --every (e.g. --every 2w --from-done)")
+    body = recurrence.normalize_rrule(rrule, clock) if rrule is not None else None
+    if body:
+        first = recurrence.first_by_rule(body, due_at, all_day, clock)
+        if first is None:
+            raise InvalidInput(f"the rule {body} has no occurrence on or after the due date")
+        due_at = first
+    if until is not None and until < due_at:
+        raise InvalidInput(f"--until ({to_local_text(until, clock)}) is before the due date "
+                           f"({to_local_text(due_at, clock, all_day)})")
+    return _Repeat(due_at, str(every) if every else None, body, until, bool(from_done and every))
+
+
+def to_local_text(moment: datetime, clock: Clock, date_only: bool = False) -> str:
+    local = moment.astimezone(clock.tz)
+    return local.strftime("%Y-%m-%d") if date_only else local.strftime("%Y-%m-%d %H:%M")
+
+
 def add(ctx: Context, links: Links, title: str, when: When, *, every: Duration | None = None,
-        owner: str | None = None, origin: str = "manual") -> FollowUp:
+        owner: str | None = None, origin: str = "manual", rrule: str | None = None,
+        until: When | datetime | None = None, from_done: bool = False) -> FollowUp:
+    """A new follow-up; ``every``/``rrule`` make it repeat (``until`` a moment, an all-day
+    ``When`` meaning through that day), ``from_done`` counts ``every`` from each completion."""
     text = require_text(title, "follow-up text")
+    end = until_moment(until, ctx.clock) if isinstance(until, When) else until
+    repeat = _repeat(ctx, when.at, when.all_day, every, rrule, end, from_done)
     with UnitOfWork(ctx, f"followup add {text[:40]}") as uow:
         db = uow.db
         contact_id, company_id, deal_id = resolve_links(db, links)
         new_id = _insert(uow, {
-            "title": text, "due_at": to_db(when.at), "all_day": when.all_day, "contact_id": contact_id,
+            "title": text, "due_at": to_db(repeat.due_at), "all_day": when.all_day, "contact_id": contact_id,
             "company_id": company_id, "deal_id": deal_id, "owner": owner or ctx.user, "done_at": None,
-            "snoozed_until": None, "every": str(every) if every else None, "rrule": None, "until": None,
-            "from_done": False, "series_id": None, "origin": origin,
+            "snoozed_until": None, "every": repeat.every, "rrule": repeat.rrule,
+            "until": to_db(repeat.until) if repeat.until else None, "from_done": repeat.from_done,
+            "series_id": None, "origin": origin,
         })
     return get(ctx, new_id)
 
@@ -239,21 +292,46 @@ def _update(uow: UnitOfWork, followup_id: int, before: dict[str, Any], changes: 
 def next_occurrence(due_at: datetime, all_day: bool, every: Duration, clock: Clock) -> datetime:
     """The first occurrence after today (all-day) or after now (timed), stepping from ``due_at``
     in local time so that a 9:00 reminder stays at 9:00 across DST changes."""
-    local = due_at.astimezone(clock.tz)
-    threshold = clock.end_of_today() if all_day else clock.now()
-    step = 1
-    candidate = every.add_to(local)
-    while candidate.astimezone(clock.tz) < threshold.astimezone(clock.tz):
-        step += 1
-        candidate = Duration(every.count * step, every.unit).add_to(local)
-    if all_day:
-        return clock.start_of_day(candidate.date())
-    return candidate.astimezone(UTC)
+    return recurrence.next_every(due_at, due_at, all_day, every, clock)
+
+
+def _anchor(db: Database, item: dict[str, Any]) -> datetime:
+    """The series' first occurrence: repetition steps from it, so month ends and leap days do
+    not drift (falls back to this occurrence when the first one was deleted)."""
+    due_at = from_db(item["due_at"])
+    assert due_at is not None
+    series = item["series_id"]
+    if series is None or series == item["id"]:
+        return due_at
+    first = from_db(db.scalar("SELECT due_at FROM followup WHERE id = ?", (series,)))
+    return first if first is not None and first <= due_at else due_at
+
+
+def following(db: Database, item: dict[str, Any], done_at: datetime, clock: Clock) -> datetime | None:
+    """When the occurrence after ``item`` (completed at ``done_at``) is due; None when the
+    series has ended (its UNTIL, COUNT or ``until``)."""
+    due_at = from_db(item["due_at"])
+    assert due_at is not None
+    all_day = bool(item["all_day"])
+    if item["rrule"]:
+        nxt = recurrence.next_by_rule(item["rrule"], _anchor(db, item), due_at, all_day, clock)
+    elif item["every"]:
+        every = parse_duration(item["every"])
+        if item["from_done"]:
+            nxt = recurrence.next_from_done(done_at, due_at, all_day, every, clock)
+        else:
+            nxt = recurrence.next_every(_anchor(db, item), due_at, all_day, every, clock)
+    else:
+        return None
+    until = from_db(item["until"])
+    if nxt is None or (until is not None and nxt > until):
+        return None
+    return nxt
 
 
 def done(ctx: Context, ids: list[int]) -> list[FollowUp]:
-    """Mark follow-ups done; a recurring one gets its next occurrence. Returns the done items
-    (and the newly scheduled occurrences after them)."""
+    """Mark follow-ups done; a recurring one gets its next occurrence (unless its series
+    already has an open one). Returns the done items, then the newly scheduled occurrences."""
     scheduled: list[int] = []
     with UnitOfWork(ctx, f"followup done {' '.join(map(str, ids))}") as uow:
         for followup_id in ids:
@@ -261,19 +339,15 @@ def done(ctx: Context, ids: list[int]) -> list[FollowUp]:
             if before["done_at"] is not None:
                 raise Conflict(f"follow-up {followup_id} is already done")
             _update(uow, followup_id, before, {"done_at": uow.now, "snoozed_until": None})
-            if before["every"]:
-                every = parse_duration(before["every"])
-                due_at = from_db(before["due_at"])
-                assert due_at is not None
-                nxt = next_occurrence(due_at, bool(before["all_day"]), every, ctx.clock)
-                until = from_db(before["until"])
-                if until is None or nxt <= until:
-                    values = {
-                        k: before[k] for k in _COLUMNS if k not in ("created_at", "updated_at", "version")
-                    }
-                    values.update(due_at=to_db(nxt), done_at=None, snoozed_until=None,
-                                  series_id=before["series_id"] or followup_id)
-                    scheduled.append(_insert(uow, values))
+            nxt = following(uow.db, before, ctx.clock.now(), ctx.clock)
+            if nxt is None:
+                continue
+            series = before["series_id"] or followup_id
+            if uow.db.scalar("SELECT 1 FROM followup WHERE series_id = ? AND done_at IS NULL", (series,)):
+                continue
+            values = {k: before[k] for k in _COLUMNS if k not in ("created_at", "updated_at", "version")}
+            values.update(due_at=to_db(nxt), done_at=None, snoozed_until=None, series_id=series)
+            scheduled.append(_insert(uow, values))
     return [get(ctx, i) for i in [*ids, *scheduled]]
 
 
@@ -289,6 +363,8 @@ def snooze(ctx: Context, followup_id: int, until: When) -> FollowUp:
 
 
 def edit(ctx: Context, followup_id: int, patch: FollowUpPatch) -> FollowUp:
+    """Change what the patch names. A new due date on a repeating follow-up restarts its
+    series from there (later occurrences step from the new date)."""
     with UnitOfWork(ctx, f"followup edit {followup_id}") as uow:
         before = _load_open(uow.db, followup_id)
         if patch.expected_version is not None and patch.expected_version != before["version"]:
@@ -296,14 +372,38 @@ def edit(ctx: Context, followup_id: int, patch: FollowUpPatch) -> FollowUp:
         changes: dict[str, Any] = {}
         if patch.title is not UNSET:
             changes["title"] = require_text(patch.title, "follow-up text")
-        if patch.due is not UNSET:
-            changes.update(due_at=to_db(patch.due.at), all_day=patch.due.all_day, snoozed_until=None)
-        if patch.every is not UNSET:
-            changes["every"] = str(patch.every) if patch.every else None
-            if patch.every and not before["series_id"]:
-                changes["series_id"] = followup_id
         if patch.owner is not UNSET:
             changes["owner"] = patch.owner
+        due_at, all_day = from_db(before["due_at"]), bool(before["all_day"])
+        if patch.due is not UNSET:
+            due_at, all_day = patch.due.at, patch.due.all_day
+            changes.update(all_day=all_day, snoozed_until=None)
+        every, rrule = before["every"], before["rrule"]
+        if patch.every is not UNSET:
+            every, rrule = (str(patch.every) if patch.every else None), (None if patch.every else rrule)
+        if patch.rrule is not UNSET:
+            rrule, every = patch.rrule, (None if patch.rrule is not None else every)
+        until = from_db(before["until"])
+        if patch.until is not UNSET:
+            until = until_moment(patch.until, ctx.clock) if isinstance(patch.until, When) else patch.until
+        # an explicit --from-done is checked; a kept one lapses when the repetition stops being --every
+        kept = bool(before["from_done"] and every)
+        from_done = bool(patch.from_done) if patch.from_done is not UNSET else kept
+        if not (every or rrule) and patch.until is UNSET:
+            until = None
+        assert due_at is not None
+        duration = parse_duration(every) if every else None
+        repeat = _repeat(ctx, due_at, all_day, duration, rrule, until, from_done)
+        changes.update(every=repeat.every, rrule=repeat.rrule,
+                       until=to_db(repeat.until) if repeat.until else None,
+                       from_done=repeat.from_done)
+        if patch.due is not UNSET or repeat.due_at != from_db(before["due_at"]):
+            changes["due_at"] = to_db(repeat.due_at)
+        restarts = ("due_at" in changes or (repeat.rrule or None) != before["rrule"]
+                    or repeat.every != before["every"])
+        if (repeat.every or repeat.rrule) and (restarts or not before["series_id"]):
+            changes["series_id"] = followup_id
+        changes = {k: v for k, v in changes.items() if before.get(k) != v}
         if changes:
             _update(uow, followup_id, before, changes)
     return get(ctx, followup_id)

@@ -51,7 +51,12 @@ class Company(SQLModel, table=True):
 
 class Contact(SQLModel, table=True):
     __tablename__ = "contact"
-    __table_args__ = NO_ID_REUSE
+    #: the index covers the keep-in-touch check (``due``, ``next``): who is past their cadence is
+    #: read from the index alone, without visiting every contact row
+    __table_args__ = (
+        Index("ix_contact_keep_in_touch", "cadence_days", "last_interaction_at", "created_at"),
+        NO_ID_REUSE,
+    )
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     given_name: str | None = None

@@ -189,6 +189,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_contact_owner"), ["owner"], unique=False)
         batch_op.create_index(batch_op.f("ix_contact_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_contact_cadence_days"), ["cadence_days"], unique=False)
+        batch_op.create_index(
+            "ix_contact_keep_in_touch", ["cadence_days", "last_interaction_at", "created_at"], unique=False
+        )
 
     op.create_table(
         "contact_email",
@@ -442,6 +445,7 @@ def downgrade() -> None:
     op.drop_table("contact_email")
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contact_status"))
+        batch_op.drop_index("ix_contact_keep_in_touch")
         batch_op.drop_index(batch_op.f("ix_contact_cadence_days"))
         batch_op.drop_index(batch_op.f("ix_contact_owner"))
         batch_op.drop_index(batch_op.f("ix_contact_name"))

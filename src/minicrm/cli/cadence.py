@@ -1,0 +1,71 @@
+"""``minicrm cadence set|list|rm``: keep-in-touch rules per tag."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from minicrm.cli.options import FormatOpt, JsonOpt
+from minicrm.cli.output import Column, Printer, check_format
+from minicrm.cli.parsing import duration
+from minicrm.cli.state import services
+from minicrm.dates import parse_duration
+from minicrm.services import cadence
+from minicrm.services.dto import CadenceRule
+
+app = typer.Typer(
+    help="Keep-in-touch rules per tag: everyone tagged vip every 14 days, lapsed after 30.",
+    no_args_is_help=True,
+)
+
+
+def _columns() -> list[Column]:
+    return [
+        Column("Tag", lambda r: r.tag),
+        Column("Every", lambda r: f"{r.ideal_days}d"),
+        Column(
+            "Lapsed after", lambda r: f"{r.max_days}d" if r.max_days else f"{2 * r.ideal_days}d (default)"
+        ),
+        Column("Contacts", lambda r: r.contacts),
+    ]
+
+
+def _fields(r: CadenceRule) -> list[tuple[str, object]]:
+    return [(c.header, c.get(r)) for c in _columns()]
+
+
+@app.command("set")
+def set_(
+    tag: Annotated[str, typer.Argument(help="A tag some contacts carry, e.g. vip.")],
+    every: Annotated[
+        str, typer.Argument(metavar="DURATION", help="Ideal time between contacts: 14d, 2w, 1m.")
+    ],
+    maximum: Annotated[
+        str | None, typer.Option("--max", help="Lapsed past this (default: twice the cadence).")
+    ] = None,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Keep in touch with everyone tagged TAG every DURATION (a contact's own --every wins)."""
+    fmt = check_format(fmt, json_flag)
+    ideal = parse_duration(every)
+    with services() as ctx:
+        rule = cadence.set_rule(ctx, tag, ideal, duration(maximum))
+        Printer(fmt, ctx.clock.tz).record(rule, _fields(rule))
+
+
+@app.command("list")
+def list_(fmt: FormatOpt = None, json_flag: JsonOpt = False) -> None:
+    """The cadence rules, shortest first."""
+    fmt = check_format(fmt, json_flag)
+    with services() as ctx:
+        Printer(fmt, ctx.clock.tz).records(cadence.list_rules(ctx), _columns(), empty="no cadence rules")
+
+
+@app.command("rm")
+def rm(tag: Annotated[str, typer.Argument(help="The tag whose rule to remove.")]) -> None:
+    """Remove a tag's cadence rule (the tag itself stays)."""
+    with services() as ctx:
+        rule = cadence.remove_rule(ctx, tag)
+        Printer("plain", ctx.clock.tz).message(f"removed the cadence rule for {rule.tag}")

@@ -1,0 +1,52 @@
+"""``minicrm next``: what to do now, most urgent first (also on the fast path)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from minicrm.cli.output import Column, Printer, check_format, inert
+from minicrm.cli.state import services
+
+if TYPE_CHECKING:
+    from minicrm.services.dto import NextAction
+
+_KINDS = {"followup": "follow-up", "deal": "deal", "contact": "contact"}
+
+
+def columns() -> list[Column]:
+    return [
+        Column("Score", lambda a: f"{a.score:g}"),
+        Column("Kind", lambda a: _KINDS[a.kind]),
+        Column("ID", lambda a: a.id),
+        Column("What", lambda a: a.title, wrap=True),
+        Column("Contact", lambda a: a.contact),
+        Column("Why", lambda a: a.why(), wrap=True),
+    ]
+
+
+def explain_text(actions: list[NextAction]) -> str:
+    """Each action with every part of its score: ``name  weight × amount = points  detail``."""
+    out: list[str] = []
+    for rank, a in enumerate(actions, 1):
+        who = f" — {a.contact}" if a.contact and a.kind != "contact" else ""
+        out.append(inert(f"{rank:>2}. {a.score:g}  {_KINDS[a.kind]} #{a.id}  {a.title}{who}"))
+        for p in a.parts:
+            out.append(inert(f"      {p.name:<11} {p.weight:g} × {p.amount:g} = {p.points:g}  {p.detail}"))
+    return "\n".join(out) + "\n" if out else ""
+
+
+def next_actions(
+    *, limit: int | None, explain: bool, owner: str | None, fmt: str | None, json_flag: bool
+) -> None:
+    fmt = check_format(fmt, json_flag)
+    from minicrm.services.next_actions import suggest
+
+    with services() as ctx:
+        actions = suggest(ctx, limit=limit, owner=owner)
+        if explain and fmt in ("table", "plain"):
+            if not actions:
+                print("nothing to do right now", file=sys.stderr)
+            sys.stdout.write(explain_text(actions))
+            return
+        Printer(fmt, ctx.clock.tz).records(actions, columns(), empty="nothing to do right now")

@@ -1,0 +1,104 @@
+"""Keep-in-touch cadence: per contact and per tag (cadence set|list|rm), due/lapsed in `due`,
+interactions resetting the clock, do-not-contact, and contact list --stale."""
+
+from __future__ import annotations
+
+from minicrm.services import cadence
+
+
+def later(days: int) -> dict[str, str]:
+    """Env that moves "now" (2026-11-23 10:00) ``days`` days on."""
+    from datetime import datetime, timedelta
+
+    moment = datetime(2026, 11, 23, 10, 0) + timedelta(days=days)
+    return {"MINICRM_NOW": moment.isoformat()}
+
+
+def test_cadence_set_list_rm(cli) -> None:
+    cli("contact", "add", "Ana", "--tag", "vip")
+    result = cli("cadence", "set", "VIP", "2w", "--max", "30d", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json() == {"tag": "vip", "ideal_days": 14, "max_days": 30, "contacts": 1}
+    assert cli("cadence", "set", "vip", "10d", "--json").json()["max_days"] is None
+    assert cli("cadence", "list", "--format", "plain").stdout == "vip\t10d\t20d (default)\t1\n"
+    rm = cli("cadence", "rm", "vip")
+    assert rm.exit_code == 0 and "removed" in rm.stderr
+    assert cli("cadence", "list", "--json").json() == []
+
+
+def test_cadence_on_an_unknown_tag_is_one_error_line_and_nothing_changes(cli, ctx) -> None:
+    cli("contact", "add", "Ana", "--tag", "vip")
+    result = cli("cadence", "set", "golfers", "14d")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("error: unknown tag 'golfers'") and len(result.stderr.splitlines()) == 1
+    assert cadence.list_rules(ctx) == []
+
+
+def test_bad_cadence_values_are_refused(cli, ctx) -> None:
+    cli("contact", "add", "Ana", "--tag", "vip")
+    for args in (("vip", "soon"), ("vip", "14d", "--max", "7d"), ("vip", "4h"), ("vip", "14d", "--max", "x")):
+        result = cli("cadence", "set", *args)
+        assert result.exit_code == 1 and result.stderr.startswith("error: "), (args, result.stderr)
+    assert cli("cadence", "rm", "vip").exit_code == 1
+    assert cadence.list_rules(ctx) == []
+
+
+def test_tag_rule_makes_contacts_due_then_lapsed(cli) -> None:
+    cli("contact", "add", "Ana", "--tag", "vip")
+    cli("cadence", "set", "vip", "14d", "--max", "30d")
+    assert cli("due", env=later(13)).stdout == ""
+    due = cli("due", "--json", env=later(14)).json()["cadence"]
+    assert [(c["contact"], c["cadence_days"], c["lapsed"], c["source"]) for c in due] == [
+        ("Ana", 14, False, "tag:vip")
+    ]
+    assert due[0]["due_since"] == "2026-12-07T10:00:00+00:00"
+    text = cli("due", env=later(31)).stdout
+    assert text == "Keep in touch (1)\n  Ana — never contacted, every 14 days (vip) — LAPSED (over 30 days)\n"
+
+
+def test_contact_cadence_wins_over_tag_rules_and_the_shortest_rule_applies(cli) -> None:
+    cli("contact", "add", "Ana", "--tag", "vip", "--tag", "client")
+    cli("contact", "add", "Bruno", "--tag", "vip", "--every", "60d")
+    cli("cadence", "set", "client", "30d")
+    cli("cadence", "set", "vip", "14d")
+    due = cli("due", "--json", env=later(20)).json()["cadence"]
+    assert [(c["contact"], c["cadence_days"], c["source"]) for c in due] == [("Ana", 14, "tag:vip")]
+    due = cli("due", "--json", env=later(61)).json()["cadence"]
+    assert {c["contact"]: (c["cadence_days"], c["source"], c["lapsed"]) for c in due} == {
+        "Ana": (14, "tag:vip", True),
+        "Bruno": (60, "contact", False),
+    }
+
+
+def test_an_interaction_resets_the_clock(cli) -> None:
+    cli("contact", "add", "Ana", "--every", "30d")
+    assert [c["contact"] for c in cli("due", "--json", env=later(31)).json()["cadence"]] == ["Ana"]
+    assert cli("log", "call", "Ana", "caught up", env=later(31)).exit_code == 0
+    assert cli("due", "--json", env=later(32)).json()["cadence"] == []
+    due = cli("due", "--json", env=later(62)).json()["cadence"]
+    assert [(c["contact"], c["days_since"]) for c in due] == [("Ana", 31)]
+
+
+def test_do_not_contact_people_are_never_due_for_contact(cli) -> None:
+    cli("contact", "add", "Ana", "--every", "7d")
+    cli("contact", "edit", "Ana", "--do-not-contact")
+    assert cli("due", env=later(30)).stdout == ""
+
+
+def test_lapsed_come_first_then_the_longest_overdue(cli) -> None:
+    cli("contact", "add", "Ana", "--every", "20d")
+    cli("contact", "add", "Bruno", "--every", "7d")
+    cli("contact", "add", "Carla", "--every", "10d")
+    due = cli("due", "--json", env=later(15)).json()["cadence"]
+    assert [(c["contact"], c["lapsed"]) for c in due] == [("Bruno", True), ("Carla", False)]
+
+
+def test_contact_list_stale(cli) -> None:
+    cli("contact", "add", "Ana")
+    cli("contact", "add", "Bruno")
+    cli("note", "add", "Bruno", "met for coffee", env=later(20))
+    names = [c["name"] for c in cli("contact", "list", "--stale", "30d", "--json", env=later(40)).json()]
+    assert names == ["Ana"]
+    names = [c["name"] for c in cli("contact", "list", "--stale", "10d", "--json", env=later(40)).json()]
+    assert names == ["Ana", "Bruno"]
+    assert cli("contact", "list", "--stale", "sometime").exit_code == 1
