@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import views
-from minicrm.cli.options import FormatOpt, JsonOpt, YesOpt
+from minicrm.cli.options import FormatOpt, IfVersionOpt, JsonOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import key_values
 from minicrm.cli.state import confirm, services
@@ -107,6 +107,7 @@ def edit(
     postcode: Annotated[str | None, typer.Option("--postcode")] = None,
     country: Annotated[str | None, typer.Option("--country")] = None,
     clear: Annotated[list[str] | None, typer.Option("--clear", help="Empty a field: domain, industry, tags, field:KEY, …")] = None,
+    if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
@@ -120,7 +121,7 @@ def edit(
         name=opt(name), domain=opt(domain), industry=opt(industry), size=opt(size),
         tags=UNSET if tag is None else tuple(tag), add_tags=tuple(add_tag or ()), remove_tags=tuple(remove_tag or ()),
         owner=opt(owner), fields=key_values(field), street=opt(street), city=opt(city), region=opt(region),
-        postcode=opt(postcode), country=opt(country), clear=tuple(clear or ()),
+        postcode=opt(postcode), country=opt(country), clear=tuple(clear or ()), expected_version=if_version,
     )
     with services() as ctx:
         company = companies.edit(ctx, ref, patch)

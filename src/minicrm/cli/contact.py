@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import reads, views
-from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
+from minicrm.cli.options import AllOpt, FormatOpt, IfVersionOpt, JsonOpt, OwnerOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import cadence_days, key_values
 from minicrm.cli.state import confirm, services
@@ -86,7 +86,7 @@ def list_(
     json_flag: JsonOpt = False,
 ) -> None:
     """List contacts, filtered and sorted."""
-    reads.contact_list(tags=tag or [], company=company, status=status, owner=None if all_ else owner,
+    reads.contact_list(tags=tag or [], company=company, status=status, owner=owner, everyone=all_,
                        search=search, stale=stale, sort=sort, limit=limit, offset=offset, fmt=fmt, json_flag=json_flag)
 
 
@@ -128,6 +128,7 @@ def edit(
     do_not_contact: Annotated[bool | None, typer.Option("--do-not-contact/--ok-to-contact", help="Consent flag.")] = None,
     channel: Annotated[str | None, typer.Option("--channel", help="Preferred channel: email, phone or none.")] = None,
     clear: Annotated[list[str] | None, typer.Option("--clear", help="Empty a field: title, company, emails, tags, field:KEY, …")] = None,
+    if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
@@ -145,7 +146,7 @@ def edit(
         owner=opt(owner), cadence_days=UNSET if every is None else cadence_days(every), fields=key_values(field),
         given_name=opt(given_name), family_name=opt(family_name), street=opt(street), city=opt(city),
         region=opt(region), postcode=opt(postcode), country=opt(country), do_not_contact=opt(do_not_contact),
-        preferred_channel=opt(channel), clear=tuple(clear or ()),
+        preferred_channel=opt(channel), clear=tuple(clear or ()), expected_version=if_version,
     )
     with services() as ctx:
         contact = contacts.edit(ctx, ref, patch)

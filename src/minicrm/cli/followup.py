@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import reads, views
-from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
+from minicrm.cli.options import AllOpt, EveryoneOpt, FormatOpt, IfVersionOpt, JsonOpt, OwnerOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import duration, ids
 from minicrm.cli.state import confirm, services
@@ -16,6 +16,7 @@ from minicrm.errors import InvalidInput
 from minicrm.services import followups
 from minicrm.services.dto import UNSET
 from minicrm.services.interactions import Links
+from minicrm.services.users import scope_owner
 
 app = typer.Typer(help="Follow-ups (reminders): add, list, done, snooze, edit, remove.", no_args_is_help=True)
 
@@ -54,11 +55,12 @@ def list_(
     all_: Annotated[bool, typer.Option("--all", help="Everything, done ones included.")] = False,
     contact: Annotated[str | None, typer.Option("--contact", help="Only this contact's.")] = None,
     owner: OwnerOpt = None,
+    everyone: EveryoneOpt = False,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=0)] = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """List follow-ups (default: every open one, by due date)."""
+    """List follow-ups (default: every open one, by due date; in team mode only yours)."""
     fmt = check_format(fmt, json_flag)
     chosen = [name for name, flag in (("overdue", overdue), ("today", today), ("week", week), ("done", done),
                                       ("all", all_)) if flag]
@@ -66,7 +68,8 @@ def list_(
         raise InvalidInput(f"choose one of --{' / --'.join(chosen)}")
     window = chosen[0] if chosen else "open"
     with services() as ctx:
-        items = followups.list_followups(ctx, window, owner=owner, contact=contact, limit=limit)  # type: ignore[arg-type]
+        items = followups.list_followups(ctx, window, owner=scope_owner(ctx, owner, everyone=everyone),  # type: ignore[arg-type]
+                                         contact=contact, limit=limit)
         Printer(fmt, ctx.clock.tz).records(items, views.followup_columns(ctx.clock.tz), empty="no follow-ups")
 
 
@@ -104,11 +107,12 @@ def edit(
     due: Annotated[str | None, typer.Option("--due", help="Reschedule.")] = None,
     every: Annotated[str | None, typer.Option("--every", help="Repeat every DURATION.")] = None,
     no_repeat: Annotated[bool, typer.Option("--no-repeat", help="Stop repeating.")] = False,
-    owner: Annotated[str | None, typer.Option("--owner")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Reassign to this user.")] = None,
+    if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """Change a follow-up's text, due date or repetition."""
+    """Change a follow-up's text, due date, repetition or owner."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
         patch = followups.FollowUpPatch(
@@ -116,6 +120,7 @@ def edit(
             due=UNSET if due is None else parse_when(due, ctx.clock),
             every=None if no_repeat else (UNSET if every is None else duration(every)),
             owner=UNSET if owner is None else owner,
+            expected_version=if_version,
         )
         item = followups.edit(ctx, ids([followup_id], "follow-up")[0], patch)
         Printer(fmt, ctx.clock.tz).record(item, views.followup_fields(item, ctx.clock.tz))
@@ -144,4 +149,4 @@ def due(
     json_flag: JsonOpt = False,
 ) -> None:
     """What is overdue and due, then who to get back in touch with. Prints nothing when nothing is due (for cron)."""
-    reads.due(within=within, owner=None if all_ else owner, fmt=fmt, json_flag=json_flag)
+    reads.due(within=within, owner=owner, everyone=all_, fmt=fmt, json_flag=json_flag)

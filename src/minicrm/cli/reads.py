@@ -17,19 +17,22 @@ from minicrm.dates import parse_duration
 from minicrm.services import contacts, followups
 from minicrm.services import search as search_service
 from minicrm.services.dto import DueReport, FollowUp
+from minicrm.services.users import scope_owner
 
 
 def contact_list(*, tags: list[str], company: str | None, status: str | None, owner: str | None,
                  search: str | None, stale: str | None, sort: str, limit: int | None, offset: int,
-                 fmt: str | None, json_flag: bool) -> None:
+                 fmt: str | None, json_flag: bool, everyone: bool = False) -> None:
+    """``owner`` None and not ``everyone``: in team mode, the acting user's contacts."""
     fmt = check_format(fmt, json_flag)
     descending = sort.startswith("-")
-    query = contacts.ContactQuery(
-        tags=tuple(tags), company=company, status=status, owner=owner, search=search,
-        stale=parse_duration(stale) if stale else None, sort=sort.lstrip("-"), descending=descending,
-        limit=limit, offset=offset,
-    )
+    stale_for = parse_duration(stale) if stale else None
     with services() as ctx:
+        query = contacts.ContactQuery(
+            tags=tuple(tags), company=company, status=status, owner=scope_owner(ctx, owner, everyone=everyone),
+            search=search, stale=stale_for, sort=sort.lstrip("-"), descending=descending, limit=limit,
+            offset=offset,
+        )
         found = contacts.list_contacts(ctx, query)
         Printer(fmt, ctx.clock.tz).records(found, views.contact_columns(), empty="no contacts match")
 
@@ -80,12 +83,14 @@ def search(query: str, *, types: list[str], limit: int, fmt: str | None, json_fl
         Printer(fmt, ctx.clock.tz).records(hits, views.search_columns(), empty=f"nothing matches {query!r}")
 
 
-def due(*, within: str | None, owner: str | None, fmt: str | None, json_flag: bool) -> None:
-    """Print what is due. Nothing due prints nothing at all (cron mails only non-empty output)."""
+def due(*, within: str | None, owner: str | None, fmt: str | None, json_flag: bool,
+        everyone: bool = False) -> None:
+    """Print what is due. Nothing due prints nothing at all (cron mails only non-empty output).
+    In team mode only the acting user's, unless ``owner`` or ``everyone`` says otherwise."""
     fmt = check_format(fmt, json_flag)
     window = parse_duration(within) if within else None
     with services() as ctx:
-        report = followups.due(ctx, within=window, owner=owner)
+        report = followups.due(ctx, within=window, owner=scope_owner(ctx, owner, everyone=everyone))
         tz = ctx.clock.tz
         if fmt == "json":
             sys.stdout.write(json.dumps(_due_dict(report, tz), ensure_ascii=False, indent=2) + "\n")

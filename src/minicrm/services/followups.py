@@ -17,10 +17,11 @@ from minicrm.dates import Duration, When, parse_duration
 from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services.context import Context
 from minicrm.services.dto import UNSET, CadenceDue, DueReport, FollowUp
-from minicrm.services.history import conflict_message
 from minicrm.services.interactions import Links, resolve_links
 from minicrm.services.unit_of_work import UnitOfWork
+from minicrm.services.users import check_owner
 from minicrm.services.validation import require_text
+from minicrm.services.versions import check_version, update_versioned
 from minicrm.store.db import Database, Row
 
 Window = Literal["open", "overdue", "today", "week", "all", "done"]
@@ -166,7 +167,8 @@ def add(ctx: Context, links: Links, title: str, when: When, *, every: Duration |
         contact_id, company_id, deal_id = resolve_links(db, links)
         new_id = _insert(uow, {
             "title": text, "due_at": to_db(when.at), "all_day": when.all_day, "contact_id": contact_id,
-            "company_id": company_id, "deal_id": deal_id, "owner": owner or ctx.user, "done_at": None,
+            "company_id": company_id, "deal_id": deal_id, "owner": check_owner(db, owner) or ctx.user,
+            "done_at": None,
             "snoozed_until": None, "every": str(every) if every else None, "rrule": None, "until": None,
             "from_done": False, "series_id": None, "origin": origin,
         })
@@ -198,10 +200,8 @@ def _load_open(db: Database, followup_id: int) -> dict[str, Any]:
 
 
 def _update(uow: UnitOfWork, followup_id: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
-    changes = {**changes, "updated_at": uow.now, "version": before["version"] + 1}
-    uow.db.execute(
-        f"UPDATE followup SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?", [*changes.values(), followup_id]
-    )
+    update_versioned(uow, "followup", "followup", followup_id, before["version"],
+                     {**changes, "updated_at": uow.now})
     uow.record("followup", followup_id, "update", before, _snapshot(uow.db, followup_id))
 
 
@@ -258,8 +258,7 @@ def snooze(ctx: Context, followup_id: int, until: When) -> FollowUp:
 def edit(ctx: Context, followup_id: int, patch: FollowUpPatch) -> FollowUp:
     with UnitOfWork(ctx, f"followup edit {followup_id}") as uow:
         before = _load_open(uow.db, followup_id)
-        if patch.expected_version is not None and patch.expected_version != before["version"]:
-            raise Conflict(conflict_message(ctx, "followup", followup_id))
+        check_version(uow, "followup", followup_id, before["version"], patch.expected_version)
         changes: dict[str, Any] = {}
         if patch.title is not UNSET:
             changes["title"] = require_text(patch.title, "follow-up text")
@@ -270,7 +269,7 @@ def edit(ctx: Context, followup_id: int, patch: FollowUpPatch) -> FollowUp:
             if patch.every and not before["series_id"]:
                 changes["series_id"] = followup_id
         if patch.owner is not UNSET:
-            changes["owner"] = patch.owner
+            changes["owner"] = check_owner(uow.db, patch.owner)
         if changes:
             _update(uow, followup_id, before, changes)
     return get(ctx, followup_id)
