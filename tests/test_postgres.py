@@ -114,6 +114,16 @@ def test_init_on_an_empty_database_creates_the_schema(cli, ctx_free_url) -> None
         assert index is not None and "gin_trgm_ops" in index[0]
 
 
+def test_reps_running_init_at_the_same_moment_all_succeed(cli, ctx_free_url) -> None:
+    """Migrations take an advisory lock: the first creates the schema, the others find it current."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    procs = [subprocess.Popen([sys.executable, "-m", "minicrm", "init"], env=env, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    errors = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    assert cli("db", "current").stdout == "0001 (up to date)\n"
+
+
 def test_plain_postgresql_urls_work_too(cli, ctx_free_url, monkeypatch) -> None:
     """``postgresql://`` and ``postgres://`` mean psycopg 3 as well (not SQLAlchemy's psycopg2 default)."""
     for scheme in ("postgresql://", "postgres://"):

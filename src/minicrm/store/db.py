@@ -176,7 +176,7 @@ class Database:
             return
         self._in_tx = True
         try:
-            self.execute("BEGIN" if self.is_sqlite else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            self.execute("BEGIN" if self.is_sqlite else "BEGIN ISOLATION LEVEL REPEATABLE READ")
             try:
                 yield self
             finally:
