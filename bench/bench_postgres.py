@@ -36,10 +36,50 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 FMT = "%Y-%m-%dT%H:%M:%S.%fZ"
-FIRST = ("Ana", "Bruno", "Carla", "Duarte", "Eva", "Filipe", "Gabriela", "Hugo", "Inês", "João", "Lara",
-         "Miguel", "Nuno", "Olga", "Pedro", "Rita", "Sofia", "Tiago", "Vera", "Zé")
-LAST = ("Lima", "Dias", "Reis", "Melo", "Costa", "Silva", "Santos", "Ferreira", "Pereira", "Oliveira",
-        "Rodrigues", "Martins", "Sousa", "Fernandes", "Gonçalves", "Gomes", "Lopes", "Marques", "Alves", "Almeida")
+FIRST = (
+    "Ana",
+    "Bruno",
+    "Carla",
+    "Duarte",
+    "Eva",
+    "Filipe",
+    "Gabriela",
+    "Hugo",
+    "Inês",
+    "João",
+    "Lara",
+    "Miguel",
+    "Nuno",
+    "Olga",
+    "Pedro",
+    "Rita",
+    "Sofia",
+    "Tiago",
+    "Vera",
+    "Zé",
+)
+LAST = (
+    "Lima",
+    "Dias",
+    "Reis",
+    "Melo",
+    "Costa",
+    "Silva",
+    "Santos",
+    "Ferreira",
+    "Pereira",
+    "Oliveira",
+    "Rodrigues",
+    "Martins",
+    "Sousa",
+    "Fernandes",
+    "Gonçalves",
+    "Gomes",
+    "Lopes",
+    "Marques",
+    "Alves",
+    "Almeida",
+)
 DOMAINS = ("example.pt", "mail.example.com", "empresa.example", "corp.example.org")
 
 
@@ -51,8 +91,18 @@ def stamp(moment: datetime) -> str:
 def generate(contacts: int) -> dict[str, list[tuple[Any, ...]]]:
     rng = random.Random(8)
     companies = max(1, contacts // 100)
-    data: dict[str, list[tuple[Any, ...]]] = {k: [] for k in (
-        "company", "contact", "contact_email", "contact_phone", "interaction", "followup", "search_doc")}
+    data: dict[str, list[tuple[Any, ...]]] = {
+        k: []
+        for k in (
+            "company",
+            "contact",
+            "contact_email",
+            "contact_phone",
+            "interaction",
+            "followup",
+            "search_doc",
+        )
+    }
     for i in range(1, companies + 1):
         name = f"{rng.choice(LAST)} {rng.choice(('Lda', 'SA', 'Group', 'Labs'))} {i}"
         created = stamp(NOW - timedelta(days=rng.randint(100, 900)))
@@ -66,8 +116,21 @@ def generate(contacts: int) -> dict[str, list[tuple[Any, ...]]]:
         last_at = NOW - timedelta(days=rng.randint(0, 400)) if rng.random() < 0.7 else None
         cadence = rng.choice((30, 60, 90)) if rng.random() < 0.05 else None
         status = rng.choice(("lead", "prospect", "customer"))
-        data["contact"].append((i, name, company_id, status, f"user{i % 3}", False, cadence,
-                                stamp(last_at) if last_at else None, stamp(created), stamp(created), 1))
+        data["contact"].append(
+            (
+                i,
+                name,
+                company_id,
+                status,
+                f"user{i % 3}",
+                False,
+                cadence,
+                stamp(last_at) if last_at else None,
+                stamp(created),
+                stamp(created),
+                1,
+            )
+        )
         email = f"{first.lower()}.{last.lower()}{i}@{rng.choice(DOMAINS)}"
         data["contact_email"].append((i, i, email, email.lower(), 0))
         phone = f"+3519{rng.randint(10000000, 99999999)}" if i % 2 else None
@@ -91,8 +154,21 @@ def generate(contacts: int) -> dict[str, list[tuple[Any, ...]]]:
         else:
             due = NOW + timedelta(days=rng.randint(1, 365))
         created = stamp(due - timedelta(days=7))
-        data["followup"].append((i, f"follow up {i}", stamp(due), rng.random() < 0.6,
-                                 rng.randint(1, contacts), f"user{i % 3}", False, "manual", created, created, 1))
+        data["followup"].append(
+            (
+                i,
+                f"follow up {i}",
+                stamp(due),
+                rng.random() < 0.6,
+                rng.randint(1, contacts),
+                f"user{i % 3}",
+                False,
+                "manual",
+                created,
+                created,
+                1,
+            )
+        )
     data["search_doc"] = [(n, *row) for n, row in enumerate(data["search_doc"], 1)]
     return data
 
@@ -100,12 +176,12 @@ def generate(contacts: int) -> dict[str, list[tuple[Any, ...]]]:
 COLUMNS = {
     "company": "id, name, domain, industry, owner, created_at, updated_at, version",
     "contact": "id, name, company_id, status, owner, do_not_contact, cadence_days, last_interaction_at, "
-               "created_at, updated_at, version",
+    "created_at, updated_at, version",
     "contact_email": "id, contact_id, email, email_lower, position",
     "contact_phone": "id, contact_id, phone, position",
     "interaction": "id, kind, body, at, author, contact_id, company_id, deal_id, created_at",
     "followup": "id, title, due_at, all_day, contact_id, owner, from_done, origin, created_at, updated_at, "
-                "version",
+    "version",
     "search_doc": "id, entity, entity_id, body",
 }
 
@@ -137,8 +213,9 @@ def load_postgres(url: str, data: dict[str, list[tuple[Any, ...]]]) -> None:
             with conn.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in data[table]:
                     copy.write_row(row)
-            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                         f"(SELECT max(id) FROM {table}))")
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
         conn.commit()
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")
@@ -146,8 +223,14 @@ def load_postgres(url: str, data: dict[str, list[tuple[Any, ...]]]) -> None:
 
 # -- measuring --------------------------------------------------------------------------------
 def env_for(db: str) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MINICRM_DB": db, "MINICRM_NOW": NOW.isoformat(),
-            "MINICRM_TZ": "Europe/Lisbon", "MINICRM_CONFIG": str(Path(tempfile.gettempdir()) / "no-minicrm.toml")}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "MINICRM_DB": db,
+        "MINICRM_NOW": NOW.isoformat(),
+        "MINICRM_TZ": "Europe/Lisbon",
+        "MINICRM_CONFIG": str(Path(tempfile.gettempdir()) / "no-minicrm.toml"),
+    }
 
 
 def cold(argv: list[str], env: dict[str, str], runs: int) -> float:
@@ -205,8 +288,11 @@ def main() -> None:
 
     started = time.perf_counter()
     data = generate(args.contacts)
-    print(f"generated {args.contacts:,} contacts, {len(data['interaction']):,} notes, "
-          f"{len(data['followup']):,} follow-ups in {time.perf_counter() - started:.1f}s", flush=True)
+    print(
+        f"generated {args.contacts:,} contacts, {len(data['interaction']):,} notes, "
+        f"{len(data['followup']):,} follow-ups in {time.perf_counter() - started:.1f}s",
+        flush=True,
+    )
     workdir = Path(tempfile.mkdtemp(prefix="minicrm-bench-pg-"))
     sqlite_path = workdir / "bench.db"
     with postgres_database(args.server, args.keep) as pg_url:
@@ -218,8 +304,9 @@ def main() -> None:
             workdir.rmdir()
 
 
-def run(args: argparse.Namespace, data: dict[str, list[tuple[Any, ...]]], sqlite_path: Path,
-        pg_url: str) -> None:
+def run(
+    args: argparse.Namespace, data: dict[str, list[tuple[Any, ...]]], sqlite_path: Path, pg_url: str
+) -> None:
     py = sys.executable
     started = time.perf_counter()
     load_sqlite(sqlite_path, data)

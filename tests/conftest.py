@@ -8,9 +8,9 @@ Backends: the suite runs unchanged on SQLite (the default) and on PostgreSQL wit
 ``sh``, ``ctx`` or ``pg_url``) gets its own freshly created, empty PostgreSQL database
 (``minicrm_t_<random>`` on the server of ``MINICRM_TEST_PG``, default the local ``test``
 database's server), named in ``MINICRM_DB`` and dropped afterwards; that is safe with
-pytest-xdist. ``@pytest.mark.sqlite_only`` tests are skipped on PostgreSQL;
-``@pytest.mark.postgres`` tests always run on PostgreSQL, and skip (reason printed) when the
-server is unreachable, except in CI (``CI=true``), where that is a failure.
+pytest-xdist. ``@pytest.mark.sqlite_only`` tests, and tests using ``db_path`` (the SQLite file),
+are skipped on PostgreSQL; ``@pytest.mark.postgres`` tests always run on PostgreSQL, and skip
+(reason printed) when the server is unreachable, except in CI (``CI=true``): there that fails.
 """
 
 from __future__ import annotations
@@ -51,9 +51,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if BACKEND != "postgresql":
         return
     skip = pytest.mark.skip(reason="SQLite-specific (file, WAL, FTS5 or backup): not for PostgreSQL")
+    uses_file = pytest.mark.skip(reason="works on the SQLite file (db_path): not for PostgreSQL")
     for item in items:
         if item.get_closest_marker("sqlite_only"):
             item.add_marker(skip)
+        elif "db_path" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("postgres"):
+            item.add_marker(uses_file)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -16,7 +16,9 @@ def _names(run) -> list[str]:
 def test_contact_lifecycle_and_counts(cli, ctx) -> None:
     cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--company", "Lima Lda", "--tag", "vip")
     cli("contact", "add", "Bruno Dias", "--email", "bruno@dias.pt", "--company", "lima lda")
-    edited = cli("contact", "edit", "ana", "--do-not-contact", "--add-tag", "board", "--field", "nif=123", "--json")
+    edited = cli(
+        "contact", "edit", "ana", "--do-not-contact", "--add-tag", "board", "--field", "nif=123", "--json"
+    )
     assert edited.exit_code == 0, edited.stderr
     data = edited.json()
     assert (data["tags"], data["fields"], data["version"]) == (["board", "vip"], {"nif": "123"}, 2)
@@ -25,8 +27,13 @@ def test_contact_lifecycle_and_counts(cli, ctx) -> None:
     assert contacts.count(ctx, contacts.ContactQuery(tags=("vip",))) == 1
     company = cli("company", "show", "lima", "--json").json()
     assert (company["name"], company["contacts_count"]) == ("Lima Lda", 2)
-    assert _names(cli("contact", "list", "--company", "lima", "--format", "plain")) == ["Ana Lima", "Bruno Dias"]
-    assert _names(cli("contact", "list", "--sort", "-id", "--limit", "1", "--format", "plain")) == ["Bruno Dias"]
+    assert _names(cli("contact", "list", "--company", "lima", "--format", "plain")) == [
+        "Ana Lima",
+        "Bruno Dias",
+    ]
+    assert _names(cli("contact", "list", "--sort", "-id", "--limit", "1", "--format", "plain")) == [
+        "Bruno Dias"
+    ]
     history = cli("contact", "history", "ana", "--json").json()
     assert [h["action"] for h in history] == ["create", "update"]
     assert history[1]["changes"]["do_not_contact"] == {"before": False, "after": True}
@@ -57,6 +64,13 @@ def test_references_fold_case_and_list_ambiguity(cli) -> None:
     assert (missing.exit_code, missing.stderr) == (1, "error: no contact matches 'zed'\n")
 
 
+def test_references_compare_like_sql_lower(cli) -> None:
+    cli("contact", "add", "Straße Müller", "--company", "Größe GmbH")
+    assert cli("contact", "show", "straße müller", "--json").json()["id"] == 1
+    assert cli("contact", "show", "müller", "--json").json()["id"] == 1
+    assert cli("company", "show", "größe gmbh", "--json").json()["id"] == 1
+
+
 @pytest.mark.parametrize("ref", ["99999999999999999999999", "ana\x00lima"])
 def test_impossible_references_are_errors_not_storage_failures(cli, ref) -> None:
     cli("contact", "add", "Ana Lima")
@@ -80,7 +94,9 @@ def test_notes_logs_and_timeline(cli) -> None:
 def test_followups_all_day_recurring_snooze_and_due(cli) -> None:
     cli("contact", "add", "Ana Lima")
     cli("contact", "add", "Bruno Dias", "--every", "7d")
-    weekly = cli("followup", "add", "ana", "weekly report", "--due", "2026-11-20", "--every", "1w", "--json").json()
+    weekly = cli(
+        "followup", "add", "ana", "weekly report", "--due", "2026-11-20", "--every", "1w", "--json"
+    ).json()
     assert (weekly["overdue"], weekly["id"]) == (True, 1)
     timed = cli("followup", "add", "bruno", "demo call", "--due", "today 15:00", "--json").json()
     assert timed["overdue"] is False
@@ -126,7 +142,10 @@ def test_search_substrings_inside_emails_phones_and_notes(cli, ctx) -> None:
     assert found("lima zzz") == []
     plain = cli("search", "dias", "--format", "plain")
     assert plain.exit_code == 0, plain.stderr
-    assert [line.split("\t")[:2] for line in plain.stdout.splitlines()] == [["company", "1"], ["contact", "2"]]
+    assert [line.split("\t")[:2] for line in plain.stdout.splitlines()] == [
+        ["company", "1"],
+        ["contact", "2"],
+    ]
 
 
 def test_database_commands(cli) -> None:

@@ -108,17 +108,31 @@ def test_init_on_an_empty_database_creates_the_schema(cli, ctx_free_url) -> None
 
     with psycopg.connect(ctx_free_url.replace("+psycopg", "")) as conn:
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
-        assert {"contact", "company", "deal", "followup", "user_account", "search_doc", "alembic_version"} <= tables
+        assert {
+            "contact",
+            "company",
+            "deal",
+            "followup",
+            "user_account",
+            "search_doc",
+            "alembic_version",
+        } <= tables
         assert conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").fetchone() is not None
-        index = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_search_doc_body_trgm'").fetchone()
+        index = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_search_doc_body_trgm'"
+        ).fetchone()
         assert index is not None and "gin_trgm_ops" in index[0]
 
 
 def test_reps_running_init_at_the_same_moment_all_succeed(cli, ctx_free_url) -> None:
     """Migrations take an advisory lock: the first creates the schema, the others find it current."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    procs = [subprocess.Popen([sys.executable, "-m", "minicrm", "init"], env=env, stderr=subprocess.PIPE, text=True)
-             for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "minicrm", "init"], env=env, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
     errors = [p.communicate(timeout=300)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], errors
     assert cli("db", "current").stdout == "0001 (up to date)\n"
@@ -148,7 +162,9 @@ def test_the_schema_matches_the_tables_with_no_drift(cli, ctx_free_url) -> None:
     engine = create_engine(ctx_free_url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"include_object": include_object, "compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"include_object": include_object, "compare_type": True}
+            )
             assert compare_metadata(context, metadata) == []
     finally:
         engine.dispose()
@@ -174,7 +190,9 @@ def test_an_unreachable_server_is_a_storage_error(cli, monkeypatch) -> None:
     monkeypatch.setenv("MINICRM_DB", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
     result = cli("contact", "list")
     assert result.exit_code == 3
-    assert result.stderr.startswith("error: cannot connect to postgresql+psycopg://postgres@127.0.0.1:1/nowhere: ")
+    assert result.stderr.startswith(
+        "error: cannot connect to postgresql+psycopg://postgres@127.0.0.1:1/nowhere: "
+    )
     assert result.stderr.count("\n") == 1
 
 
@@ -189,18 +207,57 @@ def test_search_gives_the_same_results_as_sqlite(tmp_path, pg_url) -> None:
         ("Straße Müller", "mueller@strasse.de", None, "Müller GmbH"),
     ]
     queries = [
-        "ana", "LIMA", "a.li", "example-mail", "mail.pt", "@corp", "_dias", "b_d", "corp.io", "912", "345 678",
-        "+351", "& fil", "dias & filhos", "ñandú", "ÑANDÚ", "ce.n", "zoe+crm", "o'brien", "100%", "%", "_", "li",
-        "wu", "[holdings]", "müller", "MÜLLER", "strasse", "straße", "gmbh", "zzz", "a", "ie", "x y",
-        '"ana"', "NEAR(", "lima zzz", "ana lima", "ltd o'b",
+        "ana",
+        "LIMA",
+        "a.li",
+        "example-mail",
+        "mail.pt",
+        "@corp",
+        "_dias",
+        "b_d",
+        "corp.io",
+        "912",
+        "345 678",
+        "+351",
+        "& fil",
+        "dias & filhos",
+        "ñandú",
+        "ÑANDÚ",
+        "ce.n",
+        "zoe+crm",
+        "o'brien",
+        "100%",
+        "%",
+        "_",
+        "li",
+        "wu",
+        "[holdings]",
+        "müller",
+        "MÜLLER",
+        "strasse",
+        "straße",
+        "gmbh",
+        "zzz",
+        "a",
+        "ie",
+        "x y",
+        '"ana"',
+        "NEAR(",
+        "lima zzz",
+        "ana lima",
+        "ltd o'b",
     ]
     results = {}
     for name, url in (("sqlite", str(tmp_path / "parity.db")), ("postgresql", pg_url)):
         ctx = open_context(url)
         try:
             for person, email, phone, company in people:
-                contacts.add(ctx, ContactCreate(name=person, emails=(email,), phones=(phone,) if phone else (),
-                                                company=company))
+                contacts.add(
+                    ctx,
+                    ContactCreate(
+                        name=person, emails=(email,), phones=(phone,) if phone else (), company=company
+                    ),
+                )
             results[name] = {q: sorted((h.entity, h.id) for h in search.search(ctx, q)) for q in queries}
         finally:
             ctx.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from minicrm.errors import Conflict
-from minicrm.services import contacts, users
+from minicrm.services import contacts
 from minicrm.services.context import open_context
 from minicrm.services.dto import ContactCreate, ContactPatch
 
@@ -28,7 +28,12 @@ def team(cli):
 def test_user_add_and_list(cli) -> None:
     added = cli("user", "add", "ana", "--email", "Ana@Team.PT", "--json")
     assert added.exit_code == 0, added.stderr
-    assert added.json() == {"id": 1, "name": "ana", "email": "Ana@team.pt", "created_at": "2026-11-23T10:00:00+00:00"}
+    assert added.json() == {
+        "id": 1,
+        "name": "ana",
+        "email": "Ana@team.pt",
+        "created_at": "2026-11-23T10:00:00+00:00",
+    }
     cli("user", "add", "bruno")
     listed = cli("user", "list", "--format", "plain")
     assert listed.stdout == "1\tana\tAna@team.pt\t2026-11-23\n2\tbruno\t\t2026-11-23\n"
@@ -79,7 +84,9 @@ def test_due_defaults_to_mine(team) -> None:
     assert mine.stdout == "Due (1)\n  #1     today            send the quote — Carla Reis\n"
     everyone = team("--as", "ana", "due", "--all", "--json").json()
     assert [f["title"] for f in everyone["due"]] == ["send the quote", "call back"]
-    assert team("--as", "bruno", "due", "--owner", "ana", "--json").json()["due"][0]["title"] == "send the quote"
+    assert (
+        team("--as", "bruno", "due", "--owner", "ana", "--json").json()["due"][0]["title"] == "send the quote"
+    )
 
 
 def test_mine_by_default_is_the_same_on_the_fast_path(team, sh) -> None:
@@ -91,7 +98,8 @@ def test_mine_by_default_is_the_same_on_the_fast_path(team, sh) -> None:
     assert fast.exit_code == 0, fast.stderr
     assert [f["title"] for f in fast.json()["due"]] == ["call back"]
     assert [f["title"] for f in sh("--as", "bruno", "due", "--everyone", "--json").json()["due"]] == [
-        "send the quote", "call back",
+        "send the quote",
+        "call back",
     ]
 
 
@@ -100,7 +108,10 @@ def test_acting_as_an_unknown_user_is_refused(team, sh) -> None:
         result = run("--as", "zoe", "contact", "list")
         assert result.exit_code == 1
         assert result.stdout == ""
-        assert result.stderr == "error: unknown user 'zoe' (users: ana, bruno); add it with: minicrm user add zoe\n"
+        assert (
+            result.stderr
+            == "error: unknown user 'zoe' (users: ana, bruno); add it with: minicrm user add zoe\n"
+        )
 
 
 def test_acting_as_nobody_in_team_mode_says_how_to_choose(team) -> None:
@@ -123,7 +134,10 @@ def test_user_from_environment_and_config(team, tmp_path, monkeypatch) -> None:
 def test_owner_must_be_a_user_and_can_be_reassigned(team) -> None:
     typo = team("--as", "ana", "contact", "add", "Eva", "--owner", "brunno")
     assert typo.exit_code == 1
-    assert typo.stderr == "error: unknown user 'brunno' (users: ana, bruno); add it with: minicrm user add brunno\n"
+    assert (
+        typo.stderr
+        == "error: unknown user 'brunno' (users: ana, bruno); add it with: minicrm user add brunno\n"
+    )
     moved = team("--as", "ana", "contact", "edit", "carla", "--owner", "bruno", "--json")
     assert moved.json()["owner"] == "bruno"
     assert team("--as", "ana", "contact", "list", "--format", "plain").stdout == ""
@@ -144,7 +158,9 @@ def test_stale_if_version_is_a_conflict_naming_who_and_when(team, ctx) -> None:
     stale = team("--as", "bruno", "contact", "edit", "carla", "--title", "CTO", "--if-version", "1")
     assert stale.exit_code == 1
     assert stale.stdout == ""
-    assert stale.stderr == "error: contact 1 was changed by ana at 2026-11-23 10:00; reload it and try again\n"
+    assert (
+        stale.stderr == "error: contact 1 was changed by ana at 2026-11-23 10:00; reload it and try again\n"
+    )
     stored = contacts.get(ctx, 1)
     assert (stored.title, stored.version) == ("CEO", 2)
 
@@ -180,7 +196,10 @@ def test_two_users_editing_from_the_same_version_get_exactly_one_conflict(team) 
                 outcomes.append("saved")
             except Conflict as exc:
                 outcomes.append(str(exc))
-        assert outcomes == ["saved", "contact 1 was changed by ana at 2026-11-23 10:00; reload it and try again"]
+        assert outcomes == [
+            "saved",
+            "contact 1 was changed by ana at 2026-11-23 10:00; reload it and try again",
+        ]
         final = contacts.find(ana, "carla")
         assert (final.title, final.version) == ("CEO", 2)
     finally:

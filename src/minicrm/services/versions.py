@@ -23,8 +23,9 @@ def check_version(uow: UnitOfWork, entity: str, entity_id: int, stored: int, exp
         raise Conflict(conflict_message(uow.ctx, entity, entity_id))
 
 
-def update_versioned(uow: UnitOfWork, table: str, entity: str, entity_id: int, base_version: int,
-                     values: Mapping[str, Any]) -> int:
+def update_versioned(
+    uow: UnitOfWork, table: str, entity: str, entity_id: int, base_version: int, values: Mapping[str, Any]
+) -> int:
     """``UPDATE table SET values, version = base + 1 WHERE id = ? AND version = base``; returns the
     new version, or raises Conflict when the row moved on meanwhile (nothing is written)."""
     new_version = int(base_version) + 1
