@@ -124,6 +124,24 @@ def test_init_on_an_empty_database_creates_the_schema(cli, ctx_free_url) -> None
         assert index is not None and "gin_trgm_ops" in index[0]
 
 
+def test_a_database_made_by_the_first_schema_version_upgrades_with_its_data(cli, ctx_free_url) -> None:
+    """Built at the first revision (today also the head), filled, then upgraded by this minicrm."""
+    from minicrm.store.db import parse_target
+    from minicrm.store.schema import HEAD, REVISIONS, run_migrations
+
+    run_migrations(parse_target(ctx_free_url), REVISIONS[0])
+    import psycopg
+
+    with psycopg.connect(ctx_free_url.replace("+psycopg", ""), autocommit=True) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (REVISIONS[0],)
+    assert cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt").exit_code == 0
+    upgraded = cli("db", "upgrade")
+    assert upgraded.exit_code == 0, upgraded.stderr
+    assert upgraded.stderr.endswith(f"schema {HEAD}\n")
+    assert cli("db", "current").stdout == f"{HEAD} (up to date)\n"
+    assert cli("search", "lima.pt", "--json").json()[0]["label"] == "Ana Lima"
+
+
 def test_reps_running_init_at_the_same_moment_all_succeed(cli, ctx_free_url) -> None:
     """Migrations take an advisory lock: the first creates the schema, the others find it current."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
