@@ -2,6 +2,15 @@
 
 No test can touch the user's real data dir: HOME and the XDG dirs point into tmp_path before
 any minicrm code computes a path (paths are computed on demand, never at import).
+
+Backends: the suite runs unchanged on SQLite (the default) and on PostgreSQL with
+``MINICRM_TEST_BACKEND=postgresql``: then every test that touches a database (it uses ``cli``,
+``sh``, ``ctx`` or ``pg_url``) gets its own freshly created, empty PostgreSQL database
+(``minicrm_t_<random>`` on the server of ``MINICRM_TEST_PG``, default the local ``test``
+database's server), named in ``MINICRM_DB`` and dropped afterwards; that is safe with
+pytest-xdist. ``@pytest.mark.sqlite_only`` tests, and tests using ``db_path`` (the SQLite file),
+are skipped on PostgreSQL; ``@pytest.mark.postgres`` tests always run on PostgreSQL, and skip
+(reason printed) when the server is unreachable, except in CI (``CI=true``): there that fails.
 """
 
 from __future__ import annotations
@@ -11,7 +20,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +32,100 @@ from typer.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00:00"  # a Monday
 TZ = "Europe/Lisbon"
+
+BACKEND = os.environ.get("MINICRM_TEST_BACKEND", "sqlite").strip().lower() or "sqlite"
+PG_SERVER = os.environ.get("MINICRM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+#: the fixtures through which a test reaches the database (the others need none)
+DB_FIXTURES = frozenset({"cli", "sh", "ctx", "pg_url"})
+
+if BACKEND not in ("sqlite", "postgresql"):
+    raise pytest.UsageError(f"MINICRM_TEST_BACKEND must be sqlite or postgresql, not {BACKEND!r}")
+
+
+def pytest_report_header() -> str:
+    return f"minicrm backend: {BACKEND}" + (f" ({PG_SERVER})" if BACKEND == "postgresql" else "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if BACKEND != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="SQLite-specific (file, WAL, FTS5 or backup): not for PostgreSQL")
+    uses_file = pytest.mark.skip(reason="works on the SQLite file (db_path): not for PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+        elif "db_path" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("postgres"):
+            item.add_marker(uses_file)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    """In CI a PostgreSQL test may not skip: the server must be there."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and item.get_closest_marker("postgres"):
+        report.outcome = "failed"
+        report.longrepr = f"a PostgreSQL test skipped in CI (CI=true): {report.longrepr}"
+
+
+@functools.lru_cache(maxsize=1)
+def _pg_unreachable() -> str | None:
+    """None when the PostgreSQL test server answers, else why not."""
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_SERVER, connect_timeout=3, autocommit=True) as conn:
+            conn.execute("SELECT 1")
+    except Exception as exc:  # any failure means: no server to test against
+        return f"{PG_SERVER}: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}"
+    return None
+
+
+class PgServer:
+    """Creates and drops one empty database per test on the PostgreSQL test server."""
+
+    def __init__(self) -> None:
+        import psycopg
+
+        self._conn = psycopg.connect(PG_SERVER, connect_timeout=10, autocommit=True)
+        base = PG_SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+        self._base = base
+
+    def create(self) -> tuple[str, str]:
+        name = f"minicrm_t_{uuid.uuid4().hex[:16]}"
+        self._conn.execute(f'CREATE DATABASE "{name}"')
+        return name, f"{self._base}/{name}"
+
+    def drop(self, name: str) -> None:
+        self._conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    reason = _pg_unreachable()
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI but unreachable: {reason}", pytrace=False)
+        pytest.skip(f"PostgreSQL unreachable, start it to run this test: {reason}")
+    server = PgServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> Iterator[str]:
+    """The URL of a fresh, empty PostgreSQL database, dropped after the test."""
+    name, url = pg_server.create()
+    try:
+        yield url
+    finally:
+        pg_server.drop(name)
 
 
 def _real_data_dir_state() -> tuple[Path, object]:
@@ -45,7 +149,7 @@ def real_data_dir_untouched() -> Iterator[Path]:
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
@@ -60,6 +164,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from minicrm.clock import local_tz
 
     local_tz.cache_clear()
+    wants_pg = BACKEND == "postgresql" or request.node.get_closest_marker("postgres") is not None
+    if wants_pg and DB_FIXTURES.intersection(request.fixturenames):
+        monkeypatch.setenv("MINICRM_DB", request.getfixturevalue("pg_url"))
     return home
 
 

@@ -8,7 +8,9 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from minicrm.cli import cadence, company, contact, database, doctor, followup, next_command, notes, search
+    from minicrm.cli import (
+        cadence, company, contact, database, doctor, followup, next_command, notes, search, user,
+    )
 
     app.command("init")(database.init)
     app.add_typer(database.app, name="db")
@@ -28,6 +30,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(segment.app, name="segment")
     app.add_typer(request.app, name="request")
     app.add_typer(hooks.app, name="hooks")
+    app.add_typer(user.app, name="user")
 
 
 def open_tui_or_help(ctx: typer.Context) -> None:

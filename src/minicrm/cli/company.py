@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import customer_views, views
-from minicrm.cli.options import FormatOpt, JsonOpt, YesOpt
+from minicrm.cli.options import FormatOpt, IfVersionOpt, JsonOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import key_values
 from minicrm.cli.state import confirm, services
@@ -118,6 +118,7 @@ def edit(
     clear: Annotated[
         list[str] | None, typer.Option("--clear", help="Empty a field: domain, industry, tags, field:KEY, …")
     ] = None,
+    if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
@@ -132,7 +133,7 @@ def edit(
         tags=UNSET if tag is None else tuple(tag), add_tags=tuple(add_tag or ()),
         remove_tags=tuple(remove_tag or ()), owner=opt(owner), fields=key_values(field), street=opt(street),
         city=opt(city), region=opt(region), postcode=opt(postcode), country=opt(country),
-        clear=tuple(clear or ()),
+        clear=tuple(clear or ()), expected_version=if_version,
     )
     with services() as ctx:
         company = companies.edit(ctx, ref, patch)

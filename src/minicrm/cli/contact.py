@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import reads, views, writes
-from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
+from minicrm.cli.options import AllOpt, FormatOpt, IfVersionOpt, JsonOpt, OwnerOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import cadence_days, key_values
 from minicrm.cli.state import confirm, services
@@ -104,7 +104,7 @@ def list_(
 ) -> None:
     """List contacts, filtered and sorted."""
     reads.contact_list(
-        tags=tag or [], company=company, status=status, owner=None if all_ else owner, search=search,
+        tags=tag or [], company=company, status=status, owner=owner, everyone=all_, search=search,
         stale=stale, sort=sort, limit=limit, offset=offset, fmt=fmt, json_flag=json_flag,
         segment=segment, fields=field, min_value=min_value,
     )
@@ -161,6 +161,7 @@ def edit(
         list[str] | None,
         typer.Option("--clear", help="Empty a field: title, company, emails, tags, field:KEY, …"),
     ] = None,
+    if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
@@ -196,6 +197,7 @@ def edit(
         do_not_contact=opt(do_not_contact),
         preferred_channel=opt(channel),
         clear=tuple(clear or ()),
+        expected_version=if_version,
     )
     with services() as ctx:
         contact = contacts.edit(ctx, ref, patch)

@@ -45,13 +45,12 @@ def _due(args: list[str]) -> Callable[[], None]:
     p = _with_format(_Parser())
     p.add_argument("--within")
     p.add_argument("--owner")
-    p.add_argument("--all", dest="all_", action="store_true")
+    p.add_argument("--all", "--everyone", dest="all_", action="store_true")
     p.add_argument("--since-last-run", dest="since_last_run", action="store_true")
     ns = p.parse_args(args)
     from minicrm.cli import reads
 
-    owner = None if ns.all_ else ns.owner
-    return lambda: reads.due(within=ns.within, owner=owner, fmt=ns.fmt, json_flag=ns.json_flag,
+    return lambda: reads.due(within=ns.within, owner=ns.owner, everyone=ns.all_, fmt=ns.fmt, json_flag=ns.json_flag,
                              since_last_run=ns.since_last_run)
 
 
@@ -104,7 +103,7 @@ def _contact_list(args: list[str]) -> Callable[[], None]:
     p.add_argument("--company", "-c")
     p.add_argument("--status")
     p.add_argument("--owner")
-    p.add_argument("--all", dest="all_", action="store_true")
+    p.add_argument("--all", "--everyone", dest="all_", action="store_true")
     p.add_argument("--search", "-s")
     p.add_argument("--stale")
     p.add_argument("--sort", default="name")
@@ -117,7 +116,7 @@ def _contact_list(args: list[str]) -> Callable[[], None]:
     from minicrm.cli import reads
 
     return lambda: reads.contact_list(
-        tags=ns.tags, company=ns.company, status=ns.status, owner=None if ns.all_ else ns.owner, search=ns.search,
+        tags=ns.tags, company=ns.company, status=ns.status, owner=ns.owner, everyone=ns.all_, search=ns.search,
         stale=ns.stale, sort=ns.sort, limit=ns.limit, offset=ns.offset, fmt=ns.fmt, json_flag=ns.json_flag,
         segment=ns.segment, fields=ns.fields, min_value=ns.min_value,
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import reads, views, writes
-from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
+from minicrm.cli.options import AllOpt, EveryoneOpt, FormatOpt, IfVersionOpt, JsonOpt, OwnerOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import duration, ids, when
 from minicrm.cli.state import confirm, services
@@ -16,6 +16,7 @@ from minicrm.errors import InvalidInput
 from minicrm.services import followups
 from minicrm.services.dto import UNSET
 from minicrm.services.interactions import Links
+from minicrm.services.users import scope_owner
 
 app = typer.Typer(help="Follow-ups (reminders): add, list, done, snooze, edit, remove.", no_args_is_help=True)
 
@@ -65,11 +66,12 @@ def list_(
     all_: Annotated[bool, typer.Option("--all", help="Everything, done ones included.")] = False,
     contact: Annotated[str | None, typer.Option("--contact", help="Only this contact's.")] = None,
     owner: OwnerOpt = None,
+    everyone: EveryoneOpt = False,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=0)] = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """List follow-ups (default: every open one, by due date)."""
+    """List follow-ups (default: every open one, by due date; in team mode only yours)."""
     fmt = check_format(fmt, json_flag)
     chosen = [name for name, flag in (("overdue", overdue), ("today", today), ("week", week), ("done", done),
                                       ("all", all_)) if flag]
@@ -77,7 +79,8 @@ def list_(
         raise InvalidInput(f"choose one of --{' / --'.join(chosen)}")
     window = chosen[0] if chosen else "open"
     with services() as ctx:
-        items = followups.list_followups(ctx, window, owner=owner, contact=contact, limit=limit)  # type: ignore[arg-type]
+        items = followups.list_followups(ctx, window, owner=scope_owner(ctx, owner, everyone=everyone),  # type: ignore[arg-type]
+                                         contact=contact, limit=limit)
         Printer(fmt, ctx.clock.tz).records(items, views.followup_columns(ctx.clock.tz), empty="no follow-ups")
 
 
@@ -118,11 +121,12 @@ def edit(
                                                    help="Count --every from each completion, or from the schedule.",
                                                    show_default=False)] = None,
     no_repeat: Annotated[bool, typer.Option("--no-repeat", help="Stop repeating.")] = False,
-    owner: Annotated[str | None, typer.Option("--owner")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Reassign to this user.")] = None,
+    if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """Change a follow-up's text, due date or repetition."""
+    """Change a follow-up's text, due date, repetition or owner."""
     fmt = check_format(fmt, json_flag)
     if no_repeat and (every or rrule or until or from_done):
         raise InvalidInput("--no-repeat cannot be combined with --every, --rrule, --until or --from-done")
@@ -137,6 +141,7 @@ def edit(
             until=None if (no_repeat or no_until) else UNSET if until is None else parse_when(until, ctx.clock),
             from_done=UNSET if from_done is None else from_done,
             owner=UNSET if owner is None else owner,
+            expected_version=if_version,
         )
         item = followups.edit(ctx, ids([followup_id], "follow-up")[0], patch)
         Printer(fmt, ctx.clock.tz).record(item, views.followup_fields(item, ctx.clock.tz))
@@ -173,5 +178,5 @@ def due(
 ) -> None:
     """What is overdue and due, then who to get back in touch with. Prints nothing when nothing is due (for cron).
     Every run is recorded, so that `minicrm doctor` can tell when the cron job stopped."""
-    reads.due(within=within, owner=None if all_ else owner, fmt=fmt, json_flag=json_flag,
+    reads.due(within=within, owner=owner, everyone=all_, fmt=fmt, json_flag=json_flag,
               since_last_run=since_last_run)

@@ -14,4 +14,11 @@ FormatOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Only records owned by this user.")]
-AllOpt = Annotated[bool, typer.Option("--all", help="Everyone's records (team mode), not just mine.")]
+IfVersionOpt = Annotated[
+    int | None,
+    typer.Option("--if-version", min=1, metavar="N",
+                 help="Only if the record is still at version N (from --json); else fail, changing nothing."),
+]
+_EVERYONE = "Everyone's records (team mode), not just mine."
+AllOpt = Annotated[bool, typer.Option("--all", "--everyone", help=_EVERYONE)]
+EveryoneOpt = Annotated[bool, typer.Option("--everyone", help=_EVERYONE)]

@@ -18,22 +18,26 @@ from minicrm.services import contacts, followups
 from minicrm.services import search as search_service
 from minicrm.services.context import Context
 from minicrm.services.dto import CadenceDue, DueReport, FollowUp, iso
+from minicrm.services.users import scope_owner
 
 
 def contact_list(*, tags: list[str], company: str | None, status: str | None, owner: str | None,
                  search: str | None, stale: str | None, sort: str, limit: int | None, offset: int,
                  fmt: str | None, json_flag: bool, segment: str | None = None, fields: list[str] | None = None,
-                 min_value: str | None = None) -> None:
+                 min_value: str | None = None, everyone: bool = False) -> None:
+    """``owner`` None and not ``everyone``: in team mode, the acting user's contacts."""
     fmt = check_format(fmt, json_flag)
     descending = sort.startswith("-")
     from minicrm.cli.parsing import key_values
 
-    query = contacts.ContactQuery(
-        tags=tuple(tags), company=company, status=status, owner=owner, search=search,
-        stale=parse_duration(stale) if stale else None, sort=sort.lstrip("-"), descending=descending,
-        limit=limit, offset=offset, fields=tuple(key_values(fields).items()), min_value=min_value,
-    )
+    stale_for = parse_duration(stale) if stale else None
+    field_filters = tuple(key_values(fields).items())
     with services() as ctx:
+        query = contacts.ContactQuery(
+            tags=tuple(tags), company=company, status=status, owner=scope_owner(ctx, owner, everyone=everyone),
+            search=search, stale=stale_for, sort=sort.lstrip("-"), descending=descending,
+            limit=limit, offset=offset, fields=field_filters, min_value=min_value,
+        )
         if segment is not None:
             from minicrm.services import segments
 
@@ -100,13 +104,15 @@ def search(query: str, *, types: list[str], limit: int, fmt: str | None, json_fl
 
 
 def due(*, within: str | None, owner: str | None, fmt: str | None, json_flag: bool,
-        since_last_run: bool = False) -> None:
+        since_last_run: bool = False, everyone: bool = False) -> None:
     """Print what is due, then record the run (so ``doctor`` knows cron works). Nothing due
-    prints nothing at all (cron mails only non-empty output)."""
+    prints nothing at all (cron mails only non-empty output). In team mode only the acting
+    user's, unless ``owner`` or ``everyone`` says otherwise."""
     fmt = check_format(fmt, json_flag)
     window = parse_duration(within) if within else None
     with services() as ctx:
-        report = followups.due(ctx, within=window, owner=owner, since_last_run=since_last_run)
+        report = followups.due(ctx, within=window, owner=scope_owner(ctx, owner, everyone=everyone),
+                               since_last_run=since_last_run)
         tz = ctx.clock.tz
         if not report.is_empty():
             from minicrm.services.hooks import run_due_hooks

@@ -23,11 +23,17 @@ GLOBALS = Globals()
 
 
 @contextmanager
-def services() -> Iterator[Context]:
-    """Open the services for one command; warnings the services collected (e.g. a failing
-    ``on-…`` hook) go to stderr when the command ends, whether it succeeded or not."""
+def services(*, check_user: bool = True) -> Iterator[Context]:
+    """Open the services as the acting user; in team mode that user must exist (``minicrm user
+    add`` and ``user list`` pass ``check_user=False``: they are how users come to exist).
+    Warnings the services collected (e.g. a failing ``on-…`` hook) go to stderr when the command
+    ends, whether it succeeded or not."""
     ctx = open_context(GLOBALS.db, user=GLOBALS.user)
     try:
+        if check_user:
+            from minicrm.services.users import require_acting_user
+
+            require_acting_user(ctx)
         yield ctx
     finally:
         ctx.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from minicrm.cli.output import Column, show_moment
-from minicrm.services.dto import ChangeEntry, Company, Contact, FollowUp, Interaction
+from minicrm.services.dto import ChangeEntry, Company, Contact, FollowUp, Interaction, User
 
 
 def contact_columns() -> list[Column]:
@@ -44,6 +44,19 @@ def company_fields(c: Company, tz: tzinfo) -> list[tuple[str, object]]:
         ("Contacts", c.contacts_count), *((f"{k}", v) for k, v in c.fields.items()),
         ("Created", show_moment(c.created_at, tz)), ("Updated", show_moment(c.updated_at, tz)),
     ]
+
+
+def user_columns(tz: tzinfo) -> list[Column]:
+    return [
+        Column("ID", lambda u: u.id),
+        Column("Name", lambda u: u.name),
+        Column("Email", lambda u: u.email),
+        Column("Added", lambda u: show_moment(u.created_at, tz, date_only=True)),
+    ]
+
+
+def user_fields(u: User, tz: tzinfo) -> list[tuple[str, object]]:
+    return [("ID", u.id), ("Name", u.name), ("Email", u.email), ("Added", show_moment(u.created_at, tz))]
 
 
 def followup_state(f: FollowUp) -> str:

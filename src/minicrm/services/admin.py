@@ -7,7 +7,7 @@ from pathlib import Path
 
 from minicrm.services.context import resolve_target
 from minicrm.store import schema
-from minicrm.store.db import Database
+from minicrm.store.db import Database, Target
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,24 @@ def location(db: str | Path | None = None) -> str:
 
 def init(db: str | Path | None = None) -> DbInfo:
     target = resolve_target(db)
-    existed = target.path.exists() and target.path.stat().st_size > 0 if target.path else True
+    if target.path is not None:
+        existed = target.path.exists() and target.path.stat().st_size > 0
+    else:  # a PostgreSQL database exists before minicrm; "created" means: its schema was set up now
+        existed = _has_schema(target)
     database = schema.open_database(target)
     try:
         revision = schema.current_revision(database)
     finally:
         database.close()
     return DbInfo(target.describe(), revision, schema.HEAD, created=not existed)
+
+
+def _has_schema(target: Target) -> bool:
+    database = Database.connect(target)
+    try:
+        return schema.current_revision(database) is not None
+    finally:
+        database.close()
 
 
 def status(db: str | Path | None = None) -> DbInfo:

@@ -10,11 +10,12 @@ from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services import search as search_index
 from minicrm.services.context import Context
 from minicrm.services.dto import UNSET, Address, Company, CompanyCreate, CompanyPatch
-from minicrm.services.history import conflict_message
 from minicrm.services.refs import find_company_exact, resolve_company
 from minicrm.services.tags import set_tags, tags_of
 from minicrm.services.unit_of_work import UnitOfWork
+from minicrm.services.users import check_owner
 from minicrm.services.validation import check_field_key, normalize_tags, optional_text, require_text
+from minicrm.services.versions import check_version, update_versioned
 from minicrm.store.db import Database
 
 _COLUMNS = ("name", "domain", "industry", "size", "street", "city", "region", "postcode", "country", "owner",
@@ -119,7 +120,7 @@ def insert_company(uow: UnitOfWork, name: str, data: CompanyCreate | None = None
         "industry": optional_text(data.industry), "size": optional_text(data.size),
         "street": optional_text(data.address.street), "city": optional_text(data.address.city),
         "region": optional_text(data.address.region), "postcode": optional_text(data.address.postcode),
-        "country": optional_text(data.address.country), "owner": data.owner or uow.ctx.user,
+        "country": optional_text(data.address.country), "owner": check_owner(db, data.owner) or uow.ctx.user,
         "created_at": uow.now, "updated_at": uow.now, "version": 1,
     }
     company_id = db.insert(
@@ -152,8 +153,7 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
         company_id = resolve_company(db, ref)
         before = snapshot(db, company_id)
         assert before is not None
-        if patch.expected_version is not None and before["version"] != patch.expected_version:
-            raise Conflict(conflict_message(ctx, "company", company_id))
+        check_version(uow, "company", company_id, before["version"], patch.expected_version)
         row = {k: before[k] for k in _COLUMNS}
         tags, fields = list(before["tags"]), dict(before["fields"])
         for name in patch.clear:
@@ -180,7 +180,7 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
             if value is not UNSET:
                 row[column] = optional_text(value)
         if patch.owner is not UNSET:
-            row["owner"] = patch.owner
+            row["owner"] = check_owner(db, patch.owner)
         if patch.tags is not UNSET:
             tags = list(normalize_tags(patch.tags))
         removed = set(normalize_tags(patch.remove_tags))
@@ -194,9 +194,7 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
         }:
             return get(ctx, company_id)
         row["updated_at"] = uow.now
-        row["version"] = before["version"] + 1
-        db.execute(f"UPDATE company SET {', '.join(f'{c} = ?' for c in _COLUMNS)} WHERE id = ?",
-                   [*(row[c] for c in _COLUMNS), company_id])
+        row["version"] = update_versioned(uow, "company", "company", company_id, before["version"], row)
         db.execute("DELETE FROM company_field WHERE company_id = ?", (company_id,))
         db.executemany("INSERT INTO company_field (company_id, key, value) VALUES (?, ?, ?)",
                        [(company_id, k, v) for k, v in fields.items()])

@@ -24,6 +24,7 @@ from minicrm.services.history import conflict_message
 from minicrm.services.refs import find_company_exact, resolve_company, resolve_contact
 from minicrm.services.tags import set_tags, tags_of
 from minicrm.services.unit_of_work import UnitOfWork
+from minicrm.services.users import check_owner
 from minicrm.services.validation import (
     check_choice,
     check_field_key,
@@ -34,6 +35,7 @@ from minicrm.services.validation import (
     require_text,
     unique_ci,
 )
+from minicrm.services.versions import check_version, update_versioned
 from minicrm.store.db import Database, Row
 
 _COLUMNS = (
@@ -256,7 +258,7 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
             "city": optional_text(data.address.city), "region": optional_text(data.address.region),
             "postcode": optional_text(data.address.postcode),
             "country": optional_text(data.address.country), "status": status,
-            "source": optional_text(data.source), "owner": data.owner or ctx.user,
+            "source": optional_text(data.source), "owner": check_owner(db, data.owner) or ctx.user,
             "do_not_contact": bool(data.do_not_contact), "preferred_channel": channel,
             "cadence_days": data.cadence_days, "last_interaction_at": None, "created_at": uow.now,
             "updated_at": uow.now, "version": 1,
@@ -283,8 +285,7 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     before = snapshot(db, contact_id)
     if before is None:
         raise NotFound(f"no contact with id {contact_id}")
-    if patch.expected_version is not None and before["version"] != patch.expected_version:
-        raise Conflict(conflict_message(ctx, "contact", contact_id))
+    check_version(uow, "contact", contact_id, before["version"], patch.expected_version)
     row: dict[str, Any] = {k: before[k] for k in _COLUMNS}
     emails, phones = list(before["emails"]), list(before["phones"])
     tags, fields = list(before["tags"]), dict(before["fields"])
@@ -304,7 +305,8 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
         put(column, optional_text(value) if value is not UNSET else UNSET)
     if patch.status is not UNSET:
         row["status"] = check_choice(patch.status, CONTACT_STATUSES, "status")
-    put("owner", patch.owner)
+    if patch.owner is not UNSET:
+        row["owner"] = check_owner(db, patch.owner)
     if patch.cadence_days is not UNSET:
         if patch.cadence_days is not None and patch.cadence_days <= 0:
             raise InvalidInput("the keep-in-touch cadence must be positive")
@@ -342,9 +344,7 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     if after_shape == compare:
         return contact_id  # nothing changed: no write, no history entry
     row["updated_at"] = uow.now
-    row["version"] = before["version"] + 1
-    assignments = ", ".join(f"{c} = ?" for c in _COLUMNS)
-    db.execute(f"UPDATE contact SET {assignments} WHERE id = ?", [*(row[c] for c in _COLUMNS), contact_id])
+    row["version"] = update_versioned(uow, "contact", "contact", contact_id, before["version"], row)
     db.execute("DELETE FROM contact_email WHERE contact_id = ?", (contact_id,))
     db.execute("DELETE FROM contact_phone WHERE contact_id = ?", (contact_id,))
     db.execute("DELETE FROM contact_field WHERE contact_id = ?", (contact_id,))

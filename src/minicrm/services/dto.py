@@ -265,6 +265,18 @@ class Interaction:
         }
 
 
+# -- users (team mode) ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    name: str
+    email: str | None
+    created_at: datetime
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "email": self.email, "created_at": iso(self.created_at, tz)}
+
+
 # -- follow-ups -----------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class FollowUp:

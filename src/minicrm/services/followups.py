@@ -20,10 +20,11 @@ from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services import recurrence
 from minicrm.services.context import Context
 from minicrm.services.dto import UNSET, CadenceDue, DueReport, FollowUp
-from minicrm.services.history import conflict_message
 from minicrm.services.interactions import Links, resolve_links
 from minicrm.services.unit_of_work import UnitOfWork
+from minicrm.services.users import check_owner
 from minicrm.services.validation import require_text
+from minicrm.services.versions import check_version, update_versioned
 from minicrm.store.db import Database, Row
 
 Window = Literal["open", "overdue", "today", "week", "all", "done"]
@@ -245,7 +246,7 @@ def add(ctx: Context, links: Links, title: str, when: When, *, every: Duration |
         contact_id, company_id, deal_id = resolve_links(db, links)
         new_id = _insert(uow, {
             "title": text, "due_at": to_db(repeat.due_at), "all_day": when.all_day, "contact_id": contact_id,
-            "company_id": company_id, "deal_id": deal_id, "owner": owner or ctx.user, "done_at": None,
+            "company_id": company_id, "deal_id": deal_id, "owner": check_owner(db, owner) or ctx.user, "done_at": None,
             "snoozed_until": None, "every": repeat.every, "rrule": repeat.rrule,
             "until": to_db(repeat.until) if repeat.until else None, "from_done": repeat.from_done,
             "series_id": None, "origin": origin,
@@ -281,11 +282,8 @@ def _load_open(db: Database, followup_id: int) -> dict[str, Any]:
 
 
 def _update(uow: UnitOfWork, followup_id: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
-    changes = {**changes, "updated_at": uow.now, "version": before["version"] + 1}
-    uow.db.execute(
-        f"UPDATE followup SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
-        [*changes.values(), followup_id],
-    )
+    update_versioned(uow, "followup", "followup", followup_id, before["version"],
+                     {**changes, "updated_at": uow.now})
     uow.record("followup", followup_id, "update", before, _snapshot(uow.db, followup_id))
 
 
@@ -367,13 +365,12 @@ def edit(ctx: Context, followup_id: int, patch: FollowUpPatch) -> FollowUp:
     series from there (later occurrences step from the new date)."""
     with UnitOfWork(ctx, f"followup edit {followup_id}") as uow:
         before = _load_open(uow.db, followup_id)
-        if patch.expected_version is not None and patch.expected_version != before["version"]:
-            raise Conflict(conflict_message(ctx, "followup", followup_id))
+        check_version(uow, "followup", followup_id, before["version"], patch.expected_version)
         changes: dict[str, Any] = {}
         if patch.title is not UNSET:
             changes["title"] = require_text(patch.title, "follow-up text")
         if patch.owner is not UNSET:
-            changes["owner"] = patch.owner
+            changes["owner"] = check_owner(uow.db, patch.owner)
         due_at, all_day = from_db(before["due_at"]), bool(before["all_day"])
         if patch.due is not UNSET:
             due_at, all_day = patch.due.at, patch.due.all_day

@@ -38,7 +38,7 @@ def resolve_contact(db: Database, ref: str) -> int:
 
 
 def _name_levels(db: Database, text: str) -> list[tuple[str, list[object]]]:
-    fold = text.casefold()
+    fold = _lower(text)
     # The search index narrows the candidates first: ``lower(name)`` alone scans every contact.
     sub, params = match_sql(db, text, "contact")
     return [
@@ -53,6 +53,12 @@ def _name_levels(db: Database, text: str) -> list[tuple[str, list[object]]]:
             [*params, _like(fold)],
         ),
     ]
+
+
+def _lower(text: str) -> str:
+    """What SQL ``lower()`` gives, to compare with it: ``str.lower``, not ``casefold`` (which turns
+    ß into ss, so that "straße" would never equal lower('Straße') on either backend)."""
+    return text.lower()
 
 
 def _like(text: str) -> str:
@@ -83,7 +89,7 @@ def resolve_company(db: Database, ref: str) -> int:
         if db.scalar("SELECT 1 FROM company WHERE id = ?", (int(text),)):
             return int(text)
         raise NotFound(f"no company with id {text}")
-    fold = text.casefold()
+    fold = _lower(text)
     for sql, params in (
         ("SELECT id, name FROM company WHERE name = ? ORDER BY id", [text]),
         ("SELECT id, name FROM company WHERE lower(name) = ? OR lower(domain) = ? ORDER BY id", [fold, fold]),
@@ -103,9 +109,7 @@ def resolve_company(db: Database, ref: str) -> int:
 
 def find_company_exact(db: Database, name: str) -> int | None:
     """The company with exactly this name (case-insensitive), if any; for linking on add."""
-    row = db.one(
-        "SELECT id FROM company WHERE lower(name) = ? ORDER BY id LIMIT 1", (name.strip().casefold(),)
-    )
+    row = db.one("SELECT id FROM company WHERE lower(name) = ? ORDER BY id LIMIT 1", (_lower(name.strip()),))
     return int(row["id"]) if row else None
 
 

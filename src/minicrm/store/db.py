@@ -4,6 +4,12 @@ The services write portable SQL with ``?`` placeholders; ``Database`` runs it on
 (stdlib, no SQLAlchemy import: the CLI's hot paths stay fast) or on PostgreSQL (psycopg 3).
 Writes go through ``Database.transaction()``: one transaction, committed on success and rolled
 back on any exception.
+
+PostgreSQL is made to behave like SQLite where it matters: write transactions take one
+database-wide advisory lock (as SQLite's ``BEGIN IMMEDIATE`` takes the write lock), so that
+find-or-create steps and read-modify-write edits cannot interleave between two writers; read
+snapshots are REPEATABLE READ (one consistent state, as in an SQLite read transaction); a lock
+that stays taken past the busy timeout is a storage error, as on SQLite.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from minicrm.errors import StorageError
 Row = Mapping[str, Any]
 Params = Sequence[Any]
 BUSY_TIMEOUT_S = 15.0
+#: the key of the advisory lock every PostgreSQL write transaction takes ("mcrm")
+WRITE_LOCK_KEY = 0x6D63726D
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ class Target:
         if self.dialect == "sqlite":
             return f"sqlite:///{self.path}"
         assert self.url is not None
-        return self.url
+        return re.sub(r"^postgres(ql)?(\+psycopg)?://", "postgresql+psycopg://", self.url)
 
     def describe(self) -> str:
         if self.path is not None:
@@ -141,7 +149,15 @@ class Database:
             return
         self._in_tx = True
         try:
-            self.execute("BEGIN IMMEDIATE" if self.is_sqlite else "BEGIN")
+            if self.is_sqlite:
+                self.execute("BEGIN IMMEDIATE")
+            else:
+                self.execute("BEGIN")
+                try:
+                    self.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
+                except BaseException:
+                    self._rollback()
+                    raise
             try:
                 yield self
             except BaseException:
@@ -159,7 +175,7 @@ class Database:
             return
         self._in_tx = True
         try:
-            self.execute("BEGIN")
+            self.execute("BEGIN" if self.is_sqlite else "BEGIN ISOLATION LEVEL REPEATABLE READ")
             try:
                 yield self
             finally:
@@ -203,17 +219,26 @@ def _connect_postgres(target: Target) -> Any:
     assert target.url is not None
     conninfo = re.sub(r"^postgres(ql)?(\+psycopg)?://", "postgresql://", target.url)
     try:
-        return psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, connect_timeout=10)
+        conn = psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, connect_timeout=10)
+        conn.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     except psycopg.Error as exc:
-        raise StorageError(
-            f"cannot connect to {target.describe()}: {str(exc).strip().splitlines()[0]}"
-        ) from exc
+        raise StorageError(f"cannot connect to {target.describe()}: {_first_line(exc)}") from exc
+    return conn
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _translate(exc: Exception, target: Target | None = None) -> Exception:
     """Driver errors to the error family: storage problems become StorageError (exit 3)."""
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    message = _first_line(exc)
     where = f" ({target.describe()})" if target else ""
+    if isinstance(exc, OverflowError):  # sqlite3: an integer parameter beyond 64 bits
+        from minicrm.errors import InvalidInput
+
+        return InvalidInput(f"number out of range: {message}")
     if isinstance(exc, sqlite3.DatabaseError):
         lowered = message.lower()
         if "not a database" in lowered or "malformed" in lowered:
@@ -230,10 +255,17 @@ def _translate(exc: Exception, target: Target | None = None) -> Exception:
             return Conflict(message)
         return StorageError(f"database error{where}: {message}")
     if type(exc).__module__.startswith("psycopg"):
-        from minicrm.errors import Conflict
+        from minicrm.errors import Conflict, InvalidInput
 
         name = type(exc).__name__
-        if name in ("UniqueViolation", "ForeignKeyViolation", "IntegrityError", "SerializationFailure"):
+        if name in ("UniqueViolation", "ForeignKeyViolation", "IntegrityError", "SerializationFailure",
+                    "DeadlockDetected"):
             return Conflict(message)
-        return StorageError(f"database error: {message}")
+        if "NUL (0x00)" in message:  # PostgreSQL text cannot hold NUL; SQLite stores it
+            return InvalidInput("text cannot contain a NUL byte")
+        if name == "NumericValueOutOfRange":
+            return InvalidInput(f"number out of range: {message}")
+        if name in ("LockNotAvailable", "QueryCanceled"):
+            return StorageError(f"the database stayed locked by another program for {BUSY_TIMEOUT_S:.0f}s")
+        return StorageError(f"database error{where}: {message}")
     return exc

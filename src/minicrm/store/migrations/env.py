@@ -31,17 +31,24 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+#: PostgreSQL: migrations hold this advisory lock, so that two first commands on an empty
+#: database (two reps running ``minicrm init`` at once) migrate one after the other: the second
+#: then finds the schema current and does nothing.
+MIGRATION_LOCK_KEY = 0x6D63726E
+
+
 def _run(connection: Any) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+    else:
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
     context.configure(
         connection=connection, target_metadata=metadata, include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite", transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()
-    if connection.dialect.name == "sqlite":
-        connection.commit()
+    connection.commit()  # the transaction the PRAGMA / the advisory lock began
 
 
 if context.is_offline_mode():
