@@ -9,6 +9,7 @@ import typer
 
 def register(app: typer.Typer) -> None:
     from minicrm.cli import company, contact, database, followup, notes, search
+    from minicrm.cli import deal, pipeline, report
 
     app.command("init")(database.init)
     app.add_typer(database.app, name="db")
@@ -20,6 +21,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(followup.app, name="followup")
     app.command("due")(followup.due)
     app.command("search")(search.search)
+    app.add_typer(deal.app, name="deal")
+    app.add_typer(pipeline.app, name="pipeline")
+    app.add_typer(report.app, name="report")
 
 
 def open_tui_or_help(ctx: typer.Context) -> None:
