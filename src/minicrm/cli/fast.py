@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
+from minicrm.cli import report_fast
+
 
 class _Fallback(Exception):
     pass
@@ -100,6 +102,7 @@ _COMMANDS: dict[tuple[str, ...], Callable[[list[str]], Callable[[], None]]] = {
     ("contact", "list"): _contact_list,
     ("contact", "show"): _contact_show,
 }
+_COMMANDS.update(report_fast.COMMANDS)  # the board and the sales reports
 
 
 def _split_globals(args: list[str]) -> tuple[dict[str, str], list[str]] | None:
@@ -132,7 +135,7 @@ def try_run(args: list[str]) -> int | None:
         if tuple(rest[: len(words)]) == words:
             try:
                 action = build(rest[len(words):])
-            except (_Fallback, argparse.ArgumentError, ValueError):
+            except (_Fallback, report_fast.Fallback, argparse.ArgumentError, ValueError):
                 return None
             return _execute(options, action)
     return None

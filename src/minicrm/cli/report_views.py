@@ -18,7 +18,6 @@ from minicrm.cli.output import Column, Printer, check_format, console, inert
 from minicrm.cli.state import services
 from minicrm.dates import parse_when
 from minicrm.errors import InvalidInput
-from minicrm.services import board as board_service
 from minicrm.services import reports
 from minicrm.services.context import Context
 from minicrm.services.dto import Deal
@@ -65,6 +64,8 @@ def _csv(rows: list[dict[str, Any]], tz: tzinfo) -> None:
 def show_board(
     *, pipeline: str | None, owner: str | None, limit: int, fmt: str | None, json_flag: bool
 ) -> None:
+    from minicrm.services import board as board_service
+
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
         data = board_service.board(ctx, pipeline=pipeline, owner=owner, limit=limit)
@@ -183,6 +184,8 @@ def _clip(text: str, width: int) -> str:
 
 
 def show_stages(*, fmt: str | None, json_flag: bool) -> None:
+    from minicrm.services import board as board_service
+
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
         found = board_service.stages(ctx)
