@@ -25,17 +25,62 @@ def _count(ctx, table: str) -> int:
 
 
 def test_add_prints_the_deal_as_json_with_an_exact_value(cli, ctx, ana) -> None:
-    result = cli("deal", "add", "Website redesign", "--contact", "ana", "--value", "1200.50", "--close",
-                 "end of month", "--json")
+    result = cli(
+        "deal",
+        "add",
+        "Website redesign",
+        "--contact",
+        "ana",
+        "--value",
+        "1200.50",
+        "--close",
+        "end of month",
+        "--json",
+    )
     assert result.exit_code == 0, result.stderr
     data = result.json()
-    assert {k: data[k] for k in ("id", "title", "value", "currency", "stage", "pipeline", "probability", "status",
-                                 "contact", "contact_id", "company", "company_id", "close_date", "owner",
-                                 "lost_reason", "created_at", "updated_at", "stale", "version")} == {
-        "id": 1, "title": "Website redesign", "value": 1200.5, "currency": "EUR", "stage": "lead",
-        "pipeline": "default", "probability": 10, "status": "open", "contact": "Ana Lima", "contact_id": 1,
-        "company": "Lima Lda", "company_id": 1, "close_date": "2026-11-30", "owner": None, "lost_reason": None,
-        "created_at": "2026-11-23T10:00:00+00:00", "updated_at": "2026-11-23T10:00:00+00:00", "stale": False,
+    assert {
+        k: data[k]
+        for k in (
+            "id",
+            "title",
+            "value",
+            "currency",
+            "stage",
+            "pipeline",
+            "probability",
+            "status",
+            "contact",
+            "contact_id",
+            "company",
+            "company_id",
+            "close_date",
+            "owner",
+            "lost_reason",
+            "created_at",
+            "updated_at",
+            "stale",
+            "version",
+        )
+    } == {
+        "id": 1,
+        "title": "Website redesign",
+        "value": 1200.5,
+        "currency": "EUR",
+        "stage": "lead",
+        "pipeline": "default",
+        "probability": 10,
+        "status": "open",
+        "contact": "Ana Lima",
+        "contact_id": 1,
+        "company": "Lima Lda",
+        "company_id": 1,
+        "close_date": "2026-11-30",
+        "owner": None,
+        "lost_reason": None,
+        "created_at": "2026-11-23T10:00:00+00:00",
+        "updated_at": "2026-11-23T10:00:00+00:00",
+        "stale": False,
         "version": 1,
     }
     assert '"value": 1200.5,' in result.stdout
@@ -46,9 +91,15 @@ def test_add_prints_the_deal_as_json_with_an_exact_value(cli, ctx, ana) -> None:
 
 
 def test_zero_decimal_currency_and_stage_probability(cli) -> None:
-    data = cli("deal", "add", "Licence", "--value", "500000", "--currency", "jpy", "--stage", "Negotiation",
-               "--json").json()
-    assert (data["value"], data["currency"], data["stage"], data["probability"]) == (500000, "JPY", "negotiation", 75)
+    data = cli(
+        "deal", "add", "Licence", "--value", "500000", "--currency", "jpy", "--stage", "Negotiation", "--json"
+    ).json()
+    assert (data["value"], data["currency"], data["stage"], data["probability"]) == (
+        500000,
+        "JPY",
+        "negotiation",
+        75,
+    )
     assert cli("deal", "add", "Own odds", "--probability", "60", "--json").json()["probability"] == 60
 
 
@@ -87,10 +138,12 @@ def test_move_records_the_stage_history_and_the_timeline(cli, ctx, ana) -> None:
         ("qualified", "proposal", "2026-11-11T10:00:00+00:00", None),
     ]
     assert [i["body"] for i in shown["timeline"]] == [
-        "Website: qualified → proposal", "Website: lead → qualified", "Website: created in lead",
+        "Website: qualified → proposal",
+        "Website: lead → qualified",
+        "Website: created in lead",
     ]
     on_contact = interactions.timeline(ctx, Links(contact="ana"), kinds=("stage-change",))
-    assert [(i.body, i.deal_id) for i in on_contact][0] == ("Website: qualified → proposal", 1)
+    assert (on_contact[0].body, on_contact[0].deal_id) == ("Website: qualified → proposal", 1)
     text = cli("deal", "show", "1", "--format", "plain").stdout
     assert "Stage:          proposal\n" in text
     assert "  2026-11-05 10:00\tlead → qualified\t6.0d\t\n" in text
@@ -101,41 +154,67 @@ def test_won_lost_and_reopening(cli, ctx) -> None:
     cli("deal", "add", "Website", "--value", "1000", "--stage", "proposal")
     won = cli("deal", "won", "1", "--json")
     assert (won.json()["status"], won.json()["probability"], won.json()["closed_at"]) == (
-        "won", 100, "2026-11-23T10:00:00+00:00")
+        "won",
+        100,
+        "2026-11-23T10:00:00+00:00",
+    )
     again = cli("deal", "won", "1")
     assert (again.exit_code, again.stderr) == (1, "error: deal 1 is already won\n")
     lost = cli("deal", "lost", "1", "--reason", "went with a competitor", "--json").json()
     assert (lost["status"], lost["probability"], lost["lost_reason"]) == ("lost", 0, "went with a competitor")
     reopened = cli("deal", "move", "1", "proposal", "--json").json()
-    assert (reopened["status"], reopened["stage"], reopened["probability"], reopened["lost_reason"],
-            reopened["closed_at"]) == ("open", "proposal", 50, None, None)
+    assert (
+        reopened["status"],
+        reopened["stage"],
+        reopened["probability"],
+        reopened["lost_reason"],
+        reopened["closed_at"],
+    ) == ("open", "proposal", 50, None, None)
     assert [(h.to_stage, h.status) for h in deals.stage_history(ctx, 1)] == [
-        ("proposal", "open"), ("proposal", "won"), ("proposal", "lost"), ("proposal", "open"),
+        ("proposal", "open"),
+        ("proposal", "won"),
+        ("proposal", "lost"),
+        ("proposal", "open"),
     ]
     bodies = [i.body for i in interactions.timeline(ctx, Links(deal="1"))]
-    assert bodies[:3] == ["Website: reopened (lost) in proposal",
-                          "Website: lost in proposal (went with a competitor)", "Website: won in proposal"]
+    assert bodies[:3] == [
+        "Website: reopened (lost) in proposal",
+        "Website: lost in proposal (went with a competitor)",
+        "Website: won in proposal",
+    ]
 
 
-def test_configured_lost_reasons_are_offered_and_keep_their_spelling(cli, tmp_path: Path, monkeypatch) -> None:
+def test_configured_lost_reasons_are_offered_and_keep_their_spelling(
+    cli, tmp_path: Path, monkeypatch
+) -> None:
     config = tmp_path / "config.toml"
     config.write_text('lost_reasons = ["Price", "No budget", "Timing"]\n', encoding="utf-8")
     monkeypatch.setenv("MINICRM_CONFIG", str(config))
     cli("deal", "add", "Website")
     missing = cli("deal", "lost", "1")
     assert (missing.exit_code, missing.stderr) == (
-        1, "error: a lost deal needs a reason: --reason TEXT (for example: Price, No budget, Timing)\n")
+        1,
+        "error: a lost deal needs a reason: --reason TEXT (for example: Price, No budget, Timing)\n",
+    )
     assert cli("deal", "lost", "1", "--reason", "price", "--json").json()["lost_reason"] == "Price"
     assert cli("deal", "edit", "1", "--reason", "a free text reason", "--json").json()["lost_reason"] == (
-        "a free text reason")
+        "a free text reason"
+    )
 
 
 def test_edit_changes_only_what_is_given(cli, ctx, ana) -> None:
     cli("deal", "add", "Website", "--value", "1200", "--probability", "40")
-    data = cli("deal", "edit", "1", "--title", "Web shop", "--contact", "ana", "--close", "2026-12-24",
-               "--json").json()
-    assert (data["title"], data["contact"], data["company"], data["close_date"], data["value"], data["probability"]) == (
-        "Web shop", "Ana Lima", None, "2026-12-24", 1200, 40)
+    data = cli(
+        "deal", "edit", "1", "--title", "Web shop", "--contact", "ana", "--close", "2026-12-24", "--json"
+    ).json()
+    assert (
+        data["title"],
+        data["contact"],
+        data["company"],
+        data["close_date"],
+        data["value"],
+        data["probability"],
+    ) == ("Web shop", "Ana Lima", None, "2026-12-24", 1200, 40)
     data = cli("deal", "edit", "1", "--currency", "usd", "--clear", "probability", "--json").json()
     assert (data["value"], data["currency"], data["probability"]) == (1200, "USD", 10)
     assert cli("deal", "edit", "1", "--value", "99.95", "--json").json()["value"] == 99.95
@@ -156,42 +235,77 @@ def test_rm_asks_and_deletes_with_the_stage_history(cli, ctx) -> None:
     assert (done.exit_code, done.stderr) == (0, "deleted #1 Website\n")
     assert _count(ctx, "deal") == 0 and _count(ctx, "deal_stage_change") == 0
     assert ctx.db.scalar("SELECT count(*) FROM search_doc WHERE entity = 'deal'") == 0
-    assert ctx.db.scalar("SELECT action FROM change WHERE entity = 'deal' ORDER BY id DESC LIMIT 1") == "delete"
+    assert (
+        ctx.db.scalar("SELECT action FROM change WHERE entity = 'deal' ORDER BY id DESC LIMIT 1") == "delete"
+    )
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("deal", "add", "X", "--stage", "won"), "error: unknown stage 'won' in pipeline 'default' (stages: lead, "
-                                                 "qualified, proposal, negotiation; close a deal with `deal won` or "
-                                                 "`deal lost`)\n"),
-        (("deal", "add", "X", "--pipeline", "enterprise"), "error: unknown pipeline 'enterprise' (known: default)\n"),
-        (("deal", "add", "X", "--value", "-5"), "error: invalid value '-5': a deal value cannot be negative\n"),
-        (("deal", "add", "X", "--value", "lots"),
-         "error: invalid value 'lots': give a plain number such as 1200.50 (no signs, commas or exponents)\n"),
-        (("deal", "add", "X", "--currency", "BTC"),
-         "error: unknown currency 'BTC' (use an ISO 4217 code such as EUR, USD, GBP, JPY)\n"),
-        (("deal", "add", "X", "--probability", "101"),
-         "error: invalid probability 101: give a whole percentage from 0 to 100\n"),
-        (("deal", "add", "X", "--close", "someday"),
-         "error: cannot understand the date 'someday' (try 2026-12-01, tomorrow, next friday, in 3 days)\n"),
+        (
+            ("deal", "add", "X", "--stage", "won"),
+            "error: unknown stage 'won' in pipeline 'default' (stages: lead, "
+            "qualified, proposal, negotiation; close a deal with `deal won` or "
+            "`deal lost`)\n",
+        ),
+        (
+            ("deal", "add", "X", "--pipeline", "enterprise"),
+            "error: unknown pipeline 'enterprise' (known: default)\n",
+        ),
+        (
+            ("deal", "add", "X", "--value", "-5"),
+            "error: invalid value '-5': a deal value cannot be negative\n",
+        ),
+        (
+            ("deal", "add", "X", "--value", "lots"),
+            "error: invalid value 'lots': give a plain number such as 1200.50 "
+            "(no signs, commas or exponents)\n",
+        ),
+        (
+            ("deal", "add", "X", "--currency", "BTC"),
+            "error: unknown currency 'BTC' (use an ISO 4217 code such as EUR, USD, GBP, JPY)\n",
+        ),
+        (
+            ("deal", "add", "X", "--probability", "101"),
+            "error: invalid probability 101: give a whole percentage from 0 to 100\n",
+        ),
+        (
+            ("deal", "add", "X", "--close", "someday"),
+            "error: cannot understand the date 'someday' "
+            "(try 2026-12-01, tomorrow, next friday, in 3 days)\n",
+        ),
         (("deal", "move", "1", "lead"), "error: deal 1 is already in stage 'lead'\n"),
-        (("deal", "move", "1", "closing"), "error: unknown stage 'closing' in pipeline 'default' (stages: lead, "
-                                           "qualified, proposal, negotiation; close a deal with `deal won` or "
-                                           "`deal lost`)\n"),
-        (("deal", "move", "1", "qualified", "--probability", "-1"),
-         "error: invalid probability -1: give a whole percentage from 0 to 100\n"),
+        (
+            ("deal", "move", "1", "closing"),
+            "error: unknown stage 'closing' in pipeline 'default' (stages: lead, "
+            "qualified, proposal, negotiation; close a deal with `deal won` or "
+            "`deal lost`)\n",
+        ),
+        (
+            ("deal", "move", "1", "qualified", "--probability", "-1"),
+            "error: invalid probability -1: give a whole percentage from 0 to 100\n",
+        ),
         (("deal", "lost", "1"), "error: a lost deal needs a reason: --reason TEXT\n"),
         (("deal", "lost", "1", "--reason", "  "), "error: a lost deal needs a reason: --reason TEXT\n"),
-        (("deal", "edit", "1", "--value", "1.234"), "error: invalid value '1.234': EUR has 2 decimal places\n"),
-        (("deal", "edit", "1", "--reason", "x"), "error: deal 1 is open: only a lost deal has a lost reason\n"),
+        (
+            ("deal", "edit", "1", "--value", "1.234"),
+            "error: invalid value '1.234': EUR has 2 decimal places\n",
+        ),
+        (
+            ("deal", "edit", "1", "--reason", "x"),
+            "error: deal 1 is open: only a lost deal has a lost reason\n",
+        ),
         (("deal", "show", "99"), "error: no deal with id 99\n"),
         (("deal", "move", "99", "lead"), "error: no deal with id 99\n"),
         (("deal", "won", "99"), "error: no deal with id 99\n"),
         (("deal", "lost", "99", "--reason", "x"), "error: no deal with id 99\n"),
         (("deal", "rm", "99", "--yes"), "error: no deal with id 99\n"),
         (("deal", "show", "abc"), "error: a deal is referenced by its id, not 'abc'\n"),
-        (("deal", "list", "--status", "pending"), "error: invalid status 'pending' (choose from open, won, lost)\n"),
+        (
+            ("deal", "list", "--status", "pending"),
+            "error: invalid status 'pending' (choose from open, won, lost)\n",
+        ),
     ],
 )
 def test_bad_input_is_one_error_line_exit_1_and_changes_nothing(cli, ctx, args, message) -> None:
@@ -219,7 +333,9 @@ def test_a_stage_removed_from_the_config_keeps_its_deals(cli, tmp_path: Path, mo
     config = tmp_path / "config.toml"
     config.write_text(
         '[[pipelines]]\nname = "default"\nstages = [{ name = "lead", probability = 20, idle_days = 7 },'
-        ' { name = "won-over", probability = 90 }]\n', encoding="utf-8")
+        ' { name = "won-over", probability = 90 }]\n',
+        encoding="utf-8",
+    )
     monkeypatch.setenv("MINICRM_CONFIG", str(config))
     shown = cli("deal", "show", "1", "--json").json()
     assert (shown["stage"], shown["stage_known"], shown["probability"]) == ("proposal", False, 0)
@@ -233,7 +349,10 @@ def test_a_stage_removed_from_the_config_keeps_its_deals(cli, tmp_path: Path, mo
     assert "1 open deal(s) are in stages no longer configured" in stages.stderr
     board = cli("pipeline", "--json").json()
     assert [(s["stage"], s["count"], s["in_config"]) for s in board["stages"]] == [
-        ("lead", 0, True), ("won-over", 0, True), ("(unknown stage)", 1, False)]
+        ("lead", 0, True),
+        ("won-over", 0, True),
+        ("(unknown stage)", 1, False),
+    ]
     assert board["stages"][2]["deals"][0]["title"] == "Website"
     moved = cli("deal", "move", "1", "won-over", "--json").json()
     assert (moved["stage"], moved["probability"]) == ("won-over", 90)

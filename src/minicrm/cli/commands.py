@@ -8,8 +8,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from minicrm.cli import company, contact, database, followup, notes, search
-    from minicrm.cli import deal, pipeline, report
+    from minicrm.cli import company, contact, database, deal, followup, notes, pipeline, report, search
 
     app.command("init")(database.init)
     app.add_typer(database.app, name="db")

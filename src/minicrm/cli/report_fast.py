@@ -45,8 +45,13 @@ def _board(args: list[str]) -> Action:
     ns = p.parse_args(args)
     from minicrm.cli import report_views
 
-    return lambda: report_views.show_board(pipeline=ns.pipeline, owner=None if ns.all_ else ns.owner,
-                                           limit=ns.limit, fmt=ns.fmt, json_flag=ns.json_flag)
+    return lambda: report_views.show_board(
+        pipeline=ns.pipeline,
+        owner=None if ns.all_ else ns.owner,
+        limit=ns.limit,
+        fmt=ns.fmt,
+        json_flag=ns.json_flag,
+    )
 
 
 def _stages(args: list[str]) -> Action:
@@ -66,8 +71,15 @@ def _report(kind: str) -> Callable[[list[str]], Action]:
         ns = p.parse_args(args)
         from minicrm.cli import report_views
 
-        return lambda: report_views.show_report(kind, start=ns.start, end=ns.end, owner=ns.owner,
-                                                pipeline=ns.pipeline, fmt=ns.fmt, json_flag=ns.json_flag)
+        return lambda: report_views.show_report(
+            kind,
+            start=ns.start,
+            end=ns.end,
+            owner=ns.owner,
+            pipeline=ns.pipeline,
+            fmt=ns.fmt,
+            json_flag=ns.json_flag,
+        )
 
     return build
 
@@ -76,5 +88,8 @@ def _report(kind: str) -> Callable[[list[str]], Action]:
 COMMANDS: dict[tuple[str, ...], Callable[[list[str]], Action]] = {
     ("pipeline", "stages"): _stages,
     ("pipeline",): _board,
-    **{("report", kind): _report(kind) for kind in ("pipeline", "forecast", "winrate", "conversion", "activity")},
+    **{
+        ("report", kind): _report(kind)
+        for kind in ("pipeline", "forecast", "winrate", "conversion", "activity")
+    },
 }

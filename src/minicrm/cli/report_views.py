@@ -269,11 +269,9 @@ def _pipeline(ctx: Context, f: ReportFilter, fmt: str) -> None:
         [
             Column("Stage", lambda r: r.stage + ("" if r.known else " (not in config)")),
             Column("Deals", lambda r: r.count),
-            Column("Value", lambda r: money(r.value)),
-            Column("Weighted", lambda r: money(r.weighted)),
-            Column(
-                "Avg age (d)", lambda r: "" if r.average_age_days is None else f"{r.average_age_days:.1f}"
-            ),
+            Column("Value", lambda r: money(r.value), wrap=True),
+            Column("Weighted", lambda r: money(r.weighted), wrap=True),
+            Column("Age (d)", lambda r: "" if r.average_age_days is None else f"{r.average_age_days:.1f}"),
             Column("Stale", lambda r: r.stale),
         ],
         title=f"Pipeline {data.pipeline}: open deals",

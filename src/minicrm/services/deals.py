@@ -417,7 +417,8 @@ def _stage_event(
 def _reindex(db: Database, deal_id: int) -> None:
     row = db.one(
         "SELECT d.title, c.name AS contact, co.name AS company FROM deal d "
-        "LEFT JOIN contact c ON c.id = d.contact_id LEFT JOIN company co ON co.id = d.company_id WHERE d.id = ?",
+        "LEFT JOIN contact c ON c.id = d.contact_id LEFT JOIN company co ON co.id = d.company_id "
+        "WHERE d.id = ?",
         (deal_id,),
     )
     if row is None:
