@@ -60,6 +60,25 @@ def _csv(rows: list[dict[str, Any]], tz: tzinfo) -> None:
     Printer("csv", tz).records(rows, [_key_column(k) for k in rows[0]])
 
 
+def _machine(
+    fmt: str,
+    tz: tzinfo,
+    whole: Any,
+    lines: Callable[[], list[Any]],
+    csv_rows: Callable[[], list[dict[str, Any]]],
+) -> bool:
+    """Print the json/jsonl/csv forms (True), or leave the human formats to the caller (False)."""
+    if fmt == "json":
+        _dump(whole)
+    elif fmt == "jsonl":
+        _dump_lines(lines())
+    elif fmt == "csv":
+        _csv(csv_rows(), tz)
+    else:
+        return False
+    return True
+
+
 # -- the board --------------------------------------------------------------------------------
 def show_board(
     *, pipeline: str | None, owner: str | None, limit: int, fmt: str | None, json_flag: bool
@@ -70,24 +89,20 @@ def show_board(
     with services() as ctx:
         data = board_service.board(ctx, pipeline=pipeline, owner=owner, limit=limit)
         tz = ctx.clock.tz
-        if fmt == "json":
-            _dump(data.to_dict(tz))
-        elif fmt == "jsonl":
-            _dump_lines([c.to_dict(tz) for c in data.columns])
-        elif fmt == "csv":
-            _csv(
-                [
-                    r
-                    for c in data.columns
-                    for r in _by_currency(
-                        {"stage": c.stage, "count": c.count, "stale": c.stale},
-                        ("total", c.total),
-                        ("weighted", c.weighted),
-                    )
-                ],
-                tz,
+        csv_rows = [
+            r
+            for c in data.columns
+            for r in _by_currency(
+                {"stage": c.stage, "count": c.count, "stale": c.stale},
+                ("total", c.total),
+                ("weighted", c.weighted),
             )
-        elif fmt == "table" and len(data.columns) * 18 <= console().width:
+        ]
+        if _machine(
+            fmt, tz, data.to_dict(tz), lambda: [c.to_dict(tz) for c in data.columns], lambda: csv_rows
+        ):
+            return
+        if fmt == "table" and len(data.columns) * 18 <= console().width:
             _board_table(data)
         else:
             sys.stdout.write(board_text(data))
@@ -241,29 +256,26 @@ def show_report(
 def _pipeline(ctx: Context, f: ReportFilter, fmt: str) -> None:
     data = reports.pipeline(ctx, f)
     tz = ctx.clock.tz
-    if fmt == "json":
-        return _dump(data.to_dict())
     rows = [*data.rows, data.total]
-    if fmt == "jsonl":
-        return _dump_lines([r.to_dict() for r in rows])
-    if fmt == "csv":
-        return _csv(
-            [
-                x
-                for r in rows
-                for x in _by_currency(
-                    {
-                        "stage": r.stage,
-                        "count": r.count,
-                        "average_age_days": r.average_age_days,
-                        "stale": r.stale,
-                    },
-                    ("value", r.value),
-                    ("weighted", r.weighted),
-                )
-            ],
-            tz,
-        )
+
+    def csv_rows() -> list[dict[str, Any]]:
+        return [
+            x
+            for r in rows
+            for x in _by_currency(
+                {
+                    "stage": r.stage,
+                    "count": r.count,
+                    "average_age_days": r.average_age_days,
+                    "stale": r.stale,
+                },
+                ("value", r.value),
+                ("weighted", r.weighted),
+            )
+        ]
+
+    if _machine(fmt, tz, data.to_dict(), lambda: [r.to_dict() for r in rows], csv_rows):
+        return
     Printer(fmt, tz).records(
         rows,
         [
@@ -281,12 +293,14 @@ def _pipeline(ctx: Context, f: ReportFilter, fmt: str) -> None:
 def _forecast(ctx: Context, f: ReportFilter, fmt: str) -> None:
     data = reports.forecast(ctx, f)
     tz = ctx.clock.tz
-    if fmt == "json":
-        return _dump(data.to_dict())
-    if fmt == "jsonl":
-        return _dump_lines([r.to_dict() for r in data.rows])
-    if fmt == "csv":
-        return _csv([r.to_dict() for r in data.rows], tz)
+    if _machine(
+        fmt,
+        tz,
+        data.to_dict(),
+        lambda: [r.to_dict() for r in data.rows],
+        lambda: [r.to_dict() for r in data.rows],
+    ):
+        return
     if fmt == "table":
         return _forecast_chart(data.rows)
     Printer(fmt, tz).records(
@@ -381,12 +395,14 @@ def _winrate(ctx: Context, f: ReportFilter, fmt: str) -> None:
 def _conversion(ctx: Context, f: ReportFilter, fmt: str) -> None:
     data = reports.conversion(ctx, f)
     tz = ctx.clock.tz
-    if fmt == "json":
-        return _dump(data.to_dict())
-    if fmt == "jsonl":
-        return _dump_lines([r.to_dict() for r in data.rows])
-    if fmt == "csv":
-        return _csv([r.to_dict() for r in data.rows], tz)
+    if _machine(
+        fmt,
+        tz,
+        data.to_dict(),
+        lambda: [r.to_dict() for r in data.rows],
+        lambda: [r.to_dict() for r in data.rows],
+    ):
+        return
     Printer(fmt, tz).records(
         data.rows,
         [
@@ -403,16 +419,12 @@ def _conversion(ctx: Context, f: ReportFilter, fmt: str) -> None:
 def _activity(ctx: Context, f: ReportFilter, fmt: str) -> None:
     data = reports.activity(ctx, f)
     tz = ctx.clock.tz
-    if fmt == "json":
-        return _dump(data.to_dict())
     rows = [
         {"week": w, **{k: counts.get(k, 0) for k in data.kinds}, "total": sum(counts.values())}
         for w, counts in data.weeks
     ]
-    if fmt == "jsonl":
-        return _dump_lines(rows)
-    if fmt == "csv":
-        return _csv(rows, tz)
+    if _machine(fmt, tz, data.to_dict(), lambda: rows, lambda: rows):
+        return
     columns = [
         Column("Week", lambda r: r["week"]),
         *(_key_column(k) for k in data.kinds),

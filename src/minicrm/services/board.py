@@ -10,11 +10,8 @@ from typing import Any
 
 from minicrm.services import deals as deal_service
 from minicrm.services.context import Context
-from minicrm.services.money import weighted_minor
-from minicrm.services.pipelines import probability_sql, stale_sql
 from minicrm.services.report_dto import Board, BoardColumn, StageInfo, Totals, add_totals
-
-UNKNOWN = "(unknown stage)"
+from minicrm.services.reports import UNKNOWN, StageSlot, stage_slots
 
 
 def stages(ctx: Context) -> list[StageInfo]:
@@ -49,37 +46,18 @@ def board(ctx: Context, *, pipeline: str | None = None, owner: str | None = None
     """Open deals of one pipeline by stage: count, total and weighted value per currency, stale
     count, and the ``limit`` most valuable deals of each stage."""
     chosen = ctx.config.pipeline(pipeline)
-    db = ctx.db
-    prob, prob_params = probability_sql(ctx.config)
-    stale, stale_params = stale_sql(ctx.config, ctx.clock.now())
-    where = "d.status = 'open' AND d.pipeline = ?"
-    params: list[Any] = [chosen.name]
-    if owner:
-        where += " AND d.owner = ?"
-        params.append(owner)
-    with db.snapshot():
-        groups = db.all(
-            f"SELECT d.stage, d.currency, count(*) AS n, sum(d.value_minor) AS total, "
-            f"sum(d.value_minor * {prob}) AS weighted, sum({stale}) AS stale "
-            f"FROM deal d WHERE {where} GROUP BY d.stage, d.currency",
-            [*prob_params, *stale_params, *params],
-        )
-        names = [s.name for s in chosen.stages]
-        found: dict[str, dict[str, Any]] = {}
-        for r in groups:
-            key = r["stage"] if r["stage"] in names else UNKNOWN
-            slot = found.setdefault(key, {"n": 0, "total": {}, "weighted": {}, "stale": 0})
-            slot["n"] += int(r["n"])
-            slot["stale"] += int(r["stale"] or 0)
-            if r["total"] is not None:
-                add_totals(slot["total"], {r["currency"]: int(r["total"])})
-                add_totals(slot["weighted"], {r["currency"]: int(r["weighted"])})
+    where, params = ("d.owner = ?", [owner]) if owner else ("1 = 1", [])
+    names = [s.name for s in chosen.stages]
+    with ctx.db.snapshot():
+        slots = stage_slots(ctx, chosen, where, params)
         columns = [
-            _column(ctx, where, params, s.name, s.probability, True, found.get(s.name), limit)
+            _column(ctx, chosen.name, where, params, s.name, s.probability, slots.get(s.name), limit)
             for s in chosen.stages
         ]
-        if UNKNOWN in found:
-            columns.append(_column(ctx, where, params, UNKNOWN, None, False, found[UNKNOWN], limit, names))
+        if UNKNOWN in slots:
+            columns.append(
+                _column(ctx, chosen.name, where, params, UNKNOWN, None, slots[UNKNOWN], limit, names)
+            )
     total: Totals = {}
     weighted: Totals = {}
     for column in columns:
@@ -90,39 +68,36 @@ def board(ctx: Context, *, pipeline: str | None = None, owner: str | None = None
 
 def _column(
     ctx: Context,
+    pipeline: str,
     where: str,
     params: list[Any],
     stage: str,
     probability: int | None,
-    known: bool,
-    slot: dict[str, Any] | None,
+    slot: StageSlot | None,
     limit: int,
     configured: list[str] | None = None,
 ) -> BoardColumn:
-    slot = slot or {"n": 0, "total": {}, "weighted": {}, "stale": 0}
+    slot = slot or StageSlot()
     listed: tuple[Any, ...] = ()
-    if slot["n"] and limit > 0:
+    if slot.count and limit > 0:
         if configured is None:
-            stage_sql, stage_params = " AND d.stage = ?", [stage]
+            stage_sql, stage_params = "d.stage = ?", [stage]
         else:
-            stage_sql, stage_params = (
-                f" AND d.stage NOT IN ({','.join('?' * len(configured))})",
-                list(configured),
-            )
+            stage_sql, stage_params = f"d.stage NOT IN ({','.join('?' * len(configured))})", list(configured)
         rows = ctx.db.all(
-            f"{deal_service.SELECT} WHERE {where}{stage_sql} "
+            f"{deal_service.SELECT} WHERE d.status = 'open' AND d.pipeline = ? AND {where} AND {stage_sql} "
             "ORDER BY (CASE WHEN d.value_minor IS NULL THEN 1 ELSE 0 END), d.value_minor DESC, d.id LIMIT ?",
-            [*params, *stage_params, limit],
+            [pipeline, *params, *stage_params, limit],
         )
         listed = tuple(deal_service.to_dto(ctx, r) for r in rows)
     return BoardColumn(
         stage=stage,
-        known=known,
+        known=configured is None,
         probability=probability,
-        count=slot["n"],
-        total=slot["total"],
-        weighted={c: weighted_minor(v) for c, v in slot["weighted"].items()},
-        stale=slot["stale"],
+        count=slot.count,
+        total=slot.value,
+        weighted=slot.weighted(),
+        stale=slot.stale,
         deals=listed,
-        more=slot["n"] - len(listed),
+        more=slot.count - len(listed),
     )

@@ -12,6 +12,7 @@ deal's creation date · activity: when the interaction happened.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -62,91 +63,115 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _instant_range(ctx: Context, f: ReportFilter, column: str) -> tuple[list[str], list[Any]]:
-    """Conditions bounding a stored timestamp column by the filter's local dates."""
-    where, params = [], []
-    if f.start:
-        where.append(f"{column} >= ?")
-        params.append(to_db(ctx.clock.start_of_day(f.start)))
-    if f.end:
-        where.append(f"{column} < ?")
-        params.append(to_db(ctx.clock.start_of_day(f.end + timedelta(days=1))))
-    return where, params
+class _Where:
+    """Conditions joined with AND, with their parameters in order."""
 
+    def __init__(self, *conditions: str, params: tuple[Any, ...] = ()) -> None:
+        self.conditions = list(conditions)
+        self.params = list(params)
 
-def _date_range(f: ReportFilter, column: str) -> tuple[list[str], list[Any]]:
-    where, params = [], []
-    if f.start:
-        where.append(f"{column} >= ?")
-        params.append(f.start.isoformat())
-    if f.end:
-        where.append(f"{column} <= ?")
-        params.append(f.end.isoformat())
-    return where, params
+    def add(self, condition: str, *params: Any) -> _Where:
+        self.conditions.append(condition)
+        self.params.extend(params)
+        return self
 
+    def instants(self, ctx: Context, f: ReportFilter, column: str) -> _Where:
+        """Bound a stored timestamp column by the filter's local dates."""
+        if f.start:
+            self.add(f"{column} >= ?", to_db(ctx.clock.start_of_day(f.start)))
+        if f.end:
+            self.add(f"{column} < ?", to_db(ctx.clock.start_of_day(f.end + timedelta(days=1))))
+        return self
 
-def _owner(f: ReportFilter, column: str = "d.owner") -> tuple[list[str], list[Any]]:
-    return ([f"{column} = ?"], [f.owner]) if f.owner else ([], [])
+    def dates(self, f: ReportFilter, column: str) -> _Where:
+        if f.start:
+            self.add(f"{column} >= ?", f.start.isoformat())
+        if f.end:
+            self.add(f"{column} <= ?", f.end.isoformat())
+        return self
+
+    def owner(self, f: ReportFilter, column: str = "d.owner") -> _Where:
+        return self.add(f"{column} = ?", f.owner) if f.owner else self
+
+    def pipeline(self, ctx: Context, f: ReportFilter) -> _Where:
+        return self.add("d.pipeline = ?", ctx.config.pipeline(f.pipeline).name) if f.pipeline else self
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.conditions) or "1 = 1"
 
 
 def _stage_order(pipeline: Pipeline) -> dict[str, int]:
     return {s.name: i for i, s in enumerate(pipeline.stages)}
 
 
-# -- pipeline ---------------------------------------------------------------------------------
-def pipeline(ctx: Context, f: ReportFilter = ReportFilter()) -> PipelineReport:
-    """Open deals of one pipeline by stage: count, value, weighted value, average age, stale."""
+# -- open deals by stage (the pipeline report and the board) ------------------------------------
+@dataclass
+class StageSlot:
+    """Open deals of one stage (or of every stage no longer configured)."""
+
+    count: int = 0
+    value: Totals = field(default_factory=dict)
+    value_times_percent: Totals = field(default_factory=dict)  # Σ value × probability, per currency
+    stale: int = 0
+    created_days: float = 0.0  # Σ creation instants, on the ``_days`` scale
+
+    def merge(self, other: StageSlot) -> None:
+        self.count += other.count
+        self.stale += other.stale
+        self.created_days += other.created_days
+        add_totals(self.value, other.value)
+        add_totals(self.value_times_percent, other.value_times_percent)
+
+    def weighted(self) -> Totals:
+        return {c: weighted_minor(v) for c, v in self.value_times_percent.items()}
+
+
+def stage_slots(ctx: Context, chosen: Pipeline, where: str, params: list[Any]) -> dict[str, StageSlot]:
+    """One GROUP BY over the open deals of ``chosen`` matching ``where`` (on ``deal d``): a slot per
+    configured stage that has deals, and ``UNKNOWN`` for stages no longer configured."""
     db = ctx.db
-    chosen = ctx.config.pipeline(f.pipeline)
     prob, prob_params = probability_sql(ctx.config)
     stale, stale_params = stale_sql(ctx.config, ctx.clock.now())
-    where, params = ["d.status = 'open'", "d.pipeline = ?"], [chosen.name]
-    for extra, extra_params in (_date_range(f, "d.close_date"), _owner(f)):
-        where += extra
-        params += extra_params
     rows = db.all(
         f"SELECT d.stage, d.currency, count(*) AS n, sum(d.value_minor) AS total, "
         f"sum(d.value_minor * {prob}) AS weighted, sum({stale}) AS stale, "
         f"sum({_days(db, 'd.created_at')}) AS created_days "
-        f"FROM deal d WHERE {' AND '.join(where)} GROUP BY d.stage, d.currency",
-        [*prob_params, *stale_params, *params],
+        f"FROM deal d WHERE d.status = 'open' AND d.pipeline = ? AND {where} GROUP BY d.stage, d.currency",
+        [*prob_params, *stale_params, chosen.name, *params],
     )
-    now_days = _days_of(db, ctx.clock.now())
     order = _stage_order(chosen)
-    slots: dict[str, dict[str, Any]] = {}
+    slots: dict[str, StageSlot] = {}
     for r in rows:
-        key = r["stage"] if r["stage"] in order else UNKNOWN
-        slot = slots.setdefault(key, {"n": 0, "value": {}, "weighted": {}, "stale": 0, "created": 0.0})
-        slot["n"] += int(r["n"])
-        slot["stale"] += int(r["stale"] or 0)
-        slot["created"] += float(r["created_days"])
-        if r["total"] is not None:
-            add_totals(slot["value"], {r["currency"]: int(r["total"])})
-            add_totals(slot["weighted"], {r["currency"]: int(r["weighted"])})
+        money = {r["currency"]: int(r["total"])} if r["total"] is not None else {}
+        weighted = {r["currency"]: int(r["weighted"])} if r["total"] is not None else {}
+        slots.setdefault(r["stage"] if r["stage"] in order else UNKNOWN, StageSlot()).merge(
+            StageSlot(int(r["n"]), money, weighted, int(r["stale"] or 0), float(r["created_days"]))
+        )
+    return slots
+
+
+def pipeline(ctx: Context, f: ReportFilter = ReportFilter()) -> PipelineReport:
+    """Open deals of one pipeline by stage: count, value, weighted value, average age, stale."""
+    chosen = ctx.config.pipeline(f.pipeline)
+    where = _Where().dates(f, "d.close_date").owner(f)
+    slots = stage_slots(ctx, chosen, where.sql, where.params)
+    now_days = _days_of(ctx.db, ctx.clock.now())
     names = [s.name for s in chosen.stages] + ([UNKNOWN] if UNKNOWN in slots else [])
-    out = [_pipeline_row(name, name != UNKNOWN, slots.get(name), now_days) for name in names]
-    grand: dict[str, Any] = {"n": 0, "value": {}, "weighted": {}, "stale": 0, "created": 0.0}
+    grand = StageSlot()
     for slot in slots.values():
-        grand["n"] += slot["n"]
-        grand["stale"] += slot["stale"]
-        grand["created"] += slot["created"]
-        add_totals(grand["value"], slot["value"])
-        add_totals(grand["weighted"], slot["weighted"])
-    return PipelineReport(chosen.name, tuple(out), _pipeline_row("total", True, grand, now_days))
-
-
-def _pipeline_row(stage: str, known: bool, slot: dict[str, Any] | None, now_days: float) -> PipelineRow:
-    if not slot or not slot["n"]:
-        return PipelineRow(stage, known, 0, {}, {}, None, 0)
-    return PipelineRow(
-        stage=stage,
-        known=known,
-        count=slot["n"],
-        value=slot["value"],
-        weighted={c: weighted_minor(v) for c, v in slot["weighted"].items()},
-        average_age_days=_round(now_days - slot["created"] / slot["n"]),
-        stale=slot["stale"],
+        grand.merge(slot)
+    rows = tuple(
+        _pipeline_row(name, name != UNKNOWN, slots.get(name, StageSlot()), now_days) for name in names
     )
+    return PipelineReport(chosen.name, rows, _pipeline_row("total", True, grand, now_days))
+
+
+def _pipeline_row(stage: str, known: bool, slot: StageSlot, now_days: float) -> PipelineRow:
+    if not slot.count:
+        return PipelineRow(stage, known, 0, {}, {}, None, 0)
+    age = _round(now_days - slot.created_days / slot.count)
+    return PipelineRow(stage, known, slot.count, slot.value, slot.weighted(), age, slot.stale)
 
 
 # -- forecast ---------------------------------------------------------------------------------
@@ -155,18 +180,13 @@ def forecast(ctx: Context, f: ReportFilter = ReportFilter()) -> ForecastReport:
     weighted by probability. Deals without a close date come last (month None)."""
     db = ctx.db
     prob, prob_params = probability_sql(ctx.config)
-    where, params = ["d.status = 'open'", "d.value_minor IS NOT NULL"], []
-    if f.pipeline:
-        where.append("d.pipeline = ?")
-        params.append(ctx.config.pipeline(f.pipeline).name)
-    for extra, extra_params in (_date_range(f, "d.close_date"), _owner(f)):
-        where += extra
-        params += extra_params
+    where = _Where("d.status = 'open'", "d.value_minor IS NOT NULL").pipeline(ctx, f).dates(f, "d.close_date")
+    where.owner(f)
     rows = db.all(
         f"SELECT substr(d.close_date, 1, 7) AS month, d.currency, count(*) AS n, sum(d.value_minor) AS best, "
-        f"sum(d.value_minor * {prob}) AS weighted FROM deal d WHERE {' AND '.join(where)} "
+        f"sum(d.value_minor * {prob}) AS weighted FROM deal d WHERE {where.sql} "
         "GROUP BY substr(d.close_date, 1, 7), d.currency",
-        [*prob_params, *params],
+        [*prob_params, *where.params],
     )
     out = [
         ForecastRow(
@@ -183,14 +203,8 @@ def winrate(ctx: Context, f: ReportFilter = ReportFilter()) -> WinrateReport:
     """Deals closed in the period: won and lost counts and values, win rate (by count), average
     sales cycle of the won ones (creation to win, days), and the lost reasons, most frequent first."""
     db = ctx.db
-    where, params = ["d.status IN ('won', 'lost')"], []
-    if f.pipeline:
-        where.append("d.pipeline = ?")
-        params.append(ctx.config.pipeline(f.pipeline).name)
-    for extra, extra_params in (_instant_range(ctx, f, "d.closed_at"), _owner(f)):
-        where += extra
-        params += extra_params
-    cond = " AND ".join(where)
+    where = _Where("d.status IN ('won', 'lost')").pipeline(ctx, f).instants(ctx, f, "d.closed_at").owner(f)
+    cond, params = where.sql, where.params
     with db.snapshot():
         rows = db.all(
             f"SELECT d.status, d.currency, count(*) AS n, sum(d.value_minor) AS total, "
@@ -238,10 +252,7 @@ def conversion(ctx: Context, f: ReportFilter = ReportFilter()) -> ConversionRepo
     chosen = ctx.config.pipeline(f.pipeline)
     order = _stage_order(chosen)
     index_sql = "CASE h.to_stage " + " ".join(f"WHEN ? THEN {i}" for i in order.values()) + " ELSE -1 END"
-    where, params = ["d.pipeline = ?"], [chosen.name]
-    for extra, extra_params in (_instant_range(ctx, f, "d.created_at"), _owner(f)):
-        where += extra
-        params += extra_params
+    where = _Where("d.pipeline = ?", params=(chosen.name,)).instants(ctx, f, "d.created_at").owner(f)
     later = (
         "OVER (PARTITION BY h.deal_id ORDER BY h.at, h.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)"
     )
@@ -251,7 +262,7 @@ def conversion(ctx: Context, f: ReportFilter = ReportFilter()) -> ConversionRepo
         f" {_days(db, 'LEAD(h.at) OVER (PARTITION BY h.deal_id ORDER BY h.at, h.id)')} AS next_days,"
         f" MAX({index_sql}) {later} AS later_idx,"
         f" MAX(CASE WHEN h.status = 'won' THEN 1 ELSE 0 END) {later} AS later_won"
-        f" FROM deal_stage_change h JOIN deal d ON d.id = h.deal_id WHERE {' AND '.join(where)})"
+        f" FROM deal_stage_change h JOIN deal d ON d.id = h.deal_id WHERE {where.sql})"
         " SELECT to_stage, idx, count(DISTINCT deal_id) AS entered,"
         " count(DISTINCT CASE WHEN later_idx > idx OR later_won = 1 THEN deal_id END) AS advanced,"
         " sum(CASE WHEN next_days IS NOT NULL THEN next_days - at_days END) AS stay_days,"
@@ -260,11 +271,11 @@ def conversion(ctx: Context, f: ReportFilter = ReportFilter()) -> ConversionRepo
     )
     stage_params = list(order)
     with db.snapshot():
-        rows = {r["to_stage"]: r for r in db.all(sql, [*stage_params, *stage_params, *params])}
+        rows = {r["to_stage"]: r for r in db.all(sql, [*stage_params, *stage_params, *where.params])}
         totals = db.one(
             f"SELECT count(*) AS n, sum(CASE WHEN d.status = 'won' THEN 1 ELSE 0 END) AS won FROM deal d "
-            f"WHERE {' AND '.join(where)}",
-            params,
+            f"WHERE {where.sql}",
+            where.params,
         )
     out = []
     for name in order:
@@ -293,18 +304,16 @@ def activity(ctx: Context, f: ReportFilter = ReportFilter()) -> ActivityReport:
     if start is None:
         today = ctx.clock.today()
         start = today - timedelta(days=today.weekday(), weeks=ACTIVITY_WEEKS - 1)
-    where, params = _instant_range(ctx, ReportFilter(start, f.end), "i.at")
-    for extra, extra_params in (_owner(f, "i.author"),):
-        where += extra
-        params += extra_params
+    where = _Where().instants(ctx, ReportFilter(start, f.end), "i.at").owner(f, "i.author")
     if f.pipeline:
-        where.append("i.deal_id IN (SELECT id FROM deal WHERE pipeline = ?)")
-        params.append(ctx.config.pipeline(f.pipeline).name)
+        where.add(
+            "i.deal_id IN (SELECT id FROM deal WHERE pipeline = ?)", ctx.config.pipeline(f.pipeline).name
+        )
     # grouped by UTC hour, so that Python can place each hour in its local day and ISO week
     rows = db.all(
         f"SELECT substr(i.at, 1, 13) AS hour, i.kind, count(*) AS n FROM interaction i "
-        f"WHERE {' AND '.join(where) or '1 = 1'} GROUP BY substr(i.at, 1, 13), i.kind",
-        params,
+        f"WHERE {where.sql} GROUP BY substr(i.at, 1, 13), i.kind",
+        where.params,
     )
     weeks: dict[str, dict[str, int]] = defaultdict(dict)
     kinds: set[str] = set()
