@@ -159,8 +159,7 @@ def stage_history(ctx: Context, deal_id: int) -> list[StageChange]:
     """Every entry of the deal's stage history, oldest first, each with when it was left."""
     rows = ctx.db.all("SELECT * FROM deal_stage_change WHERE deal_id = ? ORDER BY at, id", (deal_id,))
     out: list[StageChange] = []
-    for i, r in enumerate(rows):
-        left = rows[i + 1]["at"] if i + 1 < len(rows) and r["status"] == "open" else None
+    for r in rows:
         out.append(
             StageChange(
                 id=int(r["id"]),
@@ -170,7 +169,7 @@ def stage_history(ctx: Context, deal_id: int) -> list[StageChange]:
                 status=r["status"],
                 at=from_db(r["at"]),  # type: ignore[arg-type]
                 actor=r["actor"],
-                left_at=from_db(left),
+                left_at=from_db(r["left_at"]),
             )
         )
     return out
@@ -403,14 +402,21 @@ def _record_update(uow: UnitOfWork, deal_id: int, before: dict[str, Any]) -> Non
 def _stage_event(
     uow: UnitOfWork, deal_id: int, from_stage: str | None, to_stage: str, status: str, body: str
 ) -> None:
+    """Append to the stage history (closing the current stay: when, to which stage, with which
+    status) and to the timeline."""
     db = uow.db
     db.execute(
-        "INSERT INTO deal_stage_change (deal_id, from_stage, to_stage, status, at, actor) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (deal_id, from_stage, to_stage, status, uow.now, uow.ctx.user),
+        "UPDATE deal_stage_change SET left_at = ?, left_to = ?, left_status = ? "
+        "WHERE deal_id = ? AND status = 'open' AND left_at IS NULL",
+        (uow.now, to_stage, status, deal_id),
     )
-    row = db.one("SELECT contact_id, company_id FROM deal WHERE id = ?", (deal_id,))
+    row = db.one("SELECT contact_id, company_id, pipeline FROM deal WHERE id = ?", (deal_id,))
     assert row is not None
+    db.execute(
+        "INSERT INTO deal_stage_change (deal_id, from_stage, to_stage, status, at, actor, pipeline) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (deal_id, from_stage, to_stage, status, uow.now, uow.ctx.user, row["pipeline"]),
+    )
     interactions.insert(uow, "stage-change", body, uow.now, row["contact_id"], row["company_id"], deal_id)
 
 

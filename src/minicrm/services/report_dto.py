@@ -199,8 +199,8 @@ class WinrateReport:
 @dataclass(frozen=True)
 class ConversionRow:
     stage: str
-    entered: int  # deals that entered the stage
-    advanced: int  # of those, deals that later reached a later stage or were won
+    entered: int  # times deals entered the stage
+    advanced: int  # of those stays, the ones that ended in a later stage or a win
     conversion: float | None  # percent
     average_days: float | None  # average completed stay in the stage
 

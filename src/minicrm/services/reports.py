@@ -246,52 +246,45 @@ def winrate(ctx: Context, f: ReportFilter = ReportFilter()) -> WinrateReport:
 
 # -- conversion -------------------------------------------------------------------------------
 def conversion(ctx: Context, f: ReportFilter = ReportFilter()) -> ConversionReport:
-    """From the stage history of one pipeline's deals: per stage, how many deals entered it, how
-    many of those later reached a later stage or were won, and the average completed stay."""
+    """From the stage history of one pipeline: per stage, how many times deals entered it, how many
+    of those stays ended by moving on to a later stage or winning, and the average completed stay.
+
+    One pass over ``deal_stage_change``: each entry row carries how it ended (``left_*``)."""
     db = ctx.db
     chosen = ctx.config.pipeline(f.pipeline)
-    order = _stage_order(chosen)
-    index_sql = "CASE h.to_stage " + " ".join(f"WHEN ? THEN {i}" for i in order.values()) + " ELSE -1 END"
-    where = _Where("d.pipeline = ?", params=(chosen.name,)).instants(ctx, f, "d.created_at").owner(f)
-    later = (
-        "OVER (PARTITION BY h.deal_id ORDER BY h.at, h.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)"
-    )
+    order = list(_stage_order(chosen))
+
+    def index_of(column: str) -> str:
+        return f"CASE {column} " + " ".join(f"WHEN ? THEN {i}" for i in range(len(order))) + " ELSE -1 END"
+
+    where = _Where("h.pipeline = ?", "h.status = 'open'", params=(chosen.name,))
+    where.add(f"h.to_stage IN ({','.join('?' * len(order))})", *order)
+    cohort = _Where("d.pipeline = ?", params=(chosen.name,)).instants(ctx, f, "d.created_at").owner(f)
+    if len(cohort.conditions) > 1:
+        where.add(f"h.deal_id IN (SELECT d.id FROM deal d WHERE {cohort.sql})", *cohort.params)
     sql = (
-        "WITH h AS ("
-        f" SELECT h.deal_id, h.to_stage, h.status, {index_sql} AS idx, {_days(db, 'h.at')} AS at_days,"
-        f" {_days(db, 'LEAD(h.at) OVER (PARTITION BY h.deal_id ORDER BY h.at, h.id)')} AS next_days,"
-        f" MAX({index_sql}) {later} AS later_idx,"
-        f" MAX(CASE WHEN h.status = 'won' THEN 1 ELSE 0 END) {later} AS later_won"
-        f" FROM deal_stage_change h JOIN deal d ON d.id = h.deal_id WHERE {where.sql})"
-        " SELECT to_stage, idx, count(DISTINCT deal_id) AS entered,"
-        " count(DISTINCT CASE WHEN later_idx > idx OR later_won = 1 THEN deal_id END) AS advanced,"
-        " sum(CASE WHEN next_days IS NOT NULL THEN next_days - at_days END) AS stay_days,"
-        " count(next_days) AS stays"
-        " FROM h WHERE status = 'open' GROUP BY to_stage, idx"
+        "SELECT h.to_stage, count(*) AS entered, "
+        f"sum(CASE WHEN h.left_status = 'won' OR (h.left_status = 'open' AND {index_of('h.left_to')} > "
+        f"{index_of('h.to_stage')}) THEN 1 ELSE 0 END) AS advanced, "
+        f"sum(CASE WHEN h.left_at IS NOT NULL THEN {_days(db, 'h.left_at')} - {_days(db, 'h.at')} END) "
+        "AS stay_days, "
+        f"count(h.left_at) AS stays FROM deal_stage_change h WHERE {where.sql} GROUP BY h.to_stage"
     )
-    stage_params = list(order)
     with db.snapshot():
-        rows = {r["to_stage"]: r for r in db.all(sql, [*stage_params, *stage_params, *where.params])}
+        rows = {r["to_stage"]: r for r in db.all(sql, [*order, *order, *where.params])}
         totals = db.one(
             f"SELECT count(*) AS n, sum(CASE WHEN d.status = 'won' THEN 1 ELSE 0 END) AS won FROM deal d "
-            f"WHERE {where.sql}",
-            where.params,
+            f"WHERE {cohort.sql}",
+            cohort.params,
         )
     out = []
     for name in order:
         r = rows.get(name)
-        entered = int(r["entered"]) if r else 0
-        advanced = int(r["advanced"]) if r else 0
-        stays = int(r["stays"]) if r else 0
-        out.append(
-            ConversionRow(
-                name,
-                entered,
-                advanced,
-                _percent(advanced, entered),
-                _round(float(r["stay_days"]) / stays) if r and stays else None,
-            )
+        entered, advanced, stays = (
+            (int(r["entered"]), int(r["advanced"]), int(r["stays"])) if r else (0, 0, 0)
         )
+        stay = _round(float(r["stay_days"]) / stays) if r and stays else None
+        out.append(ConversionRow(name, entered, advanced, _percent(advanced, entered), stay))
     assert totals is not None
     return ConversionReport(chosen.name, tuple(out), int(totals["n"]), int(totals["won"] or 0))
 

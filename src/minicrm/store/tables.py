@@ -150,7 +150,12 @@ class Deal(SQLModel, table=True):
 
 
 class DealStageChange(SQLModel, table=True):
+    """The stage history: one row per entry into a stage (status open) and per win or loss.
+    An entry row also records how it ended (``left_at``, ``left_to`` stage, ``left_status``) and
+    the deal's ``pipeline``, so that conversion and time-in-stage are one GROUP BY."""
+
     __tablename__ = "deal_stage_change"
+    __table_args__ = (Index("ix_deal_stage_change_pipeline", "pipeline", "status", "to_stage"),)
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = Field(sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), index=True, nullable=False))
     from_stage: str | None = None
@@ -158,11 +163,15 @@ class DealStageChange(SQLModel, table=True):
     status: str = "open"
     at: str
     actor: str | None = None
+    pipeline: str = "default"
+    left_at: str | None = None
+    left_to: str | None = None
+    left_status: str | None = None
 
 
 class Interaction(SQLModel, table=True):
     __tablename__ = "interaction"
-    __table_args__ = (Index("ix_interaction_contact_at", "contact_id", "at"),)
+    __table_args__ = (Index("ix_interaction_contact_at", "contact_id", "at"), Index("ix_interaction_at_kind", "at", "kind"))
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True)
     body: str = Field(sa_column=Column(Text, nullable=False))

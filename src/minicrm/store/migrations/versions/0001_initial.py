@@ -274,10 +274,15 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("at", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("pipeline", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("left_at", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("left_to", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("left_status", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.ForeignKeyConstraint(["deal_id"], ["deal.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("deal_stage_change", schema=None) as batch_op:
+        batch_op.create_index("ix_deal_stage_change_pipeline", ["pipeline", "status", "to_stage"], unique=False)
         batch_op.create_index(batch_op.f("ix_deal_stage_change_deal_id"), ["deal_id"], unique=False)
 
     op.create_table(
@@ -340,6 +345,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("interaction", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_interaction_at"), ["at"], unique=False)
+        batch_op.create_index("ix_interaction_at_kind", ["at", "kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_interaction_company_id"), ["company_id"], unique=False)
         batch_op.create_index("ix_interaction_contact_at", ["contact_id", "at"], unique=False)
         batch_op.create_index(batch_op.f("ix_interaction_deal_id"), ["deal_id"], unique=False)
@@ -389,6 +395,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_interaction_deal_id"))
         batch_op.drop_index("ix_interaction_contact_at")
         batch_op.drop_index(batch_op.f("ix_interaction_company_id"))
+        batch_op.drop_index("ix_interaction_at_kind")
         batch_op.drop_index(batch_op.f("ix_interaction_at"))
 
     op.drop_table("interaction")
@@ -404,6 +411,7 @@ def downgrade() -> None:
     op.drop_table("deal_tag")
     with op.batch_alter_table("deal_stage_change", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deal_stage_change_deal_id"))
+        batch_op.drop_index("ix_deal_stage_change_pipeline")
 
     op.drop_table("deal_stage_change")
     with op.batch_alter_table("deal", schema=None) as batch_op:
