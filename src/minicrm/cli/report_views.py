@@ -12,17 +12,18 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.cli.output import Column, Printer, check_format, console, inert
 from minicrm.cli.state import services
-from minicrm.dates import parse_when
 from minicrm.errors import InvalidInput
 from minicrm.services import reports
 from minicrm.services.context import Context
-from minicrm.services.dto import Deal
 from minicrm.services.money import format_amount, json_number
 from minicrm.services.report_dto import Board, BoardColumn, ReportFilter, Totals
+
+if TYPE_CHECKING:
+    from minicrm.services.dto import Deal
 
 REPORTS = ("pipeline", "forecast", "winrate", "conversion", "activity")
 WIDTH = 80
@@ -227,7 +228,11 @@ def report_filter(
     ctx: Context, *, start: str | None, end: str | None, owner: str | None, pipeline: str | None
 ) -> ReportFilter:
     def day(text: str | None) -> date | None:
-        return parse_when(text, ctx.clock).local_date(ctx.clock) if text else None
+        if not text:
+            return None
+        from minicrm.dates import parse_when
+
+        return parse_when(text, ctx.clock).local_date(ctx.clock)
 
     f = ReportFilter(day(start), day(end), owner, pipeline)
     if f.start and f.end and f.start > f.end:

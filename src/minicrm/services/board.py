@@ -84,11 +84,16 @@ def _column(
             stage_sql, stage_params = "d.stage = ?", [stage]
         else:
             stage_sql, stage_params = f"d.stage NOT IN ({','.join('?' * len(configured))})", list(configured)
+        sql = f"{deal_service.SELECT} WHERE d.status = 'open' AND d.pipeline = ? AND {where} AND {stage_sql}"
+        args = [pipeline, *params, *stage_params]
+        # the most valuable first, then those without a value (two index-friendly queries)
         rows = ctx.db.all(
-            f"{deal_service.SELECT} WHERE d.status = 'open' AND d.pipeline = ? AND {where} AND {stage_sql} "
-            "ORDER BY (CASE WHEN d.value_minor IS NULL THEN 1 ELSE 0 END), d.value_minor DESC, d.id LIMIT ?",
-            [pipeline, *params, *stage_params, limit],
+            f"{sql} AND d.value_minor IS NOT NULL ORDER BY d.value_minor DESC, d.id LIMIT ?", [*args, limit]
         )
+        if len(rows) < limit:
+            rows += ctx.db.all(
+                f"{sql} AND d.value_minor IS NULL ORDER BY d.id LIMIT ?", [*args, limit - len(rows)]
+            )
         listed = tuple(deal_service.to_dto(ctx, r) for r in rows)
     return BoardColumn(
         stage=stage,

@@ -8,7 +8,7 @@ deal's, its contact's and its company's timeline, in the same unit of work as th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from minicrm.clock import from_db
@@ -405,11 +405,19 @@ def _stage_event(
     """Append to the stage history (closing the current stay: when, to which stage, with which
     status) and to the timeline."""
     db = uow.db
-    db.execute(
-        "UPDATE deal_stage_change SET left_at = ?, left_to = ?, left_status = ? "
-        "WHERE deal_id = ? AND status = 'open' AND left_at IS NULL",
-        (uow.now, to_stage, status, deal_id),
+    current = db.one(
+        "SELECT id, at FROM deal_stage_change WHERE deal_id = ? AND status = 'open' AND left_at IS NULL "
+        "ORDER BY id DESC LIMIT 1",
+        (deal_id,),
     )
+    if current is not None:
+        entered = from_db(current["at"])
+        assert entered is not None
+        db.execute(
+            "UPDATE deal_stage_change SET left_at = ?, left_to = ?, left_status = ?, stay_seconds = ? "
+            "WHERE id = ?",
+            (uow.now, to_stage, status, _seconds(uow.now, entered), current["id"]),
+        )
     row = db.one("SELECT contact_id, company_id, pipeline FROM deal WHERE id = ?", (deal_id,))
     assert row is not None
     db.execute(
@@ -418,6 +426,12 @@ def _stage_event(
         (deal_id, from_stage, to_stage, status, uow.now, uow.ctx.user, row["pipeline"]),
     )
     interactions.insert(uow, "stage-change", body, uow.now, row["contact_id"], row["company_id"], deal_id)
+
+
+def _seconds(now: str, since: datetime) -> int:
+    moment = from_db(now)
+    assert moment is not None
+    return int((moment - since).total_seconds())
 
 
 def _reindex(db: Database, deal_id: int) -> None:

@@ -2,13 +2,12 @@
 
 The config may change under existing deals: a deal whose pipeline or stage is no longer
 configured keeps its stored stage, is reported as such, and counts with probability 0 (or its
-own) and never as stale. The SQL fragments here let reports compute the effective probability
-and staleness inside the database (portable CASE expressions, no SQLite-only functions).
+own) and never as stale. ``stale_sql`` lets the reports count stale deals inside the database
+(a portable CASE expression, no SQLite-only functions).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from minicrm.clock import to_db
@@ -61,42 +60,19 @@ def is_stale(config: Config, now: datetime, *, status: str, pipeline: str, stage
     return touched < to_db(now - timedelta(days=found.idle_days))
 
 
-def probability_sql(config: Config, alias: str = "d") -> tuple[str, list[object]]:
-    """SQL for the effective probability of deal ``alias`` (a whole percentage)."""
-    whens, params = _stage_cases(config, alias, lambda s: str(int(s.probability)))
-    sql = (
-        f"(CASE WHEN {alias}.status = 'won' THEN 100 WHEN {alias}.status = 'lost' THEN 0 "
-        f"WHEN {alias}.probability IS NOT NULL THEN {alias}.probability {whens} ELSE 0 END)"
-    )
-    return sql, params
-
-
-def stale_sql(config: Config, now: datetime, alias: str = "d") -> tuple[str, list[object]]:
-    """SQL that is 1 for a stale open deal of ``alias``, else 0."""
-    cutoffs: list[object] = []
+def stale_sql(pipeline: Pipeline, now: datetime, alias: str = "d") -> tuple[str, list[object]]:
+    """SQL that is 1 for a stale open deal ``alias`` of ``pipeline``, else 0."""
     whens: list[str] = []
-    for pipeline in config.pipelines:
-        for stage in pipeline.stages:
-            if stage.idle_days:
-                whens.append(f"WHEN {alias}.pipeline = ? AND {alias}.stage = ? THEN ?")
-                cutoffs.extend([pipeline.name, stage.name, to_db(now - timedelta(days=stage.idle_days))])
+    cutoffs: list[object] = []
+    for stage in pipeline.stages:
+        if stage.idle_days:
+            whens.append("WHEN ? THEN ?")
+            cutoffs.extend([stage.name, to_db(now - timedelta(days=stage.idle_days))])
     if not whens:
         return "0", []
     touched = (
         f"(CASE WHEN {alias}.last_activity_at > {alias}.stage_entered_at THEN {alias}.last_activity_at "
         f"ELSE {alias}.stage_entered_at END)"
     )
-    sql = (
-        f"(CASE WHEN {alias}.status = 'open' AND {touched} < (CASE {' '.join(whens)} END) THEN 1 ELSE 0 END)"
-    )
+    sql = f"(CASE WHEN {touched} < (CASE {alias}.stage {' '.join(whens)} END) THEN 1 ELSE 0 END)"
     return sql, cutoffs
-
-
-def _stage_cases(config: Config, alias: str, literal: Callable[[Stage], str]) -> tuple[str, list[object]]:
-    whens: list[str] = []
-    params: list[object] = []
-    for pipeline in config.pipelines:
-        for stage in pipeline.stages:
-            whens.append(f"WHEN {alias}.pipeline = ? AND {alias}.stage = ? THEN {literal(stage)}")
-            params.extend([pipeline.name, stage.name])
-    return " ".join(whens), params

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from minicrm.services.dto import Deal
 from minicrm.services.money import json_number
+
+if TYPE_CHECKING:  # the reports' fast path does not load the record DTOs
+    from minicrm.services.dto import Deal
 
 Totals = dict[str, int]
 

@@ -127,7 +127,13 @@ class DealTag(SQLModel, table=True):
 
 class Deal(SQLModel, table=True):
     __tablename__ = "deal"
-    __table_args__ = (Index("ix_deal_status_stage", "status", "pipeline", "stage"),)
+    #: covers the board and the reports, so that they aggregate 100k deals from the index alone
+    __table_args__ = (
+        Index("ix_deal_status_stage", "status", "pipeline", "stage", "currency", "value_minor", "probability",
+              "close_date", "owner", "created_at", "closed_at", "stage_entered_at", "last_activity_at",
+              "lost_reason"),
+        Index("ix_deal_board", "status", "pipeline", "stage", "value_minor"),  # a board column's top deals
+    )
     id: int | None = Field(default=None, primary_key=True)
     title: str
     contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "SET NULL"))
@@ -151,11 +157,13 @@ class Deal(SQLModel, table=True):
 
 class DealStageChange(SQLModel, table=True):
     """The stage history: one row per entry into a stage (status open) and per win or loss.
-    An entry row also records how it ended (``left_at``, ``left_to`` stage, ``left_status``) and
+    An entry row also records how it ended (``left_at``, ``left_to`` stage, ``left_status``,
+    ``stay_seconds``) and
     the deal's ``pipeline``, so that conversion and time-in-stage are one GROUP BY."""
 
     __tablename__ = "deal_stage_change"
-    __table_args__ = (Index("ix_deal_stage_change_pipeline", "pipeline", "status", "to_stage"),)
+    __table_args__ = (Index("ix_deal_stage_change_pipeline", "pipeline", "status", "to_stage", "left_status",
+                            "left_to", "stay_seconds", "deal_id"),)
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = Field(sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), index=True, nullable=False))
     from_stage: str | None = None
@@ -167,6 +175,7 @@ class DealStageChange(SQLModel, table=True):
     left_at: str | None = None
     left_to: str | None = None
     left_status: str | None = None
+    stay_seconds: int | None = None
 
 
 class Interaction(SQLModel, table=True):
