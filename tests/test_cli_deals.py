@@ -356,3 +356,13 @@ def test_a_stage_removed_from_the_config_keeps_its_deals(cli, tmp_path: Path, mo
     assert board["stages"][2]["deals"][0]["title"] == "Website"
     moved = cli("deal", "move", "1", "won-over", "--json").json()
     assert (moved["stage"], moved["probability"]) == ("won-over", 90)
+
+
+def test_contact_show_lists_deals_with_their_value(cli, ana) -> None:
+    cli("deal", "add", "Website", "--contact", "ana", "--value", "1200.50")
+    assert (
+        "\nDeals:\n  1\tWebsite\tlead\topen\t1,200.50 EUR\n"
+        in cli("contact", "show", "ana", "--format", "plain").stdout
+    )
+    deals_json = cli("contact", "show", "ana", "--json").json()["deals"]
+    assert [(d["id"], d["value"], d["currency"]) for d in deals_json] == [(1, 1200.5, "EUR")]
