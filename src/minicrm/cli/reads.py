@@ -55,7 +55,8 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
             data = contact.to_dict(tz)
             data["followups"] = [f.to_dict(tz) for f in items]
             data["timeline"] = [i.to_dict(tz) for i in events]
-            data["deals"] = [{**dict(d), "value": json_number(d["value_minor"], d["currency"])} for d in deals]
+            data["deals"] = [{**dict(d), "value": json_number(d["value_minor"], d["currency"])}
+                             for d in deals]
             printer.record(data, [])
             return
         from minicrm.cli.output import Column

@@ -88,7 +88,8 @@ def _column(
         args = [pipeline, *params, *stage_params]
         # the most valuable first, then those without a value (two index-friendly queries)
         rows = ctx.db.all(
-            f"{sql} AND d.value_minor IS NOT NULL ORDER BY d.value_minor DESC, d.id DESC LIMIT ?", [*args, limit]
+            f"{sql} AND d.value_minor IS NOT NULL ORDER BY d.value_minor DESC, d.id DESC LIMIT ?",
+            [*args, limit],
         )
         if len(rows) < limit:
             rows += ctx.db.all(
