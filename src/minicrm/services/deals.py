@@ -406,7 +406,7 @@ def _stage_event(
     status) and to the timeline."""
     db = uow.db
     current = db.one(
-        "SELECT id, at FROM deal_stage_change WHERE deal_id = ? AND status = 'open' AND left_at IS NULL "
+        "SELECT * FROM deal_stage_change WHERE deal_id = ? AND status = 'open' AND left_at IS NULL "
         "ORDER BY id DESC LIMIT 1",
         (deal_id,),
     )
@@ -418,14 +418,27 @@ def _stage_event(
             "WHERE id = ?",
             (uow.now, to_stage, status, _seconds(uow.now, entered), current["id"]),
         )
+        uow.record(
+            "deal_stage_change",
+            int(current["id"]),
+            "update",
+            dict(current),
+            _stage_row(db, int(current["id"])),
+        )
     row = db.one("SELECT contact_id, company_id, pipeline FROM deal WHERE id = ?", (deal_id,))
     assert row is not None
-    db.execute(
+    change_id = db.insert(
         "INSERT INTO deal_stage_change (deal_id, from_stage, to_stage, status, at, actor, pipeline) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (deal_id, from_stage, to_stage, status, uow.now, uow.ctx.user, row["pipeline"]),
     )
+    uow.record("deal_stage_change", change_id, "create", None, _stage_row(db, change_id))
     interactions.insert(uow, "stage-change", body, uow.now, row["contact_id"], row["company_id"], deal_id)
+
+
+def _stage_row(db: Database, change_id: int) -> dict[str, Any] | None:
+    found = db.one("SELECT * FROM deal_stage_change WHERE id = ?", (change_id,))
+    return dict(found) if found is not None else None
 
 
 def _seconds(now: str, since: datetime) -> int:
