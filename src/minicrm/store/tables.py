@@ -158,8 +158,8 @@ class Deal(SQLModel, table=True):
 class DealStageChange(SQLModel, table=True):
     """The stage history: one row per entry into a stage (status open) and per win or loss.
     An entry row also records how it ended (``left_at``, ``left_to`` stage, ``left_status``,
-    ``stay_seconds``) and
-    the deal's ``pipeline``, so that conversion and time-in-stage are one GROUP BY."""
+    ``stay_seconds``), and every row the deal's ``pipeline``, so that conversion and time in
+    stage are one GROUP BY over an index."""
 
     __tablename__ = "deal_stage_change"
     __table_args__ = (Index("ix_deal_stage_change_pipeline", "pipeline", "status", "to_stage", "left_status",
