@@ -393,3 +393,38 @@ def test_the_fast_path_prints_what_typer_prints(cli, sh, dataset) -> None:
     ):
         fast = sh(*args)
         assert (fast.exit_code, fast.stdout) == (0, cli(*args).stdout), args
+
+
+@pytest.mark.postgres
+def test_postgresql_gives_the_same_board_and_reports(cli, dataset, monkeypatch) -> None:
+    """The same dataset on PostgreSQL (a throwaway database): every report prints the same JSON."""
+    import os
+
+    psycopg = pytest.importorskip("psycopg")
+    name = f"minicrm_reports_{os.getpid()}"
+    try:
+        admin = psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/test", autocommit=True, connect_timeout=3
+        )
+    except psycopg.Error:
+        pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
+    commands = [
+        ("pipeline", "--json"),
+        ("pipeline", "stages", "--json"),
+        *(
+            ("report", kind, "--json")
+            for kind in ("pipeline", "forecast", "winrate", "conversion", "activity")
+        ),
+        ("report", "conversion", "--from", "2026-11-10", "--json"),
+        ("report", "winrate", "--owner", "rui", "--json"),
+    ]
+    on_sqlite = [cli(*args).json() for args in commands]
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            monkeypatch.setenv("MINICRM_DB", f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+            _build(cli)
+            assert [cli(*args).json() for args in commands] == on_sqlite
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
