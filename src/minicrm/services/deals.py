@@ -19,7 +19,14 @@ from minicrm.services.context import Context
 from minicrm.services.dto import DEAL_STATUSES, UNSET, Deal, DealCreate, DealPatch, StageChange
 from minicrm.services.history import conflict_message
 from minicrm.services.money import currency_code, major, parse_amount
-from minicrm.services.pipelines import effective_probability, find_stage, is_stale, last_touch, require_stage
+from minicrm.services.pipelines import (
+    effective_probability,
+    find_stage,
+    is_stale,
+    last_touch,
+    require_stage,
+    stale_sql,
+)
 from minicrm.services.refs import resolve_company, resolve_contact, resolve_deal
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import check_choice, optional_text, require_text
@@ -148,11 +155,18 @@ def list_deals(ctx: Context, query: DealQuery = DealQuery()) -> list[Deal]:
     if query.company:
         where.append("d.company_id = ?")
         params.append(resolve_company(ctx.db, query.company))
-    sql = SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY d.id"
-    deals = [to_dto(ctx, r) for r in ctx.db.all(sql, params)]
     if query.stale:
-        deals = [d for d in deals if d.stale]
-    return deals[: query.limit] if query.limit is not None else deals
+        stale_parts = []
+        for pipeline in ctx.config.pipelines:
+            stale, stale_params = stale_sql(pipeline, ctx.clock.now())
+            stale_parts.append(f"(d.pipeline = ? AND {stale} = 1)")
+            params.extend([pipeline.name, *stale_params])
+        where.append(f"d.status = 'open' AND ({' OR '.join(stale_parts)})")
+    sql = SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY d.id"
+    if query.limit is not None:
+        sql += " LIMIT ?"
+        params.append(query.limit)
+    return [to_dto(ctx, r) for r in ctx.db.all(sql, params)]
 
 
 def stage_history(ctx: Context, deal_id: int) -> list[StageChange]:
