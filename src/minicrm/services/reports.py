@@ -191,19 +191,24 @@ def forecast(ctx: Context, f: ReportFilter = ReportFilter()) -> ForecastReport:
     """Open deals by month of expected close and currency: best case (all of them close) and
     weighted by probability. Deals without a close date come last (month None)."""
     where = _Where("d.status = 'open'", "d.value_minor IS NOT NULL").pipeline(ctx, f).dates(f, "d.close_date")
+    # grouped in the order of ix_deal_status_stage (no sort); months are folded here
     rows = ctx.db.all(
-        f"SELECT substr(d.close_date, 1, 7) AS month, d.currency, d.pipeline, d.stage, {_MONEY} "
-        f"FROM deal d WHERE {where.owner(f).sql} "
-        "GROUP BY substr(d.close_date, 1, 7), d.currency, d.pipeline, d.stage",
+        f"SELECT d.pipeline, d.stage, d.currency, d.close_date, {_MONEY} FROM deal d "
+        f"WHERE {where.owner(f).sql} GROUP BY d.pipeline, d.stage, d.currency, d.close_date",
         where.params,
     )
     months: dict[tuple[str | None, str], list[int]] = {}
+    probabilities: dict[tuple[str, str], int] = {}
     for r in rows:
-        stage = find_stage(ctx.config, r["pipeline"], r["stage"])
-        slot = months.setdefault((r["month"], r["currency"]), [0, 0, 0])
+        key = (r["pipeline"], r["stage"])
+        if key not in probabilities:
+            stage = find_stage(ctx.config, *key)
+            probabilities[key] = stage.probability if stage else 0
+        month = r["close_date"][:7] if r["close_date"] else None
+        slot = months.setdefault((month, r["currency"]), [0, 0, 0])
         slot[0] += int(r["n"])
         slot[1] += int(r["total"])
-        slot[2] += _value_times_percent(r, stage.probability if stage else 0)
+        slot[2] += _value_times_percent(r, probabilities[key])
     out = [
         ForecastRow(month, currency, n, best, weighted_minor(weighted))
         for (month, currency), (n, best, weighted) in months.items()
@@ -223,7 +228,7 @@ def winrate(ctx: Context, f: ReportFilter = ReportFilter()) -> WinrateReport:
         rows = db.all(
             f"SELECT d.status, d.currency, count(*) AS n, sum(d.value_minor) AS total, "
             f"sum({_days(db, 'd.closed_at')} - {_days(db, 'd.created_at')}) AS cycle "
-            f"FROM deal d WHERE {cond} GROUP BY d.status, d.currency",
+            f"FROM deal d WHERE {cond} GROUP BY d.status, d.pipeline, d.stage, d.currency",  # index order
             params,
         )
         reasons = db.all(

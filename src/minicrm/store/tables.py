@@ -129,8 +129,8 @@ class Deal(SQLModel, table=True):
     __tablename__ = "deal"
     #: covers the board and the reports, so that they aggregate 100k deals from the index alone
     __table_args__ = (
-        Index("ix_deal_status_stage", "status", "pipeline", "stage", "currency", "value_minor", "probability",
-              "close_date", "owner", "created_at", "closed_at", "stage_entered_at", "last_activity_at",
+        Index("ix_deal_status_stage", "status", "pipeline", "stage", "currency", "close_date", "value_minor",
+              "probability", "owner", "created_at", "closed_at", "stage_entered_at", "last_activity_at",
               "lost_reason"),
         Index("ix_deal_board", "status", "pipeline", "stage", "value_minor"),  # a board column's top deals
     )
@@ -180,7 +180,10 @@ class DealStageChange(SQLModel, table=True):
 
 class Interaction(SQLModel, table=True):
     __tablename__ = "interaction"
-    __table_args__ = (Index("ix_interaction_contact_at", "contact_id", "at"), Index("ix_interaction_at_kind", "at", "kind"))
+    __table_args__ = (
+        Index("ix_interaction_contact_at", "contact_id", "at"),
+        Index("ix_interaction_at_kind", "at", "kind"),  # the activity report, from the index alone
+    )
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True)
     body: str = Field(sa_column=Column(Text, nullable=False))

@@ -265,7 +265,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_deal_owner"), ["owner"], unique=False)
         batch_op.create_index(
             "ix_deal_status_stage",
-            ["status", "pipeline", "stage", "currency", "value_minor", "probability", "close_date", "owner",
+            ["status", "pipeline", "stage", "currency", "close_date", "value_minor", "probability", "owner",
              "created_at", "closed_at", "stage_entered_at", "last_activity_at", "lost_reason"],
             unique=False,
         )
