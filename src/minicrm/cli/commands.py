@@ -9,7 +9,8 @@ import typer
 
 def register(app: typer.Typer) -> None:
     from minicrm.cli import (
-        cadence, company, contact, database, doctor, followup, next_command, notes, search, user,
+        cadence, company, contact, database, deal, doctor, followup, next_command, notes, pipeline, report,
+        search, user,
     )
 
     app.command("init")(database.init)
@@ -31,6 +32,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(request.app, name="request")
     app.add_typer(hooks.app, name="hooks")
     app.add_typer(user.app, name="user")
+    app.add_typer(deal.app, name="deal")
+    app.add_typer(pipeline.app, name="pipeline")
+    app.add_typer(report.app, name="report")
 
 
 def open_tui_or_help(ctx: typer.Context) -> None:

@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
+from minicrm.cli import report_fast
+
 
 class _Fallback(Exception):
     pass
@@ -172,6 +174,7 @@ _COMMANDS: dict[tuple[str, ...], Callable[[list[str]], Callable[[], None]]] = {
     ("contact", "add"): _contact_add,
     ("followup", "done"): _followup_done,
 }
+_COMMANDS.update(report_fast.COMMANDS)  # the board and the sales reports
 
 
 def _split_globals(args: list[str]) -> tuple[dict[str, str], list[str]] | None:
@@ -204,7 +207,7 @@ def try_run(args: list[str]) -> int | None:
         if tuple(rest[: len(words)]) == words:
             try:
                 action = build(rest[len(words):])
-            except (_Fallback, argparse.ArgumentError, ValueError):
+            except (_Fallback, report_fast.Fallback, argparse.ArgumentError, ValueError):
                 return None
             return _execute(options, action)
     return None

@@ -51,6 +51,7 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
     fmt = check_format(fmt, json_flag)
     from minicrm.services.interactions import Links
     from minicrm.services.interactions import timeline as load_timeline
+    from minicrm.services.money import format_amount, json_number
 
     with services() as ctx:
         with ctx.db.snapshot():
@@ -72,7 +73,8 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
             data = contact.to_dict(tz)
             data["followups"] = [f.to_dict(tz) for f in items]
             data["timeline"] = [i.to_dict(tz) for i in events]
-            data["deals"] = [dict(d) for d in deals]
+            data["deals"] = [{**dict(d), "value": json_number(d["value_minor"], d["currency"])}
+                             for d in deals]
             data["requests"] = [r.to_dict(tz) for r in service_requests]
             data["purchases"] = bought.to_dict()
             printer.record(data, [])
@@ -81,7 +83,8 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
         from minicrm.cli.output import Column
 
         deal_columns = [Column("ID", lambda d: d["id"]), Column("Deal", lambda d: d["title"]),
-                        Column("Stage", lambda d: d["stage"]), Column("Status", lambda d: d["status"])]
+                        Column("Stage", lambda d: d["stage"]), Column("Status", lambda d: d["status"]),
+                        Column("Value", lambda d: format_amount(d["value_minor"], d["currency"]))]
         printer.record(contact, views.contact_fields(contact, tz), sections=[
             ("Deals", deals, deal_columns),
             ("Purchases", bought.totals, customer_views.purchase_columns()),

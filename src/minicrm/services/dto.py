@@ -565,6 +565,118 @@ class ServiceRequest:
         }
 
 
+# -- deals ----------------------------------------------------------------------------------
+DEAL_STATUSES = ("open", "won", "lost")
+
+
+@dataclass(frozen=True, slots=True)
+class DealCreate:
+    """A new deal as the user typed it: ``value`` is text (``"1200.50"``) parsed exactly with the
+    currency's minor unit; ``currency`` defaults to the configured one, ``stage`` to the first
+    stage of the pipeline, ``probability`` to the stage's."""
+
+    title: str
+    contact: str | None = None
+    company: str | None = None
+    value: str | None = None
+    currency: str | None = None
+    stage: str | None = None
+    pipeline: str | None = None
+    close_date: date | None = None
+    probability: int | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DealPatch:
+    """A partial edit of a deal (stage and status change through move/won/lost)."""
+
+    title: Any = UNSET
+    contact: Any = UNSET
+    company: Any = UNSET
+    value: Any = UNSET
+    currency: Any = UNSET
+    close_date: Any = UNSET
+    probability: Any = UNSET
+    owner: Any = UNSET
+    lost_reason: Any = UNSET
+    clear: tuple[str, ...] = ()
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deal:
+    id: int
+    title: str
+    value_minor: int | None
+    currency: str
+    pipeline: str
+    stage: str
+    #: the effective probability: 100 won, 0 lost, else the deal's own or its stage's default
+    probability: int
+    #: the probability set on the deal itself (None: the stage's default applies)
+    probability_set: int | None
+    status: str
+    contact: str | None
+    contact_id: int | None
+    company: str | None
+    company_id: int | None
+    close_date: date | None
+    owner: str | None
+    lost_reason: str | None
+    closed_at: datetime | None
+    stage_entered_at: datetime
+    last_activity_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    #: open and untouched for longer than its stage's idle_days ("rotting")
+    stale: bool
+    #: False when the deal's pipeline or stage is no longer in the config
+    stage_known: bool
+
+    @property
+    def weighted_minor(self) -> int | None:
+        from minicrm.services.money import weighted_minor
+
+        return None if self.value_minor is None else weighted_minor(self.value_minor * self.probability)
+
+    def amount(self) -> str:
+        from minicrm.services.money import format_amount
+
+        return format_amount(self.value_minor, self.currency)
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        from minicrm.services.money import json_number
+
+        return {
+            "id": self.id,
+            "title": self.title,
+            "value": json_number(self.value_minor, self.currency),
+            "currency": self.currency,
+            "stage": self.stage,
+            "pipeline": self.pipeline,
+            "probability": self.probability,
+            "status": self.status,
+            "contact": self.contact,
+            "contact_id": self.contact_id,
+            "company": self.company,
+            "company_id": self.company_id,
+            "close_date": self.close_date.isoformat() if self.close_date else None,
+            "owner": self.owner,
+            "lost_reason": self.lost_reason,
+            "created_at": iso(self.created_at, tz),
+            "updated_at": iso(self.updated_at, tz),
+            "closed_at": iso(self.closed_at, tz),
+            "stage_entered_at": iso(self.stage_entered_at, tz),
+            "last_activity_at": iso(self.last_activity_at, tz),
+            "weighted_value": json_number(self.weighted_minor, self.currency),
+            "stale": self.stale,
+            "stage_known": self.stage_known,
+            "version": self.version,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceReport:
     """Open requests by priority and how long closing takes (median over closed requests)."""
@@ -593,3 +705,30 @@ class Segment:
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "filters": dict(self.filters), "count": self.count,
                 "created_at": iso(self.created_at, tz), "updated_at": iso(self.updated_at, tz)}
+
+
+@dataclass(frozen=True, slots=True)
+class StageChange:
+    """One entry of a deal's stage history: entering a stage (status open), winning or losing."""
+
+    id: int
+    deal_id: int
+    from_stage: str | None
+    to_stage: str
+    status: str
+    at: datetime
+    actor: str | None
+    #: until the next entry (None for the last one)
+    left_at: datetime | None
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "deal_id": self.deal_id,
+            "from_stage": self.from_stage,
+            "to_stage": self.to_stage,
+            "status": self.status,
+            "at": iso(self.at, tz),
+            "left_at": iso(self.left_at, tz),
+            "actor": self.actor,
+        }

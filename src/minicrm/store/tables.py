@@ -153,7 +153,14 @@ class DealTag(SQLModel, table=True):
 
 class Deal(SQLModel, table=True):
     __tablename__ = "deal"
-    __table_args__ = (Index("ix_deal_status_stage", "status", "pipeline", "stage"), NO_ID_REUSE)
+    #: covers the board and the reports, so that they aggregate 100k deals from the index alone
+    __table_args__ = (
+        Index("ix_deal_status_stage", "status", "pipeline", "stage", "currency", "close_date", "value_minor",
+              "probability", "owner", "created_at", "closed_at", "stage_entered_at", "last_activity_at",
+              "lost_reason"),
+        Index("ix_deal_board", "status", "pipeline", "stage", "value_minor"),  # a board column's top deals
+        NO_ID_REUSE,
+    )
     id: int | None = Field(default=None, primary_key=True)
     title: str
     contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "SET NULL"))
@@ -176,7 +183,14 @@ class Deal(SQLModel, table=True):
 
 
 class DealStageChange(SQLModel, table=True):
+    """The stage history: one row per entry into a stage (status open) and per win or loss.
+    An entry row also records how it ended (``left_at``, ``left_to`` stage, ``left_status``,
+    ``stay_seconds``), and every row the deal's ``pipeline``, so that conversion and time in
+    stage are one GROUP BY over an index."""
+
     __tablename__ = "deal_stage_change"
+    __table_args__ = (Index("ix_deal_stage_change_pipeline", "pipeline", "status", "to_stage", "left_status",
+                            "left_to", "stay_seconds", "deal_id"),)
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = Field(
         sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), index=True, nullable=False)
@@ -186,11 +200,20 @@ class DealStageChange(SQLModel, table=True):
     status: str = "open"
     at: str
     actor: str | None = None
+    pipeline: str = "default"
+    left_at: str | None = None
+    left_to: str | None = None
+    left_status: str | None = None
+    stay_seconds: int | None = None
 
 
 class Interaction(SQLModel, table=True):
     __tablename__ = "interaction"
-    __table_args__ = (Index("ix_interaction_contact_at", "contact_id", "at"), NO_ID_REUSE)
+    __table_args__ = (
+        Index("ix_interaction_contact_at", "contact_id", "at"),
+        Index("ix_interaction_at_kind", "at", "kind"),  # the activity report, from the index alone
+        NO_ID_REUSE,
+    )
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True)
     body: str = Field(sa_column=Column(Text, nullable=False))

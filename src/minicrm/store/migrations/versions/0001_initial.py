@@ -274,7 +274,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_deal_company_id"), ["company_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_deal_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_deal_owner"), ["owner"], unique=False)
-        batch_op.create_index("ix_deal_status_stage", ["status", "pipeline", "stage"], unique=False)
+        batch_op.create_index(
+            "ix_deal_status_stage",
+            ["status", "pipeline", "stage", "currency", "close_date", "value_minor", "probability", "owner",
+             "created_at", "closed_at", "stage_entered_at", "last_activity_at", "lost_reason"],
+            unique=False,
+        )
+        batch_op.create_index("ix_deal_board", ["status", "pipeline", "stage", "value_minor"], unique=False)
 
     op.create_table(
         "deal_stage_change",
@@ -285,10 +291,20 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("at", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("pipeline", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("left_at", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("left_to", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("left_status", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("stay_seconds", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["deal_id"], ["deal.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("deal_stage_change", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_deal_stage_change_pipeline",
+            ["pipeline", "status", "to_stage", "left_status", "left_to", "stay_seconds", "deal_id"],
+            unique=False,
+        )
         batch_op.create_index(batch_op.f("ix_deal_stage_change_deal_id"), ["deal_id"], unique=False)
 
     op.create_table(
@@ -353,6 +369,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("interaction", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_interaction_at"), ["at"], unique=False)
+        batch_op.create_index("ix_interaction_at_kind", ["at", "kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_interaction_company_id"), ["company_id"], unique=False)
         batch_op.create_index("ix_interaction_contact_at", ["contact_id", "at"], unique=False)
         batch_op.create_index(batch_op.f("ix_interaction_deal_id"), ["deal_id"], unique=False)
@@ -403,6 +420,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_interaction_deal_id"))
         batch_op.drop_index("ix_interaction_contact_at")
         batch_op.drop_index(batch_op.f("ix_interaction_company_id"))
+        batch_op.drop_index("ix_interaction_at_kind")
         batch_op.drop_index(batch_op.f("ix_interaction_at"))
 
     op.drop_table("interaction")
@@ -418,9 +436,11 @@ def downgrade() -> None:
     op.drop_table("deal_tag")
     with op.batch_alter_table("deal_stage_change", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deal_stage_change_deal_id"))
+        batch_op.drop_index("ix_deal_stage_change_pipeline")
 
     op.drop_table("deal_stage_change")
     with op.batch_alter_table("deal", schema=None) as batch_op:
+        batch_op.drop_index("ix_deal_board")
         batch_op.drop_index("ix_deal_status_stage")
         batch_op.drop_index(batch_op.f("ix_deal_owner"))
         batch_op.drop_index(batch_op.f("ix_deal_contact_id"))

@@ -1,0 +1,95 @@
+"""Which columns and fields deals show in table, plain and csv output."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from minicrm.cli.output import Column, show_moment
+from minicrm.services.dto import Deal, StageChange
+from minicrm.services.money import format_amount
+
+
+def deal_state(d: Deal) -> str:
+    if d.status != "open":
+        return d.status
+    if not d.stage_known:
+        return "stage not in config"
+    return "stale" if d.stale else ""
+
+
+def deal_columns() -> list[Column]:
+    return [
+        Column("ID", lambda d: d.id),
+        Column("Title", lambda d: d.title, wrap=True),
+        Column("Stage", lambda d: d.stage),
+        Column("Value", lambda d: d.amount()),
+        Column("Prob", lambda d: f"{d.probability}%"),
+        Column("Close", lambda d: d.close_date.isoformat() if d.close_date else ""),
+        Column("Contact", lambda d: d.contact or d.company),
+        Column("Owner", lambda d: d.owner),
+        Column("State", deal_state),
+    ]
+
+
+def _days_since(moment: datetime, now: datetime) -> str:
+    days = (now - moment).days
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def deal_fields(d: Deal, tz: tzinfo, now: datetime) -> list[tuple[str, object]]:
+    probability = f"{d.probability}%"
+    if d.status == "open":
+        probability += " (set on the deal)" if d.probability_set is not None else " (stage default)"
+    stage = d.stage + ("" if d.stage_known else " (no longer in the config)")
+    since = (
+        f"{show_moment(d.stage_entered_at, tz)} ({_days_since(d.stage_entered_at, now)})"
+        if d.status == "open"
+        else None
+    )
+    return [
+        ("ID", d.id),
+        ("Title", d.title),
+        ("Pipeline", d.pipeline),
+        ("Stage", stage),
+        ("Status", d.status),
+        ("Value", d.amount()),
+        ("Probability", probability),
+        ("Weighted", format_amount(d.weighted_minor, d.currency) if d.status == "open" else None),
+        ("Close date", d.close_date.isoformat() if d.close_date else None),
+        ("Contact", d.contact),
+        ("Company", d.company),
+        ("Owner", d.owner),
+        ("Lost reason", d.lost_reason),
+        ("In stage since", since),
+        ("Last activity", show_moment(d.last_activity_at, tz)),
+        ("Stale", "yes: no move or activity for longer than the stage allows" if d.stale else None),
+        ("Closed", show_moment(d.closed_at, tz)),
+        ("Created", show_moment(d.created_at, tz)),
+        ("Updated", show_moment(d.updated_at, tz)),
+    ]
+
+
+def _stay(change: StageChange, now: datetime, is_last: bool) -> str:
+    if change.status != "open":
+        return ""
+    end = change.left_at or (now if is_last else None)
+    if end is None:
+        return ""
+    days = (end - change.at).total_seconds() / 86400
+    return f"{days:.1f}d" + ("" if change.left_at else " so far")
+
+
+def stage_history_columns(tz: tzinfo, now: datetime, last_id: int | None) -> list[Column]:
+    def what(c: StageChange) -> str:
+        if c.status != "open":
+            return c.status
+        if c.from_stage is None:
+            return f"created in {c.to_stage}"
+        return f"{c.from_stage} → {c.to_stage}"
+
+    return [
+        Column("When", lambda c: show_moment(c.at, tz)),
+        Column("Change", what),
+        Column("Time in stage", lambda c: _stay(c, now, c.id == last_id)),
+        Column("By", lambda c: c.actor),
+    ]
