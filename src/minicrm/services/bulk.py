@@ -1,0 +1,105 @@
+"""Fast building blocks for writing many contacts in one transaction.
+
+One ORM-style call per row manages a few thousand rows a second; these helpers validate with
+cached fast paths and write with ``executemany`` so an import reaches tens of thousands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+from minicrm.services.validation import normalize_email, normalize_phone
+from minicrm.store.db import Database
+
+# An address that is already in email-validator's normal form (ASCII, lower-case domain):
+# checking it with the regex alone gives the same answer, ~50x faster.
+_SIMPLE_EMAIL = re.compile(
+    r"(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
+# Already E.164: parsing and formatting it again gives it back unchanged (valid or not).
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+CONTACT_COLUMNS = (
+    "id", "name", "given_name", "family_name", "title", "company_id", "street", "city", "region", "postcode",
+    "country", "status", "source", "owner", "do_not_contact", "preferred_channel", "cadence_days",
+    "last_interaction_at", "created_at", "updated_at", "version", "uid",
+)  # fmt: skip
+
+
+def fast_email(value: str) -> str:
+    """``normalize_email`` with a regex fast path; raises InvalidInput like it."""
+    text = value.strip()
+    if _SIMPLE_EMAIL.fullmatch(text):
+        return text
+    return _cached_email(text)
+
+
+@lru_cache(maxsize=4096)
+def _cached_email(text: str) -> str:
+    return normalize_email(text)
+
+
+def fast_phone(value: str, region: str | None) -> str:
+    """``normalize_phone`` with an E.164 fast path and a cache for repeated numbers."""
+    text = value.strip()
+    if _E164.fullmatch(text):
+        return text
+    return _cached_phone(text, region)
+
+
+@lru_cache(maxsize=65536)
+def _cached_phone(text: str, region: str | None) -> str:
+    return normalize_phone(text, region)
+
+
+def identity_hash(kind: str, value: str) -> str:
+    """The tombstone hash of an email (case-insensitive) or a normalised phone."""
+    key = value.strip().lower() if kind == "email" else value.strip()
+    return hashlib.sha256(f"{kind}:{key}".encode()).hexdigest()
+
+
+def allocate_ids(db: Database, table: str, count: int) -> list[int]:
+    """``count`` fresh primary keys for rows inserted with executemany (which returns none).
+
+    SQLite: the write transaction holds the database lock, so max(id)+1… is safe. PostgreSQL:
+    taken from the table's sequence."""
+    if count <= 0:
+        return []
+    if db.is_sqlite:
+        start = int(db.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
+        return list(range(start, start + count))
+    rows = db.all(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, ?)", (count,))
+    return [int(r["id"]) for r in rows]
+
+
+def dump(value: dict[str, Any] | None) -> str | None:
+    """Snapshots as the change log stores them (same as UnitOfWork.record)."""
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def contact_search_body(name: str, emails: list[str], phones: list[str], company: str | None, title: str | None) -> str:
+    """The same text ``search.contact_body`` builds, without reading it back."""
+    return " | ".join(x for x in (name, *emails, *phones, company, title) if x)
+
+
+class TagCache:
+    """Tag ids by name, creating missing tags on first use."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.ids: dict[str, int] = {}
+
+    def id(self, name: str) -> int:
+        found = self.ids.get(name)
+        if found is None:
+            existing = self.db.scalar("SELECT id FROM tag WHERE name = ?", (name,))
+            found = int(existing) if existing is not None else self.db.insert("INSERT INTO tag (name) VALUES (?)", (name,))
+            self.ids[name] = found
+        return found
