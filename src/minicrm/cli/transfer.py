@@ -143,6 +143,107 @@ def import_vcard(
     _report(summary, None)
 
 
-def _check_exists(path: Path) -> None:
-    if not path.exists():
-        raise InvalidInput(f"no such file: {path}")
+@import_app.command("json")
+def import_json(path: Annotated[Path, typer.Argument(help="An archive written by `minicrm export json`.", show_default=False)]) -> None:
+    """Load a whole-database JSON archive into an EMPTY database (lossless round trip)."""
+    from minicrm.services import archive
+
+    text = _read_text(path)
+    with services() as ctx:
+        counts = archive.import_database(ctx, text)
+    total = sum(counts.values())
+    _say(f"imported {total} rows into {len(counts)} tables "
+         f"({counts.get('contact', 0)} contacts, {counts.get('company', 0)} companies, {counts.get('deal', 0)} deals)")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise InvalidInput(f"empty file: {path.name}")
+    if b"\x00" in data:
+        raise InvalidInput(f"not a JSON archive: {path.name} holds binary data")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"not a JSON archive: {path.name} is not UTF-8 text") from exc
+
+
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")]
+TypeOpt = Annotated[str, typer.Option("--type", help="contacts, companies, deals or followups.")]
+
+
+@contextmanager
+def _output(out: Path | None, *, binary: bool = False) -> Iterator[Any]:
+    """The file named by --out (written whole or not at all), else stdout."""
+    if out is None:
+        if binary:
+            yield sys.stdout.buffer
+            sys.stdout.buffer.flush()
+        else:
+            yield sys.stdout
+        return
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with partial.open("wb") if binary else partial.open("w", encoding="utf-8", newline="") as fh:
+            yield fh
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@export_app.command("csv")
+def export_csv(type_: TypeOpt = "contacts", out: OutOpt = None) -> None:
+    """CSV of contacts, companies, deals or follow-ups; formula-like cells are neutralised."""
+    from minicrm.exchange.csvfile import write_csv
+    from minicrm.services import exporter
+
+    with services() as ctx:
+        header, rows = exporter.csv_rows(ctx, type_)
+        with _output(out) as fh:
+            count = write_csv(rows, header, fh)
+    if out is not None:
+        _say(f"exported {count} {type_} to {out}")
+
+
+@export_app.command("vcard")
+def export_vcard(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write (vdir: one .vcf per contact, named by UID).")],
+) -> None:
+    """vCard 4.0 files, one per contact, in a directory (khard and vdirsyncer read it)."""
+    from minicrm.services import exporter
+
+    if out.exists() and not out.is_dir():
+        raise InvalidInput(f"{out} exists and is not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with services() as ctx:
+        for name, text in exporter.vcard_files(ctx):
+            (out / name).write_bytes(text.encode("utf-8"))
+            count += 1
+    _say(f"exported {count} contacts to {out}/")
+
+
+@export_app.command("ics")
+def export_ics(out: OutOpt = None) -> None:
+    """The open follow-ups as an iCalendar file of VTODOs (recurring ones with their RRULE)."""
+    from minicrm.exchange.ics import followups_to_ics
+    from minicrm.services import exporter
+
+    with services() as ctx:
+        data = followups_to_ics(exporter.open_followup_todos(ctx))
+    with _output(out, binary=True) as fh:
+        fh.write(data)
+
+
+@export_app.command("json")
+def export_json(out: OutOpt = None) -> None:
+    """The whole database as one JSON document (`import json` restores it losslessly)."""
+    from minicrm.services import archive
+
+    with services() as ctx:
+        text = archive.export_database(ctx)
+    with _output(out) as fh:
+        fh.write(text)

@@ -30,11 +30,17 @@ from minicrm.services.bulk import (
     fast_phone,
     identity_hash,
 )
-from minicrm.services.context import Context
 from minicrm.services.contacts import snapshot as contact_snapshot
+from minicrm.services.context import Context
 from minicrm.services.dto import CONTACT_STATUSES, Address, CompanyCreate
 from minicrm.services.unit_of_work import UnitOfWork
-from minicrm.services.validation import check_choice, check_field_key, normalize_tags, optional_text, unique_ci
+from minicrm.services.validation import (
+    check_choice,
+    check_field_key,
+    normalize_tags,
+    optional_text,
+    unique_ci,
+)
 
 Kind = Literal["contacts", "companies", "deals"]
 OnDuplicate = Literal["update", "skip", "create"]
