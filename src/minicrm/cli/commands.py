@@ -8,7 +8,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from minicrm.cli import company, contact, database, followup, notes, search, transfer
+    from minicrm.cli import company, contact, database, dedupe, followup, notes, privacy, search, transfer
 
     app.command("init")(database.init)
     app.add_typer(database.app, name="db")
@@ -22,6 +22,8 @@ def register(app: typer.Typer) -> None:
     app.command("search")(search.search)
     app.add_typer(transfer.import_app, name="import")
     app.add_typer(transfer.export_app, name="export")
+    app.command("dedupe")(dedupe.dedupe)
+    app.add_typer(privacy.app, name="privacy")
 
 
 def open_tui_or_help(ctx: typer.Context) -> None:
