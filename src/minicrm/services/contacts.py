@@ -12,16 +12,8 @@ from minicrm.dates import Duration
 from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services import search as search_index
 from minicrm.services.context import Context
-from minicrm.services.dto import (
-    CHANNELS,
-    CONTACT_STATUSES,
-    UNSET,
-    Address,
-    Contact,
-    ContactCreate,
-    ContactPatch,
-)
 from minicrm.services.history import conflict_message
+from minicrm.services.dto import CHANNELS, CONTACT_STATUSES, UNSET, Address, Contact, ContactCreate, ContactPatch
 from minicrm.services.refs import find_company_exact, resolve_company, resolve_contact
 from minicrm.services.tags import set_tags, tags_of
 from minicrm.services.unit_of_work import UnitOfWork
