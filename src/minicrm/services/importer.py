@@ -138,7 +138,7 @@ def import_vcard(
     cards = read_vcards(path)
     records = ((rec.line or i, {}, rec) for i, rec in enumerate(cards, 1))
     summary = ImportSummary(dry_run=dry_run)
-    return _run(ctx, f"import vcard {path.name}", "contacts", records, summary, on_duplicate, dry_run, on_event, progress)
+    return _run(ctx, f"import vcard {path.name}", "vcards", records, summary, on_duplicate, dry_run, on_event, progress)
 
 
 def _run(
@@ -159,9 +159,8 @@ def _run(
 
     try:
         with UnitOfWork(ctx, label) as uow:
-            writer: _Writer = {"contacts": ContactWriter, "companies": CompanyWriter, "deals": DealWriter}[kind](
-                uow, on_duplicate, emit
-            )
+            writer: _Writer = {"contacts": ContactWriter, "vcards": LenientContactWriter, "companies": CompanyWriter,
+                               "deals": DealWriter}[kind](uow, on_duplicate, emit)
             done = 0
             for line, row, rec in records:
                 if isinstance(rec, MinicrmError):
@@ -239,7 +238,33 @@ class _Pending:
     row: dict[str, str]
 
 
+_STATUS_ALIASES = {
+    "subscriber": "lead", "marketingqualifiedlead": "lead", "salesqualifiedlead": "prospect", "opportunity": "prospect",
+    "qualified": "prospect", "evangelist": "customer", "client": "customer", "customer": "customer",
+    "former customer": "inactive", "churned": "inactive", "lost": "inactive", "new": "lead", "open": "lead",
+}  # fmt: skip
+
+
+def _status(text: str | None, fields: dict[str, str]) -> str:
+    """A status from another product: ours when it is one, a known alias, else ``lead`` with
+    the original kept in the ``imported_status`` custom field."""
+    if not text or not text.strip():
+        return "lead"
+    key = text.strip().lower()
+    if key in CONTACT_STATUSES:
+        return key
+    alias = _STATUS_ALIASES.get(key.replace("_", " ")) or _STATUS_ALIASES.get(key.replace(" ", ""))
+    if alias:
+        return alias
+    fields.setdefault("imported_status", text.strip())
+    return "lead"
+
+
 class ContactWriter(_Writer):
+    #: CSV rows with a bad email are rejected (to be fixed in the rejects file); vCards keep
+    #: the unreadable value in a custom field instead, since there is no rejects file for them.
+    strict_emails = True
+
     def __init__(self, uow: UnitOfWork, on_duplicate: str, emit: EventSink) -> None:
         super().__init__(uow, on_duplicate, emit)
         self.region = self.ctx.config.region
@@ -266,11 +291,31 @@ class ContactWriter(_Writer):
         name = (rec.name or "").strip()
         if not name or "\x00" in name:
             raise InvalidInput("no name")
-        emails = list(unique_ci(fast_email(e) for e in rec.emails))
-        phones = list(dict.fromkeys(fast_phone(p, self.region) for p in rec.phones))
-        status = check_choice(rec.status, CONTACT_STATUSES, "status") if rec.status else "lead"
-        tags = list(normalize_tags(rec.tags)) if rec.tags else []
         fields = {check_field_key(k): v for k, v in rec.fields.items()} if rec.fields else {}
+        emails: list[str] = []
+        unreadable: list[str] = []
+        for email in rec.emails:
+            try:
+                emails.append(fast_email(email))
+            except InvalidInput:
+                if self.strict_emails:
+                    raise
+                unreadable.append(email)
+        if unreadable:  # kept, not lost: the user sees them in the contact's fields
+            fields["unparsed_email"] = ", ".join(unreadable)
+        emails = list(unique_ci(emails))
+        phones: list[str] = []
+        unreadable = []
+        for phone in rec.phones:
+            try:
+                phones.append(fast_phone(phone, self.region))
+            except InvalidInput:
+                unreadable.append(phone)  # a label such as "mobile" in a phone column
+        if unreadable:
+            fields["unparsed_phone"] = ", ".join(unreadable)
+        phones = list(dict.fromkeys(phones))
+        status = _status(rec.status, fields)
+        tags = list(normalize_tags(rec.tags)) if rec.tags else []
         if rec.website:
             fields.setdefault("website", rec.website)
         if rec.birthday:
@@ -475,6 +520,10 @@ class ContactWriter(_Writer):
         return not unchanged
 
 
+class LenientContactWriter(ContactWriter):
+    strict_emails = False
+
+
 def _merge_pending(first: _Pending, other: _Pending) -> None:
     """Fold a later duplicate row of the same file into the first one (update semantics)."""
     for column in _FILLABLE:
@@ -583,11 +632,9 @@ class DealWriter(_Writer):
         db, now = self.db, self.uow.now
         try:
             pipeline = self.ctx.config.pipeline()
-            stage = (rec.stage or pipeline.stages[0].name).strip().lower()
+            stage, closed = _stage_for(rec.stage, [s.name for s in pipeline.stages])
             known = pipeline.stage(stage)
-            if known is None:
-                names = ", ".join(s.name for s in pipeline.stages)
-                raise InvalidInput(f"unknown stage {rec.stage!r} (stages: {names})")
+            assert known is not None
             currency = (rec.currency or self.ctx.config.currency).strip().upper()
             if len(currency) != 3 or not currency.isalpha():
                 raise InvalidInput(f"invalid currency {rec.currency!r}")
@@ -597,7 +644,7 @@ class DealWriter(_Writer):
                 probability = int(Decimal(rec.probability.strip().rstrip("%")))
                 if not 0 <= probability <= 100:
                     raise InvalidInput(f"invalid probability {rec.probability!r}")
-            status = check_choice(rec.status, ("open", "won", "lost"), "deal status") if rec.status else "open"
+            status = check_choice(rec.status, ("open", "won", "lost"), "deal status") if rec.status else closed
             close = rec.close_date if rec.close_date and len(rec.close_date) == 10 else None
             if rec.close_date and close is None:
                 raise InvalidInput(f"invalid close date {rec.close_date!r}")
@@ -627,4 +674,25 @@ class DealWriter(_Writer):
                    (deal_id, stage, status, now, self.ctx.user))
         search_index.index(db, "deal", deal_id, values["title"])
         self.uow.record("deal", deal_id, "create", None, {"id": deal_id, **values})
-        self.emit(ImportEvent(line, "created", values["title"], "", deal_id))
+        note = f"stage {rec.stage!r} read as {stage}" if rec.stage and rec.stage.strip().lower() != stage else ""
+        self.emit(ImportEvent(line, "created", values["title"], note, deal_id))
+
+
+def _stage_for(text: str | None, stages: list[str]) -> tuple[str, str]:
+    """(stage, status) for another product's stage name: ``Closed Won`` → won at the last stage,
+    ``Qualification`` → ``qualified`` (closest name), anything unrecognisable → the first stage."""
+    import re
+
+    from rapidfuzz import fuzz, process
+
+    raw = (text or "").strip().lower()
+    if not raw:
+        return stages[0], "open"
+    if raw in stages:
+        return raw, "open"
+    if re.search(r"\b(won|closed won|win)\b", raw):
+        return stages[-1], "won"
+    if re.search(r"\b(lost|closed lost)\b", raw):
+        return stages[-1], "lost"
+    best = process.extractOne(raw, stages, scorer=fuzz.partial_ratio, score_cutoff=70)
+    return (str(best[0]) if best else stages[0]), "open"
