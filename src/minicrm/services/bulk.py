@@ -103,3 +103,30 @@ class TagCache:
             found = int(existing) if existing is not None else self.db.insert("INSERT INTO tag (name) VALUES (?)", (name,))
             self.ids[name] = found
         return found
+
+
+def insert_search_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
+    """Insert many ``(entity, entity_id, body)`` search documents.
+
+    On SQLite the FTS5 index is normally fed row by row by a trigger on ``search_doc``; that is
+    ~10x slower than one ``INSERT … SELECT`` into the index, so for a batch the trigger is set
+    aside (inside the caller's transaction: a rollback brings it back) and the new documents
+    are indexed in one statement."""
+    if not docs:
+        return
+    if not db.is_sqlite:
+        db.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", docs)
+        return
+    trigger = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'search_fts_ai'")
+    ids = allocate_ids(db, "search_doc", len(docs))
+    if trigger:
+        db.execute("DROP TRIGGER search_fts_ai")
+    try:
+        db.executemany("INSERT INTO search_doc (id, entity, entity_id, body) VALUES (?, ?, ?, ?)",
+                       [(i, *doc) for i, doc in zip(ids, docs, strict=True)])
+        if trigger:
+            db.execute("INSERT INTO search_fts (rowid, body) SELECT id, body FROM search_doc WHERE id BETWEEN ? AND ?",
+                       (ids[0], ids[-1]))
+    finally:
+        if trigger:
+            db.execute(str(trigger))

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +30,7 @@ from minicrm.services.bulk import (
     fast_email,
     fast_phone,
     identity_hash,
+    insert_search_docs,
 )
 from minicrm.services.contacts import snapshot as contact_snapshot
 from minicrm.services.context import Context
@@ -245,6 +247,11 @@ _STATUS_ALIASES = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
+def _tags(values: tuple[str, ...]) -> tuple[str, ...]:
+    return normalize_tags(values)
+
+
 def _status(text: str | None, fields: dict[str, str]) -> str:
     """A status from another product: ours when it is one, a known alias, else ``lead`` with
     the original kept in the ``imported_status`` custom field."""
@@ -315,7 +322,7 @@ class ContactWriter(_Writer):
             fields["unparsed_phone"] = ", ".join(unreadable)
         phones = list(dict.fromkeys(phones))
         status = _status(rec.status, fields)
-        tags = list(normalize_tags(rec.tags)) if rec.tags else []
+        tags = list(_tags(tuple(rec.tags))) if rec.tags else []
         if rec.website:
             fields.setdefault("website", rec.website)
         if rec.birthday:
@@ -412,6 +419,7 @@ class ContactWriter(_Writer):
         if not fresh:
             return
         db, now = self.db, self.uow.now
+        self._create_companies({p.company for p in fresh if p.company})
         ids = allocate_ids(db, "contact", len(fresh))
         contacts, emails, phones, tag_rows, field_rows, docs, changes = [], [], [], [], [], [], []
         notes: list[tuple[int, str]] = []
@@ -454,7 +462,45 @@ class ContactWriter(_Writer):
                     "company_id": None, "deal_id": None, "created_at": now}))
                 for r in note_rows
             )
-        db.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", docs)
+        insert_search_docs(db, docs)
+        db.executemany(
+            "INSERT INTO change (op_id, at, actor, entity, entity_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            changes,
+        )
+
+    def _create_companies(self, names: set[str]) -> None:
+        """Resolve a batch's company names at once; create the missing ones with executemany."""
+        wanted = {n.strip().casefold(): n.strip() for n in names if n.strip()}
+        missing = [k for k in wanted if k not in self.companies]
+        if not missing:
+            return
+        db, now, actor = self.db, self.uow.now, self.ctx.user
+        for i in range(0, len(missing), _CHUNK):
+            chunk = missing[i : i + _CHUNK]
+            for r in db.all(f"SELECT id, name, lower(name) AS k FROM company WHERE lower(name) IN "
+                            f"({','.join('?' * len(chunk))}) ORDER BY id", chunk):
+                self.companies.setdefault(str(r["k"]), int(r["id"]))
+                self.company_names.setdefault(int(r["id"]), str(r["name"]))
+        new = [k for k in missing if k not in self.companies and k == k.lower()]
+        if not new:
+            return
+        columns = ("id", "name", "domain", "industry", "size", "street", "city", "region", "postcode", "country",
+                   "owner", "created_at", "updated_at", "version")
+        ids = allocate_ids(db, "company", len(new))
+        rows, docs, changes = [], [], []
+        op_id = self.uow.operation()
+        for company_id, key in zip(ids, new, strict=True):
+            name = wanted[key]
+            values = {c: None for c in columns} | {"id": company_id, "name": name, "owner": actor,
+                                                     "created_at": now, "updated_at": now, "version": 1}
+            rows.append([values[c] for c in columns])
+            docs.append(("company", company_id, name))
+            changes.append((op_id, now, actor, "company", company_id, "create", None,
+                            dump({**values, "tags": [], "fields": {}})))
+            self.companies[key] = company_id
+            self.company_names[company_id] = name
+        db.executemany(f"INSERT INTO company ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+        insert_search_docs(db, docs)
         db.executemany(
             "INSERT INTO change (op_id, at, actor, entity, entity_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             changes,
