@@ -22,7 +22,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FIRST = ["Ana", "Bruno", "Carla", "Duarte", "Eva", "Filipe", "Gabriela", "Hugo", "Inês", "João", "Lara", "Miguel"]
+FIRST = [
+    "Ana",
+    "Bruno",
+    "Carla",
+    "Duarte",
+    "Eva",
+    "Filipe",
+    "Gabriela",
+    "Hugo",
+    "Inês",
+    "João",
+    "Lara",
+    "Miguel",
+]
 LAST = ["Lima", "Dias", "Reis", "Sousa", "Costa", "Martins", "Pereira", "Ferreira", "Almeida", "Ribeiro"]
 
 
@@ -34,24 +47,56 @@ def build_csv(path: Path, n: int) -> None:
             first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
             email = f"{first.lower()}.{last.lower()}{i}@example{i % 500}.com"
             if i % 100 == 99:
-                email = f"{FIRST[0].lower()}.{LAST[0].lower()}{i - 99}@example{(i - 99) % 500}.com"  # duplicate
+                email = (
+                    f"{FIRST[0].lower()}.{LAST[0].lower()}{i - 99}@example{(i - 99) % 500}.com"  # duplicate
+                )
             if i % 200 == 7:
                 email = f"broken{i}@@example.com"  # rejected
             phone = f"+3519{i % 100_000_000:08d}" if i % 3 else f"91{i % 10_000_000:07d}"
-            w.writerow([first, last, email, phone, f"Company {i % 1000}", "Manager" if i % 2 else "",
-                        "vip" if i % 10 == 0 else "lead, fair"])
+            w.writerow(
+                [
+                    first,
+                    last,
+                    email,
+                    phone,
+                    f"Company {i % 1000}",
+                    "Manager" if i % 2 else "",
+                    "vip" if i % 10 == 0 else "lead, fair",
+                ]
+            )
 
 
 def run_once(csv_path: Path, workdir: Path) -> tuple[float, float, float, str]:
     db = workdir / f"bench-{time.monotonic_ns()}.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MINICRM_CONFIG": str(workdir / "none.toml"),
-           "HOME": str(workdir)}
-    init = subprocess.run([sys.executable, "-m", "minicrm", "--db", str(db), "init"], env=env, capture_output=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "MINICRM_CONFIG": str(workdir / "none.toml"),
+        "HOME": str(workdir),
+    }
+    init = subprocess.run(
+        [sys.executable, "-m", "minicrm", "--db", str(db), "init"], env=env, capture_output=True
+    )
     assert init.returncode == 0, init.stderr
     cpu0 = _child_cpu()
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "minicrm", "--db", str(db), "import", "csv", str(csv_path),
-                           "--rejects", str(workdir / "rejects.csv")], env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "minicrm",
+            "--db",
+            str(db),
+            "import",
+            "csv",
+            str(csv_path),
+            "--rejects",
+            str(workdir / "rejects.csv"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     cpu = _child_cpu() - cpu0
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -79,8 +124,10 @@ def bench(n: int, runs: int) -> None:
             peak = max(peak, rss)
         median, cpu = statistics.median(times), statistics.median(cpus)
         # On a shared, loaded machine wall time overstates the cost; CPU time is shown too.
-        print(f"{n:>9,} rows: median {median:6.2f} s wall = {n / median:>8,.0f} rows/s; {cpu:6.2f} s CPU = "
-              f"{n / cpu:>8,.0f} rows/CPU-s ({runs} run(s)); peak RSS {peak:.0f} MiB; {summary}")
+        print(
+            f"{n:>9,} rows: median {median:6.2f} s wall = {n / median:>8,.0f} rows/s; {cpu:6.2f} s CPU = "
+            f"{n / cpu:>8,.0f} rows/CPU-s ({runs} run(s)); peak RSS {peak:.0f} MiB; {summary}"
+        )
 
 
 if __name__ == "__main__":

@@ -14,9 +14,32 @@ def _contacts(cli) -> list[dict]:
 
 
 def _seed_duplicates(cli) -> None:
-    cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--company", "Lima Lda", "--title", "CEO", "--tag", "vip")
-    cli("contact", "add", "Ana  Lima", "--email", "a.lima@other.pt", "--phone", "+351912345678", "--tag", "new",
-        "--field", "shoe=42")
+    cli(
+        "contact",
+        "add",
+        "Ana Lima",
+        "--email",
+        "ana@lima.pt",
+        "--company",
+        "Lima Lda",
+        "--title",
+        "CEO",
+        "--tag",
+        "vip",
+    )
+    cli(
+        "contact",
+        "add",
+        "Ana  Lima",
+        "--email",
+        "a.lima@other.pt",
+        "--phone",
+        "+351912345678",
+        "--tag",
+        "new",
+        "--field",
+        "shoe=42",
+    )
     cli("contact", "add", "Lima, Ana", "--email", "ANA@lima.pt", "--allow-duplicate")
     cli("contact", "add", "Rui", "--phone", "+351 912 345 678")
     cli("contact", "add", "Someone Else", "--email", "else@gmail.com", "--company", "Lima Lda")
@@ -30,9 +53,15 @@ def test_dedupe_lists_groups_with_score_and_reason(cli) -> None:
     assert run.exit_code == 0, run.stderr
     groups = run.json()
     assert [(g["entity"], g["ids"], g["score"]) for g in groups] == [
-        ("contact", [1, 3], 100), ("contact", [2, 4], 95), ("company", [2, 3], 95)]
+        ("contact", [1, 3], 100),
+        ("contact", [2, 4], 95),
+        ("company", [2, 3], 95),
+    ]
     assert groups[0]["reason"].startswith("same email ana@lima.pt")
-    assert "similar names (@lima.pt)" in groups[0]["reason"] or "similar names (at Lima Lda)" in groups[0]["reason"]
+    assert (
+        "similar names (@lima.pt)" in groups[0]["reason"]
+        or "similar names (at Lima Lda)" in groups[0]["reason"]
+    )
     assert groups[1]["reason"] == "same phone +351912345678"
     assert groups[2]["names"] == ["Reis SA", "Reis S.A."]
     assert "same domain reis.pt" in groups[2]["reason"]
@@ -64,7 +93,9 @@ def test_merge_combines_moves_and_keeps_history(cli, db_path: Path) -> None:
     assert [i["body"] for i in cli("timeline", "1", "--json").json()] == ["met at the fair"]
     assert [f["contact_id"] for f in cli("followup", "list", "--json").json()] == [1]
     conn = sqlite3.connect(db_path)
-    merges = conn.execute("SELECT entity_id, before, after FROM change WHERE action = 'merge' ORDER BY id").fetchall()
+    merges = conn.execute(
+        "SELECT entity_id, before, after FROM change WHERE action = 'merge' ORDER BY id"
+    ).fetchall()
     assert [m[0] for m in merges] == [2, 1]
     assert json.loads(merges[0][1])["emails"] == ["a.lima@other.pt"] and merges[0][2] is None
     assert json.loads(merges[1][2])["emails"] == ["ana@lima.pt", "a.lima@other.pt"]
@@ -96,7 +127,10 @@ def test_privacy_export_has_everything_about_the_person(cli, tmp_path: Path) -> 
     assert [i["body"] for i in doc["interactions"]] == ["likes tea"]
     assert [f["title"] for f in doc["followups"]] == ["call"]
     assert [(c["entity"], c["action"]) for c in doc["changes"]] == [
-        ("contact", "create"), ("interaction", "create"), ("followup", "create")]
+        ("contact", "create"),
+        ("interaction", "create"),
+        ("followup", "create"),
+    ]
     assert json.loads(cli("privacy", "export", "1").stdout) == doc
 
 
@@ -111,7 +145,8 @@ def test_erase_redacts_scrubs_and_keeps_a_tombstone(cli, tmp_path: Path, db_path
     assert run.stderr.startswith("erased Ana Lima: 1 records deleted, 1 redacted")
     assert [c["name"] for c in _contacts(cli)] == ["Bruno"]
     assert [i["body"] for i in cli("timeline", "bruno", "--json").json()] == [
-        "Ana's mail is [redacted], phone [redacted]; call her"]
+        "Ana's mail is [redacted], phone [redacted]; call her"
+    ]
     conn = sqlite3.connect(db_path)
     log = " ".join(str(x) for row in conn.execute("SELECT before, after FROM change") for x in row)
     assert "lima.pt" not in log.lower() and "912345678" not in log and "345 678" not in log
@@ -119,10 +154,16 @@ def test_erase_redacts_scrubs_and_keeps_a_tombstone(cli, tmp_path: Path, db_path
     assert conn.execute("SELECT count(*) FROM tombstone").fetchone()[0] == 2
     assert cli("search", "lima").stdout == ""
     # a later import does not bring her back
-    again = write(tmp_path / "again.csv", "Name,Email,Phone\nAna L.,ANA@lima.pt,\nA. Lima,,+351 912 345 678\nNew,n@x.pt,\n")
+    again = write(
+        tmp_path / "again.csv",
+        "Name,Email,Phone\nAna L.,ANA@lima.pt,\nA. Lima,,+351 912 345 678\nNew,n@x.pt,\n",
+    )
     run = cli("import", "csv", str(again))
-    assert run.stderr.splitlines() == ["line 2: skipped: erased (Ana L.)", "line 3: skipped: erased (A. Lima)",
-                                       "1 created, 0 updated, 2 skipped, 0 rejected"]
+    assert run.stderr.splitlines() == [
+        "line 2: skipped: erased (Ana L.)",
+        "line 3: skipped: erased (A. Lima)",
+        "1 created, 0 updated, 2 skipped, 0 rejected",
+    ]
 
 
 def test_bulk_edit_by_filters_is_one_operation(cli, db_path: Path) -> None:
@@ -131,16 +172,25 @@ def test_bulk_edit_by_filters_is_one_operation(cli, db_path: Path) -> None:
     before = table_counts(db_path)
     refused = cli("contact", "edit", "--filter-tag", "fair", "--add-tag", "followed")
     assert refused.exit_code == 1 and refused.stderr.splitlines() == [
-        "11 contacts match", "error: Change 11 contacts: refusing without --yes (no terminal to ask)"]
+        "11 contacts match",
+        "error: Change 11 contacts: refusing without --yes (no terminal to ask)",
+    ]
     assert table_counts(db_path) == before
-    run = cli("contact", "edit", "--filter-tag", "fair", "--add-tag", "followed", "--status", "prospect", "--yes")
+    run = cli(
+        "contact", "edit", "--filter-tag", "fair", "--add-tag", "followed", "--status", "prospect", "--yes"
+    )
     assert run.exit_code == 0 and run.stderr.splitlines() == ["11 contacts match", "edited 11 contacts"]
     people = _contacts(cli)
     assert [p["status"] for p in people].count("prospect") == 11
     assert all("followed" in p["tags"] for p in people if "fair" in p["tags"])
     assert people[-1]["tags"] == ["other"]
     conn = sqlite3.connect(db_path)
-    assert conn.execute("SELECT count(*) FROM operation WHERE summary = 'contact edit (11 contacts)'").fetchone()[0] == 1
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM operation WHERE summary = 'contact edit (11 contacts)'"
+        ).fetchone()[0]
+        == 1
+    )
     # up to 10 contacts change without asking
     small = cli("contact", "edit", "--filter-tag", "other", "--filter-status", "lead", "--title", "Boss")
     assert small.exit_code == 0 and _contacts(cli)[-1]["title"] == "Boss"

@@ -50,8 +50,15 @@ def test_the_whole_vcard_directory_imports_in_one_go(cli, corpus_dir: Path) -> N
 
 @pytest.mark.parametrize("name", sorted(CSV_EXPECTED))
 def test_corpus_csv_imports(cli, corpus_dir: Path, tmp_path: Path, name: str) -> None:
-    run = cli("import", "csv", str(corpus_dir / "csv" / name), "--type", CSV_TYPES.get(name, "contacts"),
-              "--rejects", str(tmp_path / "rejects.csv"))
+    run = cli(
+        "import",
+        "csv",
+        str(corpus_dir / "csv" / name),
+        "--type",
+        CSV_TYPES.get(name, "contacts"),
+        "--rejects",
+        str(tmp_path / "rejects.csv"),
+    )
     assert run.exit_code == 0, run.stderr
     created, rejected = CSV_EXPECTED[name]
     summary = run.stderr.splitlines()[-1]
@@ -60,8 +67,13 @@ def test_corpus_csv_imports(cli, corpus_dir: Path, tmp_path: Path, name: str) ->
 
 def test_corpus_csv_rejects_are_reported_not_fatal(cli, corpus_dir: Path, tmp_path: Path) -> None:
     rejects = tmp_path / "rejects.csv"
-    run = cli("import", "csv", str(corpus_dir / "csv" / "thunderbird-export_quoted-newline_crlf.csv"),
-              "--rejects", str(rejects))
+    run = cli(
+        "import",
+        "csv",
+        str(corpus_dir / "csv" / "thunderbird-export_quoted-newline_crlf.csv"),
+        "--rejects",
+        str(rejects),
+    )
     assert run.exit_code == 0
     assert run.stderr.splitlines()[0].startswith("line 2: rejected: invalid email 'contact1@invalid'")
     assert rejects.read_text(encoding="utf-8").splitlines()[0].endswith(",_error")

@@ -26,8 +26,13 @@ def _big_csv(path: Path, n: int) -> None:
 
 def _start_import(db: Path, source: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.Popen([sys.executable, "-m", "minicrm", "--db", str(db), "import", "csv", str(source)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "minicrm", "--db", str(db), "import", "csv", str(source)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_until_writing(proc: subprocess.Popen[str], wal: Path, timeout: float = 120) -> None:
@@ -35,7 +40,10 @@ def _wait_until_writing(proc: subprocess.Popen[str], wal: Path, timeout: float =
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"the import finished before it could be interrupted: {proc.stderr.read() if proc.stderr else ''}")
+            pytest.fail(
+                "the import finished before it could be interrupted: "
+                f"{proc.stderr.read() if proc.stderr else ''}"
+            )
         if wal.exists() and wal.stat().st_size > 4 * 1024 * 1024:
             return
         time.sleep(0.05)
@@ -63,7 +71,9 @@ def test_interrupted_import_changes_nothing(cli, tmp_path: Path, sig: signal.Sig
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')") is not None
         # the FTS trigger that a batch sets aside is back
-        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'search_fts_ai'").fetchone()[0] == 1
+        assert (
+            conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'search_fts_ai'").fetchone()[0] == 1
+        )
     finally:
         conn.close()
     assert table_counts(db) == before

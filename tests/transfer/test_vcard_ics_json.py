@@ -28,8 +28,23 @@ def test_vcard_file_with_quirks_imports_names_emails_and_notes(cli) -> None:
 
 
 def test_vcard_directory_round_trip_through_a_vdir(cli, tmp_path: Path) -> None:
-    cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--phone", "+351912345678", "--company", "Lima Lda",
-        "--title", "CEO", "--tag", "vip", "--field", "shoe=42")
+    cli(
+        "contact",
+        "add",
+        "Ana Lima",
+        "--email",
+        "ana@lima.pt",
+        "--phone",
+        "+351912345678",
+        "--company",
+        "Lima Lda",
+        "--title",
+        "CEO",
+        "--tag",
+        "vip",
+        "--field",
+        "shoe=42",
+    )
     cli("contact", "add", "Bruno Dias", "--email", "bruno@dias.pt")
     out = tmp_path / "vdir"
     run = cli("export", "vcard", "--out", str(out))
@@ -38,16 +53,23 @@ def test_vcard_directory_round_trip_through_a_vdir(cli, tmp_path: Path) -> None:
     uids = [r[0] for r in _uids()]
     assert files == sorted(f"{u}.vcf" for u in uids)
     text = (out / f"{uids[0]}.vcf").read_bytes().decode("utf-8")
-    assert f"UID:{uids[0]}\r\n" in text and "EMAIL;PREF=1:ana@lima.pt\r\n" in text and "ORG:Lima Lda\r\n" in text
+    assert (
+        f"UID:{uids[0]}\r\n" in text and "EMAIL;PREF=1:ana@lima.pt\r\n" in text and "ORG:Lima Lda\r\n" in text
+    )
     # exporting again gives the same files (stable UIDs)
     again = tmp_path / "vdir2"
     cli("export", "vcard", "--out", str(again))
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == {p.name: p.read_bytes() for p in again.iterdir()}
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {
+        p.name: p.read_bytes() for p in again.iterdir()
+    }
     # and the directory imports into another database with the same people and UIDs
     other = tmp_path / "other.db"
     assert cli("--db", str(other), "import", "vcard", str(out)).exit_code == 0
     people = cli("--db", str(other), "contact", "list", "--json", "--sort", "name").json()
-    assert [(p["name"], p["emails"], p["phones"], p["company"], p["title"], p["tags"], p["fields"]) for p in people] == [
+    assert [
+        (p["name"], p["emails"], p["phones"], p["company"], p["title"], p["tags"], p["fields"])
+        for p in people
+    ] == [
         ("Ana Lima", ["ana@lima.pt"], ["+351912345678"], "Lima Lda", "CEO", ["vip"], {"shoe": "42"}),
         ("Bruno Dias", ["bruno@dias.pt"], [], None, None, [], {}),
     ]
@@ -63,30 +85,39 @@ def _uids() -> list[tuple[str]]:
 
 
 def test_csv_export_neutralises_formulas_and_reimports(cli, tmp_path: Path) -> None:
-    cli("contact", "add", "=HYPERLINK(\"x\")", "--email", "f@x.pt", "--tag", "a", "--tag", "b")
+    cli("contact", "add", '=HYPERLINK("x")', "--email", "f@x.pt", "--tag", "a", "--tag", "b")
     cli("contact", "add", "Ana", "--email", "ana@x.pt", "--email", "ana2@x.pt", "--title", "@boss")
     run = cli("export", "csv")
     lines = run.stdout.splitlines()
-    assert lines[0] == ("id,name,given_name,family_name,emails,phones,company,title,tags,status,source,owner,street,"
-                        "city,region,postcode,country,created_at,updated_at")
-    assert lines[1].startswith("1,\"'=HYPERLINK(\"\"x\"\")\",,,f@x.pt,,,,\"a, b\",lead,")
+    assert lines[0] == (
+        "id,name,given_name,family_name,emails,phones,company,title,tags,status,source,owner,street,"
+        "city,region,postcode,country,created_at,updated_at"
+    )
+    assert lines[1].startswith('1,"\'=HYPERLINK(""x"")",,,f@x.pt,,,,"a, b",lead,')
     assert lines[2].startswith("2,Ana,,,ana@x.pt ::: ana2@x.pt,,,'@boss,,lead,")
     out = tmp_path / "c.csv"
     assert cli("export", "csv", "--out", str(out)).exit_code == 0
     other = tmp_path / "o.db"
     assert cli("--db", str(other), "import", "csv", str(out)).exit_code == 0
     people = cli("--db", str(other), "contact", "list", "--json", "--sort", "id").json()
-    assert [(p["emails"], p["tags"]) for p in people] == [(["f@x.pt"], ["a", "b"]), (["ana@x.pt", "ana2@x.pt"], [])]
+    assert [(p["emails"], p["tags"]) for p in people] == [
+        (["f@x.pt"], ["a", "b"]),
+        (["ana@x.pt", "ana2@x.pt"], []),
+    ]
 
 
 def test_export_csv_of_each_type(cli) -> None:
     cli("contact", "add", "Ana", "--company", "Lima Lda")
     cli("followup", "add", "ana", "call", "--due", "2026-12-01")
     assert cli("export", "csv", "--type", "companies").stdout.splitlines()[1].startswith("1,Lima Lda,")
-    assert cli("export", "csv", "--type", "followups").stdout.splitlines()[1] == "1,call,2026-12-01,yes,,,,,,Ana,1,,"
+    assert (
+        cli("export", "csv", "--type", "followups").stdout.splitlines()[1]
+        == "1,call,2026-12-01,yes,,,,,,Ana,1,,"
+    )
     assert cli("export", "csv", "--type", "deals").stdout.splitlines() == [
         "id,title,value,currency,pipeline,stage,probability,status,contact,contact_email,company,close_date,owner,"
-        "lost_reason,created_at,updated_at"]
+        "lost_reason,created_at,updated_at"
+    ]
     bad = cli("export", "csv", "--type", "things")
     assert bad.exit_code == 1 and bad.stderr.startswith("error: invalid type 'things'")
 
@@ -105,7 +136,11 @@ def test_ics_export_is_read_back_field_by_field(cli, ctx) -> None:
     todos = {str(t["uid"]): t for t in cal.walk("VTODO")}
     assert sorted(todos) == ["minicrm-followup-1", "minicrm-followup-2", "minicrm-followup-3"]
     lisbon = ZoneInfo("Europe/Lisbon")
-    quote, demo, report = todos["minicrm-followup-1"], todos["minicrm-followup-2"], todos["minicrm-followup-3"]
+    quote, demo, report = (
+        todos["minicrm-followup-1"],
+        todos["minicrm-followup-2"],
+        todos["minicrm-followup-3"],
+    )
     assert str(quote["summary"]) == "send the quote"
     assert quote["due"].dt == date(2026, 12, 4) and not isinstance(quote["due"].dt, datetime)
     assert quote["rrule"].to_ical() == b"FREQ=WEEKLY;INTERVAL=2"
@@ -118,8 +153,21 @@ def test_ics_export_is_read_back_field_by_field(cli, ctx) -> None:
 
 
 def test_json_round_trip_is_byte_identical(cli, tmp_path: Path) -> None:
-    cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--phone", "+351912345678", "--company", "Lima Lda",
-        "--tag", "vip", "--field", "shoe=42")
+    cli(
+        "contact",
+        "add",
+        "Ana Lima",
+        "--email",
+        "ana@lima.pt",
+        "--phone",
+        "+351912345678",
+        "--company",
+        "Lima Lda",
+        "--tag",
+        "vip",
+        "--field",
+        "shoe=42",
+    )
     cli("contact", "add", "Bruno", "--email", "bruno@x.pt")
     cli("note", "add", "ana", "Wants 20 seats — “quoted” ünïcode")
     cli("log", "call", "bruno", "left a message")
@@ -144,4 +192,5 @@ def test_json_round_trip_is_byte_identical(cli, tmp_path: Path) -> None:
     assert refused.exit_code == 1 and refused.stderr.startswith("error: import json needs an empty database")
     bad = write(tmp_path / "bad.json", '{"hello": 1}')
     assert cli("--db", str(tmp_path / "x.db"), "import", "json", str(bad)).stderr.startswith(
-        "error: not a minicrm JSON archive")
+        "error: not a minicrm JSON archive"
+    )

@@ -12,7 +12,9 @@ from minicrm.cli.state import confirm, services
 
 
 def dedupe(
-    apply: Annotated[bool, typer.Option("--apply", help="Merge each group into its oldest record (asks first).")] = False,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Merge each group into its oldest record (asks first).")
+    ] = False,
     yes: YesOpt = False,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,

@@ -13,14 +13,18 @@ from minicrm.cli.options import YesOpt
 from minicrm.cli.output import Printer
 from minicrm.cli.state import confirm, services
 
-app = typer.Typer(help="What minicrm stores about a person: export it, or erase the person.", no_args_is_help=True)
+app = typer.Typer(
+    help="What minicrm stores about a person: export it, or erase the person.", no_args_is_help=True
+)
 RefArg = Annotated[str, typer.Argument(help="Id, email or name.")]
 
 
 @app.command("export")
 def export(
     ref: RefArg,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the JSON here instead of stdout.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the JSON here instead of stdout.")
+    ] = None,
 ) -> None:
     """Everything stored about a person (record, timeline, deals, follow-ups, change log) as JSON."""
     from minicrm.services import privacy
@@ -49,6 +53,7 @@ def erase(ref: RefArg, yes: YesOpt = False) -> None:
         confirm(f"Erase {person.id} {person.name} for good (this cannot be undone)?", yes=yes)
         report = privacy.erase_person(ctx, person.id)
         Printer("plain", ctx.clock.tz).message(
-            f"erased {report.name}: {report.deleted_records} records deleted, {report.redacted_records} redacted, "
+            f"erased {report.name}: {report.deleted_records} records deleted, "
+            f"{report.redacted_records} redacted, "
             f"{report.scrubbed_changes} change-log entries scrubbed, {report.tombstones} tombstones kept"
         )

@@ -19,8 +19,19 @@ import_app = typer.Typer(help="Bring data in: CSV, vCard, JSON.", no_args_is_hel
 export_app = typer.Typer(help="Take data out: CSV, vCard, iCalendar, JSON.", no_args_is_help=True)
 
 PathArg = Annotated[Path, typer.Argument(help="The file to import.", show_default=False)]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be created, updated, skipped and rejected; write nothing.")]
-DuplicateOpt = Annotated[str, typer.Option("--on-duplicate", help="A record with a known email or phone: update (fill and merge), skip, or create anyway.")]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="Show what would be created, updated, skipped and rejected; write nothing."
+    ),
+]
+DuplicateOpt = Annotated[
+    str,
+    typer.Option(
+        "--on-duplicate",
+        help="A record with a known email or phone: update (fill and merge), skip, or create anyway.",
+    ),
+]
 
 
 def _say(text: str) -> None:
@@ -60,16 +71,26 @@ def _progress(label: str) -> Iterator[Callable[[int], None] | None]:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} records"),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed} records"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=None)
         yield lambda done: bar.update(task, completed=done)
 
 
 def _report(summary: Any, rejects: _Rejects | None) -> None:
     verb = "would be " if summary.dry_run else ""
-    parts = [f"{summary.created} {verb}created", f"{summary.updated} {verb}updated",
-             f"{summary.skipped} {verb}skipped", f"{summary.rejected} rejected"]
+    parts = [
+        f"{summary.created} {verb}created",
+        f"{summary.updated} {verb}updated",
+        f"{summary.skipped} {verb}skipped",
+        f"{summary.rejected} rejected",
+    ]
     tail = ""
     if rejects is not None and rejects.count:
         tail = f"; rejected rows written to {rejects.path}"
@@ -82,7 +103,10 @@ def _events(dry_run: bool, rejects_box: list[_Rejects | None]) -> Callable[[Any]
         if dry_run:
             print("\t".join(inert(x) for x in (str(event.line), event.action, event.name, event.reason)))
         elif event.action in ("rejected", "skipped"):
-            _say(f"line {event.line}: {event.action}: {event.reason}" + (f" ({event.name})" if event.name else ""))
+            _say(
+                f"line {event.line}: {event.action}: {event.reason}"
+                + (f" ({event.name})" if event.name else "")
+            )
         rejects = rejects_box[0]
         if event.action == "rejected" and rejects is not None and event.row:
             rejects.write(event.row, event.reason)
@@ -93,12 +117,33 @@ def _events(dry_run: bool, rejects_box: list[_Rejects | None]) -> Callable[[Any]
 @import_app.command("csv")
 def import_csv(
     path: PathArg,
-    type_: Annotated[str, typer.Option("--type", help="What the rows are: contacts, companies or deals.")] = "contacts",
-    preset: Annotated[str | None, typer.Option("--preset", help="google, outlook, thunderbird, hubspot, pipedrive, salesforce or generic (default: detected).")] = None,
-    map_: Annotated[list[str] | None, typer.Option("--map", help='Column mapping COLUMN=FIELD, e.g. "E-mail 1 - Value=email" or "Shoe size=field:shoe" (repeatable).')] = None,
+    type_: Annotated[
+        str, typer.Option("--type", help="What the rows are: contacts, companies or deals.")
+    ] = "contacts",
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            help="google, outlook, thunderbird, hubspot, pipedrive, salesforce or generic "
+            "(default: detected).",
+        ),
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help='Column mapping COLUMN=FIELD, e.g. "E-mail 1 - Value=email" or "Shoe size=field:shoe" '
+            "(repeatable).",
+        ),
+    ] = None,
     dry_run: DryRunOpt = False,
     on_duplicate: DuplicateOpt = "update",
-    rejects: Annotated[Path | None, typer.Option("--rejects", help="Where to write rows that cannot be imported (default: PATH.rejects.csv).")] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects", help="Where to write rows that cannot be imported (default: PATH.rejects.csv)."
+        ),
+    ] = None,
 ) -> None:
     """Import a CSV file in one transaction; rows that cannot be imported go to a rejects file."""
     from minicrm.exchange.presets import parse_map_option
@@ -119,8 +164,15 @@ def import_csv(
         try:
             with _progress(f"importing {path.name}") as progress:
                 summary = importer.import_csv(
-                    ctx, path, kind=type_, preset=preset, overrides=overrides, dry_run=dry_run,
-                    on_duplicate=on_duplicate, on_event=_events(dry_run, box), progress=progress,
+                    ctx,
+                    path,
+                    kind=type_,
+                    preset=preset,
+                    overrides=overrides,
+                    dry_run=dry_run,
+                    on_duplicate=on_duplicate,
+                    on_event=_events(dry_run, box),
+                    progress=progress,
                 )
         finally:
             if box[0] is not None:
@@ -138,13 +190,23 @@ def import_vcard(
     from minicrm.services import importer
 
     with services() as ctx, _progress(f"importing {path.name}") as progress:
-        summary = importer.import_vcard(ctx, path, dry_run=dry_run, on_duplicate=on_duplicate,
-                                        on_event=_events(dry_run, [None]), progress=progress)
+        summary = importer.import_vcard(
+            ctx,
+            path,
+            dry_run=dry_run,
+            on_duplicate=on_duplicate,
+            on_event=_events(dry_run, [None]),
+            progress=progress,
+        )
     _report(summary, None)
 
 
 @import_app.command("json")
-def import_json(path: Annotated[Path, typer.Argument(help="An archive written by `minicrm export json`.", show_default=False)]) -> None:
+def import_json(
+    path: Annotated[
+        Path, typer.Argument(help="An archive written by `minicrm export json`.", show_default=False)
+    ],
+) -> None:
     """Load a whole-database JSON archive into an EMPTY database (lossless round trip)."""
     from minicrm.services import archive
 
@@ -152,8 +214,11 @@ def import_json(path: Annotated[Path, typer.Argument(help="An archive written by
     with services() as ctx:
         counts = archive.import_database(ctx, text)
     total = sum(counts.values())
-    _say(f"imported {total} rows into {len(counts)} tables "
-         f"({counts.get('contact', 0)} contacts, {counts.get('company', 0)} companies, {counts.get('deal', 0)} deals)")
+    _say(
+        f"imported {total} rows into {len(counts)} tables "
+        f"({counts.get('contact', 0)} contacts, {counts.get('company', 0)} companies, "
+        f"{counts.get('deal', 0)} deals)"
+    )
 
 
 def _read_text(path: Path) -> str:
@@ -210,7 +275,10 @@ def export_csv(type_: TypeOpt = "contacts", out: OutOpt = None) -> None:
 
 @export_app.command("vcard")
 def export_vcard(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write (vdir: one .vcf per contact, named by UID).")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Directory to write (vdir: one .vcf per contact, named by UID)."),
+    ],
 ) -> None:
     """vCard 4.0 files, one per contact, in a directory (khard and vdirsyncer read it)."""
     from minicrm.services import exporter

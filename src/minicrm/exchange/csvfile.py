@@ -180,6 +180,7 @@ def read_csv(path: Path) -> CsvTable:
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         with text:
             start = reader.line_num + 1
+            line = start
             multiline_last = False
             while True:
                 try:

@@ -18,7 +18,8 @@ FORMAT = "minicrm-archive"
 VERSION = 1
 #: parents before children, so foreign keys hold while rows go in
 ORDER = (
-    "user_account", "company", "contact", "contact_email", "contact_phone", "contact_field", "company_field", "tag",
+    "user_account", "company", "contact", "contact_email", "contact_phone", "contact_field", "company_field",
+    "tag",
     "contact_tag", "company_tag", "deal", "deal_tag", "deal_stage_change", "interaction", "followup",
     "cadence_rule", "segment", "service_request", "operation", "change", "tombstone", "run_log", "search_doc",
 )  # fmt: skip
@@ -28,13 +29,21 @@ _CONTENT_TABLES = ("contact", "company", "deal", "interaction", "followup", "ope
 
 def _tables(db: Database) -> list[str]:
     if db.is_sqlite:
-        names = [str(r["name"]) for r in db.all(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE 'search_fts%' ORDER BY name")]
+        names = [
+            str(r["name"])
+            for r in db.all(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'search_fts%' ORDER BY name"
+            )
+        ]
     else:
-        names = [str(r["table_name"]) for r in db.all(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-            "AND table_type = 'BASE TABLE' ORDER BY table_name")]
+        names = [
+            str(r["table_name"])
+            for r in db.all(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                "AND table_type = 'BASE TABLE' ORDER BY table_name"
+            )
+        ]
     names = [n for n in names if n not in _SKIP]
     known = [n for n in ORDER if n in names]
     return known + sorted(n for n in names if n not in ORDER)
@@ -43,9 +52,14 @@ def _tables(db: Database) -> list[str]:
 def _columns(db: Database, table: str) -> list[str]:
     if db.is_sqlite:
         return [str(r["name"]) for r in db.all(f"PRAGMA table_info({table})")]
-    return [str(r["column_name"]) for r in db.all(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-        "AND table_name = ? ORDER BY ordinal_position", (table,))]
+    return [
+        str(r["column_name"])
+        for r in db.all(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? ORDER BY ordinal_position",
+            (table,),
+        )
+    ]
 
 
 def export_database(ctx: Context) -> str:
@@ -94,8 +108,10 @@ def import_database(ctx: Context, text: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     with db.transaction():
         if not is_empty(db):
-            raise Conflict("import json needs an empty database (this one has data); "
-                           "use --db with a new file, or import CSV/vCard to merge")
+            raise Conflict(
+                "import json needs an empty database (this one has data); "
+                "use --db with a new file, or import CSV/vCard to merge"
+            )
         present = _tables(db)
         unknown = [t for t in doc["tables"] if t not in present]
         if unknown:
@@ -115,14 +131,18 @@ def import_database(ctx: Context, text: str) -> dict[str, int]:
             db.execute(f"DELETE FROM {table}")  # e.g. rows a migration seeded
             marks = ", ".join("?" * len(columns))
             try:
-                db.executemany(f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) VALUES ({marks})",
-                               [tuple(r) for r in rows])
+                db.executemany(
+                    f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) VALUES ({marks})",
+                    [tuple(r) for r in rows],
+                )
             except TypeError as exc:
                 raise InvalidInput(f"the archive's table {table!r} is malformed: {exc}") from exc
             counts[table] = len(rows)
         if not db.is_sqlite:
             for table in present:
                 if "id" in _columns(db, table):
-                    db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)")
+                    db.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+                    )
     return counts

@@ -31,6 +31,12 @@ CONTACT_COLUMNS = (
 )  # fmt: skip
 
 
+CHANGE_INSERT = (
+    "INSERT INTO change (op_id, at, actor, entity, entity_id, action, before, after) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 def fast_email(value: str) -> str:
     """``normalize_email`` with a regex fast path; raises InvalidInput like it."""
     text = value.strip()
@@ -73,7 +79,9 @@ def allocate_ids(db: Database, table: str, count: int) -> list[int]:
     if db.is_sqlite:
         start = int(db.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
         return list(range(start, start + count))
-    rows = db.all(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, ?)", (count,))
+    rows = db.all(
+        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, ?)", (count,)
+    )
     return [int(r["id"]) for r in rows]
 
 
@@ -84,7 +92,9 @@ def dump(value: dict[str, Any] | None) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def contact_search_body(name: str, emails: list[str], phones: list[str], company: str | None, title: str | None) -> str:
+def contact_search_body(
+    name: str, emails: list[str], phones: list[str], company: str | None, title: str | None
+) -> str:
     """The same text ``search.contact_body`` builds, without reading it back."""
     return " | ".join(x for x in (name, *emails, *phones, company, title) if x)
 
@@ -100,7 +110,11 @@ class TagCache:
         found = self.ids.get(name)
         if found is None:
             existing = self.db.scalar("SELECT id FROM tag WHERE name = ?", (name,))
-            found = int(existing) if existing is not None else self.db.insert("INSERT INTO tag (name) VALUES (?)", (name,))
+            found = (
+                int(existing)
+                if existing is not None
+                else self.db.insert("INSERT INTO tag (name) VALUES (?)", (name,))
+            )
             self.ids[name] = found
         return found
 
@@ -122,11 +136,16 @@ def insert_search_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
     if trigger:
         db.execute("DROP TRIGGER search_fts_ai")
     try:
-        db.executemany("INSERT INTO search_doc (id, entity, entity_id, body) VALUES (?, ?, ?, ?)",
-                       [(i, *doc) for i, doc in zip(ids, docs, strict=True)])
+        db.executemany(
+            "INSERT INTO search_doc (id, entity, entity_id, body) VALUES (?, ?, ?, ?)",
+            [(i, *doc) for i, doc in zip(ids, docs, strict=True)],
+        )
         if trigger:
-            db.execute("INSERT INTO search_fts (rowid, body) SELECT id, body FROM search_doc WHERE id BETWEEN ? AND ?",
-                       (ids[0], ids[-1]))
+            db.execute(
+                "INSERT INTO search_fts (rowid, body) "
+                "SELECT id, body FROM search_doc WHERE id BETWEEN ? AND ?",
+                (ids[0], ids[-1]),
+            )
     finally:
         if trigger:
             db.execute(str(trigger))

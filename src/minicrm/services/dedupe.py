@@ -25,7 +25,8 @@ from minicrm.store.db import Database
 NAME_THRESHOLD = 90
 _MAX_BLOCK = 2000  # pairwise name comparison beyond this block size is skipped
 FREE_MAIL = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "icloud.com",
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
+    "icloud.com",
     "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "gmx.net", "web.de",
     "mail.com", "yandex.ru", "zoho.com", "sapo.pt", "hotmail.co.uk", "yahoo.co.uk", "orange.fr", "free.fr",
 })  # fmt: skip
@@ -40,8 +41,13 @@ class DuplicateGroup:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"entity": self.entity, "ids": list(self.ids), "names": list(self.names), "score": self.score,
-                "reason": self.reason}
+        return {
+            "entity": self.entity,
+            "ids": list(self.ids),
+            "names": list(self.names),
+            "score": self.score,
+            "reason": self.reason,
+        }
 
 
 class _Groups:
@@ -73,7 +79,11 @@ class _Groups:
         members: dict[int, list[int]] = defaultdict(list)
         for x in list(self.parent):
             members[self.find(x)].append(x)
-        return [(sorted(ids), self.score[root], self.reasons[root]) for root, ids in members.items() if len(ids) > 1]
+        return [
+            (sorted(ids), self.score[root], self.reasons[root])
+            for root, ids in members.items()
+            if len(ids) > 1
+        ]
 
 
 def _shared(db: Database, sql: str) -> dict[str, list[int]]:
@@ -120,30 +130,57 @@ def find_duplicates(ctx: Context) -> list[DuplicateGroup]:
                 by_domain[domain][int(r["contact_id"])] = names[int(r["contact_id"])]
         _similar_names(contacts, [(f"at {company_names[k]}", v) for k, v in by_company.items()])
         _similar_names(contacts, [(f"@{d}", list(v.items())) for d, v in by_domain.items()])
-        out += [DuplicateGroup("contact", tuple(ids), tuple(names[i] for i in ids), score, "; ".join(reasons))
-                for ids, score, reasons in contacts.groups()]
+        out += [
+            DuplicateGroup("contact", tuple(ids), tuple(names[i] for i in ids), score, "; ".join(reasons))
+            for ids, score, reasons in contacts.groups()
+        ]
 
         companies = _Groups()
         for name, ids in _shared(db, "SELECT lower(name) AS k, id FROM company").items():
             for other in ids[1:]:
                 companies.join(ids[0], other, 100, f"same name {name}")
-        for domain, ids in _shared(db, "SELECT domain AS k, id FROM company WHERE domain IS NOT NULL").items():
+        for domain, ids in _shared(
+            db, "SELECT domain AS k, id FROM company WHERE domain IS NOT NULL"
+        ).items():
             for other in ids[1:]:
                 companies.join(ids[0], other, 95, f"same domain {domain}")
         by_initial: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for cid, cname in sorted(company_names.items()):
             by_initial[cname.strip()[:1].casefold()].append((cid, cname))
         _similar_names(companies, [("company names", v) for v in by_initial.values()])
-        out += [DuplicateGroup("company", tuple(ids), tuple(company_names[i] for i in ids), score, "; ".join(reasons))
-                for ids, score, reasons in companies.groups()]
+        out += [
+            DuplicateGroup(
+                "company", tuple(ids), tuple(company_names[i] for i in ids), score, "; ".join(reasons)
+            )
+            for ids, score, reasons in companies.groups()
+        ]
     out.sort(key=lambda g: (g.entity != "contact", -g.score, g.ids))
     return out
 
 
 # -- merging contacts ------------------------------------------------------------------------
-_CHILDREN = (("interaction", "interaction"), ("deal", "deal"), ("followup", "followup"), ("request", "service_request"))
-_FILL = ("given_name", "family_name", "title", "company_id", "street", "city", "region", "postcode", "country", "source",
-         "owner", "preferred_channel", "cadence_days", "uid")
+_CHILDREN = (
+    ("interaction", "interaction"),
+    ("deal", "deal"),
+    ("followup", "followup"),
+    ("request", "service_request"),
+)
+_FILL = (
+    "given_name",
+    "family_name",
+    "title",
+    "company_id",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "source",
+    "owner",
+    "preferred_channel",
+    "cadence_days",
+    "uid",
+)
 
 
 def merge_contacts(ctx: Context, keep_id: int, other_ids: list[int]) -> Contact:
@@ -203,18 +240,28 @@ def merge_contacts_in(uow: UnitOfWork, keep_id: int, others: list[int]) -> None:
     columns = [c for c in row if c not in ("id", "emails", "phones", "tags", "fields")]
     row["updated_at"] = uow.now
     row["version"] = keep["version"] + 1
-    db.execute(f"UPDATE contact SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-               [*(row[c] for c in columns), keep_id])
+    db.execute(
+        f"UPDATE contact SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+        [*(row[c] for c in columns), keep_id],
+    )
     for table in ("contact_email", "contact_phone", "contact_field", "contact_tag"):
         db.execute(f"DELETE FROM {table} WHERE contact_id = ?", (keep_id,))
-    db.executemany("INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)",
-                   [(keep_id, e, e.lower(), i) for i, e in enumerate(emails)])
-    db.executemany("INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)",
-                   [(keep_id, p, i) for i, p in enumerate(phones)])
-    db.executemany("INSERT INTO contact_field (contact_id, key, value) VALUES (?, ?, ?)",
-                   [(keep_id, k, v) for k, v in sorted(fields.items())])
+    db.executemany(
+        "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)",
+        [(keep_id, e, e.lower(), i) for i, e in enumerate(emails)],
+    )
+    db.executemany(
+        "INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)",
+        [(keep_id, p, i) for i, p in enumerate(phones)],
+    )
+    db.executemany(
+        "INSERT INTO contact_field (contact_id, key, value) VALUES (?, ?, ?)",
+        [(keep_id, k, v) for k, v in sorted(fields.items())],
+    )
     tag_ids = TagCache(db)
-    db.executemany("INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)", [(keep_id, tag_ids.id(t)) for t in tags])
+    db.executemany(
+        "INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)", [(keep_id, tag_ids.id(t)) for t in tags]
+    )
     search_index.reindex_contact(db, keep_id)
     uow.record("contact", keep_id, "merge", keep, snapshot(db, keep_id))
 
@@ -237,7 +284,17 @@ def merge_companies_in(uow: UnitOfWork, keep_id: int, others: list[int]) -> None
         snap = snapshot(db, other)
         if snap is None:
             raise NotFound(f"no company with id {other}")
-        for column in ("domain", "industry", "size", "street", "city", "region", "postcode", "country", "owner"):
+        for column in (
+            "domain",
+            "industry",
+            "size",
+            "street",
+            "city",
+            "region",
+            "postcode",
+            "country",
+            "owner",
+        ):
             if not row[column] and snap[column]:
                 row[column] = snap[column]
         tags |= set(snap["tags"])
@@ -254,15 +311,21 @@ def merge_companies_in(uow: UnitOfWork, keep_id: int, others: list[int]) -> None
     columns = [c for c in row if c not in ("id", "tags", "fields")]
     row["updated_at"] = uow.now
     row["version"] = keep["version"] + 1
-    db.execute(f"UPDATE company SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-               [*(row[c] for c in columns), keep_id])
+    db.execute(
+        f"UPDATE company SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+        [*(row[c] for c in columns), keep_id],
+    )
     db.execute("DELETE FROM company_tag WHERE company_id = ?", (keep_id,))
     db.execute("DELETE FROM company_field WHERE company_id = ?", (keep_id,))
     tag_ids = TagCache(db)
-    db.executemany("INSERT INTO company_tag (company_id, tag_id) VALUES (?, ?)",
-                   [(keep_id, tag_ids.id(t)) for t in sorted(tags)])
-    db.executemany("INSERT INTO company_field (company_id, key, value) VALUES (?, ?, ?)",
-                   [(keep_id, k, v) for k, v in sorted(fields.items())])
+    db.executemany(
+        "INSERT INTO company_tag (company_id, tag_id) VALUES (?, ?)",
+        [(keep_id, tag_ids.id(t)) for t in sorted(tags)],
+    )
+    db.executemany(
+        "INSERT INTO company_field (company_id, key, value) VALUES (?, ?, ?)",
+        [(keep_id, k, v) for k, v in sorted(fields.items())],
+    )
     search_index.reindex_company(db, keep_id, with_contacts=True)
     uow.record("company", keep_id, "merge", keep, snapshot(db, keep_id))
 

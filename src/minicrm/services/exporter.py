@@ -23,21 +23,86 @@ PAGE = 1000
 EXPORT_TYPES = ("contacts", "companies", "deals", "followups")
 MULTI_SEPARATOR = " ::: "  # Google's, understood by the CSV importer
 
-CONTACT_HEADER = ["id", "name", "given_name", "family_name", "emails", "phones", "company", "title", "tags", "status",
-                  "source", "owner", "street", "city", "region", "postcode", "country", "created_at", "updated_at"]
-COMPANY_HEADER = ["id", "name", "domain", "industry", "size", "street", "city", "region", "postcode", "country", "tags",
-                  "owner", "created_at", "updated_at"]
-DEAL_HEADER = ["id", "title", "value", "currency", "pipeline", "stage", "probability", "status", "contact",
-               "contact_email", "company", "close_date", "owner", "lost_reason", "created_at", "updated_at"]
-FOLLOWUP_HEADER = ["id", "title", "due", "all_day", "done_at", "snoozed_until", "every", "rrule", "until", "contact",
-                   "contact_id", "deal_id", "owner"]
+CONTACT_HEADER = [
+    "id",
+    "name",
+    "given_name",
+    "family_name",
+    "emails",
+    "phones",
+    "company",
+    "title",
+    "tags",
+    "status",
+    "source",
+    "owner",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "created_at",
+    "updated_at",
+]
+COMPANY_HEADER = [
+    "id",
+    "name",
+    "domain",
+    "industry",
+    "size",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "tags",
+    "owner",
+    "created_at",
+    "updated_at",
+]
+DEAL_HEADER = [
+    "id",
+    "title",
+    "value",
+    "currency",
+    "pipeline",
+    "stage",
+    "probability",
+    "status",
+    "contact",
+    "contact_email",
+    "company",
+    "close_date",
+    "owner",
+    "lost_reason",
+    "created_at",
+    "updated_at",
+]
+FOLLOWUP_HEADER = [
+    "id",
+    "title",
+    "due",
+    "all_day",
+    "done_at",
+    "snoozed_until",
+    "every",
+    "rrule",
+    "until",
+    "contact",
+    "contact_id",
+    "deal_id",
+    "owner",
+]
 
 
 def iter_contacts(ctx: Context) -> Iterator[Contact]:
     """Every contact, by id, loaded a page at a time."""
     last = 0
     while True:
-        ids = [int(r["id"]) for r in ctx.db.all("SELECT id FROM contact WHERE id > ? ORDER BY id LIMIT ?", (last, PAGE))]
+        ids = [
+            int(r["id"])
+            for r in ctx.db.all("SELECT id FROM contact WHERE id > ? ORDER BY id LIMIT ?", (last, PAGE))
+        ]
         if not ids:
             return
         yield from contacts.load(ctx.db, ids)
@@ -56,11 +121,23 @@ def csv_rows(ctx: Context, kind: str) -> tuple[list[str], Iterator[dict[str, Any
         def contact_rows() -> Iterator[dict[str, Any]]:
             for c in iter_contacts(ctx):
                 row: dict[str, Any] = {
-                    "id": c.id, "name": c.name, "given_name": c.given_name, "family_name": c.family_name,
-                    "emails": MULTI_SEPARATOR.join(c.emails), "phones": MULTI_SEPARATOR.join(c.phones),
-                    "company": c.company, "title": c.title, "tags": ", ".join(c.tags), "status": c.status,
-                    "source": c.source, "owner": c.owner, "street": c.address.street, "city": c.address.city,
-                    "region": c.address.region, "postcode": c.address.postcode, "country": c.address.country,
+                    "id": c.id,
+                    "name": c.name,
+                    "given_name": c.given_name,
+                    "family_name": c.family_name,
+                    "emails": MULTI_SEPARATOR.join(c.emails),
+                    "phones": MULTI_SEPARATOR.join(c.phones),
+                    "company": c.company,
+                    "title": c.title,
+                    "tags": ", ".join(c.tags),
+                    "status": c.status,
+                    "source": c.source,
+                    "owner": c.owner,
+                    "street": c.address.street,
+                    "city": c.address.city,
+                    "region": c.address.region,
+                    "postcode": c.address.postcode,
+                    "country": c.address.country,
                     "created_at": c.created_at.astimezone(tz).isoformat(),
                     "updated_at": c.updated_at.astimezone(tz).isoformat(),
                 }
@@ -112,35 +189,55 @@ def _deal_rows(ctx: Context) -> Iterator[dict[str, Any]]:
     tz = ctx.clock.tz
     sql = (
         "SELECT d.*, c.name AS contact_name, co.name AS company_name, "
-        "(SELECT e.email FROM contact_email e WHERE e.contact_id = d.contact_id ORDER BY e.position, e.id LIMIT 1) "
+        "(SELECT e.email FROM contact_email e WHERE e.contact_id = d.contact_id "
+        "ORDER BY e.position, e.id LIMIT 1) "
         "AS contact_email FROM deal d LEFT JOIN contact c ON c.id = d.contact_id "
         "LEFT JOIN company co ON co.id = d.company_id WHERE d.id > {after} ORDER BY d.id"
     )
     for r in _paged(ctx, sql):
         yield {
-            "id": r["id"], "title": r["title"], "value": major_units(r["value_minor"], r["currency"]),
-            "currency": r["currency"], "pipeline": r["pipeline"], "stage": r["stage"], "probability": r["probability"],
-            "status": r["status"], "contact": r["contact_name"], "contact_email": r["contact_email"],
-            "company": r["company_name"], "close_date": r["close_date"], "owner": r["owner"],
-            "lost_reason": r["lost_reason"], "created_at": iso_local(r["created_at"], tz),
+            "id": r["id"],
+            "title": r["title"],
+            "value": major_units(r["value_minor"], r["currency"]),
+            "currency": r["currency"],
+            "pipeline": r["pipeline"],
+            "stage": r["stage"],
+            "probability": r["probability"],
+            "status": r["status"],
+            "contact": r["contact_name"],
+            "contact_email": r["contact_email"],
+            "company": r["company_name"],
+            "close_date": r["close_date"],
+            "owner": r["owner"],
+            "lost_reason": r["lost_reason"],
+            "created_at": iso_local(r["created_at"], tz),
             "updated_at": iso_local(r["updated_at"], tz),
         }
 
 
 def _followup_rows(ctx: Context) -> Iterator[dict[str, Any]]:
     tz = ctx.clock.tz
-    sql = ("SELECT f.*, c.name AS contact_name FROM followup f LEFT JOIN contact c ON c.id = f.contact_id "
-           "WHERE f.id > {after} ORDER BY f.id")
+    sql = (
+        "SELECT f.*, c.name AS contact_name FROM followup f LEFT JOIN contact c ON c.id = f.contact_id "
+        "WHERE f.id > {after} ORDER BY f.id"
+    )
     for r in _paged(ctx, sql):
         due = from_db(r["due_at"])
         assert due is not None
         yield {
-            "id": r["id"], "title": r["title"],
+            "id": r["id"],
+            "title": r["title"],
             "due": due.astimezone(tz).date().isoformat() if r["all_day"] else iso_local(r["due_at"], tz),
-            "all_day": "yes" if r["all_day"] else "no", "done_at": iso_local(r["done_at"], tz),
-            "snoozed_until": iso_local(r["snoozed_until"], tz), "every": r["every"], "rrule": r["rrule"],
-            "until": iso_local(r["until"], tz), "contact": r["contact_name"], "contact_id": r["contact_id"],
-            "deal_id": r["deal_id"], "owner": r["owner"],
+            "all_day": "yes" if r["all_day"] else "no",
+            "done_at": iso_local(r["done_at"], tz),
+            "snoozed_until": iso_local(r["snoozed_until"], tz),
+            "every": r["every"],
+            "rrule": r["rrule"],
+            "until": iso_local(r["until"], tz),
+            "contact": r["contact_name"],
+            "contact_id": r["contact_id"],
+            "deal_id": r["deal_id"],
+            "owner": r["owner"],
         }
 
 
@@ -149,10 +246,23 @@ def contact_record(c: Contact) -> ContactRecord:
     """A stored contact as the exchange record the vCard writer takes."""
     fields = dict(c.fields)
     return ContactRecord(
-        name=c.name, given_name=c.given_name, family_name=c.family_name, emails=list(c.emails),
-        phones=list(c.phones), company=c.company, title=c.title, street=c.address.street, city=c.address.city,
-        region=c.address.region, postcode=c.address.postcode, country=c.address.country, tags=list(c.tags),
-        uid=uid_of(c), website=fields.pop("website", None), birthday=fields.pop("birthday", None), fields=fields,
+        name=c.name,
+        given_name=c.given_name,
+        family_name=c.family_name,
+        emails=list(c.emails),
+        phones=list(c.phones),
+        company=c.company,
+        title=c.title,
+        street=c.address.street,
+        city=c.address.city,
+        region=c.address.region,
+        postcode=c.address.postcode,
+        country=c.address.country,
+        tags=list(c.tags),
+        uid=uid_of(c),
+        website=fields.pop("website", None),
+        birthday=fields.pop("birthday", None),
+        fields=fields,
     )
 
 
@@ -174,8 +284,14 @@ def vcard_files(ctx: Context) -> Iterator[tuple[str, str]]:
 
 
 # -- iCalendar -------------------------------------------------------------------------------
-_FREQ = {"minutes": "MINUTELY", "hours": "HOURLY", "days": "DAILY", "weeks": "WEEKLY", "months": "MONTHLY",
-         "years": "YEARLY"}
+_FREQ = {
+    "minutes": "MINUTELY",
+    "hours": "HOURLY",
+    "days": "DAILY",
+    "weeks": "WEEKLY",
+    "months": "MONTHLY",
+    "years": "YEARLY",
+}
 
 
 def rrule_for(every: str | None, rrule: str | None, until: datetime | None, all_day: bool) -> str | None:
@@ -217,10 +333,20 @@ def open_followup_todos(ctx: Context) -> list[IcsTodo]:
         until = from_db(r["until"])
         if until is not None and all_day:
             until = until.astimezone(tz)
-        about = [x for x in (r["contact_name"], f"deal #{r['deal_id']} {r['deal_title']}" if r["deal_id"] else None) if x]
-        todos.append(IcsTodo(
-            uid=f"minicrm-followup-{r['id']}", summary=r["title"], due=due,
-            description=" · ".join(about) or None, rrule=rrule_for(r["every"], r["rrule"], until, all_day),
-            created=from_db(r["created_at"]), tzid=None if all_day else tzid,
-        ))
+        about = [
+            x
+            for x in (r["contact_name"], f"deal #{r['deal_id']} {r['deal_title']}" if r["deal_id"] else None)
+            if x
+        ]
+        todos.append(
+            IcsTodo(
+                uid=f"minicrm-followup-{r['id']}",
+                summary=r["title"],
+                due=due,
+                description=" · ".join(about) or None,
+                rrule=rrule_for(r["every"], r["rrule"], until, all_day),
+                created=from_db(r["created_at"]),
+                tzid=None if all_day else tzid,
+            )
+        )
     return todos

@@ -22,6 +22,7 @@ from minicrm.errors import InvalidInput, MinicrmError
 from minicrm.exchange.record import CompanyRecord, ContactRecord, DealRecord
 from minicrm.services import search as search_index
 from minicrm.services.bulk import (
+    CHANGE_INSERT,
     CONTACT_COLUMNS,
     TagCache,
     allocate_ids,
@@ -50,7 +51,18 @@ KINDS: tuple[str, ...] = ("contacts", "companies", "deals")
 ON_DUPLICATE: tuple[str, ...] = ("update", "skip", "create")
 BATCH = 2000
 _CHUNK = 500  # keys per IN (...) lookup
-_FILLABLE = ("given_name", "family_name", "title", "street", "city", "region", "postcode", "country", "source", "owner")
+_FILLABLE = (
+    "given_name",
+    "family_name",
+    "title",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "source",
+    "owner",
+)
 
 
 @dataclass(frozen=True)
@@ -122,7 +134,9 @@ def import_csv(
                 yield line, row, exc
 
     summary = ImportSummary(dry_run=dry_run, header=list(table.header))
-    return _run(ctx, f"import csv {path.name}", kind, records(), summary, on_duplicate, dry_run, on_event, progress)
+    return _run(
+        ctx, f"import csv {path.name}", kind, records(), summary, on_duplicate, dry_run, on_event, progress
+    )
 
 
 def import_vcard(
@@ -138,9 +152,21 @@ def import_vcard(
 
     on_duplicate = check_choice(on_duplicate, ON_DUPLICATE, "--on-duplicate")
     cards = read_vcards(path)
-    records = ((rec.line or i, {}, rec) for i, rec in enumerate(cards, 1))
+    records: Iterator[tuple[int, dict[str, str], Any]] = (
+        (rec.line or i, {}, rec) for i, rec in enumerate(cards, 1)
+    )
     summary = ImportSummary(dry_run=dry_run)
-    return _run(ctx, f"import vcard {path.name}", "vcards", records, summary, on_duplicate, dry_run, on_event, progress)
+    return _run(
+        ctx,
+        f"import vcard {path.name}",
+        "vcards",
+        records,
+        summary,
+        on_duplicate,
+        dry_run,
+        on_event,
+        progress,
+    )
 
 
 def _run(
@@ -161,8 +187,12 @@ def _run(
 
     try:
         with UnitOfWork(ctx, label) as uow:
-            writer: _Writer = {"contacts": ContactWriter, "vcards": LenientContactWriter, "companies": CompanyWriter,
-                               "deals": DealWriter}[kind](uow, on_duplicate, emit)
+            writer: _Writer = {
+                "contacts": ContactWriter,
+                "vcards": LenientContactWriter,
+                "companies": CompanyWriter,
+                "deals": DealWriter,
+            }[kind](uow, on_duplicate, emit)
             done = 0
             for line, row, rec in records:
                 if isinstance(rec, MinicrmError):
@@ -241,7 +271,8 @@ class _Pending:
 
 
 _STATUS_ALIASES = {
-    "subscriber": "lead", "marketingqualifiedlead": "lead", "salesqualifiedlead": "prospect", "opportunity": "prospect",
+    "subscriber": "lead", "marketingqualifiedlead": "lead", "salesqualifiedlead": "prospect",
+    "opportunity": "prospect",
     "qualified": "prospect", "evangelist": "customer", "client": "customer", "customer": "customer",
     "former customer": "inactive", "churned": "inactive", "lost": "inactive", "new": "lead", "open": "lead",
 }  # fmt: skip
@@ -329,13 +360,27 @@ class ContactWriter(_Writer):
             fields.setdefault("birthday", rec.birthday)
         now = self.uow.now
         values = {
-            "name": name, "given_name": optional_text(rec.given_name), "family_name": optional_text(rec.family_name),
-            "title": optional_text(rec.title), "company_id": None, "street": optional_text(rec.street),
-            "city": optional_text(rec.city), "region": optional_text(rec.region),
-            "postcode": optional_text(rec.postcode), "country": optional_text(rec.country), "status": status,
-            "source": optional_text(rec.source), "owner": optional_text(rec.owner) or self.ctx.user,
-            "do_not_contact": False, "preferred_channel": None, "cadence_days": None, "last_interaction_at": None,
-            "created_at": now, "updated_at": now, "version": 1, "uid": optional_text(rec.uid),
+            "name": name,
+            "given_name": optional_text(rec.given_name),
+            "family_name": optional_text(rec.family_name),
+            "title": optional_text(rec.title),
+            "company_id": None,
+            "street": optional_text(rec.street),
+            "city": optional_text(rec.city),
+            "region": optional_text(rec.region),
+            "postcode": optional_text(rec.postcode),
+            "country": optional_text(rec.country),
+            "status": status,
+            "source": optional_text(rec.source),
+            "owner": optional_text(rec.owner) or self.ctx.user,
+            "do_not_contact": False,
+            "preferred_channel": None,
+            "cadence_days": None,
+            "last_interaction_at": None,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+            "uid": optional_text(rec.uid),
         }
         notes = [rec.notes.strip()] if rec.notes and rec.notes.strip() else []
         company = optional_text(rec.company)
@@ -360,11 +405,13 @@ class ContactWriter(_Writer):
         by_phone: dict[str, int] = {}
         if self.on_duplicate != "create" and batch:
             by_email = self._lookup(
-                "SELECT email_lower AS k, contact_id FROM contact_email WHERE email_lower IN ({marks}) ORDER BY contact_id",
+                "SELECT email_lower AS k, contact_id FROM contact_email "
+                "WHERE email_lower IN ({marks}) ORDER BY contact_id",
                 list({e.lower() for p in batch for e in p.emails}),
             )
             by_phone = self._lookup(
-                "SELECT phone AS k, contact_id FROM contact_phone WHERE phone IN ({marks}) ORDER BY contact_id",
+                "SELECT phone AS k, contact_id FROM contact_phone "
+                "WHERE phone IN ({marks}) ORDER BY contact_id",
                 list({x for p in batch for x in p.phones}),
             )
         # key -> ("db", contact id) or ("new", index into fresh)
@@ -390,18 +437,27 @@ class ContactWriter(_Writer):
             if where == "new":
                 first = fresh[target]
                 if self.on_duplicate == "skip":
-                    self.events.append(ImportEvent(p.line, "skipped", p.values["name"], f"duplicate of line {first.line}"))
+                    self.events.append(
+                        ImportEvent(p.line, "skipped", p.values["name"], f"duplicate of line {first.line}")
+                    )
                 else:
                     _merge_pending(first, p)
-                    self.events.append(ImportEvent(p.line, "updated", p.values["name"], f"merged into line {first.line}"))
+                    self.events.append(
+                        ImportEvent(p.line, "updated", p.values["name"], f"merged into line {first.line}")
+                    )
                 for key in keys:
                     seen.setdefault(key, match)
             elif self.on_duplicate == "skip":
-                self.events.append(ImportEvent(p.line, "skipped", p.values["name"], f"duplicate of contact {target}", target))
+                self.events.append(
+                    ImportEvent(p.line, "skipped", p.values["name"], f"duplicate of contact {target}", target)
+                )
             else:
                 changed = self._update(target, p)
-                action, reason = ("updated", f"duplicate of contact {target}") if changed else (
-                    "skipped", f"duplicate of contact {target}, nothing new")
+                action, reason = (
+                    ("updated", f"duplicate of contact {target}")
+                    if changed
+                    else ("skipped", f"duplicate of contact {target}, nothing new")
+                )
                 self.events.append(ImportEvent(p.line, action, p.values["name"], reason, target))
                 for key in keys:
                     seen[key] = match
@@ -421,7 +477,13 @@ class ContactWriter(_Writer):
         db, now = self.db, self.uow.now
         self._create_companies({p.company for p in fresh if p.company})
         ids = allocate_ids(db, "contact", len(fresh))
-        contacts, emails, phones, tag_rows, field_rows, docs, changes = [], [], [], [], [], [], []
+        contacts: list[list[Any]] = []
+        emails: list[tuple[int, str, str, int]] = []
+        phones: list[tuple[int, str, int]] = []
+        tag_rows: list[tuple[int, int]] = []
+        field_rows: list[tuple[int, str, str]] = []
+        docs: list[tuple[str, int, str]] = []
+        changes: list[tuple[Any, ...]] = []
         notes: list[tuple[int, str]] = []
         op_id = self.uow.operation()
         actor = self.ctx.user
@@ -436,35 +498,74 @@ class ContactWriter(_Writer):
             tag_rows.extend((contact_id, self.tags.id(t)) for t in p.tags)
             field_rows.extend((contact_id, k, val) for k, val in p.fields.items())
             company_name = self.company_names.get(v["company_id"]) if v["company_id"] else None
-            docs.append(("contact", contact_id, contact_search_body(v["name"], p.emails, p.phones, company_name, v["title"])))
+            docs.append(
+                (
+                    "contact",
+                    contact_id,
+                    contact_search_body(v["name"], p.emails, p.phones, company_name, v["title"]),
+                )
+            )
             notes.extend((contact_id, n) for n in p.notes)
-            after = {**v, "emails": p.emails, "phones": p.phones, "tags": sorted(p.tags), "fields": dict(sorted(p.fields.items()))}
+            after = {
+                **v,
+                "emails": p.emails,
+                "phones": p.phones,
+                "tags": sorted(p.tags),
+                "fields": dict(sorted(p.fields.items())),
+            }
             changes.append((op_id, now, actor, "contact", contact_id, "create", None, dump(after)))
             self.events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
         db.executemany(
-            f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}) VALUES ({', '.join('?' * len(CONTACT_COLUMNS))})", contacts
+            f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(CONTACT_COLUMNS))})",
+            contacts,
         )
-        db.executemany("INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)", emails)
+        db.executemany(
+            "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)", emails
+        )
         db.executemany("INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)", phones)
         db.executemany("INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)", tag_rows)
         db.executemany("INSERT INTO contact_field (contact_id, key, value) VALUES (?, ?, ?)", field_rows)
         if notes:
             note_ids = allocate_ids(db, "interaction", len(notes))
-            note_rows = [(i, "note", body, now, actor, cid, now) for i, (cid, body) in zip(note_ids, notes, strict=True)]
+            note_rows = [
+                (i, "note", body, now, actor, cid, now)
+                for i, (cid, body) in zip(note_ids, notes, strict=True)
+            ]
             db.executemany(
-                "INSERT INTO interaction (id, kind, body, at, author, contact_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO interaction (id, kind, body, at, author, contact_id, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 note_rows,
             )
             docs.extend(("note", i, body) for i, (_, body) in zip(note_ids, notes, strict=True))
             changes.extend(
-                (op_id, now, actor, "interaction", r[0], "create", None, dump({
-                    "id": r[0], "kind": "note", "body": r[2], "at": now, "author": actor, "contact_id": r[5],
-                    "company_id": None, "deal_id": None, "created_at": now}))
+                (
+                    op_id,
+                    now,
+                    actor,
+                    "interaction",
+                    r[0],
+                    "create",
+                    None,
+                    dump(
+                        {
+                            "id": r[0],
+                            "kind": "note",
+                            "body": r[2],
+                            "at": now,
+                            "author": actor,
+                            "contact_id": r[5],
+                            "company_id": None,
+                            "deal_id": None,
+                            "created_at": now,
+                        }
+                    ),
+                )
                 for r in note_rows
             )
         insert_search_docs(db, docs)
         db.executemany(
-            "INSERT INTO change (op_id, at, actor, entity, entity_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            CHANGE_INSERT,
             changes,
         )
 
@@ -477,32 +578,67 @@ class ContactWriter(_Writer):
         db, now, actor = self.db, self.uow.now, self.ctx.user
         for i in range(0, len(missing), _CHUNK):
             chunk = missing[i : i + _CHUNK]
-            for r in db.all(f"SELECT id, name, lower(name) AS k FROM company WHERE lower(name) IN "
-                            f"({','.join('?' * len(chunk))}) ORDER BY id", chunk):
+            for r in db.all(
+                f"SELECT id, name, lower(name) AS k FROM company WHERE lower(name) IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY id",
+                chunk,
+            ):
                 self.companies.setdefault(str(r["k"]), int(r["id"]))
                 self.company_names.setdefault(int(r["id"]), str(r["name"]))
         new = [k for k in missing if k not in self.companies and k == k.lower()]
         if not new:
             return
-        columns = ("id", "name", "domain", "industry", "size", "street", "city", "region", "postcode", "country",
-                   "owner", "created_at", "updated_at", "version")
+        columns = (
+            "id",
+            "name",
+            "domain",
+            "industry",
+            "size",
+            "street",
+            "city",
+            "region",
+            "postcode",
+            "country",
+            "owner",
+            "created_at",
+            "updated_at",
+            "version",
+        )
         ids = allocate_ids(db, "company", len(new))
         rows, docs, changes = [], [], []
         op_id = self.uow.operation()
         for company_id, key in zip(ids, new, strict=True):
             name = wanted[key]
-            values = {c: None for c in columns} | {"id": company_id, "name": name, "owner": actor,
-                                                     "created_at": now, "updated_at": now, "version": 1}
+            values = {c: None for c in columns} | {
+                "id": company_id,
+                "name": name,
+                "owner": actor,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
             rows.append([values[c] for c in columns])
             docs.append(("company", company_id, name))
-            changes.append((op_id, now, actor, "company", company_id, "create", None,
-                            dump({**values, "tags": [], "fields": {}})))
+            changes.append(
+                (
+                    op_id,
+                    now,
+                    actor,
+                    "company",
+                    company_id,
+                    "create",
+                    None,
+                    dump({**values, "tags": [], "fields": {}}),
+                )
+            )
             self.companies[key] = company_id
             self.company_names[company_id] = name
-        db.executemany(f"INSERT INTO company ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+        db.executemany(
+            f"INSERT INTO company ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
+        )
         insert_search_docs(db, docs)
         db.executemany(
-            "INSERT INTO change (op_id, at, actor, entity, entity_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            CHANGE_INSERT,
             changes,
         )
 
@@ -524,8 +660,11 @@ class ContactWriter(_Writer):
         tags = sorted(set(before["tags"]) | set(p.tags))
         fields = {**p.fields, **before["fields"]}
         unchanged = (
-            all(row[c] == before[c] for c in CONTACT_COLUMNS) and emails == before["emails"]
-            and phones == before["phones"] and tags == sorted(before["tags"]) and fields == before["fields"]
+            all(row[c] == before[c] for c in CONTACT_COLUMNS)
+            and emails == before["emails"]
+            and phones == before["phones"]
+            and tags == sorted(before["tags"])
+            and fields == before["fields"]
         )
         if unchanged and not p.notes:
             return False
@@ -533,30 +672,43 @@ class ContactWriter(_Writer):
             row["updated_at"] = self.uow.now
             row["version"] = before["version"] + 1
             columns = [c for c in CONTACT_COLUMNS if c != "id"]
-            db.execute(f"UPDATE contact SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-                       [*(row[c] for c in columns), contact_id])
+            db.execute(
+                f"UPDATE contact SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                [*(row[c] for c in columns), contact_id],
+            )
             db.execute("DELETE FROM contact_email WHERE contact_id = ?", (contact_id,))
             db.execute("DELETE FROM contact_phone WHERE contact_id = ?", (contact_id,))
             db.execute("DELETE FROM contact_field WHERE contact_id = ?", (contact_id,))
             db.execute("DELETE FROM contact_tag WHERE contact_id = ?", (contact_id,))
-            db.executemany("INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)",
-                           [(contact_id, e, e.lower(), i) for i, e in enumerate(emails)])
-            db.executemany("INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)",
-                           [(contact_id, x, i) for i, x in enumerate(phones)])
-            db.executemany("INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)",
-                           [(contact_id, self.tags.id(t)) for t in tags])
-            db.executemany("INSERT INTO contact_field (contact_id, key, value) VALUES (?, ?, ?)",
-                           [(contact_id, k, v) for k, v in fields.items()])
+            db.executemany(
+                "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)",
+                [(contact_id, e, e.lower(), i) for i, e in enumerate(emails)],
+            )
+            db.executemany(
+                "INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)",
+                [(contact_id, x, i) for i, x in enumerate(phones)],
+            )
+            db.executemany(
+                "INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)",
+                [(contact_id, self.tags.id(t)) for t in tags],
+            )
+            db.executemany(
+                "INSERT INTO contact_field (contact_id, key, value) VALUES (?, ?, ?)",
+                [(contact_id, k, v) for k, v in fields.items()],
+            )
             search_index.reindex_contact(db, contact_id)
             self.uow.record("contact", contact_id, "update", before, contact_snapshot(db, contact_id))
         for body in p.notes:
             existing = db.scalar(
-                "SELECT 1 FROM interaction WHERE contact_id = ? AND kind = 'note' AND body = ?", (contact_id, body))
+                "SELECT 1 FROM interaction WHERE contact_id = ? AND kind = 'note' AND body = ?",
+                (contact_id, body),
+            )
             if existing:
                 continue
             # imported notes describe the person; they are not a contact moment
             note_id = db.insert(
-                "INSERT INTO interaction (kind, body, at, author, contact_id, created_at) VALUES ('note', ?, ?, ?, ?, ?)",
+                "INSERT INTO interaction (kind, body, at, author, contact_id, created_at) "
+                "VALUES ('note', ?, ?, ?, ?, ?)",
                 (body, self.uow.now, self.ctx.user, contact_id, self.uow.now),
             )
             search_index.reindex_interaction(db, note_id, body)
@@ -602,13 +754,20 @@ class CompanyWriter(_Writer):
         db = self.db
         existing = None
         if self.on_duplicate != "create":
-            hit = db.one("SELECT id FROM company WHERE lower(name) = ? ORDER BY id LIMIT 1", (name.casefold(),))
+            hit = db.one(
+                "SELECT id FROM company WHERE lower(name) = ? ORDER BY id LIMIT 1", (name.casefold(),)
+            )
             if hit is None and domain:
                 hit = db.one("SELECT id FROM company WHERE domain = ? ORDER BY id LIMIT 1", (domain,))
             existing = int(hit["id"]) if hit else None
         if existing is None:
             data = CompanyCreate(
-                name=name, domain=domain, industry=rec.industry, tags=tags, fields=fields, owner=rec.owner,
+                name=name,
+                domain=domain,
+                industry=rec.industry,
+                tags=tags,
+                fields=fields,
+                owner=rec.owner,
                 address=Address(rec.street, rec.city, rec.region, rec.postcode, rec.country),
             )
             new_id = companies.insert_company(self.uow, name, data)
@@ -620,24 +779,38 @@ class CompanyWriter(_Writer):
             return
         before = companies.snapshot(db, existing)
         assert before is not None
-        values = {"domain": domain, "industry": optional_text(rec.industry), "street": optional_text(rec.street),
-                  "city": optional_text(rec.city), "region": optional_text(rec.region),
-                  "postcode": optional_text(rec.postcode), "country": optional_text(rec.country),
-                  "owner": optional_text(rec.owner)}
+        values = {
+            "domain": domain,
+            "industry": optional_text(rec.industry),
+            "street": optional_text(rec.street),
+            "city": optional_text(rec.city),
+            "region": optional_text(rec.region),
+            "postcode": optional_text(rec.postcode),
+            "country": optional_text(rec.country),
+            "owner": optional_text(rec.owner),
+        }
         fills = {k: v for k, v in values.items() if v and not before[k]}
         new_tags = [t for t in tags if t not in before["tags"]]
         new_fields = {k: v for k, v in fields.items() if k not in before["fields"]}
         if not (fills or new_tags or new_fields):
-            self.emit(ImportEvent(line, "skipped", name, f"duplicate of company {existing}, nothing new", existing))
+            self.emit(
+                ImportEvent(line, "skipped", name, f"duplicate of company {existing}, nothing new", existing)
+            )
             return
         assignments = "".join(f"{k} = ?, " for k in fills)
-        db.execute(f"UPDATE company SET {assignments}updated_at = ?, version = version + 1 WHERE id = ?",
-                   [*fills.values(), self.uow.now, existing])
+        db.execute(
+            f"UPDATE company SET {assignments}updated_at = ?, version = version + 1 WHERE id = ?",
+            [*fills.values(), self.uow.now, existing],
+        )
         tag_cache = TagCache(db)
-        db.executemany("INSERT INTO company_tag (company_id, tag_id) VALUES (?, ?)",
-                       [(existing, tag_cache.id(t)) for t in new_tags])
-        db.executemany("INSERT INTO company_field (company_id, key, value) VALUES (?, ?, ?)",
-                       [(existing, k, v) for k, v in new_fields.items()])
+        db.executemany(
+            "INSERT INTO company_tag (company_id, tag_id) VALUES (?, ?)",
+            [(existing, tag_cache.id(t)) for t in new_tags],
+        )
+        db.executemany(
+            "INSERT INTO company_field (company_id, key, value) VALUES (?, ?, ?)",
+            [(existing, k, v) for k, v in new_fields.items()],
+        )
         search_index.reindex_company(db, existing)
         self.uow.record("company", existing, "update", before, companies.snapshot(db, existing))
         self.emit(ImportEvent(line, "updated", name, f"duplicate of company {existing}", existing))
@@ -651,7 +824,11 @@ def money_minor(text: str, currency: str) -> int:
     """``"1.234,50"``/``"1,234.50"``/``"€ 1200"`` in major units → integer minor units."""
     cleaned = "".join(ch for ch in text if ch.isdigit() or ch in ".,-")
     if "," in cleaned and "." in cleaned:
-        cleaned = cleaned.replace(",", "") if cleaned.rfind(".") > cleaned.rfind(",") else cleaned.replace(".", "").replace(",", ".")
+        cleaned = (
+            cleaned.replace(",", "")
+            if cleaned.rfind(".") > cleaned.rfind(",")
+            else cleaned.replace(".", "").replace(",", ".")
+        )
     elif "," in cleaned:
         head, _, tail = cleaned.rpartition(",")
         cleaned = f"{head.replace(',', '')}.{tail}" if len(tail) != 3 else cleaned.replace(",", "")
@@ -670,9 +847,26 @@ class DealWriter(_Writer):
     """Deals: every row is a new deal, linked to a contact (by email, then exact name) and a
     company (by name, created when new)."""
 
-    _COLUMNS = ("title", "contact_id", "company_id", "value_minor", "currency", "pipeline", "stage", "probability",
-                "close_date", "owner", "status", "lost_reason", "closed_at", "stage_entered_at", "last_activity_at",
-                "created_at", "updated_at", "version")
+    _COLUMNS = (
+        "title",
+        "contact_id",
+        "company_id",
+        "value_minor",
+        "currency",
+        "pipeline",
+        "stage",
+        "probability",
+        "close_date",
+        "owner",
+        "status",
+        "lost_reason",
+        "closed_at",
+        "stage_entered_at",
+        "last_activity_at",
+        "created_at",
+        "updated_at",
+        "version",
+    )
 
     def add(self, line: int, row: dict[str, str], rec: DealRecord) -> None:
         db, now = self.db, self.uow.now
@@ -690,38 +884,66 @@ class DealWriter(_Writer):
                 probability = int(Decimal(rec.probability.strip().rstrip("%")))
                 if not 0 <= probability <= 100:
                     raise InvalidInput(f"invalid probability {rec.probability!r}")
-            status = check_choice(rec.status, ("open", "won", "lost"), "deal status") if rec.status else closed
+            status = (
+                check_choice(rec.status, ("open", "won", "lost"), "deal status") if rec.status else closed
+            )
             close = rec.close_date if rec.close_date and len(rec.close_date) == 10 else None
             if rec.close_date and close is None:
                 raise InvalidInput(f"invalid close date {rec.close_date!r}")
         except (InvalidInput, InvalidOperation, ValueError) as exc:
-            reason = _reason(exc) if isinstance(exc, InvalidInput) else f"invalid probability {rec.probability!r}"
+            reason = (
+                _reason(exc) if isinstance(exc, InvalidInput) else f"invalid probability {rec.probability!r}"
+            )
             self.emit(ImportEvent(line, "rejected", rec.title, reason, row=row))
             return
         contact_id = None
         if rec.contact_email:
-            hit = db.one("SELECT contact_id FROM contact_email WHERE email_lower = ? ORDER BY contact_id LIMIT 1",
-                         (rec.contact_email.strip().lower(),))
+            hit = db.one(
+                "SELECT contact_id FROM contact_email WHERE email_lower = ? ORDER BY contact_id LIMIT 1",
+                (rec.contact_email.strip().lower(),),
+            )
             contact_id = int(hit["contact_id"]) if hit else None
         if contact_id is None and rec.contact_name:
-            hits = db.all("SELECT id FROM contact WHERE lower(name) = ? LIMIT 2", (rec.contact_name.strip().casefold(),))
+            hits = db.all(
+                "SELECT id FROM contact WHERE lower(name) = ? LIMIT 2", (rec.contact_name.strip().casefold(),)
+            )
             contact_id = int(hits[0]["id"]) if len(hits) == 1 else None
         values = {
-            "title": rec.title.strip(), "contact_id": contact_id, "company_id": self.company_id(rec.company),
-            "value_minor": value, "currency": currency, "pipeline": pipeline.name, "stage": stage,
-            "probability": 100 if status == "won" else 0 if status == "lost" else probability, "close_date": close,
-            "owner": optional_text(rec.owner) or self.ctx.user, "status": status, "lost_reason": None,
-            "closed_at": now if status != "open" else None, "stage_entered_at": now, "last_activity_at": None,
-            "created_at": now, "updated_at": now, "version": 1,
+            "title": rec.title.strip(),
+            "contact_id": contact_id,
+            "company_id": self.company_id(rec.company),
+            "value_minor": value,
+            "currency": currency,
+            "pipeline": pipeline.name,
+            "stage": stage,
+            "probability": 100 if status == "won" else 0 if status == "lost" else probability,
+            "close_date": close,
+            "owner": optional_text(rec.owner) or self.ctx.user,
+            "status": status,
+            "lost_reason": None,
+            "closed_at": now if status != "open" else None,
+            "stage_entered_at": now,
+            "last_activity_at": None,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
         }
-        deal_id = db.insert(f"INSERT INTO deal ({', '.join(self._COLUMNS)}) VALUES ({', '.join('?' * len(self._COLUMNS))})",
-                            [values[c] for c in self._COLUMNS])
-        db.execute("INSERT INTO deal_stage_change (deal_id, from_stage, to_stage, status, at, actor) VALUES (?, NULL, ?, ?, ?, ?)",
-                   (deal_id, stage, status, now, self.ctx.user))
-        search_index.index(db, "deal", deal_id, values["title"])
+        deal_id = db.insert(
+            f"INSERT INTO deal ({', '.join(self._COLUMNS)}) VALUES ({', '.join('?' * len(self._COLUMNS))})",
+            [values[c] for c in self._COLUMNS],
+        )
+        db.execute(
+            "INSERT INTO deal_stage_change (deal_id, from_stage, to_stage, status, at, actor) "
+            "VALUES (?, NULL, ?, ?, ?, ?)",
+            (deal_id, stage, status, now, self.ctx.user),
+        )
+        title = str(values["title"])
+        search_index.index(db, "deal", deal_id, title)
         self.uow.record("deal", deal_id, "create", None, {"id": deal_id, **values})
-        note = f"stage {rec.stage!r} read as {stage}" if rec.stage and rec.stage.strip().lower() != stage else ""
-        self.emit(ImportEvent(line, "created", values["title"], note, deal_id))
+        note = (
+            f"stage {rec.stage!r} read as {stage}" if rec.stage and rec.stage.strip().lower() != stage else ""
+        )
+        self.emit(ImportEvent(line, "created", title, note, deal_id))
 
 
 def _stage_for(text: str | None, stages: list[str]) -> tuple[str, str]:

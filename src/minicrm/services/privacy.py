@@ -43,17 +43,31 @@ def export_person(ctx: Context, contact_id: int) -> dict[str, Any]:
         company = db.one("SELECT id, name, domain FROM company WHERE id = ?", (person["company_id"] or 0,))
         children: dict[str, list[dict[str, Any]]] = {}
         for entity, table in (*_CHILD_TABLES, ("deal", "deal")):
-            children[entity] = _rows(db, f"SELECT * FROM {table} WHERE contact_id = ? ORDER BY id", (contact_id,))
-        stages = _rows(db, "SELECT s.* FROM deal_stage_change s JOIN deal d ON d.id = s.deal_id "
-                           "WHERE d.contact_id = ? ORDER BY s.id", (contact_id,))
+            children[entity] = _rows(
+                db, f"SELECT * FROM {table} WHERE contact_id = ? ORDER BY id", (contact_id,)
+            )
+        stages = _rows(
+            db,
+            "SELECT s.* FROM deal_stage_change s JOIN deal d ON d.id = s.deal_id "
+            "WHERE d.contact_id = ? ORDER BY s.id",
+            (contact_id,),
+        )
         changes: list[dict[str, Any]] = []
-        for entity, ids in (("contact", [contact_id]),
-                            *((e, [int(r["id"]) for r in children[e]]) for e in ("interaction", "followup", "request", "deal"))):
+        for entity, ids in (
+            ("contact", [contact_id]),
+            *(
+                (e, [int(r["id"]) for r in children[e]])
+                for e in ("interaction", "followup", "request", "deal")
+            ),
+        ):
             for i in range(0, len(ids), 500):
                 chunk = ids[i : i + 500]
-                changes += _rows(db, f"SELECT id, op_id, at, actor, entity, entity_id, action, before, after FROM change "
-                                     f"WHERE entity = ? AND entity_id IN ({','.join('?' * len(chunk))})",
-                                 (entity, *chunk))
+                changes += _rows(
+                    db,
+                    f"SELECT id, op_id, at, actor, entity, entity_id, action, before, after FROM change "
+                    f"WHERE entity = ? AND entity_id IN ({','.join('?' * len(chunk))})",
+                    (entity, *chunk),
+                )
     for change in changes:
         for key in ("before", "after"):
             change[key] = json.loads(change[key]) if change[key] else None
@@ -137,11 +151,13 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
         pattern, likes = _redactor(emails, phones)
         deleted = 1
         child_ids: dict[str, list[int]] = {}
-        for entity, table in _CHILD_TABLES:
-            ids = [int(r["id"]) for r in db.all(f"SELECT id FROM {table} WHERE contact_id = ?", (contact_id,))]
-            child_ids[entity] = ids
+        for child, table in _CHILD_TABLES:
+            ids = [
+                int(r["id"]) for r in db.all(f"SELECT id FROM {table} WHERE contact_id = ?", (contact_id,))
+            ]
+            child_ids[child] = ids
             deleted += len(ids)
-            if entity == "interaction":
+            if child == "interaction":
                 for i in ids:
                     search_index.unindex(db, "note", i)
             db.execute(f"DELETE FROM {table} WHERE contact_id = ?", (contact_id,))
@@ -151,9 +167,15 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
         redacted = 0
         if pattern is not None:
             lowered = " OR ".join("lower({col}) LIKE ?" for _ in likes)
-            for table, column, entity in (("interaction", "body", "note"), ("followup", "title", None),
-                                          ("service_request", "title", None)):
-                for r in db.all(f"SELECT id, {column} AS text FROM {table} WHERE {lowered.format(col=column)}", likes):
+            targets: tuple[tuple[str, str, str | None], ...] = (
+                ("interaction", "body", "note"),
+                ("followup", "title", None),
+                ("service_request", "title", None),
+            )
+            for table, column, entity in targets:
+                for r in db.all(
+                    f"SELECT id, {column} AS text FROM {table} WHERE {lowered.format(col=column)}", likes
+                ):
                     new = pattern.sub(REDACTED, r["text"])
                     if new != r["text"]:
                         db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (new, r["id"]))
@@ -166,8 +188,11 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
         for entity, ids in (("contact", [contact_id, *merged_in]), *child_ids.items()):
             for i in range(0, len(ids), 500):
                 chunk = ids[i : i + 500]
-                cur = db.execute(f"UPDATE change SET before = NULL, after = NULL WHERE entity = ? "
-                                 f"AND entity_id IN ({','.join('?' * len(chunk))})", (entity, *chunk))
+                cur = db.execute(
+                    f"UPDATE change SET before = NULL, after = NULL WHERE entity = ? "
+                    f"AND entity_id IN ({','.join('?' * len(chunk))})",
+                    (entity, *chunk),
+                )
                 scrubbed += max(cur.rowcount or 0, 0)
         if pattern is not None:
             cond = " OR ".join("lower(before) LIKE ? OR lower(after) LIKE ?" for _ in likes)
@@ -176,12 +201,15 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
                 before = pattern.sub(REDACTED, r["before"]) if r["before"] else r["before"]
                 after = pattern.sub(REDACTED, r["after"]) if r["after"] else r["after"]
                 if (before, after) != (r["before"], r["after"]):
-                    db.execute("UPDATE change SET before = ?, after = ? WHERE id = ?", (before, after, r["id"]))
+                    db.execute(
+                        "UPDATE change SET before = ?, after = ? WHERE id = ?", (before, after, r["id"])
+                    )
                     scrubbed += 1
         name = str(person["name"])
         db.execute(
             "UPDATE operation SET summary = replace(summary, ?, ?) WHERE id IN "
-            f"(SELECT op_id FROM change WHERE entity = 'contact' AND entity_id IN ({','.join('?' * (1 + len(merged_in)))}))",
+            "(SELECT op_id FROM change WHERE entity = 'contact' AND entity_id IN "
+            f"({','.join('?' * (1 + len(merged_in)))}))",
             (name, REDACTED, contact_id, *merged_in),
         )
         hashes = {identity_hash("email", e) for e in emails} | {identity_hash("phone", p) for p in phones}
