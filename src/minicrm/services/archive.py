@@ -88,6 +88,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _boolean_positions(db: Database, table: str, columns: list[str]) -> set[int]:
+    if db.is_sqlite:
+        return set()
+    kinds = {
+        str(r["column_name"]): str(r["data_type"])
+        for r in db.all(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ?",
+            (table,),
+        )
+    }
+    return {i for i, c in enumerate(columns) if kinds.get(c) == "boolean"}
+
+
 def is_empty(db: Database) -> bool:
     return not any(db.scalar(f"SELECT 1 FROM {t} LIMIT 1") for t in _CONTENT_TABLES)
 
@@ -129,6 +143,11 @@ def import_database(ctx: Context, text: str) -> dict[str, int]:
             if not set(columns) <= wanted:
                 raise InvalidInput(f"the archive's table {table!r} has unknown columns")
             db.execute(f"DELETE FROM {table}")  # e.g. rows a migration seeded
+            flags = _boolean_positions(db, table, columns)
+            if flags:  # the archive stores booleans as 0/1 (SQLite's way); PostgreSQL wants bools
+                rows = [
+                    [bool(v) if i in flags and v is not None else v for i, v in enumerate(r)] for r in rows
+                ]
             marks = ", ".join("?" * len(columns))
             try:
                 db.executemany(
