@@ -263,3 +263,21 @@ def test_an_error_in_the_middle_leaves_the_database_as_it_was(
         cli("import", "csv", str(source))
     assert calls["n"] > 25
     assert table_counts(db_path) == before
+
+
+def test_bulk_snapshots_equal_what_the_services_record(cli, tmp_path: Path, ctx) -> None:
+    """`contact history` and `undo` read the bulk path's snapshots like any other."""
+    from minicrm.services import companies, contacts, search
+
+    rows = "Name,Email,Phone,Company,Tags,Notes,Website\nAna,ana@x.pt,+351912345678,Lima,vip,hello,http://x.pt\n"
+    cli("import", "csv", str(write(tmp_path / "s.csv", rows)))
+
+    def logged(entity: str) -> dict:
+        return json.loads(ctx.db.scalar("SELECT after FROM change WHERE entity = ?", (entity,)))
+
+    assert logged("contact") == json.loads(json.dumps(contacts.snapshot(ctx.db, 1), default=str))
+    assert logged("company") == json.loads(json.dumps(companies.snapshot(ctx.db, 1), default=str))
+    assert logged("interaction") == dict(ctx.db.one("SELECT * FROM interaction"))
+    assert logged("contact")["fields"] == {"website": "http://x.pt"}
+    assert [h["action"] for h in cli("contact", "history", "ana", "--json").json()] == ["create"]
+    assert [hit.label for hit in search.search(ctx, "lima")] == ["Lima", "Ana"]
