@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from functools import lru_cache
 from typing import Any
@@ -85,11 +86,24 @@ def allocate_ids(db: Database, table: str, count: int) -> list[int]:
     return [int(r["id"]) for r in rows]
 
 
+# json.dumps with options builds a new encoder on every call; one shared encoder is ~2x faster
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 def dump(value: dict[str, Any] | None) -> str | None:
-    """Snapshots as the change log stores them (same as UnitOfWork.record)."""
+    """Snapshots as the change log stores them (same text as UnitOfWork.record)."""
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return _ENCODER.encode(value)
+
+
+def new_uid() -> str:
+    """A random (version 4) UUID as text, without building a ``uuid.UUID`` object."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def contact_search_body(

@@ -10,7 +10,6 @@ file) are updated, skipped or created as ``on_duplicate`` says. People erased fo
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -32,6 +31,7 @@ from minicrm.services.bulk import (
     fast_phone,
     identity_hash,
     insert_search_docs,
+    new_uid,
 )
 from minicrm.services.contacts import snapshot as contact_snapshot
 from minicrm.services.context import Context
@@ -491,7 +491,7 @@ class ContactWriter(_Writer):
             v = p.values
             v["id"] = contact_id
             v["company_id"] = self.company_id(p.company)
-            v["uid"] = v["uid"] or str(uuid.uuid4())
+            v["uid"] = v["uid"] or new_uid()
             contacts.append([v[c] for c in CONTACT_COLUMNS])
             emails.extend((contact_id, e, e.lower(), i) for i, e in enumerate(p.emails))
             phones.extend((contact_id, x, i) for i, x in enumerate(p.phones))
