@@ -50,7 +50,12 @@ class _Rejects:
 
     def write(self, row: dict[str, str], error: str) -> None:
         if self._writer is None:
-            self._fh = self.path.open("w", encoding="utf-8", newline="")
+            try:
+                self._fh = self.path.open("w", encoding="utf-8", newline="")
+            except OSError as exc:  # the import rolls back: nothing is lost silently
+                raise InvalidInput(
+                    f"cannot write the rejects file {self.path}: {exc.strerror or exc} (use --rejects PATH)"
+                ) from exc
             self._writer = csv.writer(self._fh, lineterminator="\r\n")
             self._writer.writerow([*self.header, "_error"])
         extras = [v for k, v in row.items() if k.startswith("__extra_")]
