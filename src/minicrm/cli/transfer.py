@@ -316,7 +316,6 @@ def export_json(out: OutOpt = None) -> None:
     """The whole database as one JSON document (`import json` restores it losslessly)."""
     from minicrm.services import archive
 
-    with services() as ctx:
-        text = archive.export_database(ctx)
-    with _output(out) as fh:
-        fh.write(text)
+    with services() as ctx, _output(out) as fh:
+        for piece in archive.export_database(ctx):
+            fh.write(piece)

@@ -8,6 +8,7 @@ export gives the identical bytes. Derived data (the FTS index) is rebuilt by the
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from minicrm.errors import Conflict, InvalidInput
@@ -62,20 +63,28 @@ def _columns(db: Database, table: str) -> list[str]:
     ]
 
 
-def export_database(ctx: Context) -> str:
-    """The whole database as deterministic JSON text (ends with a newline)."""
+def export_database(ctx: Context) -> Iterator[str]:
+    """The whole database as deterministic JSON text, in pieces (one row a line), so that a
+    large database streams out in bounded memory. One read snapshot covers every table."""
     from minicrm.store.schema import HEAD
 
     db = ctx.db
-    tables: dict[str, Any] = {}
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
     with db.snapshot():
-        for table in _tables(db):
+        yield (f'{{"format": {dumps(FORMAT)}, "version": {VERSION}, "schema": {dumps(HEAD)},\n'
+               f' "tables": {{')
+        for t, table in enumerate(_tables(db)):
             columns = _columns(db, table)
             order = ", ".join(str(i) for i in range(1, len(columns) + 1))
-            rows = db.all(f"SELECT {', '.join(_q(c) for c in columns)} FROM {table} ORDER BY {order}")
-            tables[table] = {"columns": columns, "rows": [[_plain(r[c]) for c in columns] for r in rows]}
-    doc = {"format": FORMAT, "version": VERSION, "schema": HEAD, "tables": tables}
-    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+            yield f'{"," if t else ""}\n  {dumps(table)}: {{"columns": {dumps(columns)}, "rows": ['
+            cursor = db.execute(f"SELECT {', '.join(_q(c) for c in columns)} FROM {table} ORDER BY {order}")
+            first = True
+            while batch := cursor.fetchmany(1000):
+                lines = [dumps([_plain(r[c]) for c in columns]) for r in batch]
+                yield ("\n   " if first else ",\n   ") + ",\n   ".join(lines)
+                first = False
+            yield "]}"
+        yield "\n }\n}\n"
 
 
 def _q(column: str) -> str:
