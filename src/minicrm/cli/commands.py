@@ -9,8 +9,8 @@ import typer
 
 def register(app: typer.Typer) -> None:
     from minicrm.cli import (
-        cadence, company, contact, database, deal, doctor, followup, next_command, notes, pipeline, report,
-        search, user,
+        cadence, company, contact, database, deal, dedupe, doctor, followup, next_command, notes, pipeline,
+        privacy, report, search, transfer, user,
     )
 
     app.command("init")(database.init)
@@ -35,6 +35,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(deal.app, name="deal")
     app.add_typer(pipeline.app, name="pipeline")
     app.add_typer(report.app, name="report")
+    app.add_typer(transfer.import_app, name="import")
+    app.add_typer(transfer.export_app, name="export")
+    app.command("dedupe")(dedupe.dedupe)
+    app.add_typer(privacy.app, name="privacy")
 
 
 def open_tui_or_help(ctx: typer.Context) -> None:

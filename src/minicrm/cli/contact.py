@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,6 +11,7 @@ from minicrm.cli.options import AllOpt, FormatOpt, IfVersionOpt, JsonOpt, OwnerO
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import cadence_days, key_values
 from minicrm.cli.state import confirm, services
+from minicrm.errors import InvalidInput
 from minicrm.services import contacts
 from minicrm.services.dto import UNSET, ContactPatch
 from minicrm.services.history import history as load_history
@@ -120,9 +121,61 @@ def show(
     reads.contact_show(ref, fmt=fmt, json_flag=json_flag)
 
 
+FilterTagOpt = Annotated[list[str] | None, typer.Option("--filter-tag", help="Bulk: contacts with this tag (repeatable).")]
+FilterCompanyOpt = Annotated[str | None, typer.Option("--filter-company", help="Bulk: contacts at this company.")]
+FilterStatusOpt = Annotated[str | None, typer.Option("--filter-status", help="Bulk: contacts with this status.")]
+FilterSearchOpt = Annotated[str | None, typer.Option("--filter-search", help="Bulk: contacts matching this text.")]
+FilterOwnerOpt = Annotated[str | None, typer.Option("--filter-owner", help="Bulk: contacts owned by this user.")]
+BULK_ASK_ABOVE = 10
+
+
+def _bulk_query(tags: list[str] | None, company: str | None, status: str | None, search: str | None,
+                owner: str | None) -> contacts.ContactQuery | None:
+    """The ``contact list`` filters of a bulk edit/rm, or None when none was given."""
+    if not (tags or company or status or search or owner):
+        return None
+    return contacts.ContactQuery(tags=tuple(tags or ()), company=company, status=status, search=search, owner=owner)
+
+
+def _bulk_ids(ctx: Any, query: contacts.ContactQuery) -> list[int]:
+    sql, params = contacts.query_sql(ctx, query)
+    return [int(r["id"]) for r in ctx.db.all(sql + " ORDER BY c.id", params)]
+
+
+def _one_target(refs: list[str] | None, query: contacts.ContactQuery | None) -> None:
+    if refs and query is not None:
+        raise InvalidInput("give contact references or --filter-… options, not both")
+    if not refs and query is None:
+        raise InvalidInput("name a contact (REF) or select several with --filter-tag/--filter-company/"
+                           "--filter-status/--filter-search/--filter-owner")
+
+
+@app.command("merge")
+def merge(
+    keep: Annotated[str, typer.Argument(help="The contact to keep (id, email or name).")],
+    others: Annotated[list[str], typer.Argument(help="Contacts to merge into it; they are deleted.")],
+    yes: YesOpt = False,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Merge duplicates into KEEP: empty fields filled, emails/phones/tags/fields united, timeline,
+    deals, follow-ups and requests moved; recorded in the history (undo restores it)."""
+    from minicrm.services.dedupe import merge_contacts
+
+    fmt = check_format(fmt, json_flag)
+    with services() as ctx:
+        keep_id = resolve_contact(ctx.db, keep)
+        other_ids = list(dict.fromkeys(resolve_contact(ctx.db, r) for r in others))
+        found = contacts.load(ctx.db, [keep_id, *other_ids])
+        names = ", ".join(f"{c.id} {c.name}" for c in found[1:])
+        confirm(f"Merge {names} into {found[0].id} {found[0].name} (they are deleted)?", yes=yes)
+        contact = merge_contacts(ctx, keep_id, other_ids)
+        Printer(fmt, ctx.clock.tz).record(contact, views.contact_fields(contact, ctx.clock.tz))
+
+
 @app.command("edit")
 def edit(
-    ref: Annotated[str, typer.Argument(help="Id, email or name.")],
+    ref: Annotated[str | None, typer.Argument(help="Id, email or name; omit it to edit every contact the --filter-… options select.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="New display name.")] = None,
     email: Annotated[
         list[str] | None, typer.Option("--email", "-e", help="Replace the emails (repeatable).")
@@ -162,10 +215,17 @@ def edit(
         typer.Option("--clear", help="Empty a field: title, company, emails, tags, field:KEY, …"),
     ] = None,
     if_version: IfVersionOpt = None,
+    filter_tag: FilterTagOpt = None,
+    filter_company: FilterCompanyOpt = None,
+    filter_status: FilterStatusOpt = None,
+    filter_search: FilterSearchOpt = None,
+    filter_owner: FilterOwnerOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=f"Bulk: do not ask before changing more than {BULK_ASK_ABOVE} contacts.")] = False,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """Change a contact. Only the options given change; prints the contact."""
+    """Change a contact, or every contact the --filter-… options select (one undoable operation).
+    Only the options given change; prints the contact (bulk: how many changed)."""
     fmt = check_format(fmt, json_flag)
 
     def opt(value: object) -> object:
@@ -199,26 +259,47 @@ def edit(
         clear=tuple(clear or ()),
         expected_version=if_version,
     )
+    query = _bulk_query(filter_tag, filter_company, filter_status, filter_search, filter_owner)
+    _one_target([ref] if ref else None, query)
     with services() as ctx:
+        if query is not None:
+            ids = _bulk_ids(ctx, query)
+            printer = Printer(fmt, ctx.clock.tz)
+            printer.message(f"{len(ids)} contact{'s' if len(ids) != 1 else ''} match")
+            if len(ids) > BULK_ASK_ABOVE:
+                confirm(f"Change {len(ids)} contacts?", yes=yes)
+            contacts.edit_many(ctx, ids, patch, f"contact edit ({len(ids)} contacts)")
+            printer.message(f"edited {len(ids)} contact{'s' if len(ids) != 1 else ''}")
+            return
+        assert ref is not None
         contact = contacts.edit(ctx, ref, patch)
         Printer(fmt, ctx.clock.tz).record(contact, views.contact_fields(contact, ctx.clock.tz))
 
 
 @app.command("rm")
 def rm(
-    refs: Annotated[list[str], typer.Argument(help="Ids, emails or names.")],
+    refs: Annotated[list[str] | None, typer.Argument(help="Ids, emails or names; omit them to delete what the --filter-… options select.")] = None,
+    filter_tag: FilterTagOpt = None,
+    filter_company: FilterCompanyOpt = None,
+    filter_status: FilterStatusOpt = None,
+    filter_search: FilterSearchOpt = None,
+    filter_owner: FilterOwnerOpt = None,
     yes: YesOpt = False,
 ) -> None:
     """Delete contacts with their notes and follow-ups (deals stay, unlinked)."""
+    query = _bulk_query(filter_tag, filter_company, filter_status, filter_search, filter_owner)
+    _one_target(refs, query)
     with services() as ctx:
-        ids = list(dict.fromkeys(resolve_contact(ctx.db, r) for r in refs))
+        if query is not None:
+            ids = _bulk_ids(ctx, query)
+            if not ids:
+                Printer("plain", ctx.clock.tz).message("no contact matches; nothing deleted")
+                return
+        else:
+            ids = list(dict.fromkeys(resolve_contact(ctx.db, r) for r in refs or ()))
         found = contacts.load(ctx.db, ids)
-        names = ", ".join(f"{c.id} {c.name}" for c in found)
-        confirm(
-            f"Delete {len(found)} contact{'s' if len(found) != 1 else ''} ({names}) with their notes and "
-            "follow-ups?",
-            yes=yes,
-        )
+        names = ", ".join(f"{c.id} {c.name}" for c in found[:BULK_ASK_ABOVE]) + (" …" if len(found) > BULK_ASK_ABOVE else "")
+        confirm(f"Delete {len(found)} contact{'s' if len(found) != 1 else ''} ({names}) with their notes and follow-ups?", yes=yes)
         removed = contacts.remove(ctx, ids)
         Printer("plain", ctx.clock.tz).message(
             f"deleted {len(removed)} contact{'s' if len(removed) != 1 else ''}: {names}"

@@ -162,13 +162,34 @@ def read_csv(path: Path) -> CsvTable:
         raise InvalidInput(f"{path.name}: cannot read the header: {exc}") from exc
     columns = _unique_header(header)
 
+    def ends_inside_quotes() -> bool:
+        """Non-strict parsing swallows a quote left open at EOF (a truncated file) into the last
+        cell; a strict re-read tells. Only run when the last record spanned several lines."""
+        with path.open("rb") as fh:
+            fh.seek(bom)
+            again = io.TextIOWrapper(fh, encoding=encoding, errors=errors, newline="")
+            try:
+                for _ in csv.reader(again, delimiter=delimiter, strict=True):
+                    pass
+            except csv.Error as exc:
+                return "unexpected end of data" in str(exc)
+            except UnicodeDecodeError:
+                return False
+        return False
+
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         with text:
             start = reader.line_num + 1
+            line = start
+            multiline_last = False
             while True:
                 try:
                     cells = next(reader)
                 except StopIteration:
+                    if multiline_last and ends_inside_quotes():
+                        raise InvalidInput(
+                            f"{path.name}: line {line}: the file ends inside a quoted cell (truncated?)"
+                        ) from None
                     return
                 except UnicodeDecodeError as exc:
                     raise InvalidInput(
@@ -177,6 +198,7 @@ def read_csv(path: Path) -> CsvTable:
                 except csv.Error as exc:
                     raise InvalidInput(f"{path.name}: line {start}: {exc}") from exc
                 line, start = start, reader.line_num + 1
+                multiline_last = start - line > 1
                 if not any(c.strip() for c in cells):
                     continue
                 record = dict(zip(columns, cells, strict=False))

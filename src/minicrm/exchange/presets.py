@@ -320,9 +320,15 @@ def parse_map_option(text: str) -> tuple[str, str]:
 # ------------------------------------------------------------------ rows
 
 
+_MULTI_SPLIT = re.compile(r"\s*:::\s*|\r?\n")
+_TAG_SPLIT = re.compile(r"\s*:::\s*|[,;]")
+
+
 def _split_multi(value: str) -> list[str]:
     """Split a multi-value cell: Google's " ::: ", JSON lists of {"value": ...}, newlines."""
     value = value.strip()
+    if ":::" not in value and "\n" not in value and not value.startswith("["):
+        return [value] if value else []  # the common single value, without a regex
     if value.startswith("[") and value.endswith("]"):
         try:
             items = json.loads(value)
@@ -335,12 +341,12 @@ def _split_multi(value: str) -> list[str]:
                 if got is not None and str(got).strip():
                     out.append(str(got).strip())
             return out
-    return [p.strip() for p in re.split(r"\s*:::\s*|\r?\n", value) if p.strip()]
+    return [p.strip() for p in _MULTI_SPLIT.split(value) if p.strip()]
 
 
 def _split_tags(value: str) -> list[str]:
     out: list[str] = []
-    for part in re.split(r"\s*:::\s*|[,;]", value):
+    for part in _TAG_SPLIT.split(value):
         tag = part.strip().removeprefix("* ").strip()
         if tag and tag != "My Contacts" and tag not in out:  # Google's implicit system group
             out.append(tag)
@@ -355,6 +361,19 @@ def _birthday(value: str) -> str:
     return f"--{m.group(1)}-{m.group(2)}" if m else value
 
 
+_ACTIVE: list[tuple[dict[str, str], list[tuple[str, str]]]] = []
+
+
+def _active(mapping: dict[str, str]) -> list[tuple[str, str]]:
+    """The mapping without its ignored columns; remembered for the last mapping seen, since
+    every row of a file shares one (a dict comparison is much cheaper than the filtering)."""
+    if _ACTIVE and _ACTIVE[0][0] == mapping:
+        return _ACTIVE[0][1]
+    pairs = [(c, t) for c, t in mapping.items() if t != "ignore"]
+    _ACTIVE[:] = [(dict(mapping), pairs)]
+    return pairs
+
+
 def _collect(
     row: dict[str, str], mapping: dict[str, str]
 ) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
@@ -362,9 +381,9 @@ def _collect(
     single: dict[str, str] = {}
     multi: dict[str, list[str]] = {k: [] for k in _MULTI}
     custom: dict[str, str] = {}
-    for column, target in mapping.items():
+    for column, target in _active(mapping):
         raw = row.get(column)
-        if raw is None or target == "ignore":
+        if raw is None:
             continue
         value = raw.strip()
         if not value:

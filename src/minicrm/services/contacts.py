@@ -3,6 +3,7 @@ change-log entries, and keeps the search index current in the same transaction."
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,7 @@ from minicrm.store.db import Database, Row
 _COLUMNS = (
     "name", "given_name", "family_name", "title", "company_id", "street", "city", "region", "postcode",
     "country", "status", "source", "owner", "do_not_contact", "preferred_channel", "cadence_days",
-    "last_interaction_at", "created_at", "updated_at", "version",
+    "last_interaction_at", "created_at", "updated_at", "version", "uid",
 )
 SORTS = {
     "name": "c.name", "created": "c.created_at", "updated": "c.updated_at",
@@ -260,8 +261,8 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
             "country": optional_text(data.address.country), "status": status,
             "source": optional_text(data.source), "owner": check_owner(db, data.owner) or ctx.user,
             "do_not_contact": bool(data.do_not_contact), "preferred_channel": channel,
-            "cadence_days": data.cadence_days, "last_interaction_at": None, "created_at": uow.now,
-            "updated_at": uow.now, "version": 1,
+            "cadence_days": data.cadence_days, "last_interaction_at": None,
+            "created_at": uow.now, "updated_at": uow.now, "version": 1, "uid": str(uuid.uuid4()),
         }
         contact_id = db.insert(
             f"INSERT INTO contact ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",

@@ -78,6 +78,8 @@ class Contact(SQLModel, table=True):
     created_at: str
     updated_at: str
     version: int = 1
+    #: stable identifier for vCard export (UID) and sync tools; uuid4 on insert
+    uid: str | None = Field(default=None, index=True)
 
 
 class ContactEmail(SQLModel, table=True):

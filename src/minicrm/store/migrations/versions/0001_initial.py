@@ -176,11 +176,13 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("uid", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.ForeignKeyConstraint(["company_id"], ["company.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
         sqlite_autoincrement=True,
     )
     with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_contact_uid"), ["uid"], unique=False)
         batch_op.create_index(batch_op.f("ix_contact_company_id"), ["company_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_contact_last_interaction_at"), ["last_interaction_at"], unique=False
@@ -464,6 +466,7 @@ def downgrade() -> None:
 
     op.drop_table("contact_email")
     with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contact_uid"))
         batch_op.drop_index(batch_op.f("ix_contact_status"))
         batch_op.drop_index("ix_contact_keep_in_touch")
         batch_op.drop_index(batch_op.f("ix_contact_cadence_days"))

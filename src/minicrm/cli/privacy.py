@@ -1,0 +1,59 @@
+"""``minicrm privacy export|erase REF``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from minicrm.cli.options import YesOpt
+from minicrm.cli.output import Printer
+from minicrm.cli.state import confirm, services
+
+app = typer.Typer(
+    help="What minicrm stores about a person: export it, or erase the person.", no_args_is_help=True
+)
+RefArg = Annotated[str, typer.Argument(help="Id, email or name.")]
+
+
+@app.command("export")
+def export(
+    ref: RefArg,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the JSON here instead of stdout.")
+    ] = None,
+) -> None:
+    """Everything stored about a person (record, timeline, deals, follow-ups, change log) as JSON."""
+    from minicrm.services import privacy
+    from minicrm.services.refs import resolve_contact
+
+    with services() as ctx:
+        doc = privacy.export_person(ctx, resolve_contact(ctx.db, ref))
+    text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+
+
+@app.command("erase")
+def erase(ref: RefArg, yes: YesOpt = False) -> None:
+    """Delete a person for good: their record, timeline and follow-ups; redact their email and
+    phone in other records and the change log; keep only a hashed tombstone. Cannot be undone."""
+    from minicrm.services import privacy
+    from minicrm.services.contacts import get
+    from minicrm.services.refs import resolve_contact
+
+    with services() as ctx:
+        person = get(ctx, resolve_contact(ctx.db, ref))
+        confirm(f"Erase {person.id} {person.name} for good (this cannot be undone)?", yes=yes)
+        report = privacy.erase_person(ctx, person.id)
+        Printer("plain", ctx.clock.tz).message(
+            f"erased {report.name}: {report.deleted_records} records deleted, "
+            f"{report.redacted_records} redacted, "
+            f"{report.scrubbed_changes} change-log entries scrubbed, {report.tombstones} tombstones kept"
+        )

@@ -1,0 +1,321 @@
+"""``minicrm import …`` and ``minicrm export …``: moving data in and out in open formats."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+
+from minicrm.cli.output import inert
+from minicrm.cli.state import services
+from minicrm.errors import InvalidInput
+
+import_app = typer.Typer(help="Bring data in: CSV, vCard, JSON.", no_args_is_help=True)
+export_app = typer.Typer(help="Take data out: CSV, vCard, iCalendar, JSON.", no_args_is_help=True)
+
+PathArg = Annotated[Path, typer.Argument(help="The file to import.", show_default=False)]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="Show what would be created, updated, skipped and rejected; write nothing."
+    ),
+]
+DuplicateOpt = Annotated[
+    str,
+    typer.Option(
+        "--on-duplicate",
+        help="A record with a known email or phone: update (fill and merge), skip, or create anyway.",
+    ),
+]
+
+
+def _say(text: str) -> None:
+    print(inert(text), file=sys.stderr)
+
+
+class _Rejects:
+    """The rejects CSV: the original columns plus ``_error``, written as rejects arrive."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        self.path = path
+        self.header = header
+        self.count = 0
+        self._fh: IO[str] | None = None
+        self._writer: Any = None
+
+    def write(self, row: dict[str, str], error: str) -> None:
+        if self._writer is None:
+            try:
+                self._fh = self.path.open("w", encoding="utf-8", newline="")
+            except OSError as exc:  # the import rolls back: nothing is lost silently
+                raise InvalidInput(
+                    f"cannot write the rejects file {self.path}: {exc.strerror or exc} (use --rejects PATH)"
+                ) from exc
+            self._writer = csv.writer(self._fh, lineterminator="\r\n")
+            self._writer.writerow([*self.header, "_error"])
+        extras = [v for k, v in row.items() if k.startswith("__extra_")]
+        self._writer.writerow([*(row.get(h, "") for h in self.header), *extras, error])
+        self.count += 1
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress display on a terminal only; None otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed} records"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def _report(summary: Any, rejects: _Rejects | None) -> None:
+    verb = "would be " if summary.dry_run else ""
+    parts = [
+        f"{summary.created} {verb}created",
+        f"{summary.updated} {verb}updated",
+        f"{summary.skipped} {verb}skipped",
+        f"{summary.rejected} rejected",
+    ]
+    tail = ""
+    if rejects is not None and rejects.count:
+        tail = f"; rejected rows written to {rejects.path}"
+    prefix = "dry run, nothing written: " if summary.dry_run else ""
+    _say(prefix + ", ".join(parts) + tail)
+
+
+def _events(dry_run: bool, rejects_box: list[_Rejects | None]) -> Callable[[Any], None]:
+    def on_event(event: Any) -> None:
+        if dry_run:
+            print("\t".join(inert(x) for x in (str(event.line), event.action, event.name, event.reason)))
+        elif event.action in ("rejected", "skipped"):
+            _say(
+                f"line {event.line}: {event.action}: {event.reason}"
+                + (f" ({event.name})" if event.name else "")
+            )
+        rejects = rejects_box[0]
+        if event.action == "rejected" and rejects is not None and event.row:
+            rejects.write(event.row, event.reason)
+
+    return on_event
+
+
+@import_app.command("csv")
+def import_csv(
+    path: PathArg,
+    type_: Annotated[
+        str, typer.Option("--type", help="What the rows are: contacts, companies or deals.")
+    ] = "contacts",
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            help="google, outlook, thunderbird, hubspot, pipedrive, salesforce or generic "
+            "(default: detected).",
+        ),
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help='Column mapping COLUMN=FIELD, e.g. "E-mail 1 - Value=email" or "Shoe size=field:shoe" '
+            "(repeatable).",
+        ),
+    ] = None,
+    dry_run: DryRunOpt = False,
+    on_duplicate: DuplicateOpt = "update",
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects", help="Where to write rows that cannot be imported (default: PATH.rejects.csv)."
+        ),
+    ] = None,
+) -> None:
+    """Import a CSV file in one transaction; rows that cannot be imported go to a rejects file."""
+    from minicrm.exchange.presets import parse_map_option
+    from minicrm.services import importer
+
+    overrides = dict(parse_map_option(m) for m in map_ or ())
+    target = rejects if (rejects or not dry_run) else None
+    if target is None and not dry_run:
+        target = path.with_name(path.name + ".rejects.csv")
+    box: list[_Rejects | None] = [None]
+    with services() as ctx:
+        if target is not None:
+            from minicrm.exchange.csvfile import read_csv
+
+            header = read_csv(path)
+            header.rows.close()  # type: ignore[attr-defined]
+            box[0] = _Rejects(target, header.header)
+        try:
+            with _progress(f"importing {path.name}") as progress:
+                summary = importer.import_csv(
+                    ctx,
+                    path,
+                    kind=type_,
+                    preset=preset,
+                    overrides=overrides,
+                    dry_run=dry_run,
+                    on_duplicate=on_duplicate,
+                    on_event=_events(dry_run, box),
+                    progress=progress,
+                )
+        finally:
+            if box[0] is not None:
+                box[0].close()
+    _report(summary, box[0])
+
+
+@import_app.command("vcard")
+def import_vcard(
+    path: Annotated[Path, typer.Argument(help="A .vcf file or a directory of them.", show_default=False)],
+    dry_run: DryRunOpt = False,
+    on_duplicate: DuplicateOpt = "update",
+) -> None:
+    """Import vCards (2.1, 3.0, 4.0) from a file or a directory, in one transaction."""
+    from minicrm.services import importer
+
+    with services() as ctx, _progress(f"importing {path.name}") as progress:
+        summary = importer.import_vcard(
+            ctx,
+            path,
+            dry_run=dry_run,
+            on_duplicate=on_duplicate,
+            on_event=_events(dry_run, [None]),
+            progress=progress,
+        )
+    _report(summary, None)
+
+
+@import_app.command("json")
+def import_json(
+    path: Annotated[
+        Path, typer.Argument(help="An archive written by `minicrm export json`.", show_default=False)
+    ],
+) -> None:
+    """Load a whole-database JSON archive into an EMPTY database (lossless round trip)."""
+    from minicrm.services import archive
+
+    text = _read_text(path)
+    with services() as ctx:
+        counts = archive.import_database(ctx, text)
+    total = sum(counts.values())
+    _say(
+        f"imported {total} rows into {len(counts)} tables "
+        f"({counts.get('contact', 0)} contacts, {counts.get('company', 0)} companies, "
+        f"{counts.get('deal', 0)} deals)"
+    )
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise InvalidInput(f"empty file: {path.name}")
+    if b"\x00" in data:
+        raise InvalidInput(f"not a JSON archive: {path.name} holds binary data")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"not a JSON archive: {path.name} is not UTF-8 text") from exc
+
+
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")]
+TypeOpt = Annotated[str, typer.Option("--type", help="contacts, companies, deals or followups.")]
+
+
+@contextmanager
+def _output(out: Path | None, *, binary: bool = False) -> Iterator[Any]:
+    """The file named by --out (written whole or not at all), else stdout."""
+    if out is None:
+        if binary:
+            yield sys.stdout.buffer
+            sys.stdout.buffer.flush()
+        else:
+            yield sys.stdout
+        return
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with partial.open("wb") if binary else partial.open("w", encoding="utf-8", newline="") as fh:
+            yield fh
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@export_app.command("csv")
+def export_csv(type_: TypeOpt = "contacts", out: OutOpt = None) -> None:
+    """CSV of contacts, companies, deals or follow-ups; formula-like cells are neutralised."""
+    from minicrm.exchange.csvfile import write_csv
+    from minicrm.services import exporter
+
+    with services() as ctx:
+        header, rows = exporter.csv_rows(ctx, type_)
+        with _output(out) as fh:
+            count = write_csv(rows, header, fh)
+    if out is not None:
+        _say(f"exported {count} {type_} to {out}")
+
+
+@export_app.command("vcard")
+def export_vcard(
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Directory to write (vdir: one .vcf per contact, named by UID)."),
+    ],
+) -> None:
+    """vCard 4.0 files, one per contact, in a directory (khard and vdirsyncer read it)."""
+    from minicrm.services import exporter
+
+    if out.exists() and not out.is_dir():
+        raise InvalidInput(f"{out} exists and is not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with services() as ctx:
+        for name, text in exporter.vcard_files(ctx):
+            (out / name).write_bytes(text.encode("utf-8"))
+            count += 1
+    _say(f"exported {count} contacts to {out}/")
+
+
+@export_app.command("ics")
+def export_ics(out: OutOpt = None) -> None:
+    """The open follow-ups as an iCalendar file of VTODOs (recurring ones with their RRULE)."""
+    from minicrm.exchange.ics import followups_to_ics
+    from minicrm.services import exporter
+
+    with services() as ctx:
+        data = followups_to_ics(exporter.open_followup_todos(ctx))
+    with _output(out, binary=True) as fh:
+        fh.write(data)
+
+
+@export_app.command("json")
+def export_json(out: OutOpt = None) -> None:
+    """The whole database as one JSON document (`import json` restores it losslessly)."""
+    from minicrm.services import archive
+
+    with services() as ctx, _output(out) as fh:
+        for piece in archive.export_database(ctx):
+            fh.write(piece)

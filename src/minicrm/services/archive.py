@@ -1,0 +1,176 @@
+"""The whole database as one JSON document, and back: a lossless round trip.
+
+Every table's rows (change log, tags, fields, deals, stage history, interactions, follow-ups,
+tombstones…) are exported in primary-key order, so export → import into an empty database →
+export gives the identical bytes. Derived data (the FTS index) is rebuilt by the database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from minicrm.errors import Conflict, InvalidInput
+from minicrm.services.context import Context
+from minicrm.store.db import Database
+
+FORMAT = "minicrm-archive"
+VERSION = 1
+#: parents before children, so foreign keys hold while rows go in
+ORDER = (
+    "user_account", "company", "contact", "contact_email", "contact_phone", "contact_field", "company_field",
+    "tag",
+    "contact_tag", "company_tag", "deal", "deal_tag", "deal_stage_change", "interaction", "followup",
+    "cadence_rule", "segment", "service_request", "operation", "change", "tombstone", "run_log", "search_doc",
+)  # fmt: skip
+_SKIP = {"alembic_version"}
+_CONTENT_TABLES = ("contact", "company", "deal", "interaction", "followup", "operation", "tag", "tombstone")
+
+
+def _tables(db: Database) -> list[str]:
+    if db.is_sqlite:
+        names = [
+            str(r["name"])
+            for r in db.all(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'search_fts%' ORDER BY name"
+            )
+        ]
+    else:
+        names = [
+            str(r["table_name"])
+            for r in db.all(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                "AND table_type = 'BASE TABLE' ORDER BY table_name"
+            )
+        ]
+    names = [n for n in names if n not in _SKIP]
+    known = [n for n in ORDER if n in names]
+    return known + sorted(n for n in names if n not in ORDER)
+
+
+def _columns(db: Database, table: str) -> list[str]:
+    if db.is_sqlite:
+        return [str(r["name"]) for r in db.all(f"PRAGMA table_info({table})")]
+    return [
+        str(r["column_name"])
+        for r in db.all(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? ORDER BY ordinal_position",
+            (table,),
+        )
+    ]
+
+
+def export_database(ctx: Context) -> Iterator[str]:
+    """The whole database as deterministic JSON text, in pieces (one row a line), so that a
+    large database streams out in bounded memory. One read snapshot covers every table."""
+    from minicrm.store.schema import HEAD
+
+    db = ctx.db
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    with db.snapshot():
+        yield (f'{{"format": {dumps(FORMAT)}, "version": {VERSION}, "schema": {dumps(HEAD)},\n'
+               f' "tables": {{')
+        for t, table in enumerate(_tables(db)):
+            columns = _columns(db, table)
+            order = ", ".join(str(i) for i in range(1, len(columns) + 1))
+            yield f'{"," if t else ""}\n  {dumps(table)}: {{"columns": {dumps(columns)}, "rows": ['
+            cursor = db.execute(f"SELECT {', '.join(_q(c) for c in columns)} FROM {table} ORDER BY {order}")
+            first = True
+            while batch := cursor.fetchmany(1000):
+                lines = [dumps([_plain(r[c]) for c in columns]) for r in batch]
+                yield ("\n   " if first else ",\n   ") + ",\n   ".join(lines)
+                first = False
+            yield "]}"
+        yield "\n }\n}\n"
+
+
+def _q(column: str) -> str:
+    return f'"{column}"'
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _boolean_positions(db: Database, table: str, columns: list[str]) -> set[int]:
+    if db.is_sqlite:
+        return set()
+    kinds = {
+        str(r["column_name"]): str(r["data_type"])
+        for r in db.all(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ?",
+            (table,),
+        )
+    }
+    return {i for i, c in enumerate(columns) if kinds.get(c) == "boolean"}
+
+
+def is_empty(db: Database) -> bool:
+    return not any(db.scalar(f"SELECT 1 FROM {t} LIMIT 1") for t in _CONTENT_TABLES)
+
+
+def import_database(ctx: Context, text: str) -> dict[str, int]:
+    """Load an archive into an EMPTY database (refused otherwise); returns rows per table."""
+    from minicrm.store.schema import HEAD
+
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise InvalidInput(f"not a minicrm JSON archive: {exc}") from exc
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("tables"), dict):
+        raise InvalidInput("not a minicrm JSON archive (expected the output of `minicrm export json`)")
+    if doc.get("schema") != HEAD:
+        raise InvalidInput(f"the archive has schema {doc.get('schema')!r}; this minicrm reads {HEAD!r}")
+    db = ctx.db
+    counts: dict[str, int] = {}
+    with db.transaction():
+        if not is_empty(db):
+            raise Conflict(
+                "import json needs an empty database (this one has data); "
+                "use --db with a new file, or import CSV/vCard to merge"
+            )
+        present = _tables(db)
+        unknown = [t for t in doc["tables"] if t not in present]
+        if unknown:
+            raise InvalidInput(f"the archive has tables this database does not: {', '.join(unknown)}")
+        if db.is_sqlite:
+            db.execute("PRAGMA defer_foreign_keys = ON")
+        for table in present:
+            data = doc["tables"].get(table)
+            if not data:
+                continue
+            columns, rows = data.get("columns"), data.get("rows")
+            if not isinstance(columns, list) or not isinstance(rows, list):
+                raise InvalidInput(f"the archive's table {table!r} is malformed")
+            wanted = set(_columns(db, table))
+            if not set(columns) <= wanted:
+                raise InvalidInput(f"the archive's table {table!r} has unknown columns")
+            db.execute(f"DELETE FROM {table}")  # e.g. rows a migration seeded
+            flags = _boolean_positions(db, table, columns)
+            if flags:  # the archive stores booleans as 0/1 (SQLite's way); PostgreSQL wants bools
+                rows = [
+                    [bool(v) if i in flags and v is not None else v for i, v in enumerate(r)] for r in rows
+                ]
+            marks = ", ".join("?" * len(columns))
+            try:
+                db.executemany(
+                    f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) VALUES ({marks})",
+                    [tuple(r) for r in rows],
+                )
+            except TypeError as exc:
+                raise InvalidInput(f"the archive's table {table!r} is malformed: {exc}") from exc
+            counts[table] = len(rows)
+        if not db.is_sqlite:
+            for table in present:
+                if "id" in _columns(db, table):
+                    db.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+                    )
+    return counts

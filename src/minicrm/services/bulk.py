@@ -1,0 +1,165 @@
+"""Fast building blocks for writing many contacts in one transaction.
+
+One ORM-style call per row manages a few thousand rows a second; these helpers validate with
+cached fast paths and write with ``executemany`` so an import reaches tens of thousands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from functools import lru_cache
+from typing import Any
+
+from minicrm.services.validation import normalize_email, normalize_phone
+from minicrm.store.db import Database
+
+# An address that is already in email-validator's normal form (ASCII, lower-case domain):
+# checking it with the regex alone gives the same answer, ~50x faster.
+_SIMPLE_EMAIL = re.compile(
+    r"(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
+# Already E.164: parsing and formatting it again gives it back unchanged (valid or not).
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+CONTACT_COLUMNS = (
+    "id", "name", "given_name", "family_name", "title", "company_id", "street", "city", "region", "postcode",
+    "country", "status", "source", "owner", "do_not_contact", "preferred_channel", "cadence_days",
+    "last_interaction_at", "created_at", "updated_at", "version", "uid",
+)  # fmt: skip
+
+
+CHANGE_INSERT = (
+    "INSERT INTO change (op_id, at, actor, entity, entity_id, action, before, after) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def fast_email(value: str) -> str:
+    """``normalize_email`` with a regex fast path; raises InvalidInput like it."""
+    text = value.strip()
+    if _SIMPLE_EMAIL.fullmatch(text):
+        return text
+    return _cached_email(text)
+
+
+@lru_cache(maxsize=4096)
+def _cached_email(text: str) -> str:
+    return normalize_email(text)
+
+
+def fast_phone(value: str, region: str | None) -> str:
+    """``normalize_phone`` with an E.164 fast path and a cache for repeated numbers."""
+    text = value.strip()
+    if _E164.fullmatch(text):
+        return text
+    return _cached_phone(text, region)
+
+
+@lru_cache(maxsize=65536)
+def _cached_phone(text: str, region: str | None) -> str:
+    return normalize_phone(text, region)
+
+
+def identity_hash(kind: str, value: str) -> str:
+    """The tombstone hash of an email (case-insensitive) or a normalised phone."""
+    key = value.strip().lower() if kind == "email" else value.strip()
+    return hashlib.sha256(f"{kind}:{key}".encode()).hexdigest()
+
+
+def allocate_ids(db: Database, table: str, count: int) -> list[int]:
+    """``count`` fresh primary keys for rows inserted with executemany (which returns none).
+
+    SQLite: the write transaction holds the database lock, so max(id)+1… is safe. PostgreSQL:
+    taken from the table's sequence."""
+    if count <= 0:
+        return []
+    if db.is_sqlite:
+        start = int(db.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
+        return list(range(start, start + count))
+    rows = db.all(
+        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, ?)", (count,)
+    )
+    return [int(r["id"]) for r in rows]
+
+
+# json.dumps with options builds a new encoder on every call; one shared encoder is ~2x faster
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
+def dump(value: dict[str, Any] | None) -> str | None:
+    """Snapshots as the change log stores them (same text as UnitOfWork.record)."""
+    if value is None:
+        return None
+    return _ENCODER.encode(value)
+
+
+def new_uid() -> str:
+    """A random (version 4) UUID as text, without building a ``uuid.UUID`` object."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def contact_search_body(
+    name: str, emails: list[str], phones: list[str], company: str | None, title: str | None
+) -> str:
+    """The same text ``search.contact_body`` builds, without reading it back."""
+    return " | ".join(x for x in (name, *emails, *phones, company, title) if x)
+
+
+class TagCache:
+    """Tag ids by name, creating missing tags on first use."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.ids: dict[str, int] = {}
+
+    def id(self, name: str) -> int:
+        found = self.ids.get(name)
+        if found is None:
+            existing = self.db.scalar("SELECT id FROM tag WHERE name = ?", (name,))
+            found = (
+                int(existing)
+                if existing is not None
+                else self.db.insert("INSERT INTO tag (name) VALUES (?)", (name,))
+            )
+            self.ids[name] = found
+        return found
+
+
+def insert_search_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
+    """Insert many ``(entity, entity_id, body)`` search documents.
+
+    On SQLite the FTS5 index is normally fed row by row by a trigger on ``search_doc``; that is
+    ~10x slower than one ``INSERT … SELECT`` into the index, so for a batch the trigger is set
+    aside (inside the caller's transaction: a rollback brings it back) and the new documents
+    are indexed in one statement."""
+    if not docs:
+        return
+    if not db.is_sqlite:
+        db.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", docs)
+        return
+    trigger = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'search_fts_ai'")
+    ids = allocate_ids(db, "search_doc", len(docs))
+    if trigger:
+        db.execute("DROP TRIGGER search_fts_ai")
+    try:
+        db.executemany(
+            "INSERT INTO search_doc (id, entity, entity_id, body) VALUES (?, ?, ?, ?)",
+            [(i, *doc) for i, doc in zip(ids, docs, strict=True)],
+        )
+        if trigger:
+            db.execute(
+                "INSERT INTO search_fts (rowid, body) "
+                "SELECT id, body FROM search_doc WHERE id BETWEEN ? AND ?",
+                (ids[0], ids[-1]),
+            )
+    finally:
+        if trigger:
+            db.execute(str(trigger))

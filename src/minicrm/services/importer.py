@@ -1,0 +1,966 @@
+"""Importing contacts, companies and deals from CSV and vCard files.
+
+The whole import is ONE unit of work (one transaction, one undoable operation) written in
+batches inside it, so an interrupted import leaves the database exactly as it was. Rows that
+cannot be imported are reported (line and reason) and everything else is imported. Duplicates
+(same email case-insensitively, or same normalised phone, in the database or earlier in the
+file) are updated, skipped or created as ``on_duplicate`` says. People erased for privacy
+(hashed tombstones) are skipped. ``dry_run`` runs the very same code and rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from minicrm.errors import InvalidInput, MinicrmError
+from minicrm.exchange.record import CompanyRecord, ContactRecord, DealRecord
+from minicrm.services import search as search_index
+from minicrm.services.bulk import (
+    CHANGE_INSERT,
+    CONTACT_COLUMNS,
+    TagCache,
+    allocate_ids,
+    contact_search_body,
+    dump,
+    fast_email,
+    fast_phone,
+    identity_hash,
+    insert_search_docs,
+    new_uid,
+)
+from minicrm.services.contacts import snapshot as contact_snapshot
+from minicrm.services.context import Context
+from minicrm.services.dto import CONTACT_STATUSES, Address, CompanyCreate
+from minicrm.services.unit_of_work import UnitOfWork
+from minicrm.services.validation import (
+    check_choice,
+    check_field_key,
+    normalize_tags,
+    optional_text,
+    unique_ci,
+)
+
+Kind = Literal["contacts", "companies", "deals"]
+OnDuplicate = Literal["update", "skip", "create"]
+KINDS: tuple[str, ...] = ("contacts", "companies", "deals")
+ON_DUPLICATE: tuple[str, ...] = ("update", "skip", "create")
+BATCH = 2000
+_CHUNK = 500  # keys per IN (...) lookup
+_FILLABLE = (
+    "given_name",
+    "family_name",
+    "title",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "source",
+    "owner",
+)
+
+
+@dataclass(frozen=True)
+class ImportEvent:
+    """What happened to one input record (``line``: CSV line or vCard index)."""
+
+    line: int
+    action: str  # created, updated, skipped, rejected
+    name: str
+    reason: str = ""
+    entity_id: int | None = None
+    row: dict[str, str] | None = None
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    dry_run: bool = False
+    header: list[str] = field(default_factory=list)
+
+    def count(self, action: str) -> None:
+        setattr(self, action, getattr(self, action) + 1)
+
+
+EventSink = Callable[[ImportEvent], None]
+Progress = Callable[[int], None]
+
+
+class _DryRun(Exception):
+    """Raised inside the unit of work to roll a dry run back."""
+
+
+# -- public entry points ---------------------------------------------------------------------
+def import_csv(
+    ctx: Context,
+    path: Path,
+    *,
+    kind: str = "contacts",
+    preset: str | None = None,
+    overrides: dict[str, str] | None = None,
+    dry_run: bool = False,
+    on_duplicate: str = "update",
+    on_event: EventSink | None = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    from minicrm.exchange.csvfile import read_csv
+    from minicrm.exchange.presets import build_mapping, row_to_company, row_to_contact, row_to_deal
+
+    kind = check_choice(kind, KINDS, "type")
+    on_duplicate = check_choice(on_duplicate, ON_DUPLICATE, "--on-duplicate")
+    table = read_csv(path)
+    mapping = build_mapping(table.header, preset, overrides or {})
+    if all(target == "ignore" for target in mapping.values()):
+        table.rows.close()  # type: ignore[attr-defined]
+        raise InvalidInput(
+            f"{path.name}: no column maps to a {kind[:-1]} field (header: {', '.join(table.header)}); "
+            "use --preset or --map COLUMN=FIELD"
+        )
+    convert = {"contacts": row_to_contact, "companies": row_to_company, "deals": row_to_deal}[kind]
+
+    def records() -> Iterator[tuple[int, dict[str, str], Any]]:
+        for line, row in table.rows:
+            try:
+                yield line, row, convert(row, mapping, line)
+            except InvalidInput as exc:
+                yield line, row, exc
+
+    summary = ImportSummary(dry_run=dry_run, header=list(table.header))
+    return _run(
+        ctx, f"import csv {path.name}", kind, records(), summary, on_duplicate, dry_run, on_event, progress
+    )
+
+
+def import_vcard(
+    ctx: Context,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    on_duplicate: str = "update",
+    on_event: EventSink | None = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    from minicrm.exchange.vcard import read_vcards
+
+    on_duplicate = check_choice(on_duplicate, ON_DUPLICATE, "--on-duplicate")
+    cards = read_vcards(path)
+    records: Iterator[tuple[int, dict[str, str], Any]] = (
+        (rec.line or i, {}, rec) for i, rec in enumerate(cards, 1)
+    )
+    summary = ImportSummary(dry_run=dry_run)
+    return _run(
+        ctx,
+        f"import vcard {path.name}",
+        "vcards",
+        records,
+        summary,
+        on_duplicate,
+        dry_run,
+        on_event,
+        progress,
+    )
+
+
+def _run(
+    ctx: Context,
+    label: str,
+    kind: str,
+    records: Iterable[tuple[int, dict[str, str], Any]],
+    summary: ImportSummary,
+    on_duplicate: str,
+    dry_run: bool,
+    on_event: EventSink | None,
+    progress: Progress | None,
+) -> ImportSummary:
+    def emit(event: ImportEvent) -> None:
+        summary.count(event.action)
+        if on_event is not None:
+            on_event(event)
+
+    try:
+        with UnitOfWork(ctx, label) as uow:
+            writer: _Writer = {
+                "contacts": ContactWriter,
+                "vcards": LenientContactWriter,
+                "companies": CompanyWriter,
+                "deals": DealWriter,
+            }[kind](uow, on_duplicate, emit)
+            done = 0
+            for line, row, rec in records:
+                if isinstance(rec, MinicrmError):
+                    emit(ImportEvent(line, "rejected", _row_label(row), _reason(rec), row=row))
+                else:
+                    writer.add(line, row, rec)
+                done += 1
+                if progress is not None and done % 1000 == 0:
+                    progress(done)
+            writer.finish()
+            if progress is not None:
+                progress(done)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return summary
+
+
+def _reason(exc: MinicrmError) -> str:
+    text = str(exc)
+    return text.split(": ", 1)[1] if text.startswith("line ") and ": " in text else text
+
+
+def _row_label(row: dict[str, str]) -> str:
+    return next((v.strip() for v in row.values() if v and v.strip()), "")[:60]
+
+
+# -- writers ---------------------------------------------------------------------------------
+class _Writer:
+    def __init__(self, uow: UnitOfWork, on_duplicate: str, emit: EventSink) -> None:
+        self.uow = uow
+        self.db = uow.db
+        self.ctx = uow.ctx
+        self.on_duplicate = on_duplicate
+        self.emit = emit
+        self.companies: dict[str, int] = {}
+        self.company_names: dict[int, str] = {}
+
+    def add(self, line: int, row: dict[str, str], rec: Any) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Write whatever is still buffered."""
+
+    def company_id(self, name: str | None) -> int | None:
+        """An existing company by name (case-insensitive), else a new one."""
+        text = (name or "").strip()
+        if not text:
+            return None
+        key = text.casefold()
+        found = self.companies.get(key)
+        if found is None:
+            from minicrm.services.companies import insert_company
+            from minicrm.services.refs import find_company_exact
+
+            found = find_company_exact(self.db, text) or insert_company(self.uow, text)
+            self.companies[key] = found
+            self.company_names[found] = str(self.db.scalar("SELECT name FROM company WHERE id = ?", (found,)))
+        return found
+
+
+@dataclass
+class _Pending:
+    """One contact that passed validation, waiting for its batch to be written."""
+
+    line: int
+    values: dict[str, Any]
+    emails: list[str]
+    phones: list[str]
+    tags: list[str]
+    fields: dict[str, str]
+    notes: list[str]
+    company: str | None
+    row: dict[str, str]
+
+
+_STATUS_ALIASES = {
+    "subscriber": "lead", "marketingqualifiedlead": "lead", "salesqualifiedlead": "prospect",
+    "opportunity": "prospect",
+    "qualified": "prospect", "evangelist": "customer", "client": "customer", "customer": "customer",
+    "former customer": "inactive", "churned": "inactive", "lost": "inactive", "new": "lead", "open": "lead",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _tags(values: tuple[str, ...]) -> tuple[str, ...]:
+    return normalize_tags(values)
+
+
+def _status(text: str | None, fields: dict[str, str]) -> str:
+    """A status from another product: ours when it is one, a known alias, else ``lead`` with
+    the original kept in the ``imported_status`` custom field."""
+    if not text or not text.strip():
+        return "lead"
+    key = text.strip().lower()
+    if key in CONTACT_STATUSES:
+        return key
+    alias = _STATUS_ALIASES.get(key.replace("_", " ")) or _STATUS_ALIASES.get(key.replace(" ", ""))
+    if alias:
+        return alias
+    fields.setdefault("imported_status", text.strip())
+    return "lead"
+
+
+class ContactWriter(_Writer):
+    #: CSV rows with a bad email are rejected (to be fixed in the rejects file); vCards keep
+    #: the unreadable value in a custom field instead, since there is no rejects file for them.
+    strict_emails = True
+
+    def __init__(self, uow: UnitOfWork, on_duplicate: str, emit: EventSink) -> None:
+        super().__init__(uow, on_duplicate, emit)
+        self.region = self.ctx.config.region
+        self.tags = TagCache(self.db)
+        self.tombstones = {str(r["hash"]) for r in self.db.all("SELECT hash FROM tombstone")}
+        self.batch: list[_Pending] = []
+        self.events: list[ImportEvent] = []
+
+    # validation -------------------------------------------------------------------------
+    def add(self, line: int, row: dict[str, str], rec: ContactRecord) -> None:
+        try:
+            pending = self._validate(line, row, rec)
+        except InvalidInput as exc:
+            self.events.append(ImportEvent(line, "rejected", rec.name, _reason(exc), row=row))
+            return
+        if self.tombstones and self._erased(pending):
+            self.events.append(ImportEvent(line, "skipped", rec.name, "erased", row=row))
+            return
+        self.batch.append(pending)
+        if len(self.batch) >= BATCH:
+            self._flush()
+
+    def _validate(self, line: int, row: dict[str, str], rec: ContactRecord) -> _Pending:
+        name = (rec.name or "").strip()
+        if not name or "\x00" in name:
+            raise InvalidInput("no name")
+        fields = {check_field_key(k): v for k, v in rec.fields.items()} if rec.fields else {}
+        emails: list[str] = []
+        unreadable: list[str] = []
+        for email in rec.emails:
+            try:
+                emails.append(fast_email(email))
+            except InvalidInput:
+                if self.strict_emails:
+                    raise
+                unreadable.append(email)
+        if unreadable:  # kept, not lost: the user sees them in the contact's fields
+            fields["unparsed_email"] = ", ".join(unreadable)
+        emails = list(unique_ci(emails))
+        phones: list[str] = []
+        unreadable = []
+        for phone in rec.phones:
+            try:
+                phones.append(fast_phone(phone, self.region))
+            except InvalidInput:
+                unreadable.append(phone)  # a label such as "mobile" in a phone column
+        if unreadable:
+            fields["unparsed_phone"] = ", ".join(unreadable)
+        phones = list(dict.fromkeys(phones))
+        status = _status(rec.status, fields)
+        tags = list(_tags(tuple(rec.tags))) if rec.tags else []
+        if rec.website:
+            fields.setdefault("website", rec.website)
+        if rec.birthday:
+            fields.setdefault("birthday", rec.birthday)
+        now = self.uow.now
+        values = {
+            "name": name,
+            "given_name": optional_text(rec.given_name),
+            "family_name": optional_text(rec.family_name),
+            "title": optional_text(rec.title),
+            "company_id": None,
+            "street": optional_text(rec.street),
+            "city": optional_text(rec.city),
+            "region": optional_text(rec.region),
+            "postcode": optional_text(rec.postcode),
+            "country": optional_text(rec.country),
+            "status": status,
+            "source": optional_text(rec.source),
+            "owner": optional_text(rec.owner) or self.ctx.user,
+            "do_not_contact": False,
+            "preferred_channel": None,
+            "cadence_days": None,
+            "last_interaction_at": None,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+            "uid": optional_text(rec.uid),
+        }
+        notes = [rec.notes.strip()] if rec.notes and rec.notes.strip() else []
+        company = optional_text(rec.company)
+        return _Pending(line, values, emails, phones, tags, fields, notes, company, row)
+
+    def _erased(self, p: _Pending) -> bool:
+        keys = [identity_hash("email", e) for e in p.emails] + [identity_hash("phone", x) for x in p.phones]
+        return any(k in self.tombstones for k in keys)
+
+    # duplicates ---------------------------------------------------------------------------
+    def _lookup(self, sql: str, keys: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            for r in self.db.all(sql.format(marks=",".join("?" * len(chunk))), chunk):
+                found.setdefault(str(r["k"]), int(r["contact_id"]))
+        return found
+
+    def _flush(self) -> None:
+        batch, self.batch = self.batch, []
+        by_email: dict[str, int] = {}
+        by_phone: dict[str, int] = {}
+        if self.on_duplicate != "create" and batch:
+            by_email = self._lookup(
+                "SELECT email_lower AS k, contact_id FROM contact_email "
+                "WHERE email_lower IN ({marks}) ORDER BY contact_id",
+                list({e.lower() for p in batch for e in p.emails}),
+            )
+            by_phone = self._lookup(
+                "SELECT phone AS k, contact_id FROM contact_phone "
+                "WHERE phone IN ({marks}) ORDER BY contact_id",
+                list({x for p in batch for x in p.phones}),
+            )
+        # key -> ("db", contact id) or ("new", index into fresh)
+        seen: dict[str, tuple[str, int]] = {}
+        fresh: list[_Pending] = []
+        for p in batch:
+            keys = [f"e:{e.lower()}" for e in p.emails] + [f"p:{x}" for x in p.phones]
+            match: tuple[str, int] | None = None
+            if self.on_duplicate != "create":
+                for key in keys:
+                    match = seen.get(key)
+                    if match is None:
+                        hit = by_email.get(key[2:]) if key[0] == "e" else by_phone.get(key[2:])
+                        match = ("db", hit) if hit is not None else None
+                    if match is not None:
+                        break
+            if match is None:
+                fresh.append(p)
+                for key in keys:
+                    seen.setdefault(key, ("new", len(fresh) - 1))
+                continue
+            where, target = match
+            if where == "new":
+                first = fresh[target]
+                if self.on_duplicate == "skip":
+                    self.events.append(
+                        ImportEvent(p.line, "skipped", p.values["name"], f"duplicate of line {first.line}")
+                    )
+                else:
+                    _merge_pending(first, p)
+                    self.events.append(
+                        ImportEvent(p.line, "updated", p.values["name"], f"merged into line {first.line}")
+                    )
+                for key in keys:
+                    seen.setdefault(key, match)
+            elif self.on_duplicate == "skip":
+                self.events.append(
+                    ImportEvent(p.line, "skipped", p.values["name"], f"duplicate of contact {target}", target)
+                )
+            else:
+                changed = self._update(target, p)
+                action, reason = (
+                    ("updated", f"duplicate of contact {target}")
+                    if changed
+                    else ("skipped", f"duplicate of contact {target}, nothing new")
+                )
+                self.events.append(ImportEvent(p.line, action, p.values["name"], reason, target))
+                for key in keys:
+                    seen[key] = match
+        self._insert(fresh)
+        self.events.sort(key=lambda e: e.line)
+        events, self.events = self.events, []
+        for event in events:
+            self.emit(event)
+
+    def finish(self) -> None:
+        self._flush()
+
+    # writing -----------------------------------------------------------------------------
+    def _insert(self, fresh: list[_Pending]) -> None:
+        if not fresh:
+            return
+        db, now = self.db, self.uow.now
+        self._create_companies({p.company for p in fresh if p.company})
+        ids = allocate_ids(db, "contact", len(fresh))
+        contacts: list[list[Any]] = []
+        emails: list[tuple[int, str, str, int]] = []
+        phones: list[tuple[int, str, int]] = []
+        tag_rows: list[tuple[int, int]] = []
+        field_rows: list[tuple[int, str, str]] = []
+        docs: list[tuple[str, int, str]] = []
+        changes: list[tuple[Any, ...]] = []
+        notes: list[tuple[int, str]] = []
+        op_id = self.uow.operation()
+        actor = self.ctx.user
+        for contact_id, p in zip(ids, fresh, strict=True):
+            v = p.values
+            v["id"] = contact_id
+            v["company_id"] = self.company_id(p.company)
+            v["uid"] = v["uid"] or new_uid()
+            contacts.append([v[c] for c in CONTACT_COLUMNS])
+            emails.extend((contact_id, e, e.lower(), i) for i, e in enumerate(p.emails))
+            phones.extend((contact_id, x, i) for i, x in enumerate(p.phones))
+            tag_rows.extend((contact_id, self.tags.id(t)) for t in p.tags)
+            field_rows.extend((contact_id, k, val) for k, val in p.fields.items())
+            company_name = self.company_names.get(v["company_id"]) if v["company_id"] else None
+            docs.append(
+                (
+                    "contact",
+                    contact_id,
+                    contact_search_body(v["name"], p.emails, p.phones, company_name, v["title"]),
+                )
+            )
+            notes.extend((contact_id, n) for n in p.notes)
+            after = {
+                **v,
+                "emails": p.emails,
+                "phones": p.phones,
+                "tags": sorted(p.tags),
+                "fields": dict(sorted(p.fields.items())),
+            }
+            changes.append((op_id, now, actor, "contact", contact_id, "create", None, dump(after)))
+            self.events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
+        db.executemany(
+            f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(CONTACT_COLUMNS))})",
+            contacts,
+        )
+        db.executemany(
+            "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)", emails
+        )
+        db.executemany("INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)", phones)
+        db.executemany("INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)", tag_rows)
+        db.executemany("INSERT INTO contact_field (contact_id, key, value) VALUES (?, ?, ?)", field_rows)
+        if notes:
+            note_ids = allocate_ids(db, "interaction", len(notes))
+            note_rows = [
+                (i, "note", body, now, actor, cid, now)
+                for i, (cid, body) in zip(note_ids, notes, strict=True)
+            ]
+            db.executemany(
+                "INSERT INTO interaction (id, kind, body, at, author, contact_id, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                note_rows,
+            )
+            docs.extend(("note", i, body) for i, (_, body) in zip(note_ids, notes, strict=True))
+            changes.extend(
+                (
+                    op_id,
+                    now,
+                    actor,
+                    "interaction",
+                    r[0],
+                    "create",
+                    None,
+                    dump(
+                        {
+                            "id": r[0],
+                            "kind": "note",
+                            "body": r[2],
+                            "at": now,
+                            "author": actor,
+                            "contact_id": r[5],
+                            "company_id": None,
+                            "deal_id": None,
+                            "created_at": now,
+                        }
+                    ),
+                )
+                for r in note_rows
+            )
+        insert_search_docs(db, docs)
+        db.executemany(
+            CHANGE_INSERT,
+            changes,
+        )
+
+    def _create_companies(self, names: set[str]) -> None:
+        """Resolve a batch's company names at once; create the missing ones with executemany."""
+        wanted = {n.strip().casefold(): n.strip() for n in names if n.strip()}
+        missing = [k for k in wanted if k not in self.companies]
+        if not missing:
+            return
+        db, now, actor = self.db, self.uow.now, self.ctx.user
+        for i in range(0, len(missing), _CHUNK):
+            chunk = missing[i : i + _CHUNK]
+            for r in db.all(
+                f"SELECT id, name, lower(name) AS k FROM company WHERE lower(name) IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY id",
+                chunk,
+            ):
+                self.companies.setdefault(str(r["k"]), int(r["id"]))
+                self.company_names.setdefault(int(r["id"]), str(r["name"]))
+        new = [k for k in missing if k not in self.companies and k == k.lower()]
+        if not new:
+            return
+        columns = (
+            "id",
+            "name",
+            "domain",
+            "industry",
+            "size",
+            "street",
+            "city",
+            "region",
+            "postcode",
+            "country",
+            "owner",
+            "created_at",
+            "updated_at",
+            "version",
+        )
+        ids = allocate_ids(db, "company", len(new))
+        rows, docs, changes = [], [], []
+        op_id = self.uow.operation()
+        for company_id, key in zip(ids, new, strict=True):
+            name = wanted[key]
+            values = {c: None for c in columns} | {
+                "id": company_id,
+                "name": name,
+                "owner": actor,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+            rows.append([values[c] for c in columns])
+            docs.append(("company", company_id, name))
+            changes.append(
+                (
+                    op_id,
+                    now,
+                    actor,
+                    "company",
+                    company_id,
+                    "create",
+                    None,
+                    dump({**values, "tags": [], "fields": {}}),
+                )
+            )
+            self.companies[key] = company_id
+            self.company_names[company_id] = name
+        db.executemany(
+            f"INSERT INTO company ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
+        )
+        insert_search_docs(db, docs)
+        db.executemany(
+            CHANGE_INSERT,
+            changes,
+        )
+
+    def _update(self, contact_id: int, p: _Pending) -> bool:
+        """Fill the existing contact's empty fields, unite emails/phones/tags, add new custom
+        fields and notes. Returns False when the record brought nothing new."""
+        db = self.db
+        before = contact_snapshot(db, contact_id)
+        if before is None:
+            return False
+        row = {k: before[k] for k in CONTACT_COLUMNS}
+        for column in _FILLABLE:
+            if not row[column] and p.values[column]:
+                row[column] = p.values[column]
+        if row["company_id"] is None and p.company:
+            row["company_id"] = self.company_id(p.company)
+        emails = list(unique_ci([*before["emails"], *p.emails]))
+        phones = list(dict.fromkeys([*before["phones"], *p.phones]))
+        tags = sorted(set(before["tags"]) | set(p.tags))
+        fields = {**p.fields, **before["fields"]}
+        unchanged = (
+            all(row[c] == before[c] for c in CONTACT_COLUMNS)
+            and emails == before["emails"]
+            and phones == before["phones"]
+            and tags == sorted(before["tags"])
+            and fields == before["fields"]
+        )
+        if unchanged and not p.notes:
+            return False
+        if not unchanged:
+            row["updated_at"] = self.uow.now
+            row["version"] = before["version"] + 1
+            columns = [c for c in CONTACT_COLUMNS if c != "id"]
+            db.execute(
+                f"UPDATE contact SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                [*(row[c] for c in columns), contact_id],
+            )
+            db.execute("DELETE FROM contact_email WHERE contact_id = ?", (contact_id,))
+            db.execute("DELETE FROM contact_phone WHERE contact_id = ?", (contact_id,))
+            db.execute("DELETE FROM contact_field WHERE contact_id = ?", (contact_id,))
+            db.execute("DELETE FROM contact_tag WHERE contact_id = ?", (contact_id,))
+            db.executemany(
+                "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)",
+                [(contact_id, e, e.lower(), i) for i, e in enumerate(emails)],
+            )
+            db.executemany(
+                "INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)",
+                [(contact_id, x, i) for i, x in enumerate(phones)],
+            )
+            db.executemany(
+                "INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)",
+                [(contact_id, self.tags.id(t)) for t in tags],
+            )
+            db.executemany(
+                "INSERT INTO contact_field (contact_id, key, value) VALUES (?, ?, ?)",
+                [(contact_id, k, v) for k, v in fields.items()],
+            )
+            search_index.reindex_contact(db, contact_id)
+            self.uow.record("contact", contact_id, "update", before, contact_snapshot(db, contact_id))
+        for body in p.notes:
+            existing = db.scalar(
+                "SELECT 1 FROM interaction WHERE contact_id = ? AND kind = 'note' AND body = ?",
+                (contact_id, body),
+            )
+            if existing:
+                continue
+            # imported notes describe the person; they are not a contact moment
+            note_id = db.insert(
+                "INSERT INTO interaction (kind, body, at, author, contact_id, created_at) "
+                "VALUES ('note', ?, ?, ?, ?, ?)",
+                (body, self.uow.now, self.ctx.user, contact_id, self.uow.now),
+            )
+            search_index.reindex_interaction(db, note_id, body)
+            note = db.one("SELECT * FROM interaction WHERE id = ?", (note_id,))
+            self.uow.record("interaction", note_id, "create", None, dict(note) if note else None)
+            unchanged = False
+        return not unchanged
+
+
+class LenientContactWriter(ContactWriter):
+    strict_emails = False
+
+
+def _merge_pending(first: _Pending, other: _Pending) -> None:
+    """Fold a later duplicate row of the same file into the first one (update semantics)."""
+    for column in _FILLABLE:
+        if not first.values[column] and other.values[column]:
+            first.values[column] = other.values[column]
+    first.company = first.company or other.company
+    first.emails = list(unique_ci([*first.emails, *other.emails]))
+    first.phones = list(dict.fromkeys([*first.phones, *other.phones]))
+    first.tags = list(dict.fromkeys([*first.tags, *other.tags]))
+    first.fields = {**other.fields, **first.fields}
+    first.notes = list(dict.fromkeys([*first.notes, *other.notes]))
+
+
+class CompanyWriter(_Writer):
+    """Companies are few: one statement set per row, duplicates by name or domain."""
+
+    def add(self, line: int, row: dict[str, str], rec: CompanyRecord) -> None:
+        from minicrm.services import companies
+
+        try:
+            name = (rec.name or "").strip()
+            domain = companies.normalize_domain(rec.domain)
+            tags = normalize_tags(rec.tags)
+            fields = {check_field_key(k): v for k, v in rec.fields.items()}
+            if rec.website:
+                fields.setdefault("website", rec.website)
+        except InvalidInput as exc:
+            self.emit(ImportEvent(line, "rejected", rec.name, _reason(exc), row=row))
+            return
+        db = self.db
+        existing = None
+        if self.on_duplicate != "create":
+            hit = db.one(
+                "SELECT id FROM company WHERE lower(name) = ? ORDER BY id LIMIT 1", (name.casefold(),)
+            )
+            if hit is None and domain:
+                hit = db.one("SELECT id FROM company WHERE domain = ? ORDER BY id LIMIT 1", (domain,))
+            existing = int(hit["id"]) if hit else None
+        if existing is None:
+            data = CompanyCreate(
+                name=name,
+                domain=domain,
+                industry=rec.industry,
+                tags=tags,
+                fields=fields,
+                owner=rec.owner,
+                address=Address(rec.street, rec.city, rec.region, rec.postcode, rec.country),
+            )
+            new_id = companies.insert_company(self.uow, name, data)
+            self.companies[name.casefold()] = new_id
+            self.emit(ImportEvent(line, "created", name, "", new_id))
+            return
+        if self.on_duplicate == "skip":
+            self.emit(ImportEvent(line, "skipped", name, f"duplicate of company {existing}", existing))
+            return
+        before = companies.snapshot(db, existing)
+        assert before is not None
+        values = {
+            "domain": domain,
+            "industry": optional_text(rec.industry),
+            "street": optional_text(rec.street),
+            "city": optional_text(rec.city),
+            "region": optional_text(rec.region),
+            "postcode": optional_text(rec.postcode),
+            "country": optional_text(rec.country),
+            "owner": optional_text(rec.owner),
+        }
+        fills = {k: v for k, v in values.items() if v and not before[k]}
+        new_tags = [t for t in tags if t not in before["tags"]]
+        new_fields = {k: v for k, v in fields.items() if k not in before["fields"]}
+        if not (fills or new_tags or new_fields):
+            self.emit(
+                ImportEvent(line, "skipped", name, f"duplicate of company {existing}, nothing new", existing)
+            )
+            return
+        assignments = "".join(f"{k} = ?, " for k in fills)
+        db.execute(
+            f"UPDATE company SET {assignments}updated_at = ?, version = version + 1 WHERE id = ?",
+            [*fills.values(), self.uow.now, existing],
+        )
+        tag_cache = TagCache(db)
+        db.executemany(
+            "INSERT INTO company_tag (company_id, tag_id) VALUES (?, ?)",
+            [(existing, tag_cache.id(t)) for t in new_tags],
+        )
+        db.executemany(
+            "INSERT INTO company_field (company_id, key, value) VALUES (?, ?, ?)",
+            [(existing, k, v) for k, v in new_fields.items()],
+        )
+        search_index.reindex_company(db, existing)
+        self.uow.record("company", existing, "update", before, companies.snapshot(db, existing))
+        self.emit(ImportEvent(line, "updated", name, f"duplicate of company {existing}", existing))
+
+
+_ZERO_DECIMAL = {"JPY", "KRW", "ISK", "CLP", "VND", "XAF", "XOF", "PYG", "UGX", "HUF"}
+_THREE_DECIMAL = {"BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD"}
+
+
+def money_minor(text: str, currency: str) -> int:
+    """``"1.234,50"``/``"1,234.50"``/``"€ 1200"`` in major units → integer minor units."""
+    cleaned = "".join(ch for ch in text if ch.isdigit() or ch in ".,-")
+    if "," in cleaned and "." in cleaned:
+        cleaned = (
+            cleaned.replace(",", "")
+            if cleaned.rfind(".") > cleaned.rfind(",")
+            else cleaned.replace(".", "").replace(",", ".")
+        )
+    elif "," in cleaned:
+        head, _, tail = cleaned.rpartition(",")
+        cleaned = f"{head.replace(',', '')}.{tail}" if len(tail) != 3 else cleaned.replace(",", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise InvalidInput(f"invalid value {text!r}") from None
+    exponent = 0 if currency in _ZERO_DECIMAL else 3 if currency in _THREE_DECIMAL else 2
+    minor = amount.scaleb(exponent)
+    if minor != minor.to_integral_value():
+        raise InvalidInput(f"value {text!r} has more decimals than {currency} allows")
+    return int(minor)
+
+
+class DealWriter(_Writer):
+    """Deals: every row is a new deal, linked to a contact (by email, then exact name) and a
+    company (by name, created when new)."""
+
+    _COLUMNS = (
+        "title",
+        "contact_id",
+        "company_id",
+        "value_minor",
+        "currency",
+        "pipeline",
+        "stage",
+        "probability",
+        "close_date",
+        "owner",
+        "status",
+        "lost_reason",
+        "closed_at",
+        "stage_entered_at",
+        "last_activity_at",
+        "created_at",
+        "updated_at",
+        "version",
+    )
+
+    def add(self, line: int, row: dict[str, str], rec: DealRecord) -> None:
+        db, now = self.db, self.uow.now
+        try:
+            pipeline = self.ctx.config.pipeline()
+            stage, closed = _stage_for(rec.stage, [s.name for s in pipeline.stages])
+            known = pipeline.stage(stage)
+            assert known is not None
+            currency = (rec.currency or self.ctx.config.currency).strip().upper()
+            if len(currency) != 3 or not currency.isalpha():
+                raise InvalidInput(f"invalid currency {rec.currency!r}")
+            value = money_minor(rec.value, currency) if rec.value else None
+            probability = known.probability
+            if rec.probability:
+                probability = int(Decimal(rec.probability.strip().rstrip("%")))
+                if not 0 <= probability <= 100:
+                    raise InvalidInput(f"invalid probability {rec.probability!r}")
+            status = (
+                check_choice(rec.status, ("open", "won", "lost"), "deal status") if rec.status else closed
+            )
+            close = rec.close_date if rec.close_date and len(rec.close_date) == 10 else None
+            if rec.close_date and close is None:
+                raise InvalidInput(f"invalid close date {rec.close_date!r}")
+        except (InvalidInput, InvalidOperation, ValueError) as exc:
+            reason = (
+                _reason(exc) if isinstance(exc, InvalidInput) else f"invalid probability {rec.probability!r}"
+            )
+            self.emit(ImportEvent(line, "rejected", rec.title, reason, row=row))
+            return
+        contact_id = None
+        if rec.contact_email:
+            hit = db.one(
+                "SELECT contact_id FROM contact_email WHERE email_lower = ? ORDER BY contact_id LIMIT 1",
+                (rec.contact_email.strip().lower(),),
+            )
+            contact_id = int(hit["contact_id"]) if hit else None
+        if contact_id is None and rec.contact_name:
+            hits = db.all(
+                "SELECT id FROM contact WHERE lower(name) = ? LIMIT 2", (rec.contact_name.strip().casefold(),)
+            )
+            contact_id = int(hits[0]["id"]) if len(hits) == 1 else None
+        values = {
+            "title": rec.title.strip(),
+            "contact_id": contact_id,
+            "company_id": self.company_id(rec.company),
+            "value_minor": value,
+            "currency": currency,
+            "pipeline": pipeline.name,
+            "stage": stage,
+            "probability": 100 if status == "won" else 0 if status == "lost" else probability,
+            "close_date": close,
+            "owner": optional_text(rec.owner) or self.ctx.user,
+            "status": status,
+            "lost_reason": None,
+            "closed_at": now if status != "open" else None,
+            "stage_entered_at": now,
+            "last_activity_at": None,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+        deal_id = db.insert(
+            f"INSERT INTO deal ({', '.join(self._COLUMNS)}) VALUES ({', '.join('?' * len(self._COLUMNS))})",
+            [values[c] for c in self._COLUMNS],
+        )
+        db.execute(
+            "INSERT INTO deal_stage_change (deal_id, from_stage, to_stage, status, at, actor, pipeline) "
+            "VALUES (?, NULL, ?, ?, ?, ?, ?)",
+            (deal_id, stage, status, now, self.ctx.user, values["pipeline"]),
+        )
+        title = str(values["title"])
+        search_index.index(db, "deal", deal_id, title)
+        self.uow.record("deal", deal_id, "create", None, {"id": deal_id, **values})
+        note = (
+            f"stage {rec.stage!r} read as {stage}" if rec.stage and rec.stage.strip().lower() != stage else ""
+        )
+        self.emit(ImportEvent(line, "created", title, note, deal_id))
+
+
+def _stage_for(text: str | None, stages: list[str]) -> tuple[str, str]:
+    """(stage, status) for another product's stage name: ``Closed Won`` → won at the last stage,
+    ``Qualification`` → ``qualified`` (closest name), anything unrecognisable → the first stage."""
+    import re
+
+    from rapidfuzz import fuzz, process
+
+    raw = (text or "").strip().lower()
+    if not raw:
+        return stages[0], "open"
+    if raw in stages:
+        return raw, "open"
+    if re.search(r"\b(won|closed won|win)\b", raw):
+        return stages[-1], "won"
+    if re.search(r"\b(lost|closed lost)\b", raw):
+        return stages[-1], "lost"
+    best = process.extractOne(raw, stages, scorer=fuzz.partial_ratio, score_cutoff=70)
+    return (str(best[0]) if best else stages[0]), "open"

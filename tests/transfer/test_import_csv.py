@@ -1,0 +1,283 @@
+"""CSV import through the CLI: created/updated/skipped/rejected, rejects file, dry run, types."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from transfer_helpers import table_counts, write
+
+PEOPLE = (
+    "Name,Email,Phone,Company,Tags,Shoe\n"
+    "Ana Lima,ana@lima.pt,+351 912 345 678,Lima Lda,vip,42\n"
+    "Bruno Dias,not-an-email,,,,\n"
+    'Carla Reis,carla@reis.pt,,Reis SA,"a, b",38\n'
+    "Ana L.,ANA@LIMA.PT,,,new,\n"
+)
+
+
+def _contacts(cli) -> list[dict]:
+    run = cli("contact", "list", "--json", "--sort", "id")
+    assert run.exit_code == 0, run.stderr
+    return run.json()
+
+
+def test_import_reports_every_row_and_writes_a_fixable_rejects_file(cli, tmp_path: Path) -> None:
+    source = write(tmp_path / "people.csv", PEOPLE)
+    rejects = tmp_path / "rejects.csv"
+    run = cli("import", "csv", str(source), "--map", "Shoe=field:shoe", "--rejects", str(rejects))
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert lines[0].startswith("line 3: rejected: invalid email 'not-an-email'")
+    assert lines[-1] == f"2 created, 1 updated, 0 skipped, 1 rejected; rejected rows written to {rejects}"
+    people = _contacts(cli)
+    assert [(p["name"], p["emails"], p["phones"], p["company"], p["tags"], p["fields"]) for p in people] == [
+        ("Ana Lima", ["ana@lima.pt"], ["+351912345678"], "Lima Lda", ["new", "vip"], {"shoe": "42"}),
+        ("Carla Reis", ["carla@reis.pt"], [], "Reis SA", ["a", "b"], {"shoe": "38"}),
+    ]
+    with rejects.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["Name", "Email", "Phone", "Company", "Tags", "Shoe", "_error"]
+    assert rows[1][:6] == ["Bruno Dias", "not-an-email", "", "", "", ""]
+    assert rows[1][6].startswith("invalid email")
+    # fix the rejects file and import it again: only the fixed row comes in
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text("Name,Email\nBruno Dias,bruno@dias.pt\n", encoding="utf-8")
+    again = cli("import", "csv", str(fixed))
+    assert again.stderr.splitlines()[-1] == "1 created, 0 updated, 0 skipped, 0 rejected"
+    assert [p["name"] for p in _contacts(cli)] == ["Ana Lima", "Carla Reis", "Bruno Dias"]
+
+
+def test_the_whole_import_is_one_operation_with_a_change_per_record(
+    cli, tmp_path: Path, db_path: Path
+) -> None:
+    cli("import", "csv", str(write(tmp_path / "p.csv", PEOPLE)), "--rejects", str(tmp_path / "r.csv"))
+    conn = sqlite3.connect(db_path)
+    ops = conn.execute("SELECT id, summary FROM operation").fetchall()
+    assert [o[1] for o in ops] == ["import csv p.csv"]
+    changes = conn.execute(
+        "SELECT entity, entity_id, action, before, after FROM change ORDER BY id"
+    ).fetchall()
+    contact_changes = [c for c in changes if c[0] == "contact"]
+    assert [(c[1], c[2]) for c in contact_changes] == [(1, "create"), (2, "create")]
+    after = json.loads(contact_changes[0][4])
+    # the create snapshot is the full stored record, as `contact history` and `undo` expect
+    assert (
+        after["name"] == "Ana Lima" and after["emails"] == ["ana@lima.pt"] and after["tags"] == ["new", "vip"]
+    )
+    assert len(after["uid"]) == 36
+    assert {c[0] for c in changes} == {"contact", "company"}
+
+
+def test_dry_run_reports_exactly_and_writes_nothing(cli, tmp_path: Path, db_path: Path) -> None:
+    cli("contact", "add", "Carla Reis", "--email", "carla@reis.pt")
+    before = table_counts(db_path)
+    run = cli("import", "csv", str(write(tmp_path / "p.csv", PEOPLE)), "--dry-run")
+    assert run.exit_code == 0
+    assert run.stdout.splitlines() == [
+        "2\tcreated\tAna Lima\t",
+        "3\trejected\tBruno Dias\tinvalid email 'not-an-email': An email address must have an @-sign.",
+        "4\tupdated\tCarla Reis\tduplicate of contact 1",
+        "5\tupdated\tAna L.\tmerged into line 2",
+    ]
+    assert run.stderr.splitlines()[-1] == (
+        "dry run, nothing written: 1 would be created, 2 would be updated, 0 would be skipped, 1 rejected"
+    )
+    assert table_counts(db_path) == before
+    assert not (tmp_path / "p.csv.rejects.csv").exists()
+
+
+def test_on_duplicate_update_skip_and_create(cli, tmp_path: Path) -> None:
+    cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--tag", "old", "--title", "CEO")
+    source = write(
+        tmp_path / "d.csv", "Name,Email,Phone,Title,Tags\nAna,ANA@lima.pt,+351912345678,Intern,new\n"
+    )
+    skip = cli("import", "csv", str(source), "--on-duplicate", "skip")
+    assert skip.stderr.splitlines() == [
+        "line 2: skipped: duplicate of contact 1 (Ana)",
+        "0 created, 0 updated, 1 skipped, 0 rejected",
+    ]
+    update = cli("import", "csv", str(source))
+    assert update.stderr.splitlines()[-1] == "0 created, 1 updated, 0 skipped, 0 rejected"
+    [ana] = _contacts(cli)
+    # the existing values win; empty ones are filled; emails, phones and tags are united
+    assert (ana["name"], ana["title"], ana["phones"], ana["tags"]) == (
+        "Ana Lima",
+        "CEO",
+        ["+351912345678"],
+        ["new", "old"],
+    )
+    # a duplicate by phone alone (typed differently) is found too
+    by_phone = write(tmp_path / "p.csv", "Name,Phone\nA. Lima,+351 912 345 678\n")
+    assert (
+        cli("import", "csv", str(by_phone)).stderr.splitlines()[-1]
+        == "0 created, 0 updated, 1 skipped, 0 rejected"
+    )
+    create = cli("import", "csv", str(source), "--on-duplicate", "create")
+    assert create.stderr.splitlines()[-1] == "1 created, 0 updated, 0 skipped, 0 rejected"
+    assert len(_contacts(cli)) == 2
+
+
+def test_duplicates_inside_one_file_are_merged(cli, tmp_path: Path) -> None:
+    rows = "Name,Email,Phone\nAna,ana@x.pt,\nAna Lima,,+351912345678\nA Lima,ANA@x.pt,+351912345678\n"
+    run = cli("import", "csv", str(write(tmp_path / "dup.csv", rows)))
+    assert run.stderr.splitlines()[-1] == "2 created, 1 updated, 0 skipped, 0 rejected"
+    people = _contacts(cli)
+    assert [(p["name"], p["emails"], p["phones"]) for p in people] == [
+        ("Ana", ["ana@x.pt"], ["+351912345678"]),
+        ("Ana Lima", [], ["+351912345678"]),
+    ]
+
+
+def test_presets_and_multi_value_cells(cli, tmp_path: Path) -> None:
+    google = (
+        "Name,Given Name,Family Name,E-mail 1 - Value,Phone 1 - Value,Group Membership,"
+        "Organization 1 - Name\n"
+        "Multi Person,Multi,Person,a@example.com ::: b@example.com,+1 202 555 0100 ::: +351 912 345 678,"
+        "* myContacts ::: Friends,Acme\n"
+    )
+    run = cli("import", "csv", str(write(tmp_path / "g.csv", google)))
+    assert run.exit_code == 0, run.stderr
+    [p] = _contacts(cli)
+    assert (p["emails"], p["phones"], p["tags"], p["company"]) == (
+        ["a@example.com", "b@example.com"],
+        ["+12025550100", "+351912345678"],
+        ["friends", "mycontacts"],
+        "Acme",
+    )
+
+
+def test_encodings_and_delimiters(cli, tmp_path: Path) -> None:
+    write(tmp_path / "a.csv", "Name;Email\nJosé Müller;jose@mu.de\n", "cp1252")
+    write(tmp_path / "b.csv", "\ufeffName\tEmail\nZoë Ånd\tzoe@and.se\n", "utf-16-le")
+    for name in ("a.csv", "b.csv"):
+        assert cli("import", "csv", str(tmp_path / name)).exit_code == 0
+    assert [p["name"] for p in _contacts(cli)] == ["José Müller", "Zoë Ånd"]
+
+
+def test_companies_and_deals(cli, tmp_path: Path) -> None:
+    companies = "Company,Domain,Industry\nLima Lda,lima.pt,Retail\nlima lda,,\nReis SA,reis.pt,\n"
+    run = cli("import", "csv", str(write(tmp_path / "c.csv", companies)), "--type", "companies")
+    assert run.stderr.splitlines()[-1] == "2 created, 0 updated, 1 skipped, 0 rejected"
+    cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt")
+    deals = (
+        "Title,Value,Currency,Stage,Contact Email,Company,Close Date\n"
+        'Website,"1.234,50",EUR,Proposal,ana@lima.pt,Lima Lda,2026-12-31\n'
+        "Bad,abc,EUR,lead,,,\n"
+        "Big win,5000,USD,Closed Won,,New Co,\n"
+    )
+    run = cli(
+        "import",
+        "csv",
+        str(write(tmp_path / "d.csv", deals)),
+        "--type",
+        "deals",
+        "--rejects",
+        str(tmp_path / "r.csv"),
+    )
+    assert run.stderr.splitlines()[-1].startswith("2 created, 0 updated, 0 skipped, 1 rejected")
+    from minicrm.services.context import open_context
+
+    with open_context() as ctx:
+        rows = [
+            dict(r)
+            for r in ctx.db.all(
+                "SELECT title, value_minor, currency, stage, status, contact_id, "
+                "company_id, close_date FROM deal ORDER BY id"
+            )
+        ]
+        companies_now = [r["name"] for r in ctx.db.all("SELECT name FROM company ORDER BY id")]
+    assert rows == [
+        {
+            "title": "Website",
+            "value_minor": 123450,
+            "currency": "EUR",
+            "stage": "proposal",
+            "status": "open",
+            "contact_id": 1,
+            "company_id": 1,
+            "close_date": "2026-12-31",
+        },
+        {
+            "title": "Big win",
+            "value_minor": 500000,
+            "currency": "USD",
+            "stage": "negotiation",
+            "status": "won",
+            "contact_id": None,
+            "company_id": 3,
+            "close_date": None,
+        },
+    ]
+    assert companies_now == ["Lima Lda", "Reis SA", "New Co"]
+
+
+def test_unusable_files_fail_clearly_and_change_nothing(cli, tmp_path: Path, db_path: Path) -> None:
+    cli("contact", "add", "Ana")
+    before = table_counts(db_path)
+    (tmp_path / "bin.csv").write_bytes(b"\x00\x01\x02\xff" * 100)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    write(tmp_path / "trunc.csv", 'Name,Email\nAna,"ana@x.pt\nBruno,b@x.pt\n')
+    write(tmp_path / "trunc.vcf", "BEGIN:VCARD\nVERSION:3.0\nFN:Ana\n")
+    expected = {
+        "bin.csv": "error: not a CSV file: binary data (NUL bytes)",
+        "empty.csv": "error: empty CSV file: empty.csv",
+    }
+    for name, message in expected.items():
+        run = cli("import", "csv", str(tmp_path / name))
+        assert (run.exit_code, run.stderr.strip()) == (1, message)
+    trunc = cli("import", "csv", str(tmp_path / "trunc.csv"))
+    assert trunc.exit_code == 1 and trunc.stderr.startswith("error: trunc.csv: line 2")
+    vcf = cli("import", "vcard", str(tmp_path / "trunc.vcf"))
+    assert vcf.exit_code == 1 and vcf.stderr.startswith("error: ") and vcf.stderr[-1] == "\n"
+    missing = cli("import", "csv", str(tmp_path / "nope.csv"))
+    assert missing.exit_code == 1 and missing.stderr.startswith("error: cannot read")
+    assert table_counts(db_path) == before
+
+
+def test_an_error_in_the_middle_leaves_the_database_as_it_was(
+    cli, tmp_path: Path, db_path: Path, monkeypatch
+) -> None:
+    from minicrm.services import importer
+
+    cli("contact", "add", "Ana", "--email", "ana@x.pt")
+    before = table_counts(db_path)
+    rows = "".join(f"Person {i},p{i}@x.pt\n" for i in range(50))
+    monkeypatch.setattr(importer, "BATCH", 10)
+    calls = {"n": 0}
+    real = importer.contact_search_body
+
+    def failing(*args):  # the third batch breaks after two were written
+        calls["n"] += 1
+        if calls["n"] > 25:
+            raise RuntimeError("disk on fire")
+        return real(*args)
+
+    monkeypatch.setattr(importer, "contact_search_body", failing)
+    source = write(tmp_path / "many.csv", "Name,Email\n" + rows)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        cli("import", "csv", str(source))
+    assert calls["n"] > 25
+    assert table_counts(db_path) == before
+
+
+def test_bulk_snapshots_equal_what_the_services_record(cli, tmp_path: Path, ctx) -> None:
+    """`contact history` and `undo` read the bulk path's snapshots like any other."""
+    from minicrm.services import companies, contacts, search
+
+    rows = "Name,Email,Phone,Company,Tags,Notes,Website\nAna,ana@x.pt,+351912345678,Lima,vip,hello,http://x.pt\n"
+    cli("import", "csv", str(write(tmp_path / "s.csv", rows)))
+
+    def logged(entity: str) -> dict:
+        return json.loads(ctx.db.scalar("SELECT after FROM change WHERE entity = ?", (entity,)))
+
+    assert logged("contact") == json.loads(json.dumps(contacts.snapshot(ctx.db, 1), default=str))
+    assert logged("company") == json.loads(json.dumps(companies.snapshot(ctx.db, 1), default=str))
+    assert logged("interaction") == dict(ctx.db.one("SELECT * FROM interaction"))
+    assert logged("contact")["fields"] == {"website": "http://x.pt"}
+    assert [h["action"] for h in cli("contact", "history", "ana", "--json").json()] == ["create"]
+    assert [hit.label for hit in search.search(ctx, "lima")] == ["Lima", "Ana"]
