@@ -17,8 +17,19 @@ from minicrm.services.unit_of_work import UnitOfWork
 def _state(ctx: Any) -> dict[str, Any]:
     """Everything a user could see of the data, to compare before/after an undo."""
     db = ctx.db
-    tables = ("contact", "contact_email", "contact_phone", "contact_field", "contact_tag", "company",
-              "company_tag", "company_field", "interaction", "followup", "search_doc")
+    tables = (
+        "contact",
+        "contact_email",
+        "contact_phone",
+        "contact_field",
+        "contact_tag",
+        "company",
+        "company_tag",
+        "company_field",
+        "interaction",
+        "followup",
+        "search_doc",
+    )
     state = {}
     for table in tables:
         rows = [dict(r) for r in db.all(f"SELECT * FROM {table}")]
@@ -36,8 +47,24 @@ def _ops(ctx: Any) -> dict[int, tuple[int | None, int | None]]:
 
 
 def _seed(cli: Any) -> None:
-    assert cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--phone", "+351 912 345 678",
-               "--company", "Lima Lda", "--tag", "vip", "--field", "nif=123").exit_code == 0
+    assert (
+        cli(
+            "contact",
+            "add",
+            "Ana Lima",
+            "--email",
+            "ana@lima.pt",
+            "--phone",
+            "+351 912 345 678",
+            "--company",
+            "Lima Lda",
+            "--tag",
+            "vip",
+            "--field",
+            "nif=123",
+        ).exit_code
+        == 0
+    )
     assert cli("contact", "add", "Bruno Dias", "--email", "bruno@dias.pt").exit_code == 0
     assert cli("note", "add", "ana", "Wants 20 seats").exit_code == 0
     assert cli("followup", "add", "ana", "send the quote", "--due", "2026-12-01").exit_code == 0
@@ -46,8 +73,22 @@ def _seed(cli: Any) -> None:
 def test_undo_of_an_edit_restores_the_fields_and_is_recorded(cli, ctx) -> None:
     _seed(cli)
     before = _state(ctx)
-    assert cli("contact", "edit", "ana", "--title", "CEO", "--add-tag", "x", "--email", "a@l.pt",
-               "--field", "nif=9").exit_code == 0
+    assert (
+        cli(
+            "contact",
+            "edit",
+            "ana",
+            "--title",
+            "CEO",
+            "--add-tag",
+            "x",
+            "--email",
+            "a@l.pt",
+            "--field",
+            "nif=9",
+        ).exit_code
+        == 0
+    )
     result = cli("undo", "--yes")
     assert result.exit_code == 0, result.stderr
     assert "Undo #5 'contact edit ana'" in result.stderr
@@ -92,7 +133,8 @@ def test_an_undo_can_be_undone_and_redone_and_bare_undo_walks_back(cli, ctx) -> 
     assert _state(ctx) == seeded
     assert cli("undo", "7", "--yes").exit_code == 0  # #9 redoes the rm
     assert _state(ctx)["contact"] == [r for r in removed["contact"] if r["id"] != 2] + [
-        r for r in seeded["contact"] if r["id"] == 2]
+        r for r in seeded["contact"] if r["id"] == 2
+    ]
     ops = _ops(ctx)
     assert ops[6] == (None, None) and ops[7] == (9, 6) and ops[9] == (None, 7)
     assert cli("undo", "9", "--yes").exit_code == 0  # #10 undoes the redo: Ana is back
@@ -123,7 +165,9 @@ def test_undo_refuses_when_a_later_record_refers_to_one_it_would_delete(cli, ctx
     cli("note", "add", "carla", "met at the fair")  # 2
     result = cli("undo", "1", "--yes")
     assert result.exit_code == 1
-    assert "later operation #2 (note add) depends on it: its interaction 1 refers to contact 1" in result.stderr
+    assert (
+        "later operation #2 (note add) depends on it: its interaction 1 refers to contact 1" in result.stderr
+    )
     assert contacts.get(ctx, 1).name == "Carla"
 
 
@@ -154,13 +198,19 @@ def test_undo_list_shows_recent_operations(cli) -> None:
     cli("contact", "edit", "ana", "--title", "CEO")
     cli("undo", "--yes")
     rows = cli("undo", "--list", "--json").json()
-    assert [(r["id"], r["summary"], r["changes"], r["undone"], r["undone_by"], r["undoes"]) for r in rows] == [
-        (3, "undo #2", 1, False, None, 2), (2, "contact edit ana", 1, True, 3, None),
-        (1, "contact add Ana", 1, False, None, None)]
+    assert [
+        (r["id"], r["summary"], r["changes"], r["undone"], r["undone_by"], r["undoes"]) for r in rows
+    ] == [
+        (3, "undo #2", 1, False, None, 2),
+        (2, "contact edit ana", 1, True, 3, None),
+        (1, "contact add Ana", 1, False, None, None),
+    ]
     assert rows[0]["at"] == "2026-11-23T10:00:00+00:00"
     plain = cli("undo", "--list", "--format", "plain", "-n", "2").stdout
-    assert plain == ("3\t2026-11-23 10:00\t\tundo #2\t1\tundid #2\n"
-                     "2\t2026-11-23 10:00\t\tcontact edit ana\t1\tundone by #3\n")
+    assert plain == (
+        "3\t2026-11-23 10:00\t\tundo #2\t1\tundid #2\n"
+        "2\t2026-11-23 10:00\t\tcontact edit ana\t1\tundone by #3\n"
+    )
 
 
 def test_undo_of_an_add_that_created_its_company_removes_both(cli, ctx) -> None:
@@ -182,7 +232,12 @@ def test_undo_of_a_company_delete_relinks_its_people_and_company_history(cli, ct
     assert _state(ctx) == before
     assert contacts.get(ctx, 1).company == "Lima Lda"
     history = cli("company", "history", "lima.pt", "--json").json()
-    assert [(h["op_id"], h["action"]) for h in history] == [(1, "create"), (5, "update"), (6, "delete"), (7, "create")]
+    assert [(h["op_id"], h["action"]) for h in history] == [
+        (1, "create"),
+        (5, "update"),
+        (6, "delete"),
+        (7, "create"),
+    ]
     assert history[1]["changes"]["domain"] == {"before": None, "after": "lima.pt"}
     plain = cli("company", "history", "1", "--format", "plain").stdout.splitlines()
     assert plain[1] == "2026-11-23 10:00\t\tupdate\tdomain: ∅ → lima.pt; tags: ∅ → partner"
@@ -192,7 +247,9 @@ def test_a_bulk_edit_is_undone_as_one_operation(cli, ctx) -> None:
     for i in range(30):
         cli("contact", "add", f"Person {i}", "--tag", "old")
     before = _state(ctx)
-    contacts.edit_many(ctx, list(range(1, 31)), ContactPatch(add_tags=("new",), status="customer"), "bulk edit 30")
+    contacts.edit_many(
+        ctx, list(range(1, 31)), ContactPatch(add_tags=("new",), status="customer"), "bulk edit 30"
+    )
     assert contacts.count(ctx, contacts.ContactQuery(tags=("new",))) == 30
     plan = undo.plan(ctx)
     assert plan.op.summary == "bulk edit 30" and len(plan.steps) == 30
@@ -210,8 +267,10 @@ def test_an_import_sized_operation_of_thousands_of_records_is_undone_whole(ctx) 
                 "VALUES (?, 'lead', 0, ?, ?, 1)",
                 (f"Imported {i}", uow.now, uow.now),
             )
-            uow.db.execute("INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, 0)",
-                           (new_id, f"p{i}@x.pt", f"p{i}@x.pt"))
+            uow.db.execute(
+                "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, 0)",
+                (new_id, f"p{i}@x.pt", f"p{i}@x.pt"),
+            )
             search.reindex_contact(uow.db, new_id)
             uow.record("contact", new_id, "create", None, contacts.snapshot(uow.db, new_id))
     assert contacts.count(ctx) == 2000
@@ -236,21 +295,31 @@ def test_a_merge_is_undone_whole(ctx) -> None:
         db = uow.db
         row_before = dict(db.one("SELECT * FROM interaction WHERE id = ?", (note.id,)))
         db.execute("UPDATE interaction SET contact_id = ? WHERE id = ?", (keep.id, note.id))
-        uow.record("interaction", note.id, "update", row_before,
-                   dict(db.one("SELECT * FROM interaction WHERE id = ?", (note.id,))))
+        uow.record(
+            "interaction",
+            note.id,
+            "update",
+            row_before,
+            dict(db.one("SELECT * FROM interaction WHERE id = ?", (note.id,))),
+        )
         gone = contacts.snapshot(db, other.id)
         db.execute("DELETE FROM contact WHERE id = ?", (other.id,))
         search.unindex(db, "contact", other.id)
         uow.record("contact", other.id, "merge", gone, None)
         kept_before = contacts.snapshot(db, keep.id)
-        db.execute("INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, 1)",
-                   (keep.id, "ana@work.pt", "ana@work.pt"))
+        db.execute(
+            "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, 1)",
+            (keep.id, "ana@work.pt", "ana@work.pt"),
+        )
         search.reindex_contact(db, keep.id)
         uow.record("contact", keep.id, "merge", kept_before, contacts.snapshot(db, keep.id))
     assert contacts.count(ctx) == 1
     plan = undo.plan(ctx)
     assert [s.describe() for s in plan.steps] == [
-        "restore contact 1 Ana Lima (emails)", "re-create contact 2 Ana L.", "restore interaction 1 old note (contact_id)"]
+        "restore contact 1 Ana Lima (emails)",
+        "re-create contact 2 Ana L.",
+        "restore interaction 1 old note (contact_id)",
+    ]
     undo.undo(ctx)
     assert _snapshot_all(ctx) == before
 
@@ -262,7 +331,10 @@ def _snapshot_all(ctx: Any) -> dict[str, Any]:
         snap.pop("updated_at")
         snap.pop("version")
     notes = [dict(r) for r in ctx.db.all("SELECT * FROM interaction ORDER BY id")]
-    index = [dict(r) for r in ctx.db.all("SELECT entity, entity_id, body FROM search_doc ORDER BY entity, entity_id")]
+    index = [
+        dict(r)
+        for r in ctx.db.all("SELECT entity, entity_id, body FROM search_doc ORDER BY entity, entity_id")
+    ]
     return {"contacts": data, "notes": notes, "index": index}
 
 
@@ -273,7 +345,10 @@ def test_undo_keeps_what_the_log_does_not_track_such_as_a_later_last_interaction
     assert cli("undo", "2", "--yes").exit_code == 0
     ana = contacts.get(ctx, 1)
     assert ana.title is None
-    assert ana.last_interaction_at is not None and ana.last_interaction_at.isoformat() == "2026-11-22T15:00:00+00:00"
+    assert (
+        ana.last_interaction_at is not None
+        and ana.last_interaction_at.isoformat() == "2026-11-22T15:00:00+00:00"
+    )
     assert cli("undo", "--yes").exit_code == 0  # undoes the call (#3): the last interaction goes with it
     assert contacts.get(ctx, 1).last_interaction_at is None
 
@@ -283,9 +358,13 @@ def test_generic_restorer_uses_the_columns_the_table_has(ctx) -> None:
     column (an older or newer schema): undo re-creates it from the columns that exist."""
     with UnitOfWork(ctx, "deal add") as uow:
         deal_id = uow.db.insert(
-            "INSERT INTO deal (title, currency, pipeline, stage, status, stage_entered_at, created_at, updated_at, "
-            "version) VALUES ('Big one', 'EUR', 'default', 'lead', 'open', ?, ?, ?, 1)", (uow.now, uow.now, uow.now))
-        uow.record("deal", deal_id, "create", None, dict(uow.db.one("SELECT * FROM deal WHERE id = ?", (deal_id,))))
+            "INSERT INTO deal (title, currency, pipeline, stage, status, stage_entered_at, created_at, "
+            "updated_at, version) VALUES ('Big one', 'EUR', 'default', 'lead', 'open', ?, ?, ?, 1)",
+            (uow.now, uow.now, uow.now),
+        )
+        uow.record(
+            "deal", deal_id, "create", None, dict(uow.db.one("SELECT * FROM deal WHERE id = ?", (deal_id,)))
+        )
     row = dict(ctx.db.one("SELECT * FROM deal WHERE id = ?", (deal_id,)))
     with UnitOfWork(ctx, "deal rm") as uow:
         uow.db.execute("DELETE FROM deal WHERE id = ?", (deal_id,))
@@ -306,12 +385,15 @@ def test_undo_of_an_unknown_record_type_is_refused_cleanly(ctx) -> None:
 def test_a_re_created_id_taken_again_is_a_clear_refusal(cli, ctx) -> None:
     cli("contact", "add", "Ana")
     cli("contact", "rm", "ana", "--yes")  # 2
-    ctx.db.execute("INSERT INTO contact (id, name, status, do_not_contact, created_at, updated_at, version) "
-                   "VALUES (1, 'Intruder', 'lead', 0, 'x', 'x', 1)")  # written without the log
+    ctx.db.execute(
+        "INSERT INTO contact (id, name, status, do_not_contact, created_at, updated_at, version) "
+        "VALUES (1, 'Intruder', 'lead', 0, '2026-11-23T10:00:00.000000Z', '2026-11-23T10:00:00.000000Z', 1)"
+    )  # written without the log
     result = cli("undo", "--yes")
     assert result.exit_code == 1
     assert result.stderr.endswith(
-        "error: cannot re-create contact 1 Ana: contact 1 exists again; it cannot be re-created\n")
+        "error: cannot re-create contact 1 Ana: contact 1 exists again; it cannot be re-created\n"
+    )
     assert contacts.get(ctx, 1).name == "Intruder"
 
 
@@ -319,10 +401,14 @@ def test_undo_of_a_contact_delete_links_its_deals_back(cli, ctx) -> None:
     cli("contact", "add", "Ana")
     with UnitOfWork(ctx, "deal add") as uow:
         deal_id = uow.db.insert(
-            "INSERT INTO deal (title, contact_id, currency, pipeline, stage, status, stage_entered_at, created_at, "
-            "updated_at, version) VALUES ('Seats', 1, 'EUR', 'default', 'lead', 'open', ?, ?, ?, 1)",
-            (uow.now, uow.now, uow.now))
-        uow.record("deal", deal_id, "create", None, dict(uow.db.one("SELECT * FROM deal WHERE id = ?", (deal_id,))))
+            "INSERT INTO deal (title, contact_id, currency, pipeline, stage, status, stage_entered_at, "
+            "created_at, updated_at, version) "
+            "VALUES ('Seats', 1, 'EUR', 'default', 'lead', 'open', ?, ?, ?, 1)",
+            (uow.now, uow.now, uow.now),
+        )
+        uow.record(
+            "deal", deal_id, "create", None, dict(uow.db.one("SELECT * FROM deal WHERE id = ?", (deal_id,)))
+        )
     cli("contact", "rm", "ana", "--yes")
     assert ctx.db.scalar("SELECT contact_id FROM deal WHERE id = ?", (deal_id,)) is None
     assert cli("undo", "--yes").exit_code == 0

@@ -16,8 +16,10 @@ _SHOWN_STEPS = 10
 
 
 def undo(
-    op_id: Annotated[int | None, typer.Argument(help="The operation to revert (default: the latest).",
-                                                show_default=False, min=1)] = None,
+    op_id: Annotated[
+        int | None,
+        typer.Argument(help="The operation to revert (default: the latest).", show_default=False, min=1),
+    ] = None,
     list_: Annotated[bool, typer.Option("--list", "-l", help="Show recent operations instead.")] = False,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="With --list: how many.")] = 20,
     yes: YesOpt = False,
@@ -33,11 +35,15 @@ def undo(
         tz = ctx.clock.tz
         printer = Printer(fmt, tz)
         if list_:
-            printer.records(undo_service.recent(ctx, limit), views.operation_columns(tz), empty="no operations yet")
+            printer.records(
+                undo_service.recent(ctx, limit), views.operation_columns(tz), empty="no operations yet"
+            )
             return
         plan = undo_service.plan(ctx, op_id)
         op = plan.op
-        lines = [f"Undo #{op.id} {op.summary!r} ({show_moment(op.at, tz)}{' by ' + op.actor if op.actor else ''}):"]
+        lines = [
+            f"Undo #{op.id} {op.summary!r} ({show_moment(op.at, tz)}{' by ' + op.actor if op.actor else ''}):"
+        ]
         lines += [f"  {step.describe()}" for step in plan.steps[:_SHOWN_STEPS]]
         if len(plan.steps) > _SHOWN_STEPS:
             lines.append(f"  … and {len(plan.steps) - _SHOWN_STEPS} more ({'; '.join(plan.totals())})")
@@ -46,5 +52,7 @@ def undo(
         done, _ = undo_service.undo(ctx, op.id)
         if fmt in ("json", "jsonl"):
             printer.record(done.to_dict(tz), [])
-        printer.message(f"undone #{op.id} ({len(plan.steps)} record{'s' if len(plan.steps) != 1 else ''}); "
-                        f"this was recorded as #{done.id}: `minicrm undo {done.id}` redoes it")
+        printer.message(
+            f"undone #{op.id} ({len(plan.steps)} record{'s' if len(plan.steps) != 1 else ''}); "
+            f"this was recorded as #{done.id}: `minicrm undo {done.id}` redoes it"
+        )

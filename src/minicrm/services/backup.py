@@ -69,13 +69,19 @@ def backups_dir() -> Path:
 def require_sqlite(target: Target, what: str) -> Path:
     """The SQLite file of ``target``; PostgreSQL has its own tools for this."""
     if target.dialect != "sqlite" or target.path is None:
-        tool = "pg_dump -Fc -f minicrm.dump URL" if what == "backup" else "pg_restore --clean -d URL minicrm.dump"
+        tool = (
+            "pg_dump -Fc -f minicrm.dump URL"
+            if what == "backup"
+            else "pg_restore --clean -d URL minicrm.dump"
+        )
         raise Refused(f"minicrm {what} works on SQLite files; for PostgreSQL use its own tools ({tool})")
     return target.path
 
 
 # -- backup ----------------------------------------------------------------------------------
-def backup(conn: sqlite3.Connection, now: datetime, *, dest: Path | None = None, keep: int = 10) -> BackupInfo:
+def backup(
+    conn: sqlite3.Connection, now: datetime, *, dest: Path | None = None, keep: int = 10
+) -> BackupInfo:
     """Copy the open database ``conn`` to ``dest`` (a new file, or a directory to put a
     timestamped file in); without ``dest``, into the backups dir, pruning old ones to ``keep``."""
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
@@ -199,7 +205,9 @@ def _check_and_upgrade(source: Path, staged: Path) -> StagedRestore:
         try:
             result = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
             if result != ["ok"]:
-                raise InvalidInput(f"{source} is damaged (integrity check: {'; '.join(map(str, result[:3]))})")
+                raise InvalidInput(
+                    f"{source} is damaged (integrity check: {'; '.join(map(str, result[:3]))})"
+                )
             has_version = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
             ).fetchone()
@@ -212,7 +220,9 @@ def _check_and_upgrade(source: Path, staged: Path) -> StagedRestore:
         raise InvalidInput(f"{source} is an SQLite database but not a minicrm one")
     revision = str(row[0])
     if revision not in schema.REVISIONS:
-        raise SchemaTooNew(f"{source} was written by a newer minicrm (schema {revision}); upgrade minicrm to restore it")
+        raise SchemaTooNew(
+            f"{source} was written by a newer minicrm (schema {revision}); upgrade minicrm to restore it"
+        )
     upgraded_from = None
     if revision != schema.HEAD:
         schema.run_migrations(Target("sqlite", path=staged))

@@ -81,8 +81,10 @@ class Restorer:
         exists = tables.db.scalar(f"SELECT 1 FROM {_quoted(self.table)} WHERE id = ?", (snap["id"],))
         if exists:
             raise Conflict(f"{self.entity} {snap['id']} exists again; it cannot be re-created")
-        tables.db.execute(f"INSERT INTO {_quoted(self.table)} ({names}) VALUES ({marks})",
-                          [_db_value(snap[c]) for c in columns])
+        tables.db.execute(
+            f"INSERT INTO {_quoted(self.table)} ({names}) VALUES ({marks})",
+            [_db_value(snap[c]) for c in columns],
+        )
         _write_children(tables, self.entity, int(snap["id"]), None, snap)
         _relink(tables, int(snap["id"]), snap)
         self.after_write(tables, int(snap["id"]), snap)
@@ -91,13 +93,18 @@ class Restorer:
         tables.db.execute(f"DELETE FROM {_quoted(self.table)} WHERE id = ?", (entity_id,))
         self.after_delete(tables, entity_id, current)
 
-    def revert(self, tables: Tables, entity_id: int, before: Snapshot, after: Snapshot, now: str) -> list[str]:
+    def revert(
+        self, tables: Tables, entity_id: int, before: Snapshot, after: Snapshot, now: str
+    ) -> list[str]:
         """Set back the fields the update changed (and only those: a field changed since by
         something the log does not track, such as ``last_interaction_at``, keeps its value).
         Returns the names of the fields reverted."""
         columns = tables.columns(self.table)
-        changed = [c for c in columns
-                   if c in before and c in after and c not in BOOKKEEPING and before[c] != after[c]]
+        changed = [
+            c
+            for c in columns
+            if c in before and c in after and c not in BOOKKEEPING and before[c] != after[c]
+        ]
         children = _revert_children(tables, self.entity, entity_id, before, after)
         if not changed and not children:
             return []
@@ -108,7 +115,9 @@ class Restorer:
             params.append(now)
         if "version" in columns:
             sets.append("version = version + 1")
-        tables.db.execute(f"UPDATE {_quoted(self.table)} SET {', '.join(sets)} WHERE id = ?", [*params, entity_id])
+        tables.db.execute(
+            f"UPDATE {_quoted(self.table)} SET {', '.join(sets)} WHERE id = ?", [*params, entity_id]
+        )
         self.after_write(tables, entity_id, before)
         return [*changed, *children]
 
@@ -149,13 +158,17 @@ def _write_children(tables: Tables, entity: str, entity_id: int, old: Snapshot |
                 continue
             db.execute(f"DELETE FROM {field_table} WHERE {entity}_id = ? AND key = ?", (entity_id, key))
             if key in wanted:
-                db.execute(f"INSERT INTO {field_table} ({entity}_id, key, value) VALUES (?, ?, ?)",
-                           (entity_id, key, wanted[key]))
+                db.execute(
+                    f"INSERT INTO {field_table} ({entity}_id, key, value) VALUES (?, ?, ?)",
+                    (entity_id, key, wanted[key]),
+                )
 
 
-def _revert_children(tables: Tables, entity: str, entity_id: int, before: Snapshot, after: Snapshot) -> list[str]:
+def _revert_children(
+    tables: Tables, entity: str, entity_id: int, before: Snapshot, after: Snapshot
+) -> list[str]:
     """Put back the child lists that the update changed; return their names."""
-    changed = {}
+    changed: dict[str, Any] = {}
     for key in ("emails", "phones"):
         if entity == "contact" and key in before and before.get(key) != after.get(key):
             changed[key] = before[key]
@@ -176,7 +189,7 @@ def _row_snapshot(table: str, entity: str) -> Callable[[Tables, int], Snapshot |
         row = tables.db.one(f"SELECT * FROM {_quoted(table)} WHERE id = ?", (entity_id,))
         if row is None:
             return None
-        data: Snapshot = {k: row[k] for k in row.keys()}
+        data: Snapshot = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row iterates values
         if entity in _TAGGED and tables.exists(f"{entity}_tag"):
             from minicrm.services.tags import tags_of
 
@@ -184,8 +197,9 @@ def _row_snapshot(table: str, entity: str) -> Callable[[Tables, int], Snapshot |
         if tables.exists(f"{entity}_field"):
             data["fields"] = {
                 r["key"]: r["value"]
-                for r in tables.db.all(f"SELECT key, value FROM {entity}_field WHERE {entity}_id = ? ORDER BY key",
-                                       (entity_id,))
+                for r in tables.db.all(
+                    f"SELECT key, value FROM {entity}_field WHERE {entity}_id = ? ORDER BY key", (entity_id,)
+                )
             }
         return data
 
@@ -266,8 +280,12 @@ def unlinked_rows(db: Database, table: str, entity_id: int) -> dict[str, list[in
     Recorded in the delete's snapshot so that undo can link them back."""
     found = {}
     for other, column in set_null_links(db, table):
-        ids = [int(r["id"]) for r in db.all(f"SELECT id FROM {_quoted(other)} WHERE {_quoted(column)} = ? ORDER BY id",
-                                            (entity_id,))]
+        ids = [
+            int(r["id"])
+            for r in db.all(
+                f"SELECT id FROM {_quoted(other)} WHERE {_quoted(column)} = ? ORDER BY id", (entity_id,)
+            )
+        ]
         if ids:
             found[f"{other}.{column}"] = ids
     return found
@@ -284,7 +302,7 @@ def _relink(tables: Tables, entity_id: int, snap: Snapshot) -> None:
         if column not in tables.columns(other):
             continue
         for start in range(0, len(ids), 500):
-            chunk = [int(i) for i in ids[start:start + 500]]
+            chunk = [int(i) for i in ids[start : start + 500]]
             tables.db.execute(
                 f"UPDATE {_quoted(other)} SET {_quoted(column)} = ? WHERE {_quoted(column)} IS NULL "
                 f"AND id IN ({','.join('?' * len(chunk))})",
@@ -308,9 +326,11 @@ def _interaction_written(tables: Tables, entity_id: int, snap: Snapshot) -> None
         return
     search_index.reindex_interaction(db, entity_id, row["body"])
     if row["kind"] in _TOUCHING_KINDS and row["contact_id"] is not None:
-        db.execute("UPDATE contact SET last_interaction_at = ? WHERE id = ? "
-                   "AND (last_interaction_at IS NULL OR last_interaction_at < ?)",
-                   (row["at"], row["contact_id"], row["at"]))
+        db.execute(
+            "UPDATE contact SET last_interaction_at = ? WHERE id = ? "
+            "AND (last_interaction_at IS NULL OR last_interaction_at < ?)",
+            (row["at"], row["contact_id"], row["at"]),
+        )
 
 
 def _interaction_deleted(tables: Tables, entity_id: int, snap: Snapshot) -> None:
@@ -323,8 +343,10 @@ def _interaction_deleted(tables: Tables, entity_id: int, snap: Snapshot) -> None
     current = db.scalar("SELECT last_interaction_at FROM contact WHERE id = ?", (contact_id,))
     if current is not None and current == snap.get("at"):
         marks = ",".join("?" * len(_TOUCHING_KINDS))
-        latest = db.scalar(f"SELECT max(at) FROM interaction WHERE contact_id = ? AND kind IN ({marks})",
-                           (contact_id, *_TOUCHING_KINDS))
+        latest = db.scalar(
+            f"SELECT max(at) FROM interaction WHERE contact_id = ? AND kind IN ({marks})",
+            (contact_id, *_TOUCHING_KINDS),
+        )
         db.execute("UPDATE contact SET last_interaction_at = ? WHERE id = ?", (latest, contact_id))
 
 
@@ -343,14 +365,31 @@ _KNOWN: dict[str, Restorer] = {
         Restorer("contact", "contact", _contact_snapshot, _reindex_contact, _unindex("contact")),
         Restorer("company", "company", _company_snapshot, _company_written, _company_deleted),
         Restorer("followup", "followup", _followup_snapshot, _nothing, _nothing),
-        Restorer("interaction", "interaction", _row_snapshot("interaction", "interaction"),
-                 _interaction_written, _interaction_deleted),
+        Restorer(
+            "interaction",
+            "interaction",
+            _row_snapshot("interaction", "interaction"),
+            _interaction_written,
+            _interaction_deleted,
+        ),
         Restorer("deal", "deal", _row_snapshot("deal", "deal"), _deal_written, _unindex("deal")),
-        Restorer("deal_stage_change", "deal_stage_change", _row_snapshot("deal_stage_change", "deal_stage_change"),
-                 _nothing, _nothing),
-        Restorer("request", "service_request", _row_snapshot("service_request", "request"), _nothing, _nothing),
-        Restorer("service_request", "service_request", _row_snapshot("service_request", "service_request"),
-                 _nothing, _nothing),
+        Restorer(
+            "deal_stage_change",
+            "deal_stage_change",
+            _row_snapshot("deal_stage_change", "deal_stage_change"),
+            _nothing,
+            _nothing,
+        ),
+        Restorer(
+            "request", "service_request", _row_snapshot("service_request", "request"), _nothing, _nothing
+        ),
+        Restorer(
+            "service_request",
+            "service_request",
+            _row_snapshot("service_request", "service_request"),
+            _nothing,
+            _nothing,
+        ),
         Restorer("segment", "segment", _row_snapshot("segment", "segment"), _nothing, _nothing),
     )
 }

@@ -51,9 +51,16 @@ class Operation:
         return ""
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
-        return {"id": self.id, "at": iso(self.at, tz), "user": self.actor, "summary": self.summary,
-                "changes": self.changes, "undone": self.undone_by is not None, "undone_by": self.undone_by,
-                "undoes": self.undoes}
+        return {
+            "id": self.id,
+            "at": iso(self.at, tz),
+            "user": self.actor,
+            "summary": self.summary,
+            "changes": self.changes,
+            "undone": self.undone_by is not None,
+            "undone_by": self.undone_by,
+            "undoes": self.undoes,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +86,9 @@ class UndoPlan:
     def totals(self) -> list[str]:
         """``re-create 2000 contacts``-style lines, most frequent first."""
         counts = Counter((s.action, s.entity) for s in self.steps)
-        return [f"{action} {n} {entity}{'s' if n != 1 else ''}" for (action, entity), n in counts.most_common()]
+        return [
+            f"{action} {n} {entity}{'s' if n != 1 else ''}" for (action, entity), n in counts.most_common()
+        ]
 
 
 @dataclass
@@ -94,14 +103,21 @@ class _Net:
 
 
 # -- reading -------------------------------------------------------------------------------
-_OP_SQL = ("SELECT o.id, o.at, o.actor, o.summary, o.undone_by, o.undoes, "
-           "(SELECT count(*) FROM change c WHERE c.op_id = o.id) AS changes FROM operation o")
+_OP_SQL = (
+    "SELECT o.id, o.at, o.actor, o.summary, o.undone_by, o.undoes, "
+    "(SELECT count(*) FROM change c WHERE c.op_id = o.id) AS changes FROM operation o"
+)
 
 
 def _operation(row: Row) -> Operation:
     return Operation(
-        id=int(row["id"]), at=from_db(row["at"]), actor=row["actor"], summary=row["summary"],  # type: ignore[arg-type]
-        changes=int(row["changes"]), undone_by=row["undone_by"], undoes=row["undoes"],
+        id=int(row["id"]),
+        at=from_db(row["at"]),  # type: ignore[arg-type]
+        actor=row["actor"],
+        summary=row["summary"],
+        changes=int(row["changes"]),
+        undone_by=row["undone_by"],
+        undoes=row["undoes"],
     )
 
 
@@ -131,7 +147,9 @@ def latest_undoable(db: Database) -> int:
 
 def _changes(db: Database, op_id: int) -> list[_Net]:
     nets: dict[tuple[str, int], _Net] = {}
-    cursor = db.execute("SELECT entity, entity_id, before, after FROM change WHERE op_id = ? ORDER BY id", (op_id,))
+    cursor = db.execute(
+        "SELECT entity, entity_id, before, after FROM change WHERE op_id = ? ORDER BY id", (op_id,)
+    )
     for position, row in enumerate(_rows(cursor)):
         key = (str(row["entity"]), int(row["entity_id"]))
         before = json.loads(row["before"]) if row["before"] else None
@@ -162,8 +180,10 @@ def plan(ctx: Context, op_id: int | None = None) -> UndoPlan:
 
 def _plan(db: Database, op: Operation) -> tuple[UndoPlan, list[_Net]]:
     if op.undone_by is not None:
-        raise Conflict(f"operation #{op.id} is already undone (by #{op.undone_by}); "
-                       f"`minicrm undo {op.undone_by}` redoes it")
+        raise Conflict(
+            f"operation #{op.id} is already undone (by #{op.undone_by}); "
+            f"`minicrm undo {op.undone_by}` redoes it"
+        )
     nets = _changes(db, op.id)
     _refuse_dependents(db, op, nets)
     steps = []
@@ -171,14 +191,24 @@ def _plan(db: Database, op: Operation) -> tuple[UndoPlan, list[_Net]]:
         if net.before is None and net.after is None:
             continue
         if net.before is None:
-            steps.append(UndoStep("delete", net.entity, net.entity_id, label(net.entity, net.entity_id, net.after)))
+            steps.append(
+                UndoStep("delete", net.entity, net.entity_id, label(net.entity, net.entity_id, net.after))
+            )
         elif net.after is None:
-            steps.append(UndoStep("re-create", net.entity, net.entity_id, label(net.entity, net.entity_id, net.before)))
+            steps.append(
+                UndoStep("re-create", net.entity, net.entity_id, label(net.entity, net.entity_id, net.before))
+            )
         else:
-            fields = tuple(k for k in sorted(set(net.before) & set(net.after))
-                           if k not in ("updated_at", "version") and _differs(k, net.before[k], net.after[k]))
-            steps.append(UndoStep("restore", net.entity, net.entity_id,
-                                  label(net.entity, net.entity_id, net.before), fields))
+            fields = tuple(
+                k
+                for k in sorted(set(net.before) & set(net.after))
+                if k not in ("updated_at", "version") and _differs(k, net.before[k], net.after[k])
+            )
+            steps.append(
+                UndoStep(
+                    "restore", net.entity, net.entity_id, label(net.entity, net.entity_id, net.before), fields
+                )
+            )
     return UndoPlan(op, tuple(steps)), nets
 
 
@@ -289,6 +319,8 @@ def _mark_undone(db: Database, original: Operation, new_id: int) -> None:
     previous, target = original.id, original.undoes
     in_effect = True
     while target is not None:
-        db.execute("UPDATE operation SET undone_by = ? WHERE id = ?", (None if in_effect else previous, target))
+        db.execute(
+            "UPDATE operation SET undone_by = ? WHERE id = ?", (None if in_effect else previous, target)
+        )
         previous, target = target, db.scalar("SELECT undoes FROM operation WHERE id = ?", (target,))
         in_effect = not in_effect
