@@ -117,11 +117,13 @@ def _copy(conn: sqlite3.Connection, dest: Path) -> None:
 
 
 def _copy_numbered(conn: sqlite3.Connection, directory: Path, stamp: str) -> Path:
-    """``minicrm-<stamp>.db``, or ``-2``, ``-3``… when that second already has a backup."""
-    for n in range(1, 1000):
+    """``minicrm-<stamp>.db``, or ``-2``, ``-3``… (after the highest taken) when that second
+    already has a backup, so that the newest backup always sorts last."""
+    names = (_NAME.match(p.name) for p in directory.iterdir())
+    taken = [int(m.group(2) or 1) for m in names if m and m.group(1) == stamp]
+    first = max(taken, default=0) + 1
+    for n in range(first, first + 1000):
         path = directory / (f"minicrm-{stamp}.db" if n == 1 else f"minicrm-{stamp}-{n}.db")
-        if path.exists():
-            continue
         try:
             _copy(conn, path)
         except FileExistsError:
@@ -196,7 +198,7 @@ def _copy_file_db(source: Path, staged: Path) -> None:
         finally:
             src.close()
     except sqlite3.Error as exc:
-        raise InvalidInput(f"{source} cannot be read as a database: {exc}") from exc
+        raise InvalidInput(f"{source} is damaged or unreadable: {exc}") from exc
 
 
 def _check_and_upgrade(source: Path, staged: Path) -> StagedRestore:
