@@ -257,3 +257,29 @@ def test_an_id_beyond_64_bits_is_a_clear_error_not_a_traceback(fast_cli: Any) ->
     result = fast_cli("contact", "rm", "9223372036854775808", "--yes")
     assert result.exit_code == 1
     assert result.stderr == "error: a number is too large (at most 9223372036854775807)\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["due", "--within", "10000000y"], "error: invalid duration '10000000y': at most 100 years\n"),
+        (
+            ["contact", "add", "X", "--every", "100000000000y"],
+            "error: invalid duration '100000000000y': at most 100 years\n",
+        ),
+        (
+            ["contact", "list", "--stale", "99999999m"],
+            "error: invalid duration '99999999m': at most 100 years\n",
+        ),
+        (
+            ["followup", "add", "1", "t", "--due", "in 10000 years"],
+            "error: the date 'in 10000 years' is out of range\n",
+        ),
+    ],
+)
+def test_dates_and_durations_beyond_the_calendar_are_errors(
+    fast_cli: Any, argv: list[str], message: str
+) -> None:
+    fast_cli("contact", "add", "Ana")
+    result = fast_cli(*argv)
+    assert (result.exit_code, result.stderr) == (1, message)

@@ -413,3 +413,47 @@ def test_undo_of_a_contact_delete_links_its_deals_back(cli, ctx) -> None:
     assert ctx.db.scalar("SELECT contact_id FROM deal WHERE id = ?", (deal_id,)) is None
     assert cli("undo", "--yes").exit_code == 0
     assert ctx.db.scalar("SELECT contact_id FROM deal WHERE id = ?", (deal_id,)) == 1
+
+
+@pytest.fixture
+def pg_url() -> Any:
+    """A fresh PostgreSQL database for one test (skipped when the server is not there)."""
+    import os
+
+    psycopg = pytest.importorskip("psycopg")
+    name = f"minicrm_undo_{os.getpid()}"
+    try:
+        admin = psycopg.connect("postgresql://postgres@127.0.0.1/test", autocommit=True, connect_timeout=3)
+    except psycopg.Error:
+        pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
+    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+@pytest.mark.postgres
+def test_undo_on_postgresql_restores_deletes_links_and_edits(fast_cli, pg_url) -> None:
+    def run(*args: str) -> Any:
+        result = fast_cli("--db", pg_url, *args)
+        assert result.exit_code == 0, result.stderr
+        return result
+
+    run("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--company", "Lima Lda", "--tag", "vip")
+    run("note", "add", "ana", "Wants 20 seats")
+    shown = run("contact", "show", "ana", "--json").json()
+    run("contact", "rm", "ana", "--yes")
+    run("undo", "--yes")
+    run("company", "rm", "lima", "--yes")
+    run("undo", "--yes")
+    run("contact", "edit", "ana", "--title", "CEO", "--remove-tag", "vip")
+    run("undo", "--yes")
+    again = run("contact", "show", "ana", "--json").json()
+    assert {k: again[k] for k in ("id", "name", "emails", "company", "company_id", "tags", "title")} == {
+        k: shown[k] for k in ("id", "name", "emails", "company", "company_id", "tags", "title")
+    }
+    assert [t["body"] for t in again["timeline"]] == ["Wants 20 seats"]
+    assert [h["label"] for h in run("search", "seats", "--json").json()] == ["Ana Lima"]
