@@ -457,3 +457,16 @@ def test_undo_on_postgresql_restores_deletes_links_and_edits(fast_cli, pg_url) -
     }
     assert [t["body"] for t in again["timeline"]] == ["Wants 20 seats"]
     assert [h["label"] for h in run("search", "seats", "--json").json()] == ["Ana Lima"]
+
+
+def test_restoring_a_link_to_a_record_deleted_since_is_a_clear_refusal(cli, ctx) -> None:
+    cli("contact", "add", "Ana", "--company", "Lima Lda")  # 1 (company 1)
+    cli("company", "add", "Nova")  # 2
+    cli("contact", "edit", "ana", "--company", "Nova")  # 3: company 1 → 2
+    ctx.db.execute("DELETE FROM company WHERE id = 1")  # gone without the log (e.g. by hand)
+    result = cli("undo", "3", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        "error: cannot restore contact 1 Ana: FOREIGN KEY constraint failed (a record it linked to is gone)\n"
+    )
+    assert contacts.get(ctx, 1).company == "Nova"

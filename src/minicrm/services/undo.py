@@ -299,7 +299,12 @@ def _apply(uow: UnitOfWork, tables: Tables, net: _Net) -> None:
     else:
         if current is None:
             raise Conflict(f"cannot undo: {label(net.entity, net.entity_id, net.before)} no longer exists")
-        if restorer.revert(tables, net.entity_id, net.before, net.after, uow.now):
+        try:
+            reverted = restorer.revert(tables, net.entity_id, net.before, net.after, uow.now)
+        except Conflict as exc:
+            what = label(net.entity, net.entity_id, net.before)
+            raise Conflict(f"cannot restore {what}: {exc} (a record it linked to is gone)") from None
+        if reverted:
             uow.record(net.entity, net.entity_id, "update", current, restorer.snapshot(tables, net.entity_id))
 
 
