@@ -100,30 +100,60 @@ def test_a_killed_bulk_delete_leaves_all_or_nothing(tmp_path: Path) -> None:
     assert done["contact"] == 0 and done["operation"] == full["operation"] + 1
     assert done["change"] == full["change"] + 2 * CONTACTS  # each note and each contact recorded
 
+    t_tx = _transaction_time(template, tmp_path / "probe2.db", command)
     rng = random.Random(7)
-    outcomes = {"none": 0, "all": 0, "none, with uncommitted pages on disk": 0}
+    outcomes = {"none": 0, "all": 0, "killed holding the write lock": 0}
     for run in range(KILLS):
         db = tmp_path / f"run{run}.db"
         shutil.copy(template, db)
         proc = _spawn("--db", str(db), *command)
-        time.sleep(rng.uniform(0.8 * t_ready, 1.05 * t_done))
+        if run % 2:  # at a random moment of the whole run
+            time.sleep(rng.uniform(0.8 * t_ready, 1.05 * t_done))
+        else:  # at a random moment inside the write transaction
+            while not _write_locked(db) and proc.poll() is None:
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.9 * t_tx))
+        mid_transaction = _write_locked(db)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-        wal = Path(f"{db}-wal")
-        dirty = wal.exists() and wal.stat().st_size > 0  # pages written, commit or not
         after = _counts(db)  # opening it recovers the WAL like any later minicrm would
         if after == full:
             outcomes["none"] += 1
-            outcomes["none, with uncommitted pages on disk"] += dirty
         else:
             assert after == done, f"run {run}: a partial operation survived the kill: {after}"
             outcomes["all"] += 1
+        outcomes["killed holding the write lock"] += mid_transaction
         with open_context(db) as ctx:  # and minicrm opens it and can write again
             assert ctx.db.scalar("SELECT count(*) FROM contact") in (0, CONTACTS)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
     print(f"\n{KILLS} kills survived: {outcomes}")
     assert outcomes["none"] + outcomes["all"] == KILLS
+    assert outcomes["killed holding the write lock"] >= 1  # the kills did land inside the transaction
+
+
+def _write_locked(db: Path) -> bool:
+    """Whether another process holds the write lock (is inside its write transaction)."""
+    conn = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
+
+
+def _transaction_time(template: Path, probe: Path, command: list[str]) -> float:
+    """How long the command holds the write lock (from taking it to exiting)."""
+    shutil.copy(template, probe)
+    proc = _spawn("--db", str(probe), *command)
+    while not _write_locked(probe) and proc.poll() is None:
+        time.sleep(0.002)
+    start = time.perf_counter()
+    proc.wait(timeout=120)
+    return max(0.01, time.perf_counter() - start)
 
 
 def test_a_killed_first_migration_leaves_a_database_the_next_run_completes(tmp_path: Path) -> None:
