@@ -31,6 +31,8 @@ _UNITS = {
     "m": "months", "mo": "months", "month": "months", "months": "months",
     "y": "years", "yr": "years", "year": "years", "years": "years",
 }
+#: longer durations make no sense in a CRM, and would step dates past year 9999
+MAX_DURATION_DAYS = 36_525
 _SHORT = {"minutes": "min", "hours": "h", "days": "d", "weeks": "w", "months": "m", "years": "y"}
 
 
@@ -90,7 +92,10 @@ def parse_duration(text: str) -> Duration:
     count = int(match.group(1))
     if count <= 0:
         raise InvalidInput(f"invalid duration {text!r}: it must be positive")
-    return Duration(count, _UNITS[match.group(2)])
+    duration = Duration(count, _UNITS[match.group(2)])
+    if count > 10**6 or duration.approx_days() > MAX_DURATION_DAYS:
+        raise InvalidInput(f"invalid duration {text!r}: at most 100 years")
+    return duration
 
 
 def parse_when(text: str, clock: Clock) -> When:
@@ -98,9 +103,11 @@ def parse_when(text: str, clock: Clock) -> When:
     raw = " ".join(text.strip().lower().split())
     if not raw:
         raise InvalidInput("empty date")
-    result = (
-        _parse_iso(text.strip(), clock) or _parse_phrase(raw, clock) or _parse_with_dateparser(raw, clock)
-    )
+    try:
+        result = (_parse_iso(text.strip(), clock) or _parse_phrase(raw, clock)
+                  or _parse_with_dateparser(raw, clock))
+    except (ValueError, OverflowError) as exc:  # "in 10000 years": past what a date can hold
+        raise InvalidInput(f"the date {text!r} is out of range") from exc
     if result is None:
         raise InvalidInput(
             f"cannot understand the date {text!r} (try 2026-12-01, tomorrow, next friday, in 3 days)"

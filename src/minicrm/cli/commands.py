@@ -10,7 +10,7 @@ import typer
 def register(app: typer.Typer) -> None:
     from minicrm.cli import (
         cadence, company, contact, database, deal, dedupe, doctor, followup, next_command, notes, pipeline,
-        privacy, report, search, transfer, user,
+        privacy, report, safety, search, transfer, undo, user,
     )
 
     app.command("init")(database.init)
@@ -39,6 +39,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(transfer.export_app, name="export")
     app.command("dedupe")(dedupe.dedupe)
     app.add_typer(privacy.app, name="privacy")
+    app.command("undo")(undo.undo)
+    app.command("backup")(safety.backup)
+    app.command("restore")(safety.restore)
 
 
 def open_tui_or_help(ctx: typer.Context) -> None:

@@ -152,3 +152,19 @@ def rm(
         confirm(f"Delete {len(found)} compan{'ies' if len(found) != 1 else 'y'} ({names})?", yes=yes)
         companies.remove(ctx, [str(c.id) for c in found])
         Printer("plain", ctx.clock.tz).message(f"deleted {names}")
+
+
+@app.command("history")
+def history(
+    ref: Annotated[str, typer.Argument(help="Id, domain or name.")],
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Every change to a company: when, who, which fields, before → after."""
+    from minicrm.services.history import history as load_history
+    from minicrm.services.refs import resolve_company
+
+    fmt = check_format(fmt, json_flag)
+    with services() as ctx:
+        entries = load_history(ctx, "company", resolve_company(ctx.db, ref))
+        Printer(fmt, ctx.clock.tz).records(entries, views.change_columns(ctx.clock.tz), empty="no history")

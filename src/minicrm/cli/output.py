@@ -42,6 +42,17 @@ def inert(value: object, *, keep_newlines: bool = False) -> str:
     return pattern.sub(_escape, text)
 
 
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029]")
+
+
+def json_text(data: object, indent: int | None = None) -> str:
+    """JSON that is inert on a terminal too: besides the control characters JSON always escapes,
+    DEL, C1 controls and bidirectional overrides are written as ``\\uXXXX`` escapes (the same
+    string to any JSON reader)."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def neutralize_csv(value: str) -> str:
     """Cells a spreadsheet would run as formulas get a leading apostrophe (OWASP)."""
     return "'" + value if value.startswith(_CSV_FORMULA) else value
@@ -91,9 +102,9 @@ class Printer:
     def records(self, items: Sequence[Any], columns: Sequence[Column], *, title: str | None = None,
                 empty: str | None = None) -> None:
         if self.fmt == "json":
-            self._write(json.dumps([self._dict(i) for i in items], ensure_ascii=False, indent=2) + "\n")
+            self._write(json_text([self._dict(i) for i in items], indent=2) + "\n")
         elif self.fmt == "jsonl":
-            self._write("".join(json.dumps(self._dict(i), ensure_ascii=False) + "\n" for i in items))
+            self._write("".join(json_text(self._dict(i)) + "\n" for i in items))
         elif self.fmt == "csv":
             writer = csv.writer(self.out, lineterminator="\n")
             writer.writerow([c.header.lower().replace(" ", "_") for c in columns])
@@ -139,7 +150,7 @@ class Printer:
         if self.fmt in ("json", "jsonl"):
             data = self._dict(item)
             indent = 2 if self.fmt == "json" else None
-            self._write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+            self._write(json_text(data, indent=indent) + "\n")
             return
         if self.fmt == "csv":
             self.records([item], [Column(label, _constant(value)) for label, value in fields])

@@ -6,12 +6,11 @@ without importing Typer, so that they answer in well under 150 ms on a large dat
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime, tzinfo
 
 from minicrm.cli import views
-from minicrm.cli.output import Printer, check_format, inert, show_moment
+from minicrm.cli.output import Printer, check_format, inert, json_text, show_moment
 from minicrm.cli.state import services
 from minicrm.dates import parse_duration
 from minicrm.services import contacts, followups
@@ -122,7 +121,7 @@ def due(*, within: str | None, owner: str | None, fmt: str | None, json_flag: bo
 
             run_due_hooks(ctx, _due_dict(report, tz))
         if fmt == "json":
-            sys.stdout.write(json.dumps(_due_dict(report, tz), ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.write(json_text(_due_dict(report, tz), indent=2) + "\n")
         elif report.is_empty():
             pass
         elif fmt in ("jsonl", "csv"):
@@ -132,7 +131,7 @@ def due(*, within: str | None, owner: str | None, fmt: str | None, json_flag: bo
             if report.since_last_run:
                 rows = [{**r, "new": r["id"] in new} for r in rows]
             if fmt == "jsonl":
-                sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+                sys.stdout.write("".join(json_text(r) + "\n" for r in rows))
             else:
                 Printer(fmt, tz).records([*report.overdue, *report.due], views.followup_columns(tz))
         else:

@@ -126,6 +126,17 @@ def change_columns(tz: tzinfo) -> list[Column]:
     ]
 
 
+def operation_columns(tz: tzinfo) -> list[Column]:
+    return [
+        Column("ID", lambda o: o.id),
+        Column("When", lambda o: show_moment(o.at, tz)),
+        Column("By", lambda o: o.actor),
+        Column("What", lambda o: o.summary, wrap=True),
+        Column("Changes", lambda o: o.changes),
+        Column("State", lambda o: o.state),
+    ]
+
+
 def cadence_columns(tz: tzinfo) -> list[Column]:
     return [
         Column("ID", lambda c: c.contact_id),

@@ -11,6 +11,7 @@ from minicrm.services import search as search_index
 from minicrm.services.context import Context
 from minicrm.services.dto import UNSET, Address, Company, CompanyCreate, CompanyPatch
 from minicrm.services.refs import find_company_exact, resolve_company
+from minicrm.services.restorers import unlinked_rows
 from minicrm.services.tags import set_tags, tags_of
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.users import check_owner
@@ -214,11 +215,13 @@ def remove(ctx: Context, refs: list[str]) -> list[Company]:
             linked = [
                 int(r["id"]) for r in uow.db.all("SELECT id FROM contact WHERE company_id = ?", (company.id,))
             ]
+            unlinked = unlinked_rows(uow.db, "company", company.id)
             uow.db.execute("DELETE FROM company WHERE id = ?", (company.id,))
             search_index.unindex(uow.db, "company", company.id)
             for contact_id in linked:
                 search_index.reindex_contact(uow.db, contact_id)
-            uow.record("company", company.id, "delete", {**(before or {}), "contact_ids": linked}, None)
+            uow.record("company", company.id, "delete", {**(before or {}), "contact_ids": linked, "unlinked": unlinked},
+                       None)
     return victims
 
 

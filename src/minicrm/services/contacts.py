@@ -23,6 +23,7 @@ from minicrm.services.dto import (
 )
 from minicrm.services.history import conflict_message
 from minicrm.services.refs import find_company_exact, resolve_company, resolve_contact
+from minicrm.services.restorers import unlinked_rows
 from minicrm.services.tags import set_tags, tags_of
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.users import check_owner
@@ -409,6 +410,9 @@ def remove(ctx: Context, ids: list[int]) -> list[Contact]:
                     if child == "interaction":
                         search_index.unindex(db, "note", int(r["id"]))
             before = snapshot(db, contact.id)
+            unlinked = unlinked_rows(db, "contact", contact.id)  # deals stay, unlinked: undo links them back
+            if before is not None and unlinked:
+                before["unlinked"] = unlinked
             db.execute("DELETE FROM contact WHERE id = ?", (contact.id,))
             search_index.unindex(db, "contact", contact.id)
             uow.record("contact", contact.id, "delete", before, None)

@@ -235,10 +235,10 @@ def _translate(exc: Exception, target: Target | None = None) -> Exception:
     """Driver errors to the error family: storage problems become StorageError (exit 3)."""
     message = _first_line(exc)
     where = f" ({target.describe()})" if target else ""
-    if isinstance(exc, OverflowError):  # sqlite3: an integer parameter beyond 64 bits
+    if isinstance(exc, OverflowError):  # an id or number beyond 64 bits, typed by a user
         from minicrm.errors import InvalidInput
 
-        return InvalidInput(f"number out of range: {message}")
+        return InvalidInput("a number is too large (at most 9223372036854775807)")
     if isinstance(exc, sqlite3.DatabaseError):
         lowered = message.lower()
         if "not a database" in lowered or "malformed" in lowered:

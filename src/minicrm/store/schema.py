@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -104,15 +105,40 @@ def backup_before_migration(db: Database, revision: str) -> Path | None:
     return dest
 
 
-def sqlite_backup(conn: sqlite3.Connection, dest: Path) -> None:
-    """A consistent copy via the online backup API, created readable by the owner only."""
-    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def sqlite_backup(conn: sqlite3.Connection, dest: Path, *, overwrite: bool = True) -> None:
+    """A consistent copy via the online backup API, created readable by the owner only.
+
+    The copy is written to a temporary file next to ``dest`` and renamed into place, so that
+    ``dest`` never holds a half-written copy; with ``overwrite=False`` an existing ``dest`` is
+    left alone and FileExistsError raised."""
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
     os.close(fd)
-    target = sqlite3.connect(str(dest))
+    tmp = Path(tmp_name)
     try:
-        conn.backup(target)
+        target = sqlite3.connect(str(tmp))
+        try:
+            conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            target.close()
+        if overwrite:
+            os.replace(tmp, dest)
+        else:
+            _link_new(tmp, dest)
     finally:
-        target.close()
+        tmp.unlink(missing_ok=True)
+
+
+def _link_new(tmp: Path, dest: Path) -> None:
+    """Give ``tmp`` the name ``dest`` unless that exists (hard link where the filesystem has them)."""
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise
+    except OSError:
+        if dest.exists():
+            raise FileExistsError(dest) from None
+        os.replace(tmp, dest)
 
 
 def _prepare_sqlite_file(target: Target) -> None:

@@ -26,9 +26,27 @@ def run_migrations_online() -> None:
         _run(connectable)
         return
     engine = create_engine(context.config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
+    if engine.dialect.name == "sqlite":
+        _one_sqlite_transaction(engine)
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()
+
+
+def _one_sqlite_transaction(engine: Any) -> None:
+    """The sqlite3 driver commits on its own before DDL, so a migration killed half-way would
+    leave half a schema behind. Take transactions over: BEGIN IMMEDIATE at SQLAlchemy's begin,
+    so that a migration (and its alembic_version row) is all or nothing."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # outside any transaction, where it counts
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 #: PostgreSQL: migrations hold this advisory lock, so that two first commands on an empty
