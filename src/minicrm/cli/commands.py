@@ -8,7 +8,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from minicrm.cli import company, contact, database, followup, notes, search
+    from minicrm.cli import company, contact, database, followup, notes, search, tui
 
     app.command("init")(database.init)
     app.add_typer(database.app, name="db")
@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(followup.app, name="followup")
     app.command("due")(followup.due)
     app.command("search")(search.search)
+    app.command("tui")(tui.tui)
 
 
 def open_tui_or_help(ctx: typer.Context) -> None:
