@@ -147,7 +147,6 @@ def build(path: Path, contacts: int, companies: int = 2000) -> None:
         conn.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES ('contact', ?, ?)", docs)
         print(f"  {min(start + batch - 1, contacts)} contacts", file=sys.stderr, flush=True)
     conn.execute("COMMIT")
-    conn.execute("ANALYZE")
     conn.close()
 
 

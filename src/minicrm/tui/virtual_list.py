@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from rich.segment import Segment
 from textual.binding import Binding, BindingType
@@ -27,10 +27,22 @@ R = TypeVar("R")
 PAGE = 100
 CACHED_PAGES = 12
 
-#: fetch(ctx, offset, limit, after_row) -> rows
-Fetch = Callable[[Any, int, int, Any], list[Any]]
-#: render(row, width) -> text of the line (already padded/cut by the widget)
+#: render(row, width) -> text of the line (the widget cuts and pads it)
 Render = Callable[[Any, int], str]
+
+
+class RowSource(Protocol):
+    """Where a VirtualList gets its rows (each method runs in a worker with a Context)."""
+
+    def first(self, ctx: Any, offset: int, limit: int) -> tuple[int | None, list[Any]]:
+        """A page and, when it comes cheaply with it, the total (else None: ``count`` is asked)."""
+        ...
+
+    def page(self, ctx: Any, offset: int, limit: int, after: Any) -> list[Any]:
+        """The rows from ``offset``, or right after the row ``after`` when it is given."""
+        ...
+
+    def count(self, ctx: Any) -> int: ...
 
 
 class VirtualList(ScrollView, Generic[R], can_focus=True):
@@ -72,19 +84,16 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
         pass
 
     class Loaded(Message):
-        """The first page of a new query arrived (with the total)."""
+        """The total of the list is known (after a reload)."""
 
         def __init__(self, source: VirtualList[Any], total: int) -> None:
             super().__init__()
             self.source = source
             self.total = total
 
-    def __init__(
-        self, fetch: Fetch, count: Callable[[Any], int], render: Render, *, id: str | None = None
-    ) -> None:
+    def __init__(self, source: RowSource, render: Render, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.fetch = fetch
-        self.count = count
+        self.source = source
         self.render_row = render
         self.total = 0
         self._pages: OrderedDict[int, list[R]] = OrderedDict()
@@ -101,11 +110,12 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
         cursor = self.cursor if keep_cursor else 0
         first = (cursor // PAGE) if keep_cursor else 0
 
-        def load(ctx: Any) -> tuple[int, list[R]]:
-            total = self.count(ctx)
-            return total, self.fetch(ctx, first * PAGE, PAGE, None)
+        source = self.source
 
-        def done(result: tuple[int, list[R]]) -> None:
+        def load(ctx: Any) -> tuple[int | None, list[R]]:
+            return source.first(ctx, first * PAGE, PAGE)
+
+        def done(result: tuple[int | None, list[R]]) -> None:
             if generation != self._generation:
                 return
             self._quiet = keep_cursor
@@ -113,17 +123,28 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
             self._pages.clear()
             self._pending.clear()
             self._pages[first] = rows
-            self.total = total
-            self.virtual_size = Size(self.size.width, total)
+            if total is None:  # show the rows now, the total follows
+                run_db(self, source.count, then=counted, group="count", exclusive=True)
+                total = max(self.total, first * PAGE + len(rows)) if keep_cursor else first * PAGE + len(rows)
+            self._set_total(total)
             self._announced = -1
             self.cursor = min(cursor, max(0, total - 1))
             if not keep_cursor:
                 self.scroll_to(y=0, animate=False)
             self.refresh()
             self._announce()
-            self.post_message(self.Loaded(self, total))
+
+        def counted(total: int) -> None:
+            if generation == self._generation:
+                self._set_total(total)
 
         run_db(self, load, then=done, group="reload", exclusive=True)
+
+    def _set_total(self, total: int) -> None:
+        self.total = total
+        self.virtual_size = Size(self.size.width, total)
+        self.refresh()
+        self.post_message(self.Loaded(self, total))
 
     def row(self, index: int) -> R | None:
         page = self._pages.get(index // PAGE)
@@ -143,8 +164,10 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
         before = self._pages.get(page_no - 1)
         after = before[-1] if before and len(before) == PAGE else None
 
+        source = self.source
+
         def fetch(ctx: Any) -> list[R]:
-            return self.fetch(ctx, page_no * PAGE, PAGE, after)
+            return source.page(ctx, page_no * PAGE, PAGE, after)
 
         def done(rows: list[R]) -> None:
             self._pending.discard(page_no)

@@ -118,6 +118,48 @@ def company_line(row: CompanyRow, width: int) -> str:
     return f" {fmt.cut(row.name, name_w - 1):<{name_w}}{fmt.cut(row.domain, 24):<25}{row.contacts:>6} people"
 
 
+@dataclass(frozen=True)
+class ContactSource:
+    """The contact list as the filter and sort make it (see ``services.browse``)."""
+
+    search: str
+    sort: str
+    descending: bool
+
+    def first(self, ctx: Context, offset: int, limit: int) -> tuple[int | None, list[ContactRow]]:
+        return browse.contact_window(
+            ctx, self.search, sort=self.sort, descending=self.descending, offset=offset, limit=limit
+        )
+
+    def page(self, ctx: Context, offset: int, limit: int, after: ContactRow | None) -> list[ContactRow]:
+        return browse.contact_page(
+            ctx,
+            self.search,
+            sort=self.sort,
+            descending=self.descending,
+            offset=offset,
+            limit=limit,
+            after=after,
+        )
+
+    def count(self, ctx: Context) -> int:
+        return browse.contact_count(ctx, self.search)
+
+
+@dataclass(frozen=True)
+class CompanySource:
+    search: str
+
+    def first(self, ctx: Context, offset: int, limit: int) -> tuple[int | None, list[CompanyRow]]:
+        return None, browse.company_page(ctx, self.search, offset=offset, limit=limit)
+
+    def page(self, ctx: Context, offset: int, limit: int, after: CompanyRow | None) -> list[CompanyRow]:
+        return browse.company_page(ctx, self.search, offset=offset, limit=limit, after=after)
+
+    def count(self, ctx: Context) -> int:
+        return browse.company_count(ctx, self.search)
+
+
 class ContactsScreen(CrmScreen):
     MODE = "contacts"
     AUTO_FOCUS = "#rows"
@@ -163,7 +205,7 @@ class ContactsScreen(CrmScreen):
             with Vertical(id="list-pane"):
                 yield Input(placeholder="/ filter: name, email, phone, company…", id="filter")
                 yield Static("", id="list-head")
-                yield VirtualList(self._fetch_page(), self._counter(), contact_line, id="rows")
+                yield VirtualList(self._source(), contact_line, id="rows")
                 yield Static("", id="list-status")
             with VerticalScroll(id="detail-pane"):
                 yield Static("Nothing selected.", id="detail")
@@ -173,21 +215,10 @@ class ContactsScreen(CrmScreen):
     def rows(self) -> VirtualList[Any]:
         return self.query_one("#rows", VirtualList)
 
-    def _fetch_page(self) -> Any:
-        search, sort, desc = self.search, self.sort, self.descending
+    def _source(self) -> ContactSource | CompanySource:
         if self.kind == "companies":
-            return lambda ctx, offset, limit, after: browse.company_page(
-                ctx, search, offset=offset, limit=limit, after=after
-            )
-        return lambda ctx, offset, limit, after: browse.contact_page(
-            ctx, search, sort=sort, descending=desc, offset=offset, limit=limit, after=after
-        )
-
-    def _counter(self) -> Any:
-        search = self.search
-        if self.kind == "companies":
-            return lambda ctx: browse.company_count(ctx, search)
-        return lambda ctx: browse.contact_count(ctx, search)
+            return CompanySource(self.search)
+        return ContactSource(self.search, self.sort, self.descending)
 
     def refresh_data(self) -> None:
         self.reload_list(keep_cursor=True)
@@ -195,8 +226,7 @@ class ContactsScreen(CrmScreen):
 
     def reload_list(self, keep_cursor: bool = False) -> None:
         rows = self.rows
-        rows.fetch = self._fetch_page()
-        rows.count = self._counter()
+        rows.source = self._source()
         rows.render_row = contact_line if self.kind == "contacts" else company_line
         rows.reload(keep_cursor=keep_cursor)
 
@@ -218,7 +248,10 @@ class ContactsScreen(CrmScreen):
         order = (
             f" · sorted by {self.sort}{' ↓' if self.descending else ''}" if self.kind == "contacts" else ""
         )
-        found = f"{event.total:,} {what}" + (f" matching “{self.search}”" if self.search else "")
+        capped = bool(self.search) and event.total >= browse.MATCH_CAP
+        found = f"{event.total:,}{'+' if capped else ''} {what}"
+        if self.search:
+            found += f" matching “{self.search}”" + (" (type more to narrow)" if capped else "")
         self.query_one("#list-status", Static).update(found + order)
         if event.total == 0:
             self.view = None
