@@ -6,7 +6,8 @@ thread only renders. ``run_tui()`` is what ``minicrm tui`` and a bare ``minicrm`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
@@ -15,23 +16,24 @@ from textual.screen import Screen
 
 from minicrm.clock import Clock
 from minicrm.config import Config, load_config
-from minicrm.errors import MinicrmError
+from minicrm.errors import InvalidInput, MinicrmError
 from minicrm.tui.screens.base import SCREENS, CrmScreen
-from minicrm.tui.screens.contacts import ContactsScreen
-from minicrm.tui.screens.followups import FollowupsScreen
-from minicrm.tui.screens.pipeline import PipelineScreen
-from minicrm.tui.screens.today import TodayScreen
 from minicrm.tui.store import Store
+
+
+def _screen(module: str, name: str) -> Screen[None]:
+    return getattr(importlib.import_module(f"minicrm.tui.screens.{module}"), name)()
 
 
 class MinicrmApp(App[None]):
     TITLE = "minicrm"
     CSS_PATH = "minicrm.tcss"
-    MODES: ClassVar[dict[str, type[Screen[None]]]] = {  # type: ignore[assignment]
-        "today": TodayScreen,
-        "contacts": ContactsScreen,
-        "pipeline": PipelineScreen,
-        "followups": FollowupsScreen,
+    MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
+        # imported when first shown: the first paint loads only its own screen
+        "today": lambda: _screen("today", "TodayScreen"),
+        "contacts": lambda: _screen("contacts", "ContactsScreen"),
+        "pipeline": lambda: _screen("pipeline", "PipelineScreen"),
+        "followups": lambda: _screen("followups", "FollowupsScreen"),
     }
     DEFAULT_MODE = "today"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -45,7 +47,16 @@ class MinicrmApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, db: str | None = None, user: str | None = None, config: Config | None = None) -> None:
+    def __init__(
+        self,
+        db: str | None = None,
+        user: str | None = None,
+        config: Config | None = None,
+        screen: str = "today",
+    ) -> None:
+        if screen not in self.MODES:
+            raise InvalidInput(f"unknown screen {screen!r} (choose from {', '.join(self.MODES)})")
+        self.DEFAULT_MODE = screen  # type: ignore[misc]  # the screen shown first
         super().__init__()
         try:
             self.config = config or load_config()
@@ -92,8 +103,7 @@ class MinicrmApp(App[None]):
     # -- app-wide actions --------------------------------------------------------------------
     async def action_search(self) -> None:
         screen = await self._to("contacts")
-        if isinstance(screen, ContactsScreen):
-            screen.action_search()
+        await screen.run_action("search")
 
     def action_refresh_screen(self) -> None:
         if isinstance(self.screen, CrmScreen):
@@ -123,8 +133,8 @@ class MinicrmApp(App[None]):
         yield from super().get_system_commands(screen)
 
 
-def run_tui(db: str | None = None, user: str | None = None) -> None:
+def run_tui(db: str | None = None, user: str | None = None, screen: str = "today") -> None:
     """Open the TUI on ``--db``/``--as`` (from the CLI's global options when not given)."""
     from minicrm.cli.state import GLOBALS
 
-    MinicrmApp(db or GLOBALS.db, user or GLOBALS.user).run()
+    MinicrmApp(db or GLOBALS.db, user or GLOBALS.user, screen=screen).run()

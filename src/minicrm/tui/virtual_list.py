@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from rich.segment import Segment
+from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -101,6 +102,7 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
         self._generation = 0
         self._announced = -1
         self._quiet = False
+        self._styles: tuple[Style, Style, Style] | None = None
 
     # -- data ----------------------------------------------------------------------------
     def reload(self, *, keep_cursor: bool = False) -> None:
@@ -182,30 +184,38 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
         run_db(self, fetch, then=done, group=f"page-{page_no}")
 
     # -- rendering -------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the styles are worked out once per frame, not once per line
+        base = self.rich_style
+        self._styles = (
+            base,
+            base + self.get_component_rich_style("virtual-list--cursor"),
+            base + self.get_component_rich_style("virtual-list--pending"),
+        )
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
-        base = self.rich_style
+        if self._styles is None:
+            self._styles = (self.rich_style,) * 3
+        base, cursor_style, pending_style = self._styles
         if index >= self.total:
             return Strip.blank(width, base)
         page_no = index // PAGE
         page = self._pages.get(page_no)
         if page is None:
             self._want(page_no)
-            style = base + self.get_component_rich_style("virtual-list--pending")
-            return Strip([Segment("  …".ljust(width), style)], width)
+            return Strip([Segment("  …".ljust(width), pending_style)], width)
         self._pages.move_to_end(page_no)
         if index % PAGE >= len(page):
             return Strip.blank(width, base)
         if index % PAGE > PAGE - 20:
             self._want(page_no + 1)
         text = self.render_row(page[index % PAGE], max(width, self.virtual_size.width))
-        style = base
-        if index == self.cursor:
-            style = base + self.get_component_rich_style("virtual-list--cursor")
         line = text[scroll_x : scroll_x + width].ljust(width)
-        return Strip([Segment(line, style)], width)
+        return Strip([Segment(line, cursor_style if index == self.cursor else base)], width)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.total)

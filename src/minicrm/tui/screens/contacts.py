@@ -164,7 +164,7 @@ class ContactsScreen(CrmScreen):
     MODE = "contacts"
     AUTO_FOCUS = "#rows"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search"),
+        Binding("slash", "search", "Search", show=False),
         Binding("a", "add", "Add"),
         Binding("e", "edit", "Edit"),
         Binding("n", "note", "Note"),
@@ -172,9 +172,9 @@ class ContactsScreen(CrmScreen):
         Binding("f", "followup", "Follow-up"),
         Binding("t", "tags", "Tags"),
         Binding("delete,x", "delete", "Delete"),
-        Binding("s", "sort", "Sort"),
+        Binding("s", "sort", "Sort", show=False),
         Binding("S", "reverse", "Reverse", show=False),
-        Binding("c", "toggle_kind", "Companies"),
+        Binding("c", "toggle_kind", "Companies", show=False),
         Binding("escape", "to_list", "List", show=False),
     ]
     COMMANDS_HERE = (
