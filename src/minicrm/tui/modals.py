@@ -106,7 +106,7 @@ class Field(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-row"):
             yield Label(self.label, classes="field-label")
-            yield Input(self.value, placeholder=self.placeholder, classes="field-input")
+            yield Input(self.value, placeholder=self.placeholder, classes="field-input", compact=True)
             yield Static("", classes="field-error")
 
     def on_mount(self) -> None:
@@ -313,7 +313,7 @@ class ContactModal(Dialog):
                     placeholder="vip, lisbon",
                 )
                 yield Field(
-                    "Keep in touch (days)",
+                    "Cadence (days)",
                     str(c.cadence_days or "") if c else "",
                     check=check_days,
                     id="f-cadence",

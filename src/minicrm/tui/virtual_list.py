@@ -62,7 +62,7 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
         "virtual-list--muted",
     }
     DEFAULT_CSS = """
-    VirtualList { height: 1fr; }
+    VirtualList { height: 1fr; overflow-x: hidden; }
     VirtualList > .virtual-list--cursor { background: $block-cursor-blurred-background; }
     VirtualList:focus > .virtual-list--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;

@@ -166,7 +166,7 @@ class PipelineScreen(CrmScreen):
                     deal.id,
                     won,
                     reason or None,
-                    done=f"{deal.title}: {'won 🎉' if won else 'lost'}",
+                    done=f"{deal.title}: {'won' if won else 'lost'}",
                 )
 
         if won:

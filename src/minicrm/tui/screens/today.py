@@ -114,8 +114,6 @@ class TodayScreen(CrmScreen):
                         "  ",
                         (fmt.money(d.value_minor, d.currency), "bold"),
                         "  ",
-                        d.stage,
-                        "  ",
                         (fmt.day(d.close_date, view.today), "red" if late else ""),
                     ),
                     id=f"deal:{d.id}:{d.contact_id or ''}",
@@ -189,6 +187,10 @@ class TodayScreen(CrmScreen):
             self.notify("select a follow-up to mark it done", severity="warning")
             return
         self.write(followups.done, [selected[1]], done="Follow-up done")
+
+    def on_resize(self) -> None:
+        # narrow terminals: the pipeline totals go under the agenda instead of beside it
+        self.query_one("#today").set_class(self.size.width < 100, "-narrow")
 
     def on_show(self) -> None:
         self.query_one("#agenda", OptionList).focus()
