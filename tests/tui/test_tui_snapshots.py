@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import settle
 
+from conftest import settle
 from minicrm.tui.app import MinicrmApp
 
 SIZE = (120, 40)
