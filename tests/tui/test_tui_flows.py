@@ -256,3 +256,18 @@ async def test_the_command_palette_reaches_the_screens(seeded: Any) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PipelineScreen)
+
+
+async def test_edit_a_contact_through_the_form(seeded: dict[str, int], check: Any) -> None:
+    app = MinicrmApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        await pilot.press("e")  # Ana Silva, the form filled in
+        await pilot.press("tab", "tab", "tab", "tab")  # to Title
+        await type_text(pilot, "CTO")
+        await pilot.press("tab", "end")
+        await type_text(pilot, " lisbon")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    ana = contacts.get(check(), seeded["ana"])
+    assert (ana.title, ana.tags, ana.emails, ana.company) == ("CTO", ("lisbon", "vip"), ("ana@example.com",), "Acme")

@@ -441,7 +441,7 @@ class ContactsScreen(CrmScreen):
                 phones=(form.phone,) if form.phone else (),
                 company=form.company or None,
                 title=form.title or None,
-                tags=(form.tags,) if form.tags else (),
+                tags=tuple(form.tags.replace(",", " ").split()),
                 cadence_days=int(form.cadence) if form.cadence else None,
             )
             self.write(contacts.add, data, done=f"Added {form.name}", then=self._after_contact_write)
@@ -477,7 +477,7 @@ class ContactsScreen(CrmScreen):
                 phones=phones,
                 company=form.company or None,
                 title=form.title or None,
-                tags=(form.tags,) if form.tags else (),
+                tags=tuple(form.tags.replace(",", " ").split()),
                 cadence_days=int(form.cadence) if form.cadence else None,
                 expected_version=contact.version,
             )
