@@ -124,6 +124,7 @@ async def interactive(db: Path) -> dict[str, list[float]]:
         "down": [],
         "jump_end": [],
         "keystroke": [],
+        "unbound": [],
     }
     app = MinicrmApp(str(db), screen="contacts")
     async with app.run_test(size=SIZE) as pilot:

@@ -270,4 +270,5 @@ async def test_edit_a_contact_through_the_form(seeded: dict[str, int], check: An
         await pilot.press("ctrl+s")
         await settle(pilot)
     ana = contacts.get(check(), seeded["ana"])
-    assert (ana.title, ana.tags, ana.emails, ana.company) == ("CTO", ("lisbon", "vip"), ("ana@example.com",), "Acme")
+    assert (ana.title, ana.tags) == ("CTO", ("lisbon", "vip"))
+    assert (ana.emails, ana.company) == (("ana@example.com",), "Acme")
