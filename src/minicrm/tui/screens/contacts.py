@@ -3,6 +3,7 @@ edit (add, edit, note, log, follow-up, tags, delete) without leaving the screen.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -12,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from minicrm.services import browse, companies, contacts, dashboard, followups, interactions
@@ -46,6 +48,8 @@ from minicrm.tui.screens.base import CrmScreen
 from minicrm.tui.virtual_list import VirtualList
 
 SORT_ORDER = tuple(browse.CONTACT_SORTS)
+#: seconds: a cursor moving faster than this loads the detail pane only where it stops
+DETAIL_DELAY = 0.12
 
 
 @dataclass(frozen=True)
@@ -197,8 +201,10 @@ class ContactsScreen(CrmScreen):
         self.sort = "name"
         self.descending = False
         self.view: ContactView | CompanyView | None = None
-        #: a record was asked for by id (from another screen): the list must not replace it
-        self.opening = False
+        #: a record opened by id (from another screen): actions apply to it, not to the cursor row
+        self.pinned = False
+        self._last_highlight = 0.0
+        self._detail_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="people"):
@@ -262,10 +268,21 @@ class ContactsScreen(CrmScreen):
             )
 
     def on_virtual_list_highlighted(self, event: VirtualList.Highlighted) -> None:
-        if not event.by_user and (self.view is not None or self.opening):
+        if not event.by_user and (self.view is not None or self.pinned):
             return  # a refresh: keep showing the record that is open
-        self.opening = False
-        self.load_detail(event.row.id)
+        self.pinned = False
+        # while the cursor runs (key repeat), wait for it to stop before loading the detail
+        now = time.monotonic()
+        running = now - self._last_highlight < DETAIL_DELAY
+        self._last_highlight = now
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if running:
+            ident = event.row.id
+            self._detail_timer = self.set_timer(DETAIL_DELAY, lambda: self.load_detail(ident))
+        else:
+            self.load_detail(event.row.id)
 
     def on_virtual_list_selected(self, event: VirtualList.Selected) -> None:
         self.query_one("#detail-pane").focus()
@@ -299,7 +316,7 @@ class ContactsScreen(CrmScreen):
         if self.kind != "contacts":
             self.kind = "contacts"
             self.reload_list(keep_cursor=True)
-        self.opening = True
+        self.pinned = True
         self.db(load_contact, contact_id, then=self.show_detail, group="detail", exclusive=True)
 
     def show_detail(self, view: ContactView | CompanyView) -> None:
@@ -402,20 +419,37 @@ class ContactsScreen(CrmScreen):
         self.query_one("#detail", Static).update("")
         self.reload_list()
 
-    def _contact(self) -> Contact | None:
-        if isinstance(self.view, ContactView):
-            return self.view.contact
-        if self.kind == "contacts":
-            self.notify("select a contact first", severity="warning")
+    def _subject(self) -> tuple[str, int, str] | None:
+        """What an action applies to: the record opened from another screen, else the row under
+        the cursor (even while its detail is still loading)."""
+        view = self.view
+        if self.pinned and isinstance(view, ContactView):
+            return "contact", view.contact.id, view.contact.name
+        row = self.rows.current
+        if row is None:
+            self.notify(f"select a {self.kind[:-1]} first", severity="warning")
+            return None
+        return ("contact" if isinstance(row, ContactRow) else "company"), row.id, row.name
+
+    def _loaded(self) -> ContactView | CompanyView | None:
+        """The detail of the subject, once it is on screen (edits start from it)."""
+        subject = self._subject()
+        if subject is None:
+            return None
+        view = self.view
+        if isinstance(view, ContactView) and subject[:2] == ("contact", view.contact.id):
+            return view
+        if isinstance(view, CompanyView) and subject[:2] == ("company", view.company.id):
+            return view
+        self.notify("still loading; try again", severity="warning")
         return None
 
     def _links(self) -> tuple[Links, str] | None:
-        if isinstance(self.view, ContactView):
-            return Links(contact=str(self.view.contact.id)), self.view.contact.name
-        if isinstance(self.view, CompanyView):
-            return Links(company=str(self.view.company.id)), self.view.company.name
-        self.notify("select a contact first", severity="warning")
-        return None
+        subject = self._subject()
+        if subject is None:
+            return None
+        kind, ident, name = subject
+        return (Links(contact=str(ident)) if kind == "contact" else Links(company=str(ident))), name
 
     def _after_contact_write(self, contact: Contact) -> None:
         self.show_contact(contact.id)
@@ -449,8 +483,9 @@ class ContactsScreen(CrmScreen):
         self.app.push_screen(ContactModal(self.crm.region), save)
 
     def action_edit(self) -> None:
-        if isinstance(self.view, CompanyView):
-            company = self.view.company
+        loaded = self._loaded()
+        if isinstance(loaded, CompanyView):
+            company = loaded.company
 
             def rename(name: str | None) -> None:
                 if name and name != company.name:
@@ -462,9 +497,9 @@ class ContactsScreen(CrmScreen):
                 PromptModal("Rename company", "Name", company.name, check=check_required("a name")), rename
             )
             return
-        contact = self._contact()
-        if contact is None:
+        if not isinstance(loaded, ContactView):
             return
+        contact = loaded.contact
 
         def save(form: ContactForm | None) -> None:
             if form is None:
@@ -520,10 +555,9 @@ class ContactsScreen(CrmScreen):
         self.app.push_screen(FollowUpModal(who, self.crm.clock), save)
 
     def action_tags(self) -> None:
-        if self.view is None:
-            self.notify("select a contact first", severity="warning")
+        view = self._loaded()
+        if view is None:
             return
-        view = self.view
         current = view.contact.tags if isinstance(view, ContactView) else view.company.tags
 
         def save(text: str | None) -> None:
@@ -558,20 +592,17 @@ class ContactsScreen(CrmScreen):
         )
 
     def action_delete(self) -> None:
-        view = self.view
-        if view is None:
-            self.notify("select a contact first", severity="warning")
+        subject = self._subject()
+        if subject is None:
             return
-        if isinstance(view, ContactView):
-            name, target = view.contact.name, view.contact.id
-        else:
-            name, target = view.company.name, view.company.id
+        kind, target, name = subject
 
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.view = None
+                self.pinned = False
                 self.query_one("#detail", Static).update("")
-                if isinstance(view, ContactView):
+                if kind == "contact":
                     self.write(contacts.remove, [target], done=f"Deleted {name}")
                 else:
                     self.write(companies.remove, [str(target)], done=f"Deleted {name}")
