@@ -31,6 +31,7 @@ os.environ.setdefault("MINICRM_NOW", "2026-11-23T10:00:00")
 os.environ.setdefault("MINICRM_TZ", "Europe/Lisbon")
 SIZE = (120, 40)
 RUNS = 5
+QUERIES = ("ana silva 12", "costa", "example.com", "xq")
 
 EMPTY_APP = """
 import time
@@ -43,7 +44,22 @@ class Empty(App):
     def compose(self):
         yield Static("hello")
 
-async def main() -> None:
+async def filter_queries(db: Path) -> list[float]:
+    """The database side of each keystroke alone: matches counted and the first page read."""
+    from minicrm.services import browse
+    from minicrm.services.context import open_context
+
+    times = []
+    with open_context(db) as ctx:
+        for query in QUERIES:
+            for end in range(1, len(query) + 1):
+                started = time.perf_counter()
+                browse.contact_window(ctx, query[:end])
+                times.append(time.perf_counter() - started)
+    return times
+
+
+def main() -> None:
     async with Empty().run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         print(time.perf_counter() - started)
@@ -58,7 +74,22 @@ import asyncio, sys
 from minicrm.tui.app import MinicrmApp
 from minicrm.tui.virtual_list import VirtualList
 
-async def main() -> None:
+async def filter_queries(db: Path) -> list[float]:
+    """The database side of each keystroke alone: matches counted and the first page read."""
+    from minicrm.services import browse
+    from minicrm.services.context import open_context
+
+    times = []
+    with open_context(db) as ctx:
+        for query in QUERIES:
+            for end in range(1, len(query) + 1):
+                started = time.perf_counter()
+                browse.contact_window(ctx, query[:end])
+                times.append(time.perf_counter() - started)
+    return times
+
+
+def main() -> None:
     app = MinicrmApp(sys.argv[1], screen=sys.argv[2])
     async with app.run_test(size=(120, 40)) as pilot:
         while True:
@@ -156,7 +187,7 @@ async def interactive(db: Path) -> dict[str, list[float]]:
             await wait_until(lambda: visible_loaded(rows) and rows.cursor == rows.total - 1)
             figures["jump_end"].append(time.perf_counter() - started)
         await pilot.press("slash")
-        for query in ("ana silva 12", "costa", "example.com", "xq"):
+        for query in QUERIES:
             for _ in range(2):
                 await pilot.press("escape")
                 await pilot.press("slash")
@@ -170,6 +201,21 @@ async def interactive(db: Path) -> dict[str, list[float]]:
                     await pilot.pause()
                     figures["keystroke"].append(time.perf_counter() - started)
     return figures
+
+
+def filter_queries(db: Path) -> list[float]:
+    """The database side of each keystroke alone: matches counted and the first page read."""
+    from minicrm.services import browse
+    from minicrm.services.context import open_context
+
+    times = []
+    with open_context(db) as ctx:
+        for query in QUERIES:
+            for end in range(1, len(query) + 1):
+                started = time.perf_counter()
+                browse.contact_window(ctx, query[:end])
+                times.append(time.perf_counter() - started)
+    return times
 
 
 def main() -> None:
@@ -201,6 +247,9 @@ def main() -> None:
             f"  {label:<30}{statistics.median(values) * 1000:7.1f} ms   (max {max(values) * 1000:.1f}, "
             f"n={len(values)})"
         )
+    queries = filter_queries(db)
+    print(f"  {'filter query alone':<30}{statistics.median(queries) * 1000:7.1f} ms   (max "
+          f"{max(queries) * 1000:.1f}, n={len(queries)})")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS                      {rss:7.0f} MiB")
     print(json.dumps({k: statistics.median(v) for k, v in figures.items()}))
