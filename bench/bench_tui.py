@@ -44,22 +44,7 @@ class Empty(App):
     def compose(self):
         yield Static("hello")
 
-async def filter_queries(db: Path) -> list[float]:
-    """The database side of each keystroke alone: matches counted and the first page read."""
-    from minicrm.services import browse
-    from minicrm.services.context import open_context
-
-    times = []
-    with open_context(db) as ctx:
-        for query in QUERIES:
-            for end in range(1, len(query) + 1):
-                started = time.perf_counter()
-                browse.contact_window(ctx, query[:end])
-                times.append(time.perf_counter() - started)
-    return times
-
-
-def main() -> None:
+async def main() -> None:
     async with Empty().run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         print(time.perf_counter() - started)
@@ -74,22 +59,7 @@ import asyncio, sys
 from minicrm.tui.app import MinicrmApp
 from minicrm.tui.virtual_list import VirtualList
 
-async def filter_queries(db: Path) -> list[float]:
-    """The database side of each keystroke alone: matches counted and the first page read."""
-    from minicrm.services import browse
-    from minicrm.services.context import open_context
-
-    times = []
-    with open_context(db) as ctx:
-        for query in QUERIES:
-            for end in range(1, len(query) + 1):
-                started = time.perf_counter()
-                browse.contact_window(ctx, query[:end])
-                times.append(time.perf_counter() - started)
-    return times
-
-
-def main() -> None:
+async def main() -> None:
     app = MinicrmApp(sys.argv[1], screen=sys.argv[2])
     async with app.run_test(size=(120, 40)) as pilot:
         while True:
@@ -248,8 +218,10 @@ def main() -> None:
             f"n={len(values)})"
         )
     queries = filter_queries(db)
-    print(f"  {'filter query alone':<30}{statistics.median(queries) * 1000:7.1f} ms   (max "
-          f"{max(queries) * 1000:.1f}, n={len(queries)})")
+    print(
+        f"  {'filter query alone':<30}{statistics.median(queries) * 1000:7.1f} ms   (max "
+        f"{max(queries) * 1000:.1f}, n={len(queries)})"
+    )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS                      {rss:7.0f} MiB")
     print(json.dumps({k: statistics.median(v) for k, v in figures.items()}))
