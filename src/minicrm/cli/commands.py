@@ -10,7 +10,7 @@ import typer
 def register(app: typer.Typer) -> None:
     from minicrm.cli import (
         cadence, company, contact, database, deal, dedupe, doctor, followup, next_command, notes, pipeline,
-        privacy, report, safety, search, transfer, undo, user,
+        privacy, report, safety, search, transfer, tui, undo, user,
     )
 
     app.command("init")(database.init)
@@ -42,6 +42,7 @@ def register(app: typer.Typer) -> None:
     app.command("undo")(undo.undo)
     app.command("backup")(safety.backup)
     app.command("restore")(safety.restore)
+    app.command("tui")(tui.tui)
 
 
 def open_tui_or_help(ctx: typer.Context) -> None:

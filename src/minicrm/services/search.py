@@ -36,7 +36,7 @@ def match_sql(db: Database, query: str, entity: str) -> tuple[str, list[object]]
         if long_words:
             fts = " ".join('"' + w.replace('"', '""') + '"' for w in long_words)
             sql = (
-                "SELECT d.entity_id FROM search_fts f JOIN search_doc d ON d.id = f.rowid "
+                "SELECT d.entity_id FROM search_fts f CROSS JOIN search_doc d ON d.id = f.rowid "
                 "WHERE search_fts MATCH ? AND d.entity = ?"
             )
             params = [fts, entity]

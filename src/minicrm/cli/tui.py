@@ -1,0 +1,18 @@
+"""``minicrm tui``: the full-screen app."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def tui(
+    screen: Annotated[
+        str, typer.Option("--screen", help="The screen to open on: today, contacts, pipeline, followups.")
+    ] = "today",
+) -> None:
+    """Open the full-screen app: Today, Contacts, Pipeline, Follow-ups (keys: 1-4, /, ?, ctrl+p, q)."""
+    from minicrm.tui.app import run_tui
+
+    run_tui(screen=screen)

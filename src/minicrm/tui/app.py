@@ -1,0 +1,140 @@
+"""The minicrm TUI: four screens (Today, Contacts, Pipeline, Follow-ups) as app modes.
+
+All database work runs in thread workers (``minicrm.tui.work``) through the services; the UI
+thread only renders. ``run_tui()`` is what ``minicrm tui`` and a bare ``minicrm`` call.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from minicrm.clock import Clock
+from minicrm.config import Config, load_config
+from minicrm.errors import InvalidInput, MinicrmError
+from minicrm.tui.screens.base import SCREENS, CrmScreen
+from minicrm.tui.store import Store
+
+
+def _screen(module: str, name: str) -> Screen[None]:
+    return getattr(importlib.import_module(f"minicrm.tui.screens.{module}"), name)()
+
+
+class MinicrmApp(App[None]):
+    TITLE = "minicrm"
+    CSS_PATH = "minicrm.tcss"
+    MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
+        # imported when first shown: the first paint loads only its own screen
+        "today": lambda: _screen("today", "TodayScreen"),
+        "contacts": lambda: _screen("contacts", "ContactsScreen"),
+        "pipeline": lambda: _screen("pipeline", "PipelineScreen"),
+        "followups": lambda: _screen("followups", "FollowupsScreen"),
+    }
+    DEFAULT_MODE = "today"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "switch_mode('today')", "Today", show=False, id="screen.today"),
+        Binding("2", "switch_mode('contacts')", "Contacts", show=False, id="screen.contacts"),
+        Binding("3", "switch_mode('pipeline')", "Pipeline", show=False, id="screen.pipeline"),
+        Binding("4", "switch_mode('followups')", "Follow-ups", show=False, id="screen.followups"),
+        Binding("slash", "search", "Search", id="app.search"),
+        Binding("r", "refresh_screen", "Refresh", id="app.refresh"),
+        Binding("question_mark", "keys", "Keys", id="app.keys"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        db: str | None = None,
+        user: str | None = None,
+        config: Config | None = None,
+        screen: str = "today",
+    ) -> None:
+        if screen not in self.MODES:
+            raise InvalidInput(f"unknown screen {screen!r} (choose from {', '.join(self.MODES)})")
+        self.DEFAULT_MODE = screen  # type: ignore[misc]  # the screen shown first
+        super().__init__()
+        try:
+            self.config = config or load_config()
+        except MinicrmError:
+            self.config = Config()
+        self.clock = Clock.system(self.config.timezone)
+        self.store = Store(db, user)
+
+    @property
+    def region(self) -> str | None:
+        return self.config.region
+
+    @property
+    def lost_reasons(self) -> tuple[str, ...]:
+        return self.config.lost_reasons
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+    # -- moving between screens ----------------------------------------------------------
+    async def _to(self, mode: str) -> CrmScreen:
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+        return self.screen  # type: ignore[return-value]
+
+    def _open(self, mode: str, opener: str, ident: int) -> None:
+        """Switch to ``mode`` and call its screen's ``opener(ident)``."""
+
+        async def go() -> None:
+            screen = await self._to(mode)
+            getattr(screen, opener)(ident)
+
+        self.run_worker(go(), group="navigate")
+
+    def open_contact(self, contact_id: int) -> None:
+        self._open("contacts", "show_contact", contact_id)
+
+    def open_deal(self, deal_id: int) -> None:
+        self._open("pipeline", "show_deal", deal_id)
+
+    def open_followup(self, followup_id: int) -> None:
+        self._open("followups", "show_followup", followup_id)
+
+    # -- app-wide actions --------------------------------------------------------------------
+    async def action_search(self) -> None:
+        screen = await self._to("contacts")
+        await screen.run_action("search")
+
+    def action_refresh_screen(self) -> None:
+        if isinstance(self.screen, CrmScreen):
+            self.screen.refresh_data()
+            self.notify("Refreshed", timeout=1.5)
+
+    def action_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The command palette (ctrl+p): every screen, every action of this screen, and the app's."""
+        for mode, label in SCREENS:
+            name = label.split(" ", 1)[1]
+            yield SystemCommand(
+                f"Go to {name}",
+                f"Switch to the {name} screen (key {label[0]})",
+                lambda mode=mode: self.switch_mode(mode),
+            )
+        if isinstance(screen, CrmScreen):
+            for title, help_text, action in screen.COMMANDS_HERE:
+                yield SystemCommand(title, help_text, lambda action=action: screen.run_action(action))
+        yield SystemCommand("Search contacts", "Filter the contact list as you type (/)", self.action_search)
+        yield SystemCommand("Refresh", "Reload this screen from the database (r)", self.action_refresh_screen)
+        yield from super().get_system_commands(screen)
+
+
+def run_tui(db: str | None = None, user: str | None = None, screen: str = "today") -> None:
+    """Open the TUI on ``--db``/``--as`` (from the CLI's global options when not given)."""
+    from minicrm.cli.state import GLOBALS
+
+    MinicrmApp(db or GLOBALS.db, user or GLOBALS.user, screen=screen).run()

@@ -1,0 +1,52 @@
+"""How values read on screen: money, dates, relative days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from minicrm.services.dto import FollowUp
+
+
+def money(minor: int | None, currency: str) -> str:
+    if minor is None:
+        return "—"
+    whole, cents = divmod(abs(minor), 100)
+    sign = "-" if minor < 0 else ""
+    amount = f"{whole:,}" if cents == 0 else f"{whole:,}.{cents:02d}"
+    return f"{sign}{amount} {currency}"
+
+
+def totals(parts: tuple[tuple[str, int], ...]) -> str:
+    return " + ".join(money(v, c) for c, v in parts) if parts else "0"
+
+
+def day(value: date | None, today: date) -> str:
+    if value is None:
+        return "no date"
+    delta = (value - today).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "yesterday"
+    if -7 < delta < 0:
+        return f"{-delta} days ago"
+    if 0 < delta < 7:
+        return value.strftime("%A")
+    return value.isoformat()
+
+
+def moment(value: datetime | None, tz: tzinfo) -> str:
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "never"
+
+
+def due(f: FollowUp, tz: tzinfo, today: date) -> str:
+    local = f.due_at.astimezone(tz)
+    text = day(local.date(), today)
+    return text if f.all_day else f"{text} {local:%H:%M}"
+
+
+def cut(text: str | None, width: int) -> str:
+    value = (text or "").replace("\n", " ")
+    return value if len(value) <= width else value[: max(0, width - 1)] + "…"

@@ -1,0 +1,388 @@
+"""Dialogs: confirm, a one-line prompt, the note/log editor, the contact form, a follow-up form.
+
+Each validates as you type (pure checks, no database) and shows the error beside the field;
+the result goes back through ``dismiss`` and the calling screen does the write in a worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from minicrm.clock import Clock
+from minicrm.dates import When, parse_when
+from minicrm.errors import InvalidInput
+from minicrm.services.dto import Contact
+from minicrm.services.interactions import LOGGABLE
+from minicrm.services.validation import normalize_email, normalize_phone, normalize_tags
+
+Check = Callable[[str], str | None]  # returns an error message or None
+
+
+def check_email(value: str) -> str | None:
+    if not value.strip():
+        return None
+    try:
+        normalize_email(value)
+    except InvalidInput:
+        return "not a valid email address"
+    return None
+
+
+def check_phone(region: str | None) -> Check:
+    def check(value: str) -> str | None:
+        if not value.strip():
+            return None
+        try:
+            normalize_phone(value, region)
+        except InvalidInput as err:
+            return str(err).split(": ", 1)[-1] if ": " in str(err) else "not a phone number"
+        return None
+
+    return check
+
+
+def check_tags(value: str) -> str | None:
+    try:
+        normalize_tags([value])
+    except InvalidInput as err:
+        return str(err)
+    return None
+
+
+def check_days(value: str) -> str | None:
+    if not value.strip():
+        return None
+    return None if value.strip().isdigit() and int(value) > 0 else "a number of days, like 30"
+
+
+def check_required(what: str) -> Check:
+    return lambda value: None if value.strip() else f"{what} is required"
+
+
+def when_hint(clock: Clock) -> Callable[[str], tuple[str | None, str]]:
+    """Validator for a date field: (error, what the text means)."""
+
+    def hint(value: str) -> tuple[str | None, str]:
+        if not value.strip():
+            return "a date is required", ""
+        try:
+            when = parse_when(value, clock)
+        except InvalidInput:
+            return "try 2026-12-01, tomorrow, next friday, in 3 days", ""
+        local = when.at.astimezone(clock.tz)
+        return None, local.strftime("%a %Y-%m-%d" if when.all_day else "%a %Y-%m-%d %H:%M")
+
+    return hint
+
+
+class Field(Vertical):
+    """A labelled input with its error (or hint) shown beside it as you type."""
+
+    def __init__(
+        self,
+        label: str,
+        value: str = "",
+        *,
+        check: Check | None = None,
+        hint: Callable[[str], tuple[str | None, str]] | None = None,
+        placeholder: str = "",
+        id: str | None = None,
+    ) -> None:
+        super().__init__(classes="field", id=id)
+        self.label = label
+        self.value = value
+        self.check = check
+        self.hint = hint
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="field-row"):
+            yield Label(self.label, classes="field-label")
+            yield Input(self.value, placeholder=self.placeholder, classes="field-input", compact=True)
+            yield Static("", classes="field-error")
+
+    def on_mount(self) -> None:
+        self.validate(initial=True)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.validate()
+
+    @property
+    def text(self) -> str:
+        return self.query_one(Input).value
+
+    def validate(self, initial: bool = False) -> str | None:
+        value = self.text
+        error: str | None = None
+        note = ""
+        if self.check is not None:
+            error = self.check(value)
+        if self.hint is not None:
+            error, note = self.hint(value)
+        shown = self.query_one(".field-error", Static)
+        if initial and not value:
+            shown.update("")
+            self.remove_class("-invalid")
+            return error
+        shown.update(f"✗ {error}" if error else (f"→ {note}" if note else ""))
+        self.set_class(bool(error), "-invalid")
+        return error
+
+
+class Dialog(ModalScreen[Any]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Save"),
+    ]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        raise NotImplementedError
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self.action_submit()
+        else:
+            self.action_cancel()
+
+    def buttons(self, ok: str = "Save") -> ComposeResult:
+        with Horizontal(classes="buttons"):
+            yield Button(ok, id="ok", variant="primary")
+            yield Button("Cancel", id="cancel")
+
+    def fields_valid(self) -> bool:
+        errors = [f for f in self.query(Field) if f.validate() is not None]
+        if errors:
+            errors[0].query_one(Input).focus()
+            self.notify("fix the marked fields first", severity="warning")
+        return not errors
+
+
+class ConfirmModal(Dialog):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "cancel", "No"),
+        Binding("y", "submit", "Yes"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="question")
+            yield from self.buttons("Yes, delete")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def action_submit(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class PromptModal(Dialog):
+    """One line of text (a reason, tags, a date) with optional live validation."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self,
+        title: str,
+        label: str,
+        value: str = "",
+        *,
+        check: Check | None = None,
+        hint: Callable[[str], tuple[str | None, str]] | None = None,
+        placeholder: str = "",
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.field = Field(label, value, check=check, hint=hint, placeholder=placeholder)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield self.field
+            yield from self.buttons("OK")
+
+    def on_mount(self) -> None:
+        self.field.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        if self.fields_valid():
+            self.dismiss(self.field.text)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    kind: str
+    body: str
+
+
+class NoteModal(Dialog):
+    """A multi-line note, or a logged call/email/meeting (ctrl+s saves)."""
+
+    def __init__(self, who: str, kind: str = "note") -> None:
+        super().__init__()
+        self.who = who
+        self.kind = kind
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(f"Log for {self.who}", classes="dialog-title")
+            yield Select([(k, k) for k in LOGGABLE], value=self.kind, allow_blank=False, id="kind")
+            yield TextArea(id="body", soft_wrap=True)
+            yield Static("ctrl+s saves · esc cancels", classes="hint")
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_submit(self) -> None:
+        body = self.query_one(TextArea).text
+        kind = str(self.query_one(Select).value)
+        if kind == "note" and not body.strip():
+            self.notify("the note is empty", severity="warning")
+            return
+        self.dismiss(LogEntry(kind, body))
+
+
+@dataclass(frozen=True)
+class ContactForm:
+    name: str
+    email: str
+    phone: str
+    company: str
+    title: str
+    tags: str
+    cadence: str
+
+
+class ContactModal(Dialog):
+    """Add or edit a contact; every field checks itself as you type."""
+
+    def __init__(self, region: str | None, contact: Contact | None = None) -> None:
+        super().__init__()
+        self.phone_region = region
+        self.contact = contact
+
+    def compose(self) -> ComposeResult:
+        c = self.contact
+        with Vertical(classes="dialog wide"):
+            yield Static(f"Edit {c.name}" if c else "New contact", classes="dialog-title")
+            with Grid(classes="form"):
+                yield Field("Name", c.name if c else "", check=check_required("a name"), id="f-name")
+                yield Field(
+                    "Email",
+                    (c.email or "") if c else "",
+                    check=check_email,
+                    id="f-email",
+                    placeholder="ana@example.com",
+                )
+                yield Field(
+                    "Phone",
+                    (c.phone or "") if c else "",
+                    check=check_phone(self.phone_region),
+                    id="f-phone",
+                    placeholder="+351 912 345 678",
+                )
+                yield Field("Company", (c.company or "") if c else "", id="f-company")
+                yield Field("Title", (c.title or "") if c else "", id="f-title")
+                yield Field(
+                    "Tags",
+                    ", ".join(c.tags) if c else "",
+                    check=check_tags,
+                    id="f-tags",
+                    placeholder="vip, lisbon",
+                )
+                yield Field(
+                    "Cadence (days)",
+                    str(c.cadence_days or "") if c else "",
+                    check=check_days,
+                    id="f-cadence",
+                    placeholder="30",
+                )
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#f-name Input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def value(self, name: str) -> str:
+        return self.query_one(f"#f-{name}", Field).text.strip()
+
+    def action_submit(self) -> None:
+        if self.fields_valid():
+            self.dismiss(
+                ContactForm(
+                    *(
+                        self.value(n)
+                        for n in ("name", "email", "phone", "company", "title", "tags", "cadence")
+                    )
+                )
+            )
+
+
+@dataclass(frozen=True)
+class FollowUpForm:
+    title: str
+    when: When
+
+
+class FollowUpModal(Dialog):
+    def __init__(self, who: str, clock: Clock) -> None:
+        super().__init__()
+        self.who = who
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(f"Follow up with {self.who}", classes="dialog-title")
+            yield Field(
+                "What",
+                "",
+                check=check_required("the follow-up text"),
+                id="f-what",
+                placeholder="send the proposal",
+            )
+            yield Field(
+                "When",
+                "tomorrow",
+                hint=when_hint(self.clock),
+                id="f-when",
+                placeholder="tomorrow, next friday 10:00, in 3 days",
+            )
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#f-what Input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        if self.fields_valid():
+            what = self.query_one("#f-what", Field).text
+            when = parse_when(self.query_one("#f-when", Field).text, self.clock)
+            self.dismiss(FollowUpForm(what, when))

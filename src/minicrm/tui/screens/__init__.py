@@ -1,0 +1,1 @@
+"""The four screens: Today, Contacts, Pipeline, Follow-ups."""

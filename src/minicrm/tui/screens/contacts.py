@@ -1,0 +1,610 @@
+"""Contacts and companies: a list that filters as you type, a detail pane, and every everyday
+edit (add, edit, note, log, follow-up, tags, delete) without leaving the screen."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from minicrm.services import browse, companies, contacts, dashboard, followups, interactions
+from minicrm.services.browse import CompanyRow, ContactRow
+from minicrm.services.context import Context
+from minicrm.services.dashboard import BoardDeal
+from minicrm.services.dto import (
+    Company,
+    CompanyCreate,
+    CompanyPatch,
+    Contact,
+    ContactCreate,
+    ContactPatch,
+    FollowUp,
+    Interaction,
+)
+from minicrm.services.interactions import Links
+from minicrm.tui import format as fmt
+from minicrm.tui.modals import (
+    ConfirmModal,
+    ContactForm,
+    ContactModal,
+    FollowUpForm,
+    FollowUpModal,
+    LogEntry,
+    NoteModal,
+    PromptModal,
+    check_required,
+    check_tags,
+)
+from minicrm.tui.screens.base import CrmScreen
+from minicrm.tui.virtual_list import VirtualList
+
+SORT_ORDER = tuple(browse.CONTACT_SORTS)
+#: seconds: a cursor moving faster than this loads the detail pane only where it stops
+DETAIL_DELAY = 0.12
+
+
+@dataclass(frozen=True)
+class ContactView:
+    contact: Contact
+    deals: tuple[BoardDeal, ...]
+    followups: tuple[FollowUp, ...]
+    timeline: tuple[Interaction, ...]
+
+
+@dataclass(frozen=True)
+class CompanyView:
+    company: Company
+    people: tuple[Contact, ...]
+    timeline: tuple[Interaction, ...]
+
+
+def load_contact(ctx: Context, contact_id: int) -> ContactView:
+    with ctx.db.snapshot():
+        ref = str(contact_id)
+        return ContactView(
+            contacts.get(ctx, contact_id),
+            tuple(dashboard.deals_of_contact(ctx, contact_id)),
+            tuple(followups.list_followups(ctx, "open", contact=ref, limit=20)),
+            tuple(interactions.timeline(ctx, Links(contact=ref), limit=30)),
+        )
+
+
+def load_company(ctx: Context, company_id: int) -> CompanyView:
+    with ctx.db.snapshot():
+        ref = str(company_id)
+        return CompanyView(
+            companies.get(ctx, company_id),
+            tuple(contacts.list_contacts(ctx, contacts.ContactQuery(company=ref, limit=30))),
+            tuple(interactions.timeline(ctx, Links(company=ref), limit=30)),
+        )
+
+
+def tag_patch(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``vip -old +lisbon`` → (add vip lisbon, remove old)."""
+    words = text.replace(",", " ").split()
+    remove = tuple(w[1:] for w in words if w.startswith("-") and len(w) > 1)
+    add = tuple(w.lstrip("+") for w in words if not w.startswith("-") and w.lstrip("+"))
+    return add, remove
+
+
+def contact_line(row: ContactRow, width: int) -> str:
+    if width < 70:
+        name_w = max(12, width * 5 // 10)
+        return f" {fmt.cut(row.name, name_w - 1):<{name_w}}{fmt.cut(row.email, width - name_w - 1)}"
+    name_w, email_w, status_w = width * 30 // 100, width * 34 // 100, 10
+    company_w = width - name_w - email_w - status_w - 1
+    return (
+        f" {fmt.cut(row.name, name_w - 1):<{name_w}}{fmt.cut(row.email, email_w - 1):<{email_w}}"
+        f"{fmt.cut(row.company, company_w - 1):<{company_w}}{row.status:<{status_w}}"
+    )
+
+
+def contact_head(width: int) -> str:
+    if width < 70:
+        name_w = max(12, width * 5 // 10)
+        return f" {'Name':<{name_w}}Email"
+    name_w, email_w, status_w = width * 30 // 100, width * 34 // 100, 10
+    company_w = width - name_w - email_w - status_w - 1
+    return f" {'Name':<{name_w}}{'Email':<{email_w}}{'Company':<{company_w}}{'Status':<{status_w}}"
+
+
+def company_line(row: CompanyRow, width: int) -> str:
+    name_w = width * 45 // 100
+    return f" {fmt.cut(row.name, name_w - 1):<{name_w}}{fmt.cut(row.domain, 24):<25}{row.contacts:>6} people"
+
+
+@dataclass(frozen=True)
+class ContactSource:
+    """The contact list as the filter and sort make it (see ``services.browse``)."""
+
+    search: str
+    sort: str
+    descending: bool
+
+    def first(self, ctx: Context, offset: int, limit: int) -> tuple[int | None, list[ContactRow]]:
+        return browse.contact_window(
+            ctx, self.search, sort=self.sort, descending=self.descending, offset=offset, limit=limit
+        )
+
+    def page(self, ctx: Context, offset: int, limit: int, after: ContactRow | None) -> list[ContactRow]:
+        return browse.contact_page(
+            ctx,
+            self.search,
+            sort=self.sort,
+            descending=self.descending,
+            offset=offset,
+            limit=limit,
+            after=after,
+        )
+
+    def count(self, ctx: Context) -> int:
+        return browse.contact_count(ctx, self.search)
+
+
+@dataclass(frozen=True)
+class CompanySource:
+    search: str
+
+    def first(self, ctx: Context, offset: int, limit: int) -> tuple[int | None, list[CompanyRow]]:
+        return None, browse.company_page(ctx, self.search, offset=offset, limit=limit)
+
+    def page(self, ctx: Context, offset: int, limit: int, after: CompanyRow | None) -> list[CompanyRow]:
+        return browse.company_page(ctx, self.search, offset=offset, limit=limit, after=after)
+
+    def count(self, ctx: Context) -> int:
+        return browse.company_count(ctx, self.search)
+
+
+class ContactsScreen(CrmScreen):
+    MODE = "contacts"
+    AUTO_FOCUS = "#rows"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", show=False),
+        Binding("a", "add", "Add"),
+        Binding("e", "edit", "Edit"),
+        Binding("n", "note", "Note"),
+        Binding("l", "log", "Log call"),
+        Binding("f", "followup", "Follow-up"),
+        Binding("t", "tags", "Tags", show=False),
+        Binding("delete,x", "delete", "Delete", show=False),
+        Binding("s", "sort", "Sort", show=False),
+        Binding("S", "reverse", "Reverse", show=False),
+        Binding("c", "toggle_kind", "Companies", show=False),
+        Binding("escape", "to_list", "List", show=False),
+    ]
+    COMMANDS_HERE = (
+        ("Add a contact", "Contacts: open the new-contact form", "add"),
+        ("Edit the contact", "Contacts: edit the selected contact", "edit"),
+        ("Add a note", "Contacts: write a note about the selected contact", "note"),
+        ("Log a call, email or meeting", "Contacts: log an interaction", "log"),
+        ("Set a follow-up", "Contacts: remind me about the selected contact", "followup"),
+        ("Add or remove tags", "Contacts: +tag adds, -tag removes", "tags"),
+        ("Delete the contact", "Contacts: delete after confirmation", "delete"),
+        ("Change the sort order", "Contacts: name, created, updated, last interaction", "sort"),
+        ("Reverse the sort order", "Contacts", "reverse"),
+        ("Show companies / contacts", "Contacts: switch between people and companies", "toggle_kind"),
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind = "contacts"
+        self.search = ""
+        self.sort = "name"
+        self.descending = False
+        self.view: ContactView | CompanyView | None = None
+        #: a record opened by id (from another screen): actions apply to it, not to the cursor row
+        self.pinned = False
+        self._last_highlight = 0.0
+        self._detail_timer: Timer | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="people"):
+            with Vertical(id="list-pane"):
+                yield Input(placeholder="/ filter: name, email, phone, company…", id="filter")
+                yield Static("", id="list-head")
+                yield VirtualList(self._source(), contact_line, id="rows")
+                yield Static("", id="list-status")
+            with VerticalScroll(id="detail-pane"):
+                yield Static("Nothing selected.", id="detail")
+
+    # -- the list -------------------------------------------------------------------------
+    @property
+    def rows(self) -> VirtualList[Any]:
+        return self.query_one("#rows", VirtualList)
+
+    def _source(self) -> ContactSource | CompanySource:
+        if self.kind == "companies":
+            return CompanySource(self.search)
+        return ContactSource(self.search, self.sort, self.descending)
+
+    def refresh_data(self) -> None:
+        self.reload_list(keep_cursor=True)
+        self.reload_detail()
+
+    def reload_list(self, keep_cursor: bool = False) -> None:
+        rows = self.rows
+        rows.source = self._source()
+        rows.render_row = contact_line if self.kind == "contacts" else company_line
+        rows.reload(keep_cursor=keep_cursor)
+
+    def on_resize(self) -> None:
+        self._update_head()
+
+    def _update_head(self) -> None:
+        width = self.rows.size.width or 80
+        head = (
+            contact_head(width)
+            if self.kind == "contacts"
+            else f" {'Company':<{width * 45 // 100}}{'Domain':<25}"
+        )
+        self.query_one("#list-head", Static).update(Text(head, style="bold"))
+
+    def on_virtual_list_loaded(self, event: VirtualList.Loaded) -> None:
+        self._update_head()
+        what = "contacts" if self.kind == "contacts" else "companies"
+        order = (
+            f" · sorted by {self.sort}{' ↓' if self.descending else ''}" if self.kind == "contacts" else ""
+        )
+        capped = bool(self.search) and event.total >= browse.MATCH_CAP
+        found = f"{event.total:,}{'+' if capped else ''} {what}"
+        if self.search:
+            found += f" matching “{self.search}”" + (" (type more to narrow)" if capped else "")
+        self.query_one("#list-status", Static).update(found + order)
+        if event.total == 0:
+            self.view = None
+            self.query_one("#detail", Static).update(
+                "No match. Press esc to clear the filter."
+                if self.search
+                else f"No {what} yet. Press a to add one."
+            )
+
+    def on_virtual_list_highlighted(self, event: VirtualList.Highlighted) -> None:
+        if not event.by_user and (self.view is not None or self.pinned):
+            return  # a refresh: keep showing the record that is open
+        self.pinned = False
+        # while the cursor runs (key repeat), wait for it to stop before loading the detail
+        now = time.monotonic()
+        running = now - self._last_highlight < DETAIL_DELAY
+        self._last_highlight = now
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if running:
+            ident = event.row.id
+            self._detail_timer = self.set_timer(DETAIL_DELAY, lambda: self.load_detail(ident))
+        else:
+            self.load_detail(event.row.id)
+
+    def on_virtual_list_selected(self, event: VirtualList.Selected) -> None:
+        self.query_one("#detail-pane").focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.search = event.value
+            self.reload_list()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.rows.focus()
+
+    def on_show(self) -> None:
+        if not isinstance(self.focused, Input):
+            self.rows.focus()
+
+    # -- the detail pane ------------------------------------------------------------------
+    def load_detail(self, ident: int) -> None:
+        loader = load_contact if self.kind == "contacts" else load_company
+        self.db(loader, ident, then=self.show_detail, group="detail", exclusive=True)
+
+    def reload_detail(self) -> None:
+        if isinstance(self.view, ContactView):
+            self.db(load_contact, self.view.contact.id, then=self.show_detail, group="detail", exclusive=True)
+        elif isinstance(self.view, CompanyView):
+            self.db(load_company, self.view.company.id, then=self.show_detail, group="detail", exclusive=True)
+
+    def show_contact(self, contact_id: int) -> None:
+        """Open one contact in the detail pane (from Today, the pipeline or the agenda)."""
+        if self.kind != "contacts":
+            self.kind = "contacts"
+            self.reload_list(keep_cursor=True)
+        self.pinned = True
+        self.db(load_contact, contact_id, then=self.show_detail, group="detail", exclusive=True)
+
+    def show_detail(self, view: ContactView | CompanyView) -> None:
+        self.view = view
+        body = self.render_contact(view) if isinstance(view, ContactView) else self.render_company(view)
+        self.query_one("#detail", Static).update(body)
+
+    def render_contact(self, view: ContactView) -> Group:
+        c, tz, today = view.contact, self.crm.clock.tz, self.crm.clock.today()
+        fields = Table.grid(padding=(0, 1))
+        fields.add_column(style="dim", no_wrap=True)
+        fields.add_column()
+        for label, value in (
+            ("Email", ", ".join(c.emails)),
+            ("Phone", ", ".join(c.phones)),
+            ("Company", c.company),
+            ("Title", c.title),
+            ("Status", c.status),
+            ("Owner", c.owner),
+            ("Tags", " ".join(f"#{t}" for t in c.tags)),
+            ("Keep in touch", f"every {c.cadence_days} days" if c.cadence_days else None),
+            ("Last touch", fmt.moment(c.last_interaction_at, tz)),
+            *((k, v) for k, v in c.fields.items()),
+        ):
+            if value:
+                fields.add_row(label, value)
+        parts: list[Any] = [Text(c.name, style="bold underline"), fields]
+        parts.append(Text(f"\nDeals ({len(view.deals)})", style="bold"))
+        for d in view.deals:
+            parts.append(
+                Text(f"  {d.title} · {fmt.money(d.value_minor, d.currency)} · {d.stage} ({d.status})")
+            )
+        parts.append(Text(f"\nFollow-ups ({len(view.followups)})", style="bold"))
+        for f in view.followups:
+            parts.append(
+                Text(
+                    f"  {'●' if f.overdue else '○'} {fmt.due(f, tz, today)}: {f.title}",
+                    style="red" if f.overdue else "",
+                )
+            )
+        parts.append(Text("\nTimeline", style="bold"))
+        if not view.timeline:
+            parts.append(Text("  nothing yet: n adds a note, l logs a call", style="dim"))
+        for i in view.timeline:
+            parts.append(
+                Text.assemble(
+                    (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8}", "cyan"), fmt.cut(i.body, 400)
+                )
+            )
+        return Group(*parts)
+
+    def render_company(self, view: CompanyView) -> Group:
+        co, tz = view.company, self.crm.clock.tz
+        fields = Table.grid(padding=(0, 1))
+        fields.add_column(style="dim")
+        fields.add_column()
+        for label, value in (
+            ("Domain", co.domain),
+            ("Industry", co.industry),
+            ("Size", co.size),
+            ("Tags", " ".join(f"#{t}" for t in co.tags)),
+            ("Owner", co.owner),
+            ("People", str(co.contacts_count)),
+        ):
+            if value:
+                fields.add_row(label, value)
+        parts: list[Any] = [Text(co.name, style="bold underline"), fields, Text("\nPeople", style="bold")]
+        parts += [Text(f"  {p.name}  {p.email or ''}") for p in view.people]
+        parts.append(Text("\nTimeline", style="bold"))
+        parts += [
+            Text.assemble(
+                (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8}", "cyan"), fmt.cut(i.body, 400)
+            )
+            for i in view.timeline
+        ]
+        return Group(*parts)
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_search(self) -> None:
+        # focus now, not after the queued keys: what is typed right after / goes to the filter
+        self.set_focus(self.query_one("#filter", Input))
+
+    def action_to_list(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        if self.focused is filter_input and filter_input.value:
+            filter_input.value = ""
+        self.rows.focus()
+
+    def action_sort(self) -> None:
+        self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
+        self.reload_list()
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self.reload_list()
+
+    def action_toggle_kind(self) -> None:
+        self.kind = "companies" if self.kind == "contacts" else "contacts"
+        self.view = None
+        self.query_one("#detail", Static).update("")
+        self.reload_list()
+
+    def _subject(self) -> tuple[str, int, str] | None:
+        """What an action applies to: the record opened from another screen, else the row under
+        the cursor (even while its detail is still loading)."""
+        view = self.view
+        if self.pinned and isinstance(view, ContactView):
+            return "contact", view.contact.id, view.contact.name
+        row = self.rows.current
+        if row is None:
+            self.notify(f"select a {self.kind[:-1]} first", severity="warning")
+            return None
+        return ("contact" if isinstance(row, ContactRow) else "company"), row.id, row.name
+
+    def _loaded(self) -> ContactView | CompanyView | None:
+        """The detail of the subject, once it is on screen (edits start from it)."""
+        subject = self._subject()
+        if subject is None:
+            return None
+        view = self.view
+        if isinstance(view, ContactView) and subject[:2] == ("contact", view.contact.id):
+            return view
+        if isinstance(view, CompanyView) and subject[:2] == ("company", view.company.id):
+            return view
+        self.notify("still loading; try again", severity="warning")
+        return None
+
+    def _links(self) -> tuple[Links, str] | None:
+        subject = self._subject()
+        if subject is None:
+            return None
+        kind, ident, name = subject
+        return (Links(contact=str(ident)) if kind == "contact" else Links(company=str(ident))), name
+
+    def _after_contact_write(self, contact: Contact) -> None:
+        self.show_contact(contact.id)
+
+    def action_add(self) -> None:
+        if self.kind == "companies":
+
+            def add_company(name: str | None) -> None:
+                if name:
+                    self.write(companies.add, CompanyCreate(name=name), done=f"Added {name}")
+
+            self.app.push_screen(
+                PromptModal("New company", "Name", check=check_required("a name")), add_company
+            )
+            return
+
+        def save(form: ContactForm | None) -> None:
+            if form is None:
+                return
+            data = ContactCreate(
+                name=form.name,
+                emails=(form.email,) if form.email else (),
+                phones=(form.phone,) if form.phone else (),
+                company=form.company or None,
+                title=form.title or None,
+                tags=tuple(form.tags.replace(",", " ").split()),
+                cadence_days=int(form.cadence) if form.cadence else None,
+            )
+            self.write(contacts.add, data, done=f"Added {form.name}", then=self._after_contact_write)
+
+        self.app.push_screen(ContactModal(self.crm.region), save)
+
+    def action_edit(self) -> None:
+        loaded = self._loaded()
+        if isinstance(loaded, CompanyView):
+            company = loaded.company
+
+            def rename(name: str | None) -> None:
+                if name and name != company.name:
+                    self.write(
+                        companies.edit, str(company.id), CompanyPatch(name=name), done=f"Renamed to {name}"
+                    )
+
+            self.app.push_screen(
+                PromptModal("Rename company", "Name", company.name, check=check_required("a name")), rename
+            )
+            return
+        if not isinstance(loaded, ContactView):
+            return
+        contact = loaded.contact
+
+        def save(form: ContactForm | None) -> None:
+            if form is None:
+                return
+            emails = (form.email, *contact.emails[1:]) if form.email else contact.emails[1:]
+            phones = (form.phone, *contact.phones[1:]) if form.phone else contact.phones[1:]
+            patch = ContactPatch(
+                name=form.name,
+                emails=emails,
+                phones=phones,
+                company=form.company or None,
+                title=form.title or None,
+                tags=tuple(form.tags.replace(",", " ").split()),
+                cadence_days=int(form.cadence) if form.cadence else None,
+                expected_version=contact.version,
+            )
+            self.write(
+                contacts.edit, contact.id, patch, done=f"Saved {form.name}", then=self._after_contact_write
+            )
+
+        self.app.push_screen(ContactModal(self.crm.region, contact), save)
+
+    def _log(self, kind: str) -> None:
+        target = self._links()
+        if target is None:
+            return
+        links, who = target
+
+        def save(entry: LogEntry | None) -> None:
+            if entry is not None:
+                self.write(
+                    interactions.add, entry.kind, links, entry.body, done=f"Logged {entry.kind} for {who}"
+                )
+
+        self.app.push_screen(NoteModal(who, kind), save)
+
+    def action_note(self) -> None:
+        self._log("note")
+
+    def action_log(self) -> None:
+        self._log("call")
+
+    def action_followup(self) -> None:
+        target = self._links()
+        if target is None:
+            return
+        links, who = target
+
+        def save(form: FollowUpForm | None) -> None:
+            if form is not None:
+                self.write(followups.add, links, form.title, form.when, done=f"Follow-up set for {who}")
+
+        self.app.push_screen(FollowUpModal(who, self.crm.clock), save)
+
+    def action_tags(self) -> None:
+        view = self._loaded()
+        if view is None:
+            return
+        current = view.contact.tags if isinstance(view, ContactView) else view.company.tags
+
+        def save(text: str | None) -> None:
+            if not text:
+                return
+            add, remove = tag_patch(text)
+            if isinstance(view, ContactView):
+                self.write(
+                    contacts.edit,
+                    view.contact.id,
+                    ContactPatch(add_tags=add, remove_tags=remove),
+                    done="Tags saved",
+                    then=self._after_contact_write,
+                )
+            else:
+                self.write(
+                    companies.edit,
+                    str(view.company.id),
+                    CompanyPatch(add_tags=add, remove_tags=remove),
+                    done="Tags saved",
+                )
+
+        now = " ".join(f"#{t}" for t in current) or "none"
+        self.app.push_screen(
+            PromptModal(
+                f"Tags (now: {now})",
+                "Tags",
+                placeholder="vip +lisbon -old",
+                check=lambda v: check_tags(v.replace("+", "").replace("-", "")),
+            ),
+            save,
+        )
+
+    def action_delete(self) -> None:
+        subject = self._subject()
+        if subject is None:
+            return
+        kind, target, name = subject
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.view = None
+                self.pinned = False
+                self.query_one("#detail", Static).update("")
+                if kind == "contact":
+                    self.write(contacts.remove, [target], done=f"Deleted {name}")
+                else:
+                    self.write(companies.remove, [str(target)], done=f"Deleted {name}")
+
+        self.app.push_screen(ConfirmModal(f"Delete {name} with their notes and follow-ups?"), confirmed)

@@ -1,0 +1,190 @@
+"""The follow-up agenda, grouped overdue / today / this week / later: done, snooze and
+reschedule with natural-language dates ("tomorrow 9:00", "next friday", "in 3 days")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from minicrm.dates import When, parse_when
+from minicrm.services import followups
+from minicrm.services.context import Context
+from minicrm.services.dto import FollowUp
+from minicrm.services.followups import FollowUpPatch
+from minicrm.tui import format as fmt
+from minicrm.tui.modals import PromptModal, when_hint
+from minicrm.tui.screens.base import CrmScreen
+
+AGENDA_LIMIT = 1000
+
+
+def load_agenda(ctx: Context) -> list[FollowUp]:
+    return followups.list_followups(ctx, "open", limit=AGENDA_LIMIT)
+
+
+class FollowupsScreen(CrmScreen):
+    MODE = "followups"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d,space", "done", "Done"),
+        Binding("s", "snooze", "Snooze"),
+        Binding("e", "reschedule", "Reschedule"),
+        Binding("enter", "open", "Open contact", show=False),
+    ]
+    COMMANDS_HERE = (
+        ("Mark the follow-up done", "Follow-ups", "done"),
+        ("Snooze the follow-up", "Follow-ups: until tomorrow, next monday…", "snooze"),
+        ("Reschedule the follow-up", "Follow-ups: a new due date", "reschedule"),
+        ("Open the follow-up's contact", "Follow-ups", "open"),
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[int, FollowUp] = {}
+        self.follow: int | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="agenda-summary")
+        yield OptionList(id="followups")
+
+    def refresh_data(self) -> None:
+        self.db(load_agenda, then=self.show, group="agenda", exclusive=True)
+
+    def show(self, items: list[FollowUp]) -> None:
+        clock = self.crm.clock
+        tz, today = clock.tz, clock.today()
+        now = clock.now()
+        week_end = today + timedelta(days=7)
+        groups: dict[str, list[FollowUp]] = {
+            "Overdue": [],
+            "Today": [],
+            "This week": [],
+            "Later": [],
+            "Snoozed": [],
+        }
+        for f in items:
+            local = f.due_at.astimezone(tz).date()
+            if f.snoozed_until is not None and f.snoozed_until > now:
+                groups["Snoozed"].append(f)
+            elif f.overdue:
+                groups["Overdue"].append(f)
+            elif local <= today:
+                groups["Today"].append(f)
+            elif local <= week_end:
+                groups["This week"].append(f)
+            else:
+                groups["Later"].append(f)
+        self.items = {f.id: f for f in items}
+        agenda = self.query_one("#followups", OptionList)
+        keep = agenda.highlighted
+        options: list[Option] = []
+        colours = {"Overdue": "red", "Today": "yellow", "This week": "", "Later": "dim", "Snoozed": "dim"}
+        for title, group in groups.items():
+            if title == "Snoozed" and not group:
+                continue
+            options.append(Option(Text(f"{title} ({len(group)})", style="bold"), disabled=True))
+            for f in group:
+                when = fmt.due(f, tz, today)
+                if title == "Snoozed" and f.snoozed_until:
+                    when += f" · snoozed until {fmt.moment(f.snoozed_until, tz)}"
+                repeat = f" ↻ {f.recurrence}" if f.recurrence else ""
+                options.append(
+                    Option(
+                        Text.assemble(
+                            ("  ● " if f.overdue else "  ○ ", colours[title] or "green"),
+                            f.title,
+                            "  ",
+                            (f.contact or f.deal or "", "cyan"),
+                            "  ",
+                            (when + repeat, colours[title]),
+                        ),
+                        id=str(f.id),
+                    )
+                )
+        agenda.set_options(options)
+        selectable = [i for i, o in enumerate(options) if not o.disabled]
+        target = None
+        if self.follow is not None:
+            target = next((i for i, o in enumerate(options) if o.id == str(self.follow)), None)
+        if target is None and selectable:
+            target = min(selectable, key=lambda i: abs(i - (keep or 0)))
+        agenda.highlighted = target
+        self.follow = None
+        counts = " · ".join(f"{len(g)} {t.lower()}" for t, g in groups.items() if g)
+        self.query_one("#agenda-summary", Static).update(f" Follow-ups: {counts or 'nothing open'}")
+
+    def _selected(self) -> FollowUp | None:
+        option = self.query_one("#followups", OptionList).highlighted_option
+        if option is None or option.id is None:
+            self.notify("select a follow-up first", severity="warning")
+            return None
+        return self.items.get(int(option.id))
+
+    def action_done(self) -> None:
+        f = self._selected()
+        if f is not None:
+            self.write(followups.done, [f.id], done=f"Done: {f.title}")
+
+    def _ask_date(
+        self, verb: str, label: str, value: str, apply: Callable[[Context, FollowUp, When], object]
+    ) -> None:
+        """Ask for a date in words (checked as you type), then ``apply`` it in a worker."""
+        f = self._selected()
+        if f is None:
+            return
+        clock = self.crm.clock
+
+        def save(text: str | None) -> None:
+            if text:
+                self.follow = f.id
+                when = parse_when(text, clock)
+                self.write(apply, f, when, done=f"{verb}: {f.title}")
+
+        self.app.push_screen(
+            PromptModal(
+                f"{verb} “{f.title}”",
+                label,
+                value,
+                hint=when_hint(clock),
+                placeholder="tomorrow 9:00, next friday, in 3 days",
+            ),
+            save,
+        )
+
+    def action_snooze(self) -> None:
+        self._ask_date("Snoozed", "Until", "tomorrow", lambda ctx, f, when: followups.snooze(ctx, f.id, when))
+
+    def action_reschedule(self) -> None:
+        self._ask_date(
+            "Rescheduled",
+            "Due",
+            "",
+            lambda ctx, f, when: followups.edit(
+                ctx, f.id, FollowUpPatch(due=when, expected_version=f.version)
+            ),
+        )
+
+    def action_open(self) -> None:
+        f = self._selected()
+        if f is None:
+            return
+        if f.contact_id is None:
+            self.notify("this follow-up has no contact", severity="warning")
+            return
+        self.crm.open_contact(f.contact_id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_open()
+
+    def show_followup(self, followup_id: int) -> None:
+        self.follow = followup_id
+        self.refresh_data()
+
+    def on_show(self) -> None:
+        self.query_one("#followups", OptionList).focus()

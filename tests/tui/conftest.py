@@ -1,0 +1,51 @@
+"""Fixtures for the TUI tests: the fixed dataset and a helper that waits for the workers."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from tui_dataset import seed
+
+from minicrm.services.context import Context, open_context
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests on a fresh event loop (no async plugin needed)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    asyncio.run(pyfuncitem.obj(**args))
+    return True
+
+
+@pytest.fixture
+def seeded() -> dict[str, int]:
+    with open_context() as ctx:
+        return seed(ctx)
+
+
+@pytest.fixture
+def check() -> Iterator[Any]:
+    """A fresh Context, to assert what the app wrote (as another process would see it)."""
+    contexts: list[Context] = []
+
+    def make() -> Context:
+        contexts.append(open_context())
+        return contexts[-1]
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until the database workers and the UI updates they trigger are all done."""
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
