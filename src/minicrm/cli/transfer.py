@@ -264,12 +264,50 @@ def _output(out: Path | None, *, binary: bool = False) -> Iterator[Any]:
         partial.unlink(missing_ok=True)
 
 
+SegmentOpt = Annotated[
+    str | None, typer.Option("--segment", "-s", help="Only the contacts of this saved segment.")
+]
+PresetOpt = Annotated[
+    str | None,
+    typer.Option("--preset", help="mailchimp: a campaign file (Email Address, First Name, Last Name, Tags; "
+                 "do-not-contact and email-less contacts left out and counted on stderr)."),
+]
+FieldOpt = Annotated[
+    list[str] | None, typer.Option("--field", help="With --preset: add this custom field as a column.")
+]
+
+
+def _campaign(segment: str, preset: str | None, fields: list[str] | None, out: Path | None, fmt: str) -> None:
+    """A segment's contacts through the campaign exporter (``minicrm.services.campaign``)."""
+    from minicrm.services import campaign
+
+    with services() as ctx, _output(out) as fh:
+        result = campaign.export_contacts(ctx, segment, fh, fmt=fmt, preset=preset, fields=tuple(fields or ()))
+    _say(f"exported {result.written} contact{'s' if result.written != 1 else ''}" + (f" to {out}" if out else ""))
+    if result.left_out_message():
+        _say(result.left_out_message())
+
+
 @export_app.command("csv")
-def export_csv(type_: TypeOpt = "contacts", out: OutOpt = None) -> None:
-    """CSV of contacts, companies, deals or follow-ups; formula-like cells are neutralised."""
+def export_csv(
+    type_: TypeOpt = "contacts",
+    out: OutOpt = None,
+    segment: SegmentOpt = None,
+    preset: PresetOpt = None,
+    field: FieldOpt = None,
+) -> None:
+    """CSV of contacts, companies, deals or follow-ups; formula-like cells are neutralised.
+    `--segment NAME --preset mailchimp` writes a campaign file for an email-marketing tool."""
     from minicrm.exchange.csvfile import write_csv
     from minicrm.services import exporter
 
+    if segment is not None or preset is not None:
+        if type_ != "contacts":
+            raise InvalidInput("--segment and --preset export contacts; leave out --type")
+        if segment is None:
+            raise InvalidInput("--preset needs --segment NAME (the contacts to export)")
+        _campaign(segment, preset or "mailchimp", field, out, "csv")
+        return
     with services() as ctx:
         header, rows = exporter.csv_rows(ctx, type_)
         with _output(out) as fh:
@@ -284,6 +322,7 @@ def export_vcard(
         Path,
         typer.Option("--out", "-o", help="Directory to write (vdir: one .vcf per contact, named by UID)."),
     ],
+    segment: SegmentOpt = None,
 ) -> None:
     """vCard 4.0 files, one per contact, in a directory (khard and vdirsyncer read it)."""
     from minicrm.services import exporter
@@ -293,7 +332,7 @@ def export_vcard(
     out.mkdir(parents=True, exist_ok=True)
     count = 0
     with services() as ctx:
-        for name, text in exporter.vcard_files(ctx):
+        for name, text in exporter.vcard_files(ctx, segment):
             (out / name).write_bytes(text.encode("utf-8"))
             count += 1
     _say(f"exported {count} contacts to {out}/")
@@ -312,10 +351,14 @@ def export_ics(out: OutOpt = None) -> None:
 
 
 @export_app.command("json")
-def export_json(out: OutOpt = None) -> None:
-    """The whole database as one JSON document (`import json` restores it losslessly)."""
+def export_json(out: OutOpt = None, segment: SegmentOpt = None) -> None:
+    """The whole database as one JSON document (`import json` restores it losslessly); with
+    `--segment NAME`, a JSON array of that segment's contacts."""
     from minicrm.services import archive
 
+    if segment is not None:
+        _campaign(segment, None, None, out, "json")
+        return
     with services() as ctx, _output(out) as fh:
         for piece in archive.export_database(ctx):
             fh.write(piece)

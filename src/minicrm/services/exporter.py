@@ -6,7 +6,7 @@ services produce rows and records; the interface writes them where the user aske
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -271,12 +271,19 @@ def uid_of(c: Contact) -> str:
     return str(row_uid) if row_uid else f"minicrm-contact-{c.id}"
 
 
-def vcard_files(ctx: Context) -> Iterator[tuple[str, str]]:
-    """(file name, vCard 4.0 text) per contact; files are named by the contact's UID."""
+def vcard_files(ctx: Context, segment: str | None = None) -> Iterator[tuple[str, str]]:
+    """(file name, vCard 4.0 text) per contact (of ``segment`` when given); files are named by
+    the contact's UID."""
     from minicrm.exchange.vcard import write_vcard
 
     uids = {int(r["id"]): r["uid"] for r in ctx.db.all("SELECT id, uid FROM contact")}
-    for c in iter_contacts(ctx):
+    if segment is not None:
+        from minicrm.services import segments
+
+        chosen: Iterable[Contact] = segments.members(ctx, segment)
+    else:
+        chosen = iter_contacts(ctx)
+    for c in chosen:
         rec = contact_record(c)
         rec.uid = uids.get(c.id) or rec.uid
         safe = "".join(ch if ch.isalnum() or ch in "-_.@" else "_" for ch in str(rec.uid))
