@@ -14,6 +14,8 @@ import pytest
 
 from minicrm.store import schema
 
+pytestmark = pytest.mark.sqlite_only  # SQLite files; PostgreSQL is backed up with pg_dump
+
 STAMP = "20261123T100000Z"  # MINICRM_NOW pins the clock
 
 

@@ -240,6 +240,7 @@ EXAMPLES = int(os.environ.get("MINICRM_HYPOTHESIS_EXAMPLES", "150"))
         HealthCheck.data_too_large,
     ],
 )
+@pytest.mark.sqlite_only  # PRAGMA integrity_check
 @given(argv=_COMMANDS)
 def test_random_commands_never_crash_and_keep_the_database_sound(
     fast_cli: Any, ctx: Any, argv: list[str]

@@ -264,8 +264,8 @@ def test_an_import_sized_operation_of_thousands_of_records_is_undone_whole(ctx) 
         for i in range(2000):
             new_id = uow.db.insert(
                 "INSERT INTO contact (name, status, do_not_contact, created_at, updated_at, version) "
-                "VALUES (?, 'lead', 0, ?, ?, 1)",
-                (f"Imported {i}", uow.now, uow.now),
+                "VALUES (?, 'lead', ?, ?, ?, 1)",
+                (f"Imported {i}", False, uow.now, uow.now),
             )
             uow.db.execute(
                 "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, 0)",
@@ -387,7 +387,8 @@ def test_a_re_created_id_taken_again_is_a_clear_refusal(cli, ctx) -> None:
     cli("contact", "rm", "ana", "--yes")  # 2
     ctx.db.execute(
         "INSERT INTO contact (id, name, status, do_not_contact, created_at, updated_at, version) "
-        "VALUES (1, 'Intruder', 'lead', 0, '2026-11-23T10:00:00.000000Z', '2026-11-23T10:00:00.000000Z', 1)"
+        "VALUES (1, 'Intruder', 'lead', FALSE, '2026-11-23T10:00:00.000000Z', "
+        "'2026-11-23T10:00:00.000000Z', 1)"
     )  # written without the log
     result = cli("undo", "--yes")
     assert result.exit_code == 1
@@ -466,7 +467,6 @@ def test_restoring_a_link_to_a_record_deleted_since_is_a_clear_refusal(cli, ctx)
     ctx.db.execute("DELETE FROM company WHERE id = 1")  # gone without the log (e.g. by hand)
     result = cli("undo", "3", "--yes")
     assert result.exit_code == 1
-    assert result.stderr.endswith(
-        "error: cannot restore contact 1 Ana: FOREIGN KEY constraint failed (a record it linked to is gone)\n"
-    )
+    assert result.stderr.startswith("error: cannot restore contact 1 Ana: ")  # then the driver's words
+    assert result.stderr.endswith(" (a record it linked to is gone)\n")
     assert contacts.get(ctx, 1).company == "Nova"

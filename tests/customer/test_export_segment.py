@@ -37,7 +37,10 @@ def test_export_json_and_vcard_take_a_segment(cli, tmp_path: Path) -> None:
 def test_preset_without_segment_and_unknown_segment_are_errors(cli) -> None:
     _people(cli)
     result = cli("export", "csv", "--preset", "mailchimp")
-    assert (result.exit_code, result.stderr) == (1, "error: --preset needs --segment NAME (the contacts to export)\n")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: --preset needs --segment NAME (the contacts to export)\n",
+    )
     missing = cli("export", "csv", "--segment", "nobody", "--preset", "mailchimp")
     assert missing.exit_code == 1 and missing.stderr.startswith("error: ") and missing.stderr.count("\n") == 1
 

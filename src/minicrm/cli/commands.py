@@ -9,8 +9,25 @@ import typer
 
 def register(app: typer.Typer) -> None:
     from minicrm.cli import (
-        cadence, company, contact, database, deal, dedupe, doctor, followup, next_command, notes, pipeline,
-        privacy, report, safety, search, transfer, tui, undo, user,
+        cadence,
+        company,
+        contact,
+        database,
+        deal,
+        dedupe,
+        doctor,
+        followup,
+        next_command,
+        notes,
+        pipeline,
+        privacy,
+        report,
+        safety,
+        search,
+        transfer,
+        tui,
+        undo,
+        user,
     )
 
     app.command("init")(database.init)

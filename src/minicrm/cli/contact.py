@@ -65,10 +65,27 @@ def add(
 ) -> None:
     """Add a person. Prints the new contact."""
     writes.contact_add(
-        name, email=email, phone=phone, company=company, title=title, tag=tag, status=status, source=source,
-        owner=owner, every=every, field=field, given_name=given_name, family_name=family_name, street=street,
-        city=city, region=region, postcode=postcode, country=country, allow_duplicate=allow_duplicate,
-        fmt=fmt, json_flag=json_flag,
+        name,
+        email=email,
+        phone=phone,
+        company=company,
+        title=title,
+        tag=tag,
+        status=status,
+        source=source,
+        owner=owner,
+        every=every,
+        field=field,
+        given_name=given_name,
+        family_name=family_name,
+        street=street,
+        city=city,
+        region=region,
+        postcode=postcode,
+        country=country,
+        allow_duplicate=allow_duplicate,
+        fmt=fmt,
+        json_flag=json_flag,
     )
 
 
@@ -97,17 +114,36 @@ def list_(
     ] = "name",
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N contacts.")] = None,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Skip the first N.")] = 0,
-    segment: Annotated[str | None, typer.Option("--segment", help="Only the contacts of this saved segment.")] = None,
-    field: Annotated[list[str] | None, typer.Option("--field", help="Custom field KEY=VALUE matches (repeatable).")] = None,
-    min_value: Annotated[str | None, typer.Option("--min-value", help="Lifetime value (won deals, default currency) at least this.")] = None,
+    segment: Annotated[
+        str | None, typer.Option("--segment", help="Only the contacts of this saved segment.")
+    ] = None,
+    field: Annotated[
+        list[str] | None, typer.Option("--field", help="Custom field KEY=VALUE matches (repeatable).")
+    ] = None,
+    min_value: Annotated[
+        str | None,
+        typer.Option("--min-value", help="Lifetime value (won deals, default currency) at least this."),
+    ] = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
     """List contacts, filtered and sorted."""
     reads.contact_list(
-        tags=tag or [], company=company, status=status, owner=owner, everyone=all_, search=search,
-        stale=stale, sort=sort, limit=limit, offset=offset, fmt=fmt, json_flag=json_flag,
-        segment=segment, fields=field, min_value=min_value,
+        tags=tag or [],
+        company=company,
+        status=status,
+        owner=owner,
+        everyone=all_,
+        search=search,
+        stale=stale,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        fmt=fmt,
+        json_flag=json_flag,
+        segment=segment,
+        fields=field,
+        min_value=min_value,
     )
 
 
@@ -121,20 +157,33 @@ def show(
     reads.contact_show(ref, fmt=fmt, json_flag=json_flag)
 
 
-FilterTagOpt = Annotated[list[str] | None, typer.Option("--filter-tag", help="Bulk: contacts with this tag (repeatable).")]
-FilterCompanyOpt = Annotated[str | None, typer.Option("--filter-company", help="Bulk: contacts at this company.")]
-FilterStatusOpt = Annotated[str | None, typer.Option("--filter-status", help="Bulk: contacts with this status.")]
-FilterSearchOpt = Annotated[str | None, typer.Option("--filter-search", help="Bulk: contacts matching this text.")]
-FilterOwnerOpt = Annotated[str | None, typer.Option("--filter-owner", help="Bulk: contacts owned by this user.")]
+FilterTagOpt = Annotated[
+    list[str] | None, typer.Option("--filter-tag", help="Bulk: contacts with this tag (repeatable).")
+]
+FilterCompanyOpt = Annotated[
+    str | None, typer.Option("--filter-company", help="Bulk: contacts at this company.")
+]
+FilterStatusOpt = Annotated[
+    str | None, typer.Option("--filter-status", help="Bulk: contacts with this status.")
+]
+FilterSearchOpt = Annotated[
+    str | None, typer.Option("--filter-search", help="Bulk: contacts matching this text.")
+]
+FilterOwnerOpt = Annotated[
+    str | None, typer.Option("--filter-owner", help="Bulk: contacts owned by this user.")
+]
 BULK_ASK_ABOVE = 10
 
 
-def _bulk_query(tags: list[str] | None, company: str | None, status: str | None, search: str | None,
-                owner: str | None) -> contacts.ContactQuery | None:
+def _bulk_query(
+    tags: list[str] | None, company: str | None, status: str | None, search: str | None, owner: str | None
+) -> contacts.ContactQuery | None:
     """The ``contact list`` filters of a bulk edit/rm, or None when none was given."""
     if not (tags or company or status or search or owner):
         return None
-    return contacts.ContactQuery(tags=tuple(tags or ()), company=company, status=status, search=search, owner=owner)
+    return contacts.ContactQuery(
+        tags=tuple(tags or ()), company=company, status=status, search=search, owner=owner
+    )
 
 
 def _bulk_ids(ctx: Any, query: contacts.ContactQuery) -> list[int]:
@@ -146,8 +195,10 @@ def _one_target(refs: list[str] | None, query: contacts.ContactQuery | None) -> 
     if refs and query is not None:
         raise InvalidInput("give contact references or --filter-… options, not both")
     if not refs and query is None:
-        raise InvalidInput("name a contact (REF) or select several with --filter-tag/--filter-company/"
-                           "--filter-status/--filter-search/--filter-owner")
+        raise InvalidInput(
+            "name a contact (REF) or select several with --filter-tag/--filter-company/"
+            "--filter-status/--filter-search/--filter-owner"
+        )
 
 
 @app.command("merge")
@@ -175,7 +226,12 @@ def merge(
 
 @app.command("edit")
 def edit(
-    ref: Annotated[str | None, typer.Argument(help="Id, email or name; omit it to edit every contact the --filter-… options select.")] = None,
+    ref: Annotated[
+        str | None,
+        typer.Argument(
+            help="Id, email or name; omit it to edit every contact the --filter-… options select."
+        ),
+    ] = None,
     name: Annotated[str | None, typer.Option("--name", help="New display name.")] = None,
     email: Annotated[
         list[str] | None, typer.Option("--email", "-e", help="Replace the emails (repeatable).")
@@ -220,7 +276,12 @@ def edit(
     filter_status: FilterStatusOpt = None,
     filter_search: FilterSearchOpt = None,
     filter_owner: FilterOwnerOpt = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help=f"Bulk: do not ask before changing more than {BULK_ASK_ABOVE} contacts.")] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", "-y", help=f"Bulk: do not ask before changing more than {BULK_ASK_ABOVE} contacts."
+        ),
+    ] = False,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
@@ -278,7 +339,10 @@ def edit(
 
 @app.command("rm")
 def rm(
-    refs: Annotated[list[str] | None, typer.Argument(help="Ids, emails or names; omit them to delete what the --filter-… options select.")] = None,
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Ids, emails or names; omit them to delete what the --filter-… options select."),
+    ] = None,
     filter_tag: FilterTagOpt = None,
     filter_company: FilterCompanyOpt = None,
     filter_status: FilterStatusOpt = None,
@@ -298,8 +362,14 @@ def rm(
         else:
             ids = list(dict.fromkeys(resolve_contact(ctx.db, r) for r in refs or ()))
         found = contacts.load(ctx.db, ids)
-        names = ", ".join(f"{c.id} {c.name}" for c in found[:BULK_ASK_ABOVE]) + (" …" if len(found) > BULK_ASK_ABOVE else "")
-        confirm(f"Delete {len(found)} contact{'s' if len(found) != 1 else ''} ({names}) with their notes and follow-ups?", yes=yes)
+        names = ", ".join(f"{c.id} {c.name}" for c in found[:BULK_ASK_ABOVE]) + (
+            " …" if len(found) > BULK_ASK_ABOVE else ""
+        )
+        confirm(
+            f"Delete {len(found)} contact{'s' if len(found) != 1 else ''} ({names}) "
+            "with their notes and follow-ups?",
+            yes=yes,
+        )
         removed = contacts.remove(ctx, ids)
         Printer("plain", ctx.clock.tz).message(
             f"deleted {len(removed)} contact{'s' if len(removed) != 1 else ''}: {names}"

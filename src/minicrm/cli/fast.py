@@ -52,8 +52,14 @@ def _due(args: list[str]) -> Callable[[], None]:
     ns = p.parse_args(args)
     from minicrm.cli import reads
 
-    return lambda: reads.due(within=ns.within, owner=ns.owner, everyone=ns.all_, fmt=ns.fmt, json_flag=ns.json_flag,
-                             since_last_run=ns.since_last_run)
+    return lambda: reads.due(
+        within=ns.within,
+        owner=ns.owner,
+        everyone=ns.all_,
+        fmt=ns.fmt,
+        json_flag=ns.json_flag,
+        since_last_run=ns.since_last_run,
+    )
 
 
 def _next(args: list[str]) -> Callable[[], None]:
@@ -68,8 +74,9 @@ def _next(args: list[str]) -> Callable[[], None]:
     from minicrm.cli import next_actions
 
     owner = None if ns.all_ else ns.owner
-    return lambda: next_actions.next_actions(limit=ns.limit, explain=ns.explain, owner=owner, fmt=ns.fmt,
-                                             json_flag=ns.json_flag)
+    return lambda: next_actions.next_actions(
+        limit=ns.limit, explain=ns.explain, owner=owner, fmt=ns.fmt, json_flag=ns.json_flag
+    )
 
 
 def _search(args: list[str]) -> Callable[[], None]:
@@ -118,9 +125,21 @@ def _contact_list(args: list[str]) -> Callable[[], None]:
     from minicrm.cli import reads
 
     return lambda: reads.contact_list(
-        tags=ns.tags, company=ns.company, status=ns.status, owner=ns.owner, everyone=ns.all_, search=ns.search,
-        stale=ns.stale, sort=ns.sort, limit=ns.limit, offset=ns.offset, fmt=ns.fmt, json_flag=ns.json_flag,
-        segment=ns.segment, fields=ns.fields, min_value=ns.min_value,
+        tags=ns.tags,
+        company=ns.company,
+        status=ns.status,
+        owner=ns.owner,
+        everyone=ns.all_,
+        search=ns.search,
+        stale=ns.stale,
+        sort=ns.sort,
+        limit=ns.limit,
+        offset=ns.offset,
+        fmt=ns.fmt,
+        json_flag=ns.json_flag,
+        segment=ns.segment,
+        fields=ns.fields,
+        min_value=ns.min_value,
     )
 
 
@@ -140,19 +159,47 @@ def _contact_add(args: list[str]) -> Callable[[], None]:
         p.add_argument(flag, short, action="append")
     p.add_argument("--field", action="append")
     p.add_argument("--company", "-c")
-    for flag in ("--title", "--status", "--source", "--owner", "--every", "--given-name", "--family-name",
-                 "--street", "--city", "--region", "--postcode", "--country"):
+    for flag in (
+        "--title",
+        "--status",
+        "--source",
+        "--owner",
+        "--every",
+        "--given-name",
+        "--family-name",
+        "--street",
+        "--city",
+        "--region",
+        "--postcode",
+        "--country",
+    ):
         p.add_argument(flag)
     p.add_argument("--allow-duplicate", action="store_true")
     ns = p.parse_args(args)
     from minicrm.cli import writes
 
     return lambda: writes.contact_add(
-        ns.name, email=ns.email, phone=ns.phone, company=ns.company, title=ns.title, tag=ns.tag,
-        status=ns.status, source=ns.source, owner=ns.owner, every=ns.every, field=ns.field,
-        given_name=ns.given_name, family_name=ns.family_name, street=ns.street, city=ns.city,
-        region=ns.region, postcode=ns.postcode, country=ns.country, allow_duplicate=ns.allow_duplicate,
-        fmt=ns.fmt, json_flag=ns.json_flag,
+        ns.name,
+        email=ns.email,
+        phone=ns.phone,
+        company=ns.company,
+        title=ns.title,
+        tag=ns.tag,
+        status=ns.status,
+        source=ns.source,
+        owner=ns.owner,
+        every=ns.every,
+        field=ns.field,
+        given_name=ns.given_name,
+        family_name=ns.family_name,
+        street=ns.street,
+        city=ns.city,
+        region=ns.region,
+        postcode=ns.postcode,
+        country=ns.country,
+        allow_duplicate=ns.allow_duplicate,
+        fmt=ns.fmt,
+        json_flag=ns.json_flag,
     )
 
 
@@ -206,7 +253,7 @@ def try_run(args: list[str]) -> int | None:
     for words, build in _COMMANDS.items():
         if tuple(rest[: len(words)]) == words:
             try:
-                action = build(rest[len(words):])
+                action = build(rest[len(words) :])
             except (_Fallback, report_fast.Fallback, argparse.ArgumentError, ValueError):
                 return None
             return _execute(options, action)

@@ -30,14 +30,25 @@ def add(
         ),
     ] = None,
     text: Annotated[str | None, typer.Argument(help="What to do.", show_default=False)] = None,
-    due: Annotated[str, typer.Option("--due", help="When: 2026-12-01, tomorrow 9:00, next friday, in 3 days, …")] = "today",
-    every: Annotated[str | None, typer.Option("--every", help="Repeat every DURATION, e.g. 1w, 2w, 1m.")] = None,
-    rrule: Annotated[str | None, typer.Option(
-        "--rrule", help="Repeat by an RFC 5545 rule, e.g. 'FREQ=MONTHLY;BYDAY=-1FR' (the last Friday of each month)."
-    )] = None,
+    due: Annotated[
+        str, typer.Option("--due", help="When: 2026-12-01, tomorrow 9:00, next friday, in 3 days, …")
+    ] = "today",
+    every: Annotated[
+        str | None, typer.Option("--every", help="Repeat every DURATION, e.g. 1w, 2w, 1m.")
+    ] = None,
+    rrule: Annotated[
+        str | None,
+        typer.Option(
+            "--rrule",
+            help="Repeat by an RFC 5545 rule, e.g. 'FREQ=MONTHLY;BYDAY=-1FR' "
+            "(the last Friday of each month).",
+        ),
+    ] = None,
     until: Annotated[str | None, typer.Option("--until", help="Stop repeating after this date.")] = None,
-    from_done: Annotated[bool, typer.Option("--from-done", help="With --every: count from each completion, "
-                                            "not from the schedule.")] = False,
+    from_done: Annotated[
+        bool,
+        typer.Option("--from-done", help="With --every: count from each completion, not from the schedule."),
+    ] = False,
     deal: Annotated[str | None, typer.Option("--deal", "-d", help="About this deal (id).")] = None,
     company: Annotated[str | None, typer.Option("--company", "-c", help="About this company.")] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Whose reminder (default: you).")] = None,
@@ -49,11 +60,19 @@ def add(
     if text is None and ref is not None and (deal or company):
         ref, text = None, ref
     if text is None:
-        raise InvalidInput("say what to do, e.g. minicrm followup add ana \"send the quote\" --due friday")
+        raise InvalidInput('say what to do, e.g. minicrm followup add ana "send the quote" --due friday')
     with services() as ctx:
-        item = followups.add(ctx, Links(contact=ref, company=company, deal=deal), text, parse_when(due, ctx.clock),
-                             every=duration(every), owner=owner, rrule=rrule, until=when(until, ctx.clock),
-                             from_done=from_done)
+        item = followups.add(
+            ctx,
+            Links(contact=ref, company=company, deal=deal),
+            text,
+            parse_when(due, ctx.clock),
+            every=duration(every),
+            owner=owner,
+            rrule=rrule,
+            until=when(until, ctx.clock),
+            from_done=from_done,
+        )
         Printer(fmt, ctx.clock.tz).record(item, views.followup_fields(item, ctx.clock.tz))
 
 
@@ -73,14 +92,28 @@ def list_(
 ) -> None:
     """List follow-ups (default: every open one, by due date; in team mode only yours)."""
     fmt = check_format(fmt, json_flag)
-    chosen = [name for name, flag in (("overdue", overdue), ("today", today), ("week", week), ("done", done),
-                                      ("all", all_)) if flag]
+    chosen = [
+        name
+        for name, flag in (
+            ("overdue", overdue),
+            ("today", today),
+            ("week", week),
+            ("done", done),
+            ("all", all_),
+        )
+        if flag
+    ]
     if len(chosen) > 1:
         raise InvalidInput(f"choose one of --{' / --'.join(chosen)}")
     window = chosen[0] if chosen else "open"
     with services() as ctx:
-        items = followups.list_followups(ctx, window, owner=scope_owner(ctx, owner, everyone=everyone),  # type: ignore[arg-type]
-                                         contact=contact, limit=limit)
+        items = followups.list_followups(
+            ctx,
+            window,  # type: ignore[arg-type]
+            owner=scope_owner(ctx, owner, everyone=everyone),
+            contact=contact,
+            limit=limit,
+        )
         Printer(fmt, ctx.clock.tz).records(items, views.followup_columns(ctx.clock.tz), empty="no follow-ups")
 
 
@@ -117,9 +150,14 @@ def edit(
     rrule: Annotated[str | None, typer.Option("--rrule", help="Repeat by an RFC 5545 rule instead.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Stop repeating after this date.")] = None,
     no_until: Annotated[bool, typer.Option("--no-until", help="Repeat without an end.")] = False,
-    from_done: Annotated[bool | None, typer.Option("--from-done/--from-schedule",
-                                                   help="Count --every from each completion, or from the schedule.",
-                                                   show_default=False)] = None,
+    from_done: Annotated[
+        bool | None,
+        typer.Option(
+            "--from-done/--from-schedule",
+            help="Count --every from each completion, or from the schedule.",
+            show_default=False,
+        ),
+    ] = None,
     no_repeat: Annotated[bool, typer.Option("--no-repeat", help="Stop repeating.")] = False,
     owner: Annotated[str | None, typer.Option("--owner", help="Reassign to this user.")] = None,
     if_version: IfVersionOpt = None,
@@ -138,7 +176,11 @@ def edit(
             due=UNSET if due is None else parse_when(due, ctx.clock),
             every=None if no_repeat else (UNSET if every is None else duration(every)),
             rrule=None if no_repeat else (UNSET if rrule is None else rrule),
-            until=None if (no_repeat or no_until) else UNSET if until is None else parse_when(until, ctx.clock),
+            until=None
+            if (no_repeat or no_until)
+            else UNSET
+            if until is None
+            else parse_when(until, ctx.clock),
             from_done=UNSET if from_done is None else from_done,
             owner=UNSET if owner is None else owner,
             expected_version=if_version,
@@ -156,8 +198,11 @@ def rm(
     with services() as ctx:
         wanted = ids(followup_ids, "follow-up")
         found = [followups.get(ctx, i) for i in wanted]
-        confirm(f"Delete {len(found)} follow-up{'s' if len(found) != 1 else ''} "
-                f"({'; '.join(f'{f.id} {f.title}' for f in found)})?", yes=yes)
+        confirm(
+            f"Delete {len(found)} follow-up{'s' if len(found) != 1 else ''} "
+            f"({'; '.join(f'{f.id} {f.title}' for f in found)})?",
+            yes=yes,
+        )
         followups.remove(ctx, wanted)
         Printer("plain", ctx.clock.tz).message(
             f"deleted {len(found)} follow-up{'s' if len(found) != 1 else ''}"
@@ -170,13 +215,20 @@ def due(
     ] = None,
     owner: OwnerOpt = None,
     all_: AllOpt = False,
-    since_last_run: Annotated[bool, typer.Option(
-        "--since-last-run", help="Also list what fell due since the previous run of due (catches up on a missed night)."
-    )] = False,
+    since_last_run: Annotated[
+        bool,
+        typer.Option(
+            "--since-last-run",
+            help="Also list what fell due since the previous run of due (catches up on a missed night).",
+        ),
+    ] = False,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """What is overdue and due, then who to get back in touch with. Prints nothing when nothing is due (for cron).
+    """What is overdue and due, then who to get back in touch with.
+
+    Prints nothing when nothing is due (for cron).
     Every run is recorded, so that `minicrm doctor` can tell when the cron job stopped."""
-    reads.due(within=within, owner=owner, everyone=all_, fmt=fmt, json_flag=json_flag,
-              since_last_run=since_last_run)
+    reads.due(
+        within=within, owner=owner, everyone=all_, fmt=fmt, json_flag=json_flag, since_last_run=since_last_run
+    )

@@ -20,10 +20,24 @@ from minicrm.services.dto import CadenceDue, DueReport, FollowUp, iso
 from minicrm.services.users import scope_owner
 
 
-def contact_list(*, tags: list[str], company: str | None, status: str | None, owner: str | None,
-                 search: str | None, stale: str | None, sort: str, limit: int | None, offset: int,
-                 fmt: str | None, json_flag: bool, segment: str | None = None, fields: list[str] | None = None,
-                 min_value: str | None = None, everyone: bool = False) -> None:
+def contact_list(
+    *,
+    tags: list[str],
+    company: str | None,
+    status: str | None,
+    owner: str | None,
+    search: str | None,
+    stale: str | None,
+    sort: str,
+    limit: int | None,
+    offset: int,
+    fmt: str | None,
+    json_flag: bool,
+    segment: str | None = None,
+    fields: list[str] | None = None,
+    min_value: str | None = None,
+    everyone: bool = False,
+) -> None:
     """``owner`` None and not ``everyone``: in team mode, the acting user's contacts."""
     fmt = check_format(fmt, json_flag)
     descending = sort.startswith("-")
@@ -33,9 +47,18 @@ def contact_list(*, tags: list[str], company: str | None, status: str | None, ow
     field_filters = tuple(key_values(fields).items())
     with services() as ctx:
         query = contacts.ContactQuery(
-            tags=tuple(tags), company=company, status=status, owner=scope_owner(ctx, owner, everyone=everyone),
-            search=search, stale=stale_for, sort=sort.lstrip("-"), descending=descending,
-            limit=limit, offset=offset, fields=field_filters, min_value=min_value,
+            tags=tuple(tags),
+            company=company,
+            status=status,
+            owner=scope_owner(ctx, owner, everyone=everyone),
+            search=search,
+            stale=stale_for,
+            sort=sort.lstrip("-"),
+            descending=descending,
+            limit=limit,
+            offset=offset,
+            fields=field_filters,
+            min_value=min_value,
         )
         if segment is not None:
             from minicrm.services import segments
@@ -72,8 +95,9 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
             data = contact.to_dict(tz)
             data["followups"] = [f.to_dict(tz) for f in items]
             data["timeline"] = [i.to_dict(tz) for i in events]
-            data["deals"] = [{**dict(d), "value": json_number(d["value_minor"], d["currency"])}
-                             for d in deals]
+            data["deals"] = [
+                {**dict(d), "value": json_number(d["value_minor"], d["currency"])} for d in deals
+            ]
             data["requests"] = [r.to_dict(tz) for r in service_requests]
             data["purchases"] = bought.to_dict()
             printer.record(data, [])
@@ -81,16 +105,24 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
         from minicrm.cli import customer_views
         from minicrm.cli.output import Column
 
-        deal_columns = [Column("ID", lambda d: d["id"]), Column("Deal", lambda d: d["title"]),
-                        Column("Stage", lambda d: d["stage"]), Column("Status", lambda d: d["status"]),
-                        Column("Value", lambda d: format_amount(d["value_minor"], d["currency"]))]
-        printer.record(contact, views.contact_fields(contact, tz), sections=[
-            ("Deals", deals, deal_columns),
-            ("Purchases", bought.totals, customer_views.purchase_columns()),
-            ("Requests", service_requests, customer_views.request_columns(tz)),
-            ("Follow-ups", items, views.followup_columns(tz)),
-            ("Timeline", events, views.interaction_columns(tz)),
-        ])
+        deal_columns = [
+            Column("ID", lambda d: d["id"]),
+            Column("Deal", lambda d: d["title"]),
+            Column("Stage", lambda d: d["stage"]),
+            Column("Status", lambda d: d["status"]),
+            Column("Value", lambda d: format_amount(d["value_minor"], d["currency"])),
+        ]
+        printer.record(
+            contact,
+            views.contact_fields(contact, tz),
+            sections=[
+                ("Deals", deals, deal_columns),
+                ("Purchases", bought.totals, customer_views.purchase_columns()),
+                ("Requests", service_requests, customer_views.request_columns(tz)),
+                ("Follow-ups", items, views.followup_columns(tz)),
+                ("Timeline", events, views.interaction_columns(tz)),
+            ],
+        )
 
 
 def search(query: str, *, types: list[str], limit: int, fmt: str | None, json_flag: bool) -> None:
@@ -105,16 +137,27 @@ def search(query: str, *, types: list[str], limit: int, fmt: str | None, json_fl
         Printer(fmt, ctx.clock.tz).records(hits, views.search_columns(), empty=f"nothing matches {query!r}")
 
 
-def due(*, within: str | None, owner: str | None, fmt: str | None, json_flag: bool,
-        since_last_run: bool = False, everyone: bool = False) -> None:
+def due(
+    *,
+    within: str | None,
+    owner: str | None,
+    fmt: str | None,
+    json_flag: bool,
+    since_last_run: bool = False,
+    everyone: bool = False,
+) -> None:
     """Print what is due, then record the run (so ``doctor`` knows cron works). Nothing due
     prints nothing at all (cron mails only non-empty output). In team mode only the acting
     user's, unless ``owner`` or ``everyone`` says otherwise."""
     fmt = check_format(fmt, json_flag)
     window = parse_duration(within) if within else None
     with services() as ctx:
-        report = followups.due(ctx, within=window, owner=scope_owner(ctx, owner, everyone=everyone),
-                               since_last_run=since_last_run)
+        report = followups.due(
+            ctx,
+            within=window,
+            owner=scope_owner(ctx, owner, everyone=everyone),
+            since_last_run=since_last_run,
+        )
         tz = ctx.clock.tz
         if not report.is_empty():
             from minicrm.services.hooks import run_due_hooks

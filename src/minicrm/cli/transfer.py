@@ -269,8 +269,11 @@ SegmentOpt = Annotated[
 ]
 PresetOpt = Annotated[
     str | None,
-    typer.Option("--preset", help="mailchimp: a campaign file (Email Address, First Name, Last Name, Tags; "
-                 "do-not-contact and email-less contacts left out and counted on stderr)."),
+    typer.Option(
+        "--preset",
+        help="mailchimp: a campaign file (Email Address, First Name, Last Name, Tags; "
+        "do-not-contact and email-less contacts left out and counted on stderr).",
+    ),
 ]
 FieldOpt = Annotated[
     list[str] | None, typer.Option("--field", help="With --preset: add this custom field as a column.")
@@ -282,8 +285,13 @@ def _campaign(segment: str, preset: str | None, fields: list[str] | None, out: P
     from minicrm.services import campaign
 
     with services() as ctx, _output(out) as fh:
-        result = campaign.export_contacts(ctx, segment, fh, fmt=fmt, preset=preset, fields=tuple(fields or ()))
-    _say(f"exported {result.written} contact{'s' if result.written != 1 else ''}" + (f" to {out}" if out else ""))
+        result = campaign.export_contacts(
+            ctx, segment, fh, fmt=fmt, preset=preset, fields=tuple(fields or ())
+        )
+    _say(
+        f"exported {result.written} contact{'s' if result.written != 1 else ''}"
+        + (f" to {out}" if out else "")
+    )
     if result.left_out_message():
         _say(result.left_out_message())
 

@@ -19,11 +19,33 @@ from minicrm.services.validation import check_field_key, normalize_tags, optiona
 from minicrm.services.versions import check_version, update_versioned
 from minicrm.store.db import Database
 
-_COLUMNS = ("name", "domain", "industry", "size", "street", "city", "region", "postcode", "country", "owner",
-            "created_at", "updated_at", "version")
+_COLUMNS = (
+    "name",
+    "domain",
+    "industry",
+    "size",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "owner",
+    "created_at",
+    "updated_at",
+    "version",
+)
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 CLEARABLE = (
-    "domain", "industry", "size", "street", "city", "region", "postcode", "country", "owner", "tags",
+    "domain",
+    "industry",
+    "size",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "owner",
+    "tags",
     "fields",
 )
 
@@ -69,8 +91,14 @@ def load(db: Database, ids: list[int]) -> list[Company]:
     tags = tags_of(db, "company", ids)
     return [
         Company(
-            id=i, name=r["name"], domain=r["domain"], industry=r["industry"], size=r["size"],
-            tags=tags.get(i, ()), owner=r["owner"], contacts_count=int(r["contacts_count"]),
+            id=i,
+            name=r["name"],
+            domain=r["domain"],
+            industry=r["industry"],
+            size=r["size"],
+            tags=tags.get(i, ()),
+            owner=r["owner"],
+            contacts_count=int(r["contacts_count"]),
             created_at=from_db(r["created_at"]),  # type: ignore[arg-type]
             updated_at=from_db(r["updated_at"]),  # type: ignore[arg-type]
             fields=fields.get(i, {}),
@@ -83,7 +111,11 @@ def load(db: Database, ids: list[int]) -> list[Company]:
 
 
 def list_companies(
-    ctx: Context, *, tags: tuple[str, ...] = (), search: str | None = None, owner: str | None = None,
+    ctx: Context,
+    *,
+    tags: tuple[str, ...] = (),
+    search: str | None = None,
+    owner: str | None = None,
     limit: int | None = None,
 ) -> list[Company]:
     where: list[str] = []
@@ -117,12 +149,19 @@ def insert_company(uow: UnitOfWork, name: str, data: CompanyCreate | None = None
     data = data or CompanyCreate(name=name)
     db = uow.db
     values = {
-        "name": require_text(name, "company name"), "domain": normalize_domain(data.domain),
-        "industry": optional_text(data.industry), "size": optional_text(data.size),
-        "street": optional_text(data.address.street), "city": optional_text(data.address.city),
-        "region": optional_text(data.address.region), "postcode": optional_text(data.address.postcode),
-        "country": optional_text(data.address.country), "owner": check_owner(db, data.owner) or uow.ctx.user,
-        "created_at": uow.now, "updated_at": uow.now, "version": 1,
+        "name": require_text(name, "company name"),
+        "domain": normalize_domain(data.domain),
+        "industry": optional_text(data.industry),
+        "size": optional_text(data.size),
+        "street": optional_text(data.address.street),
+        "city": optional_text(data.address.city),
+        "region": optional_text(data.address.region),
+        "postcode": optional_text(data.address.postcode),
+        "country": optional_text(data.address.country),
+        "owner": check_owner(db, data.owner) or uow.ctx.user,
+        "created_at": uow.now,
+        "updated_at": uow.now,
+        "version": 1,
     }
     company_id = db.insert(
         f"INSERT INTO company ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
@@ -197,8 +236,10 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
         row["updated_at"] = uow.now
         row["version"] = update_versioned(uow, "company", "company", company_id, before["version"], row)
         db.execute("DELETE FROM company_field WHERE company_id = ?", (company_id,))
-        db.executemany("INSERT INTO company_field (company_id, key, value) VALUES (?, ?, ?)",
-                       [(company_id, k, v) for k, v in fields.items()])
+        db.executemany(
+            "INSERT INTO company_field (company_id, key, value) VALUES (?, ?, ?)",
+            [(company_id, k, v) for k, v in fields.items()],
+        )
         set_tags(db, "company", company_id, tags)
         search_index.reindex_company(db, company_id, with_contacts=row["name"] != before["name"])
         uow.record("company", company_id, "update", before, snapshot(db, company_id))
@@ -220,8 +261,13 @@ def remove(ctx: Context, refs: list[str]) -> list[Company]:
             search_index.unindex(uow.db, "company", company.id)
             for contact_id in linked:
                 search_index.reindex_contact(uow.db, contact_id)
-            uow.record("company", company.id, "delete", {**(before or {}), "contact_ids": linked, "unlinked": unlinked},
-                       None)
+            uow.record(
+                "company",
+                company.id,
+                "delete",
+                {**(before or {}), "contact_ids": linked, "unlinked": unlinked},
+                None,
+            )
     return victims
 
 

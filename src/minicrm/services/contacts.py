@@ -21,7 +21,6 @@ from minicrm.services.dto import (
     ContactCreate,
     ContactPatch,
 )
-from minicrm.services.history import conflict_message
 from minicrm.services.refs import find_company_exact, resolve_company, resolve_contact
 from minicrm.services.restorers import unlinked_rows
 from minicrm.services.tags import set_tags, tags_of

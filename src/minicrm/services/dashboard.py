@@ -75,7 +75,8 @@ def _to_deal(r: Row, pipeline: Pipeline, now: datetime) -> BoardDeal:
         currency=r["currency"],
         close_date=date.fromisoformat(r["close_date"]) if r["close_date"] else None,
         probability={"won": 100, "lost": 0}.get(
-            r["status"], r["probability"] if r["probability"] is not None else (stage.probability if stage else None)
+            r["status"],
+            r["probability"] if r["probability"] is not None else (stage.probability if stage else None),
         ),
         contact_id=r["contact_id"],
         contact=r["contact_name"],

@@ -259,9 +259,15 @@ class Interaction:
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         return {
-            "id": self.id, "kind": self.kind, "body": self.body, "at": iso(self.at, tz),
-            "contact_id": self.contact_id, "company_id": self.company_id, "deal_id": self.deal_id,
-            "author": self.author, "contact": self.contact,
+            "id": self.id,
+            "kind": self.kind,
+            "body": self.body,
+            "at": iso(self.at, tz),
+            "contact_id": self.contact_id,
+            "company_id": self.company_id,
+            "deal_id": self.deal_id,
+            "author": self.author,
+            "contact": self.contact,
         }
 
 
@@ -383,8 +389,12 @@ class CadenceRule:
     contacts: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"tag": self.tag, "ideal_days": self.ideal_days, "max_days": self.max_days,
-                "contacts": self.contacts}
+        return {
+            "tag": self.tag,
+            "ideal_days": self.ideal_days,
+            "max_days": self.max_days,
+            "contacts": self.contacts,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,8 +427,13 @@ class ScorePart:
         return round(self.weight * self.amount, 2)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "weight": self.weight, "amount": self.amount, "points": self.points,
-                "detail": self.detail}
+        return {
+            "name": self.name,
+            "weight": self.weight,
+            "amount": self.amount,
+            "points": self.points,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,9 +454,16 @@ class NextAction:
         return "; ".join(p.detail for p in sorted(self.parts, key=lambda p: -p.points))
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.id, "title": self.title, "contact": self.contact,
-                "contact_id": self.contact_id, "deal_id": self.deal_id, "score": self.score,
-                "parts": [p.to_dict() for p in self.parts]}
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "title": self.title,
+            "contact": self.contact,
+            "contact_id": self.contact_id,
+            "deal_id": self.deal_id,
+            "score": self.score,
+            "parts": [p.to_dict() for p in self.parts],
+        }
 
 
 # -- deals (summary; the pipeline module has the full record) -------------------------------
@@ -465,8 +487,13 @@ class SearchHit:
     contact_id: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.entity, "id": self.id, "label": self.label, "detail": self.detail,
-                "contact_id": self.contact_id}
+        return {
+            "type": self.entity,
+            "id": self.id,
+            "label": self.label,
+            "detail": self.detail,
+            "contact_id": self.contact_id,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,9 +542,13 @@ class CurrencyTotal:
     def to_dict(self) -> dict[str, Any]:
         from minicrm.services.purchases import major
 
-        return {"currency": self.currency, "value": major(self.value_minor, self.currency), "count": self.count,
-                "first": self.first.isoformat() if self.first else None,
-                "last": self.last.isoformat() if self.last else None}
+        return {
+            "currency": self.currency,
+            "value": major(self.value_minor, self.currency),
+            "count": self.count,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,9 +561,12 @@ class PurchaseSummary:
     totals: tuple[CurrencyTotal, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"count": self.count, "first": self.first.isoformat() if self.first else None,
-                "last": self.last.isoformat() if self.last else None,
-                "lifetime_value": [t.to_dict() for t in self.totals]}
+        return {
+            "count": self.count,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+            "lifetime_value": [t.to_dict() for t in self.totals],
+        }
 
 
 REQUEST_PRIORITIES = ("low", "normal", "high", "urgent")
@@ -557,11 +591,20 @@ class ServiceRequest:
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         return {
-            "id": self.id, "title": self.title, "priority": self.priority, "status": self.status,
-            "resolution": self.resolution, "contact": self.contact, "contact_id": self.contact_id,
-            "deal_id": self.deal_id, "owner": self.owner, "opened_at": iso(self.opened_at, tz),
-            "closed_at": iso(self.closed_at, tz), "created_at": iso(self.created_at, tz),
-            "updated_at": iso(self.updated_at, tz), "version": self.version,
+            "id": self.id,
+            "title": self.title,
+            "priority": self.priority,
+            "status": self.status,
+            "resolution": self.resolution,
+            "contact": self.contact,
+            "contact_id": self.contact_id,
+            "deal_id": self.deal_id,
+            "owner": self.owner,
+            "opened_at": iso(self.opened_at, tz),
+            "closed_at": iso(self.closed_at, tz),
+            "created_at": iso(self.created_at, tz),
+            "updated_at": iso(self.updated_at, tz),
+            "version": self.version,
         }
 
 
@@ -687,8 +730,12 @@ class ServiceReport:
     median_hours_to_close: float | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"open_by_priority": dict(self.open_by_priority), "open": self.open_total,
-                "closed": self.closed_total, "median_hours_to_close": self.median_hours_to_close}
+        return {
+            "open_by_priority": dict(self.open_by_priority),
+            "open": self.open_total,
+            "closed": self.closed_total,
+            "median_hours_to_close": self.median_hours_to_close,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -703,8 +750,14 @@ class Segment:
     count: int | None = None
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "filters": dict(self.filters), "count": self.count,
-                "created_at": iso(self.created_at, tz), "updated_at": iso(self.updated_at, tz)}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "filters": dict(self.filters),
+            "count": self.count,
+            "created_at": iso(self.created_at, tz),
+            "updated_at": iso(self.updated_at, tz),
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,9 +29,24 @@ from minicrm.store.db import Database, Row
 
 Window = Literal["open", "overdue", "today", "week", "all", "done"]
 _COLUMNS = (
-    "title", "due_at", "all_day", "contact_id", "company_id", "deal_id", "owner", "done_at",
-    "snoozed_until", "every", "rrule", "until", "from_done", "series_id", "origin", "created_at",
-    "updated_at", "version",
+    "title",
+    "due_at",
+    "all_day",
+    "contact_id",
+    "company_id",
+    "deal_id",
+    "owner",
+    "done_at",
+    "snoozed_until",
+    "every",
+    "rrule",
+    "until",
+    "from_done",
+    "series_id",
+    "origin",
+    "created_at",
+    "updated_at",
+    "version",
 )
 
 
@@ -79,12 +94,27 @@ def _to_dto(r: Row, clock: Clock, day_start: datetime | None = None, now: dateti
     else:
         overdue = done_at is None and due_at < (day_start if r["all_day"] else now)
     return FollowUp(
-        id=int(r["id"]), title=r["title"], due_at=due_at, all_day=bool(r["all_day"]), done_at=done_at,
-        snoozed_until=from_db(r["snoozed_until"]), every=r["every"], rrule=r["rrule"], until=from_db(r["until"]),
-        contact=r["contact_name"], contact_id=r["contact_id"], deal_id=r["deal_id"], company_id=r["company_id"],
-        owner=r["owner"], overdue=overdue,
-        origin=r["origin"], created_at=from_db(r["created_at"]),  # type: ignore[arg-type]
-        version=int(r["version"]), deal=r["deal_title"], from_done=bool(r["from_done"]), series_id=r["series_id"],
+        id=int(r["id"]),
+        title=r["title"],
+        due_at=due_at,
+        all_day=bool(r["all_day"]),
+        done_at=done_at,
+        snoozed_until=from_db(r["snoozed_until"]),
+        every=r["every"],
+        rrule=r["rrule"],
+        until=from_db(r["until"]),
+        contact=r["contact_name"],
+        contact_id=r["contact_id"],
+        deal_id=r["deal_id"],
+        company_id=r["company_id"],
+        owner=r["owner"],
+        overdue=overdue,
+        origin=r["origin"],
+        created_at=from_db(r["created_at"]),  # type: ignore[arg-type]
+        version=int(r["version"]),
+        deal=r["deal_title"],
+        from_done=bool(r["from_done"]),
+        series_id=r["series_id"],
     )
 
 
@@ -95,8 +125,14 @@ def get(ctx: Context, followup_id: int) -> FollowUp:
     return found[0]
 
 
-def list_followups(ctx: Context, window: Window = "open", *, owner: str | None = None,
-                   contact: str | None = None, limit: int | None = None) -> list[FollowUp]:
+def list_followups(
+    ctx: Context,
+    window: Window = "open",
+    *,
+    owner: str | None = None,
+    contact: str | None = None,
+    limit: int | None = None,
+) -> list[FollowUp]:
     """``open``: everything not done (snoozed included); ``overdue``, ``today`` (through the end
     of today, overdue included) and ``week`` (the next 7 days) hide snoozed ones; ``done``;
     ``all``: everything."""
@@ -131,8 +167,9 @@ def list_followups(ctx: Context, window: Window = "open", *, owner: str | None =
     return items
 
 
-def due(ctx: Context, *, within: Duration | None = None, owner: str | None = None,
-        since_last_run: bool = False) -> DueReport:
+def due(
+    ctx: Context, *, within: Duration | None = None, owner: str | None = None, since_last_run: bool = False
+) -> DueReport:
     """What cron mails: overdue follow-ups, then those due in the window (default: through the
     end of today), then contacts due for contact (keep-in-touch cadence, lapsed ones first).
 
@@ -173,11 +210,21 @@ def due(ctx: Context, *, within: Duration | None = None, owner: str | None = Non
         fell, fell_cadence = items, cadence
     else:
         seen_until = clock.start_of_day(previous.astimezone(clock.tz).date() + timedelta(days=1))
-        fell = [f for f in items
-                if f.due_at >= seen_until or (f.snoozed_until is not None and f.snoozed_until > previous)]
+        fell = [
+            f
+            for f in items
+            if f.due_at >= seen_until or (f.snoozed_until is not None and f.snoozed_until > previous)
+        ]
         fell_cadence = [c for c in cadence if c.due_since is not None and c.due_since > previous]
-    return DueReport(report.overdue, report.due, report.cadence, since_last_run=True, previous_run=previous,
-                     fell_due=tuple(fell), cadence_fell_due=tuple(fell_cadence))
+    return DueReport(
+        report.overdue,
+        report.due,
+        report.cadence,
+        since_last_run=True,
+        previous_run=previous,
+        fell_due=tuple(fell),
+        cadence_fell_due=tuple(fell_cadence),
+    )
 
 
 def cadence_due(ctx: Context, *, owner: str | None = None) -> list[CadenceDue]:
@@ -207,8 +254,15 @@ def until_moment(when: When, clock: Clock) -> datetime:
     return when.at
 
 
-def _repeat(ctx: Context, due_at: datetime, all_day: bool, every: Duration | None, rrule: str | None,
-            until: datetime | None, from_done: bool) -> _Repeat:
+def _repeat(
+    ctx: Context,
+    due_at: datetime,
+    all_day: bool,
+    every: Duration | None,
+    rrule: str | None,
+    until: datetime | None,
+    from_done: bool,
+) -> _Repeat:
     clock = ctx.clock
     if every and rrule is not None:
         raise InvalidInput("choose --every or --rrule, not both")
@@ -223,8 +277,10 @@ def _repeat(ctx: Context, due_at: datetime, all_day: bool, every: Duration | Non
             raise InvalidInput(f"the rule {body} has no occurrence on or after the due date")
         due_at = first
     if until is not None and until < due_at:
-        raise InvalidInput(f"--until ({to_local_text(until, clock)}) is before the due date "
-                           f"({to_local_text(due_at, clock, all_day)})")
+        raise InvalidInput(
+            f"--until ({to_local_text(until, clock)}) is before the due date "
+            f"({to_local_text(due_at, clock, all_day)})"
+        )
     return _Repeat(due_at, str(every) if every else None, body, until, bool(from_done and every))
 
 
@@ -233,9 +289,19 @@ def to_local_text(moment: datetime, clock: Clock, date_only: bool = False) -> st
     return local.strftime("%Y-%m-%d") if date_only else local.strftime("%Y-%m-%d %H:%M")
 
 
-def add(ctx: Context, links: Links, title: str, when: When, *, every: Duration | None = None,
-        owner: str | None = None, origin: str = "manual", rrule: str | None = None,
-        until: When | datetime | None = None, from_done: bool = False) -> FollowUp:
+def add(
+    ctx: Context,
+    links: Links,
+    title: str,
+    when: When,
+    *,
+    every: Duration | None = None,
+    owner: str | None = None,
+    origin: str = "manual",
+    rrule: str | None = None,
+    until: When | datetime | None = None,
+    from_done: bool = False,
+) -> FollowUp:
     """A new follow-up; ``every``/``rrule`` make it repeat (``until`` a moment, an all-day
     ``When`` meaning through that day), ``from_done`` counts ``every`` from each completion."""
     text = require_text(title, "follow-up text")
@@ -244,13 +310,26 @@ def add(ctx: Context, links: Links, title: str, when: When, *, every: Duration |
     with UnitOfWork(ctx, f"followup add {text[:40]}") as uow:
         db = uow.db
         contact_id, company_id, deal_id = resolve_links(db, links)
-        new_id = _insert(uow, {
-            "title": text, "due_at": to_db(repeat.due_at), "all_day": when.all_day, "contact_id": contact_id,
-            "company_id": company_id, "deal_id": deal_id, "owner": check_owner(db, owner) or ctx.user, "done_at": None,
-            "snoozed_until": None, "every": repeat.every, "rrule": repeat.rrule,
-            "until": to_db(repeat.until) if repeat.until else None, "from_done": repeat.from_done,
-            "series_id": None, "origin": origin,
-        })
+        new_id = _insert(
+            uow,
+            {
+                "title": text,
+                "due_at": to_db(repeat.due_at),
+                "all_day": when.all_day,
+                "contact_id": contact_id,
+                "company_id": company_id,
+                "deal_id": deal_id,
+                "owner": check_owner(db, owner) or ctx.user,
+                "done_at": None,
+                "snoozed_until": None,
+                "every": repeat.every,
+                "rrule": repeat.rrule,
+                "until": to_db(repeat.until) if repeat.until else None,
+                "from_done": repeat.from_done,
+                "series_id": None,
+                "origin": origin,
+            },
+        )
     return get(ctx, new_id)
 
 
@@ -282,8 +361,9 @@ def _load_open(db: Database, followup_id: int) -> dict[str, Any]:
 
 
 def _update(uow: UnitOfWork, followup_id: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
-    update_versioned(uow, "followup", "followup", followup_id, before["version"],
-                     {**changes, "updated_at": uow.now})
+    update_versioned(
+        uow, "followup", "followup", followup_id, before["version"], {**changes, "updated_at": uow.now}
+    )
     uow.record("followup", followup_id, "update", before, _snapshot(uow.db, followup_id))
 
 
@@ -391,13 +471,19 @@ def edit(ctx: Context, followup_id: int, patch: FollowUpPatch) -> FollowUp:
         assert due_at is not None
         duration = parse_duration(every) if every else None
         repeat = _repeat(ctx, due_at, all_day, duration, rrule, until, from_done)
-        changes.update(every=repeat.every, rrule=repeat.rrule,
-                       until=to_db(repeat.until) if repeat.until else None,
-                       from_done=repeat.from_done)
+        changes.update(
+            every=repeat.every,
+            rrule=repeat.rrule,
+            until=to_db(repeat.until) if repeat.until else None,
+            from_done=repeat.from_done,
+        )
         if patch.due is not UNSET or repeat.due_at != from_db(before["due_at"]):
             changes["due_at"] = to_db(repeat.due_at)
-        restarts = ("due_at" in changes or (repeat.rrule or None) != before["rrule"]
-                    or repeat.every != before["every"])
+        restarts = (
+            "due_at" in changes
+            or (repeat.rrule or None) != before["rrule"]
+            or repeat.every != before["every"]
+        )
         if (repeat.every or repeat.rrule) and (restarts or not before["series_id"]):
             changes["series_id"] = followup_id
         changes = {k: v for k, v in changes.items() if before.get(k) != v}

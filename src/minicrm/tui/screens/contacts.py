@@ -363,7 +363,7 @@ class ContactsScreen(CrmScreen):
         for i in view.timeline:
             parts.append(
                 Text.assemble(
-                    (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8}", "cyan"), fmt.cut(i.body, 400)
+                    (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), fmt.cut(i.body, 400)
                 )
             )
         return Group(*parts)
@@ -388,7 +388,7 @@ class ContactsScreen(CrmScreen):
         parts.append(Text("\nTimeline", style="bold"))
         parts += [
             Text.assemble(
-                (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8}", "cyan"), fmt.cut(i.body, 400)
+                (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), fmt.cut(i.body, 400)
             )
             for i in view.timeline
         ]
