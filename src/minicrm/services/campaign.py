@@ -103,28 +103,8 @@ def _names(c: Contact) -> tuple[str, str]:
 
 
 def _write_vcards(found: Sequence[Contact], out: TextIO) -> None:
-    from minicrm.exchange.record import ContactRecord
     from minicrm.exchange.vcard import write_vcard
+    from minicrm.services.exporter import contact_record
 
     for c in found:
-        rec = ContactRecord(
-            name=c.name,
-            given_name=c.given_name,
-            family_name=c.family_name,
-            emails=list(c.emails),
-            phones=list(c.phones),
-            company=c.company,
-            title=c.title,
-            street=c.address.street,
-            city=c.address.city,
-            region=c.address.region,
-            postcode=c.address.postcode,
-            country=c.address.country,
-            tags=list(c.tags),
-            fields=dict(c.fields),
-            status=c.status,
-            source=c.source,
-            owner=c.owner,
-            uid=f"minicrm-contact-{c.id}",
-        )
-        out.write(write_vcard(rec))
+        out.write(write_vcard(contact_record(c)))
