@@ -233,7 +233,8 @@ class _Writer:
         self.company_names: dict[int, str] = {}
 
     def add(self, line: int, row: dict[str, str], rec: Any) -> None:
-        raise NotImplementedError
+        """Write (or buffer) one record: each record type's writer overrides this."""
+        raise TypeError(f"{type(self).__name__} does not say how to write a record")
 
     def finish(self) -> None:
         """Write whatever is still buffered."""

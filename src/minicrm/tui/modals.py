@@ -6,6 +6,7 @@ the result goes back through ``dismiss`` and the calling screen does the write i
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -146,8 +147,9 @@ class Dialog(ModalScreen[Any]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    @abstractmethod
     def action_submit(self) -> None:
-        raise NotImplementedError
+        """Validate and dismiss with the result; each dialog implements it."""
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "ok":
