@@ -121,3 +121,18 @@ def test_write_csv_round_trip(tmp_path: Path) -> None:
     got = list(read_csv(path).rows)
     assert got == [(2, {"name": "'=HYPERLINK(\"x\")", "notes": "a,b\nc"}),
                    (4, {"name": "Bob", "notes": ""})]  # fmt: skip
+
+
+def test_a_quote_left_open_before_the_final_newline_is_a_truncated_file(tmp_path) -> None:
+    path = tmp_path / "open.csv"
+    path.write_bytes(b'name,email\n"Bruno,bruno@x\n')
+    table = read_csv(path)
+    with pytest.raises(InvalidInput, match="ends inside a quoted cell"):
+        list(table.rows)
+
+
+def test_binary_without_nul_bytes_is_not_a_csv(tmp_path) -> None:
+    path = tmp_path / "noise.csv"
+    path.write_bytes(bytes(range(1, 32)) * 10 + b"\xff\xfe\x80" * 20)
+    with pytest.raises(InvalidInput, match="binary data"):
+        read_csv(path)

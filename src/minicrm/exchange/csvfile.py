@@ -76,6 +76,9 @@ def detect_encoding(sample: bytes) -> tuple[str, int]:
         if utf16 is None:
             raise InvalidInput("not a CSV file: binary data (NUL bytes)")
         return utf16, 0
+    controls = sum(1 for b in sample if b < 0x20 and b not in (0x09, 0x0A, 0x0D))
+    if controls > max(3, len(sample) // 100):
+        raise InvalidInput("not a CSV file: binary data (control bytes)")
     if _decodes(sample, "utf-8") is not None:
         return "utf-8", 0
     text = _decodes(sample, "cp932")
@@ -198,7 +201,8 @@ def read_csv(path: Path) -> CsvTable:
                 except csv.Error as exc:
                     raise InvalidInput(f"{path.name}: line {start}: {exc}") from exc
                 line, start = start, reader.line_num + 1
-                multiline_last = start - line > 1
+                # a cell ending in a line break may be a quote left open at the end of the file
+                multiline_last = start - line > 1 or bool(cells and cells[-1].endswith(("\n", "\r")))
                 if not any(c.strip() for c in cells):
                     continue
                 record = dict(zip(columns, cells, strict=False))
