@@ -12,17 +12,21 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
-from minicrm.clock import Clock
 from minicrm.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from minicrm.clock import Clock
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_ABBR = {name[:3]: i for i, name in enumerate(_WEEKDAYS)}
-_TIME_RE = re.compile(
+# Patterns: ``re`` compiles (and caches) each on first use, not at start-up.
+_TIME_RE = (
     r"(?:\s+at)?\s+(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$|(?:\s+at)?\s+(?P<word>noon|midnight)$"
 )
-_HAS_TIME_RE = re.compile(r"\d{1,2}:\d{2}|\b\d{1,2}\s*(am|pm)\b|\b(noon|midnight|hours?|minutes?|mins?)\b")
-_DURATION_RE = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$")
+_HAS_TIME_RE = r"\d{1,2}:\d{2}|\b\d{1,2}\s*(am|pm)\b|\b(noon|midnight|hours?|minutes?|mins?)\b"
+_DURATION_RE = r"^\s*(\d+)\s*([a-z]+)\s*$"
 _UNITS = {
     "min": "minutes", "mins": "minutes", "minute": "minutes", "minutes": "minutes",
     "h": "hours", "hr": "hours", "hrs": "hours", "hour": "hours", "hours": "hours",
@@ -84,7 +88,7 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def parse_duration(text: str) -> Duration:
-    match = _DURATION_RE.match(text.lower())
+    match = re.match(_DURATION_RE, text.lower())
     if not match or match.group(2) not in _UNITS:
         raise InvalidInput(
             f"invalid duration {text!r}: use a number and a unit, e.g. 90min, 4h, 3d, 2w, 6m, 1y"
@@ -138,7 +142,7 @@ def _at_time(day: date, hour: int, minute: int, clock: Clock) -> When:
 
 def _split_time(raw: str) -> tuple[str, tuple[int, int] | None]:
     """Split a trailing time of day (``14:30``, ``3pm``, ``at noon``) off a phrase."""
-    match = _TIME_RE.search(" " + raw)
+    match = re.search(_TIME_RE, " " + raw)
     if not match:
         return raw, None
     head = (" " + raw)[: match.start()].strip()
@@ -230,6 +234,6 @@ def _parse_with_dateparser(raw: str, clock: Clock) -> When | None:
         return None
     if parsed is None:
         return None
-    if _HAS_TIME_RE.search(raw):
+    if re.search(_HAS_TIME_RE, raw):
         return When(parsed.replace(tzinfo=clock.tz).astimezone(UTC), False)
     return _day(parsed.date(), clock)

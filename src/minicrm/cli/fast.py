@@ -2,38 +2,23 @@
 ``contact add`` and ``followup done`` without Typer.
 
 Importing Typer and building the whole command tree costs more than these commands may take
-(SPEC §7: ≤ 150 ms at 100k contacts). For exactly these commands, argparse reads the same
-options and calls the same functions (``minicrm.cli.reads``) as the Typer commands. Anything it
+(SPEC §7: ≤ 150 ms at 100k contacts). For exactly these commands, a strict little parser
+(``minicrm.cli.argv``) reads the same options and calls the same functions (``minicrm.cli.reads``)
+as the Typer commands. Anything it
 does not fully understand (``--help``, a typo, a bad value) falls back to Typer, which gives the
 usual help and usage errors. ``tests/test_fast_path.py`` checks both paths print the same.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Callable
-from typing import NoReturn
+from typing import TYPE_CHECKING
 
 from minicrm.cli import report_fast
+from minicrm.cli.argv import Fallback, Parser
 
-
-class _Fallback(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def __init__(self) -> None:
-        super().__init__(add_help=False, allow_abbrev=False, exit_on_error=False)
-
-    def error(self, message: str) -> NoReturn:
-        raise _Fallback(message)
-
-
-def _with_format(parser: _Parser) -> _Parser:
-    parser.add_argument("--format", "-f", dest="fmt")
-    parser.add_argument("--json", dest="json_flag", action="store_true")
-    return parser
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def _positive(text: str) -> int:
@@ -44,12 +29,12 @@ def _positive(text: str) -> int:
 
 
 def _due(args: list[str]) -> Callable[[], None]:
-    p = _with_format(_Parser())
-    p.add_argument("--within")
-    p.add_argument("--owner")
-    p.add_argument("--all", "--everyone", dest="all_", action="store_true")
-    p.add_argument("--since-last-run", dest="since_last_run", action="store_true")
-    ns = p.parse_args(args)
+    p = Parser().formats()
+    p.value("--within")
+    p.value("--owner")
+    p.flag("--all", "--everyone", dest="all_")
+    p.flag("--since-last-run", dest="since_last_run")
+    ns = p.parse(args)
     from minicrm.cli import reads
 
     return lambda: reads.due(
@@ -63,14 +48,14 @@ def _due(args: list[str]) -> Callable[[], None]:
 
 
 def _next(args: list[str]) -> Callable[[], None]:
-    p = _with_format(_Parser())
-    p.add_argument("--limit", "-n", type=int, default=10)
-    p.add_argument("--explain", action="store_true")
-    p.add_argument("--owner")
-    p.add_argument("--all", dest="all_", action="store_true")
-    ns = p.parse_args(args)
+    p = Parser().formats()
+    p.value("--limit", "-n", convert=int, default=10)
+    p.flag("--explain")
+    p.value("--owner")
+    p.flag("--all", dest="all_")
+    ns = p.parse(args)
     if ns.limit < 1:
-        raise _Fallback("limit")
+        raise Fallback("limit")
     from minicrm.cli import next_actions
 
     owner = None if ns.all_ else ns.owner
@@ -80,48 +65,34 @@ def _next(args: list[str]) -> Callable[[], None]:
 
 
 def _search(args: list[str]) -> Callable[[], None]:
-    p = _with_format(_Parser())
-    p.add_argument("query")
-    p.add_argument("--type", dest="types", action="append", default=[])
-    p.add_argument("--limit", "-n", type=int, default=50)
-    ns = p.parse_args(args)
+    p = Parser().formats()
+    p.positional("query")
+    p.many("--type", dest="types")
+    p.value("--limit", "-n", convert=int, default=50)
+    ns = p.parse(args)
     if ns.limit < 1:
-        raise _Fallback("limit")
+        raise Fallback("limit")
     from minicrm.cli import reads
 
     return lambda: reads.search(ns.query, types=ns.types, limit=ns.limit, fmt=ns.fmt, json_flag=ns.json_flag)
 
 
-def _glue(args: list[str], option: str) -> list[str]:
-    """``--sort -id`` as ``--sort=-id``: argparse would take ``-id`` for an option."""
-    out: list[str] = []
-    i = 0
-    while i < len(args):
-        if args[i] == option and i + 1 < len(args):
-            out.append(f"{option}={args[i + 1]}")
-            i += 2
-        else:
-            out.append(args[i])
-            i += 1
-    return out
-
-
 def _contact_list(args: list[str]) -> Callable[[], None]:
-    p = _with_format(_Parser())
-    p.add_argument("--tag", "-t", dest="tags", action="append", default=[])
-    p.add_argument("--company", "-c")
-    p.add_argument("--status")
-    p.add_argument("--owner")
-    p.add_argument("--all", "--everyone", dest="all_", action="store_true")
-    p.add_argument("--search", "-s")
-    p.add_argument("--stale")
-    p.add_argument("--sort", default="name")
-    p.add_argument("--limit", "-n", type=_positive)
-    p.add_argument("--offset", type=_positive, default=0)
-    p.add_argument("--segment")
-    p.add_argument("--field", dest="fields", action="append", default=[])
-    p.add_argument("--min-value", dest="min_value")
-    ns = p.parse_args(_glue(args, "--sort"))
+    p = Parser().formats()
+    p.many("--tag", "-t", dest="tags")
+    p.value("--company", "-c")
+    p.value("--status")
+    p.value("--owner")
+    p.flag("--all", "--everyone", dest="all_")
+    p.value("--search", "-s")
+    p.value("--stale")
+    p.value("--sort", default="name")
+    p.value("--limit", "-n", convert=_positive)
+    p.value("--offset", convert=_positive, default=0)
+    p.value("--segment")
+    p.many("--field", dest="fields")
+    p.value("--min-value", dest="min_value")
+    ns = p.parse(args)
     from minicrm.cli import reads
 
     return lambda: reads.contact_list(
@@ -144,21 +115,21 @@ def _contact_list(args: list[str]) -> Callable[[], None]:
 
 
 def _contact_show(args: list[str]) -> Callable[[], None]:
-    p = _with_format(_Parser())
-    p.add_argument("ref")
-    ns = p.parse_args(args)
+    p = Parser().formats()
+    p.positional("ref")
+    ns = p.parse(args)
     from minicrm.cli import reads
 
     return lambda: reads.contact_show(ns.ref, fmt=ns.fmt, json_flag=ns.json_flag)
 
 
 def _contact_add(args: list[str]) -> Callable[[], None]:
-    p = _with_format(_Parser())
-    p.add_argument("name")
+    p = Parser().formats()
+    p.positional("name")
     for flag, short in (("--email", "-e"), ("--phone", "-p"), ("--tag", "-t")):
-        p.add_argument(flag, short, action="append")
-    p.add_argument("--field", action="append")
-    p.add_argument("--company", "-c")
+        p.many(flag, short, dest=flag[2:])
+    p.many("--field")
+    p.value("--company", "-c")
     for flag in (
         "--title",
         "--status",
@@ -173,9 +144,9 @@ def _contact_add(args: list[str]) -> Callable[[], None]:
         "--postcode",
         "--country",
     ):
-        p.add_argument(flag)
-    p.add_argument("--allow-duplicate", action="store_true")
-    ns = p.parse_args(args)
+        p.value(flag)
+    p.flag("--allow-duplicate")
+    ns = p.parse(args)
     from minicrm.cli import writes
 
     return lambda: writes.contact_add(
@@ -204,9 +175,9 @@ def _contact_add(args: list[str]) -> Callable[[], None]:
 
 
 def _followup_done(args: list[str]) -> Callable[[], None]:
-    p = _with_format(_Parser())
-    p.add_argument("ids", nargs="+")
-    ns = p.parse_args(args)
+    p = Parser().formats()
+    p.positional("ids", nargs_plus=True)
+    ns = p.parse(args)
     from minicrm.cli import writes
 
     return lambda: writes.followup_done(ns.ids, fmt=ns.fmt, json_flag=ns.json_flag)
@@ -254,7 +225,7 @@ def try_run(args: list[str]) -> int | None:
         if tuple(rest[: len(words)]) == words:
             try:
                 action = build(rest[len(words) :])
-            except (_Fallback, report_fast.Fallback, argparse.ArgumentError, ValueError):
+            except Fallback:
                 return None
             return _execute(options, action)
     return None

@@ -8,18 +8,20 @@ in a name is never interpreted. rich is imported only for the table format.
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
 
 FORMATS = ("table", "plain", "json", "jsonl", "csv")
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-_UNSAFE_WITH_LINES = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Patterns, not compiled ones: ``re`` compiles each on first use (and caches it), so a command
+# whose text is all printable never pays the ~2 ms each of these character classes costs.
+_UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+_UNSAFE_WITH_LINES = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 _CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -38,19 +40,24 @@ def inert(value: object, *, keep_newlines: bool = False) -> str:
     if value is None:
         return ""
     text = str(value)
-    pattern = _UNSAFE if keep_newlines else _UNSAFE_WITH_LINES
-    return pattern.sub(_escape, text)
+    if text.isprintable():  # every character the patterns match is unprintable
+        return text
+    return re.sub(_UNSAFE if keep_newlines else _UNSAFE_WITH_LINES, _escape, text)
 
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029]")
+_JSON_UNSAFE = "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029]"
 
 
 def json_text(data: object, indent: int | None = None) -> str:
     """JSON that is inert on a terminal too: besides the control characters JSON always escapes,
     DEL, C1 controls and bidirectional overrides are written as ``\\uXXXX`` escapes (the same
     string to any JSON reader)."""
+    import json
+
     text = json.dumps(data, ensure_ascii=False, indent=indent)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def neutralize_csv(value: str) -> str:
@@ -106,6 +113,8 @@ class Printer:
         elif self.fmt == "jsonl":
             self._write("".join(json_text(self._dict(i)) + "\n" for i in items))
         elif self.fmt == "csv":
+            import csv
+
             writer = csv.writer(self.out, lineterminator="\n")
             writer.writerow([c.header.lower().replace(" ", "_") for c in columns])
             for item in items:

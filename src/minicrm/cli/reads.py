@@ -7,17 +7,21 @@ without importing Typer, so that they answer in well under 150 ms on a large dat
 from __future__ import annotations
 
 import sys
-from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from minicrm.cli import views
 from minicrm.cli.output import Printer, check_format, inert, json_text, show_moment
 from minicrm.cli.state import services
 from minicrm.dates import parse_duration
-from minicrm.services import contacts, followups
-from minicrm.services import search as search_service
-from minicrm.services.context import Context
-from minicrm.services.dto import CadenceDue, DueReport, FollowUp, iso
+from minicrm.services import contact_queries as contacts
+from minicrm.services.dto.common import iso
 from minicrm.services.users import scope_owner
+
+if TYPE_CHECKING:
+    from datetime import datetime, tzinfo
+
+    from minicrm.services.context import Context
+    from minicrm.services.dto import CadenceDue, DueReport, FollowUp
 
 
 def contact_list(
@@ -71,6 +75,7 @@ def contact_list(
 
 def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 20) -> None:
     fmt = check_format(fmt, json_flag)
+    from minicrm.services import followup_queries as followups
     from minicrm.services.interactions import Links
     from minicrm.services.interactions import timeline as load_timeline
     from minicrm.services.money import format_amount, json_number
@@ -128,6 +133,7 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
 def search(query: str, *, types: list[str], limit: int, fmt: str | None, json_flag: bool) -> None:
     fmt = check_format(fmt, json_flag)
     from minicrm.errors import InvalidInput
+    from minicrm.services import search as search_service
 
     for kind in types:
         if kind not in search_service.ENTITIES:
@@ -150,6 +156,8 @@ def due(
     prints nothing at all (cron mails only non-empty output). In team mode only the acting
     user's, unless ``owner`` or ``everyone`` says otherwise."""
     fmt = check_format(fmt, json_flag)
+    from minicrm.services import followup_queries as followups
+
     window = parse_duration(within) if within else None
     with services() as ctx:
         report = followups.due(
@@ -162,7 +170,7 @@ def due(
         if not report.is_empty():
             from minicrm.services.hooks import run_due_hooks
 
-            run_due_hooks(ctx, _due_dict(report, tz))
+            run_due_hooks(ctx, lambda: _due_dict(report, tz))
         if fmt == "json":
             sys.stdout.write(json_text(_due_dict(report, tz), indent=2) + "\n")
         elif report.is_empty():

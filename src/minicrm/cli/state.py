@@ -4,13 +4,16 @@ Free of typer so that the fast path can use it too."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from minicrm.cli.output import inert
 from minicrm.errors import Refused
 from minicrm.services.context import Context, open_context
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @dataclass

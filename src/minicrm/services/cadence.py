@@ -13,16 +13,18 @@ The filtering happens in SQL, one query per distinct window, so that ``due`` sta
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db, to_db
-from minicrm.dates import Duration
 from minicrm.errors import InvalidInput, NotFound
-from minicrm.services.context import Context
 from minicrm.services.dto import CadenceDue, CadenceRule
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import normalize_tag
-from minicrm.store.db import Database, Row
+
+if TYPE_CHECKING:
+    from minicrm.dates import Duration
+    from minicrm.services.context import Context
+    from minicrm.store.db import Database, Row
 
 _SINCE = "COALESCE(c.last_interaction_at, c.created_at)"
 _FIELDS = f"c.id, c.name, c.owner, c.last_interaction_at, {_SINCE} AS since"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from minicrm.clock import Clock
 from minicrm.config import Config, load_config
 from minicrm.store.db import Database, Target, parse_target
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @dataclass

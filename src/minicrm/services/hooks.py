@@ -22,13 +22,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.errors import Refused
-from minicrm.services.context import Context
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
+    from minicrm.services.context import Context
 
 EVENTS = (
     "on-add",
@@ -186,8 +189,9 @@ def run_on_hooks(
             _notify(ctx, hooks, event, _payload(ctx, event, change, summary))
 
 
-def run_due_hooks(ctx: Context, report: dict[str, Any]) -> None:
-    """``on-due`` with the due report (``{"overdue": [...], "due": [...], "cadence": [...]}``)."""
+def run_due_hooks(ctx: Context, report: Callable[[], dict[str, Any]]) -> None:
+    """``on-due`` with the due report (``{"overdue": [...], "due": [...], "cadence": [...]}``),
+    built by ``report()`` only when an ``on-due`` hook is installed."""
     hooks = active(ctx)
     if not any(h.event == "on-due" for h in hooks):
         return
@@ -197,7 +201,7 @@ def run_due_hooks(ctx: Context, report: dict[str, Any]) -> None:
         "id": None,
         "action": "due",
         "before": None,
-        "after": report,
+        "after": report(),
         "user": ctx.user,
         "time": ctx.clock.now().replace(microsecond=0).isoformat(),
         "summary": "due",

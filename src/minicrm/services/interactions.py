@@ -7,16 +7,20 @@ keep-in-touch clock.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from minicrm.clock import from_db, to_db
 from minicrm.errors import InvalidInput, NotFound
 from minicrm.services import search as search_index
-from minicrm.services.context import Context
 from minicrm.services.dto import Interaction
 from minicrm.services.refs import resolve_company, resolve_contact, resolve_deal
 from minicrm.services.unit_of_work import UnitOfWork
-from minicrm.store.db import Database, Row
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from minicrm.services.context import Context
+    from minicrm.store.db import Database, Row
 
 LOGGABLE = ("note", "call", "email", "meeting")
 #: kinds that count as touching the person (they reset the keep-in-touch clock)

@@ -13,15 +13,18 @@ stage, close date, stage and activity timestamps).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db, to_db
 from minicrm.errors import InvalidInput
-from minicrm.services.context import Context
 from minicrm.services.dto import CadenceDue, NextAction, ScorePart
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from minicrm.services.context import Context
 
 #: a close date nearer than this many days starts to count
 CLOSING_DAYS = 14

@@ -9,14 +9,17 @@ minicrm keeps no exchange rates.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db
 from minicrm.errors import InvalidInput
-from minicrm.services.context import Context
 from minicrm.services.dto import CurrencyTotal, PurchaseSummary
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from minicrm.services.context import Context
 
 #: ISO 4217 currencies whose minor unit is not the cent
 _MINOR_DIGITS = {

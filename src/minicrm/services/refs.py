@@ -8,7 +8,6 @@ level that matches raise ``Ambiguous`` listing them.
 from __future__ import annotations
 
 from minicrm.errors import Ambiguous, InvalidInput, NotFound
-from minicrm.services.search import match_sql
 from minicrm.store.db import Database, Row
 
 _MAX_LISTED = 10
@@ -40,6 +39,8 @@ def resolve_contact(db: Database, ref: str) -> int:
 def _name_levels(db: Database, text: str) -> list[tuple[str, list[object]]]:
     fold = _lower(text)
     # The search index narrows the candidates first: ``lower(name)`` alone scans every contact.
+    from minicrm.services.search import match_sql
+
     sub, params = match_sql(db, text, "contact")
     return [
         ("SELECT id, name FROM contact WHERE name = ? ORDER BY id LIMIT 50", [text]),

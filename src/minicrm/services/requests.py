@@ -8,20 +8,23 @@ one unit of work with full before/after snapshots under the entity name ``reques
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db
 from minicrm.errors import Conflict, InvalidInput, NotFound
-from minicrm.services.context import Context
 from minicrm.services.dto import REQUEST_PRIORITIES, UNSET, ServiceReport, ServiceRequest
 from minicrm.services.history import conflict_message
 from minicrm.services.interactions import insert as insert_interaction
 from minicrm.services.refs import resolve_contact, resolve_deal
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import check_choice, require_text
-from minicrm.store.db import Database, Row
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from minicrm.services.context import Context
+    from minicrm.store.db import Database, Row
 
 ENTITY = "request"
 _COLUMNS = (

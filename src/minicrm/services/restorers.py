@@ -10,14 +10,17 @@ before a column was added (or after one was dropped) still restore.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.errors import Conflict
 from minicrm.services import search as search_index
 from minicrm.services.tags import set_tags
-from minicrm.store.db import Database
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from minicrm.store.db import Database
 
 #: Columns an update's revert never copies back: they describe the write itself.
 BOOKKEEPING = ("id", "updated_at", "version")

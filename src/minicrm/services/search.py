@@ -5,11 +5,15 @@ case-insensitively; FTS syntax (quotes, ``*``, ``AND``, ``NEAR(``) is just text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from minicrm.services.context import Context
 from minicrm.services.dto import SearchHit
-from minicrm.store.db import Database
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from minicrm.services.context import Context
+    from minicrm.store.db import Database
 
 ENTITIES = ("contact", "company", "deal", "note")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from minicrm.store.db import Database
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from minicrm.store.db import Database
 
 _LINKS = {
     "contact": ("contact_tag", "contact_id"),

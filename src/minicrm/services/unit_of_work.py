@@ -15,13 +15,16 @@ another one on the same database hands its events to the outer one, which runs t
 from __future__ import annotations
 
 import json
-from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import to_db
-from minicrm.services.context import Context
-from minicrm.services.hooks import ChangeEvent, active, run_on_hooks, run_pre_hooks
-from minicrm.store.db import Database
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from minicrm.services.context import Context
+    from minicrm.services.hooks import ChangeEvent
+    from minicrm.store.db import Database
 
 #: the outermost open unit of work per database (by id), which collects the hook events
 _OUTERMOST: dict[int, UnitOfWork] = {}
@@ -52,6 +55,9 @@ class UnitOfWork:
         if self._outer is not None:
             self._tx.__exit__(exc_type, exc, tb)
             return
+        # the hooks module is loaded by the first write, not by every command that may write
+        from minicrm.services.hooks import active, run_on_hooks, run_pre_hooks
+
         hooks = active(self.ctx) if exc_type is None and self.events else []  # one scandir
         try:
             if hooks:
@@ -97,6 +103,8 @@ class UnitOfWork:
                 _dump(after),
             ),
         )
+        from minicrm.services.hooks import ChangeEvent
+
         (self._outer or self).events.append(ChangeEvent(entity, entity_id, action, before, after))
 
 

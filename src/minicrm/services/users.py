@@ -10,16 +10,18 @@ alike) behaves as before: no checks, everyone's records.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from minicrm.clock import from_db
 from minicrm.errors import Conflict, InvalidInput, NotFound
-from minicrm.services.context import Context
 from minicrm.services.dto import User
-from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import normalize_email
-from minicrm.store.db import Database
 
-_NAME_RE = re.compile(r"^[^\s\x00-\x1f\x7f]{1,64}$")
+if TYPE_CHECKING:
+    from minicrm.services.context import Context
+    from minicrm.store.db import Database
+
+_NAME_RE = r"^[^\s\x00-\x1f\x7f]{1,64}$"  # compiled on first use
 
 
 def list_users(ctx: Context) -> list[User]:
@@ -39,9 +41,11 @@ def team_mode(db: Database) -> bool:
 def add(ctx: Context, name: str, email: str | None = None) -> User:
     """Register a user (a rep). Names are what ``--as`` and ``--owner`` take: no spaces."""
     text = (name or "").strip()
-    if not _NAME_RE.match(text):
+    if not re.match(_NAME_RE, text):
         raise InvalidInput(f"invalid user name {name!r}: one word without spaces, at most 64 characters")
     address = normalize_email(email) if email else None
+    from minicrm.services.unit_of_work import UnitOfWork  # the write side, loaded when writing
+
     with UnitOfWork(ctx, f"user add {text}") as uow:
         clash = uow.db.scalar("SELECT name FROM user_account WHERE lower(name) = ?", (text.lower(),))
         if clash is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -111,6 +110,8 @@ def sqlite_backup(conn: sqlite3.Connection, dest: Path, *, overwrite: bool = Tru
     The copy is written to a temporary file next to ``dest`` and renamed into place, so that
     ``dest`` never holds a half-written copy; with ``overwrite=False`` an existing ``dest`` is
     left alone and FileExistsError raised."""
+    import tempfile
+
     fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
     os.close(fd)
     tmp = Path(tmp_name)

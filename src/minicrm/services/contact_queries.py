@@ -1,0 +1,214 @@
+"""Reading contacts: ``contact list`` filters, loading by id or reference.
+
+The read side of ``minicrm.services.contacts``, kept apart so that the read commands do not load
+the write machinery (unit of work, hooks, the search indexer); ``contacts`` re-exports all of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from minicrm.clock import from_db, to_db
+from minicrm.errors import InvalidInput, NotFound
+from minicrm.services.dto.common import CONTACT_STATUSES, Address
+from minicrm.services.dto.contacts import Contact
+from minicrm.services.refs import resolve_company, resolve_contact
+from minicrm.services.tags import tags_of
+from minicrm.services.validation import check_choice, check_field_key, normalize_tags
+
+if TYPE_CHECKING:
+    from minicrm.dates import Duration
+    from minicrm.services.context import Context
+    from minicrm.store.db import Database, Row
+
+_COLUMNS = (
+    "name", "given_name", "family_name", "title", "company_id", "street", "city", "region", "postcode",
+    "country", "status", "source", "owner", "do_not_contact", "preferred_channel", "cadence_days",
+    "last_interaction_at", "created_at", "updated_at", "version", "uid",
+)
+SORTS = {
+    "name": "c.name", "created": "c.created_at", "updated": "c.updated_at",
+    "last-interaction": "c.last_interaction_at", "status": "c.status", "id": "c.id",
+    "value": "",  # lifetime value in the default currency: see list_contacts
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ContactQuery:
+    """The filters of ``contact list`` (and of segments and bulk edits)."""
+
+    tags: tuple[str, ...] = ()
+    company: str | None = None
+    status: str | None = None
+    owner: str | None = None
+    search: str | None = None
+    stale: Duration | None = None
+    sort: str = "name"
+    descending: bool = False
+    limit: int | None = None
+    offset: int = 0
+    #: custom fields that must match, (key, value) pairs; the value compares case-insensitively
+    fields: tuple[tuple[str, str], ...] = ()
+    #: lifetime value (won deals) at least this amount, in the config's default currency
+    min_value: str | None = None
+
+
+def get(ctx: Context, contact_id: int) -> Contact:
+    found = load(ctx.db, [contact_id])
+    if not found:
+        raise NotFound(f"no contact with id {contact_id}")
+    return found[0]
+
+
+def find(ctx: Context, ref: str) -> Contact:
+    return get(ctx, resolve_contact(ctx.db, ref))
+
+
+def load(db: Database, ids: list[int]) -> list[Contact]:
+    """Contacts by id, in the order given, with emails, phones, tags and fields (5 queries)."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = {
+        int(r["id"]): r
+        for r in db.all(
+            "SELECT c.*, co.name AS company_name FROM contact c LEFT JOIN company co ON co.id = "
+            "c.company_id "
+            f"WHERE c.id IN ({marks})",
+            ids,
+        )
+    }
+    emails = _grouped(
+        db,
+        f"SELECT contact_id, email AS v FROM contact_email WHERE contact_id IN ({marks}) ORDER BY "
+        "contact_id, position, id",
+        ids,
+    )
+    phones = _grouped(
+        db,
+        f"SELECT contact_id, phone AS v FROM contact_phone WHERE contact_id IN ({marks}) ORDER BY "
+        "contact_id, position, id",
+        ids,
+    )
+    fields: dict[int, dict[str, str]] = {}
+    for r in db.all(
+        f"SELECT contact_id, key, value FROM contact_field WHERE contact_id IN ({marks}) ORDER BY key", ids
+    ):
+        fields.setdefault(int(r["contact_id"]), {})[r["key"]] = r["value"]
+    tags = tags_of(db, "contact", ids)
+    return [
+        _to_dto(rows[i], emails.get(i, ()), phones.get(i, ()), tags.get(i, ()), fields.get(i, {}))
+        for i in ids
+        if i in rows
+    ]
+
+
+def _grouped(db: Database, sql: str, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    found: dict[int, list[str]] = {}
+    for r in db.all(sql, ids):
+        found.setdefault(int(r["contact_id"]), []).append(r["v"])
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def _to_dto(
+    r: Row, emails: tuple[str, ...], phones: tuple[str, ...], tags: tuple[str, ...], fields: dict[str, str]
+) -> Contact:
+    return Contact(
+        id=int(r["id"]),
+        name=r["name"],
+        emails=emails,
+        phones=phones,
+        company=r["company_name"],
+        company_id=r["company_id"],
+        title=r["title"],
+        tags=tags,
+        status=r["status"],
+        source=r["source"],
+        owner=r["owner"],
+        cadence_days=r["cadence_days"],
+        last_interaction_at=from_db(r["last_interaction_at"]),
+        created_at=from_db(r["created_at"]),  # type: ignore[arg-type]
+        updated_at=from_db(r["updated_at"]),  # type: ignore[arg-type]
+        fields=fields,
+        given_name=r["given_name"],
+        family_name=r["family_name"],
+        address=Address(r["street"], r["city"], r["region"], r["postcode"], r["country"]),
+        do_not_contact=bool(r["do_not_contact"]),
+        preferred_channel=r["preferred_channel"],
+        version=int(r["version"]),
+    )
+
+
+def query_sql(ctx: Context, q: ContactQuery) -> tuple[str, list[Any]]:
+    """``SELECT c.id FROM contact c WHERE …`` for the filters (no ORDER BY / LIMIT)."""
+    db = ctx.db
+    where: list[str] = []
+    params: list[Any] = []
+    for tag in normalize_tags(q.tags):
+        where.append(
+            "c.id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.name "
+            "= ?)"
+        )
+        params.append(tag)
+    if q.company:
+        where.append("c.company_id = ?")
+        params.append(resolve_company(db, q.company))
+    if q.status:
+        where.append("c.status = ?")
+        params.append(check_choice(q.status, CONTACT_STATUSES, "status"))
+    if q.owner:
+        where.append("c.owner = ?")
+        params.append(q.owner)
+    if q.search is not None:
+        from minicrm.services import search as search_index
+
+        sub, sub_params = search_index.match_sql(db, q.search, "contact")
+        where.append(f"c.id IN ({sub})")
+        params.extend(sub_params)
+    if q.stale is not None:
+        cutoff = to_db(q.stale.subtract_from(ctx.clock.now()))
+        where.append("(c.last_interaction_at IS NULL OR c.last_interaction_at < ?)")
+        params.append(cutoff)
+    for key, value in q.fields:
+        where.append(
+            "c.id IN (SELECT cf.contact_id FROM contact_field cf WHERE cf.key = ? AND lower(cf.value) = ?)"
+        )
+        params += [check_field_key(key), value.lower()]
+    if q.min_value is not None:
+        from minicrm.services.purchases import WON_TOTALS_SQL, parse_amount
+
+        amount = parse_amount(q.min_value, ctx.config.currency)
+        if amount > 0:  # a contact without purchases has a lifetime value of 0
+            where.append(f"c.id IN (SELECT w.contact_id FROM {WON_TOTALS_SQL} w WHERE w.total >= ?)")
+            params += [ctx.config.currency, amount]
+    sql = "SELECT c.id FROM contact c" + (" WHERE " + " AND ".join(where) if where else "")
+    return sql, params
+
+
+def list_contacts(ctx: Context, q: ContactQuery = ContactQuery()) -> list[Contact]:
+    if q.sort not in SORTS:
+        raise InvalidInput(f"invalid sort {q.sort!r} (choose from {', '.join(SORTS)})")
+    sql, params = query_sql(ctx, q)
+    direction = "DESC" if q.descending else "ASC"
+    if q.sort == "value":
+        from minicrm.services.purchases import WON_TOTALS_SQL
+
+        sql = (f"SELECT m.id FROM ({sql}) m LEFT JOIN {WON_TOTALS_SQL} w ON w.contact_id = m.id "
+               f"ORDER BY COALESCE(w.total, 0) {direction}, m.id {direction}")
+        params.append(ctx.config.currency)
+    else:
+        sql += f" ORDER BY {SORTS[q.sort]} {direction}, c.id {direction}"
+    if q.limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [q.limit, q.offset]
+    with ctx.db.snapshot() as db:
+        ids = [int(r["id"]) for r in db.all(sql, params)]
+        return load(db, ids)
+
+
+def count(ctx: Context, q: ContactQuery = ContactQuery()) -> int:
+    sql, params = query_sql(ctx, q)
+    return int(ctx.db.scalar(f"SELECT count(*) FROM ({sql}) AS matched", params))
+
+

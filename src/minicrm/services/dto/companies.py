@@ -1,0 +1,45 @@
+"""The company read model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from minicrm.services.dto.common import Address, iso
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    id: int
+    name: str
+    domain: str | None
+    industry: str | None
+    size: str | None
+    tags: tuple[str, ...]
+    owner: str | None
+    contacts_count: int
+    created_at: datetime
+    updated_at: datetime
+    fields: dict[str, str]
+    address: Address
+    version: int
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "domain": self.domain,
+            "industry": self.industry,
+            "size": self.size,
+            "tags": list(self.tags),
+            "owner": self.owner,
+            "contacts_count": self.contacts_count,
+            "created_at": iso(self.created_at, tz),
+            "updated_at": iso(self.updated_at, tz),
+            "fields": dict(self.fields),
+            "address": {
+                k: getattr(self.address, k) for k in ("street", "city", "region", "postcode", "country")
+            },
+            "version": self.version,
+        }

@@ -1,0 +1,76 @@
+"""The contact read model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from minicrm.services.dto.common import Address, iso
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    id: int
+    name: str
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    company: str | None
+    company_id: int | None
+    title: str | None
+    tags: tuple[str, ...]
+    status: str
+    source: str | None
+    owner: str | None
+    cadence_days: int | None
+    last_interaction_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    fields: dict[str, str]
+    given_name: str | None
+    family_name: str | None
+    address: Address
+    do_not_contact: bool
+    preferred_channel: str | None
+    version: int
+
+    @property
+    def email(self) -> str | None:
+        return self.emails[0] if self.emails else None
+
+    @property
+    def phone(self) -> str | None:
+        return self.phones[0] if self.phones else None
+
+    def label(self) -> str:
+        return f"{self.name} <{self.email}>" if self.email else self.name
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "emails": list(self.emails),
+            "phone": self.phone,
+            "phones": list(self.phones),
+            "company": self.company,
+            "company_id": self.company_id,
+            "title": self.title,
+            "tags": list(self.tags),
+            "status": self.status,
+            "source": self.source,
+            "owner": self.owner,
+            "cadence_days": self.cadence_days,
+            "last_interaction_at": iso(self.last_interaction_at, tz),
+            "created_at": iso(self.created_at, tz),
+            "updated_at": iso(self.updated_at, tz),
+            "fields": dict(self.fields),
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "address": {
+                k: getattr(self.address, k) for k in ("street", "city", "region", "postcode", "country")
+            },
+            "do_not_contact": self.do_not_contact,
+            "preferred_channel": self.preferred_channel,
+            "version": self.version,
+        }

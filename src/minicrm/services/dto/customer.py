@@ -1,0 +1,128 @@
+"""Customer 360: purchases, service requests and saved segments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from minicrm.services.dto.common import iso
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyTotal:
+    """Won deals in one currency: lifetime value (minor units), count, first and last day."""
+
+    currency: str
+    value_minor: int
+    count: int
+    first: date | None
+    last: date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        from minicrm.services.purchases import major
+
+        return {
+            "currency": self.currency,
+            "value": major(self.value_minor, self.currency),
+            "count": self.count,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseSummary:
+    """The purchase history of a contact or company (won deals)."""
+
+    count: int
+    first: date | None
+    last: date | None
+    totals: tuple[CurrencyTotal, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+            "lifetime_value": [t.to_dict() for t in self.totals],
+        }
+
+
+REQUEST_PRIORITIES = ("low", "normal", "high", "urgent")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRequest:
+    id: int
+    title: str
+    priority: str
+    status: str  # open, closed
+    resolution: str | None
+    contact_id: int | None
+    contact: str | None
+    deal_id: int | None
+    owner: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "priority": self.priority,
+            "status": self.status,
+            "resolution": self.resolution,
+            "contact": self.contact,
+            "contact_id": self.contact_id,
+            "deal_id": self.deal_id,
+            "owner": self.owner,
+            "opened_at": iso(self.opened_at, tz),
+            "closed_at": iso(self.closed_at, tz),
+            "created_at": iso(self.created_at, tz),
+            "updated_at": iso(self.updated_at, tz),
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceReport:
+    """Open requests by priority and how long closing takes (median over closed requests)."""
+
+    open_by_priority: dict[str, int]
+    open_total: int
+    closed_total: int
+    median_hours_to_close: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "open_by_priority": dict(self.open_by_priority),
+            "open": self.open_total,
+            "closed": self.closed_total,
+            "median_hours_to_close": self.median_hours_to_close,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A saved contact filter: ``filters`` is the stored JSON object (with its ``version``)."""
+
+    id: int
+    name: str
+    filters: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    count: int | None = None
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "filters": dict(self.filters),
+            "count": self.count,
+            "created_at": iso(self.created_at, tz),
+            "updated_at": iso(self.updated_at, tz),
+        }

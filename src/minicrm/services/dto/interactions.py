@@ -1,0 +1,35 @@
+"""The interaction read model: notes, calls, emails, meetings, stage changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from minicrm.services.dto.common import iso
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    id: int
+    kind: str
+    body: str
+    at: datetime
+    author: str | None
+    contact_id: int | None
+    company_id: int | None
+    deal_id: int | None
+    contact: str | None = None
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "body": self.body,
+            "at": iso(self.at, tz),
+            "contact_id": self.contact_id,
+            "company_id": self.company_id,
+            "deal_id": self.deal_id,
+            "author": self.author,
+            "contact": self.contact,
+        }
