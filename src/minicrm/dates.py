@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -39,6 +38,12 @@ _UNITS = {
 MAX_DURATION_DAYS = 36_525
 _SHORT = {"minutes": "min", "hours": "h", "days": "d", "weeks": "w", "months": "m", "years": "y"}
 
+
+
+def _month_days(year: int, month: int) -> int:
+    import calendar  # here: it imports locale, ~3 ms that most commands never need
+
+    return calendar.monthrange(year, month)[1]
 
 @dataclass(frozen=True)
 class When:
@@ -83,7 +88,7 @@ class Duration:
 def add_months(moment: datetime, months: int) -> datetime:
     index = moment.month - 1 + months
     year, month = moment.year + index // 12, index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
+    day = min(moment.day, _month_days(year, month))
     return moment.replace(year=year, month=month, day=day)
 
 
@@ -182,7 +187,7 @@ def _phrase_day(head: str, today: date, clock: Clock) -> date | When | None:
     if head == "yesterday":
         return today - timedelta(days=1)
     if head in ("end of month", "end of the month", "eom"):
-        return today.replace(day=calendar.monthrange(today.year, today.month)[1])
+        return today.replace(day=_month_days(today.year, today.month))
     if head in ("end of week", "end of the week", "eow"):
         return today + timedelta(days=(4 - today.weekday()) % 7)
     if head in ("end of year", "end of the year", "eoy"):

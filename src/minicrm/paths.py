@@ -1,20 +1,50 @@
-"""Where minicrm keeps its files (platformdirs), computed on demand, never at import."""
+"""Where minicrm keeps its files (platformdirs), computed on demand, never at import.
+
+Every command needs the config path, and importing platformdirs costs ~10 ms (it loads tempfile,
+shutil and the compression modules), a large part of what a read command may take. On Linux,
+the plain XDG case (an absolute ``$XDG_*_HOME``, else an absolute ``$HOME``) is answered
+directly; anything else (other platforms, a missing or relative HOME) asks platformdirs.
+``tests/test_paths.py`` checks both give the same directories.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
+
+APP = "minicrm"
+
+
+def _xdg(variable: str, fallback: str) -> Path | None:
+    """``$variable/minicrm``, else ``$HOME/<fallback>/minicrm``; None outside the plain case."""
+    if sys.platform != "linux":
+        return None
+    base = os.environ.get(variable, "")
+    if os.path.isabs(base):
+        return Path(base, APP)
+    home = os.environ.get("HOME", "")
+    if os.path.isabs(home) and home != "/":
+        return Path(home.rstrip("/"), fallback, APP)
+    return None
 
 
 def data_dir() -> Path:
+    found = _xdg("XDG_DATA_HOME", ".local/share")
+    if found is not None:
+        return found
     from platformdirs import user_data_path
 
-    return user_data_path("minicrm", appauthor=False)
+    return user_data_path(APP, appauthor=False)
 
 
 def config_dir() -> Path:
+    found = _xdg("XDG_CONFIG_HOME", ".config")
+    if found is not None:
+        return found
     from platformdirs import user_config_path
 
-    return user_config_path("minicrm", appauthor=False)
+    return user_config_path(APP, appauthor=False)
 
 
 def default_db_path() -> Path:

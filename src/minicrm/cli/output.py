@@ -86,7 +86,8 @@ def show_moment(value: datetime | date | None, tz: tzinfo, *, date_only: bool = 
         return ""
     if isinstance(value, datetime):
         local = value.astimezone(tz)
-        return local.strftime("%Y-%m-%d") if date_only else local.strftime("%Y-%m-%d %H:%M")
+        # isoformat is ~10x faster than strftime, which shows on a list of thousands
+        return local.date().isoformat() if date_only else local.isoformat(" ", "minutes")[:16]
     return value.isoformat()
 
 

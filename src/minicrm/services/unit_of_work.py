@@ -14,7 +14,6 @@ another one on the same database hands its events to the outer one, which runs t
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import to_db
@@ -111,4 +110,6 @@ class UnitOfWork:
 def _dump(value: dict[str, Any] | None) -> str | None:
     if value is None:
         return None
+    import json  # loaded by the first write
+
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
