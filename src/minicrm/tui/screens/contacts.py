@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
 from rich.table import Table
@@ -16,36 +16,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from minicrm.services import browse, companies, contacts, dashboard, followups, interactions
+from minicrm.services import browse
 from minicrm.services.browse import CompanyRow, ContactRow
-from minicrm.services.context import Context
-from minicrm.services.dashboard import BoardDeal
-from minicrm.services.dto import (
-    Company,
-    CompanyCreate,
-    CompanyPatch,
-    Contact,
-    ContactCreate,
-    ContactPatch,
-    FollowUp,
-    Interaction,
-)
-from minicrm.services.interactions import Links
 from minicrm.tui import format as fmt
-from minicrm.tui.modals import (
-    ConfirmModal,
-    ContactForm,
-    ContactModal,
-    FollowUpForm,
-    FollowUpModal,
-    LogEntry,
-    NoteModal,
-    PromptModal,
-    check_required,
-    check_tags,
-)
 from minicrm.tui.screens.base import CrmScreen
 from minicrm.tui.virtual_list import VirtualList
+
+if TYPE_CHECKING:
+    # the services and the dialogs load on first use: the list paints without them
+    from minicrm.services.context import Context
+    from minicrm.services.dashboard import BoardDeal
+    from minicrm.services.dto import Company, Contact, FollowUp, Interaction
+    from minicrm.services.interactions import Links
+    from minicrm.tui.modals import ContactForm, FollowUpForm, LogEntry
 
 SORT_ORDER = tuple(browse.CONTACT_SORTS)
 #: seconds: a cursor moving faster than this loads the detail pane only where it stops
@@ -68,6 +51,9 @@ class CompanyView:
 
 
 def load_contact(ctx: Context, contact_id: int) -> ContactView:
+    from minicrm.services import contacts, dashboard, followups, interactions
+    from minicrm.services.interactions import Links
+
     with ctx.db.snapshot():
         ref = str(contact_id)
         return ContactView(
@@ -79,6 +65,9 @@ def load_contact(ctx: Context, contact_id: int) -> ContactView:
 
 
 def load_company(ctx: Context, company_id: int) -> CompanyView:
+    from minicrm.services import companies, contacts, interactions
+    from minicrm.services.interactions import Links
+
     with ctx.db.snapshot():
         ref = str(company_id)
         return CompanyView(
@@ -445,6 +434,8 @@ class ContactsScreen(CrmScreen):
         return None
 
     def _links(self) -> tuple[Links, str] | None:
+        from minicrm.services.interactions import Links
+
         subject = self._subject()
         if subject is None:
             return None
@@ -455,6 +446,10 @@ class ContactsScreen(CrmScreen):
         self.show_contact(contact.id)
 
     def action_add(self) -> None:
+        from minicrm.services import companies, contacts
+        from minicrm.services.dto import CompanyCreate, ContactCreate
+        from minicrm.tui.modals import ContactModal, PromptModal, check_required
+
         if self.kind == "companies":
 
             def add_company(name: str | None) -> None:
@@ -483,6 +478,10 @@ class ContactsScreen(CrmScreen):
         self.app.push_screen(ContactModal(self.crm.region), save)
 
     def action_edit(self) -> None:
+        from minicrm.services import companies, contacts
+        from minicrm.services.dto import CompanyPatch, ContactPatch
+        from minicrm.tui.modals import ContactModal, PromptModal, check_required
+
         loaded = self._loaded()
         if isinstance(loaded, CompanyView):
             company = loaded.company
@@ -523,6 +522,9 @@ class ContactsScreen(CrmScreen):
         self.app.push_screen(ContactModal(self.crm.region, contact), save)
 
     def _log(self, kind: str) -> None:
+        from minicrm.services import interactions
+        from minicrm.tui.modals import NoteModal
+
         target = self._links()
         if target is None:
             return
@@ -543,6 +545,9 @@ class ContactsScreen(CrmScreen):
         self._log("call")
 
     def action_followup(self) -> None:
+        from minicrm.services import followups
+        from minicrm.tui.modals import FollowUpModal
+
         target = self._links()
         if target is None:
             return
@@ -555,6 +560,10 @@ class ContactsScreen(CrmScreen):
         self.app.push_screen(FollowUpModal(who, self.crm.clock), save)
 
     def action_tags(self) -> None:
+        from minicrm.services import companies, contacts
+        from minicrm.services.dto import CompanyPatch, ContactPatch
+        from minicrm.tui.modals import PromptModal, check_tags
+
         view = self._loaded()
         if view is None:
             return
@@ -592,6 +601,9 @@ class ContactsScreen(CrmScreen):
         )
 
     def action_delete(self) -> None:
+        from minicrm.services import companies, contacts
+        from minicrm.tui.modals import ConfirmModal
+
         subject = self._subject()
         if subject is None:
             return
