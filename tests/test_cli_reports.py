@@ -17,6 +17,7 @@ timestamps. "Now" is 2026-11-23 10:00 (Europe/Lisbon = UTC in November).
 from __future__ import annotations
 
 import sqlite3
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -415,3 +416,27 @@ def test_postgresql_gives_the_same_board_and_reports(cli, pg_url, tmp_path, monk
     monkeypatch.setenv("MINICRM_DB", pg_url)
     _build(cli)
     assert [cli(*args).json() for args in commands] == on_sqlite
+
+
+@pytest.mark.parametrize(
+    ("tz", "late_sunday", "early_monday"),
+    [
+        ("Asia/Kolkata", "2026-11-15 23:50", "2026-11-16 00:10"),  # UTC+05:30: not on a UTC hour
+        ("Europe/Lisbon", "2026-10-25 23:59", "2026-10-26 00:00"),  # the Sunday summer time ends
+    ],
+)
+def test_activity_weeks_start_at_local_midnight_on_monday(
+    cli, monkeypatch, tz, late_sunday, early_monday
+) -> None:
+    monkeypatch.setenv("MINICRM_TZ", tz)
+    cli("contact", "add", "Ana")
+    cli("log", "call", "ana", "late on Sunday", "--at", late_sunday)
+    cli("log", "meeting", "ana", "early on Monday", "--at", early_monday)
+    sunday = date.fromisoformat(late_sunday[:10])
+    monday = date.fromisoformat(early_monday[:10])
+    data = cli("report", "activity", "--from", str(sunday - timedelta(days=6)), "--json").json()
+    week = "{0}-W{1:02d}".format
+    assert data["weeks"] == [
+        {"week": week(*sunday.isocalendar()[:2]), "counts": {"call": 1}, "total": 1},
+        {"week": week(*monday.isocalendar()[:2]), "counts": {"meeting": 1}, "total": 1},
+    ]

@@ -11,12 +11,11 @@ deal's creation date · activity: when the interaction happened.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from minicrm.clock import to_db
+from minicrm.clock import from_db, to_db
 from minicrm.config import Pipeline
 from minicrm.services.context import Context
 from minicrm.services.money import weighted_minor
@@ -327,24 +326,31 @@ def activity(ctx: Context, f: ReportFilter = ReportFilter()) -> ActivityReport:
         where.add(
             "i.deal_id IN (SELECT id FROM deal WHERE pipeline = ?)", ctx.config.pipeline(f.pipeline).name
         )
-    # grouped by UTC hour, so that Python can place each hour in its local day and ISO week
-    rows = db.all(
-        f"SELECT substr(i.at, 1, 13) AS hour, i.kind, count(*) AS n FROM interaction i "
-        f"WHERE {where.sql} GROUP BY substr(i.at, 1, 13), i.kind",
-        where.params,
-    )
-    weeks: dict[str, dict[str, int]] = defaultdict(dict)
-    week_of: dict[str, str] = {}  # UTC hour → local ISO week
+    # One small GROUP BY per local week over the (at, kind) index: grouping all rows by an
+    # expression instead needs a temporary B-tree (~3x slower over 100k rows).
+    clock = ctx.clock
+    weeks: dict[str, dict[str, int]] = {}
     kinds: set[str] = set()
-    for r in rows:
-        hour = r["hour"]
-        week = week_of.get(hour)
-        if week is None:
-            moment = datetime.fromisoformat(f"{hour}:00:00+00:00")
-            week = week_of[hour] = _iso_week(moment.astimezone(ctx.clock.tz).date())
-        counts = weeks[week]
-        counts[r["kind"]] = counts.get(r["kind"], 0) + int(r["n"])
-        kinds.add(r["kind"])
+    with db.snapshot():
+        if f.end is not None:
+            last_day = f.end
+        else:  # through the week of the latest interaction
+            newest = db.scalar(f"SELECT max(i.at) FROM interaction i WHERE {where.sql}", where.params)
+            latest = from_db(newest)
+            last_day = latest.astimezone(clock.tz).date() if latest is not None else start
+        monday = start - timedelta(days=start.weekday())
+        while monday <= last_day:
+            sunday_end = clock.start_of_day(monday + timedelta(days=7))
+            bounds = (to_db(clock.start_of_day(monday)), to_db(sunday_end))
+            rows = db.all(
+                f"SELECT i.kind, count(*) AS n FROM interaction i WHERE {where.sql} "
+                "AND i.at >= ? AND i.at < ? GROUP BY i.kind",
+                [*where.params, *bounds],
+            )
+            if rows:
+                weeks[_iso_week(monday)] = {r["kind"]: int(r["n"]) for r in rows}
+                kinds.update(r["kind"] for r in rows)
+            monday += timedelta(days=7)
     return ActivityReport(tuple(sorted(kinds)), tuple(sorted(weeks.items())))
 
 
