@@ -24,7 +24,8 @@ ORDER = (
     "contact_tag", "company_tag", "deal", "deal_tag", "deal_stage_change", "interaction", "followup",
     "cadence_rule", "segment", "service_request", "operation", "change", "tombstone", "run_log", "search_doc",
 )  # fmt: skip
-_SKIP = {"alembic_version"}
+#: not data: the schema version, and summaries the database derives itself (``stage_flow``: triggers)
+_SKIP = {"alembic_version", "stage_flow"}
 _CONTENT_TABLES = ("contact", "company", "deal", "interaction", "followup", "operation", "tag", "tombstone")
 
 

@@ -16,7 +16,7 @@ from minicrm.errors import SchemaTooNew, StorageError
 from minicrm.store.db import Database, Target
 
 #: Every migration revision, oldest first; the last one is the schema this code expects.
-REVISIONS: tuple[str, ...] = ("0001",)
+REVISIONS: tuple[str, ...] = ("0001", "0002")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: Objects Alembic must not manage (autogenerate ignores them): the FTS5 index and its shadow

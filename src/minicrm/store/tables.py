@@ -209,17 +209,34 @@ class DealStageChange(SQLModel, table=True):
     stay_seconds: int | None = None
 
 
+class StageFlow(SQLModel, table=True):
+    """The conversion report's summary of ``deal_stage_change`` entry rows (status open): per
+    pipeline, entered stage and how the stay ended ('' while it goes on), the number of entries
+    and the seconds and number of completed stays. Kept by triggers (migration 0002), never
+    written by minicrm's code."""
+
+    __tablename__ = "stage_flow"
+    pipeline: str = Field(sa_column=Column(Text, primary_key=True))
+    to_stage: str = Field(sa_column=Column(Text, primary_key=True))
+    left_status: str = Field(sa_column=Column(Text, primary_key=True))
+    left_to: str = Field(sa_column=Column(Text, primary_key=True))
+    entries: int
+    seconds: int = Field(sa_column=Column(BigInteger, nullable=False))
+    stays: int
+
+
 class Interaction(SQLModel, table=True):
     __tablename__ = "interaction"
     __table_args__ = (
         Index("ix_interaction_contact_at", "contact_id", "at"),
-        Index("ix_interaction_at_kind", "at", "kind"),  # the activity report, from the index alone
+        Index("ix_interaction_at_kind", "at", "kind"),  # timelines and ranges by time
+        Index("ix_interaction_kind_at", "kind", "at"),  # the activity report: one range per kind and week
         NO_ID_REUSE,
     )
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(index=True)
+    kind: str
     body: str = Field(sa_column=Column(Text, nullable=False))
-    at: str = Field(index=True)
+    at: str
     author: str | None = None
     contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "CASCADE", index=False))
     company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
