@@ -16,6 +16,9 @@ _LINKS = {
 }
 
 
+#: ids per ``IN (…)`` list: SQLite takes at most 32,766 parameters in one statement
+ID_BATCH = 10_000
+
 def tag_id(db: Database, name: str) -> int:
     found = db.scalar("SELECT id FROM tag WHERE name = ?", (name,))
     if found is not None:
@@ -33,6 +36,11 @@ def set_tags(db: Database, entity: str, entity_id: int, names: Iterable[str]) ->
 def tags_of(db: Database, entity: str, ids: list[int]) -> dict[int, tuple[str, ...]]:
     if not ids:
         return {}
+    if len(ids) > ID_BATCH:
+        merged: dict[int, tuple[str, ...]] = {}
+        for i in range(0, len(ids), ID_BATCH):
+            merged.update(tags_of(db, entity, ids[i : i + ID_BATCH]))
+        return merged
     table, column = _LINKS[entity]
     marks = ",".join("?" * len(ids))
     found: dict[int, list[str]] = {}
