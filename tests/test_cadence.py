@@ -102,3 +102,39 @@ def test_contact_list_stale(cli) -> None:
     names = [c["name"] for c in cli("contact", "list", "--stale", "10d", "--json", env=later(40)).json()]
     assert names == ["Ana", "Bruno"]
     assert cli("contact", "list", "--stale", "sometime").exit_code == 1
+
+
+def test_report_cadence_counts_each_contact_once_under_the_cadence_due_uses(cli) -> None:
+    cli("contact", "add", "Ana", "--every", "30d", "--tag", "vip", env=later(-90))  # own 30d: lapsed
+    cli("contact", "add", "Bruno", "--tag", "vip", env=later(-10))  # vip 14d: in touch
+    cli("contact", "add", "Carla", "--tag", "vip", "--tag", "friend", env=later(-20))  # vip (shorter): due
+    cli("contact", "add", "Dora", "--tag", "friend")  # friend 90d: in touch
+    cli("contact", "add", "Eva", "--tag", "friend", env=later(-200))  # past friend's 180d: lapsed
+    cli("contact", "add", "Fred", "--tag", "friend", "--owner", "rui", env=later(-100))  # friend: due
+    cli("contact", "add", "Gil", "--tag", "vip", env=later(-300))
+    cli("contact", "edit", "Gil", "--do-not-contact")  # never counted, as due never lists them
+    cli("cadence", "set", "vip", "14d")
+    cli("cadence", "set", "friend", "90d", "--max", "180d")
+    data = cli("report", "cadence", "--json").json()
+    assert data == {
+        "sources": [
+            {"source": "contact", "ideal_days": None, "contacts": 1, "in_touch": 0, "due": 0, "lapsed": 1,
+             "in_touch_pct": 0.0},
+            {"source": "tag:vip", "ideal_days": 14, "contacts": 2, "in_touch": 1, "due": 1, "lapsed": 0,
+             "in_touch_pct": 50.0},
+            {"source": "tag:friend", "ideal_days": 90, "contacts": 3, "in_touch": 1, "due": 1, "lapsed": 1,
+             "in_touch_pct": 33.3},
+        ],
+        "total": {"source": "total", "ideal_days": None, "contacts": 6, "in_touch": 2, "due": 2, "lapsed": 2,
+                  "in_touch_pct": 33.3},
+    }
+    due = cli("due", "--json").json()["cadence"]
+    assert sorted(c["contact"] for c in due) == ["Ana", "Carla", "Eva", "Fred"]  # the same four late
+    assert cli("report", "cadence", "--format", "plain").stdout == (
+        "contacts' own\town\t1\t0\t0\t1\t0.0%\n"
+        "tag:vip\t14d\t2\t1\t1\t0\t50.0%\n"
+        "tag:friend\t90d\t3\t1\t1\t1\t33.3%\n"
+        "total\t\t6\t2\t2\t2\t33.3%\n"
+    )
+    rui = cli("report", "cadence", "--owner", "rui", "--json").json()["total"]
+    assert (rui["contacts"], rui["due"]) == (1, 1)

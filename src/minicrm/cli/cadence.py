@@ -12,7 +12,7 @@ from minicrm.cli.parsing import duration
 from minicrm.cli.state import services
 from minicrm.dates import parse_duration
 from minicrm.services import cadence
-from minicrm.services.dto import CadenceRule
+from minicrm.services.dto import CadenceRule, CadenceSummary
 
 app = typer.Typer(
     help="Keep-in-touch rules per tag: everyone tagged vip every 14 days, lapsed after 30.",
@@ -69,3 +69,40 @@ def rm(tag: Annotated[str, typer.Argument(help="The tag whose rule to remove.")]
     with services() as ctx:
         rule = cadence.remove_rule(ctx, tag)
         Printer("plain", ctx.clock.tz).message(f"removed the cadence rule for {rule.tag}")
+
+
+def report(
+    owner: Annotated[str | None, typer.Option("--owner", help="Only this user's contacts.")] = None,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Keep-in-touch health: per cadence (contacts' own, each tag rule), how many contacts are in
+    touch, due or lapsed, and the share in touch."""
+    fmt = check_format(fmt, json_flag)
+    with services() as ctx:
+        result = cadence.report(ctx, owner=owner)
+        printer = Printer(fmt, ctx.clock.tz)
+        if fmt == "json":
+            printer.record(result.to_dict(), [])
+            return
+        printer.records([*result.sources, result.total], _report_columns())
+
+
+def _report_columns() -> list[Column]:
+    def every(s: CadenceSummary) -> str:
+        if s.source == "total":
+            return ""
+        return f"{s.ideal_days}d" if s.ideal_days is not None else "own"
+
+    def share(s: CadenceSummary) -> str:
+        return "" if s.in_touch_pct is None else f"{s.in_touch_pct:.1f}%"
+
+    return [
+        Column("Source", lambda s: "contacts' own" if s.source == "contact" else s.source),
+        Column("Every", every),
+        Column("Contacts", lambda s: s.contacts),
+        Column("In touch", lambda s: s.in_touch),
+        Column("Due", lambda s: s.due),
+        Column("Lapsed", lambda s: s.lapsed),
+        Column("In touch %", share),
+    ]

@@ -53,6 +53,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(pipeline.app, name="pipeline")
     app.add_typer(report.app, name="report")
     report.app.command("service")(request.report)
+    report.app.command("cadence")(cadence.report)
     app.add_typer(transfer.import_app, name="import")
     app.add_typer(transfer.export_app, name="export")
     app.command("dedupe")(dedupe.dedupe)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db, to_db
 from minicrm.errors import InvalidInput, NotFound
-from minicrm.services.dto import CadenceDue, CadenceRule
+from minicrm.services.dto import CadenceDue, CadenceReport, CadenceRule, CadenceSummary
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import normalize_tag
 
@@ -167,3 +167,53 @@ def _due(r: Row, days: int, max_days: int | None, source: str, now: datetime) ->
         source=source,
         due_since=since + timedelta(days=days),
     )
+
+
+# -- how well we keep in touch -----------------------------------------------------------------
+def report(ctx: Context, *, owner: str | None = None) -> CadenceReport:
+    """Per keep-in-touch source, how many contacts it covers and how many of them are in touch,
+    due or lapsed (as ``due`` counts them). A contact's own cadence wins over tag rules, and of
+    several rules the shortest (the one ``due`` uses) claims it; do-not-contact people are left
+    out, as ``due`` leaves them out."""
+    db = ctx.db
+    extra, params = " AND NOT c.do_not_contact", []
+    if owner:
+        extra += " AND c.owner = ?"
+        params.append(owner)
+    covered: list[tuple[str, int | None, int]] = []
+    with db.snapshot():
+        own = db.scalar(f"SELECT count(*) FROM contact c WHERE c.cadence_days IS NOT NULL{extra}", params)
+        covered.append(("contact", None, int(own or 0)))
+        claimed: set[int] = set()
+        for rule in db.all(
+            "SELECT tag, ideal_days, max_days FROM cadence_rule ORDER BY ideal_days, max_days, tag"
+        ):
+            members = {
+                int(r["id"])
+                for r in db.all(
+                    "SELECT c.id FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
+                    "JOIN contact c ON c.id = ct.contact_id "
+                    f"WHERE t.name = ? AND c.cadence_days IS NULL{extra}",
+                    [rule["tag"], *params],
+                )
+            } - claimed
+            claimed |= members
+            covered.append((f"tag:{rule['tag']}", int(rule["ideal_days"]), len(members)))
+        late = due_contacts(ctx, owner=owner)
+    due: dict[str, int] = {}
+    lapsed: dict[str, int] = {}
+    for c in late:
+        counts = lapsed if c.lapsed else due
+        counts[c.source] = counts.get(c.source, 0) + 1
+    sources = tuple(
+        CadenceSummary(source, days, n, due.get(source, 0), lapsed.get(source, 0))
+        for source, days, n in covered
+    )
+    total = CadenceSummary(
+        "total",
+        None,
+        sum(s.contacts for s in sources),
+        sum(s.due for s in sources),
+        sum(s.lapsed for s in sources),
+    )
+    return CadenceReport(sources, total)

@@ -35,7 +35,14 @@ if TYPE_CHECKING:
         DealCreate,
         DealPatch,
     )
-    from minicrm.services.dto.followups import CadenceDue, CadenceRule, DueReport, FollowUp
+    from minicrm.services.dto.followups import (
+        CadenceDue,
+        CadenceReport,
+        CadenceRule,
+        CadenceSummary,
+        DueReport,
+        FollowUp,
+    )
     from minicrm.services.dto.history import ChangeEntry
     from minicrm.services.dto.interactions import Interaction
     from minicrm.services.dto.next_actions import NextAction, ScorePart
@@ -48,6 +55,8 @@ _MODULES: dict[str, str] = {
     "CHANNELS": "common",
     "CONTACT_STATUSES": "common",
     "CadenceDue": "followups",
+    "CadenceReport": "followups",
+    "CadenceSummary": "followups",
     "CadenceRule": "followups",
     "ChangeEntry": "history",
     "Company": "companies",
@@ -90,7 +99,9 @@ __all__ = [
     "UNSET",
     "Address",
     "CadenceDue",
+    "CadenceReport",
     "CadenceRule",
+    "CadenceSummary",
     "ChangeEntry",
     "Company",
     "CompanyCreate",
