@@ -21,8 +21,9 @@ from minicrm.errors import InvalidInput
 from minicrm.services import search as search_index
 from minicrm.services.context import Context
 
-#: a text filter shows at most this many matches (type more to narrow it)
-MATCH_CAP = 10_000
+#: a text filter shows at most this many matches (type more to narrow it): each keystroke
+#: gathers and sorts up to this many rows, ~40 ms at 10,000 over a million contacts, ~9 ms at 1,000
+MATCH_CAP = 1_000
 
 #: sort name -> (column, whether it can be NULL: then keyset is not used)
 CONTACT_SORTS: dict[str, tuple[str, bool]] = {
