@@ -273,3 +273,23 @@ async def test_edit_a_contact_through_the_form(seeded: dict[str, int], check: An
     ana = contacts.get(check(), seeded["ana"])
     assert (ana.title, ana.tags) == ("CTO", ("lisbon", "vip"))
     assert (ana.emails, ana.company) == (("ana@example.com",), "Acme")
+
+
+async def test_the_key_bar_lists_the_keys_that_work_here_and_a_click_presses_one(seeded: Any) -> None:
+    from minicrm.tui.modals import ContactModal
+
+    app = MinicrmApp()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_contacts(pilot)
+        bar = screen.query_one("#keys")
+        await settle(pilot)
+        line = bar.render().plain  # type: ignore[attr-defined]
+        assert line.startswith("a Add e Edit n Note l Log call f Follow-up ")
+        assert line.rstrip().endswith("^p palette") and len(line) <= SIZE[0]
+        await pilot.click("#keys", offset=(0, 0))  # on "a Add"
+        await settle(pilot)
+        assert isinstance(app.screen, ContactModal)
+        await pilot.press("escape")
+        await pilot.press("slash")  # in the filter only the app-wide keys work
+        await settle(pilot)
+        assert "a Add" not in bar.render().plain  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""What every screen shares: the navigation bar, the footer, refresh, and palette commands."""
+"""What every screen shares: the navigation bar, the key bar, refresh, and palette commands."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
+from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from minicrm.tui.work import run_db
 
@@ -37,6 +38,51 @@ class NavBar(Static):
         super().__init__(" minicrm  " + " ".join(parts), id="nav")
 
 
+class KeyBar(Static):
+    """The keys that work here, on one line, with the command palette's key at the right; each
+    is a link that presses it. Textual's Footer mounts a widget per key and mounts them all again
+    whenever the focus moves: ~100 ms of the first paint, for one line of text."""
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.call_after_refresh(self._show)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def on_resize(self) -> None:
+        self._show()
+
+    def _bindings_changed(self, screen: Screen[Any]) -> None:
+        if screen is self.screen:
+            self._show()
+
+    def _link(self, key: str, label: str, description: str, enabled: bool) -> tuple[str, int]:
+        style = "b" if enabled else "dim"
+        text = f"[@click=app.simulate_key({key!r})][{style}]{escape(label)}[/] {escape(description)}[/]"
+        return text, len(label) + 1 + len(description)
+
+    def _show(self) -> None:
+        if not self.is_attached:
+            return
+        app, shown, width = self.app, set(), 0
+        parts: list[str] = []
+        palette = None
+        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if binding.key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
+                palette = self._link(binding.key, app.get_key_display(binding), "palette", enabled)
+            if not binding.show or binding.action in shown:
+                continue
+            shown.add(binding.action)
+            text, size = self._link(binding.key, app.get_key_display(binding), binding.description, enabled)
+            parts.append(text)
+            width += size + 1
+        line = " ".join(parts)
+        if palette is not None:
+            line += " " * max(1, self.size.width - width - palette[1]) + palette[0]
+        self.update(line)
+
+
 class CrmScreen(Screen[None]):
     MODE: ClassVar[str] = ""
     #: (title, help, action) shown in the command palette while this screen is active
@@ -49,7 +95,7 @@ class CrmScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield KeyBar(id="keys")
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
