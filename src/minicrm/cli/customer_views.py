@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from minicrm.cli.output import Column, show_moment
-from minicrm.services.dto import CurrencyTotal, ServiceReport, ServiceRequest
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
+
+    from minicrm.services.dto import CurrencyTotal, ServiceReport, ServiceRequest
 
 
 def request_columns(tz: tzinfo) -> list[Column]:

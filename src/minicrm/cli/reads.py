@@ -13,7 +13,6 @@ from minicrm.cli import views
 from minicrm.cli.output import Printer, check_format, inert, json_text, show_moment
 from minicrm.cli.state import services
 from minicrm.dates import parse_duration
-from minicrm.services import contact_queries as contacts
 from minicrm.services.dto.common import iso
 from minicrm.services.users import scope_owner
 
@@ -44,6 +43,8 @@ def contact_list(
 ) -> None:
     """``owner`` None and not ``everyone``: in team mode, the acting user's contacts."""
     fmt = check_format(fmt, json_flag)
+    from minicrm.services import contact_queries as contacts
+
     descending = sort.startswith("-")
     from minicrm.cli.parsing import key_values
 
@@ -75,6 +76,7 @@ def contact_list(
 
 def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 20) -> None:
     fmt = check_format(fmt, json_flag)
+    from minicrm.services import contact_queries as contacts
     from minicrm.services import followup_queries as followups
     from minicrm.services.interactions import Links
     from minicrm.services.interactions import timeline as load_timeline

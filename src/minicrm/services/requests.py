@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db
 from minicrm.errors import Conflict, InvalidInput, NotFound
-from minicrm.services.dto import REQUEST_PRIORITIES, UNSET, ServiceReport, ServiceRequest
+from minicrm.services.dto import REQUEST_PRIORITIES, UNSET, ServiceRequest
 from minicrm.services.history import conflict_message
 from minicrm.services.interactions import insert as insert_interaction
 from minicrm.services.refs import resolve_contact, resolve_deal
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from minicrm.services.context import Context
+    from minicrm.services.dto import ServiceReport
     from minicrm.store.db import Database, Row
 
 ENTITY = "request"
@@ -113,6 +114,8 @@ def list_requests(
 
 def service_report(ctx: Context) -> ServiceReport:
     """Open requests per priority (all four listed) and the median time from open to close."""
+    from minicrm.services.dto import ServiceReport
+
     with ctx.db.snapshot() as db:
         counts = {
             r["priority"]: int(r["n"])

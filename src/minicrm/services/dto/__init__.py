@@ -15,6 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from minicrm.services.dto.cadence import CadenceReport, CadenceRule, CadenceSummary
     from minicrm.services.dto.common import CHANNELS, CONTACT_STATUSES, INTERACTION_KINDS, UNSET, Address, iso
     from minicrm.services.dto.companies import Company
     from minicrm.services.dto.contacts import Contact
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
         REQUEST_PRIORITIES,
         CurrencyTotal,
         PurchaseSummary,
-        Segment,
-        ServiceReport,
         ServiceRequest,
     )
     from minicrm.services.dto.deals import DEAL_STATUSES, ContactDetail, Deal, DealSummary, StageChange
@@ -35,18 +34,12 @@ if TYPE_CHECKING:
         DealCreate,
         DealPatch,
     )
-    from minicrm.services.dto.followups import (
-        CadenceDue,
-        CadenceReport,
-        CadenceRule,
-        CadenceSummary,
-        DueReport,
-        FollowUp,
-    )
+    from minicrm.services.dto.followups import CadenceDue, DueReport, FollowUp
     from minicrm.services.dto.history import ChangeEntry
     from minicrm.services.dto.interactions import Interaction
     from minicrm.services.dto.next_actions import NextAction, ScorePart
     from minicrm.services.dto.search import SearchHit
+    from minicrm.services.dto.segments import Segment, ServiceReport
     from minicrm.services.dto.users import User
 
 #: which module defines each name
@@ -55,9 +48,9 @@ _MODULES: dict[str, str] = {
     "CHANNELS": "common",
     "CONTACT_STATUSES": "common",
     "CadenceDue": "followups",
-    "CadenceReport": "followups",
-    "CadenceSummary": "followups",
-    "CadenceRule": "followups",
+    "CadenceReport": "cadence",
+    "CadenceSummary": "cadence",
+    "CadenceRule": "cadence",
     "ChangeEntry": "history",
     "Company": "companies",
     "CompanyCreate": "edits",
@@ -81,8 +74,8 @@ _MODULES: dict[str, str] = {
     "REQUEST_PRIORITIES": "customer",
     "ScorePart": "next_actions",
     "SearchHit": "search",
-    "Segment": "customer",
-    "ServiceReport": "customer",
+    "Segment": "segments",
+    "ServiceReport": "segments",
     "ServiceRequest": "customer",
     "StageChange": "deals",
     "UNSET": "common",
