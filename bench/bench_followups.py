@@ -8,6 +8,7 @@ Then times `minicrm due`, `due --since-last-run`, `next` and `next --explain` an
 SPEC §7: read commands ≤ 150 ms median at 100k contacts.
 
     PYTHONPATH=src python bench/bench_followups.py [--contacts 100000] [--followups 50000] [--runs 15]
+                                                   [--keep /tmp/followups.db]
 """
 
 from __future__ import annotations
@@ -199,11 +200,16 @@ def main() -> None:
     parser.add_argument("--followups", type=int, default=50_000)
     parser.add_argument("--deals", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--keep", type=Path, help="also copy the built database here (to profile it)")
     ns = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         start = time.perf_counter()
         build(db, ns.contacts, ns.followups, ns.deals)
+        if ns.keep:
+            import shutil
+
+            shutil.copyfile(db, ns.keep)
         print(
             f"built {ns.contacts:,} contacts, {ns.followups:,} follow-ups, {ns.deals:,} deals "
             f"in {time.perf_counter() - start:.1f}s"
