@@ -13,17 +13,29 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from minicrm.errors import InvalidInput
 from minicrm.services.validation import normalize_email, normalize_phone
 from minicrm.store.db import Database
 
-# An address that is already in email-validator's normal form (ASCII, lower-case domain):
-# checking it with the regex alone gives the same answer, ~50x faster.
+# An address email-validator gives back unchanged: a dot-atom local part of ASCII atext and
+# precomposed Latin letters (U+00C0-U+024F: letters and the symbols × ÷, all NFC-stable and
+# never composing with a neighbour), then a lower-case ASCII host name. Such an address needs
+# only its domain validated for real (special-use names such as ``.local`` are refused), once
+# per domain; the regex, the mailbox-name rule and the length limit cover the rest, ~50x faster.
+_ATEXT = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~\u00c0-\u024f-"
 _SIMPLE_EMAIL = re.compile(
-    r"(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+    rf"((?=[^@]{{1,64}}@)[{_ATEXT}]+(?:\.[{_ATEXT}]+)*)"
+    r"@((?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})"
 )
+_EMAIL_MAX_BYTES = 254
 # Already E.164: parsing and formatting it again gives it back unchanged (valid or not).
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+#: local parts email-validator lower-cases (RFC 2142 role mailboxes)
+_CASE_INSENSITIVE_MAILBOXES = frozenset(
+    ("info", "marketing", "sales", "support", "abuse", "noc", "security", "postmaster", "hostmaster",
+     "usenet", "news", "webmaster", "www", "uucp", "ftp")
+)  # fmt: skip
 
 CONTACT_COLUMNS = (
     "id", "name", "given_name", "family_name", "title", "company_id", "street", "city", "region", "postcode",
@@ -41,7 +53,13 @@ CHANGE_INSERT = (
 def fast_email(value: str) -> str:
     """``normalize_email`` with a regex fast path; raises InvalidInput like it."""
     text = value.strip()
-    if _SIMPLE_EMAIL.fullmatch(text):
+    match = _SIMPLE_EMAIL.fullmatch(text)
+    if (
+        match is not None
+        and _plain_domain(match[2])
+        and match[1].lower() not in _CASE_INSENSITIVE_MAILBOXES
+        and len(text.encode()) <= _EMAIL_MAX_BYTES
+    ):
         return text
     return _cached_email(text)
 
@@ -49,6 +67,15 @@ def fast_email(value: str) -> str:
 @lru_cache(maxsize=4096)
 def _cached_email(text: str) -> str:
     return normalize_email(text)
+
+
+@lru_cache(maxsize=65536)
+def _plain_domain(domain: str) -> bool:
+    """Whether email-validator accepts ``domain`` as it is (not special-use, not reserved)."""
+    try:
+        return normalize_email(f"a@{domain}") == f"a@{domain}"
+    except InvalidInput:
+        return False
 
 
 def fast_phone(value: str, region: str | None) -> str:
