@@ -189,3 +189,27 @@ def insert_search_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
         if trigger:
             db.execute(str(trigger))
 
+
+def drop_secondary_indexes(db: Database, table: str) -> list[str]:
+    """Drop ``table``'s secondary indexes (SQLite) and return the statements that recreate them.
+
+    Keeping eight indexes current row by row costs an import about as much as writing the rows;
+    building each once from the finished table is a sort, several times cheaper. Done inside
+    the caller's transaction, so a rollback (an interrupted import) brings them back unchanged.
+    Indexes SQLite made for constraints (``sqlite_autoindex_…``) have no SQL and stay."""
+    if not db.is_sqlite:
+        return []
+    rows = db.all(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
+        "ORDER BY name",
+        (table,),
+    )
+    for r in rows:
+        db.execute(f'DROP INDEX "{r["name"]}"')
+    return [str(r["sql"]) for r in rows]
+
+
+def create_indexes(db: Database, statements: list[str]) -> None:
+    """Recreate indexes that ``drop_secondary_indexes`` set aside."""
+    for sql in statements:
+        db.execute(sql)

@@ -26,6 +26,8 @@ from minicrm.services.bulk import (
     TagCache,
     allocate_ids,
     contact_search_body,
+    create_indexes,
+    drop_secondary_indexes,
     dump,
     fast_email,
     fast_phone,
@@ -50,6 +52,9 @@ OnDuplicate = Literal["update", "skip", "create"]
 KINDS: tuple[str, ...] = ("contacts", "companies", "deals")
 ON_DUPLICATE: tuple[str, ...] = ("update", "skip", "create")
 BATCH = 2000
+#: an import into an empty contact table that fills a first batch of at least this many rows
+#: builds the contact table's secondary indexes once at the end instead of row by row
+BULK_LOAD_ROWS = BATCH
 _CHUNK = 500  # keys per IN (...) lookup
 _FILLABLE = (
     "given_name",
@@ -311,6 +316,8 @@ class ContactWriter(_Writer):
         self.tombstones = {str(r["hash"]) for r in self.db.all("SELECT hash FROM tombstone")}
         self.batch: list[_Pending] = []
         self.events: list[ImportEvent] = []
+        self.bulk_checked = False
+        self.deferred_indexes: list[str] = []
 
     # validation -------------------------------------------------------------------------
     def add(self, line: int, row: dict[str, str], rec: ContactRecord) -> None:
@@ -402,6 +409,10 @@ class ContactWriter(_Writer):
 
     def _flush(self) -> None:
         batch, self.batch = self.batch, []
+        if not self.bulk_checked:
+            self.bulk_checked = True
+            if len(batch) >= BULK_LOAD_ROWS and self.db.scalar("SELECT 1 FROM contact LIMIT 1") is None:
+                self.deferred_indexes = drop_secondary_indexes(self.db, "contact")
         by_email: dict[str, int] = {}
         by_phone: dict[str, int] = {}
         if self.on_duplicate != "create" and batch:
@@ -470,6 +481,8 @@ class ContactWriter(_Writer):
 
     def finish(self) -> None:
         self._flush()
+        create_indexes(self.db, self.deferred_indexes)
+        self.deferred_indexes = []
 
     # writing -----------------------------------------------------------------------------
     def _insert(self, fresh: list[_Pending]) -> None:
