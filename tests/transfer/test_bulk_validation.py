@@ -64,3 +64,33 @@ def _outcome(fn: object, value: str) -> str:
 @pytest.mark.parametrize("email", EMAILS)
 def test_fast_email_agrees_with_email_validator(email: str) -> None:
     assert _outcome(bulk.fast_email, email) == _outcome(normalize_email, email)
+
+
+PHONES = [
+    "+351 912 345 678",
+    "+351912345678",
+    "912345678",
+    "91 234  5678",
+    "(+351) 912 345 678",
+    "00351 912 345 678",
+    "\uff0b351 912 345 678",
+    "tel:912345678;phone-context=+351",
+    "tel:912345678;phone-context=example.com",
+    "mobile",
+    "",
+    "12\x003",
+    "٩١٢٣٤٥٦٧٨",
+    "+1 (650) 253-0000",
+    "650 253 0000",
+    "+999 123",
+]
+
+
+@pytest.mark.parametrize("region", [None, "PT", "US"])
+@pytest.mark.parametrize("phone", PHONES)
+def test_fast_phone_agrees_with_phonenumbers(phone: str, region: str | None) -> None:
+    from minicrm.services.validation import normalize_phone
+
+    assert _outcome(lambda v: bulk.fast_phone(v, region), phone) == _outcome(
+        lambda v: normalize_phone(v, region), phone
+    )

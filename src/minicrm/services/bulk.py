@@ -77,10 +77,22 @@ def _plain_domain(domain: str) -> bool:
 
 
 def fast_phone(value: str, region: str | None) -> str:
-    """``normalize_phone`` with an E.164 fast path and a cache for repeated numbers."""
+    """``normalize_phone`` with fast paths and a cache for repeated numbers.
+
+    Without a default region, phonenumbers parses only numbers written with a plus sign (it
+    looks for one, ``+`` or fullwidth ``＋``, also in a ``phone-context``); any other number
+    with a digit is kept as typed, so that answer needs no parsing."""
     text = value.strip()
     if _E164.fullmatch(text):
         return text
+    if (
+        region is None
+        and "+" not in text
+        and "\uff0b" not in text
+        and "\x00" not in text
+        and any(ch.isdigit() for ch in text)
+    ):
+        return " ".join(text.split())
     return _cached_phone(text, region)
 
 
@@ -113,6 +125,12 @@ def allocate_ids(db: Database, table: str, count: int) -> list[int]:
 
 # json.dumps with options builds a new encoder on every call; one shared encoder is ~2x faster
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+# for dicts built with their keys (and nested dicts' keys) already in sorted order: the same
+# text without sorting, and without the cycle check plain data does not need
+_SORTED_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False)
+
+#: the keys of a contact snapshot (``contacts.snapshot``) in the order the change log sorts them
+CONTACT_SNAPSHOT_KEYS = tuple(sorted((*CONTACT_COLUMNS, "emails", "phones", "tags", "fields")))
 
 
 def dump(value: dict[str, Any] | None) -> str | None:
@@ -122,13 +140,27 @@ def dump(value: dict[str, Any] | None) -> str | None:
     return _ENCODER.encode(value)
 
 
+def dump_sorted(value: dict[str, Any]) -> str:
+    """``dump`` for a snapshot whose keys, nested ones too, are already in sorted order."""
+    return _SORTED_ENCODER.encode(value)
+
+
 def new_uid() -> str:
     """A random (version 4) UUID as text, without building a ``uuid.UUID`` object."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return new_uids(1)[0]
+
+
+def new_uids(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs from one ``os.urandom`` call (one syscall per batch)."""
+    raw = os.urandom(16 * count)
+    out = []
+    for i in range(0, 16 * count, 16):
+        b = bytearray(raw[i : i + 16])
+        b[6] = (b[6] & 0x0F) | 0x40
+        b[8] = (b[8] & 0x3F) | 0x80
+        h = b.hex()
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return out
 
 
 def contact_search_body(
