@@ -281,3 +281,55 @@ def test_bulk_snapshots_equal_what_the_services_record(cli, tmp_path: Path, ctx)
     assert logged("contact")["fields"] == {"website": "http://x.pt"}
     assert [h["action"] for h in cli("contact", "history", "ana", "--json").json()] == ["create"]
     assert [hit.label for hit in search.search(ctx, "lima")] == ["Lima", "Ana"]
+
+
+def _indexes(db_path: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_bulk_load_into_an_empty_table_keeps_the_indexes(
+    cli, tmp_path: Path, db_path: Path, monkeypatch, fails: bool
+) -> None:
+    """A large import into an empty table builds the contact indexes at the end; whether it
+    finishes or breaks, the schema is what it was, and dedupe and search still work."""
+    from minicrm.services import importer
+
+    cli("company", "add", "Lima Lda")  # the database exists; no contacts yet
+    before, counts = _indexes(db_path), table_counts(db_path)
+    monkeypatch.setattr(importer, "BATCH", 10)
+    monkeypatch.setattr(importer, "BULK_LOAD_ROWS", 10)
+    if fails:
+        real = importer.contact_search_body
+
+        def failing(*args):  # the third batch breaks after two were written
+            failing.n += 1  # type: ignore[attr-defined]
+            if failing.n > 25:  # type: ignore[attr-defined]
+                raise RuntimeError("disk on fire")
+            return real(*args)
+
+        failing.n = 0  # type: ignore[attr-defined]
+        monkeypatch.setattr(importer, "contact_search_body", failing)
+    rows = "".join(f"Person {i},p{i % 40}@x.pt,Lima Lda\n" for i in range(50))
+    source = write(tmp_path / "many.csv", "Name,Email,Company\n" + rows)
+    if fails:
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            cli("import", "csv", str(source))
+        assert table_counts(db_path) == counts
+    else:
+        run = cli("import", "csv", str(source))
+        assert run.exit_code == 0, run.stderr
+        assert run.stderr.splitlines()[-1] == "40 created, 0 updated, 10 skipped, 0 rejected"
+        assert [h["label"] for h in cli("search", "p7@x", "--json").json()] == ["Person 7"]
+    assert _indexes(db_path) == before
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()

@@ -164,6 +164,7 @@ def read_csv(path: Path) -> CsvTable:
         text.close()
         raise InvalidInput(f"{path.name}: cannot read the header: {exc}") from exc
     columns = _unique_header(header)
+    width = len(columns)
 
     def ends_inside_quotes() -> bool:
         """Non-strict parsing swallows a quote left open at EOF (a truncated file) into the last
@@ -203,14 +204,15 @@ def read_csv(path: Path) -> CsvTable:
                 line, start = start, reader.line_num + 1
                 # a cell ending in a line break may be a quote left open at the end of the file
                 multiline_last = start - line > 1 or bool(cells and cells[-1].endswith(("\n", "\r")))
-                if not any(c.strip() for c in cells):
+                if not "".join(cells).strip():  # a blank record (one C call, not one per cell)
                     continue
                 record = dict(zip(columns, cells, strict=False))
-                for col in columns[len(cells) :]:
-                    record[col] = ""
-                extras = [c for c in cells[len(columns) :] if c.strip()]
-                for k, cell in enumerate(extras, 1):
-                    record[f"__extra_{k}"] = cell
+                if len(cells) != width:
+                    for col in columns[len(cells) :]:
+                        record[col] = ""
+                    extras = [c for c in cells[width:] if c.strip()]
+                    for k, cell in enumerate(extras, 1):
+                        record[f"__extra_{k}"] = cell
                 yield line, record
 
     return CsvTable(header=columns, rows=rows(), encoding=encoding, delimiter=delimiter)

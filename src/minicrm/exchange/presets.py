@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from minicrm.errors import InvalidInput
 from minicrm.exchange.record import CompanyRecord, ContactRecord, DealRecord
@@ -26,7 +27,6 @@ _CONTACT_FIELDS = (
 _EXTRA_FIELDS = ("domain", "industry", "value", "currency", "stage", "close_date",
                  "probability", "contact_name", "contact_email")  # fmt: skip
 FIELDS: frozenset[str] = frozenset((*_CONTACT_FIELDS, *_EXTRA_FIELDS, "ignore"))
-_MULTI = {"email", "phone", "tags"}
 
 Rule = tuple[re.Pattern[str], str]
 
@@ -345,12 +345,18 @@ def _split_multi(value: str) -> list[str]:
 
 
 def _split_tags(value: str) -> list[str]:
+    return list(_tag_parts(value))
+
+
+@lru_cache(maxsize=4096)
+def _tag_parts(value: str) -> tuple[str, ...]:
+    """The tags of one cell; cached, since a file repeats a few tag cells over and over."""
     out: list[str] = []
     for part in _TAG_SPLIT.split(value):
         tag = part.strip().removeprefix("* ").strip()
         if tag and tag != "My Contacts" and tag not in out:  # Google's implicit system group
             out.append(tag)
-    return out
+    return tuple(out)
 
 
 def _birthday(value: str) -> str:
@@ -361,17 +367,29 @@ def _birthday(value: str) -> str:
     return f"--{m.group(1)}-{m.group(2)}" if m else value
 
 
-_ACTIVE: list[tuple[dict[str, str], list[tuple[str, str]]]] = []
+# How a mapping target is collected from a row (see _collect)
+_SINGLE, _CUSTOM, _TAGS, _EMAIL, _PHONE = range(5)
+_KINDS = {"tags": _TAGS, "email": _EMAIL, "phone": _PHONE}
+Plan = list[tuple[str, int, str]]
+_PLAN: list[tuple[dict[str, str], Plan]] = []
 
 
-def _active(mapping: dict[str, str]) -> list[tuple[str, str]]:
-    """The mapping without its ignored columns; remembered for the last mapping seen, since
-    every row of a file shares one (a dict comparison is much cheaper than the filtering)."""
-    if _ACTIVE and _ACTIVE[0][0] == mapping:
-        return _ACTIVE[0][1]
-    pairs = [(c, t) for c, t in mapping.items() if t != "ignore"]
-    _ACTIVE[:] = [(dict(mapping), pairs)]
-    return pairs
+def _plan(mapping: dict[str, str]) -> Plan:
+    """``(column, kind, key)`` for the mapping's columns that are not ignored; remembered for the
+    last mapping seen, since every row of a file shares one (a dict comparison is much cheaper
+    than working the plan out again)."""
+    if _PLAN and _PLAN[0][0] == mapping:
+        return _PLAN[0][1]
+    plan: Plan = []
+    for column, target in mapping.items():
+        if target == "ignore":
+            continue
+        if target.startswith("field:"):
+            plan.append((column, _CUSTOM, target[6:]))
+        else:
+            plan.append((column, _KINDS.get(target, _SINGLE), target))
+    _PLAN[:] = [(dict(mapping), plan)]
+    return plan
 
 
 def _collect(
@@ -379,27 +397,30 @@ def _collect(
 ) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
     """Gather (single-valued targets: first non-empty wins, multi-valued, custom fields)."""
     single: dict[str, str] = {}
-    multi: dict[str, list[str]] = {k: [] for k in _MULTI}
+    emails: list[str] = []
+    phones: list[str] = []
+    tags: list[str] = []
     custom: dict[str, str] = {}
-    for column, target in _active(mapping):
+    for column, kind, key in _plan(mapping):
         raw = row.get(column)
-        if raw is None:
+        if not raw:
             continue
         value = raw.strip()
         if not value:
             continue
-        if target.startswith("field:"):
-            custom.setdefault(target[6:], value)
-        elif target == "tags":
-            multi["tags"] += [t for t in _split_tags(value) if t not in multi["tags"]]
-        elif target in ("email", "phone"):
+        if kind == _SINGLE:
+            if key not in single:
+                single[key] = value
+        elif kind in (_EMAIL, _PHONE):
+            found = emails if kind == _EMAIL else phones
             for item in _split_multi(value):
-                existing = {x.lower() for x in multi[target]}
-                if item.lower() not in existing:
-                    multi[target].append(item)
+                if not found or item.lower() not in {x.lower() for x in found}:
+                    found.append(item)
+        elif kind == _TAGS:
+            tags += [t for t in _tag_parts(value) if t not in tags]
         else:
-            single.setdefault(target, value)
-    return single, multi, custom
+            custom.setdefault(key, value)
+    return single, {"email": emails, "phone": phones, "tags": tags}, custom
 
 
 def _person_name(single: dict[str, str]) -> str:

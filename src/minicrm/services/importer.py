@@ -23,15 +23,19 @@ from minicrm.services import search as search_index
 from minicrm.services.bulk import (
     CHANGE_INSERT,
     CONTACT_COLUMNS,
+    CONTACT_SNAPSHOT_KEYS,
     TagCache,
     allocate_ids,
     contact_search_body,
+    create_indexes,
+    drop_secondary_indexes,
     dump,
+    dump_sorted,
     fast_email,
     fast_phone,
     identity_hash,
     insert_search_docs,
-    new_uid,
+    new_uids,
 )
 from minicrm.services.contacts import snapshot as contact_snapshot
 from minicrm.services.context import Context
@@ -50,6 +54,9 @@ OnDuplicate = Literal["update", "skip", "create"]
 KINDS: tuple[str, ...] = ("contacts", "companies", "deals")
 ON_DUPLICATE: tuple[str, ...] = ("update", "skip", "create")
 BATCH = 2000
+#: an import into an empty contact table that fills a first batch of at least this many rows
+#: builds the contact table's secondary indexes once at the end instead of row by row
+BULK_LOAD_ROWS = BATCH
 _CHUNK = 500  # keys per IN (...) lookup
 _FILLABLE = (
     "given_name",
@@ -65,9 +72,10 @@ _FILLABLE = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ImportEvent:
-    """What happened to one input record (``line``: CSV line or vCard index)."""
+    """What happened to one input record (``line``: CSV line or vCard index). One per row of a
+    million-row import: a slotted class is made ~4x faster than a frozen dataclass."""
 
     line: int
     action: str  # created, updated, skipped, rejected
@@ -256,7 +264,7 @@ class _Writer:
         return found
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     """One contact that passed validation, waiting for its batch to be written."""
 
@@ -311,6 +319,8 @@ class ContactWriter(_Writer):
         self.tombstones = {str(r["hash"]) for r in self.db.all("SELECT hash FROM tombstone")}
         self.batch: list[_Pending] = []
         self.events: list[ImportEvent] = []
+        self.bulk_checked = False
+        self.deferred_indexes: list[str] = []
 
     # validation -------------------------------------------------------------------------
     def add(self, line: int, row: dict[str, str], rec: ContactRecord) -> None:
@@ -342,7 +352,8 @@ class ContactWriter(_Writer):
                 unreadable.append(email)
         if unreadable:  # kept, not lost: the user sees them in the contact's fields
             fields["unparsed_email"] = ", ".join(unreadable)
-        emails = list(unique_ci(emails))
+        if len(emails) > 1:
+            emails = list(unique_ci(emails))
         phones: list[str] = []
         unreadable = []
         for phone in rec.phones:
@@ -352,7 +363,8 @@ class ContactWriter(_Writer):
                 unreadable.append(phone)  # a label such as "mobile" in a phone column
         if unreadable:
             fields["unparsed_phone"] = ", ".join(unreadable)
-        phones = list(dict.fromkeys(phones))
+        if len(phones) > 1:
+            phones = list(dict.fromkeys(phones))
         status = _status(rec.status, fields)
         tags = list(_tags(tuple(rec.tags))) if rec.tags else []
         if rec.website:
@@ -402,6 +414,10 @@ class ContactWriter(_Writer):
 
     def _flush(self) -> None:
         batch, self.batch = self.batch, []
+        if not self.bulk_checked:
+            self.bulk_checked = True
+            if len(batch) >= BULK_LOAD_ROWS and self.db.scalar("SELECT 1 FROM contact LIMIT 1") is None:
+                self.deferred_indexes = drop_secondary_indexes(self.db, "contact")
         by_email: dict[str, int] = {}
         by_phone: dict[str, int] = {}
         if self.on_duplicate != "create" and batch:
@@ -470,6 +486,8 @@ class ContactWriter(_Writer):
 
     def finish(self) -> None:
         self._flush()
+        create_indexes(self.db, self.deferred_indexes)
+        self.deferred_indexes = []
 
     # writing -----------------------------------------------------------------------------
     def _insert(self, fresh: list[_Pending]) -> None:
@@ -488,34 +506,31 @@ class ContactWriter(_Writer):
         notes: list[tuple[int, str]] = []
         op_id = self.uow.operation()
         actor = self.ctx.user
+        uids = iter(new_uids(sum(1 for p in fresh if not p.values["uid"])))
+        company_of, company_names, tag_id = self.company_id, self.company_names, self.tags.id
+        events = self.events
         for contact_id, p in zip(ids, fresh, strict=True):
             v = p.values
             v["id"] = contact_id
-            v["company_id"] = self.company_id(p.company)
-            v["uid"] = v["uid"] or new_uid()
+            company_id = v["company_id"] = company_of(p.company) if p.company else None
+            if not v["uid"]:
+                v["uid"] = next(uids)
             contacts.append([v[c] for c in CONTACT_COLUMNS])
-            emails.extend((contact_id, e, e.lower(), i) for i, e in enumerate(p.emails))
-            phones.extend((contact_id, x, i) for i, x in enumerate(p.phones))
-            tag_rows.extend((contact_id, self.tags.id(t)) for t in p.tags)
-            field_rows.extend((contact_id, k, val) for k, val in p.fields.items())
-            company_name = self.company_names.get(v["company_id"]) if v["company_id"] else None
-            docs.append(
-                (
-                    "contact",
-                    contact_id,
-                    contact_search_body(v["name"], p.emails, p.phones, company_name, v["title"]),
-                )
-            )
-            notes.extend((contact_id, n) for n in p.notes)
-            after = {
-                **v,
-                "emails": p.emails,
-                "phones": p.phones,
-                "tags": sorted(p.tags),
-                "fields": dict(sorted(p.fields.items())),
-            }
-            changes.append((op_id, now, actor, "contact", contact_id, "create", None, dump(after)))
-            self.events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
+            for i, e in enumerate(p.emails):
+                emails.append((contact_id, e, e.lower(), i))
+            for i, x in enumerate(p.phones):
+                phones.append((contact_id, x, i))
+            for t in p.tags:
+                tag_rows.append((contact_id, tag_id(t)))
+            for k, val in p.fields.items():
+                field_rows.append((contact_id, k, val))
+            company_name = company_names.get(company_id) if company_id else None
+            body = contact_search_body(v["name"], p.emails, p.phones, company_name, v["title"])
+            docs.append(("contact", contact_id, body))
+            for n in p.notes:
+                notes.append((contact_id, n))
+            changes.append((op_id, now, actor, "contact", contact_id, "create", None, _created_json(p)))
+            events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
         db.executemany(
             f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(CONTACT_COLUMNS))})",
@@ -717,6 +732,19 @@ class ContactWriter(_Writer):
             self.uow.record("interaction", note_id, "create", None, dict(note) if note else None)
             unchanged = False
         return not unchanged
+
+
+def _created_json(p: _Pending) -> str:
+    """The change log's ``after`` of a new contact: its snapshot, built in sorted key order so
+    that the encoder need not sort (same text as ``dump``)."""
+    extra = {
+        "emails": p.emails,
+        "phones": p.phones,
+        "tags": sorted(p.tags),
+        "fields": dict(sorted(p.fields.items())) if len(p.fields) > 1 else p.fields,
+    }
+    v = p.values
+    return dump_sorted({k: v[k] if k in v else extra[k] for k in CONTACT_SNAPSHOT_KEYS})
 
 
 class LenientContactWriter(ContactWriter):
