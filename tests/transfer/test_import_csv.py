@@ -333,3 +333,14 @@ def test_a_bulk_load_into_an_empty_table_keeps_the_indexes(
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
+
+
+def test_an_import_never_gives_a_new_contact_a_deleted_contacts_id(cli, tmp_path: Path) -> None:
+    cli("contact", "add", "Ana")
+    cli("contact", "add", "Bruno")
+    assert cli("contact", "rm", "2", "--yes").exit_code == 0
+    source = write(tmp_path / "one.csv", "Name,Email\nZoe Lima,zoe@lima.pt\n")
+    assert cli("import", "csv", str(source)).exit_code == 0
+    assert [(c["id"], c["name"]) for c in _contacts(cli)] == [(1, "Ana"), (3, "Zoe Lima")]
+    history = cli("contact", "history", "3", "--json").json()
+    assert [h["action"] for h in history] == ["create"]  # not Bruno's deletion

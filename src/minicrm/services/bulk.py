@@ -110,12 +110,19 @@ def identity_hash(kind: str, value: str) -> str:
 def allocate_ids(db: Database, table: str, count: int) -> list[int]:
     """``count`` fresh primary keys for rows inserted with executemany (which returns none).
 
-    SQLite: the write transaction holds the database lock, so max(id)+1… is safe. PostgreSQL:
-    taken from the table's sequence."""
+    SQLite: the write transaction holds the database lock, so the next ids are safe to take; past
+    the largest id ever used (``sqlite_sequence``) for the tables that never reuse the id of a
+    deleted record, or a new contact would inherit a deleted one's history. PostgreSQL: taken
+    from the table's sequence."""
     if count <= 0:
         return []
     if db.is_sqlite:
-        start = int(db.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
+        used = db.scalar(
+            f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0), "
+            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0))",
+            (table,),
+        )
+        start = int(used) + 1
         return list(range(start, start + count))
     rows = db.all(
         f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, ?)", (count,)
