@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from minicrm.clock import from_db, to_db
 from minicrm.errors import NotFound
-from minicrm.services.dto.followups import DueReport, FollowUp
+from minicrm.services.dto.followups import FollowUp
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from minicrm.clock import Clock
     from minicrm.dates import Duration
     from minicrm.services.context import Context
-    from minicrm.services.dto.followups import CadenceDue
+    from minicrm.services.dto.due import CadenceDue, DueReport
     from minicrm.store.db import Row
 
 Window = Literal["open", "overdue", "today", "week", "all", "done"]
@@ -141,6 +141,7 @@ def due(
     Recording this run is the caller's job (``runs.record_run``), after the report is out."""
     from minicrm.services import cadence as cadence_service
     from minicrm.services import runs
+    from minicrm.services.dto.due import DueReport
 
     clock = ctx.clock
     end = clock.end_of_today()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db
-from minicrm.services.context import Context
-from minicrm.services.dto import ChangeEntry
+
+if TYPE_CHECKING:
+    from minicrm.services.context import Context
+    from minicrm.services.dto import ChangeEntry
 
 _IGNORED = {"updated_at", "version"}
 
@@ -22,6 +24,8 @@ def history(ctx: Context, entity: str, entity_id: int, *, limit: int | None = No
 
 
 def _entry(row: Any) -> ChangeEntry:
+    from minicrm.services.dto import ChangeEntry  # here: every writer imports this module
+
     before = json.loads(row["before"]) if row["before"] else None
     after = json.loads(row["after"]) if row["after"] else None
     return ChangeEntry(

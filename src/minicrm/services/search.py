@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from minicrm.services.dto import SearchHit
-
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from minicrm.services.context import Context
+    from minicrm.services.dto import SearchHit
     from minicrm.store.db import Database
 
 ENTITIES = ("contact", "company", "deal", "note")
@@ -77,6 +76,8 @@ def search(
 
 
 def _describe(db: Database, entity: str, ids: list[int]) -> list[SearchHit]:
+    from minicrm.services.dto import SearchHit  # here: the writers import this module to index
+
     marks = ",".join("?" * len(ids))
     if entity == "contact":
         rows = db.all(

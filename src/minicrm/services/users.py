@@ -14,17 +14,19 @@ from typing import TYPE_CHECKING
 
 from minicrm.clock import from_db
 from minicrm.errors import Conflict, InvalidInput, NotFound
-from minicrm.services.dto import User
 from minicrm.services.validation import normalize_email
 
 if TYPE_CHECKING:
     from minicrm.services.context import Context
+    from minicrm.services.dto import User
     from minicrm.store.db import Database
 
 _NAME_RE = r"^[^\s\x00-\x1f\x7f]{1,64}$"  # compiled on first use
 
 
 def list_users(ctx: Context) -> list[User]:
+    from minicrm.services.dto import User
+
     rows = ctx.db.all("SELECT id, name, email, created_at FROM user_account ORDER BY name, id")
     return [User(int(r["id"]), r["name"], r["email"], from_db(r["created_at"])) for r in rows]  # type: ignore[arg-type]
 
@@ -40,6 +42,7 @@ def team_mode(db: Database) -> bool:
 
 def add(ctx: Context, name: str, email: str | None = None) -> User:
     """Register a user (a rep). Names are what ``--as`` and ``--owner`` take: no spaces."""
+
     text = (name or "").strip()
     if not re.match(_NAME_RE, text):
         raise InvalidInput(f"invalid user name {name!r}: one word without spaces, at most 64 characters")

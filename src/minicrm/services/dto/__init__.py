@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         ServiceRequest,
     )
     from minicrm.services.dto.deals import DEAL_STATUSES, ContactDetail, Deal, DealSummary, StageChange
+    from minicrm.services.dto.due import CadenceDue, DueReport
     from minicrm.services.dto.edits import (
         CompanyCreate,
         CompanyPatch,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
         DealCreate,
         DealPatch,
     )
-    from minicrm.services.dto.followups import CadenceDue, DueReport, FollowUp
+    from minicrm.services.dto.followups import FollowUp
     from minicrm.services.dto.history import ChangeEntry
     from minicrm.services.dto.interactions import Interaction
     from minicrm.services.dto.next_actions import NextAction, ScorePart
@@ -47,7 +48,7 @@ _MODULES: dict[str, str] = {
     "Address": "common",
     "CHANNELS": "common",
     "CONTACT_STATUSES": "common",
-    "CadenceDue": "followups",
+    "CadenceDue": "due",
     "CadenceReport": "cadence",
     "CadenceSummary": "cadence",
     "CadenceRule": "cadence",
@@ -65,7 +66,7 @@ _MODULES: dict[str, str] = {
     "DealCreate": "edits",
     "DealPatch": "edits",
     "DealSummary": "deals",
-    "DueReport": "followups",
+    "DueReport": "due",
     "FollowUp": "followups",
     "INTERACTION_KINDS": "common",
     "Interaction": "interactions",
