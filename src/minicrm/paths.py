@@ -47,5 +47,12 @@ def config_dir() -> Path:
     return user_config_path(APP, appauthor=False)
 
 
+def hooks_dir(config_file: Path | None) -> Path:
+    """``hooks/`` next to the config file (``MINICRM_CONFIG`` moves both)."""
+    if config_file is not None:
+        return config_file.parent / "hooks"
+    return config_dir() / "hooks"
+
+
 def default_db_path() -> Path:
     return data_dir() / "minicrm.db"

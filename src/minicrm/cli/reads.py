@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from minicrm import paths
 from minicrm.cli import views
 from minicrm.cli.output import Printer, check_format, inert, json_text, show_moment
 from minicrm.cli.state import services
@@ -169,8 +170,8 @@ def due(
             since_last_run=since_last_run,
         )
         tz = ctx.clock.tz
-        if not report.is_empty():
-            from minicrm.services.hooks import run_due_hooks
+        if not report.is_empty() and paths.hooks_dir(ctx.config.path).is_dir():
+            from minicrm.services.hooks import run_due_hooks  # only with hooks to run
 
             run_due_hooks(ctx, lambda: _due_dict(report, tz))
         if fmt == "json":

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db, to_db
 from minicrm.errors import InvalidInput, NotFound
-from minicrm.services.dto import CadenceDue, CadenceReport, CadenceRule, CadenceSummary
+from minicrm.services.dto.due import CadenceDue
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import normalize_tag
 
 if TYPE_CHECKING:
     from minicrm.dates import Duration
     from minicrm.services.context import Context
+    from minicrm.services.dto import CadenceReport, CadenceRule
     from minicrm.store.db import Database, Row
 
 _SINCE = "COALESCE(c.last_interaction_at, c.created_at)"
@@ -39,6 +40,8 @@ def window_days(duration: Duration, what: str = "cadence") -> int:
 
 # -- rules -----------------------------------------------------------------------------------
 def _rule_dto(db: Database, row: Row) -> CadenceRule:
+    from minicrm.services.dto import CadenceRule  # here: due needs this module, not the rules'
+
     count = db.scalar(
         "SELECT count(*) FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.name = ?", (row["tag"],)
     )
@@ -175,6 +178,8 @@ def report(ctx: Context, *, owner: str | None = None) -> CadenceReport:
     due or lapsed (as ``due`` counts them). A contact's own cadence wins over tag rules, and of
     several rules the shortest (the one ``due`` uses) claims it; do-not-contact people are left
     out, as ``due`` leaves them out."""
+    from minicrm.services.dto import CadenceReport, CadenceSummary
+
     db = ctx.db
     extra, params = " AND NOT c.do_not_contact", []
     if owner:

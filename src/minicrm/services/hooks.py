@@ -72,11 +72,9 @@ class Hook:
 # -- discovery -------------------------------------------------------------------------------
 def hooks_dir(ctx: Context) -> Path:
     """``hooks/`` next to the config file (``MINICRM_CONFIG`` moves both)."""
-    if ctx.config.path is not None:
-        return ctx.config.path.parent / "hooks"
-    from minicrm.paths import config_dir
+    from minicrm.paths import hooks_dir as folder
 
-    return config_dir() / "hooks"
+    return folder(ctx.config.path)
 
 
 def _event_of(name: str) -> str | None:

@@ -12,9 +12,10 @@ if TYPE_CHECKING:
     from minicrm.services.dto.followups import FollowUp
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class CadenceDue:
-    """A contact whose keep-in-touch window has passed."""
+    """A contact whose keep-in-touch window has passed. Not frozen, for the reason given on
+    ``FollowUp``: ``due`` builds one per late contact."""
 
     contact_id: int
     name: str
