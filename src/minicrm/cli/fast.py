@@ -12,10 +12,11 @@ usual help and usage errors. ``tests/test_fast_path.py`` checks both paths print
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from minicrm.cli import report_fast
 from minicrm.cli.argv import Fallback, Parser
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from minicrm.cli.output import Column, Printer, check_format, inert
 from minicrm.cli.state import services
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
     from minicrm.services.dto import NextAction

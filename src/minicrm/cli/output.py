@@ -12,10 +12,12 @@ import re
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import IO, TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
+    from typing import IO, Any
 
 FORMATS = ("table", "plain", "json", "jsonl", "csv")
 # Patterns, not compiled ones: ``re`` compiles each on first use (and caches it), so a command

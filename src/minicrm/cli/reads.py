@@ -7,7 +7,6 @@ without importing Typer, so that they answer in well under 150 ms on a large dat
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from minicrm import paths
 from minicrm.cli import views
@@ -16,6 +15,8 @@ from minicrm.cli.state import services
 from minicrm.dates import parse_duration
 from minicrm.services.dto.common import iso
 from minicrm.services.users import scope_owner
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo

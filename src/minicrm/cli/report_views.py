@@ -12,7 +12,6 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
-from typing import TYPE_CHECKING, Any
 
 from minicrm.cli.output import Column, Printer, check_format, console, inert
 from minicrm.cli.state import services
@@ -22,7 +21,11 @@ from minicrm.services.context import Context
 from minicrm.services.money import format_amount, json_number
 from minicrm.services.report_dto import Board, BoardColumn, ReportFilter, Totals
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from minicrm.services.dto import Deal
 
 REPORTS = ("pipeline", "forecast", "winrate", "conversion", "activity")

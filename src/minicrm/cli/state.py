@@ -6,11 +6,12 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from minicrm.cli.output import inert
 from minicrm.errors import Refused
 from minicrm.services.context import Context, open_context
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

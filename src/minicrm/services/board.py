@@ -6,12 +6,14 @@ Deals in a stage that is no longer configured get a column of their own, never d
 
 from __future__ import annotations
 
-from typing import Any
-
 from minicrm.services import deals as deal_service
 from minicrm.services.context import Context
 from minicrm.services.report_dto import Board, BoardColumn, StageInfo, Totals, add_totals
 from minicrm.services.reports import UNKNOWN, StageSlot, stage_slots
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def stages(ctx: Context) -> list[StageInfo]:

@@ -13,7 +13,6 @@ The filtering happens in SQL, one query per distinct window, so that ``due`` sta
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db, to_db
 from minicrm.errors import InvalidInput, NotFound
@@ -21,7 +20,11 @@ from minicrm.services.dto.due import CadenceDue
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import normalize_tag
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from minicrm.dates import Duration
     from minicrm.services.context import Context
     from minicrm.services.dto import CadenceReport, CadenceRule

@@ -7,7 +7,6 @@ the write machinery (unit of work, hooks, the search indexer); ``contacts`` re-e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db, to_db
 from minicrm.errors import InvalidInput, NotFound
@@ -17,7 +16,11 @@ from minicrm.services.refs import resolve_company, resolve_contact
 from minicrm.services.tags import ID_BATCH, tags_of
 from minicrm.services.validation import check_choice, check_field_key, normalize_tags
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from minicrm.dates import Duration
     from minicrm.services.context import Context
     from minicrm.store.db import Database, Row

@@ -3,8 +3,6 @@ change-log entries, and keeps the search index current in the same transaction."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services import search as search_index
 
@@ -39,7 +37,11 @@ from minicrm.services.validation import (
 )
 from minicrm.services.versions import check_version, update_versioned
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from minicrm.services.context import Context
     from minicrm.services.dto import ContactCreate, ContactPatch
     from minicrm.store.db import Database

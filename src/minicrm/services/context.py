@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from minicrm.clock import Clock
 from minicrm.config import Config, load_config
 from minicrm.store.db import Database, Target, parse_target
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from minicrm.clock import from_db
 from minicrm.errors import Conflict, InvalidInput, NotFound
@@ -31,6 +30,10 @@ from minicrm.services.refs import resolve_company, resolve_contact, resolve_deal
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import check_choice, optional_text, require_text
 from minicrm.store.db import Database, Row
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 _COLUMNS = (
     "title",

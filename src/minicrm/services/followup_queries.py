@@ -7,14 +7,15 @@ write machinery (unit of work, hooks, recurrence); ``followups`` re-exports all 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal
 
 from minicrm.clock import from_db, to_db
 from minicrm.errors import NotFound
 from minicrm.services.dto.followups import FollowUp
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
     from datetime import datetime
+    from typing import Any, Literal
 
     from minicrm.clock import Clock
     from minicrm.dates import Duration
@@ -22,7 +23,10 @@ if TYPE_CHECKING:
     from minicrm.services.dto.due import CadenceDue, DueReport
     from minicrm.store.db import Row
 
-Window = Literal["open", "overdue", "today", "week", "all", "done"]
+if TYPE_CHECKING:
+    Window = Literal["open", "overdue", "today", "week", "all", "done"]
+else:  # the same name at run time, where annotations are never evaluated
+    Window = str
 
 
 def _select(

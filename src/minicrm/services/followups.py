@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import Clock, from_db, to_db
 from minicrm.dates import Duration, When, parse_duration
@@ -33,7 +32,11 @@ from minicrm.services.users import check_owner
 from minicrm.services.validation import require_text
 from minicrm.services.versions import check_version, update_versioned
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from minicrm.services.context import Context
     from minicrm.store.db import Database
 

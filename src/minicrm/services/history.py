@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from minicrm.services.context import Context
     from minicrm.services.dto import ChangeEntry
 

@@ -7,7 +7,6 @@ keep-in-touch clock.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from minicrm.clock import from_db, to_db
 from minicrm.errors import InvalidInput, NotFound
@@ -15,6 +14,8 @@ from minicrm.services import search as search_index
 from minicrm.services.dto import Interaction
 from minicrm.services.refs import resolve_company, resolve_contact, resolve_deal
 from minicrm.services.unit_of_work import UnitOfWork
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
     from datetime import datetime

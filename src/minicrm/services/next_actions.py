@@ -15,14 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db, to_db
 from minicrm.errors import InvalidInput
 from minicrm.services.dto import CadenceDue, NextAction, ScorePart
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Any
 
     from minicrm.services.context import Context
 

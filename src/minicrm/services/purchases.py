@@ -10,14 +10,16 @@ minicrm keeps no exchange rates.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db
 from minicrm.errors import InvalidInput
 from minicrm.services.dto import CurrencyTotal, PurchaseSummary
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
 if TYPE_CHECKING:
     from datetime import date
+    from typing import Any
 
     from minicrm.services.context import Context
 

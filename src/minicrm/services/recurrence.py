@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 
 from minicrm.clock import Clock
 from minicrm.dates import Duration
 from minicrm.errors import InvalidInput
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 _FIXED = {
     "minutes": timedelta(minutes=1),

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
-from typing import TYPE_CHECKING, Any
 
 from minicrm.services.money import json_number
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
 if TYPE_CHECKING:  # the reports' fast path does not load the record DTOs
+    from typing import Any
+
     from minicrm.services.dto import Deal
 
 Totals = dict[str, int]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from minicrm.clock import from_db, to_db
 from minicrm.config import Pipeline
@@ -35,6 +34,10 @@ from minicrm.services.report_dto import (
     add_totals,
 )
 from minicrm.store.db import Database
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 UNKNOWN = "(unknown stage)"
 ACTIVITY_WEEKS = 12  # the activity report's default window

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import median
-from typing import TYPE_CHECKING, Any
 
 from minicrm.clock import from_db
 from minicrm.errors import Conflict, InvalidInput, NotFound
@@ -20,8 +19,11 @@ from minicrm.services.refs import resolve_contact, resolve_deal
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import check_choice, require_text
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
 if TYPE_CHECKING:
     from datetime import datetime
+    from typing import Any
 
     from minicrm.services.context import Context
     from minicrm.services.dto import ServiceReport

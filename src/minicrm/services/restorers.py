@@ -11,14 +11,16 @@ before a column was added (or after one was dropped) still restore.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from minicrm.errors import Conflict
 from minicrm.services import search as search_index
 from minicrm.services.tags import set_tags
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from minicrm.store.db import Database
 
@@ -28,7 +30,10 @@ BOOKKEEPING = ("id", "updated_at", "version")
 _TAGGED = ("contact", "company", "deal")
 _TOUCHING_KINDS = ("note", "call", "email", "meeting")
 
-Snapshot = dict[str, Any]
+if TYPE_CHECKING:
+    Snapshot = dict[str, Any]
+else:  # the same name at run time, where annotations are never evaluated
+    Snapshot = dict
 
 
 class Tables:

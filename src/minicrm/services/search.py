@@ -5,7 +5,7 @@ case-insensitively; FTS syntax (quotes, ``*``, ``AND``, ``NEAR(``) is just text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -14,12 +14,13 @@ another one on the same database hands its events to the outer one, which runs t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from minicrm.clock import to_db
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
     from types import TracebackType
+    from typing import Any
 
     from minicrm.services.context import Context
     from minicrm.services.hooks import ChangeEvent

@@ -10,11 +10,12 @@ alike) behaves as before: no checks, everyone's records.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from minicrm.clock import from_db
 from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services.validation import normalize_email
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
     from minicrm.services.context import Context

@@ -10,11 +10,14 @@ the isolation level.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from minicrm.errors import Conflict
 from minicrm.services.history import conflict_message
 from minicrm.services.unit_of_work import UnitOfWork
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def check_version(uow: UnitOfWork, entity: str, entity_id: int, stored: int, expected: int | None) -> None:

@@ -22,12 +22,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
 
 from minicrm.errors import StorageError
 
-Row = Mapping[str, Any]
-Params = Sequence[Any]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    Row = Mapping[str, Any]
+    Params = Sequence[Any]
+else:  # the same names at run time, where annotations are never evaluated
+    Row = Mapping
+    Params = Sequence
 BUSY_TIMEOUT_S = 15.0
 #: the key of the advisory lock every PostgreSQL write transaction takes ("mcrm")
 WRITE_LOCK_KEY = 0x6D63726D

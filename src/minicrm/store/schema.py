@@ -10,10 +10,13 @@ import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from minicrm.errors import SchemaTooNew, StorageError
 from minicrm.store.db import Database, Target
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Every migration revision, oldest first; the last one is the schema this code expects.
 REVISIONS: tuple[str, ...] = ("0001", "0002")

@@ -12,9 +12,12 @@ loads ``dto.contacts`` only, and a read command creates the few classes it print
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from minicrm.services.dto.cadence import CadenceReport, CadenceRule, CadenceSummary
     from minicrm.services.dto.common import CHANNELS, CONTACT_STATUSES, INTERACTION_KINDS, UNSET, Address, iso
     from minicrm.services.dto.companies import Company
