@@ -138,3 +138,12 @@ def test_report_cadence_counts_each_contact_once_under_the_cadence_due_uses(cli)
     )
     rui = cli("report", "cadence", "--owner", "rui", "--json").json()["total"]
     assert (rui["contacts"], rui["due"]) == (1, 1)
+
+
+def test_report_cadence_without_any_cadence(cli) -> None:
+    cli("contact", "add", "Ana")
+    assert cli("report", "cadence", "--format", "plain").stdout == ""
+    table = cli("report", "cadence", "--format", "table")
+    assert (table.exit_code, table.stdout) == (0, "")
+    assert table.stderr.startswith("no contact has a keep-in-touch cadence")
+    assert cli("report", "cadence", "--json").json()["total"]["contacts"] == 0

@@ -85,7 +85,13 @@ def report(
         if fmt == "json":
             printer.record(result.to_dict(), [])
             return
-        printer.records([*result.sources, result.total], _report_columns())
+        rows = [*result.sources, result.total] if result.total.contacts else []
+        printer.records(
+            rows,
+            _report_columns(),
+            empty="no contact has a keep-in-touch cadence: `contact edit REF --every 30d`, "
+            "or a rule for a tag: `cadence set vip 14d`",
+        )
 
 
 def _report_columns() -> list[Column]:
