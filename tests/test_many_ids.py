@@ -7,13 +7,13 @@ import sqlite3
 
 import pytest
 
-from minicrm.services import companies, contact_queries, tags
+from minicrm.services import companies, contact_queries
+from minicrm.store import db as db_layer
 
 
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in (tags, contact_queries, companies):
-        monkeypatch.setattr(module, "ID_BATCH", 3)
+    monkeypatch.setattr(db_layer, "ID_BATCH", 3)
 
 
 def test_loading_more_ids_than_one_statement_takes(cli, reopen) -> None:

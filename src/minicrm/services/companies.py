@@ -12,11 +12,12 @@ from minicrm.services.context import Context
 from minicrm.services.dto import UNSET, Address, Company, CompanyCreate, CompanyPatch
 from minicrm.services.refs import find_company_exact, resolve_company
 from minicrm.services.restorers import unlinked_rows
-from minicrm.services.tags import ID_BATCH, set_tags, tags_of
+from minicrm.services.tags import set_tags, tags_of
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.users import check_owner
 from minicrm.services.validation import check_field_key, normalize_tags, optional_text, require_text
 from minicrm.services.versions import check_version, update_versioned
+from minicrm.store import db as db_layer
 from minicrm.store.db import Database
 
 _COLUMNS = (
@@ -75,8 +76,8 @@ def load(db: Database, ids: list[int]) -> list[Company]:
     """Companies by id, in the order given (queries per ``ID_BATCH`` ids)."""
     if not ids:
         return []
-    if len(ids) > ID_BATCH:
-        return [c for i in range(0, len(ids), ID_BATCH) for c in load(db, ids[i : i + ID_BATCH])]
+    if len(ids) > db_layer.ID_BATCH:
+        return [c for batch in db_layer.id_batches(ids) for c in load(db, batch)]
     marks = ",".join("?" * len(ids))
     rows = {
         int(row["id"]): row

@@ -13,8 +13,9 @@ from minicrm.errors import InvalidInput, NotFound
 from minicrm.services.dto.common import CONTACT_STATUSES, Address
 from minicrm.services.dto.contacts import Contact
 from minicrm.services.refs import resolve_company, resolve_contact
-from minicrm.services.tags import ID_BATCH, tags_of
+from minicrm.services.tags import tags_of
 from minicrm.services.validation import check_choice, check_field_key, normalize_tags
+from minicrm.store import db as db_layer
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -70,11 +71,11 @@ def find(ctx: Context, ref: str) -> Contact:
 
 def load(db: Database, ids: list[int]) -> list[Contact]:
     """Contacts by id, in the order given, with emails, phones, tags and fields (5 queries per
-    ``ID_BATCH`` ids: SQLite takes at most 32,766 parameters in one statement)."""
+    ``ID_BATCH`` ids, see ``minicrm.store.db``: SQLite takes at most 32,766 parameters in one statement)."""
     if not ids:
         return []
-    if len(ids) > ID_BATCH:
-        return [c for i in range(0, len(ids), ID_BATCH) for c in load(db, ids[i : i + ID_BATCH])]
+    if len(ids) > db_layer.ID_BATCH:
+        return [c for batch in db_layer.id_batches(ids) for c in load(db, batch)]
     marks = ",".join("?" * len(ids))
     rows = {
         int(r["id"]): r

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from minicrm.store import db as db_layer
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
@@ -15,9 +17,6 @@ _LINKS = {
     "deal": ("deal_tag", "deal_id"),
 }
 
-
-#: ids per ``IN (…)`` list: SQLite takes at most 32,766 parameters in one statement
-ID_BATCH = 10_000
 
 def tag_id(db: Database, name: str) -> int:
     found = db.scalar("SELECT id FROM tag WHERE name = ?", (name,))
@@ -36,10 +35,10 @@ def set_tags(db: Database, entity: str, entity_id: int, names: Iterable[str]) ->
 def tags_of(db: Database, entity: str, ids: list[int]) -> dict[int, tuple[str, ...]]:
     if not ids:
         return {}
-    if len(ids) > ID_BATCH:
+    if len(ids) > db_layer.ID_BATCH:
         merged: dict[int, tuple[str, ...]] = {}
-        for i in range(0, len(ids), ID_BATCH):
-            merged.update(tags_of(db, entity, ids[i : i + ID_BATCH]))
+        for batch in db_layer.id_batches(ids):
+            merged.update(tags_of(db, entity, batch))
         return merged
     table, column = _LINKS[entity]
     marks = ",".join("?" * len(ids))

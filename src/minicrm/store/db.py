@@ -34,6 +34,16 @@ if TYPE_CHECKING:
 else:  # the same names at run time, where annotations are never evaluated
     Row = Mapping
     Params = Sequence
+#: ids per ``IN (…)`` list: SQLite takes at most 32,766 parameters in one statement by default
+#: (PostgreSQL 65,535), so longer id lists are read in batches
+ID_BATCH = 10_000
+
+
+def id_batches(ids: list[int]) -> list[list[int]]:
+    """``ids`` cut into lists of at most ``ID_BATCH``, in order."""
+    return [ids[i : i + ID_BATCH] for i in range(0, len(ids), ID_BATCH)]
+
+
 BUSY_TIMEOUT_S = 15.0
 #: the key of the advisory lock every PostgreSQL write transaction takes ("mcrm")
 WRITE_LOCK_KEY = 0x6D63726D
