@@ -98,6 +98,7 @@ class CrmScreen(Screen[None]):
         yield KeyBar(id="keys")
 
     def compose_body(self) -> ComposeResult:
+        """The widgets between the navigation bar and the key bar (every screen defines its own)."""
         raise NotImplementedError
 
     def on_mount(self) -> None:
