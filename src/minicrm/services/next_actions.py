@@ -14,7 +14,7 @@ stage, close date, stage and activity timestamps).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from minicrm.clock import from_db, to_db
 from minicrm.errors import InvalidInput
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 #: a close date nearer than this many days starts to count
 CLOSING_DAYS = 14
+_JULIAN_OFFSET = 1721424.5  # julianday('0001-01-01') - date(1, 1, 1).toordinal()
 _EXPONENTS = {
     "BHD": 3,
     "CLP": 0,
@@ -251,23 +252,33 @@ def _estimate_sql(ctx: Context, today: date, now: datetime) -> tuple[str, list[A
     minor = f"(CASE upper(d.currency) {scale} ELSE 100 END)"
     value = f"COALESCE(d.value_minor, 0) * {probability} / 100.0 / {minor} / 1000.0"
     closing = (
-        f"CASE WHEN d.close_date IS NOT NULL AND julianday(d.close_date) - julianday(?) < {CLOSING_DAYS} "
-        f"THEN {CLOSING_DAYS} - (julianday(d.close_date) - julianday(?)) ELSE 0 END"
+        f"CASE WHEN d.close_date IS NOT NULL AND julianday(d.close_date) - ? < {CLOSING_DAYS} "
+        f"THEN {CLOSING_DAYS} - (julianday(d.close_date) - ?) ELSE 0 END"
     )
-    quiet = "julianday(?) - julianday(max(d.stage_entered_at, COALESCE(d.last_activity_at, '')))"
+    quiet = "? - julianday(max(d.stage_entered_at, COALESCE(d.last_activity_at, '')))"
     stale = f"COALESCE(max(0, {quiet} - {idle}), 0)"
     sql = f"(? * {value} + ? * {closing} + ? * {stale})"
     params = [
         weights["deal_value"],
         *stage_params,
         weights["closing"],
-        today.isoformat(),
-        today.isoformat(),
+        _julian_day(today),
+        _julian_day(today),
         weights["stale_day"],
-        to_db(now),
+        _julian_day(now),
         *idle_params,
     ]
     return sql, params
+
+
+def _julian_day(moment: date | datetime) -> float:
+    """SQLite's ``julianday()`` of a date (its midnight, UTC) or of an aware moment, computed
+    once here rather than once per deal row in the query."""
+    if isinstance(moment, datetime):
+        utc = moment.astimezone(UTC)
+        seconds = utc.hour * 3600 + utc.minute * 60 + utc.second + utc.microsecond / 1e6
+        return utc.date().toordinal() + _JULIAN_OFFSET + seconds / 86400
+    return moment.toordinal() + _JULIAN_OFFSET
 
 
 # -- parts: amounts first (cheap), words later (only for what is shown) ------------------------
