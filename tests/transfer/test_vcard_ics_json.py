@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import date, datetime
 from pathlib import Path
@@ -76,6 +77,50 @@ def test_vcard_directory_round_trip_through_a_vdir(cli, tmp_path: Path) -> None:
     ]
     conn = sqlite3.connect(other)
     assert sorted(r[0] for r in conn.execute("SELECT uid FROM contact")) == sorted(uids)
+
+
+def test_exporting_a_vdir_again_rewrites_only_changed_cards_and_removes_deleted_contacts(
+    cli, tmp_path: Path
+) -> None:
+    cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt")
+    cli("contact", "add", "Bruno Dias", "--email", "bruno@dias.pt")
+    cli("contact", "add", "Carla Reis", "--email", "carla@reis.pt")
+    out = tmp_path / "vdir"
+    assert cli("export", "vcard", "--out", str(out)).exit_code == 0
+    ana, bruno, carla = (out / f"{uid}.vcf" for (uid,) in _uids())
+    assert ana.read_bytes().startswith(b"BEGIN:VCARD\r\nVERSION:4.0\r\nPRODID:-//minicrm//minicrm//EN\r\n")
+    # a card from another program, and notes beside the cards, are not minicrm's to delete
+    foreign = out / "from-phone.vcf"
+    foreign.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iOS//EN\r\nFN:Zoe\r\nEND:VCARD\r\n"
+    )
+    (out / "README.txt").write_text("mine")
+    for path in (ana, bruno, carla):
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+
+    cli("contact", "edit", "Bruno Dias", "--title", "CFO")
+    assert cli("contact", "rm", "Carla Reis", "--yes").exit_code == 0
+    run = cli("export", "vcard", "--out", str(out))
+
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr.splitlines() == [
+        f"exported 2 contacts to {out}/",
+        "removed 1 stale card (contacts no longer exported)",
+    ]
+    left = sorted(p.name for p in out.iterdir())
+    assert left == sorted([ana.name, bruno.name, "README.txt", "from-phone.vcf"])
+    assert ana.stat().st_mtime_ns == 1_000_000_000  # unchanged: not rewritten
+    assert bruno.stat().st_mtime_ns != 1_000_000_000 and b"TITLE:CFO\r\n" in bruno.read_bytes()
+    assert b"FN:Zoe" in foreign.read_bytes()
+
+
+def test_exporting_a_vdir_over_a_file_is_an_error(cli, tmp_path: Path) -> None:
+    cli("contact", "add", "Ana Lima")
+    target = tmp_path / "cards"
+    target.write_text("not a directory")
+    run = cli("export", "vcard", "--out", str(target))
+    assert (run.exit_code, run.stderr.strip()) == (1, f"error: {target} exists and is not a directory")
+    assert target.read_text() == "not a directory"
 
 
 def _uids() -> list[tuple[str]]:

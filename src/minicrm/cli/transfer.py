@@ -332,18 +332,18 @@ def export_vcard(
     ],
     segment: SegmentOpt = None,
 ) -> None:
-    """vCard 4.0 files, one per contact, in a directory (khard and vdirsyncer read it)."""
+    """vCard 4.0 files, one per contact, in a directory (khard and vdirsyncer read it).
+    Exporting again rewrites only the cards that changed and removes the cards minicrm wrote
+    for contacts no longer exported; other files in the directory are left alone."""
+    from minicrm.exchange.vdir import sync_vdir
     from minicrm.services import exporter
 
-    if out.exists() and not out.is_dir():
-        raise InvalidInput(f"{out} exists and is not a directory")
-    out.mkdir(parents=True, exist_ok=True)
-    count = 0
     with services() as ctx:
-        for name, text in exporter.vcard_files(ctx, segment):
-            (out / name).write_bytes(text.encode("utf-8"))
-            count += 1
-    _say(f"exported {count} contacts to {out}/")
+        done = sync_vdir(out, exporter.vcard_files(ctx, segment))
+    _say(f"exported {done.exported} contacts to {out}/")
+    if done.removed:
+        cards = "card" if done.removed == 1 else "cards"
+        _say(f"removed {done.removed} stale {cards} (contacts no longer exported)")
 
 
 @export_app.command("ics")

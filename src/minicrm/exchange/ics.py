@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import icalendar
 
 from minicrm.errors import InvalidInput
+from minicrm.exchange.record import PRODID
 
 __all__ = ["PRODID", "IcsTodo", "followups_to_ics", "read_ics_todos"]
 
-PRODID = "-//minicrm//minicrm//EN"
 
 
 @dataclass

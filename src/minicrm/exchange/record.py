@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: the product id minicrm writes into its vCards and iCalendar files
+PRODID = "-//minicrm//minicrm//EN"
+
 
 @dataclass
 class ContactRecord:

@@ -26,7 +26,7 @@ from typing import Any
 import vobject
 
 from minicrm.errors import InvalidInput
-from minicrm.exchange.record import ContactRecord
+from minicrm.exchange.record import PRODID, ContactRecord
 
 __all__ = ["parse_vcards", "read_vcards", "write_vcard"]
 
@@ -637,7 +637,7 @@ def write_vcard(rec: ContactRecord, version: str = "4.0") -> str:
     if version not in ("3.0", "4.0"):
         raise InvalidInput(f"unsupported vCard version {version!r} (use 3.0 or 4.0)")
     v4 = version == "4.0"
-    lines = ["BEGIN:VCARD", f"VERSION:{version}"]
+    lines = ["BEGIN:VCARD", f"VERSION:{version}", f"PRODID:{PRODID}"]
     if rec.uid:
         lines.append(f"UID:{_w_text(rec.uid)}")
     lines.append(f"FN:{_w_text(rec.name)}")

@@ -1,0 +1,72 @@
+"""A vdir (one vCard per file, as khard and vdirsyncer use it) kept in step with an export.
+
+Exporting again must not make a sync tool re-upload every card, nor leave behind the card of a
+contact deleted since: a card is rewritten only when its text changed (vdirsyncer's filesystem
+storage uses the file's mtime as its etag), and a ``.vcf`` that minicrm wrote before (its PRODID
+says so) but that this export no longer holds is removed. Cards written by other software are
+never touched.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from minicrm.errors import InvalidInput
+from minicrm.exchange.record import PRODID
+
+__all__ = ["VdirSync", "sync_vdir"]
+
+#: the line after VERSION in every vCard minicrm writes (``vcard.write_vcard``)
+_OUR_MARK = f"\r\nPRODID:{PRODID}\r\n".encode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class VdirSync:
+    """What an export did to the directory."""
+
+    exported: int  # cards in the export
+    written: int  # new or changed files
+    removed: int  # stale minicrm cards deleted
+
+
+def sync_vdir(directory: Path, cards: Iterable[tuple[str, str]]) -> VdirSync:
+    """Write ``(file name, vCard text)`` pairs into ``directory`` and remove minicrm's stale
+    cards. Each file is replaced atomically, so a reader never sees half a card."""
+    if directory.exists() and not directory.is_dir():
+        raise InvalidInput(f"{directory} exists and is not a directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    names: set[str] = set()
+    written = 0
+    for name, text in cards:
+        names.add(name)
+        data = text.encode("utf-8")
+        target = directory / name
+        try:
+            if target.read_bytes() == data:
+                continue
+        except OSError:
+            pass  # not there yet (or unreadable): write it
+        partial = directory / f".{name}.partial"
+        partial.write_bytes(data)
+        os.replace(partial, target)
+        written += 1
+    removed = 0
+    for path in directory.iterdir():
+        if path.name in names or path.suffix.lower() != ".vcf" or not path.is_file():
+            continue
+        if _written_by_us(path):
+            path.unlink()
+            removed += 1
+    return VdirSync(len(names), written, removed)
+
+
+def _written_by_us(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(256)
+    except OSError:
+        return False
+    return _OUR_MARK in head
