@@ -49,6 +49,23 @@ def test_search_json_shape_type_filter_and_limit(cli) -> None:
     assert len(cli("search", "a", "--limit", "2", "--json").json()) == 2
 
 
+def test_search_says_which_kind_of_interaction_a_hit_is(cli) -> None:
+    _setup(cli)
+    cli("log", "call", "ana", "Called about the Porto warehouse")
+    cli("log", "meeting", "bruno", "Porto site visit")
+    hits = cli("search", "porto", "--json").json()
+    assert [(h["type"], h["label"], h["detail"]) for h in hits] == [
+        ("call", "Ana Lima", "Called about the Porto warehouse"),
+        ("meeting", "Bruno Dias", "Porto site visit"),
+    ]
+    # --type note covers every interaction: notes, calls, emails and meetings
+    only_interactions = cli("search", "porto", "--type", "note", "--json").json()
+    assert [h["type"] for h in only_interactions] == ["call", "meeting"]
+    assert cli("search", "porto").stdout == (
+        "call\t2\tAna Lima\tCalled about the Porto warehouse\nmeeting\t3\tBruno Dias\tPorto site visit\n"
+    )
+
+
 def test_search_nothing_found_prints_nothing(cli) -> None:
     _setup(cli)
     result = cli("search", "zebra")

@@ -69,8 +69,14 @@ def search(
             hits.extend(_describe(db, entity, ids))
     needle = query.strip().lower()
     kind_rank = {e: i for i, e in enumerate(ENTITIES)}
+    last = len(ENTITIES) - 1  # interactions: notes, calls, emails, meetings… rank together
     hits.sort(
-        key=lambda h: (not h.label.lower().startswith(needle), kind_rank[h.entity], h.label.lower(), h.id)
+        key=lambda h: (
+            not h.label.lower().startswith(needle),
+            kind_rank.get(h.entity, last),
+            h.label.lower(),
+            h.id,
+        )
     )
     return hits[:limit]
 
@@ -107,9 +113,10 @@ def _describe(db: Database, entity: str, ids: list[int]) -> list[SearchHit]:
         f"LEFT JOIN contact c ON c.id = i.contact_id WHERE i.id IN ({marks})",
         ids,
     )
+    # the "note" documents index every interaction; a hit says which kind it is (call, email…)
     return [
         SearchHit(
-            "note", r["id"], r["contact"] or f"{r['kind']} {r['id']}", _snippet(r["body"]), r["contact_id"]
+            r["kind"], r["id"], r["contact"] or f"{r['kind']} {r['id']}", _snippet(r["body"]), r["contact_id"]
         )
         for r in rows
     ]

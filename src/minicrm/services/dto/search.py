@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    entity: str  # contact, company, deal, note
+    entity: str  # contact, company, deal, or the interaction's kind (note, call, email, meeting…)
     id: int
     label: str
     detail: str
