@@ -156,3 +156,14 @@ def test_database_commands(cli) -> None:
     assert cli("init").stderr.startswith("ready: ")
     assert cli("db", "current").stdout == "0002 (up to date)\n"
     assert cli("db", "upgrade").exit_code == 0
+
+
+def test_names_match_in_any_case_in_every_script(cli) -> None:
+    """SQLite's own lower() folds ASCII only; PostgreSQL's folds every script. Both must find
+    'Ângela' typed in lower case and 'Ótica' typed in capitals."""
+    cli("contact", "add", "Ângela Sousa", "--company", "Ótica Lda", "--field", "cidade=Évora")
+    assert cli("contact", "show", "ângela sousa", "--json").json()["name"] == "Ângela Sousa"
+    assert cli("company", "show", "ÓTICA LDA", "--json").json()["name"] == "Ótica Lda"
+    assert _names(cli("contact", "list", "--company", "ótica", "--format", "plain")) == ["Ângela Sousa"]
+    run = cli("contact", "edit", "ÂNGELA", "--title", "CEO", "--json")
+    assert (run.exit_code, run.json()["title"]) == (0, "CEO")

@@ -215,6 +215,7 @@ def _connect_sqlite(target: Target) -> sqlite3.Connection:
             str(target.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
         conn.row_factory = sqlite3.Row
+        conn.create_function("lower", 1, _unicode_lower, deterministic=True)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -224,6 +225,14 @@ def _connect_sqlite(target: Target) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise _translate(exc, target) from exc
     return conn
+
+
+def _unicode_lower(value: object) -> object:
+    """SQL ``lower()`` for every script, as PostgreSQL's: SQLite's own folds ASCII only, so
+    ``lower('Ângela')`` stayed ``'Ângela'`` and a name typed in lower case did not match."""
+    if value is None or isinstance(value, bytes):
+        return value
+    return str(value).lower()
 
 
 def _connect_postgres(target: Target) -> Any:
