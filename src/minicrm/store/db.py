@@ -227,7 +227,7 @@ def _connect_sqlite(target: Target) -> sqlite3.Connection:
     return conn
 
 
-def _unicode_lower(value: object) -> object:
+def _unicode_lower(value: str | bytes | int | float | None) -> str | bytes | None:
     """SQL ``lower()`` for every script, as PostgreSQL's: SQLite's own folds ASCII only, so
     ``lower('Ângela')`` stayed ``'Ângela'`` and a name typed in lower case did not match."""
     if value is None or isinstance(value, bytes):
