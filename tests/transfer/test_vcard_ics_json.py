@@ -241,3 +241,35 @@ def test_json_round_trip_is_byte_identical(cli, tmp_path: Path) -> None:
     assert cli("--db", str(tmp_path / "x.db"), "import", "json", str(bad)).stderr.startswith(
         "error: not a minicrm JSON archive"
     )
+
+
+def test_a_broken_archive_is_one_error_and_leaves_the_database_empty(cli, tmp_path: Path) -> None:
+    source = str(tmp_path / "source.db")
+    cli("--db", source, "contact", "add", "Ana Lima", "--email", "ana@lima.pt")
+    cli("--db", source, "note", "add", "ana", "asked for a quote")
+    text = cli("--db", source, "export", "json").stdout
+    interactions = text.index('"interaction":')  # a table loaded after contact's rows are in
+    first_row = text.index("\n   [", interactions)
+    broken = {
+        "cut.json": (text[: first_row + 8].encode(), "not a minicrm JSON archive: the text is cut short"),
+        "short-row.json": (
+            (text[: first_row + 4] + "[1],\n   " + text[first_row + 4 :]).encode(),
+            "the archive's table 'interaction' is malformed (row 1)",
+        ),
+        "latin1.json": (
+            text.replace("asked for a quote", "pediu orçamento").encode("latin-1", "replace"),
+            "not a minicrm JSON archive: the text is not UTF-8",
+        ),
+        "nul.json": (b'{"format": "\x00"}', "not a JSON archive: nul.json holds binary data"),
+        "blank.json": (b"  \n", "empty file: blank.json"),
+    }
+    for name, (data, message) in broken.items():
+        (tmp_path / name).write_bytes(data)
+        run = cli("import", "json", str(tmp_path / name))
+        assert (run.exit_code, run.stderr) == (1, f"error: {message}\n"), name
+        assert cli("contact", "list", "--json").json() == []
+    # nothing was left behind: the good archive still goes into the same database
+    good = write(tmp_path / "good.json", text)
+    assert cli("import", "json", str(good)).exit_code == 0
+    assert [c["name"] for c in cli("contact", "list", "--json").json()] == ["Ana Lima"]
+    assert cli("export", "json").stdout == text

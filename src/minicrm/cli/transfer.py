@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated, Any, TextIO
 
 import typer
 
@@ -215,9 +215,8 @@ def import_json(
     """Load a whole-database JSON archive into an EMPTY database (lossless round trip)."""
     from minicrm.services import archive
 
-    text = _read_text(path)
-    with services() as ctx:
-        counts = archive.import_database(ctx, text)
+    with _open_text(path) as source, services() as ctx:
+        counts = archive.import_database(ctx, source)
     total = sum(counts.values())
     _say(
         f"imported {total} rows into {len(counts)} tables "
@@ -226,19 +225,23 @@ def import_json(
     )
 
 
-def _read_text(path: Path) -> str:
+@contextmanager
+def _open_text(path: Path) -> Iterator[TextIO]:
+    """The archive as UTF-8 text (a BOM is dropped), after a look at its start: an empty or a
+    binary file gets a clear error before anything is read into the database."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+            if not head.strip() and not fh.read(1):
+                raise InvalidInput(f"empty file: {path.name}")
+        source = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if not data.strip():
-        raise InvalidInput(f"empty file: {path.name}")
-    if b"\x00" in data:
+    if b"\x00" in head:
+        source.close()
         raise InvalidInput(f"not a JSON archive: {path.name} holds binary data")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"not a JSON archive: {path.name} is not UTF-8 text") from exc
+    with source:
+        yield source
 
 
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")]

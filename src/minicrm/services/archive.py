@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from minicrm.errors import Conflict, InvalidInput
 from minicrm.services.context import Context
 from minicrm.store.db import Database
+
+if TYPE_CHECKING:
+    from minicrm.exchange.jsonstream import JsonStream
 
 FORMAT = "minicrm-archive"
 VERSION = 1
@@ -26,6 +29,7 @@ ORDER = (
 )  # fmt: skip
 #: not data: the schema version, and summaries the database derives itself (``stage_flow``: triggers)
 _SKIP = {"alembic_version", "stage_flow"}
+_BATCH = 1000  # rows per INSERT batch while an archive loads
 _CONTENT_TABLES = ("contact", "company", "deal", "interaction", "followup", "operation", "tag", "tombstone")
 
 
@@ -116,62 +120,101 @@ def is_empty(db: Database) -> bool:
     return not any(db.scalar(f"SELECT 1 FROM {t} LIMIT 1") for t in _CONTENT_TABLES)
 
 
-def import_database(ctx: Context, text: str) -> dict[str, int]:
-    """Load an archive into an EMPTY database (refused otherwise); returns rows per table."""
-    from minicrm.store.schema import HEAD
+def import_database(ctx: Context, source: TextIO) -> dict[str, int]:
+    """Load an archive into an EMPTY database (refused otherwise); returns rows per table.
 
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise InvalidInput(f"not a minicrm JSON archive: {exc}") from exc
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("tables"), dict):
+    The archive is read as a stream, a batch of rows at a time, so a large one loads in bounded
+    memory; it all goes in one transaction, so a bad row anywhere leaves the database empty."""
+    from minicrm.exchange.jsonstream import JsonStream
+
+    stream = JsonStream(source, "not a minicrm JSON archive")
+    if stream.peek() != "{":
         raise InvalidInput("not a minicrm JSON archive (expected the output of `minicrm export json`)")
-    if doc.get("schema") != HEAD:
-        raise InvalidInput(f"the archive has schema {doc.get('schema')!r}; this minicrm reads {HEAD!r}")
     db = ctx.db
     counts: dict[str, int] = {}
+    header: dict[str, Any] = {}
+    has_tables = False
     with db.transaction():
-        if not is_empty(db):
-            raise Conflict(
-                "import json needs an empty database (this one has data); "
-                "use --db with a new file, or import CSV/vCard to merge"
-            )
-        present = _tables(db)
-        unknown = [t for t in doc["tables"] if t not in present]
-        if unknown:
-            raise InvalidInput(f"the archive has tables this database does not: {', '.join(unknown)}")
-        if db.is_sqlite:
-            db.execute("PRAGMA defer_foreign_keys = ON")
-        for table in present:
-            data = doc["tables"].get(table)
-            if not data:
+        for key in stream.members():
+            if key != "tables" or has_tables:
+                header[key] = stream.value()
                 continue
-            columns, rows = data.get("columns"), data.get("rows")
-            if not isinstance(columns, list) or not isinstance(rows, list):
-                raise InvalidInput(f"the archive's table {table!r} is malformed")
-            wanted = set(_columns(db, table))
-            if not set(columns) <= wanted:
-                raise InvalidInput(f"the archive's table {table!r} has unknown columns")
-            db.execute(f"DELETE FROM {table}")  # e.g. rows a migration seeded
-            flags = _boolean_positions(db, table, columns)
-            if flags:  # the archive stores booleans as 0/1 (SQLite's way); PostgreSQL wants bools
-                rows = [
-                    [bool(v) if i in flags and v is not None else v for i, v in enumerate(r)] for r in rows
-                ]
-            marks = ", ".join("?" * len(columns))
-            try:
-                db.executemany(
-                    f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) VALUES ({marks})",
-                    [tuple(r) for r in rows],
+            has_tables = True
+            _check_header(header)
+            if not is_empty(db):
+                raise Conflict(
+                    "import json needs an empty database (this one has data); "
+                    "use --db with a new file, or import CSV/vCard to merge"
                 )
-            except TypeError as exc:
-                raise InvalidInput(f"the archive's table {table!r} is malformed: {exc}") from exc
-            counts[table] = len(rows)
+            if db.is_sqlite:
+                db.execute("PRAGMA defer_foreign_keys = ON")
+            present = _tables(db)
+            for table in stream.members():
+                if table not in present:
+                    raise InvalidInput(f"the archive has a table this database does not: {table}")
+                if table in counts:
+                    raise InvalidInput(f"the archive's table {table!r} appears twice")
+                counts[table] = _load_table(db, stream, table)
+        stream.end()
+        if not has_tables:
+            _check_header(header)
+            raise InvalidInput("not a minicrm JSON archive: it has no tables")
         if not db.is_sqlite:
-            for table in present:
+            for table in _tables(db):
                 if "id" in _columns(db, table):
                     db.execute(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
                     )
     return counts
+
+
+def _check_header(header: dict[str, Any]) -> None:
+    from minicrm.store.schema import HEAD
+
+    if header.get("format") != FORMAT:
+        raise InvalidInput("not a minicrm JSON archive (expected the output of `minicrm export json`)")
+    if header.get("schema") != HEAD:
+        raise InvalidInput(f"the archive has schema {header.get('schema')!r}; this minicrm reads {HEAD!r}")
+
+
+def _load_table(db: Database, stream: JsonStream, table: str) -> int:
+    """Insert the rows of one table as they are read, a batch at a time; returns how many."""
+    malformed = f"the archive's table {table!r} is malformed"
+    columns: list[str] | None = None
+    count = 0
+    for key in stream.members():
+        if key == "columns":
+            columns = stream.value()
+            if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+                raise InvalidInput(malformed)
+            if not set(columns) <= set(_columns(db, table)):
+                raise InvalidInput(f"the archive's table {table!r} has unknown columns")
+        elif key == "rows":
+            if columns is None:
+                raise InvalidInput(f"{malformed} (its rows come before its columns)")
+            db.execute(f"DELETE FROM {table}")  # e.g. rows a migration seeded
+            flags = _boolean_positions(db, table, columns)
+            sql = (
+                f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})"
+            )
+            width = len(columns)
+            batch: list[tuple[Any, ...]] = []
+            for row in stream.elements():
+                if not isinstance(row, list) or len(row) != width:
+                    raise InvalidInput(f"{malformed} (row {count + 1})")
+                if flags:  # the archive stores booleans as 0/1 (SQLite's way); PostgreSQL wants bools
+                    row = [bool(v) if i in flags and v is not None else v for i, v in enumerate(row)]
+                batch.append(tuple(row))
+                count += 1
+                if len(batch) == _BATCH:
+                    db.executemany(sql, batch)
+                    batch.clear()
+            if batch:
+                db.executemany(sql, batch)
+        else:
+            stream.value()
+    if columns is None:
+        raise InvalidInput(f"{malformed} (no columns)")
+    return count
