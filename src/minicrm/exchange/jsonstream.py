@@ -105,12 +105,8 @@ class JsonStream:
                 self.fail("an object key is not a string")
             self.expect(":")
             yield key
-            separator = self.peek()
-            self._pos += 1
-            if separator == "}":
+            if self._closed("}", "an object"):
                 return
-            if separator != ",":
-                self.fail(f"expected ',' or '}}' in an object, found {separator!r}")
 
     def elements(self) -> Iterator[Any]:
         """The values of the array that starts here, one at a time."""
@@ -120,12 +116,18 @@ class JsonStream:
             return
         while True:
             yield self.value()
-            separator = self.peek()
-            self._pos += 1
-            if separator == "]":
+            if self._closed("]", "an array"):
                 return
-            if separator != ",":
-                self.fail(f"expected ',' or ']' in an array, found {separator!r}")
+
+    def _closed(self, close: str, where: str) -> bool:
+        """After a member or an element: True at the closing bracket, False at a comma."""
+        separator = self.peek()
+        self._pos += 1
+        if separator == close:
+            return True
+        if separator != ",":
+            self.fail(f"expected ',' or {close!r} in {where}, found {separator!r}")
+        return False
 
     def end(self) -> None:
         """Nothing but white space may follow the document."""
