@@ -215,8 +215,8 @@ def import_json(
     """Load a whole-database JSON archive into an EMPTY database (lossless round trip)."""
     from minicrm.services import archive
 
-    with _open_text(path) as source, services() as ctx:
-        counts = archive.import_database(ctx, source)
+    with _open_text(path) as source, services() as ctx, _progress(f"importing {path.name}") as progress:
+        counts = archive.import_database(ctx, source, progress)
     total = sum(counts.values())
     _say(
         f"imported {total} rows into {len(counts)} tables "

@@ -8,7 +8,7 @@ export gives the identical bytes. Derived data (the FTS index) is rebuilt by the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from minicrm.errors import Conflict, InvalidInput
@@ -120,11 +120,14 @@ def is_empty(db: Database) -> bool:
     return not any(db.scalar(f"SELECT 1 FROM {t} LIMIT 1") for t in _CONTENT_TABLES)
 
 
-def import_database(ctx: Context, source: TextIO) -> dict[str, int]:
+def import_database(
+    ctx: Context, source: TextIO, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
     """Load an archive into an EMPTY database (refused otherwise); returns rows per table.
 
     The archive is read as a stream, a batch of rows at a time, so a large one loads in bounded
-    memory; it all goes in one transaction, so a bad row anywhere leaves the database empty."""
+    memory; it all goes in one transaction, so a bad row anywhere leaves the database empty.
+    ``progress`` is told the number of rows loaded so far, after each batch."""
     from minicrm.exchange.jsonstream import JsonStream
 
     stream = JsonStream(source, "not a minicrm JSON archive")
@@ -154,7 +157,8 @@ def import_database(ctx: Context, source: TextIO) -> dict[str, int]:
                     raise InvalidInput(f"the archive has a table this database does not: {table}")
                 if table in counts:
                     raise InvalidInput(f"the archive's table {table!r} appears twice")
-                counts[table] = _load_table(db, stream, table)
+                loaded = sum(counts.values())
+                counts[table] = _load_table(db, stream, table, progress, loaded)
         stream.end()
         if not has_tables:
             _check_header(header)
@@ -178,7 +182,9 @@ def _check_header(header: dict[str, Any]) -> None:
         raise InvalidInput(f"the archive has schema {header.get('schema')!r}; this minicrm reads {HEAD!r}")
 
 
-def _load_table(db: Database, stream: JsonStream, table: str) -> int:
+def _load_table(
+    db: Database, stream: JsonStream, table: str, progress: Callable[[int], None] | None, loaded: int
+) -> int:
     """Insert the rows of one table as they are read, a batch at a time; returns how many."""
     malformed = f"the archive's table {table!r} is malformed"
     columns: list[str] | None = None
@@ -211,6 +217,8 @@ def _load_table(db: Database, stream: JsonStream, table: str) -> int:
                 if len(batch) == _BATCH:
                     db.executemany(sql, batch)
                     batch.clear()
+                    if progress:
+                        progress(loaded + count)
             if batch:
                 db.executemany(sql, batch)
         else:
