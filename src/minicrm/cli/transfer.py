@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Annotated, Any, TextIO
+from typing import IO, Annotated, Any, TextIO, TypeVar
 
 import typer
 
@@ -67,6 +67,9 @@ class _Rejects:
             self._fh.close()
 
 
+T = TypeVar("T")
+
+
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int], None] | None]:
     """A rich progress display on a terminal only; None otherwise."""
@@ -86,6 +89,20 @@ def _progress(label: str) -> Iterator[Callable[[int], None] | None]:
     ) as bar:
         task = bar.add_task(label, total=None)
         yield lambda done: bar.update(task, completed=done)
+
+
+def _counting(items: Iterable[T], progress: Callable[[int], None] | None, every: int = 1000) -> Iterator[T]:
+    """``items`` unchanged, telling ``progress`` how many have gone by, every ``every`` items."""
+    if progress is None:
+        yield from items
+        return
+    count = 0
+    for item in items:
+        yield item
+        count += 1
+        if count % every == 0:
+            progress(count)
+    progress(count)
 
 
 def _report(summary: Any, rejects: _Rejects | None) -> None:
@@ -319,10 +336,10 @@ def export_csv(
             raise InvalidInput("--preset needs --segment NAME (the contacts to export)")
         _campaign(segment, preset or "mailchimp", field, out, "csv")
         return
-    with services() as ctx:
+    with services() as ctx, _progress(f"exporting {type_}") as progress:
         header, rows = exporter.csv_rows(ctx, type_)
         with _output(out) as fh:
-            count = write_csv(rows, header, fh)
+            count = write_csv(_counting(rows, progress), header, fh)
     if out is not None:
         _say(f"exported {count} {type_} to {out}")
 
@@ -341,8 +358,8 @@ def export_vcard(
     from minicrm.exchange.vdir import sync_vdir
     from minicrm.services import exporter
 
-    with services() as ctx:
-        done = sync_vdir(out, exporter.vcard_files(ctx, segment))
+    with services() as ctx, _progress("exporting contacts") as progress:
+        done = sync_vdir(out, _counting(exporter.vcard_files(ctx, segment), progress))
     _say(f"exported {done.exported} contacts to {out}/")
     if done.removed:
         cards = "card" if done.removed == 1 else "cards"
@@ -370,6 +387,6 @@ def export_json(out: OutOpt = None, segment: SegmentOpt = None) -> None:
     if segment is not None:
         _campaign(segment, None, None, out, "json")
         return
-    with services() as ctx, _output(out) as fh:
-        for piece in archive.export_database(ctx):
+    with services() as ctx, _output(out) as fh, _progress("exporting the database") as progress:
+        for piece in archive.export_database(ctx, progress):
             fh.write(piece)

@@ -68,9 +68,10 @@ def _columns(db: Database, table: str) -> list[str]:
     ]
 
 
-def export_database(ctx: Context) -> Iterator[str]:
+def export_database(ctx: Context, progress: Callable[[int], None] | None = None) -> Iterator[str]:
     """The whole database as deterministic JSON text, in pieces (one row a line), so that a
-    large database streams out in bounded memory. One read snapshot covers every table."""
+    large database streams out in bounded memory. One read snapshot covers every table.
+    ``progress`` is told the number of rows written so far, after each batch."""
     from minicrm.store.schema import HEAD
 
     db = ctx.db
@@ -78,6 +79,7 @@ def export_database(ctx: Context) -> Iterator[str]:
     with db.snapshot():
         yield (f'{{"format": {dumps(FORMAT)}, "version": {VERSION}, "schema": {dumps(HEAD)},\n'
                f' "tables": {{')
+        written = 0
         for t, table in enumerate(_tables(db)):
             columns = _columns(db, table)
             order = ", ".join(str(i) for i in range(1, len(columns) + 1))
@@ -88,6 +90,9 @@ def export_database(ctx: Context) -> Iterator[str]:
                 lines = [dumps([_plain(r[c]) for c in columns]) for r in batch]
                 yield ("\n   " if first else ",\n   ") + ",\n   ".join(lines)
                 first = False
+                written += len(lines)
+                if progress:
+                    progress(written)
             yield "]}"
         yield "\n }\n}\n"
 
