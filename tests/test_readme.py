@@ -11,23 +11,27 @@ import typer
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def _commands() -> list[tuple[str, ...]]:
+def _command_objects() -> list[tuple[tuple[str, ...], Any]]:
+    """(path, command) of every visible command and group under ``minicrm``."""
     from minicrm.cli.app import app
 
     root = typer.main.get_command(app)
-    found: list[tuple[str, ...]] = []
+    found: list[tuple[tuple[str, ...], Any]] = []
 
     def walk(cmd: Any, path: tuple[str, ...]) -> None:
-        subcommands = getattr(cmd, "commands", None)
-        if subcommands is not None:  # a group
-            for name, sub in subcommands.items():
-                if not sub.hidden:
-                    walk(sub, (*path, name))
-        elif path:
-            found.append(path)
+        if path:
+            found.append((path, cmd))
+        for name, sub in (getattr(cmd, "commands", None) or {}).items():
+            if not sub.hidden:
+                walk(sub, (*path, name))
 
     walk(root, ())
     return found
+
+
+def _commands() -> list[tuple[str, ...]]:
+    """The paths of the commands that run (not the groups)."""
+    return [path for path, cmd in _command_objects() if getattr(cmd, "commands", None) is None]
 
 
 def _documented(top_level: set[str]) -> list[list[str]]:
@@ -58,3 +62,16 @@ def test_every_command_is_in_the_readme() -> None:
     ]
     assert missing == []
     assert len(commands) > 60  # the walk found the command tree
+
+
+def test_every_command_has_a_one_line_summary_and_no_text_rich_would_swallow() -> None:
+    """``minicrm --help`` lists each command by the first paragraph of its help: it must be one
+    line. And rich reads ``[word]`` (lower case) in any help text as markup and drops it."""
+    markup = re.compile(r"(?<!\\)\[[a-z#/@][^\[]*?\]")  # rich.markup's tag pattern
+    bad = {}
+    for path, cmd in _command_objects():
+        summary = (cmd.help or "").strip().split("\n\n")[0]
+        texts = [cmd.help or "", *(getattr(p, "help", None) or "" for p in cmd.params)]
+        if not summary or "\n" in summary or any(markup.search(t) for t in texts):
+            bad[" ".join(path)] = summary
+    assert bad == {}

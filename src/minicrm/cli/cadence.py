@@ -76,8 +76,10 @@ def report(
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """Keep-in-touch health: per cadence (contacts' own, each tag rule), how many contacts are in
-    touch, due or lapsed, and the share in touch."""
+    """Keep-in-touch health: who is in touch, due or lapsed, per cadence.
+
+    One row per cadence (contacts' own, and each tag rule): how many contacts are in touch, due
+    or lapsed, and the share in touch."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
         result = cadence.report(ctx, owner=owner)

@@ -209,8 +209,10 @@ def merge(
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """Merge duplicates into KEEP: empty fields filled, emails/phones/tags/fields united, timeline,
-    deals, follow-ups and requests moved; recorded in the history (undo restores it)."""
+    """Merge duplicates into KEEP (undo restores them).
+
+    KEEP's empty fields are filled; emails, phones, tags and fields are united; the timeline,
+    deals, follow-ups and requests move to KEEP; the merge is recorded in the history."""
     from minicrm.services.dedupe import merge_contacts
 
     fmt = check_format(fmt, json_flag)
@@ -285,8 +287,10 @@ def edit(
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """Change a contact, or every contact the --filter-… options select (one undoable operation).
-    Only the options given change; prints the contact (bulk: how many changed)."""
+    """Change a contact, or every contact the --filter-… options select.
+
+    Only the options given change; prints the contact (bulk: how many changed). A bulk edit is
+    one undoable operation."""
     fmt = check_format(fmt, json_flag)
 
     def opt(value: object) -> object:

@@ -15,7 +15,8 @@ from minicrm.services.doctor import diagnose
 
 
 def doctor(fmt: FormatOpt = None, json_flag: JsonOpt = False) -> None:
-    """Check the setup: config file, database permissions, schema, integrity, and that cron runs `due`.
+    """Check the setup: config, database, schema, integrity, and that cron runs `due`.
+
     Prints one line per problem with its fix; exit 1 if there is any."""
     fmt = check_format(fmt, json_flag)
     problems = diagnose(GLOBALS.db, minicrm=shutil.which("minicrm") or "minicrm")

@@ -19,9 +19,11 @@ def next_(
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """What to do now, most urgent first: overdue follow-ups, deals closing or gone quiet, people to
-    get back to.
-    The score's weights are `[next] weights` in the config; --explain shows how each score is made."""
+    """What to do now, most urgent first.
+
+    Overdue follow-ups, deals closing or gone quiet, and people to get back to, ranked by an
+    urgency score. Its weights are `weights` in the config's `next` table; --explain shows how
+    each score is made."""
     next_actions.next_actions(
         limit=limit, explain=explain, owner=None if all_ else owner, fmt=fmt, json_flag=json_flag
     )

@@ -42,6 +42,7 @@ def board(
 
 @app.command("stages")
 def stages(fmt: FormatOpt = None, json_flag: JsonOpt = False) -> None:
-    """The configured pipelines and stages (probability, idle days, open deals), and any stage
-    that open deals are in but the config no longer has."""
+    """The configured pipelines and stages: probability, idle days, open deals.
+
+    Also lists any stage that open deals are in but the config no longer has."""
     report_views.show_stages(fmt=fmt, json_flag=json_flag)

@@ -42,8 +42,11 @@ def export(
 
 @app.command("erase")
 def erase(ref: RefArg, yes: YesOpt = False) -> None:
-    """Delete a person for good: their record, timeline and follow-ups; redact their email and
-    phone in other records and the change log; keep only a hashed tombstone. Cannot be undone."""
+    """Delete a person for good (cannot be undone).
+
+    Removes their record, timeline and follow-ups; redacts their email and phone in other
+    records and in the change log; keeps only a hashed tombstone, so that a later import does
+    not bring them back."""
     from minicrm.services import privacy
     from minicrm.services.contacts import get
     from minicrm.services.refs import resolve_contact

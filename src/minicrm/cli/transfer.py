@@ -324,8 +324,10 @@ def export_csv(
     preset: PresetOpt = None,
     field: FieldOpt = None,
 ) -> None:
-    """CSV of contacts, companies, deals or follow-ups; formula-like cells are neutralised.
-    `--segment NAME --preset mailchimp` writes a campaign file for an email-marketing tool."""
+    """CSV of contacts, companies, deals or follow-ups.
+
+    Formula-like cells are neutralised. `--segment NAME --preset mailchimp` writes a campaign
+    file for an email-marketing tool."""
     from minicrm.exchange.csvfile import write_csv
     from minicrm.services import exporter
 
@@ -353,6 +355,7 @@ def export_vcard(
     segment: SegmentOpt = None,
 ) -> None:
     """vCard 4.0 files, one per contact, in a directory (khard and vdirsyncer read it).
+
     Exporting again rewrites only the cards that changed and removes the cards minicrm wrote
     for contacts no longer exported; other files in the directory are left alone."""
     from minicrm.exchange.vdir import sync_vdir
@@ -380,8 +383,9 @@ def export_ics(out: OutOpt = None) -> None:
 
 @export_app.command("json")
 def export_json(out: OutOpt = None, segment: SegmentOpt = None) -> None:
-    """The whole database as one JSON document (`import json` restores it losslessly); with
-    `--segment NAME`, a JSON array of that segment's contacts."""
+    """The whole database as one JSON document (`import json` restores it losslessly).
+
+    With `--segment NAME`, a JSON array of that segment's contacts."""
     from minicrm.services import archive
 
     if segment is not None:
