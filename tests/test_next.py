@@ -77,10 +77,10 @@ def test_explain_shows_every_part(cli, ctx) -> None:
     result = cli("next", "--explain")
     assert result.stdout == (
         " 1. 50  follow-up #1  send the quote — Ana Lima\n"
-        "      due         10 × 1 = 10  due 2026-11-21\n"
-        "      overdue     3 × 2 = 6  2 days overdue\n"
-        "      deal_value  1 × 20 = 20  deal #1: EUR 40,000 × 50%\n"
-        "      closing     2 × 7 = 14  closes in 7 days\n"
+        "      due         10 × 1  = 10  due 2026-11-21\n"
+        "      overdue      3 × 2  =  6  2 days overdue\n"
+        "      deal_value   1 × 20 = 20  deal #1: EUR 40,000 × 50%\n"
+        "      closing      2 × 7  = 14  closes in 7 days\n"
     )
     data = cli("next", "--json").json()
     assert data[0]["score"] == 50 and data[0]["deal_id"] == 1

@@ -27,13 +27,21 @@ def columns() -> list[Column]:
 
 
 def explain_text(actions: list[NextAction]) -> str:
-    """Each action with every part of its score: ``name  weight × amount = points  detail``."""
+    """Each action with every part of its score, its numbers in columns like a receipt:
+    ``name  weight × amount = points  detail``."""
     out: list[str] = []
     for rank, a in enumerate(actions, 1):
         who = f" — {a.contact}" if a.contact and a.kind != "contact" else ""
         out.append(inert(f"{rank:>2}. {a.score:g}  {_KINDS[a.kind]} #{a.id}  {a.title}{who}"))
-        for p in a.parts:
-            out.append(inert(f"      {p.name:<11} {p.weight:g} × {p.amount:g} = {p.points:g}  {p.detail}"))
+        cells = [(p.name, f"{p.weight:g}", f"{p.amount:g}", f"{p.points:g}", p.detail) for p in a.parts]
+        widths = [max((len(c[i]) for c in cells), default=0) for i in range(4)]
+        for name, weight, amount, points, detail in cells:
+            out.append(
+                inert(
+                    f"      {name:<{max(widths[0], 10)}}  {weight:>{widths[1]}} × {amount:<{widths[2]}} "
+                    f"= {points:>{widths[3]}}  {detail}"
+                )
+            )
     return "\n".join(out) + "\n" if out else ""
 
 
