@@ -194,6 +194,7 @@ class ContactsScreen(CrmScreen):
         self.pinned = False
         self._last_highlight = 0.0
         self._detail_timer: Timer | None = None
+        self._head = ""
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="people"):
@@ -235,7 +236,9 @@ class ContactsScreen(CrmScreen):
             if self.kind == "contacts"
             else f" {'Company':<{width * 45 // 100}}{'Domain':<25}"
         )
-        self.query_one("#list-head", Static).update(Text(head, style="bold"))
+        if head != self._head:  # one line of a fixed size: a repaint, no layout
+            self._head = head
+            self.query_one("#list-head", Static).update(Text(head, style="bold"), layout=False)
 
     def on_virtual_list_loaded(self, event: VirtualList.Loaded) -> None:
         self._update_head()
@@ -247,7 +250,7 @@ class ContactsScreen(CrmScreen):
         found = f"{event.total:,}{'+' if capped else ''} {what}"
         if self.search:
             found += f" matching “{self.search}”" + (" (type more to narrow)" if capped else "")
-        self.query_one("#list-status", Static).update(found + order)
+        self.query_one("#list-status", Static).update(Text(found + order), layout=False)
         if event.total == 0:
             self.view = None
             self.query_one("#detail", Static).update(
@@ -267,11 +270,11 @@ class ContactsScreen(CrmScreen):
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
+        ident = event.row.id
         if running:
-            ident = event.row.id
             self._detail_timer = self.set_timer(DETAIL_DELAY, lambda: self.load_detail(ident))
-        else:
-            self.load_detail(event.row.id)
+        else:  # the list's new frame first (rows, cursor), then the detail
+            self.call_after_refresh(self.load_detail, ident)
 
     def on_virtual_list_selected(self, event: VirtualList.Selected) -> None:
         self.query_one("#detail-pane").focus()
