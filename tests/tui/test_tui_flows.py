@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from textual.widgets import Input
+
 from conftest import settle
 from minicrm.services import browse, contacts, followups, interactions
 from minicrm.services.contacts import ContactQuery
@@ -340,3 +342,21 @@ async def test_the_status_line_shows_the_filter_as_typed(seeded: Any) -> None:
         await settle(pilot)
         status = str(app.screen.query_one("#list-status", Static).render())
         assert "matching “[b]”" in status  # text, not markup
+
+
+async def test_what_is_typed_in_one_burst_after_the_slash_goes_to_the_filter(seeded: Any) -> None:
+    from textual import events
+
+    app = MinicrmApp(screen="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        # as a terminal delivers "/carla" in one read: every key queued before the first is handled
+        for ch in "/carla":
+            key = "slash" if ch == "/" else ch
+            app.post_message(events.Key(key, ch))
+        await settle(pilot)
+        assert screen.query_one("#filter", Input).value == "carla"
+        rows = screen.query_one("#rows", VirtualList)
+        assert rows.total == 1 and rows.current is not None and rows.current.name == "Carla Mendes"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -283,6 +284,18 @@ class ContactsScreen(CrmScreen):
         if event.input.id == "filter":
             self.search = event.value
             self.reload_list()
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys that arrive together ("/ana" in one read of the terminal) are all handed to the
+        # list before the first is handled, and bindings run only once a key has bubbled up to
+        # the app: "/" moves the focus here, as it passes, and what follows it goes to the filter.
+        filter_input = self.query_one("#filter", Input)
+        if event.key == "slash" and self.focused is not filter_input:
+            event.stop()
+            self.action_search()
+        elif self.focused is filter_input and event.is_printable and event.character:
+            event.stop()
+            filter_input.insert_text_at_cursor(event.character)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
