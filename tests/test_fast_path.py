@@ -164,3 +164,34 @@ def _without_uids(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
 ], ids=lambda a: " ".join(a) or "(none)")
 def test_fast_path_gives_way_to_typer(argv) -> None:
     assert fast.try_run(argv) is None
+
+
+def test_the_tui_opens_without_typer(monkeypatch, capsys, tmp_path) -> None:
+    import sys
+
+    from minicrm.cli.state import GLOBALS
+    from minicrm.tui import app as tui_app
+
+    opened: list[tuple[str | None, str]] = []
+    monkeypatch.setattr(tui_app, "run_tui", lambda screen: opened.append((GLOBALS.db, screen)))
+    monkeypatch.delenv("MINICRM_DB", raising=False)
+    db = str(tmp_path / "x.db")
+    assert _fast(["--db", db, "tui", "--screen", "contacts"], capsys) == (0, "", "")
+    assert _fast(["tui"], capsys)[0] == 0
+    # a bare ``minicrm`` on a terminal opens it too
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert _fast(["--db", db], capsys)[0] == 0
+    assert opened == [(db, "contacts"), (None, "today"), (db, "today")]
+
+
+def test_the_tui_refuses_an_unknown_screen_as_typer_does(cli, capsys) -> None:
+    typer_run = cli("tui", "--screen", "nowhere")
+    assert _fast(["tui", "--screen", "nowhere"], capsys) == (
+        typer_run.exit_code, typer_run.stdout, typer_run.stderr)
+    assert typer_run.exit_code == 1
+
+
+@pytest.mark.parametrize("argv", [["tui", "--help"], ["tui", "contacts"], ["tui", "--screen"], ["tui", "-x"]])
+def test_the_tui_gives_way_to_typer_for_help_and_usage_errors(argv) -> None:
+    assert fast.try_run(argv) is None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from textual.widgets import Input
+
 from conftest import settle
 from minicrm.services import browse, contacts, followups, interactions
 from minicrm.services.contacts import ContactQuery
@@ -293,3 +295,68 @@ async def test_the_key_bar_lists_the_keys_that_work_here_and_a_click_presses_one
         await pilot.press("slash")  # in the filter only the app-wide keys work
         await settle(pilot)
         assert "a Add" not in bar.render().plain  # type: ignore[attr-defined]
+
+
+async def test_the_detail_pane_shows_the_first_row_then_follows_the_cursor(seeded: Any) -> None:
+    from textual.widgets import Static
+
+    app = MinicrmApp(screen="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the rows are drawn first, the detail of the first row follows
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen) and isinstance(screen.view, ContactView)
+        assert screen.view.contact.name == "Ana Silva"
+        await pilot.press("down")
+        await settle(pilot)
+        assert isinstance(screen.view, ContactView) and screen.view.contact.name == "Bruno Costa"
+        shown = screen.query_one("#detail", Static).content
+        assert shown.renderables[0].plain == "Bruno Costa"  # type: ignore[union-attr]
+
+
+async def test_typing_fast_ends_on_the_last_filters_matches_and_their_detail(seeded: Any) -> None:
+    from textual.widgets import Static
+
+    app = MinicrmApp(screen="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        rows = screen.query_one("#rows", VirtualList)
+        await pilot.press("slash")
+        await type_text(pilot, "carla@example.or")  # every key queued at once: the queries overtake
+        await pilot.press("g")
+        await settle(pilot)
+        assert rows.total == 1 and rows.current is not None and rows.current.name == "Carla Mendes"
+        status = str(screen.query_one("#list-status", Static).render())
+        assert status.startswith("1 contacts matching “carla@example.org”")
+        assert isinstance(screen.view, ContactView) and screen.view.contact.name == "Carla Mendes"
+
+
+async def test_the_status_line_shows_the_filter_as_typed(seeded: Any) -> None:
+    from textual.widgets import Static
+
+    app = MinicrmApp(screen="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "[", "b", "]")
+        await settle(pilot)
+        status = str(app.screen.query_one("#list-status", Static).render())
+        assert "matching “[b]”" in status  # text, not markup
+
+
+async def test_what_is_typed_in_one_burst_after_the_slash_goes_to_the_filter(seeded: Any) -> None:
+    from textual import events
+
+    app = MinicrmApp(screen="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        # as a terminal delivers "/carla" in one read: every key queued before the first is handled
+        for ch in "/carla":
+            key = "slash" if ch == "/" else ch
+            app.post_message(events.Key(key, ch))
+        await settle(pilot)
+        assert screen.query_one("#filter", Input).value == "carla"
+        rows = screen.query_one("#rows", VirtualList)
+        assert rows.total == 1 and rows.current is not None and rows.current.name == "Carla Mendes"

@@ -1,5 +1,6 @@
-"""The fast path: ``due``, ``next``, ``search``, ``contact list``, ``contact show`` and the writes
-``contact add`` and ``followup done`` without Typer.
+"""The fast path: ``due``, ``next``, ``search``, ``contact list``, ``contact show``, the writes
+``contact add`` and ``followup done``, and ``tui`` (or a bare ``minicrm`` on a terminal) without
+Typer.
 
 Importing Typer and building the whole command tree costs more than these commands may take
 (SPEC §7: ≤ 150 ms at 100k contacts). For exactly these commands, a strict little parser
@@ -184,6 +185,20 @@ def _followup_done(args: list[str]) -> Callable[[], None]:
     return lambda: writes.followup_done(ns.ids, fmt=ns.fmt, json_flag=ns.json_flag)
 
 
+def _tui(args: list[str]) -> Callable[[], None]:
+    """The full-screen app: Typer and the command tree would come before its first paint."""
+    p = Parser()
+    p.value("--screen", default="today")
+    ns = p.parse(args)
+
+    def run() -> None:
+        from minicrm.tui.app import run_tui
+
+        run_tui(screen=ns.screen)
+
+    return run
+
+
 _COMMANDS: dict[tuple[str, ...], Callable[[list[str]], Callable[[], None]]] = {
     ("due",): _due,
     ("next",): _next,
@@ -192,6 +207,7 @@ _COMMANDS: dict[tuple[str, ...], Callable[[list[str]], Callable[[], None]]] = {
     ("contact", "show"): _contact_show,
     ("contact", "add"): _contact_add,
     ("followup", "done"): _followup_done,
+    ("tui",): _tui,
 }
 _COMMANDS.update(report_fast.COMMANDS)  # the board and the sales reports
 
@@ -222,6 +238,8 @@ def try_run(args: list[str]) -> int | None:
     options, rest = split
     if any(a in ("-h", "--help", "--version") for a in rest):
         return None
+    if not rest:  # a bare ``minicrm``: the TUI on a terminal, Typer's help otherwise
+        return _execute(options, _tui([])) if sys.stdin.isatty() and sys.stdout.isatty() else None
     for words, build in _COMMANDS.items():
         if tuple(rest[: len(words)]) == words:
             try:

@@ -125,8 +125,8 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
             self._pages.clear()
             self._pending.clear()
             self._pages[first] = rows
-            if total is None:  # show the rows now, the total follows
-                run_db(self, source.count, then=counted, group="count", exclusive=True)
+            if total is None:  # show the rows now, the total follows once they are drawn
+                self.call_after_refresh(count)
                 total = max(self.total, first * PAGE + len(rows)) if keep_cursor else first * PAGE + len(rows)
             self._set_total(total)
             self._announced = -1
@@ -135,6 +135,10 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
                 self.scroll_to(y=0, animate=False)
             self.refresh()
             self._announce()
+
+        def count() -> None:
+            if generation == self._generation:
+                run_db(self, source.count, then=counted, group="count", exclusive=True)
 
         def counted(total: int) -> None:
             if generation == self._generation:

@@ -43,6 +43,8 @@ class KeyBar(Static):
     is a link that presses it. Textual's Footer mounts a widget per key and mounts them all again
     whenever the focus moves: ~100 ms of the first paint, for one line of text."""
 
+    _line = ""
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self.call_after_refresh(self._show)
@@ -80,7 +82,9 @@ class KeyBar(Static):
         line = " ".join(parts)
         if palette is not None:
             line += " " * max(1, self.size.width - width - palette[1]) + palette[0]
-        self.update(line)
+        if line != self._line:  # asked again on mount, resize and each focus change: often the same
+            self._line = line
+            self.update(line, layout=False)  # one docked line: a repaint, never a layout
 
 
 class CrmScreen(Screen[None]):

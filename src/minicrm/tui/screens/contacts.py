@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -194,6 +195,7 @@ class ContactsScreen(CrmScreen):
         self.pinned = False
         self._last_highlight = 0.0
         self._detail_timer: Timer | None = None
+        self._head = ""
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="people"):
@@ -235,7 +237,9 @@ class ContactsScreen(CrmScreen):
             if self.kind == "contacts"
             else f" {'Company':<{width * 45 // 100}}{'Domain':<25}"
         )
-        self.query_one("#list-head", Static).update(Text(head, style="bold"))
+        if head != self._head:  # one line of a fixed size: a repaint, no layout
+            self._head = head
+            self.query_one("#list-head", Static).update(Text(head, style="bold"), layout=False)
 
     def on_virtual_list_loaded(self, event: VirtualList.Loaded) -> None:
         self._update_head()
@@ -247,7 +251,7 @@ class ContactsScreen(CrmScreen):
         found = f"{event.total:,}{'+' if capped else ''} {what}"
         if self.search:
             found += f" matching “{self.search}”" + (" (type more to narrow)" if capped else "")
-        self.query_one("#list-status", Static).update(found + order)
+        self.query_one("#list-status", Static).update(Text(found + order), layout=False)
         if event.total == 0:
             self.view = None
             self.query_one("#detail", Static).update(
@@ -267,11 +271,11 @@ class ContactsScreen(CrmScreen):
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
+        ident = event.row.id
         if running:
-            ident = event.row.id
             self._detail_timer = self.set_timer(DETAIL_DELAY, lambda: self.load_detail(ident))
-        else:
-            self.load_detail(event.row.id)
+        else:  # the list's new frame first (rows, cursor), then the detail
+            self.call_after_refresh(self.load_detail, ident)
 
     def on_virtual_list_selected(self, event: VirtualList.Selected) -> None:
         self.query_one("#detail-pane").focus()
@@ -280,6 +284,18 @@ class ContactsScreen(CrmScreen):
         if event.input.id == "filter":
             self.search = event.value
             self.reload_list()
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys that arrive together ("/ana" in one read of the terminal) are all handed to the
+        # list before the first is handled, and bindings run only once a key has bubbled up to
+        # the app: "/" moves the focus here, as it passes, and what follows it goes to the filter.
+        filter_input = self.query_one("#filter", Input)
+        if event.key == "slash" and self.focused is not filter_input:
+            event.stop()
+            self.action_search()
+        elif self.focused is filter_input and event.is_printable and event.character:
+            event.stop()
+            filter_input.insert_text_at_cursor(event.character)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
