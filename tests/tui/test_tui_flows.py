@@ -328,7 +328,7 @@ async def test_typing_fast_ends_on_the_last_filters_matches_and_their_detail(see
         await settle(pilot)
         assert rows.total == 1 and rows.current is not None and rows.current.name == "Carla Mendes"
         status = str(screen.query_one("#list-status", Static).render())
-        assert status.startswith("1 contacts matching “carla@example.org”")
+        assert status.startswith("1 contact matching “carla@example.org”")
         assert isinstance(screen.view, ContactView) and screen.view.contact.name == "Carla Mendes"
 
 
@@ -360,3 +360,18 @@ async def test_what_is_typed_in_one_burst_after_the_slash_goes_to_the_filter(see
         assert screen.query_one("#filter", Input).value == "carla"
         rows = screen.query_one("#rows", VirtualList)
         assert rows.total == 1 and rows.current is not None and rows.current.name == "Carla Mendes"
+
+
+async def test_a_filter_past_the_match_cap_says_to_type_more(seeded: Any, monkeypatch: Any) -> None:
+    from textual.widgets import Static
+
+    from minicrm.services import browse
+
+    monkeypatch.setattr(browse, "MATCH_CAP", 2)
+    app = MinicrmApp(screen="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "e", "x", "a")
+        await settle(pilot)
+        status = str(app.screen.query_one("#list-status", Static).render())
+        assert status == "2+ contacts matching “exa”, type more · sorted by name"

@@ -244,13 +244,14 @@ class ContactsScreen(CrmScreen):
     def on_virtual_list_loaded(self, event: VirtualList.Loaded) -> None:
         self._update_head()
         what = "contacts" if self.kind == "contacts" else "companies"
+        one = "contact" if self.kind == "contacts" else "company"
         order = (
             f" · sorted by {self.sort}{' ↓' if self.descending else ''}" if self.kind == "contacts" else ""
         )
         capped = bool(self.search) and event.total >= browse.MATCH_CAP
-        found = f"{event.total:,}{'+' if capped else ''} {what}"
+        found = f"{event.total:,}{'+' if capped else ''} {one if event.total == 1 else what}"
         if self.search:
-            found += f" matching “{self.search}”" + (" (type more to narrow)" if capped else "")
+            found += f" matching “{self.search}”" + (", type more" if capped else "")
         self.query_one("#list-status", Static).update(Text(found + order), layout=False)
         if event.total == 0:
             self.view = None
