@@ -332,16 +332,21 @@ async def test_typing_fast_ends_on_the_last_filters_matches_and_their_detail(see
         assert isinstance(screen.view, ContactView) and screen.view.contact.name == "Carla Mendes"
 
 
-async def test_the_status_line_shows_the_filter_as_typed(seeded: Any) -> None:
+async def _status_after(*keys: str) -> str:
+    """The contacts list's status line after pressing ``keys``."""
     from textual.widgets import Static
 
     app = MinicrmApp(screen="contacts")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("slash", "[", "b", "]")
+        await pilot.press(*keys)
         await settle(pilot)
-        status = str(app.screen.query_one("#list-status", Static).render())
-        assert "matching “[b]”" in status  # text, not markup
+        return str(app.screen.query_one("#list-status", Static).render())
+
+
+async def test_the_status_line_shows_the_filter_as_typed(seeded: Any) -> None:
+    status = await _status_after("slash", "[", "b", "]")
+    assert "matching “[b]”" in status  # text, not markup
 
 
 async def test_what_is_typed_in_one_burst_after_the_slash_goes_to_the_filter(seeded: Any) -> None:
@@ -363,15 +368,8 @@ async def test_what_is_typed_in_one_burst_after_the_slash_goes_to_the_filter(see
 
 
 async def test_a_filter_past_the_match_cap_says_to_type_more(seeded: Any, monkeypatch: Any) -> None:
-    from textual.widgets import Static
-
     from minicrm.services import browse
 
     monkeypatch.setattr(browse, "MATCH_CAP", 2)
-    app = MinicrmApp(screen="contacts")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", "e", "x", "a")
-        await settle(pilot)
-        status = str(app.screen.query_one("#list-status", Static).render())
-        assert status == "2+ contacts matching “exa”, type more · sorted by name"
+    status = await _status_after("slash", "e", "x", "a")
+    assert status == "2+ contacts matching “exa”, type more · sorted by name"
