@@ -373,3 +373,19 @@ async def test_a_filter_past_the_match_cap_says_to_type_more(seeded: Any, monkey
     monkeypatch.setattr(browse, "MATCH_CAP", 2)
     status = await _status_after("slash", "e", "x", "a")
     assert status == "2+ contacts matching “exa”, type more · sorted by name"
+
+
+async def test_today_counts_what_is_waiting_in_words(cli: Any) -> None:
+    from textual.widgets import Static
+
+    async def title() -> str:
+        app = MinicrmApp(screen="today")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            return str(app.screen.query_one("#today-title", Static).render())
+
+    cli("contact", "add", "Ana Lima")
+    cli("followup", "add", "ana", "call back", "--due", "yesterday")
+    assert (await title()).endswith(" · 1 follow-up waiting")
+    cli("followup", "add", "ana", "send the quote", "--due", "today")
+    assert (await title()).endswith(" · 2 follow-ups waiting")

@@ -138,7 +138,7 @@ class TodayScreen(CrmScreen):
         self.query_one("#totals", Static).update(self.totals_table(view.totals))
         waiting = len(view.due.overdue) + len(view.due.due)
         self.query_one("#today-title", Static).update(
-            f"Today · {view.today:%A %d %B %Y} · {waiting} follow-ups waiting"
+            f"Today · {view.today:%A %d %B %Y} · {waiting} follow-up{'' if waiting == 1 else 's'} waiting"
         )
 
     @staticmethod
