@@ -147,3 +147,11 @@ def test_report_cadence_without_any_cadence(cli) -> None:
     assert (table.exit_code, table.stdout) == (0, "")
     assert table.stderr.startswith("no contact has a keep-in-touch cadence")
     assert cli("report", "cadence", "--json").json()["total"]["contacts"] == 0
+
+
+def test_counted_says_one_day_and_two_days() -> None:
+    from minicrm.words import counted
+
+    assert [counted(n, "day") for n in (0, 1, 2)] == ["0 days", "1 day", "2 days"]
+    assert counted(1, "company", "companies") == "1 company"
+    assert counted(3, "company", "companies") == "3 companies"

@@ -23,7 +23,7 @@ def test_save_prints_the_segment_and_stores_versioned_json(cli, ctx, people) -> 
     assert data["name"] == "vip-lisboa"
     assert data["count"] == 1
     assert data["filters"] == {"version": 1, "tags": ["vip"], "fields": [["city", "Lisboa"]], "stale": "30d"}
-    assert result.stderr == "saved segment vip-lisboa (1 contacts now)\n"
+    assert result.stderr == "saved segment vip-lisboa (1 contact now)\n"
     stored = json.loads(ctx.db.scalar("SELECT filters FROM segment WHERE name = 'vip-lisboa'"))
     assert stored["version"] == 1 and stored["tags"] == ["vip"]
 
@@ -63,7 +63,7 @@ def test_list_show_and_rm(cli, people) -> None:
 def test_saving_again_replaces_the_filters(cli, people) -> None:
     cli("segment", "save", "s", "--tag", "vip")
     result = cli("segment", "save", "s", "--field", "city=Porto")
-    assert result.stderr == "replaced segment s (1 contacts now)\n"
+    assert result.stderr == "replaced segment s (1 contact now)\n"
     assert cli("segment", "show", "s", "--json").json()["filters"] == {
         "version": 1,
         "fields": [["city", "Porto"]],

@@ -15,6 +15,7 @@ from minicrm.cli.state import services
 from minicrm.dates import parse_duration
 from minicrm.services.dto.common import iso
 from minicrm.services.users import scope_owner
+from minicrm.words import counted
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -236,10 +237,10 @@ def due_text(report: DueReport, tz: tzinfo, today: object, now: datetime | None 
         last = "never contacted"
         if c.last_interaction_at:
             day = show_moment(c.last_interaction_at, tz, date_only=True)
-            last = f"last contact {day} ({c.days_since} days ago)"
+            last = f"last contact {day} ({counted(c.days_since or 0, 'day')} ago)"
         rule = f" ({c.source.removeprefix('tag:')})" if c.source.startswith("tag:") else ""
-        lapsed = f" — LAPSED (over {c.max_days} days)" if c.lapsed else ""
-        return inert(f"  {c.name} — {last}, every {c.cadence_days} days{rule}{lapsed}")
+        lapsed = f" — LAPSED (over {counted(c.max_days or 0, 'day')})" if c.lapsed else ""
+        return inert(f"  {c.name} — {last}, every {counted(c.cadence_days, 'day')}{rule}{lapsed}")
 
     def group(title: str, lines: list[str]) -> None:
         if lines:

@@ -20,6 +20,7 @@ from minicrm.services import reports
 from minicrm.services.context import Context
 from minicrm.services.money import format_amount, json_number
 from minicrm.services.report_dto import Board, BoardColumn, ReportFilter, Totals
+from minicrm.words import counted
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -420,7 +421,7 @@ def _conversion(ctx: Context, f: ReportFilter, fmt: str) -> None:
             Column("Conversion", lambda r: "" if r.conversion is None else f"{r.conversion:.1f}%"),
             Column("Avg days in stage", lambda r: "" if r.average_days is None else f"{r.average_days:.1f}"),
         ],
-        title=f"Pipeline {data.pipeline}: {data.deals} deals, {data.won} won",
+        title=f"Pipeline {data.pipeline}: {counted(data.deals, 'deal')}, {data.won} won",
     )
 
 

@@ -19,6 +19,7 @@ from minicrm.errors import InvalidInput
 from minicrm.services import campaign, segments
 from minicrm.services.contacts import ContactQuery
 from minicrm.services.dto import Segment
+from minicrm.words import counted
 
 app = typer.Typer(
     help="Saved segments: named contact filters, always current; campaign exports.", no_args_is_help=True
@@ -70,9 +71,8 @@ def save(
         segment, created = segments.save(ctx, name, query, stale_text=stale)
         printer = Printer(fmt, ctx.clock.tz)
         printer.record(segment, _fields(segment))
-        printer.message(
-            f"{'saved' if created else 'replaced'} segment {segment.name} ({segment.count} contacts now)"
-        )
+        now = f" ({counted(segment.count, 'contact')} now)" if segment.count is not None else ""
+        printer.message(f"{'saved' if created else 'replaced'} segment {segment.name}{now}")
 
 
 @app.command("list")

@@ -14,6 +14,7 @@ import typer
 from minicrm.cli.output import inert
 from minicrm.cli.state import services
 from minicrm.errors import InvalidInput
+from minicrm.words import counted
 
 import_app = typer.Typer(help="Bring data in: CSV, vCard, JSON.", no_args_is_help=True)
 export_app = typer.Typer(help="Take data out: CSV, vCard, iCalendar, JSON.", no_args_is_help=True)
@@ -363,7 +364,7 @@ def export_vcard(
 
     with services() as ctx, _progress("exporting contacts") as progress:
         done = sync_vdir(out, _counting(exporter.vcard_files(ctx, segment), progress))
-    _say(f"exported {done.exported} contacts to {out}/")
+    _say(f"exported {counted(done.exported, 'contact')} to {out}/")
     if done.removed:
         cards = "card" if done.removed == 1 else "cards"
         _say(f"removed {done.removed} stale {cards} (contacts no longer exported)")

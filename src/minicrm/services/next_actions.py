@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from minicrm.clock import from_db, to_db
 from minicrm.errors import InvalidInput
 from minicrm.services.dto import CadenceDue, NextAction, ScorePart
+from minicrm.words import counted
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -350,13 +351,14 @@ def _detail(name: str, amount: float, facts: Any) -> str:
     if name == "closing":
         left = facts
         if left > 0:
-            return f"closes in {left} day{'s' if left != 1 else ''}"
-        return "closes today" if left == 0 else f"close date passed {-left} days ago"
+            return f"closes in {counted(left, 'day')}"
+        return "closes today" if left == 0 else f"close date passed {counted(-left, 'day')} ago"
     if name == "stale":
         quiet, stage, idle = facts
-        return f"quiet {quiet} days in {stage} (idle after {idle})"
+        return f"quiet {counted(quiet, 'day')} in {stage} (idle after {idle})"
     due = facts
     if name == "lapsed":
-        return f"lapsed (over {due.max_days} days)"
-    last = f"last contact {due.days_since} days ago" if due.days_since is not None else "never contacted"
-    return f"{last}, every {due.cadence_days} days"
+        return f"lapsed (over {counted(due.max_days, 'day')})"
+    days = due.days_since
+    last = f"last contact {counted(days, 'day')} ago" if days is not None else "never contacted"
+    return f"{last}, every {counted(due.cadence_days, 'day')}"

@@ -17,6 +17,7 @@ from minicrm.services.dashboard import Board, BoardDeal
 from minicrm.tui import format as fmt
 from minicrm.tui.modals import PromptModal, check_required
 from minicrm.tui.screens.base import CrmScreen
+from minicrm.words import counted
 
 
 def deal_option(deal: BoardDeal) -> Option:
@@ -102,7 +103,7 @@ class PipelineScreen(CrmScreen):
         stale = sum(d.stale for deals in board.columns.values() for d in deals)
         open_deals = sum(t.count for t in board.totals)
         self.query_one("#board-summary", Static).update(
-            f" Pipeline “{board.pipeline}” · {open_deals} open deals"
+            f" Pipeline “{board.pipeline}” · {counted(open_deals, 'open deal')}"
             + (f" · ⚠ {stale} stale" if stale else "")
             + "   ←/→ column · shift+←/→ or </> move · w won · x lost"
         )

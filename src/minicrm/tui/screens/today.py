@@ -21,6 +21,7 @@ from minicrm.services.dashboard import BoardDeal, StageTotal
 from minicrm.services.dto import DueReport
 from minicrm.tui import format as fmt
 from minicrm.tui.screens.base import CrmScreen
+from minicrm.words import counted
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,13 @@ class TodayScreen(CrmScreen):
             )
         section("Losing touch", len(view.due.cadence))
         for c in view.due.cadence:
-            since = f"{c.days_since} days since last touch" if c.days_since is not None else "never contacted"
+            days = c.days_since
+            since = f"{counted(days, 'day')} since last touch" if days is not None else "never contacted"
+            every = f"every {counted(c.cadence_days, 'day')} · {since}"
             options.append(
                 Option(
                     Text.assemble(
-                        ("  ◌ ", "magenta"), (c.name, "cyan"), "  ", f"every {c.cadence_days} days · {since}"
+                        ("  ◌ ", "magenta"), (c.name, "cyan"), "  ", every
                     ),
                     id=f"contact:{c.contact_id}:{c.contact_id}",
                 )
@@ -138,7 +141,7 @@ class TodayScreen(CrmScreen):
         self.query_one("#totals", Static).update(self.totals_table(view.totals))
         waiting = len(view.due.overdue) + len(view.due.due)
         self.query_one("#today-title", Static).update(
-            f"Today · {view.today:%A %d %B %Y} · {waiting} follow-up{'' if waiting == 1 else 's'} waiting"
+            f"Today · {view.today:%A %d %B %Y} · {counted(waiting, 'follow-up')} waiting"
         )
 
     @staticmethod
