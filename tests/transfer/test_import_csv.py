@@ -53,24 +53,31 @@ def test_import_reports_every_row_and_writes_a_fixable_rejects_file(cli, tmp_pat
 
 
 def test_the_whole_import_is_one_operation_with_a_change_per_record(
-    cli, tmp_path: Path, db_path: Path
+    cli, tmp_path: Path, db_path: Path, ctx
 ) -> None:
+    from minicrm.services import changelog
+
     cli("import", "csv", str(write(tmp_path / "p.csv", PEOPLE)), "--rejects", str(tmp_path / "r.csv"))
     conn = sqlite3.connect(db_path)
     ops = conn.execute("SELECT id, summary FROM operation").fetchall()
     assert [o[1] for o in ops] == ["import csv p.csv"]
-    changes = conn.execute(
-        "SELECT entity, entity_id, action, before, after FROM change ORDER BY id"
-    ).fetchall()
-    contact_changes = [c for c in changes if c[0] == "contact"]
-    assert [(c[1], c[2]) for c in contact_changes] == [(1, "create"), (2, "create")]
-    after = json.loads(contact_changes[0][4])
+    # the creations are logged in bulk: one row per kind of record and run of ids, not a
+    # change row (with its own JSON snapshot) per record
+    assert conn.execute("SELECT count(*) FROM change").fetchone()[0] == 0
+    batches = conn.execute("SELECT op_id, entity, first_id, last_id FROM change_batch ORDER BY id").fetchall()
+    assert batches == [(ops[0][0], "company", 1, 2), (ops[0][0], "contact", 1, 2)]
+    # …and read as one create change per record, by `contact history`, `undo` and privacy export
+    [logged] = changelog.created(ctx.db, "contact", 1)
+    assert (logged["op_id"], logged["action"], logged["before"]) == (ops[0][0], "create", None)
+    after = logged["after"]
     # the create snapshot is the full stored record, as `contact history` and `undo` expect
     assert (
         after["name"] == "Ana Lima" and after["emails"] == ["ana@lima.pt"] and after["tags"] == ["new", "vip"]
     )
     assert len(after["uid"]) == 36
-    assert {c[0] for c in changes} == {"contact", "company"}
+    assert [(o["id"], o["changes"]) for o in cli("undo", "--list", "--json").json()] == [(ops[0][0], 4)]
+    history = cli("contact", "history", "2", "--json").json()
+    assert [(h["action"], h["changes"]["name"]["after"]) for h in history] == [("create", "Carla Reis")]
 
 
 def test_dry_run_reports_exactly_and_writes_nothing(cli, tmp_path: Path, db_path: Path) -> None:
@@ -273,7 +280,10 @@ def test_bulk_snapshots_equal_what_the_services_record(cli, tmp_path: Path, ctx)
     cli("import", "csv", str(write(tmp_path / "s.csv", rows)))
 
     def logged(entity: str) -> dict:
-        return json.loads(ctx.db.scalar("SELECT after FROM change WHERE entity = ?", (entity,)))
+        from minicrm.services import changelog
+
+        [change] = changelog.created(ctx.db, entity, 1)
+        return change["after"]
 
     assert logged("contact") == json.loads(json.dumps(contacts.snapshot(ctx.db, 1), default=str))
     assert logged("company") == json.loads(json.dumps(companies.snapshot(ctx.db, 1), default=str))

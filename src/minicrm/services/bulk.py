@@ -7,11 +7,9 @@ cached fast paths and write with ``executemany`` so an import reaches tens of th
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from functools import lru_cache
-from typing import Any
 
 from minicrm.errors import InvalidInput
 from minicrm.services.validation import normalize_email, normalize_phone
@@ -43,12 +41,6 @@ CONTACT_COLUMNS = (
     "country", "status", "source", "owner", "do_not_contact", "preferred_channel", "cadence_days",
     "last_interaction_at", "created_at", "updated_at", "version", "uid",
 )  # fmt: skip
-
-
-CHANGE_INSERT = (
-    "INSERT INTO change (op_id, at, actor, entity, entity_id, action, before, after) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
 
 
 def fast_email(value: str) -> str:
@@ -128,28 +120,6 @@ def allocate_ids(db: Database, table: str, count: int) -> list[int]:
         f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, ?)", (count,)
     )
     return [int(r["id"]) for r in rows]
-
-
-# json.dumps with options builds a new encoder on every call; one shared encoder is ~2x faster
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
-# for dicts built with their keys (and nested dicts' keys) already in sorted order: the same
-# text without sorting, and without the cycle check plain data does not need
-_SORTED_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False)
-
-#: the keys of a contact snapshot (``contacts.snapshot``) in the order the change log sorts them
-CONTACT_SNAPSHOT_KEYS = tuple(sorted((*CONTACT_COLUMNS, "emails", "phones", "tags", "fields")))
-
-
-def dump(value: dict[str, Any] | None) -> str | None:
-    """Snapshots as the change log stores them (same text as UnitOfWork.record)."""
-    if value is None:
-        return None
-    return _ENCODER.encode(value)
-
-
-def dump_sorted(value: dict[str, Any]) -> str:
-    """``dump`` for a snapshot whose keys, nested ones too, are already in sorted order."""
-    return _SORTED_ENCODER.encode(value)
 
 
 def new_uid() -> str:

@@ -21,22 +21,19 @@ from minicrm.errors import InvalidInput, MinicrmError
 from minicrm.exchange.record import CompanyRecord, ContactRecord, DealRecord
 from minicrm.services import search as search_index
 from minicrm.services.bulk import (
-    CHANGE_INSERT,
     CONTACT_COLUMNS,
-    CONTACT_SNAPSHOT_KEYS,
     TagCache,
     allocate_ids,
     contact_search_body,
     create_indexes,
     drop_secondary_indexes,
-    dump,
-    dump_sorted,
     fast_email,
     fast_phone,
     identity_hash,
     insert_search_docs,
     new_uids,
 )
+from minicrm.services.changelog import record_created
 from minicrm.services.contacts import snapshot as contact_snapshot
 from minicrm.services.context import Context
 from minicrm.services.dto import CONTACT_STATUSES, Address, CompanyCreate
@@ -58,6 +55,9 @@ BATCH = 2000
 #: builds the contact table's secondary indexes once at the end instead of row by row
 BULK_LOAD_ROWS = BATCH
 _CHUNK = 500  # keys per IN (...) lookup
+#: what the change log keeps of a created contact and note (``contacts.snapshot``, the row)
+_CONTACT_LOG_KEYS = (*CONTACT_COLUMNS, "emails", "phones", "tags", "fields")
+_NOTE_LOG_KEYS = ("id", "kind", "body", "at", "author", "contact_id", "company_id", "deal_id", "created_at")
 _FILLABLE = (
     "given_name",
     "family_name",
@@ -502,7 +502,7 @@ class ContactWriter(_Writer):
         tag_rows: list[tuple[int, int]] = []
         field_rows: list[tuple[int, str, str]] = []
         docs: list[tuple[str, int, str]] = []
-        changes: list[tuple[Any, ...]] = []
+        logged: list[list[Any]] = []
         notes: list[tuple[int, str]] = []
         op_id = self.uow.operation()
         actor = self.ctx.user
@@ -515,7 +515,8 @@ class ContactWriter(_Writer):
             company_id = v["company_id"] = company_of(p.company) if p.company else None
             if not v["uid"]:
                 v["uid"] = next(uids)
-            contacts.append([v[c] for c in CONTACT_COLUMNS])
+            row = [v[c] for c in CONTACT_COLUMNS]
+            contacts.append(row)
             for i, e in enumerate(p.emails):
                 emails.append((contact_id, e, e.lower(), i))
             for i, x in enumerate(p.phones):
@@ -529,7 +530,7 @@ class ContactWriter(_Writer):
             docs.append(("contact", contact_id, body))
             for n in p.notes:
                 notes.append((contact_id, n))
-            changes.append((op_id, now, actor, "contact", contact_id, "create", None, _created_json(p)))
+            logged.append([*row, p.emails, p.phones, sorted(p.tags), p.fields])
             events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
         db.executemany(
             f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}) "
@@ -554,36 +555,19 @@ class ContactWriter(_Writer):
                 note_rows,
             )
             docs.extend(("note", i, body) for i, (_, body) in zip(note_ids, notes, strict=True))
-            changes.extend(
-                (
-                    op_id,
-                    now,
-                    actor,
-                    "interaction",
-                    r[0],
-                    "create",
-                    None,
-                    dump(
-                        {
-                            "id": r[0],
-                            "kind": "note",
-                            "body": r[2],
-                            "at": now,
-                            "author": actor,
-                            "contact_id": r[5],
-                            "company_id": None,
-                            "deal_id": None,
-                            "created_at": now,
-                        }
-                    ),
-                )
-                for r in note_rows
-            )
         insert_search_docs(db, docs)
-        db.executemany(
-            CHANGE_INSERT,
-            changes,
-        )
+        record_created(db, op_id, now, actor, "contact", _CONTACT_LOG_KEYS, ids, logged)
+        if notes:
+            record_created(
+                db,
+                op_id,
+                now,
+                actor,
+                "interaction",
+                _NOTE_LOG_KEYS,
+                note_ids,
+                [[r[0], "note", r[2], now, actor, r[5], None, None, now] for r in note_rows],
+            )
 
     def _create_companies(self, names: set[str]) -> None:
         """Resolve a batch's company names at once; create the missing ones with executemany."""
@@ -621,7 +605,9 @@ class ContactWriter(_Writer):
             "version",
         )
         ids = allocate_ids(db, "company", len(new))
-        rows, docs, changes = [], [], []
+        rows: list[list[Any]] = []
+        docs: list[tuple[str, int, str]] = []
+        logged: list[list[Any]] = []
         op_id = self.uow.operation()
         for company_id, key in zip(ids, new, strict=True):
             name = wanted[key]
@@ -635,28 +621,14 @@ class ContactWriter(_Writer):
             }
             rows.append([values[c] for c in columns])
             docs.append(("company", company_id, name))
-            changes.append(
-                (
-                    op_id,
-                    now,
-                    actor,
-                    "company",
-                    company_id,
-                    "create",
-                    None,
-                    dump({**values, "tags": [], "fields": {}}),
-                )
-            )
+            logged.append([*rows[-1], [], {}])
             self.companies[key] = company_id
             self.company_names[company_id] = name
         db.executemany(
             f"INSERT INTO company ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
         )
         insert_search_docs(db, docs)
-        db.executemany(
-            CHANGE_INSERT,
-            changes,
-        )
+        record_created(db, op_id, now, actor, "company", (*columns, "tags", "fields"), ids, logged)
 
     def _update(self, contact_id: int, p: _Pending) -> bool:
         """Fill the existing contact's empty fields, unite emails/phones/tags, add new custom
@@ -732,19 +704,6 @@ class ContactWriter(_Writer):
             self.uow.record("interaction", note_id, "create", None, dict(note) if note else None)
             unchanged = False
         return not unchanged
-
-
-def _created_json(p: _Pending) -> str:
-    """The change log's ``after`` of a new contact: its snapshot, built in sorted key order so
-    that the encoder need not sort (same text as ``dump``)."""
-    extra = {
-        "emails": p.emails,
-        "phones": p.phones,
-        "tags": sorted(p.tags),
-        "fields": dict(sorted(p.fields.items())) if len(p.fields) > 1 else p.fields,
-    }
-    v = p.values
-    return dump_sorted({k: v[k] if k in v else extra[k] for k in CONTACT_SNAPSHOT_KEYS})
 
 
 class LenientContactWriter(ContactWriter):
