@@ -173,7 +173,10 @@ def insert_search_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
     On SQLite the FTS5 index is normally fed row by row by a trigger on ``search_doc``; that is
     ~10x slower than one ``INSERT … SELECT`` into the index, so for a batch the trigger is set
     aside (inside the caller's transaction: a rollback brings it back) and the new documents
-    are indexed in one statement."""
+    are indexed in one statement. While it runs, FTS5's automatic merging is off: merging the
+    index segments after every batch cost an import of a million contacts 13 µs a document
+    instead of 8. The segments a batch adds are still bounded (FTS5's ``crisismerge`` merges a
+    level once it has 16 of them), so searches stay as fast; later writes merge as usual."""
     if not docs:
         return
     if not db.is_sqlite:
@@ -189,14 +192,24 @@ def insert_search_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
             [(i, *doc) for i, doc in zip(ids, docs, strict=True)],
         )
         if trigger:
+            automerge = db.scalar("SELECT v FROM search_fts_config WHERE k = 'automerge'")
+            db.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0)")
             db.execute(
                 "INSERT INTO search_fts (rowid, body) "
                 "SELECT id, body FROM search_doc WHERE id BETWEEN ? AND ?",
                 (ids[0], ids[-1]),
             )
+            db.execute(
+                "INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', ?)",
+                (_FTS_AUTOMERGE if automerge is None else int(automerge),),
+            )
     finally:
         if trigger:
             db.execute(str(trigger))
+
+
+#: FTS5's default ``automerge``
+_FTS_AUTOMERGE = 4
 
 
 def drop_secondary_indexes(db: Database, table: str) -> list[str]:
