@@ -144,7 +144,7 @@ def contact_search_body(
     name: str, emails: list[str], phones: list[str], company: str | None, title: str | None
 ) -> str:
     """The same text ``search.contact_body`` builds, without reading it back."""
-    return " | ".join(x for x in (name, *emails, *phones, company, title) if x)
+    return " | ".join(filter(None, (name, *emails, *phones, company, title)))
 
 
 class TagCache:
