@@ -354,3 +354,32 @@ def test_an_import_never_gives_a_new_contact_a_deleted_contacts_id(cli, tmp_path
     assert [(c["id"], c["name"]) for c in _contacts(cli)] == [(1, "Ana"), (3, "Zoe Lima")]
     history = cli("contact", "history", "3", "--json").json()
     assert [h["action"] for h in history] == ["create"]  # not Bruno's deletion
+
+
+def test_the_garbage_collector_is_back_on_after_an_import_finished_or_failed(
+    ctx, tmp_path: Path, monkeypatch
+) -> None:
+    """The import switches the cyclic garbage collector off while it runs, and only then."""
+    import gc
+
+    from minicrm.services import importer
+
+    assert gc.isenabled()
+    importer.import_csv(ctx, write(tmp_path / "ok.csv", "Name,Email\nAna,ana@x.pt\n"))
+    assert gc.isenabled()
+    with monkeypatch.context() as m:
+        m.setattr(importer, "contact_search_body", lambda *a: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            importer.import_csv(ctx, write(tmp_path / "bad.csv", "Name,Email\nZoe,zoe@x.pt\n"))
+    assert gc.isenabled()
+    seen = []
+    importer.import_csv(
+        ctx, write(tmp_path / "ev.csv", "Name\nBruno\n"), on_event=lambda e: seen.append(gc.isenabled())
+    )
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:  # a caller that had it off keeps it off
+        importer.import_csv(ctx, write(tmp_path / "off.csv", "Name\nCarla\n"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -10,6 +10,7 @@ file) are updated, skipped or created as ``on_duplicate`` says. People erased fo
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -196,6 +197,11 @@ def _run(
         if on_event is not None:
             on_event(event)
 
+    # The import allocates millions of short-lived, acyclic objects (rows, tuples, events): the
+    # cyclic garbage collector would keep walking every live object for nothing (~3% of the
+    # import). Reference counting frees them all the same; collection resumes afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         with UnitOfWork(ctx, label) as uow:
             writer: _Writer = {
@@ -220,6 +226,9 @@ def _run(
                 raise _DryRun
     except _DryRun:
         pass
+    finally:
+        if collecting:
+            gc.enable()
     return summary
 
 
