@@ -54,13 +54,26 @@ KINDS: tuple[str, ...] = ("contacts", "companies", "deals")
 ON_DUPLICATE: tuple[str, ...] = ("update", "skip", "create")
 BATCH = 2000
 #: an import into an empty contact table that fills a first batch of at least this many rows
-#: builds the contact table's secondary indexes once at the end instead of row by row
+#: builds the secondary indexes of contact and contact_tag once at the end, not row by row
 BULK_LOAD_ROWS = BATCH
 _CHUNK = 500  # keys per IN (...) lookup
 #: what the change log keeps of a created contact and note (``contacts.snapshot``, the row)
 _CONTACT_LOG_KEYS = (*CONTACT_COLUMNS, "emails", "phones", "tags", "fields")
-#: a contact's ``values`` as the row ``INSERT INTO contact (CONTACT_COLUMNS)`` takes (one C call)
+#: a contact's ``values`` as a row of CONTACT_COLUMNS (one C call)
 _contact_row = itemgetter(*CONTACT_COLUMNS)
+#: the values every new contact of an import has (``_validate``), as SQL literals; created_at and
+#: updated_at are the import's time
+_NEW_CONTACT = {
+    "do_not_contact": "FALSE", "preferred_channel": "NULL", "cadence_days": "NULL",
+    "last_interaction_at": "NULL", "version": "1",
+}  # fmt: skip
+#: the values that are not: what the INSERT binds per row
+_inserted = itemgetter(*(c for c in CONTACT_COLUMNS if c not in (*_NEW_CONTACT, "created_at", "updated_at")))
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
 _NOTE_LOG_KEYS = ("id", "kind", "body", "at", "author", "contact_id", "company_id", "deal_id", "created_at")
 _FILLABLE = (
     "given_name",
@@ -439,7 +452,11 @@ class ContactWriter(_Writer):
         if not self.bulk_checked:
             self.bulk_checked = True
             if len(batch) >= BULK_LOAD_ROWS and self.db.scalar("SELECT 1 FROM contact LIMIT 1") is None:
-                self.deferred_indexes = drop_secondary_indexes(self.db, "contact")
+                # (contact_tag is empty too: its rows belong to contacts)
+                self.deferred_indexes = [
+                    *drop_secondary_indexes(self.db, "contact"),
+                    *drop_secondary_indexes(self.db, "contact_tag"),
+                ]
         by_email: dict[str, int] = {}
         by_phone: dict[str, int] = {}
         if self.on_duplicate != "create" and batch:
@@ -546,7 +563,7 @@ class ContactWriter(_Writer):
             if not v["uid"]:
                 v["uid"] = next(uids)
             row = _contact_row(v)
-            contacts.append(row)
+            contacts.append(_inserted(v))
             for i, e in enumerate(p.emails):
                 emails.append((contact_id, e, e.lower(), i))
             for i, x in enumerate(p.phones):
@@ -564,9 +581,11 @@ class ContactWriter(_Writer):
                     notes.append((contact_id, n))
             logged.append([*row, p.emails, p.phones, sorted(p.tags), p.fields])
             events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
+        # what every new contact has in common is written into the statement, not bound per row
+        common = {**_NEW_CONTACT, "created_at": _sql_text(now), "updated_at": _sql_text(now)}
         db.executemany(
             f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(CONTACT_COLUMNS))})",
+            f"VALUES ({', '.join(common.get(c, '?') for c in CONTACT_COLUMNS)})",
             contacts,
         )
         db.executemany(
