@@ -81,15 +81,17 @@ def record_created(
     keys: Sequence[str],
     ids: Sequence[int],
     rows: Sequence[Sequence[Any]],
+    common: dict[str, Any] | None = None,
 ) -> None:
     """Log the creation of records ``ids`` (with values ``rows`` under ``keys``, in the same
-    order): one ``change_batch`` row per run of consecutive ids."""
+    order, and the values ``common`` to all of them): one ``change_batch`` row per run of
+    consecutive ids."""
     if not ids:
         return
     start = 0
     for i in range(1, len(ids) + 1):
         if i == len(ids) or ids[i] != ids[i - 1] + 1:
-            payload = _ENCODER.encode({"keys": list(keys), "rows": rows[start:i]})
+            payload = _ENCODER.encode({"keys": list(keys), "common": common or {}, "rows": rows[start:i]})
             db.execute(
                 BATCH_INSERT,
                 (reserve_change_id(db), op_id, at, actor, entity, ids[start], ids[i - 1], payload),
@@ -97,13 +99,23 @@ def record_created(
             start = i
 
 
-def decode(text: str) -> tuple[list[str], list[list[Any] | None]]:
-    data = json.loads(text)
-    return list(data["keys"]), list(data["rows"])
+class Payload:
+    """A batch row's ``after``: ``keys`` naming each row's values, the values ``common`` to every
+    record, and ``rows`` (None where a record was scrubbed)."""
 
+    def __init__(self, text: str) -> None:
+        data = json.loads(text)
+        self.keys: list[str] = list(data["keys"])
+        self.common: dict[str, Any] = dict(data.get("common") or {})
+        self.rows: list[list[Any] | None] = list(data["rows"])
 
-def snapshot_of(keys: list[str], row: list[Any] | None) -> dict[str, Any] | None:
-    return None if row is None else dict(zip(keys, row, strict=True))
+    def snapshot(self, index: int) -> dict[str, Any] | None:
+        """Record ``index``'s snapshot, as a change row's ``after`` would hold it."""
+        row = self.rows[index]
+        return None if row is None else {**self.common, **dict(zip(self.keys, row, strict=True))}
+
+    def encode(self) -> str:
+        return _ENCODER.encode({"keys": self.keys, "common": self.common, "rows": self.rows})
 
 
 def created(db: Database, entity: str, entity_id: int) -> list[dict[str, Any]]:
@@ -116,7 +128,7 @@ def created(db: Database, entity: str, entity_id: int) -> list[dict[str, Any]]:
         "WHERE entity = ? AND last_id >= ? AND first_id <= ? ORDER BY id",
         (entity, entity_id, entity_id),
     ):
-        keys, rows = decode(str(r["after"]))
+        payload = Payload(str(r["after"]))
         out.append(
             {
                 "id": int(r["id"]),
@@ -127,7 +139,7 @@ def created(db: Database, entity: str, entity_id: int) -> list[dict[str, Any]]:
                 "entity_id": entity_id,
                 "action": "create",
                 "before": None,
-                "after": snapshot_of(keys, rows[entity_id - int(r["first_id"])]),
+                "after": payload.snapshot(entity_id - int(r["first_id"])),
             }
         )
     return out
@@ -154,10 +166,10 @@ def batches(db: Database, sql_where: str, params: Sequence[Any]) -> Iterator[Row
 
 def records(row: Row) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """``(entity_id, snapshot)`` of every record one batch row lists (snapshot None: scrubbed)."""
-    keys, rows = decode(str(row["after"]))
+    payload = Payload(str(row["after"]))
     first = int(row["first_id"])
-    for i, values in enumerate(rows):
-        yield first + i, snapshot_of(keys, values)
+    for i in range(len(payload.rows)):
+        yield first + i, payload.snapshot(i)
 
 
 def scrub(db: Database, entity: str, ids: Sequence[int]) -> int:
@@ -177,17 +189,14 @@ def scrub(db: Database, entity: str, ids: Sequence[int]) -> int:
     for batch_id in sorted(batch_ids):
         r = db.one("SELECT first_id, after FROM change_batch WHERE id = ?", (batch_id,))
         assert r is not None
-        keys, rows = decode(str(r["after"]))
+        payload = Payload(str(r["after"]))
         first = int(r["first_id"])
         changed = 0
-        for i, values in enumerate(rows):
+        for i, values in enumerate(payload.rows):
             if values is not None and first + i in wanted:
-                rows[i] = None
+                payload.rows[i] = None
                 changed += 1
         if changed:
-            db.execute(
-                "UPDATE change_batch SET after = ? WHERE id = ?",
-                (_ENCODER.encode({"keys": keys, "rows": rows}), batch_id),
-            )
+            db.execute("UPDATE change_batch SET after = ? WHERE id = ?", (payload.encode(), batch_id))
             scrubbed += changed
     return scrubbed

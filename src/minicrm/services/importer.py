@@ -58,23 +58,29 @@ BATCH = 2000
 BULK_LOAD_ROWS = BATCH
 _CHUNK = 500  # keys per IN (...) lookup
 #: what the change log keeps of a created contact and note (``contacts.snapshot``, the row)
-_CONTACT_LOG_KEYS = (*CONTACT_COLUMNS, "emails", "phones", "tags", "fields")
-#: a contact's ``values`` as a row of CONTACT_COLUMNS (one C call)
-_contact_row = itemgetter(*CONTACT_COLUMNS)
-#: the values every new contact of an import has (``_validate``), as SQL literals; created_at and
-#: updated_at are the import's time
-_NEW_CONTACT = {
-    "do_not_contact": "FALSE", "preferred_channel": "NULL", "cadence_days": "NULL",
-    "last_interaction_at": "NULL", "version": "1",
+#: the values every new contact of an import has (``_validate``); created_at and updated_at are
+#: the import's time. They are written into the INSERT statement (and logged once per batch)
+#: instead of for every row.
+_NEW_CONTACT: dict[str, Any] = {
+    "do_not_contact": False, "preferred_channel": None, "cadence_days": None, "last_interaction_at": None,
+    "version": 1,
 }  # fmt: skip
-#: the values that are not: what the INSERT binds per row
-_inserted = itemgetter(*(c for c in CONTACT_COLUMNS if c not in (*_NEW_CONTACT, "created_at", "updated_at")))
+#: the columns that differ from one new contact to the next, and the one call that takes them
+_OWN_COLUMNS = tuple(c for c in CONTACT_COLUMNS if c not in (*_NEW_CONTACT, "created_at", "updated_at"))
+_own_values = itemgetter(*_OWN_COLUMNS)
+_CONTACT_LOG_KEYS = (*_OWN_COLUMNS, "emails", "phones", "tags", "fields")
+
+_NOTE_LOG_KEYS = ("id", "body", "contact_id")
 
 
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-_NOTE_LOG_KEYS = ("id", "kind", "body", "at", "author", "contact_id", "company_id", "deal_id", "created_at")
+def _sql_literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
 _FILLABLE = (
     "given_name",
     "family_name",
@@ -562,8 +568,8 @@ class ContactWriter(_Writer):
             company_id = v["company_id"] = company_of(p.company) if p.company else None
             if not v["uid"]:
                 v["uid"] = next(uids)
-            row = _contact_row(v)
-            contacts.append(_inserted(v))
+            row = _own_values(v)
+            contacts.append(row)
             for i, e in enumerate(p.emails):
                 emails.append((contact_id, e, e.lower(), i))
             for i, x in enumerate(p.phones):
@@ -582,10 +588,10 @@ class ContactWriter(_Writer):
             logged.append([*row, p.emails, p.phones, sorted(p.tags), p.fields])
             events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
         # what every new contact has in common is written into the statement, not bound per row
-        common = {**_NEW_CONTACT, "created_at": _sql_text(now), "updated_at": _sql_text(now)}
+        common = {**_NEW_CONTACT, "created_at": now, "updated_at": now}
         db.executemany(
-            f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}) "
-            f"VALUES ({', '.join(common.get(c, '?') for c in CONTACT_COLUMNS)})",
+            f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}) VALUES "
+            f"({', '.join(_sql_literal(common[c]) if c in common else '?' for c in CONTACT_COLUMNS)})",
             contacts,
         )
         db.executemany(
@@ -607,7 +613,7 @@ class ContactWriter(_Writer):
             )
             docs.extend(("note", i, body) for i, (_, body) in zip(note_ids, notes, strict=True))
         insert_search_docs(db, docs)
-        record_created(db, op_id, now, actor, "contact", _CONTACT_LOG_KEYS, ids, logged)
+        record_created(db, op_id, now, actor, "contact", _CONTACT_LOG_KEYS, ids, logged, common)
         if notes:
             record_created(
                 db,
@@ -617,7 +623,15 @@ class ContactWriter(_Writer):
                 "interaction",
                 _NOTE_LOG_KEYS,
                 note_ids,
-                [[r[0], "note", r[2], now, actor, r[5], None, None, now] for r in note_rows],
+                [[r[0], r[2], r[5]] for r in note_rows],
+                {
+                    "kind": "note",
+                    "at": now,
+                    "author": actor,
+                    "company_id": None,
+                    "deal_id": None,
+                    "created_at": now,
+                },
             )
 
     def _create_companies(self, names: set[str]) -> None:

@@ -336,9 +336,10 @@ class Change(SQLModel, table=True):
 
 class ChangeBatch(SQLModel, table=True):
     """The change log of records created in bulk (an import): one row per run of consecutive
-    ids instead of one ``change`` row per record. ``after`` is JSON ``{"keys": [...], "rows":
-    [[...], ...]}``: ``rows[i]`` holds the values of record ``first_id + i`` as it was created
-    (its snapshot is ``dict(zip(keys, rows[i]))``), or null once a privacy erase scrubbed it.
+    ids instead of one ``change`` row per record. ``after`` is JSON ``{"keys": [...], "common":
+    {...}, "rows": [[...], ...]}``: ``rows[i]`` holds the values of record ``first_id + i`` as it
+    was created (its snapshot is ``common`` updated with ``dict(zip(keys, rows[i]))``), or null
+    once a privacy erase scrubbed it.
     Every record it lists was created (the action is always ``create``). Its ids are taken
     from the ``change`` ids, so that one id orders both logs (``services.changelog``)."""
 

@@ -3,7 +3,8 @@
 - ``change_batch``: an import of a million contacts wrote a million ``change`` rows with a full
   JSON snapshot each (over 40 % of the database, and about a quarter of the import's time).
   ``change_batch`` holds the same snapshots packed: one row per run of consecutive ids of one
-  kind of record, the values as JSON arrays under one list of keys. Its ids are taken from the
+  kind of record, the values as JSON arrays under one list of keys (and the values they all
+  share, such as the creation time, once). Its ids are taken from the
   ``change`` ids, so history, undo and privacy export order both logs by one id. Nothing
   existing is rewritten.
 - SQLite's FTS5 index is rebuilt with ``columnsize=0``: it no longer keeps the size of every
