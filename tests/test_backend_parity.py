@@ -152,9 +152,9 @@ def test_database_commands(cli) -> None:
     created = cli("init")
     assert created.exit_code == 0, created.stderr
     assert created.stderr.startswith("created: ")
-    assert created.stderr.endswith("(schema 0002)\n")
+    assert created.stderr.endswith("(schema 0003)\n")
     assert cli("init").stderr.startswith("ready: ")
-    assert cli("db", "current").stdout == "0002 (up to date)\n"
+    assert cli("db", "current").stdout == "0003 (up to date)\n"
     assert cli("db", "upgrade").exit_code == 0
 
 

@@ -152,7 +152,7 @@ def test_restore_without_yes_and_without_a_terminal_changes_nothing(cli, db_path
     cli("contact", "add", "Bruno")
     result = cli("restore", str(saved))
     assert result.exit_code == 1
-    assert "(1 contacts, 0 companies, schema 0002)" in result.stderr
+    assert "(1 contacts, 0 companies, schema 0003)" in result.stderr
     assert "refusing without --yes" in result.stderr
     assert _names(db_path) == ["Ana", "Bruno"]
     assert sorted(p.name for p in db_path.parent.iterdir() if not p.name.startswith("minicrm.db")) == []

@@ -222,7 +222,7 @@ def test_a_database_from_a_newer_minicrm_is_exit_3(cli, sh, db_path, dump) -> No
     current = sh("db", "current")
     assert (current.exit_code, current.stderr) == (
         3,
-        "error: the database schema 9999 is newer than this minicrm (0002)\n",
+        "error: the database schema 9999 is newer than this minicrm (0003)\n",
     )
     assert dump() == before
 

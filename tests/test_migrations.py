@@ -171,3 +171,42 @@ def test_no_drift_on_postgresql() -> None:
                 engine.dispose()
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_0003_rebuilds_the_search_index_without_document_sizes_and_finds_the_same(tmp_path) -> None:
+    """A database with data at 0002 upgrades: searches find what they found, the FTS index no
+    longer keeps document sizes, and the bulk change log exists; downgrading puts both back."""
+    from minicrm.services import search
+
+    target = Target("sqlite", path=tmp_path / "old.db")
+    schema.run_migrations(target, "0002")
+    with sqlite3.connect(str(target.path)) as conn:
+        conn.executemany(
+            "INSERT INTO search_doc (entity, entity_id, body) VALUES ('company', ?, ?)",
+            [(i, f"Company {i} | example{i}.com") for i in range(1, 301)],
+        )
+
+    def found(query: str) -> list[int]:
+        db = Database.connect(target)
+        try:
+            sql, params = search.match_sql(db, query, "company")
+            return sorted(int(r["entity_id"]) for r in db.all(sql, params))
+        finally:
+            db.close()
+
+    def tables() -> set[str]:
+        with sqlite3.connect(str(target.path)) as conn:
+            return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    queries = ("example12", "ny 7", "COMPANY 299", "e2", "nothing")
+    before = [found(q) for q in queries]
+    assert before[0] == [12, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129] and before[-1] == []
+    assert "search_fts_docsize" in tables()
+    schema.run_migrations(target, "0003")
+    assert [found(q) for q in queries] == before
+    assert "search_fts_docsize" not in tables() and "change_batch" in tables()
+    from alembic import command
+
+    command.downgrade(schema.alembic_config(target), "0002")
+    assert [found(q) for q in queries] == before
+    assert "search_fts_docsize" in tables() and "change_batch" not in tables()

@@ -94,3 +94,16 @@ def test_fast_phone_agrees_with_phonenumbers(phone: str, region: str | None) -> 
     assert _outcome(lambda v: bulk.fast_phone(v, region), phone) == _outcome(
         lambda v: normalize_phone(v, region), phone
     )
+
+
+def test_new_uids_are_distinct_random_version_4_uuids_as_uuid4_writes_them() -> None:
+    import uuid
+
+    uids = bulk.new_uids(4000)
+    assert len(set(uids)) == 4000
+    for text in uids:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
+    # every variant digit (8, 9, a, b) turns up
+    assert {text[19] for text in uids} == set("89ab")
+    assert bulk.new_uids(0) == [] and len(bulk.new_uid()) == 36

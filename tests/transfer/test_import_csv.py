@@ -53,24 +53,31 @@ def test_import_reports_every_row_and_writes_a_fixable_rejects_file(cli, tmp_pat
 
 
 def test_the_whole_import_is_one_operation_with_a_change_per_record(
-    cli, tmp_path: Path, db_path: Path
+    cli, tmp_path: Path, db_path: Path, ctx
 ) -> None:
+    from minicrm.services import changelog
+
     cli("import", "csv", str(write(tmp_path / "p.csv", PEOPLE)), "--rejects", str(tmp_path / "r.csv"))
     conn = sqlite3.connect(db_path)
     ops = conn.execute("SELECT id, summary FROM operation").fetchall()
     assert [o[1] for o in ops] == ["import csv p.csv"]
-    changes = conn.execute(
-        "SELECT entity, entity_id, action, before, after FROM change ORDER BY id"
-    ).fetchall()
-    contact_changes = [c for c in changes if c[0] == "contact"]
-    assert [(c[1], c[2]) for c in contact_changes] == [(1, "create"), (2, "create")]
-    after = json.loads(contact_changes[0][4])
+    # the creations are logged in bulk: one row per kind of record and run of ids, not a
+    # change row (with its own JSON snapshot) per record
+    assert conn.execute("SELECT count(*) FROM change").fetchone()[0] == 0
+    batches = conn.execute("SELECT op_id, entity, first_id, last_id FROM change_batch ORDER BY id").fetchall()
+    assert batches == [(ops[0][0], "company", 1, 2), (ops[0][0], "contact", 1, 2)]
+    # …and read as one create change per record, by `contact history`, `undo` and privacy export
+    [logged] = changelog.created(ctx.db, "contact", 1)
+    assert (logged["op_id"], logged["action"], logged["before"]) == (ops[0][0], "create", None)
+    after = logged["after"]
     # the create snapshot is the full stored record, as `contact history` and `undo` expect
     assert (
         after["name"] == "Ana Lima" and after["emails"] == ["ana@lima.pt"] and after["tags"] == ["new", "vip"]
     )
     assert len(after["uid"]) == 36
-    assert {c[0] for c in changes} == {"contact", "company"}
+    assert [(o["id"], o["changes"]) for o in cli("undo", "--list", "--json").json()] == [(ops[0][0], 4)]
+    history = cli("contact", "history", "2", "--json").json()
+    assert [(h["action"], h["changes"]["name"]["after"]) for h in history] == [("create", "Carla Reis")]
 
 
 def test_dry_run_reports_exactly_and_writes_nothing(cli, tmp_path: Path, db_path: Path) -> None:
@@ -273,7 +280,10 @@ def test_bulk_snapshots_equal_what_the_services_record(cli, tmp_path: Path, ctx)
     cli("import", "csv", str(write(tmp_path / "s.csv", rows)))
 
     def logged(entity: str) -> dict:
-        return json.loads(ctx.db.scalar("SELECT after FROM change WHERE entity = ?", (entity,)))
+        from minicrm.services import changelog
+
+        [change] = changelog.created(ctx.db, entity, 1)
+        return change["after"]
 
     assert logged("contact") == json.loads(json.dumps(contacts.snapshot(ctx.db, 1), default=str))
     assert logged("company") == json.loads(json.dumps(companies.snapshot(ctx.db, 1), default=str))
@@ -344,3 +354,32 @@ def test_an_import_never_gives_a_new_contact_a_deleted_contacts_id(cli, tmp_path
     assert [(c["id"], c["name"]) for c in _contacts(cli)] == [(1, "Ana"), (3, "Zoe Lima")]
     history = cli("contact", "history", "3", "--json").json()
     assert [h["action"] for h in history] == ["create"]  # not Bruno's deletion
+
+
+def test_the_garbage_collector_is_back_on_after_an_import_finished_or_failed(
+    ctx, tmp_path: Path, monkeypatch
+) -> None:
+    """The import switches the cyclic garbage collector off while it runs, and only then."""
+    import gc
+
+    from minicrm.services import importer
+
+    assert gc.isenabled()
+    importer.import_csv(ctx, write(tmp_path / "ok.csv", "Name,Email\nAna,ana@x.pt\n"))
+    assert gc.isenabled()
+    with monkeypatch.context() as m:
+        m.setattr(importer, "contact_search_body", lambda *a: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            importer.import_csv(ctx, write(tmp_path / "bad.csv", "Name,Email\nZoe,zoe@x.pt\n"))
+    assert gc.isenabled()
+    seen = []
+    importer.import_csv(
+        ctx, write(tmp_path / "ev.csv", "Name\nBruno\n"), on_event=lambda e: seen.append(gc.isenabled())
+    )
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:  # a caller that had it off keeps it off
+        importer.import_csv(ctx, write(tmp_path / "off.csv", "Name\nCarla\n"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -437,29 +437,30 @@ def row_to_contact(row: dict[str, str], mapping: dict[str, str], line: int) -> C
     name = _person_name(single) or single.get("company") or next(iter(multi["email"]), "")
     if not name:
         raise InvalidInput(f"line {line}: no name, email or company")
-    bday = single.get("birthday")
+    get = single.get
+    bday = get("birthday")
     return ContactRecord(
         name=name,
-        given_name=single.get("given_name"),
-        family_name=single.get("family_name"),
+        given_name=get("given_name"),
+        family_name=get("family_name"),
         emails=multi["email"],
         phones=multi["phone"],
-        company=single.get("company"),
-        title=single.get("title"),
-        notes=single.get("notes"),
-        street=single.get("street"),
-        city=single.get("city"),
-        region=single.get("region"),
-        postcode=single.get("postcode"),
-        country=single.get("country"),
+        company=get("company"),
+        title=get("title"),
+        notes=get("notes"),
+        street=get("street"),
+        city=get("city"),
+        region=get("region"),
+        postcode=get("postcode"),
+        country=get("country"),
         tags=multi["tags"],
-        website=single.get("website"),
+        website=get("website"),
         birthday=_birthday(bday) if bday else None,
         fields=custom,
         line=line,
-        status=single.get("status"),
-        source=single.get("source"),
-        owner=single.get("owner"),
+        status=get("status"),
+        source=get("source"),
+        owner=get("owner"),
     )
 
 

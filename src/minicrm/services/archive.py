@@ -25,7 +25,8 @@ ORDER = (
     "user_account", "company", "contact", "contact_email", "contact_phone", "contact_field", "company_field",
     "tag",
     "contact_tag", "company_tag", "deal", "deal_tag", "deal_stage_change", "interaction", "followup",
-    "cadence_rule", "segment", "service_request", "operation", "change", "tombstone", "run_log", "search_doc",
+    "cadence_rule", "segment", "service_request", "operation", "change", "change_batch", "tombstone",
+    "run_log", "search_doc",
 )  # fmt: skip
 #: not data: the schema version, and summaries the database derives itself (``stage_flow``: triggers)
 _SKIP = {"alembic_version", "stage_flow"}
@@ -175,6 +176,9 @@ def import_database(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
                     )
+        from minicrm.services.changelog import sync_change_sequence
+
+        sync_change_sequence(db)  # bulk-logged creations take their ids from the change ids
     return counts
 
 

@@ -19,18 +19,28 @@ _IGNORED = {"updated_at", "version"}
 
 def history(ctx: Context, entity: str, entity_id: int, *, limit: int | None = None) -> list[ChangeEntry]:
     """Every change of one record, oldest first, with the fields that changed."""
+    from minicrm.services.changelog import created
+
     sql = "SELECT * FROM change WHERE entity = ? AND entity_id = ? ORDER BY id"
-    rows = ctx.db.all(sql, (entity, entity_id))
+    rows: list[Any] = [
+        {**r, "before": _load(r["before"]), "after": _load(r["after"])}
+        for r in ctx.db.all(sql, (entity, entity_id))
+    ]
+    # a creation logged by a bulk write (an import); one id orders both logs
+    rows = sorted([*created(ctx.db, entity, entity_id), *rows], key=lambda r: int(r["id"]))
     if limit is not None:
         rows = rows[-limit:]
     return [_entry(r) for r in rows]
 
 
+def _load(text: str | None) -> dict[str, Any] | None:
+    return json.loads(text) if text else None
+
+
 def _entry(row: Any) -> ChangeEntry:
     from minicrm.services.dto import ChangeEntry  # here: every writer imports this module
 
-    before = json.loads(row["before"]) if row["before"] else None
-    after = json.loads(row["after"]) if row["after"] else None
+    before, after = row["before"], row["after"]
     return ChangeEntry(
         id=int(row["id"]), op_id=int(row["op_id"]), at=from_db(row["at"]),  # type: ignore[arg-type]
         actor=row["actor"], entity=row["entity"], entity_id=int(row["entity_id"]), action=row["action"],
@@ -57,6 +67,11 @@ def conflict_message(ctx: Context, entity: str, entity_id: int) -> str:
         "SELECT actor, at FROM change WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1",
         (entity, entity_id),
     )
+    if row is None:
+        from minicrm.services.changelog import created
+
+        logged = created(ctx.db, entity, entity_id)
+        row = logged[-1] if logged else None
     if row is None:
         return f"{entity} {entity_id} was changed by someone else; reload it and try again"
     when = from_db(row["at"])

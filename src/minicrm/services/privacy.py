@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from minicrm.services import changelog
 from minicrm.services import search as search_index
 from minicrm.services.bulk import identity_hash
 from minicrm.services.context import Context
@@ -62,15 +63,18 @@ def export_person(ctx: Context, contact_id: int) -> dict[str, Any]:
         ):
             for i in range(0, len(ids), 500):
                 chunk = ids[i : i + 500]
-                changes += _rows(
+                found = _rows(
                     db,
                     f"SELECT id, op_id, at, actor, entity, entity_id, action, before, after FROM change "
                     f"WHERE entity = ? AND entity_id IN ({','.join('?' * len(chunk))})",
                     (entity, *chunk),
                 )
-    for change in changes:
-        for key in ("before", "after"):
-            change[key] = json.loads(change[key]) if change[key] else None
+                for change in found:
+                    for key in ("before", "after"):
+                        change[key] = json.loads(change[key]) if change[key] else None
+                changes += found
+            for entity_id in ids:  # creations an import logged in bulk
+                changes += changelog.created(db, entity, entity_id)
     changes.sort(key=lambda c: c["id"])
     return {
         "contact": person,
@@ -194,6 +198,7 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
                     (entity, *chunk),
                 )
                 scrubbed += max(cur.rowcount or 0, 0)
+            scrubbed += changelog.scrub(db, entity, ids)
         if pattern is not None:
             cond = " OR ".join("lower(before) LIKE ? OR lower(after) LIKE ?" for _ in likes)
             params = [x for like in likes for x in (like, like)]
@@ -205,12 +210,25 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
                         "UPDATE change SET before = ?, after = ? WHERE id = ?", (before, after, r["id"])
                     )
                     scrubbed += 1
+            # records created in bulk that mention the person (another contact's note)
+            for r in db.all(f"SELECT id, after FROM change_batch WHERE {cond.replace('before', 'after')}",
+                            params):
+                after = pattern.sub(REDACTED, r["after"])
+                if after != r["after"]:
+                    db.execute("UPDATE change_batch SET after = ? WHERE id = ?", (after, r["id"]))
+                    scrubbed += 1
         name = str(person["name"])
+        people = [contact_id, *merged_in]
         db.execute(
             "UPDATE operation SET summary = replace(summary, ?, ?) WHERE id IN "
             "(SELECT op_id FROM change WHERE entity = 'contact' AND entity_id IN "
-            f"({','.join('?' * (1 + len(merged_in)))}))",
-            (name, REDACTED, contact_id, *merged_in),
+            f"({','.join('?' * len(people))}))"
+            + "".join(
+                " OR id IN (SELECT op_id FROM change_batch WHERE entity = 'contact' AND last_id >= ? "
+                "AND first_id <= ?)"
+                for _ in people
+            ),
+            (name, REDACTED, *people, *(x for p in people for x in (p, p))),
         )
         hashes = {identity_hash("email", e) for e in emails} | {identity_hash("phone", p) for p in phones}
         for h in sorted(hashes):

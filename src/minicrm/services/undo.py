@@ -25,6 +25,7 @@ from typing import Any
 
 from minicrm.clock import from_db
 from minicrm.errors import Conflict, NotFound
+from minicrm.services.changelog import batches, created_count_sql, records
 from minicrm.services.context import Context
 from minicrm.services.dto import iso
 from minicrm.services.restorers import Restorer, Snapshot, Tables, label, restorer_for
@@ -99,13 +100,14 @@ class _Net:
     entity_id: int
     before: Snapshot | None
     after: Snapshot | None
-    last: int  # position of its last change in the operation
+    last: tuple[int, int]  # position of its last change in the operation: (change id, index)
 
 
 # -- reading -------------------------------------------------------------------------------
 _OP_SQL = (
     "SELECT o.id, o.at, o.actor, o.summary, o.undone_by, o.undoes, "
-    "(SELECT count(*) FROM change c WHERE c.op_id = o.id) AS changes FROM operation o"
+    f"(SELECT count(*) FROM change c WHERE c.op_id = o.id) + {created_count_sql('o')} AS changes "
+    "FROM operation o"
 )
 
 
@@ -147,13 +149,21 @@ def latest_undoable(db: Database) -> int:
 
 def _changes(db: Database, op_id: int) -> list[_Net]:
     nets: dict[tuple[str, int], _Net] = {}
+    # records created in bulk first: a batch row's id comes before every later change of them
+    # (one id orders both logs), and nothing happens to a record before its creation
+    for batch in batches(db, "b.op_id = ?", (op_id,)):
+        entity, batch_id = str(batch["entity"]), int(batch["id"])
+        for index, (entity_id, after) in enumerate(records(batch)):
+            # a scrubbed (erased) record's creation nets to nothing, as a scrubbed change row
+            nets[(entity, entity_id)] = _Net(entity, entity_id, None, after, (batch_id, index))
     cursor = db.execute(
-        "SELECT entity, entity_id, before, after FROM change WHERE op_id = ? ORDER BY id", (op_id,)
+        "SELECT id, entity, entity_id, before, after FROM change WHERE op_id = ? ORDER BY id", (op_id,)
     )
-    for position, row in enumerate(_rows(cursor)):
+    for row in _rows(cursor):
         key = (str(row["entity"]), int(row["entity_id"]))
         before = json.loads(row["before"]) if row["before"] else None
         after = json.loads(row["after"]) if row["after"] else None
+        position = (int(row["id"]), 0)
         net = nets.get(key)
         if net is None:
             nets[key] = _Net(key[0], key[1], before, after, position)
@@ -243,11 +253,32 @@ def _refuse_dependents(db: Database, op: Operation, nets: list[_Net]) -> None:
                     blocker = f"its {key[0]} {key[1]} refers to {hit}"
                     break
         if blocker:
-            later_op = get_operation(db, int(row["op_id"]))
-            raise Conflict(
-                f"cannot undo #{op.id} ({op.summary}): later operation #{later_op.id} ({later_op.summary}) "
-                f"depends on it: {blocker}; undo #{later_op.id} first"
-            )
+            _refuse(db, op, int(row["op_id"]), blocker)
+    # records later operations created in bulk: new ids, so only their references can depend
+    by_key: dict[str, set[int]] = {}
+    for column, entity_id in references:
+        by_key.setdefault(column, set()).add(entity_id)
+    if references:
+        for batch in batches(
+            db,
+            "b.op_id > ? AND b.op_id IN (SELECT o.id FROM operation o WHERE o.undone_by IS NULL "
+            "AND NOT (o.undoes IS NOT NULL AND o.undoes > ?))",
+            (op.id, op.id),
+        ):
+            if not any(f'"{key}"' in str(batch["after"]) for key in by_key):
+                continue
+            for entity_id, snap in records(batch):
+                hit = _refers_by_key(snap, by_key) if snap else None
+                if hit:
+                    _refuse(db, op, int(batch["op_id"]), f"its {batch['entity']} {entity_id} refers to {hit}")
+
+
+def _refuse(db: Database, op: Operation, later_id: int, blocker: str) -> None:
+    later_op = get_operation(db, later_id)
+    raise Conflict(
+        f"cannot undo #{op.id} ({op.summary}): later operation #{later_op.id} ({later_op.summary}) "
+        f"depends on it: {blocker}; undo #{later_op.id} first"
+    )
 
 
 def _refers(text: str | None, references: set[tuple[str, int]]) -> str | None:
@@ -255,13 +286,25 @@ def _refers(text: str | None, references: set[tuple[str, int]]) -> str | None:
         return None
     if not any(f'"{key}": ' in text for key, _ in references):
         return None
-    data = json.loads(text)
+    return _refers_to(json.loads(text), references)
+
+
+def _refers_to(data: dict[str, Any], references: set[tuple[str, int]]) -> str | None:
     for key, entity_id in references:
         if data.get(key) == entity_id:
             return f"{key.removesuffix('_id')} {entity_id}"
         plural = data.get(key + "s")
         if isinstance(plural, list) and entity_id in plural:
             return f"{key.removesuffix('_id')} {entity_id}"
+    return None
+
+
+def _refers_by_key(data: dict[str, Any], by_key: dict[str, set[int]]) -> str | None:
+    """``_refers_to`` for a record's own columns, with the references grouped by column."""
+    for key, ids in by_key.items():
+        value = data.get(key)
+        if isinstance(value, int) and value in ids:
+            return f"{key.removesuffix('_id')} {value}"
     return None
 
 

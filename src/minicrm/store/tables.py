@@ -334,6 +334,29 @@ class Change(SQLModel, table=True):
     after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
+class ChangeBatch(SQLModel, table=True):
+    """The change log of records created in bulk (an import): one row per run of consecutive
+    ids instead of one ``change`` row per record. ``after`` is JSON ``{"keys": [...], "common":
+    {...}, "rows": [[...], ...]}``: ``rows[i]`` holds the values of record ``first_id + i`` as it
+    was created (its snapshot is ``common`` updated with ``dict(zip(keys, rows[i]))``), or null
+    once a privacy erase scrubbed it.
+    Every record it lists was created (the action is always ``create``). Its ids are taken
+    from the ``change`` ids, so that one id orders both logs (``services.changelog``)."""
+
+    __tablename__ = "change_batch"
+    __table_args__ = (Index("ix_change_batch_entity", "entity", "last_id"),)
+    id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    op_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("operation.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    at: str
+    actor: str | None = None
+    entity: str
+    first_id: int
+    last_id: int
+    after: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class Tombstone(SQLModel, table=True):
     """Hashed identifiers of erased people, so that a later import does not bring them back."""
 

@@ -1,0 +1,202 @@
+"""The change log of records created in bulk (``change_batch``), read like the ``change`` rows.
+
+An import logs the records it creates in one ``change_batch`` row per run of consecutive ids
+instead of one ``change`` row (with a JSON snapshot) per record: the same snapshots, packed as
+arrays under one list of keys and encoded in one call. Everything that reads the change log
+(``history``, ``undo``, ``privacy export`` and ``erase``) reads these rows too, through this
+module: a batch row stands for one ``create`` change per record it lists, all with the batch's
+id, operation, time and actor.
+
+Batch ids are taken from the ``change`` ids (``reserve_change_id``), so one id orders both logs:
+a record's batch-logged creation comes before every later change of it, also within the
+same operation.
+"""
+
+from __future__ import annotations
+
+import json
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from typing import Any
+
+    from minicrm.store.db import Database, Row
+
+# one shared encoder (a new one per call costs as much as a small payload); no cycle check:
+# the payload is plain lists, dicts, strings and numbers
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False)
+
+BATCH_INSERT = (
+    "INSERT INTO change_batch (id, op_id, at, actor, entity, first_id, last_id, after) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def reserve_change_id(db: Database) -> int:
+    """A fresh id from the ``change`` id sequence, used by no ``change`` row now or later.
+
+    SQLite: ``change`` is AUTOINCREMENT, so raising its ``sqlite_sequence`` entry past the id
+    keeps it from ever being handed out (the write transaction holds the lock). PostgreSQL:
+    ``nextval`` of the table's sequence."""
+    if not db.is_sqlite:
+        return int(db.scalar("SELECT nextval(pg_get_serial_sequence('change', 'id'))"))
+    used = db.scalar(
+        "SELECT max(coalesce((SELECT max(id) FROM change), 0), "
+        "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change'), 0), "
+        "coalesce((SELECT max(id) FROM change_batch), 0))"
+    )
+    new_id = int(used) + 1
+    if db.scalar("SELECT 1 FROM sqlite_sequence WHERE name = 'change'"):
+        db.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'change'", (new_id,))
+    else:
+        db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('change', ?)", (new_id,))
+    return new_id
+
+
+def sync_change_sequence(db: Database) -> None:
+    """After rows were loaded with their ids (``import json``): the next ``change`` id comes
+    after every id either log holds."""
+    top = db.scalar(
+        f"SELECT {'max' if db.is_sqlite else 'greatest'}(coalesce((SELECT max(id) FROM change), 0), "
+        "coalesce((SELECT max(id) FROM change_batch), 0))"
+    )
+    if not top:
+        return
+    if not db.is_sqlite:
+        db.execute("SELECT setval(pg_get_serial_sequence('change', 'id'), ?, true)", (int(top),))
+    elif db.scalar("SELECT 1 FROM sqlite_sequence WHERE name = 'change'"):
+        db.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'change'", (int(top),))
+    else:
+        db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('change', ?)", (int(top),))
+
+
+def record_created(
+    db: Database,
+    op_id: int,
+    at: str,
+    actor: str | None,
+    entity: str,
+    keys: Sequence[str],
+    ids: Sequence[int],
+    rows: Sequence[Sequence[Any]],
+    common: dict[str, Any] | None = None,
+) -> None:
+    """Log the creation of records ``ids`` (with values ``rows`` under ``keys``, in the same
+    order, and the values ``common`` to all of them): one ``change_batch`` row per run of
+    consecutive ids."""
+    if not ids:
+        return
+    start = 0
+    for i in range(1, len(ids) + 1):
+        if i == len(ids) or ids[i] != ids[i - 1] + 1:
+            payload = _ENCODER.encode({"keys": list(keys), "common": common or {}, "rows": rows[start:i]})
+            db.execute(
+                BATCH_INSERT,
+                (reserve_change_id(db), op_id, at, actor, entity, ids[start], ids[i - 1], payload),
+            )
+            start = i
+
+
+class Payload:
+    """A batch row's ``after``: ``keys`` naming each row's values, the values ``common`` to every
+    record, and ``rows`` (None where a record was scrubbed)."""
+
+    def __init__(self, text: str) -> None:
+        data = json.loads(text)
+        self.keys: list[str] = list(data["keys"])
+        self.common: dict[str, Any] = dict(data.get("common") or {})
+        self.rows: list[list[Any] | None] = list(data["rows"])
+
+    def snapshot(self, index: int) -> dict[str, Any] | None:
+        """Record ``index``'s snapshot, as a change row's ``after`` would hold it."""
+        row = self.rows[index]
+        return None if row is None else {**self.common, **dict(zip(self.keys, row, strict=True))}
+
+    def encode(self) -> str:
+        return _ENCODER.encode({"keys": self.keys, "common": self.common, "rows": self.rows})
+
+
+def created(db: Database, entity: str, entity_id: int) -> list[dict[str, Any]]:
+    """The batch-logged creation of one record (none or one), as a change row would read:
+    ``id, op_id, at, actor, entity, entity_id, action, before, after`` (``after`` decoded; None
+    when scrubbed)."""
+    out = []
+    for r in db.all(
+        "SELECT id, op_id, at, actor, first_id, after FROM change_batch "
+        "WHERE entity = ? AND last_id >= ? AND first_id <= ? ORDER BY id",
+        (entity, entity_id, entity_id),
+    ):
+        payload = Payload(str(r["after"]))
+        out.append(
+            {
+                "id": int(r["id"]),
+                "op_id": int(r["op_id"]),
+                "at": r["at"],
+                "actor": r["actor"],
+                "entity": entity,
+                "entity_id": entity_id,
+                "action": "create",
+                "before": None,
+                "after": payload.snapshot(entity_id - int(r["first_id"])),
+            }
+        )
+    return out
+
+
+def created_count_sql(op_alias: str) -> str:
+    """SQL for the number of records the batch rows of operation ``op_alias.id`` log."""
+    return (
+        f"(SELECT coalesce(sum(b.last_id - b.first_id + 1), 0) FROM change_batch b "
+        f"WHERE b.op_id = {op_alias}.id)"
+    )
+
+
+def batches(db: Database, sql_where: str, params: Sequence[Any]) -> Iterator[Row]:
+    """``change_batch`` rows matching ``sql_where`` in id order, read a few at a time (each
+    holds up to thousands of records)."""
+    cursor = db.execute(f"SELECT * FROM change_batch b WHERE {sql_where} ORDER BY b.id", params)
+    while True:
+        chunk = cursor.fetchmany(16)
+        if not chunk:
+            return
+        yield from chunk
+
+
+def records(row: Row) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """``(entity_id, snapshot)`` of every record one batch row lists (snapshot None: scrubbed)."""
+    payload = Payload(str(row["after"]))
+    first = int(row["first_id"])
+    for i in range(len(payload.rows)):
+        yield first + i, payload.snapshot(i)
+
+
+def scrub(db: Database, entity: str, ids: Sequence[int]) -> int:
+    """Forget the logged values of records ``ids`` (a privacy erase); returns how many were
+    scrubbed. The batch keeps listing them (their creation stays undoable, as a no-op)."""
+    scrubbed = 0
+    wanted = set(ids)
+    batch_ids: set[int] = set()
+    for i in wanted:
+        batch_ids.update(
+            int(r["id"])
+            for r in db.all(
+                "SELECT id FROM change_batch WHERE entity = ? AND last_id >= ? AND first_id <= ?",
+                (entity, i, i),
+            )
+        )
+    for batch_id in sorted(batch_ids):
+        r = db.one("SELECT first_id, after FROM change_batch WHERE id = ?", (batch_id,))
+        assert r is not None
+        payload = Payload(str(r["after"]))
+        first = int(r["first_id"])
+        changed = 0
+        for i, values in enumerate(payload.rows):
+            if values is not None and first + i in wanted:
+                payload.rows[i] = None
+                changed += 1
+        if changed:
+            db.execute("UPDATE change_batch SET after = ? WHERE id = ?", (payload.encode(), batch_id))
+            scrubbed += changed
+    return scrubbed
