@@ -173,20 +173,29 @@ def test_no_drift_on_postgresql() -> None:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_0003_rebuilds_the_search_index_without_document_sizes_and_finds_the_same(tmp_path) -> None:
+def test_0003_rebuilds_the_search_index_by_entity_without_document_sizes_and_finds_the_same(
+    tmp_path,
+) -> None:
     """A database with data at 0002 upgrades: searches find what they found, the FTS index no
-    longer keeps document sizes, and the bulk change log exists; downgrading puts both back."""
+    longer keeps document sizes, it indexes the entity, and the bulk change log exists;
+    downgrading puts the 0002 index (and its searches) back."""
     from minicrm.services import search
 
     target = Target("sqlite", path=tmp_path / "old.db")
     schema.run_migrations(target, "0002")
+    bodies = {i: f"Company {i} | example{i}.com" for i in range(1, 301)}
     with sqlite3.connect(str(target.path)) as conn:
         conn.executemany(
-            "INSERT INTO search_doc (entity, entity_id, body) VALUES ('company', ?, ?)",
-            [(i, f"Company {i} | example{i}.com") for i in range(1, 301)],
+            "INSERT INTO search_doc (entity, entity_id, body) VALUES ('company', ?, ?)", bodies.items()
         )
+        conn.execute("INSERT INTO search_doc (entity, entity_id, body) VALUES ('contact', 1, 'example12')")
+
+    def expected(query: str) -> list[int]:
+        words = query.lower().split()
+        return [i for i, body in bodies.items() if all(w in body.lower() for w in words)]
 
     def found(query: str) -> list[int]:
+        """What the search (as it is now) finds among the companies."""
         db = Database.connect(target)
         try:
             sql, params = search.match_sql(db, query, "company")
@@ -194,19 +203,39 @@ def test_0003_rebuilds_the_search_index_without_document_sizes_and_finds_the_sam
         finally:
             db.close()
 
+    def found_at_0002(query: str) -> list[int]:
+        """The 0002 index answers the 0002 way: its one column, quoted words."""
+        long_words = [w for w in query.split() if len(w) >= 3]
+        short = [w for w in query.split() if len(w) < 3]
+        with sqlite3.connect(str(target.path)) as conn:
+            if long_words:
+                rows = conn.execute(
+                    "SELECT d.entity_id, d.body FROM search_fts f CROSS JOIN search_doc d "
+                    "ON d.id = f.rowid WHERE search_fts MATCH ? AND d.entity = 'company'",
+                    (" ".join(f'"{w}"' for w in long_words),),
+                ).fetchall()
+            else:
+                everyone = "SELECT entity_id, body FROM search_doc WHERE entity = 'company'"
+                rows = conn.execute(everyone).fetchall()
+            return sorted(i for i, body in rows if all(w.lower() in body.lower() for w in short))
+
     def tables() -> set[str]:
         with sqlite3.connect(str(target.path)) as conn:
             return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
-    queries = ("example12", "ny 7", "COMPANY 299", "e2", "nothing")
-    before = [found(q) for q in queries]
-    assert before[0] == [12, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129] and before[-1] == []
+    queries = ("example12", "ny 7", "COMPANY 299", "example e2", "nothing")
+    wanted = [expected(q) for q in queries]
+    assert wanted[0] == [12, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129] and wanted[-1] == []
+    assert [found_at_0002(q) for q in queries] == wanted
     assert "search_fts_docsize" in tables()
     schema.run_migrations(target, "0003")
-    assert [found(q) for q in queries] == before
+    assert [found(q) for q in queries] == wanted
     assert "search_fts_docsize" not in tables() and "change_batch" in tables()
+    with sqlite3.connect(str(target.path)) as conn:  # the index itself tells the kinds apart
+        hits = conn.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH 'entity:\"contact\"'")
+        assert [r[0] for r in hits] == [301]
     from alembic import command
 
     command.downgrade(schema.alembic_config(target), "0002")
-    assert [found(q) for q in queries] == before
+    assert [found_at_0002(q) for q in queries] == wanted
     assert "search_fts_docsize" in tables() and "change_batch" not in tables()

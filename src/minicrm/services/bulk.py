@@ -198,8 +198,8 @@ def insert_search_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
             automerge = db.scalar("SELECT v FROM search_fts_config WHERE k = 'automerge'")
             db.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0)")
             db.execute(
-                "INSERT INTO search_fts (rowid, body) "
-                "SELECT id, body FROM search_doc WHERE id BETWEEN ? AND ?",
+                "INSERT INTO search_fts (rowid, entity, body) "
+                "SELECT id, entity, body FROM search_doc WHERE id BETWEEN ? AND ?",
                 (ids[0], ids[-1]),
             )
             db.execute(

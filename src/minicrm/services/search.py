@@ -37,7 +37,11 @@ def match_sql(db: Database, query: str, entity: str) -> tuple[str, list[object]]
         long_words = [w for w in words if len(w) >= 3]
         short = [w for w in words if len(w) < 3]
         if long_words:
-            fts = " ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+            # the entity is indexed too: the index itself keeps to one kind of record, instead of
+            # every match of a common word being fetched to be filtered out here
+            fts = f'entity:"{entity}" AND ' + " AND ".join(
+                'body:"' + w.replace('"', '""') + '"' for w in long_words
+            )
             sql = (
                 "SELECT d.entity_id FROM search_fts f CROSS JOIN search_doc d ON d.id = f.rowid "
                 "WHERE search_fts MATCH ? AND d.entity = ?"

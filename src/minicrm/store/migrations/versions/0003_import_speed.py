@@ -11,6 +11,10 @@
   document (``search_fts_docsize``, one row per document), which only ranking functions such as
   ``bm25()`` read, and minicrm ranks hits itself. Indexing gets ~1 µs a document cheaper; what
   a search finds is unchanged. PostgreSQL's trigram index has no such table: nothing to do.
+- The FTS5 index also indexes each document's ``entity`` (contact, company, deal, note), so a
+  search for one kind of record is answered by the index: ``example`` in every contact's email
+  made the search for companies, deals and notes walk all 100k matching contacts (27 ms each at
+  100k, ten times that at 1M) to keep none; ``entity:"company" AND body:"example"`` takes 0.2 ms.
 
 Revision ID: 0003
 Revises: 0002
@@ -46,24 +50,42 @@ def upgrade() -> None:
     )
     op.create_index("ix_change_batch_entity", "change_batch", ["entity", "last_id"], unique=False)
     op.create_index(op.f("ix_change_batch_op_id"), "change_batch", ["op_id"], unique=False)
-    _recreate_fts("columnsize=0, ")
+    _recreate_fts(("entity", "body"), "columnsize=0, ")
 
 
 def downgrade() -> None:
-    _recreate_fts("")
+    _recreate_fts(("body",), "")
     op.drop_index(op.f("ix_change_batch_op_id"), table_name="change_batch")
     op.drop_index("ix_change_batch_entity", table_name="change_batch")
     op.drop_table("change_batch")
 
 
-def _recreate_fts(options: str) -> None:
-    """SQLite: the FTS5 index over ``search_doc`` again, with ``options``, filled from the
-    documents. The triggers that keep it current name it and stay as they are."""
+def _recreate_fts(columns: tuple[str, ...], options: str) -> None:
+    """SQLite: the FTS5 index over ``search_doc`` again, on ``columns`` with ``options``, filled
+    from the documents, and the triggers that keep it current (they list its columns)."""
     if op.get_bind().dialect.name != "sqlite":
         return
+    for name in ("search_fts_ai", "search_fts_ad", "search_fts_au"):
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.execute("DROP TABLE search_fts")
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
     op.execute(
-        "CREATE VIRTUAL TABLE search_fts USING fts5("
-        f"body, content='search_doc', content_rowid='id', {options}tokenize='trigram')"
+        f"CREATE VIRTUAL TABLE search_fts USING fts5("
+        f"{names}, content='search_doc', content_rowid='id', {options}tokenize='trigram')"
     )
     op.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+    op.execute(
+        "CREATE TRIGGER search_fts_ai AFTER INSERT ON search_doc BEGIN "
+        f"INSERT INTO search_fts(rowid, {names}) VALUES (new.id, {new}); END"
+    )
+    op.execute(
+        "CREATE TRIGGER search_fts_ad AFTER DELETE ON search_doc BEGIN "
+        f"INSERT INTO search_fts(search_fts, rowid, {names}) VALUES ('delete', old.id, {old}); END"
+    )
+    op.execute(
+        "CREATE TRIGGER search_fts_au AFTER UPDATE ON search_doc BEGIN "
+        f"INSERT INTO search_fts(search_fts, rowid, {names}) VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO search_fts(rowid, {names}) VALUES (new.id, {new}); END"
+    )
