@@ -12,7 +12,8 @@
   ``bm25()`` read, and minicrm ranks hits itself. Indexing gets ~1 µs a document cheaper; what
   a search finds is unchanged. PostgreSQL's trigram index has no such table: nothing to do.
 - The FTS5 index also indexes each document's ``entity`` (contact, company, deal, note), so a
-  search for one kind of record is answered by the index: ``example`` in every contact's email
+  search for companies, deals or notes is kept to them by the index (``services/search.py``
+  says why not for contacts): ``example`` in every contact's email
   made the search for companies, deals and notes walk all 100k matching contacts (27 ms each at
   100k, ten times that at 1M) to keep none; ``entity:"company" AND body:"example"`` takes 0.2 ms.
 
