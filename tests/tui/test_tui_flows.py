@@ -365,6 +365,10 @@ async def test_what_is_typed_in_one_burst_after_the_slash_goes_to_the_filter(see
         assert screen.query_one("#filter", Input).value == "carla"
         rows = screen.query_one("#rows", VirtualList)
         assert rows.total == 1 and rows.current is not None and rows.current.name == "Carla Mendes"
+        # the next key typed adds to the filter (it replaced it when the focus selected the text)
+        await pilot.press("backspace", "a")
+        await settle(pilot)
+        assert screen.query_one("#filter", Input).value == "carla"
 
 
 async def test_a_filter_past_the_match_cap_says_to_type_more(seeded: Any, monkeypatch: Any) -> None:

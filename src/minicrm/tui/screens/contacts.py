@@ -200,7 +200,11 @@ class ContactsScreen(CrmScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="people"):
             with Vertical(id="list-pane"):
-                yield Input(placeholder="/ filter: name, email, phone, company…", id="filter")
+                # no select-on-focus: the focus event comes after keys typed in one burst with
+                # the "/", and selecting them then made the next key replace the whole filter
+                yield Input(
+                    placeholder="/ filter: name, email, phone, company…", id="filter", select_on_focus=False
+                )
                 yield Static("", id="list-head")
                 yield VirtualList(self._source(), contact_line, id="rows")
                 yield Static("", id="list-status")
