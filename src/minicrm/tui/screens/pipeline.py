@@ -105,7 +105,7 @@ class PipelineScreen(CrmScreen):
         self.query_one("#board-summary", Static).update(
             f" Pipeline “{board.pipeline}” · {counted(open_deals, 'open deal')}"
             + (f" · ⚠ {stale} stale" if stale else "")
-            + "   ←/→ column · shift+←/→ or </> move · w won · x lost"
+            + "   ←/→ column · < > move"
         )
         if columns:
             self.set_focus(columns[focus_here if focus_here is not None else 0].query_one(OptionList))
