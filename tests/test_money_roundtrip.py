@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from minicrm.services.context import open_context
-from minicrm.services.money import EXPONENTS, format_amount, json_number
+from minicrm.services.money import EXPONENTS, MAX_MINOR, format_amount, json_number
 
 
 @pytest.fixture
@@ -148,7 +148,13 @@ def test_every_iso_currency_survives_deal_add_export_and_import(cli, tmp_path: P
     wanted = {}
     for i, code in enumerate(codes):
         exponent = EXPONENTS[code]
-        minor = (1000 + i) * 10**exponent + 10**exponent - 1  # 1000.99 EUR, 1001.999 KWD, 1002 JPY
+        unit = 10**exponent
+        minor = [
+            (1000 + i) * unit + unit - 1,  # 1000.99 EUR, 1001.999 KWD, 1002 JPY
+            MAX_MINOR,  # 9999999999999.99 EUR: the largest amount
+            1,  # 0.01 EUR, 0.0001 CLF: the smallest
+            1234567 * unit + unit // 2 + 1,  # 1234567.51 EUR, 1234567.501 KWD
+        ][i % 4]
         wanted[code] = minor
         run = cli("deal", "add", f"Deal {code}", "--value", _amount(minor, exponent), "--currency", code)
         assert run.exit_code == 0, run.stderr
