@@ -183,9 +183,10 @@ def query_sql(ctx: Context, q: ContactQuery) -> tuple[str, list[Any]]:
         )
         params += [check_field_key(key), value.lower()]
     if q.min_value is not None:
-        from minicrm.services.purchases import WON_TOTALS_SQL, parse_amount
+        from minicrm.services.money import parse_lenient_amount
+        from minicrm.services.purchases import WON_TOTALS_SQL
 
-        amount = parse_amount(q.min_value, ctx.config.currency)
+        amount = parse_lenient_amount(q.min_value, ctx.config.currency)
         if amount > 0:  # a contact without purchases has a lifetime value of 0
             where.append(f"c.id IN (SELECT w.contact_id FROM {WON_TOTALS_SQL} w WHERE w.total >= ?)")
             params += [ctx.config.currency, amount]

@@ -39,6 +39,7 @@ from minicrm.services.changelog import record_created
 from minicrm.services.contacts import snapshot as contact_snapshot
 from minicrm.services.context import Context
 from minicrm.services.dto import CONTACT_STATUSES, Address, CompanyCreate
+from minicrm.services.money import parse_lenient_amount
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import (
     check_choice,
@@ -878,33 +879,6 @@ class CompanyWriter(_Writer):
         self.emit(ImportEvent(line, "updated", name, f"duplicate of company {existing}", existing))
 
 
-_ZERO_DECIMAL = {"JPY", "KRW", "ISK", "CLP", "VND", "XAF", "XOF", "PYG", "UGX", "HUF"}
-_THREE_DECIMAL = {"BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD"}
-
-
-def money_minor(text: str, currency: str) -> int:
-    """``"1.234,50"``/``"1,234.50"``/``"€ 1200"`` in major units → integer minor units."""
-    cleaned = "".join(ch for ch in text if ch.isdigit() or ch in ".,-")
-    if "," in cleaned and "." in cleaned:
-        cleaned = (
-            cleaned.replace(",", "")
-            if cleaned.rfind(".") > cleaned.rfind(",")
-            else cleaned.replace(".", "").replace(",", ".")
-        )
-    elif "," in cleaned:
-        head, _, tail = cleaned.rpartition(",")
-        cleaned = f"{head.replace(',', '')}.{tail}" if len(tail) != 3 else cleaned.replace(",", "")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidInput(f"invalid value {text!r}") from None
-    exponent = 0 if currency in _ZERO_DECIMAL else 3 if currency in _THREE_DECIMAL else 2
-    minor = amount.scaleb(exponent)
-    if minor != minor.to_integral_value():
-        raise InvalidInput(f"value {text!r} has more decimals than {currency} allows")
-    return int(minor)
-
-
 class DealWriter(_Writer):
     """Deals: every row is a new deal, linked to a contact (by email, then exact name) and a
     company (by name, created when new)."""
@@ -940,7 +914,7 @@ class DealWriter(_Writer):
             currency = (rec.currency or self.ctx.config.currency).strip().upper()
             if len(currency) != 3 or not currency.isalpha():
                 raise InvalidInput(f"invalid currency {rec.currency!r}")
-            value = money_minor(rec.value, currency) if rec.value else None
+            value = parse_lenient_amount(rec.value, currency) if rec.value else None
             probability = known.probability
             if rec.probability:
                 probability = int(Decimal(rec.probability.strip().rstrip("%")))
