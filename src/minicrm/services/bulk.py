@@ -15,11 +15,6 @@ from functools import lru_cache
 from minicrm.errors import InvalidInput
 from minicrm.services.validation import normalize_email, normalize_phone
 from minicrm.store.db import Database
-from minicrm.store.records.base import allocate_ids as allocate_ids
-from minicrm.store.records.contacts import ALL_COLUMNS as CONTACT_COLUMNS
-from minicrm.store.records.search_index import contact_search_body as contact_search_body
-from minicrm.store.records.search_index import insert_docs as insert_search_docs
-from minicrm.store.records.tags import TagRecords as TagCache
 
 # An ASCII address already in email-validator's normal form (lower-case domain): checking it
 # with the regex alone gives the same answer, ~50x faster. (It is more lenient than

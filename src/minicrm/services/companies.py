@@ -10,8 +10,8 @@ from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services import search as search_index
 from minicrm.services.context import Context
 from minicrm.services.dto import UNSET, Address, Company, CompanyCreate, CompanyPatch
-from minicrm.services.refs import find_company_exact, resolve_company
 from minicrm.services.history import conflict_message
+from minicrm.services.refs import find_company_exact, resolve_company
 from minicrm.services.tags import tags_of
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.users import check_owner
@@ -23,21 +23,6 @@ from minicrm.store.records.base import unlinked_rows
 from minicrm.store.records.companies import COLUMNS as _COLUMNS
 from minicrm.store.records.companies import snapshot as snapshot
 
-_COLUMNS = (
-    "name",
-    "domain",
-    "industry",
-    "size",
-    "street",
-    "city",
-    "region",
-    "postcode",
-    "country",
-    "owner",
-    "created_at",
-    "updated_at",
-    "version",
-)
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 CLEARABLE = (
     "domain",

@@ -6,11 +6,11 @@ from __future__ import annotations
 from minicrm.errors import Conflict, InvalidInput, NotFound
 
 # the read side, re-exported: ``contacts.list_contacts`` and friends stay where callers expect them
-from minicrm.services.contact_queries import get, load
 from minicrm.services.contact_queries import SORTS as SORTS
 from minicrm.services.contact_queries import ContactQuery as ContactQuery
 from minicrm.services.contact_queries import count as count
 from minicrm.services.contact_queries import find as find
+from minicrm.services.contact_queries import get, load
 from minicrm.services.contact_queries import list_contacts as list_contacts
 from minicrm.services.contact_queries import query_sql as query_sql
 from minicrm.services.dto import (
