@@ -19,8 +19,6 @@ from minicrm.store.records import companies as company_records
 from minicrm.store.records import contacts as contact_records
 from minicrm.store.records import followups as followup_records
 from minicrm.store.records.base import quoted as _quoted
-from minicrm.store.records.base import set_null_links as set_null_links
-from minicrm.store.records.base import unlinked_rows as unlinked_rows
 from minicrm.store.records.tags import tags_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
