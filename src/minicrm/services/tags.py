@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-# the tag records live in the store; re-exported for the readers that import them from here
-from minicrm.store.records.tags import set_tags as set_tags
-from minicrm.store.records.tags import tag_id as tag_id
+# the tag records live in the store (``uow.tags`` writes them); re-exported for the readers
 from minicrm.store.records.tags import tags_of as tags_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up

@@ -50,11 +50,6 @@ def tags_of(db: Database, entity: str, ids: list[int]) -> dict[int, tuple[str, .
     return {k: tuple(v) for k, v in found.items()}
 
 
-def set_tags(db: Database, entity: str, entity_id: int, names: Iterable[str]) -> None:
-    """Replace a record's tags (the one writer of the link tables, with ``TagRecords``)."""
-    TagRecords(db).replace(entity, entity_id, names)
-
-
 class TagRecords:
     """Tag ids by name (cached for the unit of work: tags are never deleted), and the links."""
 
