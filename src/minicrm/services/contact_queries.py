@@ -26,11 +26,6 @@ if TYPE_CHECKING:
     from minicrm.services.context import Context
     from minicrm.store.db import Database, Row
 
-_COLUMNS = (
-    "name", "given_name", "family_name", "title", "company_id", "street", "city", "region", "postcode",
-    "country", "status", "source", "owner", "do_not_contact", "preferred_channel", "cadence_days",
-    "last_interaction_at", "created_at", "updated_at", "version", "uid",
-)
 SORTS = {
     "name": "c.name", "created": "c.created_at", "updated": "c.updated_at",
     "last-interaction": "c.last_interaction_at", "status": "c.status", "id": "c.id",

@@ -7,6 +7,10 @@
 Leaving the block commits; an exception rolls everything back, change log included. The
 operation row (what ``undo`` reverts) is created with the first recorded change.
 
+The unit of work owns the record stores (``minicrm.store.records``): ``uow.contacts``,
+``uow.companies``, ``uow.deals``, ``uow.interactions``, ``uow.followups``, ``uow.requests``,
+``uow.tags``, ``uow.users``, bound to its database; services write through them.
+
 Recorded changes are also events for the hooks (``minicrm.services.hooks``): ``pre-…`` hooks run
 just before COMMIT (a veto rolls back), ``on-…`` hooks after it. A unit of work opened inside
 another one on the same database hands its events to the outer one, which runs the hooks once.
@@ -15,6 +19,7 @@ another one on the same database hands its events to the outer one, which runs t
 from __future__ import annotations
 
 from minicrm.clock import to_db
+from minicrm.store.records import Repositories
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -30,7 +35,7 @@ if TYPE_CHECKING:
 _OUTERMOST: dict[int, UnitOfWork] = {}
 
 
-class UnitOfWork:
+class UnitOfWork(Repositories):
     def __init__(self, ctx: Context, summary: str) -> None:
         self.ctx = ctx
         self.db: Database = ctx.db
