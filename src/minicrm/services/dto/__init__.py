@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
     from minicrm.services.dto.cadence import CadenceReport, CadenceRule, CadenceSummary
     from minicrm.services.dto.common import CHANNELS, CONTACT_STATUSES, INTERACTION_KINDS, UNSET, Address, iso
-    from minicrm.services.dto.companies import Company
+    from minicrm.services.dto.companies import Company, CompanyDetail
+    from minicrm.services.dto.contact_detail import ContactDetail, DealSummary
     from minicrm.services.dto.contacts import Contact
     from minicrm.services.dto.customer import (
         REQUEST_PRIORITIES,
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
         PurchaseSummary,
         ServiceRequest,
     )
-    from minicrm.services.dto.deals import DEAL_STATUSES, ContactDetail, Deal, DealSummary, StageChange
+    from minicrm.services.dto.deals import DEAL_STATUSES, Deal, DealDetail, StageChange
     from minicrm.services.dto.due import CadenceDue, DueReport
     from minicrm.services.dto.edits import (
         CompanyCreate,
@@ -58,17 +59,19 @@ _MODULES: dict[str, str] = {
     "ChangeEntry": "history",
     "Company": "companies",
     "CompanyCreate": "edits",
+    "CompanyDetail": "companies",
     "CompanyPatch": "edits",
     "Contact": "contacts",
     "ContactCreate": "edits",
-    "ContactDetail": "deals",
+    "ContactDetail": "contact_detail",
     "ContactPatch": "edits",
     "CurrencyTotal": "customer",
     "DEAL_STATUSES": "deals",
     "Deal": "deals",
     "DealCreate": "edits",
+    "DealDetail": "deals",
     "DealPatch": "edits",
-    "DealSummary": "deals",
+    "DealSummary": "contact_detail",
     "DueReport": "due",
     "FollowUp": "followups",
     "INTERACTION_KINDS": "common",
@@ -102,6 +105,7 @@ __all__ = [
     "ChangeEntry",
     "Company",
     "CompanyCreate",
+    "CompanyDetail",
     "CompanyPatch",
     "Contact",
     "ContactCreate",
@@ -110,6 +114,7 @@ __all__ = [
     "CurrencyTotal",
     "Deal",
     "DealCreate",
+    "DealDetail",
     "DealPatch",
     "DealSummary",
     "DueReport",
