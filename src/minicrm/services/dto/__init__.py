@@ -18,6 +18,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start
 if TYPE_CHECKING:
     from typing import Any
 
+    from minicrm.services.dto.board import Board, BoardDeal, StageTotal, Today
     from minicrm.services.dto.cadence import CadenceReport, CadenceRule, CadenceSummary
     from minicrm.services.dto.common import CHANNELS, CONTACT_STATUSES, INTERACTION_KINDS, UNSET, Address, iso
     from minicrm.services.dto.companies import Company, CompanyDetail
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
 #: which module defines each name
 _MODULES: dict[str, str] = {
     "Address": "common",
+    "Board": "board",
+    "BoardDeal": "board",
     "CHANNELS": "common",
     "CONTACT_STATUSES": "common",
     "CadenceDue": "due",
@@ -85,6 +88,8 @@ _MODULES: dict[str, str] = {
     "ServiceReport": "segments",
     "ServiceRequest": "customer",
     "StageChange": "deals",
+    "StageTotal": "board",
+    "Today": "board",
     "UNSET": "common",
     "User": "users",
     "iso": "common",
@@ -98,6 +103,8 @@ __all__ = [
     "REQUEST_PRIORITIES",
     "UNSET",
     "Address",
+    "Board",
+    "BoardDeal",
     "CadenceDue",
     "CadenceReport",
     "CadenceRule",
@@ -128,6 +135,8 @@ __all__ = [
     "ServiceReport",
     "ServiceRequest",
     "StageChange",
+    "StageTotal",
+    "Today",
     "User",
     "iso",
 ]
