@@ -8,12 +8,10 @@ one unit of work with full before/after snapshots under the entity name ``reques
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import median
 
 from minicrm.clock import from_db
 from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services.dto import REQUEST_PRIORITIES, UNSET, ServiceRequest
-from minicrm.services.history import conflict_message
 from minicrm.services.interactions import insert as insert_interaction
 from minicrm.services.refs import resolve_contact, resolve_deal
 from minicrm.services.unit_of_work import UnitOfWork
@@ -104,6 +102,8 @@ def list_requests(
 
 def service_report(ctx: Context) -> ServiceReport:
     """Open requests per priority (all four listed) and the median time from open to close."""
+    from statistics import median  # ~2 ms to import: not for contact show, which lists requests
+
     from minicrm.services.dto import ServiceReport
 
     with ctx.db.snapshot() as db:
@@ -210,6 +210,8 @@ def _load(db: Database, request_id: int) -> dict[str, Any]:
 
 def _check_version(ctx: Context, before: dict[str, Any], expected: int | None) -> None:
     if expected is not None and before["version"] != expected:
+        from minicrm.services.history import conflict_message  # imports json: writes only
+
         raise Conflict(conflict_message(ctx, ENTITY, int(before["id"])))
 
 
