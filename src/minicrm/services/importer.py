@@ -32,7 +32,7 @@ from minicrm.services.bulk import (
 from minicrm.services.changelog import record_created
 from minicrm.services.context import Context
 from minicrm.services.dto import CONTACT_STATUSES, Address, CompanyCreate
-from minicrm.services.money import parse_lenient_amount
+from minicrm.services.money import currency_code, parse_lenient_amount
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import (
     check_choice,
@@ -812,9 +812,7 @@ class DealWriter(_Writer):
             stage, closed = _stage_for(rec.stage, [s.name for s in pipeline.stages])
             known = pipeline.stage(stage)
             assert known is not None
-            currency = (rec.currency or self.ctx.config.currency).strip().upper()
-            if len(currency) != 3 or not currency.isalpha():
-                raise InvalidInput(f"invalid currency {rec.currency!r}")
+            currency = currency_code(rec.currency or self.ctx.config.currency)
             value = parse_lenient_amount(rec.value, currency) if rec.value else None
             probability = known.probability
             if rec.probability:
