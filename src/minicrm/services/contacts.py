@@ -7,12 +7,14 @@ from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services import search as search_index
 
 # the read side, re-exported: ``contacts.list_contacts`` and friends stay where callers expect them
-from minicrm.services.contact_queries import _COLUMNS, get, load
+from minicrm.services.contact_queries import _COLUMNS
 from minicrm.services.contact_queries import SORTS as SORTS
 from minicrm.services.contact_queries import ContactQuery as ContactQuery
 from minicrm.services.contact_queries import count as count
 from minicrm.services.contact_queries import find as find
+from minicrm.services.contact_queries import get as get
 from minicrm.services.contact_queries import list_contacts as list_contacts
+from minicrm.services.contact_queries import load as load
 from minicrm.services.contact_queries import query_sql as query_sql
 from minicrm.services.dto import (
     CHANNELS,

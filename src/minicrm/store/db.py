@@ -156,7 +156,8 @@ class Database:
         return list(self.execute(sql, params).fetchall())
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
-        return self.execute(sql, params).fetchone()
+        row: Row | None = self.execute(sql, params).fetchone()
+        return row
 
     def scalar(self, sql: str, params: Params = ()) -> Any:
         row = self.execute(sql, params).fetchone()

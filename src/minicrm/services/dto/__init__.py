@@ -19,7 +19,16 @@ if TYPE_CHECKING:
     from typing import Any
 
     from minicrm.services.dto.cadence import CadenceReport, CadenceRule, CadenceSummary
-    from minicrm.services.dto.common import CHANNELS, CONTACT_STATUSES, INTERACTION_KINDS, UNSET, Address, iso
+    from minicrm.services.dto.common import (
+        CHANNELS,
+        CONTACT_STATUSES,
+        INTERACTION_KINDS,
+        UNSET,
+        Address,
+        Unset,
+        iso,
+        or_unset,
+    )
     from minicrm.services.dto.companies import Company
     from minicrm.services.dto.contacts import Contact
     from minicrm.services.dto.customer import (
@@ -83,8 +92,10 @@ _MODULES: dict[str, str] = {
     "ServiceRequest": "customer",
     "StageChange": "deals",
     "UNSET": "common",
+    "Unset": "common",
     "User": "users",
     "iso": "common",
+    "or_unset": "common",
 }
 
 __all__ = [
@@ -123,8 +134,10 @@ __all__ = [
     "ServiceReport",
     "ServiceRequest",
     "StageChange",
+    "Unset",
     "User",
     "iso",
+    "or_unset",
 ]
 
 
