@@ -12,7 +12,7 @@ from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import key_values
 from minicrm.cli.state import confirm, services
 from minicrm.services import companies, company_queries
-from minicrm.services.dto import UNSET, Address, CompanyCreate, CompanyPatch
+from minicrm.services.dto import UNSET, Address, CompanyCreate, CompanyPatch, or_unset
 
 app = typer.Typer(help="Companies (accounts): add, list, show, edit, remove.", no_args_is_help=True)
 
@@ -115,9 +115,7 @@ def edit(
     """Change a company. Only the options given change."""
     fmt = check_format(fmt, json_flag)
 
-    def opt(value: object) -> object:
-        return UNSET if value is None else value
-
+    opt = or_unset
     patch = CompanyPatch(
         name=opt(name), domain=opt(domain), industry=opt(industry), size=opt(size),
         tags=UNSET if tag is None else tuple(tag), add_tags=tuple(add_tag or ()),

@@ -13,7 +13,7 @@ from minicrm.cli.parsing import cadence_days, key_values
 from minicrm.cli.state import confirm, services
 from minicrm.errors import InvalidInput
 from minicrm.services import contact_queries, contacts
-from minicrm.services.dto import UNSET, ContactPatch
+from minicrm.services.dto import UNSET, ContactPatch, or_unset
 from minicrm.services.history import history as load_history
 
 app = typer.Typer(help="People: add, list, show, edit, remove, and their history.", no_args_is_help=True)
@@ -287,9 +287,7 @@ def edit(
     one undoable operation."""
     fmt = check_format(fmt, json_flag)
 
-    def opt(value: object) -> object:
-        return UNSET if value is None else value
-
+    opt = or_unset
     patch = ContactPatch(
         name=opt(name),
         emails=UNSET if email is None else tuple(email),

@@ -14,7 +14,7 @@ from minicrm.cli.state import confirm, services
 from minicrm.dates import parse_when
 from minicrm.services import deal_queries, deals
 from minicrm.services.context import Context
-from minicrm.services.dto import UNSET, Deal, DealCreate, DealPatch
+from minicrm.services.dto import UNSET, Deal, DealCreate, DealPatch, or_unset
 from minicrm.services.history import history as load_history
 
 app = typer.Typer(
@@ -171,9 +171,7 @@ def edit(
     """Change a deal. Only the options given change; stages change with move, won and lost."""
     fmt = check_format(fmt, json_flag)
 
-    def opt(item: object) -> object:
-        return UNSET if item is None else item
-
+    opt = or_unset
     with services() as ctx:
         patch = DealPatch(
             title=opt(title),

@@ -192,9 +192,9 @@ def _tui(args: list[str]) -> Callable[[], None]:
     ns = p.parse(args)
 
     def run() -> None:
-        from minicrm.tui.app import run_tui
+        from minicrm.cli.state import open_tui
 
-        run_tui(screen=ns.screen)
+        open_tui(ns.screen)
 
     return run
 

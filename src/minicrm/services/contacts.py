@@ -10,8 +10,9 @@ from minicrm.services.contact_queries import SORTS as SORTS
 from minicrm.services.contact_queries import ContactQuery as ContactQuery
 from minicrm.services.contact_queries import count as count
 from minicrm.services.contact_queries import find as find
-from minicrm.services.contact_queries import get, load
+from minicrm.services.contact_queries import get as get
 from minicrm.services.contact_queries import list_contacts as list_contacts
+from minicrm.services.contact_queries import load as load
 from minicrm.services.contact_queries import query_sql as query_sql
 from minicrm.services.dto import (
     CHANNELS,

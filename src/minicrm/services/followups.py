@@ -23,7 +23,7 @@ from minicrm.services.dto import UNSET, FollowUp
 from minicrm.services.followup_queries import Window as Window
 from minicrm.services.followup_queries import cadence_due as cadence_due
 from minicrm.services.followup_queries import due as due
-from minicrm.services.followup_queries import get
+from minicrm.services.followup_queries import get as get
 from minicrm.services.followup_queries import is_overdue as is_overdue
 from minicrm.services.followup_queries import list_followups as list_followups
 from minicrm.services.interactions import Links, resolve_links
@@ -40,18 +40,19 @@ if TYPE_CHECKING:
     from typing import Any
 
     from minicrm.services.context import Context
+    from minicrm.services.dto import Unset
     from minicrm.store.db import Database
 
 @dataclass(frozen=True, slots=True)
 class FollowUpPatch:
-    title: Any = UNSET
-    due: Any = UNSET  # When
-    every: Any = UNSET  # Duration | None
-    owner: Any = UNSET
+    title: str | Unset = UNSET
+    due: When | Unset = UNSET
+    every: Duration | Unset | None = UNSET
+    owner: str | Unset | None = UNSET
     expected_version: int | None = None
-    rrule: Any = UNSET  # str | None (RRULE text)
-    until: Any = UNSET  # When | None
-    from_done: Any = UNSET  # bool
+    rrule: str | Unset | None = UNSET  # RRULE text
+    until: When | Unset | None = UNSET
+    from_done: bool | Unset = UNSET
 
 
 # -- writing ---------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from minicrm.services.context import Context
-    from minicrm.services.dto import ServiceReport
+    from minicrm.services.dto import ServiceReport, Unset
     from minicrm.store.db import Database, Row
 
 ENTITY = "request"
@@ -35,8 +35,8 @@ _PRIORITY_ORDER = "CASE r.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 
 
 @dataclass(frozen=True, slots=True)
 class RequestPatch:
-    title: Any = UNSET
-    priority: Any = UNSET
+    title: str | Unset = UNSET
+    priority: str | Unset = UNSET
     expected_version: int | None = None
 
 

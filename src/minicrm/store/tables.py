@@ -17,7 +17,7 @@ metadata = SQLModel.metadata
 NO_ID_REUSE = {"sqlite_autoincrement": True}
 
 
-def _fk(target: str, ondelete: str, index: bool = True) -> Column:
+def _fk(target: str, ondelete: str, index: bool = True) -> Column[int]:
     return Column(Integer, ForeignKey(target, ondelete=ondelete), index=index, nullable=True)
 
 

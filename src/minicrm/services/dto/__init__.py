@@ -20,7 +20,16 @@ if TYPE_CHECKING:
 
     from minicrm.services.dto.board import Board, BoardDeal, StageTotal, Today
     from minicrm.services.dto.cadence import CadenceReport, CadenceRule, CadenceSummary
-    from minicrm.services.dto.common import CHANNELS, CONTACT_STATUSES, INTERACTION_KINDS, UNSET, Address, iso
+    from minicrm.services.dto.common import (
+        CHANNELS,
+        CONTACT_STATUSES,
+        INTERACTION_KINDS,
+        UNSET,
+        Address,
+        Unset,
+        iso,
+        or_unset,
+    )
     from minicrm.services.dto.companies import Company, CompanyDetail
     from minicrm.services.dto.contact_detail import ContactDetail, DealSummary
     from minicrm.services.dto.contacts import Contact
@@ -91,8 +100,10 @@ _MODULES: dict[str, str] = {
     "StageTotal": "board",
     "Today": "board",
     "UNSET": "common",
+    "Unset": "common",
     "User": "users",
     "iso": "common",
+    "or_unset": "common",
 }
 
 __all__ = [
@@ -137,8 +148,10 @@ __all__ = [
     "StageChange",
     "StageTotal",
     "Today",
+    "Unset",
     "User",
     "iso",
+    "or_unset",
 ]
 
 
