@@ -254,13 +254,21 @@ class Clones:
         return self.base.rsplit("/", 1)[0] + "/" + name
 
     def drop(self) -> None:
+        """Drop the PostgreSQL clones, several at a time (each DROP DATABASE waits for a checkpoint,
+        which concurrent drops share)."""
         if not self.on_postgres or not self.made:
             return
+        from concurrent.futures import ThreadPoolExecutor
+
         import psycopg
 
-        with psycopg.connect(PG_SERVER, autocommit=True) as conn:
-            for name in self.made:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        def drop(names: list[str]) -> None:
+            with psycopg.connect(PG_SERVER, autocommit=True) as conn:
+                for name in names:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(drop, [self.made[i::8] for i in range(8)]))
 
 
 @pytest.fixture
