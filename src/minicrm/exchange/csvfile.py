@@ -21,7 +21,8 @@ __all__ = ["CsvTable", "detect_delimiter", "detect_encoding", "neutralize_cell",
 
 SAMPLE_SIZE = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
+# a pattern, not a compiled one: ``re`` compiles it on first use, so writing a CSV never pays for it
+_JAPANESE = r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]"
 csv.field_size_limit(16 * 1024 * 1024)
 
 
@@ -85,7 +86,7 @@ def detect_encoding(sample: bytes) -> tuple[str, int]:
     if _decodes(sample, "utf-8") is not None:
         return "utf-8", 0
     text = _decodes(sample, "cp932")
-    if text is not None and _JAPANESE.search(text):
+    if text is not None and re.search(_JAPANESE, text):
         return "cp932", 0
     return "cp1252", 0
 
