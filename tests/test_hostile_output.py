@@ -1,6 +1,7 @@
 """Every command that prints JSON, walked from the command tree, on a database whose every text
 holds escape sequences, bidi overrides and rich markup: its JSON parses, carries no raw control
-or bidi character, and gives the hostile text back exactly; its plain form is inert too.
+or bidi character, and gives the hostile text back exactly (jsonl too); its plain and table forms
+are inert too.
 
 The commands are read from the click tree (``typer.main.get_command``), not listed here, and
 their positional arguments are filled by parameter name from ``FILL``: a new ``--json``
@@ -118,7 +119,7 @@ def _build(cli: Callable[..., Run]) -> None:
         ("segment", "save", SEGMENT, "--tag", TAG),
         ("cadence", "set", TAG, "14d"),
         ("note", "add", "2", NOTE),  # the last operation: what `undo` reverts
-    ]
+    ]  # fmt: skip
     for step in steps:
         result = cli(*step)
         assert result.exit_code == 0, (step, result.stderr)
@@ -187,7 +188,7 @@ FILL: dict[str, Callable[[Path], list[str]]] = {
 FILL_FOR: dict[tuple[tuple[str, ...], str], list[str]] = {
     (("user", "add"), "name"): ["zed"],  # one word: what --as takes
     (("contact", "add"), "name"): [CONTACT],
-        (("deal", "add"), "title"): [DEAL],
+    (("deal", "add"), "title"): [DEAL],
     (("request", "add"), "title"): [REQUEST],
     (("company", "add"), "name"): [NEW_COMPANY],  # COMPANY exists: a second one is refused
     (("request", "reopen"), "request_id"): ["2"],  # the closed one
@@ -275,9 +276,7 @@ class Clones:
 def clones(cli: Callable[..., Run], tmp_path: Path, isolated_env: Path) -> Iterator[Clones]:
     _config(isolated_env)
     _build(cli)
-    base = os.environ.get("MINICRM_DB") or str(
-        isolated_env / ".local" / "share" / "minicrm" / "minicrm.db"
-    )
+    base = os.environ.get("MINICRM_DB") or str(isolated_env / ".local" / "share" / "minicrm" / "minicrm.db")
     made = Clones(base, tmp_path)
     try:
         yield made

@@ -207,8 +207,9 @@ class Printer:
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title=inert(title) if title else None, header_style="bold", show_edge=False,
-                      pad_edge=False, box=_box())  # the console reads no markup: a str title is text
+        # the console reads no markup: a str title is text, and inert
+        title_text = inert(title) if title else None
+        table = Table(title=title_text, header_style="bold", show_edge=False, pad_edge=False, box=_box())
         for column in columns:
             table.add_column(column.header, overflow="fold" if column.wrap else "ellipsis",
                              no_wrap=not column.wrap, ratio=2 if column.wrap else None)

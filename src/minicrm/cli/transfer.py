@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -57,10 +56,12 @@ class _Rejects:
                 raise InvalidInput(
                     f"cannot write the rejects file {self.path}: {exc.strerror or exc} (use --rejects PATH)"
                 ) from exc
-            self._writer = csv.writer(self._fh, lineterminator="\r\n")
-            self._writer.writerow([*self.header, "_error"])
+            from minicrm.exchange.csvfile import CsvWriter
+
+            # the user's rows, exact: the file is fixed and imported again
+            self._writer = CsvWriter(self._fh, [*self.header, "_error"], neutralize=False)
         extras = [v for k, v in row.items() if k.startswith("__extra_")]
-        self._writer.writerow([*(row.get(h, "") for h in self.header), *extras, error])
+        self._writer.write([*(row.get(h, "") for h in self.header), *extras, error])
         self.count += 1
 
     def close(self) -> None:

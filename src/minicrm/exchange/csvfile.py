@@ -16,7 +16,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: a listi
 if TYPE_CHECKING:
     from typing import IO
 
-__all__ = ["CsvTable", "detect_delimiter", "detect_encoding", "neutralize_cell", "read_csv",
+__all__ = ["CsvTable", "CsvWriter", "detect_delimiter", "detect_encoding", "neutralize_cell", "read_csv",
            "write_csv"]  # fmt: skip
 
 SAMPLE_SIZE = 64 * 1024
@@ -251,11 +251,31 @@ def write_csv(
     of data rows written. ``out`` should be opened with ``newline=""``. Export files end
     their records in ``\\r\\n`` (RFC 4180); the listings' ``--format csv`` in ``\\n``.
     """
-    writer = csv.writer(out, lineterminator=lineterminator)
-    writer.writerow([neutralize_cell(h) for h in header])
-    count = 0
+    writer = CsvWriter(out, header, lineterminator=lineterminator)
     for row in rows:
-        cells = [row.get(h) for h in header] if isinstance(row, Mapping) else list(row)
-        writer.writerow([neutralize_cell("" if c is None else str(c)) for c in cells])
-        count += 1
-    return count
+        writer.write([row.get(h) for h in header] if isinstance(row, Mapping) else row)
+    return writer.count
+
+
+class CsvWriter:
+    """CSV written a row at a time, header first (``write_csv`` writes a whole table with it).
+
+    ``neutralize=False`` keeps every cell exactly as given: for a file of the user's own rows
+    that is meant to be fixed and imported again (the rejects of an import), where a quote added
+    before ``+351…`` would be imported as part of the phone number."""
+
+    def __init__(
+        self, out: IO[str], header: Sequence[str], *, lineterminator: str = "\r\n", neutralize: bool = True
+    ) -> None:
+        self._writer = csv.writer(out, lineterminator=lineterminator)
+        self._neutralize = neutralize
+        self.count = 0
+        self._writer.writerow([self._cell(h) for h in header])
+
+    def _cell(self, value: object) -> str:
+        text = "" if value is None else str(value)
+        return neutralize_cell(text) if self._neutralize else text
+
+    def write(self, cells: Iterable[object]) -> None:
+        self._writer.writerow([self._cell(c) for c in cells])
+        self.count += 1
