@@ -181,13 +181,13 @@ class Printer:
         if self.fmt in ("json", "jsonl"):
             emit([self._dict(i) for i in items], self.fmt, self.out)
         elif self.fmt == "csv":
-            write_csv(
-                ([_text(c.get(item)) for c in columns] for item in items),
-                [c.header.lower().replace(" ", "_") for c in columns],
-                self.out,
-            )
+            from minicrm.exchange.csvfile import CsvWriter  # what write_csv writes with
+
+            header = [c.header.lower().replace(" ", "_") for c in columns]
+            writer = CsvWriter(self.out, header, lineterminator="\n")
+            writer.write_records(items, [c.get for c in columns], _text)
         elif self.fmt == "plain":
-            self._write("".join(plain_line(c.get(i) for c in columns) for i in items))
+            self._write("".join([plain_line([c.get(i) for c in columns]) for i in items]))
         else:
             if not items:
                 if empty:
@@ -242,7 +242,7 @@ class Printer:
             for title, rows, columns in sections:
                 if rows:
                     self._write(f"\n{title}:\n")
-                    self._write("".join("  " + plain_line(c.get(r) for c in columns) for r in rows))
+                    self._write("".join(["  " + plain_line([c.get(r) for c in columns]) for r in rows]))
             return
         from rich.table import Table
         from rich.text import Text
@@ -296,7 +296,7 @@ def console() -> Any:
 
 def plain_line(cells: Iterable[object]) -> str:
     """One record of the plain format: its cells inert, tab-separated, and a newline."""
-    return "\t".join(inert(_text(c)) for c in cells) + "\n"
+    return "\t".join([inert(_text(c)) for c in cells]) + "\n"
 
 
 def write_lines(lines: Iterable[str], out: IO[str] | None = None) -> None:

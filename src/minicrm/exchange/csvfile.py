@@ -6,7 +6,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,9 @@ from minicrm.errors import InvalidInput
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: a listing's csv loads this
 if TYPE_CHECKING:
-    from typing import IO
+    from typing import IO, TypeVar
+
+    T = TypeVar("T")
 
 __all__ = ["CsvTable", "CsvWriter", "detect_delimiter", "detect_encoding", "neutralize_cell", "read_csv",
            "write_csv"]  # fmt: skip
@@ -233,9 +235,12 @@ def neutralize_cell(value: str) -> str:
     numbers: the quote is shown by spreadsheets as a text marker, and a re-import strips
     nothing, so the value reads back as ``'+351 ...`` only in spreadsheet software.
     """
-    if value and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
+    return "'" + value if value and value.startswith(_DANGEROUS) else value
+
+
+def _text_of(value: object) -> str:
+    """A cell's text: None is ""."""
+    return "" if value is None else value if isinstance(value, str) else str(value)
 
 
 def write_csv(
@@ -252,8 +257,10 @@ def write_csv(
     their records in ``\\r\\n`` (RFC 4180); the listings' ``--format csv`` in ``\\n``.
     """
     writer = CsvWriter(out, header, lineterminator=lineterminator)
-    for row in rows:
-        writer.write([row.get(h) for h in header] if isinstance(row, Mapping) else row)
+    writer.write_rows(
+        row if isinstance(row, list) or not isinstance(row, Mapping) else [row.get(h) for h in header]
+        for row in rows
+    )
     return writer.count
 
 
@@ -270,12 +277,34 @@ class CsvWriter:
         self._writer = csv.writer(out, lineterminator=lineterminator)
         self._neutralize = neutralize
         self.count = 0
-        self._writer.writerow([self._cell(h) for h in header])
+        self._writer.writerow(self._cells(header))
 
-    def _cell(self, value: object) -> str:
-        text = "" if value is None else str(value)
-        return neutralize_cell(text) if self._neutralize else text
+    def _cells(self, values: Iterable[object]) -> list[str]:
+        if self._neutralize:
+            return [neutralize_cell(_text_of(v)) for v in values]
+        return [_text_of(v) for v in values]
 
     def write(self, cells: Iterable[object]) -> None:
-        self._writer.writerow([self._cell(c) for c in cells])
+        self._writer.writerow(self._cells(cells))
         self.count += 1
+
+    def write_rows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.write(row)
+
+    def write_records(
+        self,
+        items: Iterable[T],
+        getters: Sequence[Callable[[T], object]],
+        text: Callable[[object], str] = _text_of,
+    ) -> None:
+        """A row per item, a cell per getter, ``text`` making each value the cell's text: for
+        listings of thousands, in one pass (as many calls per cell as writing it by hand)."""
+        writerow, count = self._writer.writerow, 0
+        for item in items:
+            if self._neutralize:
+                writerow([neutralize_cell(text(get(item))) for get in getters])
+            else:
+                writerow([text(get(item)) for get in getters])
+            count += 1
+        self.count += count
