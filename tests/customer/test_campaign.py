@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from minicrm.cli.campaign import write_campaign
 from minicrm.services import campaign
 from minicrm.services.contacts import ContactQuery
 
@@ -102,10 +103,14 @@ def test_bad_requests_are_one_error_line(cli, audience, tmp_path) -> None:
 
 
 def test_service_function_takes_a_query_too(ctx, cli, audience) -> None:
+    # the service returns the contacts; the CLI's writer (cli/campaign.py) writes them
     out = io.StringIO()
-    result = campaign.export_contacts(ctx, ContactQuery(tags=("lisboa",)), out, preset="mailchimp")
+    result = campaign.select_contacts(ctx, ContactQuery(tags=("lisboa",)), preset="mailchimp")
+    write_campaign(result, out, ctx.clock.tz)
     assert (result.written, result.do_not_contact, result.no_email) == (1, 0, 0)
     assert result.left_out_message() == ""
+    assert [c.name for c in result.contacts] == ["Ana Lima"]
+    assert list(result.csv_rows()) == [["ana@lima.pt", "Ana", "Lima", "lisboa,vip"]]
     assert (
         out.getvalue() == 'Email Address,First Name,Last Name,Tags\r\nana@lima.pt,Ana,Lima,"lisboa,vip"\r\n'
     )

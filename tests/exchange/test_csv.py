@@ -136,3 +136,19 @@ def test_binary_without_nul_bytes_is_not_a_csv(tmp_path) -> None:
     path.write_bytes(bytes(range(1, 32)) * 10 + b"\xff\xfe\x80" * 20)
     with pytest.raises(InvalidInput, match="binary data"):
         read_csv(path)
+
+
+def test_csv_writer_neutralises_unless_told_to_keep_the_cells_exact() -> None:
+    from minicrm.exchange.csvfile import CsvWriter
+
+    safe, exact = io.StringIO(newline=""), io.StringIO(newline="")
+    writers = (
+        CsvWriter(safe, ["phone", "=h"]),
+        CsvWriter(exact, ["phone", "=h"], lineterminator="\n", neutralize=False),
+    )
+    for writer in writers:
+        writer.write(["+351 912 345 678", None])
+        writer.write(["=1+1", 7])
+        assert writer.count == 2
+    assert safe.getvalue() == "phone,'=h\r\n'+351 912 345 678,\r\n'=1+1,7\r\n"
+    assert exact.getvalue() == "phone,=h\n+351 912 345 678,\n=1+1,7\n"

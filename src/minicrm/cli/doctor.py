@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 
 import typer
 
 from minicrm.cli.options import FormatOpt, JsonOpt
-from minicrm.cli.output import check_format, inert
+from minicrm.cli.output import check_format, emit, write_lines
 from minicrm.cli.state import GLOBALS
 from minicrm.services.doctor import diagnose
 
@@ -21,15 +20,9 @@ def doctor(fmt: FormatOpt = None, json_flag: JsonOpt = False) -> None:
     fmt = check_format(fmt, json_flag)
     problems = diagnose(GLOBALS.db, minicrm=shutil.which("minicrm") or "minicrm")
     if fmt in ("json", "jsonl"):
-        items = [p.to_dict() for p in problems]
-        sys.stdout.write(
-            json.dumps(items, indent=2) + "\n"
-            if fmt == "json"
-            else "".join(json.dumps(i) + "\n" for i in items)
-        )
+        emit([p.to_dict() for p in problems], fmt)
     else:
-        for p in problems:
-            sys.stdout.write(inert(f"{p.check}: {p.problem} — fix: {p.fix}") + "\n")
+        write_lines(f"{p.check}: {p.problem} — fix: {p.fix}" for p in problems)
     if problems:
         print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", file=sys.stderr)
         raise typer.Exit(1)

@@ -1,22 +1,36 @@
-"""Printing records: ``table`` (rich, on a terminal), ``plain`` (one record a line, tab-separated,
-no colour), ``json``, ``jsonl`` and ``csv``.
+"""The one writer of everything minicrm prints: ``table`` (rich, on a terminal), ``plain`` (one
+record a line, tab-separated, no colour), ``json``, ``jsonl`` and ``csv``, to stdout or to the file
+named by ``--out``.
 
-Text from the database is always printed inertly: control characters (ESC, NUL, CR, …) and
-bidirectional overrides are shown as escapes such as ``\\x1b`` and ``\\u202e``, and rich markup
-in a name is never interpreted. rich is imported only for the table format.
+Listings and records go through ``Printer``; whole documents (reports, ``privacy export``, ``due``,
+``doctor``, campaign exports) through ``emit``; files through ``output_stream``. Services return
+data and never write. Each format has one implementation here (CSV: ``exchange.csvfile``'s,
+that interchange files use too), and one escaping rule:
+
+* text from the database is always printed inertly: control characters (ESC, NUL, CR, …) and
+  bidirectional overrides are shown as escapes such as ``\\x1b`` and ``\\u202e``, and rich markup
+  in a name is never interpreted (``inert``);
+* JSON escapes the same characters as ``\\uXXXX``, which any JSON reader decodes to the very same
+  string (``json_text``, ``json_inert``);
+* CSV is data for spreadsheets: cells are kept exact, and only formula-looking cells are
+  neutralised.
+
+rich is imported only for the table format, ``json`` and ``csv`` only when used.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+    from pathlib import Path
     from typing import IO, Any
 
 FORMATS = ("table", "plain", "json", "jsonl", "csv")
@@ -24,7 +38,6 @@ FORMATS = ("table", "plain", "json", "jsonl", "csv")
 # whose text is all printable never pays the ~2 ms each of these character classes costs.
 _UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 _UNSAFE_WITH_LINES = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-_CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -50,21 +63,75 @@ def inert(value: object, *, keep_newlines: bool = False) -> str:
 _JSON_UNSAFE = "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029]"
 
 
-def json_text(data: object, indent: int | None = None) -> str:
+def json_text(data: object, indent: int | None = None, *, sort_keys: bool = False) -> str:
     """JSON that is inert on a terminal too: besides the control characters JSON always escapes,
     DEL, C1 controls and bidirectional overrides are written as ``\\uXXXX`` escapes (the same
-    string to any JSON reader)."""
+    string to any JSON reader). A value JSON has no type for (a datetime or a Decimal in a raw
+    database row) is written as its ``str()``."""
     import json
 
-    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return json_inert(json.dumps(data, ensure_ascii=False, indent=indent, sort_keys=sort_keys, default=str))
+
+
+def json_inert(text: str) -> str:
+    """JSON text (``ensure_ascii=False``, whole or any piece of it) with the characters that are
+    unsafe on a terminal escaped. Outside its strings JSON is all ASCII, so this is right
+    anywhere in the text, which lets a document streamed in pieces be written piece by piece."""
     if text.isascii() and "\x7f" not in text:
         return text
     return re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
-def neutralize_csv(value: str) -> str:
-    """Cells a spreadsheet would run as formulas get a leading apostrophe (OWASP)."""
-    return "'" + value if value.startswith(_CSV_FORMULA) else value
+def emit(data: object, fmt: str = "json", out: IO[str] | None = None, *, sort_keys: bool = False) -> None:
+    """Write one document as ``json`` (indented) or ``jsonl``: a list one item a line, anything
+    else on one line."""
+    stream = out or sys.stdout
+    if fmt == "json":
+        stream.write(json_text(data, indent=2, sort_keys=sort_keys) + "\n")
+    elif fmt == "jsonl":
+        items = data if isinstance(data, list) else [data]
+        stream.write("".join(json_text(i, sort_keys=sort_keys) + "\n" for i in items))
+    else:
+        raise ValueError(f"emit writes json or jsonl, not {fmt!r}")
+
+
+def write_csv(
+    rows: Iterable[Mapping[str, object] | Sequence[object]],
+    header: Sequence[str],
+    out: IO[str] | None = None,
+    *,
+    lineterminator: str = "\n",
+) -> int:
+    """CSV to stdout (or ``out``) through the exchange layer's writer (formula-looking cells
+    neutralised): a listing's records end in ``\\n``, an export file's in ``\\r\\n``. Returns
+    the number of rows written."""
+    from minicrm.exchange.csvfile import write_csv as write
+
+    return write(rows, header, out or sys.stdout, lineterminator=lineterminator)
+
+
+@contextmanager
+def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
+    """The file named by ``--out``, written whole or not at all (a ``.partial`` file renamed at the
+    end), else stdout. A file that cannot be written is one ``error: cannot write …`` line."""
+    if path is None:
+        if binary:
+            yield sys.stdout.buffer
+            sys.stdout.buffer.flush()
+        else:
+            yield sys.stdout
+        return
+    from minicrm.errors import InvalidInput
+
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("wb") if binary else partial.open("w", encoding="utf-8", newline="") as fh:
+            yield fh
+        partial.replace(path)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def default_format() -> str:
@@ -111,19 +178,16 @@ class Printer:
     # -- lists --------------------------------------------------------------------------
     def records(self, items: Sequence[Any], columns: Sequence[Column], *, title: str | None = None,
                 empty: str | None = None) -> None:
-        if self.fmt == "json":
-            self._write(json_text([self._dict(i) for i in items], indent=2) + "\n")
-        elif self.fmt == "jsonl":
-            self._write("".join(json_text(self._dict(i)) + "\n" for i in items))
+        if self.fmt in ("json", "jsonl"):
+            emit([self._dict(i) for i in items], self.fmt, self.out)
         elif self.fmt == "csv":
-            import csv
+            from minicrm.exchange.csvfile import CsvWriter  # what write_csv writes with
 
-            writer = csv.writer(self.out, lineterminator="\n")
-            writer.writerow([c.header.lower().replace(" ", "_") for c in columns])
-            for item in items:
-                writer.writerow([neutralize_csv(_text(c.get(item))) for c in columns])
+            header = [c.header.lower().replace(" ", "_") for c in columns]
+            writer = CsvWriter(self.out, header, lineterminator="\n")
+            writer.write_records(items, [c.get for c in columns], _text)
         elif self.fmt == "plain":
-            self._write("".join("\t".join(inert(_text(c.get(i))) for c in columns) + "\n" for i in items))
+            self._write("".join([plain_line([c.get(i) for c in columns]) for i in items]))
         else:
             if not items:
                 if empty:
@@ -143,7 +207,9 @@ class Printer:
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False, box=_box())
+        # the console reads no markup: a str title is text, and inert
+        title_text = inert(title) if title else None
+        table = Table(title=title_text, header_style="bold", show_edge=False, pad_edge=False, box=_box())
         for column in columns:
             table.add_column(column.header, overflow="fold" if column.wrap else "ellipsis",
                              no_wrap=not column.wrap, ratio=2 if column.wrap else None)
@@ -160,27 +226,23 @@ class Printer:
     ) -> None:
         """One record: JSON object, or ``Label: value`` lines with sections below."""
         if self.fmt in ("json", "jsonl"):
-            data = self._dict(item)
-            indent = 2 if self.fmt == "json" else None
-            self._write(json_text(data, indent=indent) + "\n")
+            emit(self._dict(item), self.fmt, self.out)
             return
         if self.fmt == "csv":
             self.records([item], [Column(label, _constant(value)) for label, value in fields])
             return
         if self.fmt == "plain":
-            width = max((len(label) for label, _ in fields), default=0)
+            width = max((len(inert(label)) for label, _ in fields), default=0)
             lines = [
-                f"{label + ':':<{width + 1}} {inert(_text(value))}" for label, value in fields if _text(value)
+                f"{inert(label) + ':':<{width + 1}} {inert(_text(value))}"
+                for label, value in fields
+                if _text(value)
             ]
             self._write("\n".join(lines) + "\n")
             for title, rows, columns in sections:
                 if rows:
                     self._write(f"\n{title}:\n")
-                    self._write(
-                        "".join(
-                            "  " + "\t".join(inert(_text(c.get(r))) for c in columns) + "\n" for r in rows
-                        )
-                    )
+                    self._write("".join(["  " + plain_line([c.get(r) for c in columns]) for r in rows]))
             return
         from rich.table import Table
         from rich.text import Text
@@ -190,7 +252,7 @@ class Printer:
         grid.add_column()
         for label, value in fields:
             if _text(value):
-                grid.add_row(Text(label), Text(inert(_text(value), keep_newlines=True)))
+                grid.add_row(Text(inert(label)), Text(inert(_text(value), keep_newlines=True)))
         con = console()
         con.print(grid)
         for title, rows, columns in sections:
@@ -232,7 +294,13 @@ def console() -> Any:
     return Console(highlight=False, markup=False, emoji=False)  # rich itself honours NO_COLOR
 
 
+def plain_line(cells: Iterable[object]) -> str:
+    """One record of the plain format: its cells inert, tab-separated, and a newline."""
+    return "\t".join([inert(_text(c)) for c in cells]) + "\n"
+
+
 def write_lines(lines: Iterable[str], out: IO[str] | None = None) -> None:
+    """Lines of text for people (or for ``cut``), each made inert."""
     stream = out or sys.stdout
     for line in lines:
         stream.write(inert(line) + "\n")

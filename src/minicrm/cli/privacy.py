@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from minicrm.cli.options import YesOpt
-from minicrm.cli.output import Printer
+from minicrm.cli.output import Printer, emit, output_stream
 from minicrm.cli.state import confirm, services
 
 app = typer.Typer(
@@ -32,12 +30,10 @@ def export(
 
     with services() as ctx:
         doc = privacy.export_person(ctx, contact_id(ctx, ref))
-    text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
-        print(f"wrote {out}", file=sys.stderr)
+    with output_stream(out) as stream:
+        emit(doc, "json", stream, sort_keys=True)
+    if out is not None:
+        Printer("plain", ctx.clock.tz).message(f"wrote {out}")
 
 
 @app.command("erase")

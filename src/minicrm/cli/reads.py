@@ -10,7 +10,7 @@ import sys
 
 from minicrm import paths
 from minicrm.cli import views
-from minicrm.cli.output import Printer, check_format, inert, json_text, show_moment
+from minicrm.cli.output import Printer, check_format, emit, inert, show_moment
 from minicrm.cli.state import services
 from minicrm.dates import parse_duration
 from minicrm.services.dto.common import iso
@@ -154,7 +154,7 @@ def due(
 
             run_due_hooks(ctx, lambda: _due_dict(report, tz))
         if fmt == "json":
-            sys.stdout.write(json_text(_due_dict(report, tz), indent=2) + "\n")
+            emit(_due_dict(report, tz))
         elif report.is_empty():
             pass
         elif fmt in ("jsonl", "csv"):
@@ -164,7 +164,7 @@ def due(
             if report.since_last_run:
                 rows = [{**r, "new": r["id"] in new} for r in rows]
             if fmt == "jsonl":
-                sys.stdout.write("".join(json_text(r) + "\n" for r in rows))
+                emit(rows, "jsonl")
             else:
                 Printer(fmt, tz).records([*report.overdue, *report.due], views.followup_columns(tz))
         else:

@@ -8,12 +8,11 @@ per row, ``csv`` one row per row and currency with plain numbers.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
 
-from minicrm.cli.output import Column, Printer, check_format, console, inert
+from minicrm.cli.output import Column, Printer, check_format, console, emit, inert
 from minicrm.cli.state import services
 from minicrm.errors import InvalidInput
 from minicrm.services import reports
@@ -36,14 +35,6 @@ WIDTH = 80
 def money(totals: Totals) -> str:
     """Per-currency totals as text: ``1,200.00 EUR; 500 JPY`` (never added together)."""
     return "; ".join(format_amount(v, c) for c, v in sorted(totals.items()))
-
-
-def _dump(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _dump_lines(items: Sequence[Any]) -> None:
-    sys.stdout.write("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items))
 
 
 def _by_currency(row: dict[str, Any], *totals: tuple[str, Totals]) -> list[dict[str, Any]]:
@@ -74,9 +65,9 @@ def _machine(
 ) -> bool:
     """Print the json/jsonl/csv forms (True), or leave the human formats to the caller (False)."""
     if fmt == "json":
-        _dump(whole)
+        emit(whole)
     elif fmt == "jsonl":
-        _dump_lines(lines())
+        emit(lines(), "jsonl")
     elif fmt == "csv":
         _csv(csv_rows(), tz)
     else:
@@ -353,10 +344,7 @@ def _winrate(ctx: Context, f: ReportFilter, fmt: str) -> None:
     data = reports.winrate(ctx, f)
     tz = ctx.clock.tz
     if fmt in ("json", "jsonl"):
-        sys.stdout.write(
-            json.dumps(data.to_dict(), ensure_ascii=False, indent=2 if fmt == "json" else None) + "\n"
-        )
-        return
+        return emit(data.to_dict(), fmt)  # jsonl: the whole report on one line
     if fmt == "csv":
         rows: list[dict[str, Any]] = [
             {"metric": "won", "currency": "", "value": data.won},

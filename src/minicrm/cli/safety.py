@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli.options import YesOpt
-from minicrm.cli.output import inert
+from minicrm.cli.output import inert, write_lines
 from minicrm.cli.state import GLOBALS, confirm, services
 from minicrm.clock import Clock
 from minicrm.config import load_config
@@ -35,7 +35,7 @@ def backup(
     backup_service.require_sqlite(resolve_target(GLOBALS.db), "backup")
     with services() as ctx:
         info = backup_service.backup_database(ctx, path.expanduser() if path else None)
-    typer.echo(str(info.path))
+    write_lines([str(info.path)])
     if info.pruned:
         _say(
             f"removed {len(info.pruned)} older backup{'s' if len(info.pruned) != 1 else ''} "

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +13,7 @@ from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import key_values
 from minicrm.cli.state import confirm, services
 from minicrm.dates import parse_duration
-from minicrm.errors import InvalidInput
-from minicrm.services import campaign, segments
+from minicrm.services import segments
 from minicrm.services.contacts import ContactQuery
 from minicrm.services.dto import Segment
 from minicrm.words import counted
@@ -125,28 +122,8 @@ def export(
     file_format: Annotated[str, typer.Option("--format", "-f", help="csv, json or vcard.")] = "csv",
 ) -> None:
     """Export a segment for an email-marketing tool: minicrm segment export vip --preset mailchimp."""
-    with services() as ctx:
-        chosen = None if preset == "none" else preset
-        if out is None:
-            result = campaign.export_contacts(
-                ctx, name, sys.stdout, fmt=file_format, preset=chosen, fields=tuple(field or ())
-            )
-        else:
-            partial = out.with_name(out.name + ".part")
-            try:
-                with partial.open("w", encoding="utf-8", newline="") as stream:
-                    result = campaign.export_contacts(
-                        ctx, name, stream, fmt=file_format, preset=chosen, fields=tuple(field or ())
-                    )
-                os.replace(partial, out)
-            except OSError as exc:
-                raise InvalidInput(f"cannot write {out}: {exc.strerror or exc}") from None
-            finally:
-                partial.unlink(missing_ok=True)
-        printer = Printer("plain", ctx.clock.tz)
-        printer.message(
-            f"exported {result.written} contact{'s' if result.written != 1 else ''}"
-            + (f" to {out}" if out else "")
-        )
-        if result.left_out_message():
-            printer.message(result.left_out_message())
+    from minicrm.cli.campaign import export_campaign
+
+    export_campaign(
+        name, out=out, fmt=file_format, preset=None if preset == "none" else preset, fields=tuple(field or ())
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -11,7 +10,7 @@ from typing import IO, Annotated, Any, TextIO, TypeVar
 
 import typer
 
-from minicrm.cli.output import inert
+from minicrm.cli.output import inert, json_inert, output_stream, plain_line, write_csv
 from minicrm.cli.state import services
 from minicrm.errors import InvalidInput
 from minicrm.words import counted
@@ -57,10 +56,12 @@ class _Rejects:
                 raise InvalidInput(
                     f"cannot write the rejects file {self.path}: {exc.strerror or exc} (use --rejects PATH)"
                 ) from exc
-            self._writer = csv.writer(self._fh, lineterminator="\r\n")
-            self._writer.writerow([*self.header, "_error"])
+            from minicrm.exchange.csvfile import CsvWriter
+
+            # the user's rows, exact: the file is fixed and imported again
+            self._writer = CsvWriter(self._fh, [*self.header, "_error"], neutralize=False)
         extras = [v for k, v in row.items() if k.startswith("__extra_")]
-        self._writer.writerow([*(row.get(h, "") for h in self.header), *extras, error])
+        self._writer.write([*(row.get(h, "") for h in self.header), *extras, error])
         self.count += 1
 
     def close(self) -> None:
@@ -124,7 +125,7 @@ def _report(summary: Any, rejects: _Rejects | None) -> None:
 def _events(dry_run: bool, rejects_box: list[_Rejects | None]) -> Callable[[Any], None]:
     def on_event(event: Any) -> None:
         if dry_run:
-            print("\t".join(inert(x) for x in (str(event.line), event.action, event.name, event.reason)))
+            sys.stdout.write(plain_line((event.line, event.action, event.name, event.reason)))
         elif event.action in ("rejected", "skipped"):
             _say(
                 f"line {event.line}: {event.action}: {event.reason}"
@@ -266,25 +267,6 @@ OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write here ins
 TypeOpt = Annotated[str, typer.Option("--type", help="contacts, companies, deals or followups.")]
 
 
-@contextmanager
-def _output(out: Path | None, *, binary: bool = False) -> Iterator[Any]:
-    """The file named by --out (written whole or not at all), else stdout."""
-    if out is None:
-        if binary:
-            yield sys.stdout.buffer
-            sys.stdout.buffer.flush()
-        else:
-            yield sys.stdout
-        return
-    partial = out.with_name(out.name + ".partial")
-    try:
-        with partial.open("wb") if binary else partial.open("w", encoding="utf-8", newline="") as fh:
-            yield fh
-        partial.replace(out)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 SegmentOpt = Annotated[
     str | None, typer.Option("--segment", "-s", help="Only the contacts of this saved segment.")
 ]
@@ -301,22 +283,6 @@ FieldOpt = Annotated[
 ]
 
 
-def _campaign(segment: str, preset: str | None, fields: list[str] | None, out: Path | None, fmt: str) -> None:
-    """A segment's contacts through the campaign exporter (``minicrm.services.campaign``)."""
-    from minicrm.services import campaign
-
-    with services() as ctx, _output(out) as fh:
-        result = campaign.export_contacts(
-            ctx, segment, fh, fmt=fmt, preset=preset, fields=tuple(fields or ())
-        )
-    _say(
-        f"exported {result.written} contact{'s' if result.written != 1 else ''}"
-        + (f" to {out}" if out else "")
-    )
-    if result.left_out_message():
-        _say(result.left_out_message())
-
-
 @export_app.command("csv")
 def export_csv(
     type_: TypeOpt = "contacts",
@@ -329,7 +295,7 @@ def export_csv(
 
     Formula-like cells are neutralised. `--segment NAME --preset mailchimp` writes a campaign
     file for an email-marketing tool."""
-    from minicrm.exchange.csvfile import write_csv
+    from minicrm.cli.campaign import export_campaign
     from minicrm.services import exporter
 
     if segment is not None or preset is not None:
@@ -337,12 +303,12 @@ def export_csv(
             raise InvalidInput("--segment and --preset export contacts; leave out --type")
         if segment is None:
             raise InvalidInput("--preset needs --segment NAME (the contacts to export)")
-        _campaign(segment, preset or "mailchimp", field, out, "csv")
+        export_campaign(segment, out=out, fmt="csv", preset=preset or "mailchimp", fields=tuple(field or ()))
         return
     with services() as ctx, _progress(f"exporting {type_}") as progress:
         header, rows = exporter.csv_rows(ctx, type_)
-        with _output(out) as fh:
-            count = write_csv(_counting(rows, progress), header, fh)
+        with output_stream(out) as fh:
+            count = write_csv(_counting(rows, progress), header, fh, lineterminator="\r\n")
     if out is not None:
         _say(f"exported {count} {type_} to {out}")
 
@@ -378,7 +344,7 @@ def export_ics(out: OutOpt = None) -> None:
 
     with services() as ctx:
         data = followups_to_ics(exporter.open_followup_todos(ctx))
-    with _output(out, binary=True) as fh:
+    with output_stream(out, binary=True) as fh:
         fh.write(data)
 
 
@@ -387,11 +353,12 @@ def export_json(out: OutOpt = None, segment: SegmentOpt = None) -> None:
     """The whole database as one JSON document (`import json` restores it losslessly).
 
     With `--segment NAME`, a JSON array of that segment's contacts."""
+    from minicrm.cli.campaign import export_campaign
     from minicrm.services import archive
 
     if segment is not None:
-        _campaign(segment, None, None, out, "json")
+        export_campaign(segment, out=out, fmt="json", preset=None)
         return
-    with services() as ctx, _output(out) as fh, _progress("exporting the database") as progress:
+    with services() as ctx, output_stream(out) as fh, _progress("exporting the database") as progress:
         for piece in archive.export_database(ctx, progress):
-            fh.write(piece)
+            fh.write(json_inert(piece))  # inert like all JSON minicrm writes: the same strings to a reader

@@ -1,19 +1,19 @@
 """Campaign exports: a segment's contacts in the shape an email-marketing tool imports.
 
-    result = export_contacts(ctx, "vip-lisbon", sys.stdout, fmt="csv", preset="mailchimp", fields=("city",))
-    # result.written, result.do_not_contact, result.no_email: the counts to report on stderr
+    chosen = select_contacts(ctx, "vip-lisbon", fmt="csv", preset="mailchimp", fields=("city",))
+    # chosen.contacts; chosen.csv_header() and chosen.csv_rows() for the Mailchimp CSV;
+    # chosen.written, chosen.do_not_contact, chosen.no_email: the counts to report on stderr
 
 With a preset (a campaign), contacts flagged do-not-contact and contacts without an email are
 left out and counted. ``preset=None`` exports every contact of the segment (vcard and json only:
-CSV needs a preset for its columns). Formula-looking CSV cells are neutralised.
+CSV needs a preset for its columns). This returns data; ``minicrm.cli.campaign`` writes it, through
+the CLI's one writer (formula-looking CSV cells neutralised there).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TextIO
 
 from minicrm.errors import InvalidInput
 from minicrm.services import contacts, segments
@@ -29,9 +29,23 @@ MAILCHIMP_COLUMNS = ("Email Address", "First Name", "Last Name", "Tags")
 
 @dataclass(frozen=True, slots=True)
 class CampaignResult:
-    written: int
+    contacts: tuple[Contact, ...]  # what to write, in order
     do_not_contact: int  # left out: flagged do-not-contact
     no_email: int  # left out: no email address
+    fmt: str = "csv"  # csv, json or vcard
+    fields: tuple[str, ...] = ()  # custom-field columns after Tags (CSV)
+
+    @property
+    def written(self) -> int:
+        return len(self.contacts)
+
+    def csv_header(self) -> list[str]:
+        return [*MAILCHIMP_COLUMNS, *self.fields]
+
+    def csv_rows(self) -> Iterator[list[str]]:
+        """The Mailchimp rows: email, first and last name, tags, then the ``fields``."""
+        for c in self.contacts:
+            yield [c.email or "", *_names(c), ",".join(c.tags), *(c.fields.get(f, "") for f in self.fields)]
 
     def left_out_message(self) -> str:
         """``"left out 2 contacts: 1 do-not-contact, 1 without an email"`` (empty when none were)."""
@@ -46,16 +60,15 @@ class CampaignResult:
         return f"left out {total} contact{'s' if total != 1 else ''}: {', '.join(parts)}"
 
 
-def export_contacts(
+def select_contacts(
     ctx: Context,
     source: str | ContactQuery,
-    out: TextIO,
     *,
     fmt: str = "csv",
     preset: str | None = "mailchimp",
     fields: Sequence[str] = (),
 ) -> CampaignResult:
-    """Write the contacts of ``source`` (a segment name or a query) to ``out`` as ``fmt``.
+    """The contacts of ``source`` (a segment name or a query) to export as ``fmt``.
 
     ``preset`` ("mailchimp" or None) makes it a campaign: do-not-contact and email-less contacts
     are left out and counted. ``fields`` adds custom-field columns to the CSV (after Tags)."""
@@ -76,22 +89,7 @@ def export_contacts(
             no_email += 1
         else:
             chosen.append(contact)
-    if fmt == "csv":
-        _write_csv(chosen, out, fields)
-    elif fmt == "json":
-        out.write(json.dumps([c.to_dict(ctx.clock.tz) for c in chosen], ensure_ascii=False, indent=2) + "\n")
-    else:
-        _write_vcards(chosen, out)
-    return CampaignResult(len(chosen), no_contact, no_email)
-
-
-def _write_csv(found: Sequence[Contact], out: TextIO, fields: Sequence[str]) -> None:
-    from minicrm.exchange.csvfile import write_csv
-
-    rows = (
-        [c.email or "", *_names(c), ",".join(c.tags), *(c.fields.get(f, "") for f in fields)] for c in found
-    )
-    write_csv(rows, [*MAILCHIMP_COLUMNS, *fields], out)
+    return CampaignResult(tuple(chosen), no_contact, no_email, fmt, tuple(fields))
 
 
 def _names(c: Contact) -> tuple[str, str]:
@@ -100,11 +98,3 @@ def _names(c: Contact) -> tuple[str, str]:
         return c.given_name or "", c.family_name or ""
     first, _, last = c.name.strip().rpartition(" ")
     return (first, last) if first else (last, "")
-
-
-def _write_vcards(found: Sequence[Contact], out: TextIO) -> None:
-    from minicrm.exchange.vcard import write_vcard
-    from minicrm.services.exporter import contact_record
-
-    for c in found:
-        out.write(write_vcard(contact_record(c)))
