@@ -64,3 +64,21 @@ def test_a_pruned_run_prints_what_the_whole_app_prints(cli, sh) -> None:
             continue
         assert (process.stdout, process.stderr.splitlines()[:1]) == (
             in_process.stdout, in_process.stderr.splitlines()[:1]), argv
+
+
+def test_the_help_lines_of_the_table_are_what_the_commands_say() -> None:
+    import inspect
+
+    import typer.main
+
+    from minicrm.cli.app import app
+    from minicrm.cli.commands import GRAFTS, TREE
+
+    root = typer.main.get_command(app)
+    ctx = typer.Context(root)
+    tables = [(root, TREE), *((root.get_command(ctx, noun), grafts) for noun, grafts in GRAFTS.items())]
+    for group, table in tables:
+        for name, entry in table.items():
+            command = group.get_command(ctx, name)
+            said = inspect.cleandoc(command.short_help or command.help or "").split("\n\n")[0].strip()
+            assert entry.help == said, name

@@ -20,7 +20,8 @@ from minicrm.cli.spellings import SPELLINGS
 #: a sample value per parameter name (anything else: "x", or 2 for a number)
 SAMPLES = {
     "within": "3d", "stale": "30d", "sort": "-id", "status": "lead", "fmt": "json", "owner": "rita",
-    "tag": "vip", "company": "Lima Lda", "ref": "ana", "query": "lima", "type_": "contact", "screen": "contacts",
+    "tag": "vip", "company": "Lima Lda", "ref": "ana", "query": "lima", "type_": "contact",
+    "screen": "contacts",
     "start": "2026-01-01", "end": "2026-12-31", "deal_id": "1", "request_id": "1", "kind": "note",
     "contact": "ana", "priority": "high", "name": "Dora Nunes", "followup_ids": "1", "email": "d@n.pt",
     "segment": "vips", "field": "nif=1", "search": "a", "pipeline": "sales", "every": "2w",
@@ -70,7 +71,8 @@ def test_the_fast_path_covers_its_commands_and_every_read_off_it() -> None:
 def _typer_params(words: tuple[str, ...], rest: list[str]) -> dict[str, Any]:
     """What Typer passes the command's function for ``rest``."""
     command = spelling_gen.click_command(words)
-    ctx = command.make_context(" ".join(words), list(rest), parent=typer.Context(spelling_gen.click_command(())))
+    root = typer.Context(spelling_gen.click_command(()))
+    ctx = command.make_context(" ".join(words), list(rest), parent=root)
     out = {}
     for key, value in ctx.params.items():
         if isinstance(value, tuple | list):

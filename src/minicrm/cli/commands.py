@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
-from difflib import get_close_matches
 from typing import Any
 
 import typer
 import typer.main
-from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandInfo, TyperInfo
 
@@ -122,26 +120,26 @@ GRAFTS: dict[str, dict[str, Entry]] = {
 class LazyGroup(TyperGroup):
     """A group whose commands come from a table and are imported and converted on first use.
 
-    ``lazy`` maps a name to its ``Entry``; ``self.commands`` caches what was built. Walking the
-    tree with ``list_commands``/``get_command`` reaches everything; the help lists it from the
-    table's lines without importing any command module."""
+    ``lazy`` maps a name to its ``Entry``; ``self.commands`` is a mapping that builds a command
+    when it is looked up and keeps it. Walking the tree (``list_commands``/``get_command``, or
+    ``commands.items()``) reaches everything; the help lists it from the table's lines without
+    importing any command module."""
 
     lazy: Mapping[str, Entry] = {}
     _listing_help = False
 
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self._commands = _Commands(self, dict(self.commands))
+        self.commands = self._commands
+
     def list_commands(self, ctx: Any) -> list[str]:
-        return [*self.commands, *(name for name in self.lazy if name not in self.commands)]
+        return list(self.commands)  # the names only: nothing is imported
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        found = self.commands.get(cmd_name)
-        if found is not None or cmd_name not in self.lazy:
-            return found
-        entry = self.lazy[cmd_name]
-        if self._listing_help:  # a stand-in that carries the help line only
-            return TyperCommand(name=cmd_name, short_help=entry.help)
-        built = build(cmd_name, entry, self)
-        self.commands[cmd_name] = built
-        return built
+        if self._listing_help and cmd_name in self.lazy and cmd_name not in self._commands.built:
+            return TyperCommand(name=cmd_name, short_help=self.lazy[cmd_name].help)  # a stand-in
+        return self.commands.get(cmd_name)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing_help = True
@@ -150,15 +148,33 @@ class LazyGroup(TyperGroup):
         finally:
             self._listing_help = False
 
-    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
-        try:
-            return self._click_resolve_command(ctx, args)
-        except UsageError as e:  # TyperGroup's "Did you mean", over the names not yet loaded too
-            names = self.list_commands(ctx)
-            matches = get_close_matches(args[0], names) if args and self.suggest_commands else []
-            if matches:
-                e.message = f"{e.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
-            raise
+
+class _Commands(MutableMapping[str, Any]):
+    """A group's commands: those built, then the rest of its table, built when looked up."""
+
+    def __init__(self, group: LazyGroup, built: dict[str, Any]) -> None:
+        self.group, self.built = group, built
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.built:
+            self.built[name] = build(name, self.group.lazy[name], self.group)  # KeyError: no such
+        return self.built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.built
+        yield from (name for name in self.group.lazy if name not in self.built)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.built or name in self.group.lazy
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.built[name]
 
 
 def build(name: str, entry: Entry, parent: TyperGroup) -> Any:
