@@ -1,13 +1,15 @@
 """The fast path: ``due``, ``next``, ``search``, ``contact list``, ``contact show``, the writes
-``contact add`` and ``followup done``, and ``tui`` (or a bare ``minicrm`` on a terminal) without
-Typer.
+``contact add`` and ``followup done``, the board, the sales reports and ``tui`` (or a bare
+``minicrm`` on a terminal) without Typer.
 
-Importing Typer and building the whole command tree costs more than these commands may take
-(SPEC §7: ≤ 150 ms at 100k contacts). For exactly these commands, a strict little parser
-(``minicrm.cli.argv``) reads the same options and calls the same functions (``minicrm.cli.reads``)
-as the Typer commands. Anything it
-does not fully understand (``--help``, a typo, a bad value) falls back to Typer, which gives the
-usual help and usage errors. ``tests/test_fast_path.py`` checks both paths print the same.
+Importing Typer costs more than these commands may take (SPEC §7: ≤ 150 ms at 100k contacts).
+For exactly these commands a strict little parser (``minicrm.cli.argv``) reads the command line
+with the option spellings of the Typer declarations, copied into ``minicrm.cli.spellings`` by
+``python -m minicrm.cli.spelling_gen --write`` (a test fails when the copy is stale), and calls
+what the Typer command calls. Anything it does not fully understand (``--help``, a typo, a bad
+value) falls back to Typer, which gives the usual help and usage errors.
+``tests/test_spellings.py`` runs every spelling both ways; ``tests/test_fast_path.py`` more
+cases. The other reads take ``minicrm.cli.direct``.
 """
 
 from __future__ import annotations
