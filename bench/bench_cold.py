@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_cli import DATA, NOW, ROOT, build, run_once, ts  # noqa: E402
+from bench_cli import DATA, NOW, ROOT, build, run_once, ts
 
 #: every read command of the tree (``minicrm.cli.spellings`` less the writes), with arguments
 READS: list[list[str]] = [
@@ -79,9 +79,10 @@ def add_deals(path: Path, contacts: int, deals: int) -> None:
     for i in range(1, deals + 1):
         status = "open" if i <= deals * 3 // 5 else rng.choice(("won", "lost"))
         entered = NOW - timedelta(days=rng.randint(0, 120))
-        close = (NOW + timedelta(days=rng.randint(-20, 180))).date().isoformat() if rng.random() < 0.8 else None
-        rows.append((i, f"Deal {i}", rng.randint(1, contacts), rng.randint(1, 500) * 100_000, rng.choice(stages),
-                     close, status, ts(entered), ts(entered), ts(entered)))
+        close = (NOW + timedelta(days=rng.randint(-20, 180))).date().isoformat()
+        value = rng.randint(1, 500) * 100_000
+        rows.append((i, f"Deal {i}", rng.randint(1, contacts), value, rng.choice(stages),
+                     close if rng.random() < 0.8 else None, status, ts(entered), ts(entered), ts(entered)))
     conn = sqlite3.connect(path)
     with conn:
         conn.executemany(
@@ -140,7 +141,8 @@ def main() -> None:
                    "HOME": str(work / "home"), "XDG_CONFIG_HOME": str(work / "config")}
             env.pop("MINICRM_USER", None)
             env.pop("PYTHONDONTWRITEBYTECODE", None)  # run from bytecode, as an installed minicrm does
-            subprocess.run([sys.executable, "-m", "compileall", "-q", str(src / "minicrm")], env=env, check=True)
+            compile_all = [sys.executable, "-m", "compileall", "-q", str(src / "minicrm")]
+            subprocess.run(compile_all, env=env, check=True)
             envs[name] = env
         minicrm = [sys.executable, "-m", "minicrm"]
         setup = (["segment", "save", "bench", "--tag", "vip"], ["request", "add", "1", "bench request"],
@@ -149,7 +151,9 @@ def main() -> None:
             subprocess.run([*minicrm, *argv], env=envs["after"], check=True, capture_output=True)
         contact = str(args.contacts // 2)
         reads = [[a.replace("{contact}", contact) for a in argv] for argv in READS]
-        commands: dict[tuple[str, str], list[str]] = {("floor", "python -c pass"): [sys.executable, "-c", "pass"]}
+        commands: dict[tuple[str, str], list[str]] = {
+            ("floor", "python -c pass"): [sys.executable, "-c", "pass"]
+        }
         for argv in [["due"], *reads]:
             for name in envs:
                 commands[(name, " ".join(argv))] = [*minicrm, *argv]
@@ -157,15 +161,18 @@ def main() -> None:
         for _ in range(args.runs):
             for key, argv in commands.items():
                 samples[key].append(run_ok(argv, envs[key[0] if key[0] in envs else "after"]))
-        medians = {key: (statistics.median(w for w, _ in got) * 1000, statistics.median(c for _, c in got) * 1000)
-                   for key, got in samples.items()}
+        medians = {
+            key: (statistics.median(w for w, _ in got) * 1000, statistics.median(c for _, c in got) * 1000)
+            for key, got in samples.items()
+        }
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     floor = medians[("floor", "python -c pass")]
     due = {name: medians[(name, "due")] for name in envs}
-    print(f"\n{args.contacts:,} contacts, {args.followups:,} open follow-ups, {args.deals:,} deals; median of "
-          f"{args.runs} cold runs, wall (cpu) ms; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"\n{args.contacts:,} contacts, {args.followups:,} open follow-ups, {args.deals:,} deals; "
+          f"median of {args.runs} cold runs, wall (cpu) ms; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"python -c pass: {floor[0]:.0f} ({floor[1]:.0f})\n")
     head = "| command | " + ("before | " if "before" in envs else "") + "after | after ÷ due |"
     print(head)
