@@ -120,7 +120,9 @@ def main() -> None:
     parser.add_argument("--deals", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--before", help="also time this git revision (e.g. main)")
+    parser.add_argument("--only", nargs="+", metavar="WORDS", help="only the reads that start so")
     args = parser.parse_args()
+    wanted = [argv for argv in READS if not args.only or " ".join(argv).startswith(tuple(args.only))]
 
     DATA.mkdir(parents=True, exist_ok=True)
     base = DATA / f"crm-{args.contacts}-{args.followups}-v2.db"
@@ -150,7 +152,7 @@ def main() -> None:
         for argv in setup:
             subprocess.run([*minicrm, *argv], env=envs["after"], check=True, capture_output=True)
         contact = str(args.contacts // 2)
-        reads = [[a.replace("{contact}", contact) for a in argv] for argv in READS]
+        reads = [[a.replace("{contact}", contact) for a in argv] for argv in wanted]
         commands: dict[tuple[str, str], list[str]] = {
             ("floor", "python -c pass"): [sys.executable, "-c", "pass"]
         }
@@ -177,7 +179,7 @@ def main() -> None:
     head = "| command | " + ("before | " if "before" in envs else "") + "after | after ÷ due |"
     print(head)
     print("|---|" + "---:|" * (head.count("|") - 2))
-    for argv in [["due"], *READS]:
+    for argv in [["due"], *wanted]:
         label = " ".join(argv).replace("{contact}", "N")
         cells = []
         if "before" in envs:
