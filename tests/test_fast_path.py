@@ -173,7 +173,11 @@ def test_the_tui_opens_without_typer(monkeypatch, capsys, tmp_path) -> None:
     from minicrm.tui import app as tui_app
 
     opened: list[tuple[str | None, str]] = []
-    monkeypatch.setattr(tui_app, "run_tui", lambda screen: opened.append((GLOBALS.db, screen)))
+    def run_tui(db: str | None, user: str | None, screen: str) -> None:
+        assert (db, user) == (GLOBALS.db, GLOBALS.user)  # the CLI passes its options in
+        opened.append((db, screen))
+
+    monkeypatch.setattr(tui_app, "run_tui", run_tui)
     monkeypatch.delenv("MINICRM_DB", raising=False)
     db = str(tmp_path / "x.db")
     assert _fast(["--db", db, "tui", "--screen", "contacts"], capsys) == (0, "", "")

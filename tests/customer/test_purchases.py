@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from minicrm.errors import InvalidInput
-from minicrm.services import purchases
-
 
 def _deal(
     ctx,
@@ -105,12 +102,3 @@ def test_segments_can_filter_on_value(cli, history) -> None:
     cli("segment", "save", "big", "--min-value", "1500")
     assert [c["name"] for c in cli("contact", "list", "--segment", "big", "--json").json()] == ["Ana Lima"]
 
-
-def test_amounts() -> None:
-    assert purchases.parse_amount("1 200,5", "EUR") == 120050
-    assert purchases.parse_amount("1,200.50", "EUR") == 120050
-    assert purchases.parse_amount("1500", "JPY") == 1500
-    assert purchases.format_amount(123456, "EUR") == "1,234.56 EUR"
-    assert purchases.major(5, "EUR") == 0.05
-    with pytest.raises(InvalidInput):
-        purchases.parse_amount("nan", "EUR")

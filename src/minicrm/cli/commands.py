@@ -197,12 +197,12 @@ def build(name: str, entry: Entry, parent: TyperGroup) -> Any:
 def open_tui_or_help(ctx: typer.Context) -> None:
     """A bare ``minicrm``: the TUI on a terminal, the help otherwise."""
     if sys.stdin.isatty() and sys.stdout.isatty():
-        try:
-            from minicrm.tui.app import run_tui
-        except ImportError:
-            pass
-        else:
-            run_tui()
+        from importlib.util import find_spec
+
+        if find_spec("textual") is not None:  # the TUI's library may be left out of an install
+            from minicrm.cli.state import open_tui
+
+            open_tui()
             raise typer.Exit()
     typer.echo(ctx.get_help())
     raise typer.Exit()

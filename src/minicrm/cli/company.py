@@ -11,9 +11,8 @@ from minicrm.cli.options import FormatOpt, IfVersionOpt, JsonOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import key_values
 from minicrm.cli.state import confirm, services
-from minicrm.services import companies, contacts, purchases
-from minicrm.services.dto import UNSET, Address, CompanyCreate, CompanyPatch
-from minicrm.services.interactions import Links, timeline
+from minicrm.services import companies, company_queries
+from minicrm.services.dto import UNSET, Address, CompanyCreate, CompanyPatch, or_unset
 
 app = typer.Typer(help="Companies (accounts): add, list, show, edit, remove.", no_args_is_help=True)
 
@@ -76,25 +75,16 @@ def show(
     """Show a company with its people and recent timeline."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        company = companies.find(ctx, ref)
-        people = contacts.list_contacts(ctx, contacts.ContactQuery(company=str(company.id)))
-        events = timeline(ctx, Links(company=str(company.id)), limit=20)
-        bought = purchases.for_company(ctx, company.id)
+        detail = company_queries.company_detail(ctx, ref)
         tz = ctx.clock.tz
         printer = Printer(fmt, tz)
         if fmt in ("json", "jsonl"):
-            data = company.to_dict(tz)
-            data["contacts"] = [
-                {"id": p.id, "name": p.name, "email": p.email, "title": p.title} for p in people
-            ]
-            data["timeline"] = [i.to_dict(tz) for i in events]
-            data["purchases"] = bought.to_dict()
-            printer.record(data, [])
+            printer.record(detail, [])
             return
-        printer.record(company, views.company_fields(company, tz), sections=[
-            ("Purchases", bought.totals, customer_views.purchase_columns()),
-            ("People", people, views.contact_columns()),
-            ("Timeline", events, views.interaction_columns(tz)),
+        printer.record(detail, views.company_fields(detail.company, tz), sections=[
+            ("Purchases", detail.purchases.totals, customer_views.purchase_columns()),
+            ("People", detail.people, views.contact_columns()),
+            ("Timeline", detail.timeline, views.interaction_columns(tz)),
         ])
 
 
@@ -125,9 +115,7 @@ def edit(
     """Change a company. Only the options given change."""
     fmt = check_format(fmt, json_flag)
 
-    def opt(value: object) -> object:
-        return UNSET if value is None else value
-
+    opt = or_unset
     patch = CompanyPatch(
         name=opt(name), domain=opt(domain), industry=opt(industry), size=opt(size),
         tags=UNSET if tag is None else tuple(tag), add_tags=tuple(add_tag or ()),
@@ -162,9 +150,8 @@ def history(
 ) -> None:
     """Every change to a company: when, who, which fields, before → after."""
     from minicrm.services.history import history as load_history
-    from minicrm.services.refs import resolve_company
 
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        entries = load_history(ctx, "company", resolve_company(ctx.db, ref))
+        entries = load_history(ctx, "company", company_queries.company_id(ctx, ref))
         Printer(fmt, ctx.clock.tz).records(entries, views.change_columns(ctx.clock.tz), empty="no history")

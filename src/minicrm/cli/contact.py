@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -12,10 +12,9 @@ from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import cadence_days, key_values
 from minicrm.cli.state import confirm, services
 from minicrm.errors import InvalidInput
-from minicrm.services import contacts
-from minicrm.services.dto import UNSET, ContactPatch
+from minicrm.services import contact_queries, contacts
+from minicrm.services.dto import UNSET, ContactPatch, or_unset
 from minicrm.services.history import history as load_history
-from minicrm.services.refs import resolve_contact
 
 app = typer.Typer(help="People: add, list, show, edit, remove, and their history.", no_args_is_help=True)
 
@@ -186,11 +185,6 @@ def _bulk_query(
     )
 
 
-def _bulk_ids(ctx: Any, query: contacts.ContactQuery) -> list[int]:
-    sql, params = contacts.query_sql(ctx, query)
-    return [int(r["id"]) for r in ctx.db.all(sql + " ORDER BY c.id", params)]
-
-
 def _one_target(refs: list[str] | None, query: contacts.ContactQuery | None) -> None:
     if refs and query is not None:
         raise InvalidInput("give contact references or --filter-… options, not both")
@@ -217,9 +211,9 @@ def merge(
 
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        keep_id = resolve_contact(ctx.db, keep)
-        other_ids = list(dict.fromkeys(resolve_contact(ctx.db, r) for r in others))
-        found = contacts.load(ctx.db, [keep_id, *other_ids])
+        keep_id = contact_queries.contact_id(ctx, keep)
+        other_ids = list(dict.fromkeys(contact_queries.contact_id(ctx, r) for r in others))
+        found = contact_queries.get_many(ctx, [keep_id, *other_ids])
         names = ", ".join(f"{c.id} {c.name}" for c in found[1:])
         confirm(f"Merge {names} into {found[0].id} {found[0].name} (they are deleted)?", yes=yes)
         contact = merge_contacts(ctx, keep_id, other_ids)
@@ -293,9 +287,7 @@ def edit(
     one undoable operation."""
     fmt = check_format(fmt, json_flag)
 
-    def opt(value: object) -> object:
-        return UNSET if value is None else value
-
+    opt = or_unset
     patch = ContactPatch(
         name=opt(name),
         emails=UNSET if email is None else tuple(email),
@@ -328,7 +320,7 @@ def edit(
     _one_target([ref] if ref else None, query)
     with services() as ctx:
         if query is not None:
-            ids = _bulk_ids(ctx, query)
+            ids = contact_queries.matching_ids(ctx, query)
             printer = Printer(fmt, ctx.clock.tz)
             printer.message(f"{len(ids)} contact{'s' if len(ids) != 1 else ''} match")
             if len(ids) > BULK_ASK_ABOVE:
@@ -359,13 +351,13 @@ def rm(
     _one_target(refs, query)
     with services() as ctx:
         if query is not None:
-            ids = _bulk_ids(ctx, query)
+            ids = contact_queries.matching_ids(ctx, query)
             if not ids:
                 Printer("plain", ctx.clock.tz).message("no contact matches; nothing deleted")
                 return
         else:
-            ids = list(dict.fromkeys(resolve_contact(ctx.db, r) for r in refs or ()))
-        found = contacts.load(ctx.db, ids)
+            ids = list(dict.fromkeys(contact_queries.contact_id(ctx, r) for r in refs or ()))
+        found = contact_queries.get_many(ctx, ids)
         names = ", ".join(f"{c.id} {c.name}" for c in found[:BULK_ASK_ABOVE]) + (
             " …" if len(found) > BULK_ASK_ABOVE else ""
         )
@@ -389,6 +381,6 @@ def history(
     """Every change to a contact: when, who, which fields, before → after."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        contact_id = resolve_contact(ctx.db, ref)
+        contact_id = contact_queries.contact_id(ctx, ref)
         entries = load_history(ctx, "contact", contact_id)
         Printer(fmt, ctx.clock.tz).records(entries, views.change_columns(ctx.clock.tz), empty="no history")

@@ -40,7 +40,7 @@ def request_fields(r: ServiceRequest, tz: tzinfo) -> list[tuple[str, object]]:
 
 
 def purchase_columns() -> list[Column]:
-    from minicrm.services.purchases import format_amount
+    from minicrm.services.money import format_amount
 
     def value(t: CurrencyTotal) -> str:
         return format_amount(t.value_minor, t.currency)

@@ -12,12 +12,10 @@ from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.state import confirm, services
 from minicrm.dates import parse_when
-from minicrm.services import deals
+from minicrm.services import deal_queries, deals
 from minicrm.services.context import Context
-from minicrm.services.dto import UNSET, Deal, DealCreate, DealPatch
+from minicrm.services.dto import UNSET, Deal, DealCreate, DealPatch, or_unset
 from minicrm.services.history import history as load_history
-from minicrm.services.interactions import Links, timeline
-from minicrm.services.refs import resolve_deal
 
 app = typer.Typer(
     help="Deals: add, list, show, edit, move through the pipeline, win, lose, remove.", no_args_is_help=True
@@ -126,25 +124,20 @@ def show(
     """Show a deal with its stage history and timeline."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        with ctx.db.snapshot():
-            deal = deals.find(ctx, deal_id)
-            changes = deals.stage_history(ctx, deal.id)
-            events = timeline(ctx, Links(deal=str(deal.id)), limit=20)
+        detail = deal_queries.deal_detail(ctx, deal_id)
+        deal, changes = detail.deal, detail.stage_history
         tz, now = ctx.clock.tz, ctx.clock.now()
         printer = Printer(fmt, tz)
         if fmt in ("json", "jsonl"):
-            data = deal.to_dict(tz)
-            data["stage_history"] = [c.to_dict(tz) for c in changes]
-            data["timeline"] = [i.to_dict(tz) for i in events]
-            printer.record(data, [])
+            printer.record(detail, [])
             return
         last_id = changes[-1].id if changes and deal.status == "open" else None
         printer.record(
-            deal,
+            detail,
             deal_views.deal_fields(deal, tz, now),
             sections=[
                 ("Stage history", changes, deal_views.stage_history_columns(tz, now, last_id)),
-                ("Timeline", events, views.interaction_columns(tz)),
+                ("Timeline", detail.timeline, views.interaction_columns(tz)),
             ],
         )
 
@@ -178,9 +171,7 @@ def edit(
     """Change a deal. Only the options given change; stages change with move, won and lost."""
     fmt = check_format(fmt, json_flag)
 
-    def opt(item: object) -> object:
-        return UNSET if item is None else item
-
+    opt = or_unset
     with services() as ctx:
         patch = DealPatch(
             title=opt(title),
@@ -194,7 +185,7 @@ def edit(
             lost_reason=opt(reason),
             clear=tuple(clear or ()),
         )
-        _print(ctx, deals.edit(ctx, resolve_deal(ctx.db, deal_id), patch), fmt)
+        _print(ctx, deals.edit(ctx, deal_queries.deal_id(ctx, deal_id), patch), fmt)
 
 
 @app.command("move")
@@ -213,7 +204,7 @@ def move(
     """Move a deal to another stage. Prints it."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        _print(ctx, deals.move(ctx, resolve_deal(ctx.db, deal_id), stage, probability=probability), fmt)
+        _print(ctx, deals.move(ctx, deal_queries.deal_id(ctx, deal_id), stage, probability=probability), fmt)
 
 
 @app.command("won")
@@ -221,7 +212,7 @@ def won(deal_id: IdArg, fmt: FormatOpt = None, json_flag: JsonOpt = False) -> No
     """Mark a deal won (closes it at 100%). Prints it."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        _print(ctx, deals.won(ctx, resolve_deal(ctx.db, deal_id)), fmt)
+        _print(ctx, deals.won(ctx, deal_queries.deal_id(ctx, deal_id)), fmt)
 
 
 @app.command("lost")
@@ -234,7 +225,7 @@ def lost(
     """Mark a deal lost, with the reason (closes it at 0%). Prints it."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        _print(ctx, deals.lost(ctx, resolve_deal(ctx.db, deal_id), reason), fmt)
+        _print(ctx, deals.lost(ctx, deal_queries.deal_id(ctx, deal_id), reason), fmt)
 
 
 @app.command("rm")
@@ -244,7 +235,7 @@ def rm(
 ) -> None:
     """Delete deals with their stage history (their timeline entries stay)."""
     with services() as ctx:
-        ids = list(dict.fromkeys(resolve_deal(ctx.db, d) for d in deal_ids))
+        ids = list(dict.fromkeys(deal_queries.deal_id(ctx, d) for d in deal_ids))
         found = deals.load(ctx, ids)
         names = ", ".join(f"#{d.id} {d.title}" for d in found)
         confirm(f"Delete {len(found)} deal{'s' if len(found) != 1 else ''} ({names})?", yes=yes)
@@ -261,5 +252,5 @@ def history(
     """Every change to a deal: when, who, which fields, before → after."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        entries = load_history(ctx, "deal", resolve_deal(ctx.db, deal_id))
+        entries = load_history(ctx, "deal", deal_queries.deal_id(ctx, deal_id))
         Printer(fmt, ctx.clock.tz).records(entries, views.change_columns(ctx.clock.tz), empty="no history")

@@ -77,12 +77,14 @@ def command_function(words: tuple[str, ...]) -> Callable[..., Any]:
     entry = entry or TREE[words[0]]
     target = getattr(importlib.import_module(entry.module), entry.attr)
     if entry.kind == "command":
-        return target
+        function: Callable[..., Any] = target
+        return function
     import typer.main
 
     for info in target.registered_commands:
         if (info.name or typer.main.get_command_name(info.callback.__name__)) == words[1]:
-            return info.callback
+            function = info.callback
+            return function
     raise LookupError(" ".join(words))
 
 

@@ -106,9 +106,9 @@ def _followup_done(v: Values) -> None:
 
 def _tui(v: Values) -> None:
     """The full-screen app: Typer and the command tree would come before its first paint."""
-    from minicrm.tui.app import run_tui
+    from minicrm.cli.state import open_tui
 
-    run_tui(screen=v["screen"])
+    open_tui(v["screen"])
 
 
 #: the hot commands: their words → what runs them (``tests/test_hygiene`` reads the words)

@@ -28,10 +28,10 @@ def export(
 ) -> None:
     """Everything stored about a person (record, timeline, deals, follow-ups, change log) as JSON."""
     from minicrm.services import privacy
-    from minicrm.services.refs import resolve_contact
+    from minicrm.services.contact_queries import contact_id
 
     with services() as ctx:
-        doc = privacy.export_person(ctx, resolve_contact(ctx.db, ref))
+        doc = privacy.export_person(ctx, contact_id(ctx, ref))
     text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
     if out is None:
         sys.stdout.write(text)
@@ -48,11 +48,11 @@ def erase(ref: RefArg, yes: YesOpt = False) -> None:
     records and in the change log; keeps only a hashed tombstone, so that a later import does
     not bring them back."""
     from minicrm.services import privacy
+    from minicrm.services.contact_queries import contact_id
     from minicrm.services.contacts import get
-    from minicrm.services.refs import resolve_contact
 
     with services() as ctx:
-        person = get(ctx, resolve_contact(ctx.db, ref))
+        person = get(ctx, contact_id(ctx, ref))
         confirm(f"Erase {person.id} {person.name} for good (this cannot be undone)?", yes=yes)
         report = privacy.erase_person(ctx, person.id)
         Printer("plain", ctx.clock.tz).message(

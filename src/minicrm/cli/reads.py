@@ -79,58 +79,35 @@ def contact_list(
 
 def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 20) -> None:
     fmt = check_format(fmt, json_flag)
-    from minicrm.services import contact_queries as contacts
-    from minicrm.services import followup_queries as followups
-    from minicrm.services.interactions import Links
-    from minicrm.services.interactions import timeline as load_timeline
-    from minicrm.services.money import format_amount, json_number
+    from minicrm.services.contact_queries import contact_detail
 
     with services() as ctx:
-        with ctx.db.snapshot():
-            contact = contacts.find(ctx, ref)
-            items = followups.list_followups(ctx, "open", contact=str(contact.id))
-            events = load_timeline(ctx, Links(contact=str(contact.id)), limit=timeline)
-            deals = ctx.db.all(
-                "SELECT id, title, stage, status, value_minor, currency FROM deal WHERE contact_id = ? "
-                "ORDER BY id",
-                (contact.id,),
-            )
-            from minicrm.services import purchases, requests
-
-            service_requests = requests.list_requests(ctx, contact=str(contact.id))
-            bought = purchases.for_contact(ctx, contact.id)
+        detail = contact_detail(ctx, ref, timeline_limit=timeline)
         tz = ctx.clock.tz
         printer = Printer(fmt, tz)
         if fmt in ("json", "jsonl"):
-            data = contact.to_dict(tz)
-            data["followups"] = [f.to_dict(tz) for f in items]
-            data["timeline"] = [i.to_dict(tz) for i in events]
-            data["deals"] = [
-                {**dict(d), "value": json_number(d["value_minor"], d["currency"])} for d in deals
-            ]
-            data["requests"] = [r.to_dict(tz) for r in service_requests]
-            data["purchases"] = bought.to_dict()
-            printer.record(data, [])
+            printer.record(detail, [])
             return
         from minicrm.cli import customer_views
         from minicrm.cli.output import Column
+        from minicrm.services.money import format_amount
 
         deal_columns = [
-            Column("ID", lambda d: d["id"]),
-            Column("Deal", lambda d: d["title"]),
-            Column("Stage", lambda d: d["stage"]),
-            Column("Status", lambda d: d["status"]),
-            Column("Value", lambda d: format_amount(d["value_minor"], d["currency"])),
+            Column("ID", lambda d: d.id),
+            Column("Deal", lambda d: d.title),
+            Column("Stage", lambda d: d.stage),
+            Column("Status", lambda d: d.status),
+            Column("Value", lambda d: format_amount(d.value_minor, d.currency)),
         ]
         printer.record(
-            contact,
-            views.contact_fields(contact, tz),
+            detail,
+            views.contact_fields(detail.contact, tz),
             sections=[
-                ("Deals", deals, deal_columns),
-                ("Purchases", bought.totals, customer_views.purchase_columns()),
-                ("Requests", service_requests, customer_views.request_columns(tz)),
-                ("Follow-ups", items, views.followup_columns(tz)),
-                ("Timeline", events, views.interaction_columns(tz)),
+                ("Deals", detail.deals, deal_columns),
+                ("Purchases", detail.purchases.totals, customer_views.purchase_columns()),
+                ("Requests", detail.requests, customer_views.request_columns(tz)),
+                ("Follow-ups", detail.followups, views.followup_columns(tz)),
+                ("Timeline", detail.timeline, views.interaction_columns(tz)),
             ],
         )
 

@@ -45,6 +45,14 @@ def services(*, check_user: bool = True) -> Iterator[Context]:
             print(f"warning: {inert(' '.join(warning.split()))}", file=sys.stderr)
 
 
+def open_tui(screen: str = "today") -> None:
+    """Open the full-screen app with the global options: the CLI's one way into the TUI (``minicrm
+    tui``, and a bare ``minicrm`` on a terminal), which knows nothing of the CLI."""
+    from minicrm.tui.app import run_tui
+
+    run_tui(db=GLOBALS.db, user=GLOBALS.user, screen=screen)
+
+
 def confirm(question: str, *, yes: bool) -> None:
     """Ask before a destructive change; refuse (exit 1) when there is no terminal to ask."""
     if yes:

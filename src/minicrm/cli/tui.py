@@ -13,6 +13,6 @@ def tui(
     ] = "today",
 ) -> None:
     """Open the full-screen app: Today, Contacts, Pipeline, Follow-ups (keys: 1-4, /, ?, ctrl+p, q)."""
-    from minicrm.tui.app import run_tui
+    from minicrm.cli.state import open_tui
 
-    run_tui(screen=screen)
+    open_tui(screen)

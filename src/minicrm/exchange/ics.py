@@ -93,7 +93,8 @@ def followups_to_ics(items: Iterable[IcsTodo]) -> bytes:
             todo.add("recurrence-id", _due_value(IcsTodo(item.uid, "", rid, tzid=item.tzid)))
         cal.add_component(todo)
     cal.add_missing_timezones()
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 def _dt(component: icalendar.Component, name: str) -> datetime | date | None:

@@ -1,7 +1,8 @@
 """Fast building blocks for writing many contacts in one transaction.
 
 One ORM-style call per row manages a few thousand rows a second; these helpers validate with
-cached fast paths and write with ``executemany`` so an import reaches tens of thousands.
+cached fast paths, and the record modules (``minicrm.store.records``) write with
+``executemany``, so an import reaches tens of thousands.
 """
 
 from __future__ import annotations
@@ -35,13 +36,6 @@ _LATIN_EMAIL = re.compile(
 _EMAIL_MAX_BYTES = 254
 # Already E.164: parsing and formatting it again gives it back unchanged (valid or not).
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
-
-CONTACT_COLUMNS = (
-    "id", "name", "given_name", "family_name", "title", "company_id", "street", "city", "region", "postcode",
-    "country", "status", "source", "owner", "do_not_contact", "preferred_channel", "cadence_days",
-    "last_interaction_at", "created_at", "updated_at", "version", "uid",
-)  # fmt: skip
-
 
 def fast_email(value: str) -> str:
     """``normalize_email`` with regex fast paths; raises InvalidInput like it."""
@@ -99,29 +93,6 @@ def identity_hash(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}:{key}".encode()).hexdigest()
 
 
-def allocate_ids(db: Database, table: str, count: int) -> list[int]:
-    """``count`` fresh primary keys for rows inserted with executemany (which returns none).
-
-    SQLite: the write transaction holds the database lock, so the next ids are safe to take; past
-    the largest id ever used (``sqlite_sequence``) for the tables that never reuse the id of a
-    deleted record, or a new contact would inherit a deleted one's history. PostgreSQL: taken
-    from the table's sequence."""
-    if count <= 0:
-        return []
-    if db.is_sqlite:
-        used = db.scalar(
-            f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0), "
-            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0))",
-            (table,),
-        )
-        start = int(used) + 1
-        return list(range(start, start + count))
-    rows = db.all(
-        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, ?)", (count,)
-    )
-    return [int(r["id"]) for r in rows]
-
-
 def new_uid() -> str:
     """A random (version 4) UUID as text, without building a ``uuid.UUID`` object."""
     return new_uids(1)[0]
@@ -141,78 +112,6 @@ def new_uids(count: int) -> list[str]:
 
 #: a random hex digit with its two high bits set to 10 (the RFC 4122 variant)
 _VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
-
-
-def contact_search_body(
-    name: str, emails: list[str], phones: list[str], company: str | None, title: str | None
-) -> str:
-    """The same text ``search.contact_body`` builds, without reading it back."""
-    return " | ".join(filter(None, (name, *emails, *phones, company, title)))
-
-
-class TagCache:
-    """Tag ids by name, creating missing tags on first use."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.ids: dict[str, int] = {}
-
-    def id(self, name: str) -> int:
-        found = self.ids.get(name)
-        if found is None:
-            existing = self.db.scalar("SELECT id FROM tag WHERE name = ?", (name,))
-            found = (
-                int(existing)
-                if existing is not None
-                else self.db.insert("INSERT INTO tag (name) VALUES (?)", (name,))
-            )
-            self.ids[name] = found
-        return found
-
-
-def insert_search_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
-    """Insert many ``(entity, entity_id, body)`` search documents.
-
-    On SQLite the FTS5 index is normally fed row by row by a trigger on ``search_doc``; that is
-    ~10x slower than one ``INSERT … SELECT`` into the index, so for a batch the trigger is set
-    aside (inside the caller's transaction: a rollback brings it back) and the new documents
-    are indexed in one statement. While it runs, FTS5's automatic merging is off: merging the
-    index segments after every batch cost an import of a million contacts 13 µs a document
-    instead of 8. The segments a batch adds are still bounded (FTS5's ``crisismerge`` merges a
-    level once it has 16 of them), so searches stay as fast; later writes merge as usual."""
-    if not docs:
-        return
-    if not db.is_sqlite:
-        db.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", docs)
-        return
-    trigger = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'search_fts_ai'")
-    ids = allocate_ids(db, "search_doc", len(docs))
-    if trigger:
-        db.execute("DROP TRIGGER search_fts_ai")
-    try:
-        db.executemany(
-            "INSERT INTO search_doc (id, entity, entity_id, body) VALUES (?, ?, ?, ?)",
-            [(i, *doc) for i, doc in zip(ids, docs, strict=True)],
-        )
-        if trigger:
-            automerge = db.scalar("SELECT v FROM search_fts_config WHERE k = 'automerge'")
-            db.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0)")
-            db.execute(
-                "INSERT INTO search_fts (rowid, entity, body) "
-                "SELECT id, entity, body FROM search_doc WHERE id BETWEEN ? AND ?",
-                (ids[0], ids[-1]),
-            )
-            db.execute(
-                "INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', ?)",
-                (_FTS_AUTOMERGE if automerge is None else int(automerge),),
-            )
-    finally:
-        if trigger:
-            db.execute(str(trigger))
-
-
-#: FTS5's default ``automerge``
-_FTS_AUTOMERGE = 4
 
 
 def drop_secondary_indexes(db: Database, table: str) -> list[str]:

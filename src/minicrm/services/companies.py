@@ -10,31 +10,19 @@ from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services import search as search_index
 from minicrm.services.context import Context
 from minicrm.services.dto import UNSET, Address, Company, CompanyCreate, CompanyPatch
+from minicrm.services.history import conflict_message
 from minicrm.services.refs import find_company_exact, resolve_company
-from minicrm.services.restorers import unlinked_rows
-from minicrm.services.tags import set_tags, tags_of
+from minicrm.services.tags import tags_of
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.users import check_owner
 from minicrm.services.validation import check_field_key, normalize_tags, optional_text, require_text
-from minicrm.services.versions import check_version, update_versioned
+from minicrm.services.versions import check_version
 from minicrm.store import db as db_layer
 from minicrm.store.db import Database
+from minicrm.store.records.base import unlinked_rows
+from minicrm.store.records.companies import COLUMNS as _COLUMNS
+from minicrm.store.records.companies import snapshot as snapshot
 
-_COLUMNS = (
-    "name",
-    "domain",
-    "industry",
-    "size",
-    "street",
-    "city",
-    "region",
-    "postcode",
-    "country",
-    "owner",
-    "created_at",
-    "updated_at",
-    "version",
-)
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 CLEARABLE = (
     "domain",
@@ -167,17 +155,12 @@ def insert_company(uow: UnitOfWork, name: str, data: CompanyCreate | None = None
         "updated_at": uow.now,
         "version": 1,
     }
-    company_id = db.insert(
-        f"INSERT INTO company ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-        [values[c] for c in _COLUMNS],
+    company_id = uow.companies.insert(
+        values,
+        tags=normalize_tags(data.tags),
+        fields={check_field_key(k): v for k, v in data.fields.items()},
     )
-    db.executemany(
-        "INSERT INTO company_field (company_id, key, value) VALUES (?, ?, ?)",
-        [(company_id, check_field_key(k), v) for k, v in data.fields.items()],
-    )
-    set_tags(db, "company", company_id, normalize_tags(data.tags))
-    search_index.reindex_company(db, company_id)
-    uow.record("company", company_id, "create", None, snapshot(db, company_id))
+    uow.record("company", company_id, "create", None, uow.companies.snapshot(company_id))
     return company_id
 
 
@@ -195,7 +178,7 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
     with UnitOfWork(ctx, f"company edit {ref}") as uow:
         db = uow.db
         company_id = resolve_company(db, ref)
-        before = snapshot(db, company_id)
+        before = uow.companies.snapshot(company_id)
         assert before is not None
         check_version(uow, "company", company_id, before["version"], patch.expected_version)
         row = {k: before[k] for k in _COLUMNS}
@@ -238,15 +221,11 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
         }:
             return get(ctx, company_id)
         row["updated_at"] = uow.now
-        row["version"] = update_versioned(uow, "company", "company", company_id, before["version"], row)
-        db.execute("DELETE FROM company_field WHERE company_id = ?", (company_id,))
-        db.executemany(
-            "INSERT INTO company_field (company_id, key, value) VALUES (?, ?, ?)",
-            [(company_id, k, v) for k, v in fields.items()],
-        )
-        set_tags(db, "company", company_id, tags)
-        search_index.reindex_company(db, company_id, with_contacts=row["name"] != before["name"])
-        uow.record("company", company_id, "update", before, snapshot(db, company_id))
+        version = uow.companies.update(company_id, row, base_version=before["version"])
+        if version is None:
+            raise Conflict(conflict_message(uow.ctx, "company", company_id))
+        uow.companies.replace_children(company_id, tags=tags, fields=fields)
+        uow.record("company", company_id, "update", before, uow.companies.snapshot(company_id))
     return get(ctx, company_id)
 
 
@@ -256,15 +235,9 @@ def remove(ctx: Context, refs: list[str]) -> list[Company]:
     victims = load(ctx.db, ids)
     with UnitOfWork(ctx, f"company rm {', '.join(c.name for c in victims)}") as uow:
         for company in victims:
-            before = snapshot(uow.db, company.id)
-            linked = [
-                int(r["id"]) for r in uow.db.all("SELECT id FROM contact WHERE company_id = ?", (company.id,))
-            ]
+            before = uow.companies.snapshot(company.id)
             unlinked = unlinked_rows(uow.db, "company", company.id)
-            uow.db.execute("DELETE FROM company WHERE id = ?", (company.id,))
-            search_index.unindex(uow.db, "company", company.id)
-            for contact_id in linked:
-                search_index.reindex_contact(uow.db, contact_id)
+            linked = uow.companies.delete(company.id)  # its people stay, unlinked and re-indexed
             uow.record(
                 "company",
                 company.id,
@@ -273,18 +246,3 @@ def remove(ctx: Context, refs: list[str]) -> list[Company]:
                 None,
             )
     return victims
-
-
-def snapshot(db: Database, company_id: int) -> dict[str, Any] | None:
-    row = db.one("SELECT * FROM company WHERE id = ?", (company_id,))
-    if row is None:
-        return None
-    data = {k: row[k] for k in ("id", *_COLUMNS)}
-    data["tags"] = list(tags_of(db, "company", [company_id]).get(company_id, ()))
-    data["fields"] = {
-        r["key"]: r["value"]
-        for r in db.all(
-            "SELECT key, value FROM company_field WHERE company_id = ? ORDER BY key", (company_id,)
-        )
-    }
-    return data

@@ -1,4 +1,5 @@
-"""Reading contacts: ``contact list`` filters, loading by id or reference.
+"""Reading contacts: ``contact list`` filters, loading by id or reference, and the contact detail
+that ``contact show`` and the TUI's contact pane both show.
 
 The read side of ``minicrm.services.contacts``, kept apart so that the read commands do not load
 the write machinery (unit of work, hooks, the search indexer); ``contacts`` re-exports all of it.
@@ -24,13 +25,9 @@ if TYPE_CHECKING:
 
     from minicrm.dates import Duration
     from minicrm.services.context import Context
+    from minicrm.services.dto.contact_detail import ContactDetail
     from minicrm.store.db import Database, Row
 
-_COLUMNS = (
-    "name", "given_name", "family_name", "title", "company_id", "street", "city", "region", "postcode",
-    "country", "status", "source", "owner", "do_not_contact", "preferred_channel", "cadence_days",
-    "last_interaction_at", "created_at", "updated_at", "version", "uid",
-)
 SORTS = {
     "name": "c.name", "created": "c.created_at", "updated": "c.updated_at",
     "last-interaction": "c.last_interaction_at", "status": "c.status", "id": "c.id",
@@ -67,6 +64,16 @@ def get(ctx: Context, contact_id: int) -> Contact:
 
 def find(ctx: Context, ref: str) -> Contact:
     return get(ctx, resolve_contact(ctx.db, ref))
+
+
+def contact_id(ctx: Context, ref: str) -> int:
+    """The id of the contact ``ref`` names (an id, an email or a name; see ``refs``)."""
+    return resolve_contact(ctx.db, ref)
+
+
+def get_many(ctx: Context, ids: list[int]) -> list[Contact]:
+    """Contacts by id, in the order given (ids that no longer exist are left out)."""
+    return load(ctx.db, ids)
 
 
 def load(db: Database, ids: list[int]) -> list[Contact]:
@@ -183,9 +190,10 @@ def query_sql(ctx: Context, q: ContactQuery) -> tuple[str, list[Any]]:
         )
         params += [check_field_key(key), value.lower()]
     if q.min_value is not None:
-        from minicrm.services.purchases import WON_TOTALS_SQL, parse_amount
+        from minicrm.services.money import parse_lenient_amount
+        from minicrm.services.purchases import WON_TOTALS_SQL
 
-        amount = parse_amount(q.min_value, ctx.config.currency)
+        amount = parse_lenient_amount(q.min_value, ctx.config.currency)
         if amount > 0:  # a contact without purchases has a lifetime value of 0
             where.append(f"c.id IN (SELECT w.contact_id FROM {WON_TOTALS_SQL} w WHERE w.total >= ?)")
             params += [ctx.config.currency, amount]
@@ -219,3 +227,30 @@ def count(ctx: Context, q: ContactQuery = ContactQuery()) -> int:
     return int(ctx.db.scalar(f"SELECT count(*) FROM ({sql}) AS matched", params))
 
 
+def matching_ids(ctx: Context, q: ContactQuery) -> list[int]:
+    """The ids of every contact the filters select, ascending (what a bulk edit changes; the
+    sort and the page of ``q`` do not apply)."""
+    sql, params = query_sql(ctx, q)
+    return [int(r["id"]) for r in ctx.db.all(sql + " ORDER BY c.id", params)]
+
+
+def contact_detail(
+    ctx: Context, ref: str | int, *, followup_limit: int | None = None, timeline_limit: int | None = 20
+) -> ContactDetail:
+    """One contact with what is shown beside it, read in one snapshot: ``contact show`` and the
+    TUI's contact pane print this. ``ref``: an id, or what a user typed (id, email or name)."""
+    from minicrm.services import deal_queries, followup_queries, purchases, requests
+    from minicrm.services.dto.contact_detail import ContactDetail
+    from minicrm.services.interactions import Links, timeline
+
+    with ctx.db.snapshot():
+        contact = get(ctx, ref) if isinstance(ref, int) else find(ctx, ref)
+        key = str(contact.id)
+        return ContactDetail(
+            contact=contact,
+            deals=tuple(deal_queries.summaries_of_contact(ctx, contact.id)),
+            followups=tuple(followup_queries.list_followups(ctx, "open", contact=key, limit=followup_limit)),
+            timeline=tuple(timeline(ctx, Links(contact=key), limit=timeline_limit)),
+            requests=tuple(requests.list_requests(ctx, contact=key)),
+            purchases=purchases.for_contact(ctx, contact.id),
+        )

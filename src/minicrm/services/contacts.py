@@ -4,15 +4,15 @@ change-log entries, and keeps the search index current in the same transaction."
 from __future__ import annotations
 
 from minicrm.errors import Conflict, InvalidInput, NotFound
-from minicrm.services import search as search_index
 
 # the read side, re-exported: ``contacts.list_contacts`` and friends stay where callers expect them
-from minicrm.services.contact_queries import _COLUMNS, get, load
 from minicrm.services.contact_queries import SORTS as SORTS
 from minicrm.services.contact_queries import ContactQuery as ContactQuery
 from minicrm.services.contact_queries import count as count
 from minicrm.services.contact_queries import find as find
+from minicrm.services.contact_queries import get as get
 from minicrm.services.contact_queries import list_contacts as list_contacts
+from minicrm.services.contact_queries import load as load
 from minicrm.services.contact_queries import query_sql as query_sql
 from minicrm.services.dto import (
     CHANNELS,
@@ -21,8 +21,6 @@ from minicrm.services.dto import (
     Contact,
 )
 from minicrm.services.refs import find_company_exact, resolve_company, resolve_contact
-from minicrm.services.restorers import unlinked_rows
-from minicrm.services.tags import set_tags, tags_of
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.users import check_owner
 from minicrm.services.validation import (
@@ -36,6 +34,9 @@ from minicrm.services.validation import (
     unique_ci,
 )
 from minicrm.services.versions import check_version, update_versioned
+from minicrm.store.records.base import unlinked_rows
+from minicrm.store.records.contacts import COLUMNS as _COLUMNS
+from minicrm.store.records.contacts import snapshot as snapshot
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -86,13 +87,8 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
             "cadence_days": data.cadence_days, "last_interaction_at": None,
             "created_at": uow.now, "updated_at": uow.now, "version": 1, "uid": str(uuid.uuid4()),
         }
-        contact_id = db.insert(
-            f"INSERT INTO contact ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-            [values[c] for c in _COLUMNS],
-        )
-        _write_children(db, contact_id, emails, phones, tags, fields)
-        search_index.reindex_contact(db, contact_id)
-        uow.record("contact", contact_id, "create", None, snapshot(db, contact_id))
+        contact_id = uow.contacts.insert(values, emails=emails, phones=phones, tags=tags, fields=fields)
+        uow.record("contact", contact_id, "create", None, uow.contacts.snapshot(contact_id))
     return get(ctx, contact_id)
 
 
@@ -105,7 +101,7 @@ def edit(ctx: Context, ref: str | int, patch: ContactPatch) -> Contact:
 def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     ctx, db = uow.ctx, uow.db
     contact_id = ref if isinstance(ref, int) else resolve_contact(db, ref)
-    before = snapshot(db, contact_id)
+    before = uow.contacts.snapshot(contact_id)
     if before is None:
         raise NotFound(f"no contact with id {contact_id}")
     check_version(uow, "contact", contact_id, before["version"], patch.expected_version)
@@ -168,12 +164,8 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
         return contact_id  # nothing changed: no write, no history entry
     row["updated_at"] = uow.now
     row["version"] = update_versioned(uow, "contact", "contact", contact_id, before["version"], row)
-    db.execute("DELETE FROM contact_email WHERE contact_id = ?", (contact_id,))
-    db.execute("DELETE FROM contact_phone WHERE contact_id = ?", (contact_id,))
-    db.execute("DELETE FROM contact_field WHERE contact_id = ?", (contact_id,))
-    _write_children(db, contact_id, tuple(emails), tuple(phones), tuple(tags), fields)
-    search_index.reindex_contact(db, contact_id)
-    uow.record("contact", contact_id, "update", before, snapshot(db, contact_id))
+    uow.contacts.replace_children(contact_id, emails=emails, phones=phones, tags=tags, fields=fields)
+    uow.record("contact", contact_id, "update", before, uow.contacts.snapshot(contact_id))
     return contact_id
 
 
@@ -228,65 +220,16 @@ def remove(ctx: Context, ids: list[int]) -> list[Contact]:
             ):
                 for r in db.all(f"SELECT * FROM {table} WHERE contact_id = ?", (contact.id,)):
                     uow.record(child, int(r["id"]), "delete", dict(r), None)
-                    if child == "interaction":
-                        search_index.unindex(db, "note", int(r["id"]))
-            before = snapshot(db, contact.id)
+            before = uow.contacts.snapshot(contact.id)
             unlinked = unlinked_rows(db, "contact", contact.id)  # deals stay, unlinked: undo links them back
             if before is not None and unlinked:
                 before["unlinked"] = unlinked
-            db.execute("DELETE FROM contact WHERE id = ?", (contact.id,))
-            search_index.unindex(db, "contact", contact.id)
+            uow.contacts.delete(contact.id)  # with its notes, follow-ups and requests (cascade)
             uow.record("contact", contact.id, "delete", before, None)
     return victims
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def snapshot(db: Database, contact_id: int) -> dict[str, Any] | None:
-    """The full stored state of one contact, as recorded in the change log."""
-    row = db.one("SELECT * FROM contact WHERE id = ?", (contact_id,))
-    if row is None:
-        return None
-    data = {k: row[k] for k in ("id", *_COLUMNS)}
-    data["do_not_contact"] = bool(data["do_not_contact"])
-    data["emails"] = [
-        r["email"]
-        for r in db.all(
-            "SELECT email FROM contact_email WHERE contact_id = ? ORDER BY position, id", (contact_id,)
-        )
-    ]
-    data["phones"] = [
-        r["phone"]
-        for r in db.all(
-            "SELECT phone FROM contact_phone WHERE contact_id = ? ORDER BY position, id", (contact_id,)
-        )
-    ]
-    data["tags"] = list(tags_of(db, "contact", [contact_id]).get(contact_id, ()))
-    data["fields"] = {
-        r["key"]: r["value"]
-        for r in db.all(
-            "SELECT key, value FROM contact_field WHERE contact_id = ? ORDER BY key", (contact_id,)
-        )
-    }
-    return data
-
-
-def _write_children(db: Database, contact_id: int, emails: tuple[str, ...], phones: tuple[str, ...],
-                    tags: tuple[str, ...], fields: dict[str, str]) -> None:
-    db.executemany(
-        "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)",
-        [(contact_id, e, e.lower(), i) for i, e in enumerate(emails)],
-    )
-    db.executemany(
-        "INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)",
-        [(contact_id, p, i) for i, p in enumerate(phones)],
-    )
-    db.executemany(
-        "INSERT INTO contact_field (contact_id, key, value) VALUES (?, ?, ?)",
-        [(contact_id, k, v) for k, v in fields.items()],
-    )
-    set_tags(db, "contact", contact_id, tags)
-
-
 def _refuse_duplicate_emails(db: Database, emails: list[str] | tuple[str, ...], own_id: int | None) -> None:
     for email in emails:
         row = db.one(
@@ -309,7 +252,7 @@ def _company_for(uow: UnitOfWork, ref: str | None) -> int | None:
     existing = find_company_exact(db, text)
     if existing is not None:
         return existing
-    from minicrm.services.companies import insert_company
+    from minicrm.services.companies import insert_company  # companies never import contacts
 
     return insert_company(uow, text)
 

@@ -8,7 +8,6 @@ the change-log entry. When ``services/deals.py`` exists they should delegate to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ from minicrm.clock import from_db
 from minicrm.config import Pipeline
 from minicrm.errors import NotFound
 from minicrm.services.context import Context
+from minicrm.services.dto.board import Board, BoardDeal, StageTotal, Today
 from minicrm.store.db import Row
 
 #: deals shown per board column (the header counts them all)
@@ -26,37 +26,6 @@ _DEAL_SQL = (
     "d.contact_id, c.name AS contact_name, d.stage_entered_at, d.last_activity_at, d.pipeline "
     "FROM deal d LEFT JOIN contact c ON c.id = d.contact_id"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class BoardDeal:
-    id: int
-    title: str
-    stage: str
-    status: str
-    value_minor: int | None
-    currency: str
-    close_date: date | None
-    probability: int | None
-    contact_id: int | None
-    contact: str | None
-    idle_days: int
-    stale: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StageTotal:
-    stage: str
-    count: int
-    totals: tuple[tuple[str, int], ...]  # (currency, value_minor), by currency
-
-
-@dataclass(frozen=True, slots=True)
-class Board:
-    pipeline: str
-    stages: tuple[str, ...]
-    totals: tuple[StageTotal, ...]
-    columns: dict[str, tuple[BoardDeal, ...]]
 
 
 def _to_deal(r: Row, pipeline: Pipeline, now: datetime) -> BoardDeal:
@@ -116,10 +85,6 @@ def closing_soon(ctx: Context, days: int = 14) -> list[BoardDeal]:
     )
 
 
-def deals_of_contact(ctx: Context, contact_id: int) -> list[BoardDeal]:
-    return _deals(ctx, "d.contact_id = ?", [contact_id], "d.status, d.close_date, d.id", 100)
-
-
 def stage_totals(ctx: Context) -> list[StageTotal]:
     """Open deals of the default pipeline per stage: count and value per currency."""
     pipeline = ctx.config.pipeline()
@@ -155,6 +120,20 @@ def board(ctx: Context) -> Board:
             for t in totals
         }
     return Board(pipeline.name, tuple(t.stage for t in totals), tuple(totals), columns)
+
+
+def today(ctx: Context, *, closing_within: int = 14) -> Today:
+    """The Today screen: what is due, the deals closing within ``closing_within`` days and the
+    pipeline totals, read in one snapshot."""
+    from minicrm.services.followup_queries import due
+
+    with ctx.db.snapshot():
+        return Today(
+            due(ctx),
+            tuple(closing_soon(ctx, closing_within)),
+            tuple(stage_totals(ctx)),
+            ctx.clock.today(),
+        )
 
 
 # -- writing: the pipeline screen's moves, through the deals service ------------------------

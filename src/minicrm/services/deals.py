@@ -13,7 +13,6 @@ from datetime import date, datetime
 from minicrm.clock import from_db
 from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services import interactions
-from minicrm.services import search as search_index
 from minicrm.services.context import Context
 from minicrm.services.dto import DEAL_STATUSES, UNSET, Deal, DealCreate, DealPatch, StageChange
 from minicrm.services.history import conflict_message
@@ -30,31 +29,13 @@ from minicrm.services.refs import resolve_company, resolve_contact, resolve_deal
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import check_choice, optional_text, require_text
 from minicrm.store.db import Database, Row
+from minicrm.store.records.deals import COLUMNS as _COLUMNS
+from minicrm.store.records.deals import snapshot as snapshot
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
     from typing import Any
 
-_COLUMNS = (
-    "title",
-    "contact_id",
-    "company_id",
-    "value_minor",
-    "currency",
-    "pipeline",
-    "stage",
-    "probability",
-    "close_date",
-    "owner",
-    "status",
-    "lost_reason",
-    "closed_at",
-    "stage_entered_at",
-    "last_activity_at",
-    "created_at",
-    "updated_at",
-    "version",
-)
 CLEARABLE = ("contact", "company", "value", "close", "probability", "owner")
 
 
@@ -253,13 +234,9 @@ def add(ctx: Context, data: DealCreate) -> Deal:
             "updated_at": uow.now,
             "version": 1,
         }
-        deal_id = db.insert(
-            f"INSERT INTO deal ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-            [values[c] for c in _COLUMNS],
-        )
+        deal_id = uow.deals.insert(values)
         _stage_event(uow, deal_id, None, stage, "open", f"{title}: created in {stage}")
-        _reindex(db, deal_id)
-        uow.record("deal", deal_id, "create", None, snapshot(db, deal_id))
+        uow.record("deal", deal_id, "create", None, uow.deals.snapshot(deal_id))
     return get(ctx, deal_id)
 
 
@@ -380,15 +357,9 @@ def remove(ctx: Context, ids: list[int]) -> list[Deal]:
     victims = load(ctx, ids)
     with UnitOfWork(ctx, f"deal rm {', '.join(str(d.id) for d in victims)}") as uow:
         for deal in victims:
-            before = snapshot(uow.db, deal.id)
-            history = [
-                dict(r)
-                for r in uow.db.all(
-                    "SELECT * FROM deal_stage_change WHERE deal_id = ? ORDER BY id", (deal.id,)
-                )
-            ]
-            uow.db.execute("DELETE FROM deal WHERE id = ?", (deal.id,))
-            search_index.unindex(uow.db, "deal", deal.id)
+            before = uow.deals.snapshot(deal.id)
+            history = uow.deals.stage_history(deal.id)
+            uow.deals.delete(deal.id)
             uow.record("deal", deal.id, "delete", {**(before or {}), "stage_history": history}, None)
     return victims
 
@@ -404,16 +375,12 @@ def _load_row(db: Database, deal_id: int) -> dict[str, Any]:
 def _update(uow: UnitOfWork, deal_id: int, before: dict[str, Any], row: dict[str, Any]) -> None:
     """Write ``row`` (every column) with a new version and keep the search document current."""
     row = {**row, "updated_at": uow.now, "version": before["version"] + 1}
-    uow.db.execute(
-        f"UPDATE deal SET {', '.join(f'{c} = ?' for c in _COLUMNS)} WHERE id = ?",
-        [*(row[c] for c in _COLUMNS), deal_id],
-    )
-    _reindex(uow.db, deal_id)
+    uow.deals.update(deal_id, {c: row[c] for c in _COLUMNS})
 
 
 def _record_update(uow: UnitOfWork, deal_id: int, before: dict[str, Any]) -> None:
     """The change-log entry, taken last so that it includes what a stage event touched."""
-    uow.record("deal", deal_id, "update", before, snapshot(uow.db, deal_id))
+    uow.record("deal", deal_id, "update", before, uow.deals.snapshot(deal_id))
 
 
 def _stage_event(
@@ -430,58 +397,29 @@ def _stage_event(
     if current is not None:
         entered = from_db(current["at"])
         assert entered is not None
-        db.execute(
-            "UPDATE deal_stage_change SET left_at = ?, left_to = ?, left_status = ?, stay_seconds = ? "
-            "WHERE id = ?",
-            (uow.now, to_stage, status, _seconds(uow.now, entered), current["id"]),
+        uow.deals.update_stage_change(
+            int(current["id"]),
+            {"left_at": uow.now, "left_to": to_stage, "left_status": status,
+             "stay_seconds": _seconds(uow.now, entered)},
         )
         uow.record(
             "deal_stage_change",
             int(current["id"]),
             "update",
             dict(current),
-            _stage_row(db, int(current["id"])),
+            uow.deals.stage_row(int(current["id"])),
         )
     row = db.one("SELECT contact_id, company_id, pipeline FROM deal WHERE id = ?", (deal_id,))
     assert row is not None
-    change_id = db.insert(
-        "INSERT INTO deal_stage_change (deal_id, from_stage, to_stage, status, at, actor, pipeline) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (deal_id, from_stage, to_stage, status, uow.now, uow.ctx.user, row["pipeline"]),
+    change_id = uow.deals.insert_stage_change(
+        {"deal_id": deal_id, "from_stage": from_stage, "to_stage": to_stage, "status": status,
+         "at": uow.now, "actor": uow.ctx.user, "pipeline": row["pipeline"]}
     )
-    uow.record("deal_stage_change", change_id, "create", None, _stage_row(db, change_id))
+    uow.record("deal_stage_change", change_id, "create", None, uow.deals.stage_row(change_id))
     interactions.insert(uow, "stage-change", body, uow.now, row["contact_id"], row["company_id"], deal_id)
-
-
-def _stage_row(db: Database, change_id: int) -> dict[str, Any] | None:
-    found = db.one("SELECT * FROM deal_stage_change WHERE id = ?", (change_id,))
-    return dict(found) if found is not None else None
 
 
 def _seconds(now: str, since: datetime) -> int:
     moment = from_db(now)
     assert moment is not None
     return int((moment - since).total_seconds())
-
-
-def _reindex(db: Database, deal_id: int) -> None:
-    row = db.one(
-        "SELECT d.title, c.name AS contact, co.name AS company FROM deal d "
-        "LEFT JOIN contact c ON c.id = d.contact_id LEFT JOIN company co ON co.id = d.company_id "
-        "WHERE d.id = ?",
-        (deal_id,),
-    )
-    if row is None:
-        search_index.unindex(db, "deal", deal_id)
-        return
-    search_index.index(
-        db, "deal", deal_id, " | ".join(x for x in (row["title"], row["contact"], row["company"]) if x)
-    )
-
-
-def snapshot(db: Database, deal_id: int) -> dict[str, Any] | None:
-    """The full stored state of one deal, as recorded in the change log."""
-    row = db.one("SELECT * FROM deal WHERE id = ?", (deal_id,))
-    if row is None:
-        return None
-    return {k: row[k] for k in ("id", *_COLUMNS)}

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from minicrm.errors import InvalidInput, NotFound
-from minicrm.services import search as search_index
 from minicrm.services.context import Context
 from minicrm.services.dto import Contact
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.store.db import Database
+from minicrm.store.records.companies import CHILDREN as COMPANY_CHILDREN
+from minicrm.store.records.contacts import CHILDREN as CONTACT_CHILDREN
 
 NAME_THRESHOLD = 90
 _MAX_BLOCK = 2000  # pairwise name comparison beyond this block size is skipped
@@ -198,17 +199,15 @@ def merge_contacts(ctx: Context, keep_id: int, other_ids: list[int]) -> Contact:
 
 
 def merge_contacts_in(uow: UnitOfWork, keep_id: int, others: list[int]) -> None:
-    from minicrm.services.bulk import TagCache
-    from minicrm.services.contacts import snapshot
     from minicrm.services.validation import unique_ci
 
-    db = uow.db
-    keep = snapshot(db, keep_id)
+    db, records = uow.db, uow.contacts
+    keep = records.snapshot(keep_id)
     if keep is None:
         raise NotFound(f"no contact with id {keep_id}")
     snaps = []
     for other in others:
-        snap = snapshot(db, other)
+        snap = records.snapshot(other)
         if snap is None:
             raise NotFound(f"no contact with id {other}")
         snaps.append(snap)
@@ -234,54 +233,30 @@ def merge_contacts_in(uow: UnitOfWork, keep_id: int, others: list[int]) -> None:
             db.execute(f"UPDATE {table} SET contact_id = ? WHERE id = ?", (keep_id, child["id"]))
             uow.record(entity, int(child["id"]), "update", before, {**before, "contact_id": keep_id})
     for snap in snaps:
-        db.execute("DELETE FROM contact WHERE id = ?", (snap["id"],))
-        search_index.unindex(db, "contact", int(snap["id"]))
+        records.delete(int(snap["id"]))
         uow.record("contact", int(snap["id"]), "merge", snap, None)
-    columns = [c for c in row if c not in ("id", "emails", "phones", "tags", "fields")]
     row["updated_at"] = uow.now
     row["version"] = keep["version"] + 1
-    db.execute(
-        f"UPDATE contact SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-        [*(row[c] for c in columns), keep_id],
+    records.update(keep_id, {c: v for c, v in row.items() if c != "id" and c not in CONTACT_CHILDREN})
+    records.replace_children(
+        keep_id, emails=emails, phones=phones, tags=tags, fields=dict(sorted(fields.items()))
     )
-    for table in ("contact_email", "contact_phone", "contact_field", "contact_tag"):
-        db.execute(f"DELETE FROM {table} WHERE contact_id = ?", (keep_id,))
-    db.executemany(
-        "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)",
-        [(keep_id, e, e.lower(), i) for i, e in enumerate(emails)],
-    )
-    db.executemany(
-        "INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)",
-        [(keep_id, p, i) for i, p in enumerate(phones)],
-    )
-    db.executemany(
-        "INSERT INTO contact_field (contact_id, key, value) VALUES (?, ?, ?)",
-        [(keep_id, k, v) for k, v in sorted(fields.items())],
-    )
-    tag_ids = TagCache(db)
-    db.executemany(
-        "INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)", [(keep_id, tag_ids.id(t)) for t in tags]
-    )
-    search_index.reindex_contact(db, keep_id)
-    uow.record("contact", keep_id, "merge", keep, snapshot(db, keep_id))
+    uow.record("contact", keep_id, "merge", keep, records.snapshot(keep_id))
 
 
 # -- merging companies -----------------------------------------------------------------------
 def merge_companies_in(uow: UnitOfWork, keep_id: int, others: list[int]) -> None:
     """Companies: fill empty fields, unite tags and custom fields, relink people, deals,
     interactions and follow-ups, delete the others."""
-    from minicrm.services.bulk import TagCache
-    from minicrm.services.companies import snapshot
-
-    db = uow.db
-    keep = snapshot(db, keep_id)
+    db, records = uow.db, uow.companies
+    keep = records.snapshot(keep_id)
     if keep is None:
         raise NotFound(f"no company with id {keep_id}")
     row = dict(keep)
     tags = set(keep["tags"])
     fields: dict[str, str] = {}
     for other in others:
-        snap = snapshot(db, other)
+        snap = records.snapshot(other)
         if snap is None:
             raise NotFound(f"no company with id {other}")
         for column in (
@@ -304,30 +279,15 @@ def merge_companies_in(uow: UnitOfWork, keep_id: int, others: list[int]) -> None
                 before = dict(child)
                 db.execute(f"UPDATE {table} SET company_id = ? WHERE id = ?", (keep_id, child["id"]))
                 uow.record(table, int(child["id"]), "update", before, {**before, "company_id": keep_id})
-        db.execute("DELETE FROM company WHERE id = ?", (other,))
-        search_index.unindex(db, "company", other)
+        records.delete(other)
         uow.record("company", other, "merge", snap, None)
     fields.update(keep["fields"])
-    columns = [c for c in row if c not in ("id", "tags", "fields")]
     row["updated_at"] = uow.now
     row["version"] = keep["version"] + 1
-    db.execute(
-        f"UPDATE company SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-        [*(row[c] for c in columns), keep_id],
-    )
-    db.execute("DELETE FROM company_tag WHERE company_id = ?", (keep_id,))
-    db.execute("DELETE FROM company_field WHERE company_id = ?", (keep_id,))
-    tag_ids = TagCache(db)
-    db.executemany(
-        "INSERT INTO company_tag (company_id, tag_id) VALUES (?, ?)",
-        [(keep_id, tag_ids.id(t)) for t in sorted(tags)],
-    )
-    db.executemany(
-        "INSERT INTO company_field (company_id, key, value) VALUES (?, ?, ?)",
-        [(keep_id, k, v) for k, v in sorted(fields.items())],
-    )
-    search_index.reindex_company(db, keep_id, with_contacts=True)
-    uow.record("company", keep_id, "merge", keep, snapshot(db, keep_id))
+    records.update(keep_id, {c: v for c, v in row.items() if c != "id" and c not in COMPANY_CHILDREN})
+    records.replace_children(keep_id, tags=sorted(tags), fields=dict(sorted(fields.items())))
+    records.reindex(keep_id, with_contacts=True)  # its new people's documents name it
+    uow.record("company", keep_id, "merge", keep, records.snapshot(keep_id))
 
 
 def apply_groups(ctx: Context, groups: list[DuplicateGroup]) -> int:

@@ -18,6 +18,7 @@ from minicrm.exchange.record import ContactRecord
 from minicrm.services import contacts
 from minicrm.services.context import Context
 from minicrm.services.dto import Contact
+from minicrm.services.money import plain_amount
 
 PAGE = 1000
 EXPORT_TYPES = ("contacts", "companies", "deals", "followups")
@@ -174,17 +175,6 @@ def _company_rows(ctx: Context) -> Iterator[dict[str, Any]]:
         yield row
 
 
-def major_units(minor: int | None, currency: str) -> str:
-    if minor is None:
-        return ""
-    from minicrm.services.importer import _THREE_DECIMAL, _ZERO_DECIMAL
-
-    exponent = 0 if currency in _ZERO_DECIMAL else 3 if currency in _THREE_DECIMAL else 2
-    sign = "-" if minor < 0 else ""
-    whole, frac = divmod(abs(minor), 10**exponent)
-    return f"{sign}{whole}.{frac:0{exponent}d}" if exponent else f"{sign}{whole}"
-
-
 def _deal_rows(ctx: Context) -> Iterator[dict[str, Any]]:
     tz = ctx.clock.tz
     sql = (
@@ -198,7 +188,7 @@ def _deal_rows(ctx: Context) -> Iterator[dict[str, Any]]:
         yield {
             "id": r["id"],
             "title": r["title"],
-            "value": major_units(r["value_minor"], r["currency"]),
+            "value": plain_amount(r["value_minor"], r["currency"]),
             "currency": r["currency"],
             "pipeline": r["pipeline"],
             "stage": r["stage"],

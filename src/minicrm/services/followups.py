@@ -23,7 +23,7 @@ from minicrm.services.dto import UNSET, FollowUp
 from minicrm.services.followup_queries import Window as Window
 from minicrm.services.followup_queries import cadence_due as cadence_due
 from minicrm.services.followup_queries import due as due
-from minicrm.services.followup_queries import get
+from minicrm.services.followup_queries import get as get
 from minicrm.services.followup_queries import is_overdue as is_overdue
 from minicrm.services.followup_queries import list_followups as list_followups
 from minicrm.services.interactions import Links, resolve_links
@@ -31,6 +31,8 @@ from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.users import check_owner
 from minicrm.services.validation import require_text
 from minicrm.services.versions import check_version, update_versioned
+from minicrm.store.records.followups import COLUMNS as _COLUMNS
+from minicrm.store.records.followups import snapshot as _snapshot
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -38,40 +40,19 @@ if TYPE_CHECKING:
     from typing import Any
 
     from minicrm.services.context import Context
+    from minicrm.services.dto import Unset
     from minicrm.store.db import Database
-
-_COLUMNS = (
-    "title",
-    "due_at",
-    "all_day",
-    "contact_id",
-    "company_id",
-    "deal_id",
-    "owner",
-    "done_at",
-    "snoozed_until",
-    "every",
-    "rrule",
-    "until",
-    "from_done",
-    "series_id",
-    "origin",
-    "created_at",
-    "updated_at",
-    "version",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class FollowUpPatch:
-    title: Any = UNSET
-    due: Any = UNSET  # When
-    every: Any = UNSET  # Duration | None
-    owner: Any = UNSET
+    title: str | Unset = UNSET
+    due: When | Unset = UNSET
+    every: Duration | Unset | None = UNSET
+    owner: str | Unset | None = UNSET
     expected_version: int | None = None
-    rrule: Any = UNSET  # str | None (RRULE text)
-    until: Any = UNSET  # When | None
-    from_done: Any = UNSET  # bool
+    rrule: str | Unset | None = UNSET  # RRULE text
+    until: When | Unset | None = UNSET
+    from_done: bool | Unset = UNSET
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -174,22 +155,11 @@ def add(
 
 def _insert(uow: UnitOfWork, values: dict[str, Any]) -> int:
     values = {**values, "created_at": uow.now, "updated_at": uow.now, "version": 1}
-    new_id = uow.db.insert(
-        f"INSERT INTO followup ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-        [values[c] for c in _COLUMNS],
-    )
+    new_id = uow.followups.insert(values)
     if values.get("series_id") is None and (values.get("every") or values.get("rrule")):
-        uow.db.execute("UPDATE followup SET series_id = ? WHERE id = ?", (new_id, new_id))
-    uow.record("followup", new_id, "create", None, _snapshot(uow.db, new_id))
+        uow.followups.update(new_id, {"series_id": new_id})
+    uow.record("followup", new_id, "create", None, uow.followups.snapshot(new_id))
     return new_id
-
-
-def _snapshot(db: Database, followup_id: int) -> dict[str, Any] | None:
-    row = db.one("SELECT * FROM followup WHERE id = ?", (followup_id,))
-    if row is None:
-        return None
-    # keys(): iterating an sqlite3.Row yields its values, not its column names
-    return {k: (bool(row[k]) if k in ("all_day", "from_done") else row[k]) for k in row.keys()}  # noqa: SIM118
 
 
 def _load_open(db: Database, followup_id: int) -> dict[str, Any]:
@@ -203,7 +173,7 @@ def _update(uow: UnitOfWork, followup_id: int, before: dict[str, Any], changes: 
     update_versioned(
         uow, "followup", "followup", followup_id, before["version"], {**changes, "updated_at": uow.now}
     )
-    uow.record("followup", followup_id, "update", before, _snapshot(uow.db, followup_id))
+    uow.record("followup", followup_id, "update", before, uow.followups.snapshot(followup_id))
 
 
 def next_occurrence(due_at: datetime, all_day: bool, every: Duration, clock: Clock) -> datetime:
@@ -335,7 +305,7 @@ def remove(ctx: Context, ids: list[int]) -> list[FollowUp]:
     victims = [get(ctx, i) for i in ids]
     with UnitOfWork(ctx, f"followup rm {' '.join(map(str, ids))}") as uow:
         for followup_id in ids:
-            before = _snapshot(uow.db, followup_id)
-            uow.db.execute("DELETE FROM followup WHERE id = ?", (followup_id,))
+            before = uow.followups.snapshot(followup_id)
+            uow.followups.delete(followup_id)
             uow.record("followup", followup_id, "delete", before, None)
     return victims

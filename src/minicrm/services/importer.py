@@ -21,24 +21,18 @@ from typing import Any, Literal
 
 from minicrm.errors import InvalidInput, MinicrmError
 from minicrm.exchange.record import CompanyRecord, ContactRecord, DealRecord
-from minicrm.services import search as search_index
 from minicrm.services.bulk import (
-    CONTACT_COLUMNS,
-    TagCache,
-    allocate_ids,
-    contact_search_body,
     create_indexes,
     drop_secondary_indexes,
     fast_email,
     fast_phone,
     identity_hash,
-    insert_search_docs,
     new_uids,
 )
 from minicrm.services.changelog import record_created
-from minicrm.services.contacts import snapshot as contact_snapshot
 from minicrm.services.context import Context
 from minicrm.services.dto import CONTACT_STATUSES, Address, CompanyCreate
+from minicrm.services.money import currency_code, parse_lenient_amount
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import (
     check_choice,
@@ -47,6 +41,10 @@ from minicrm.services.validation import (
     optional_text,
     unique_ci,
 )
+from minicrm.store.records import companies as company_records
+from minicrm.store.records.base import allocate_ids
+from minicrm.store.records.contacts import ALL_COLUMNS as CONTACT_COLUMNS
+from minicrm.store.records.search_index import contact_search_body
 
 Kind = Literal["contacts", "companies", "deals"]
 OnDuplicate = Literal["update", "skip", "create"]
@@ -71,16 +69,9 @@ _own_values = itemgetter(*_OWN_COLUMNS)
 _CONTACT_LOG_KEYS = (*_OWN_COLUMNS, "emails", "phones", "tags", "fields")
 
 _NOTE_LOG_KEYS = ("id", "body", "contact_id")
+_NOTE_COLUMNS = ("id", "kind", "body", "at", "author", "contact_id", "created_at")
 
 
-def _sql_literal(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
 _FILLABLE = (
     "given_name",
     "family_name",
@@ -355,7 +346,7 @@ class ContactWriter(_Writer):
     def __init__(self, uow: UnitOfWork, on_duplicate: str, emit: EventSink) -> None:
         super().__init__(uow, on_duplicate, emit)
         self.region = self.ctx.config.region
-        self.tags = TagCache(self.db)
+        self.tags = uow.tags
         self.tombstones = {str(r["hash"]) for r in self.db.all("SELECT hash FROM tombstone")}
         self.batch: list[_Pending] = []
         self.events: list[ImportEvent] = []
@@ -598,30 +589,16 @@ class ContactWriter(_Writer):
             events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
         # what every new contact has in common is written into the statement, not bound per row
         common = {**_NEW_CONTACT, "created_at": now, "updated_at": now}
-        db.executemany(
-            f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}) VALUES "
-            f"({', '.join(_sql_literal(common[c]) if c in common else '?' for c in CONTACT_COLUMNS)})",
-            contacts,
+        self.uow.contacts.insert_many(
+            contacts, common=common, emails=emails, phones=phones, tags=tag_rows, fields=field_rows, docs=docs
         )
-        db.executemany(
-            "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)", emails
-        )
-        db.executemany("INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)", phones)
-        db.executemany("INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)", tag_rows)
-        db.executemany("INSERT INTO contact_field (contact_id, key, value) VALUES (?, ?, ?)", field_rows)
         if notes:
             note_ids = allocate_ids(db, "interaction", len(notes))
             note_rows = [
                 (i, "note", body, now, actor, cid, now)
                 for i, (cid, body) in zip(note_ids, notes, strict=True)
             ]
-            db.executemany(
-                "INSERT INTO interaction (id, kind, body, at, author, contact_id, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                note_rows,
-            )
-            docs.extend(("note", i, body) for i, (_, body) in zip(note_ids, notes, strict=True))
-        insert_search_docs(db, docs)
+            self.uow.interactions.insert_many(_NOTE_COLUMNS, note_rows)
         record_created(db, op_id, now, actor, "contact", _CONTACT_LOG_KEYS, ids, logged, common)
         if notes:
             record_created(
@@ -662,25 +639,9 @@ class ContactWriter(_Writer):
         new = [k for k in missing if k not in self.companies and k == k.lower()]
         if not new:
             return
-        columns = (
-            "id",
-            "name",
-            "domain",
-            "industry",
-            "size",
-            "street",
-            "city",
-            "region",
-            "postcode",
-            "country",
-            "owner",
-            "created_at",
-            "updated_at",
-            "version",
-        )
+        columns = company_records.ALL_COLUMNS
         ids = allocate_ids(db, "company", len(new))
         rows: list[list[Any]] = []
-        docs: list[tuple[str, int, str]] = []
         logged: list[list[Any]] = []
         op_id = self.uow.operation()
         for company_id, key in zip(ids, new, strict=True):
@@ -694,21 +655,17 @@ class ContactWriter(_Writer):
                 "version": 1,
             }
             rows.append([values[c] for c in columns])
-            docs.append(("company", company_id, name))
             logged.append([*rows[-1], [], {}])
             self.companies[key] = company_id
             self.company_names[company_id] = name
-        db.executemany(
-            f"INSERT INTO company ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
-        )
-        insert_search_docs(db, docs)
+        self.uow.companies.insert_many(rows)
         record_created(db, op_id, now, actor, "company", (*columns, "tags", "fields"), ids, logged)
 
     def _update(self, contact_id: int, p: _Pending) -> bool:
         """Fill the existing contact's empty fields, unite emails/phones/tags, add new custom
         fields and notes. Returns False when the record brought nothing new."""
         db = self.db
-        before = contact_snapshot(db, contact_id)
+        before = self.uow.contacts.snapshot(contact_id)
         if before is None:
             return False
         row = {k: before[k] for k in CONTACT_COLUMNS}
@@ -733,33 +690,10 @@ class ContactWriter(_Writer):
         if not unchanged:
             row["updated_at"] = self.uow.now
             row["version"] = before["version"] + 1
-            columns = [c for c in CONTACT_COLUMNS if c != "id"]
-            db.execute(
-                f"UPDATE contact SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-                [*(row[c] for c in columns), contact_id],
-            )
-            db.execute("DELETE FROM contact_email WHERE contact_id = ?", (contact_id,))
-            db.execute("DELETE FROM contact_phone WHERE contact_id = ?", (contact_id,))
-            db.execute("DELETE FROM contact_field WHERE contact_id = ?", (contact_id,))
-            db.execute("DELETE FROM contact_tag WHERE contact_id = ?", (contact_id,))
-            db.executemany(
-                "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)",
-                [(contact_id, e, e.lower(), i) for i, e in enumerate(emails)],
-            )
-            db.executemany(
-                "INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)",
-                [(contact_id, x, i) for i, x in enumerate(phones)],
-            )
-            db.executemany(
-                "INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)",
-                [(contact_id, self.tags.id(t)) for t in tags],
-            )
-            db.executemany(
-                "INSERT INTO contact_field (contact_id, key, value) VALUES (?, ?, ?)",
-                [(contact_id, k, v) for k, v in fields.items()],
-            )
-            search_index.reindex_contact(db, contact_id)
-            self.uow.record("contact", contact_id, "update", before, contact_snapshot(db, contact_id))
+            records = self.uow.contacts
+            records.update(contact_id, {c: row[c] for c in CONTACT_COLUMNS if c != "id"})
+            records.replace_children(contact_id, emails=emails, phones=phones, tags=tags, fields=fields)
+            self.uow.record("contact", contact_id, "update", before, records.snapshot(contact_id))
         for body in p.notes:
             existing = db.scalar(
                 "SELECT 1 FROM interaction WHERE contact_id = ? AND kind = 'note' AND body = ?",
@@ -768,14 +702,11 @@ class ContactWriter(_Writer):
             if existing:
                 continue
             # imported notes describe the person; they are not a contact moment
-            note_id = db.insert(
-                "INSERT INTO interaction (kind, body, at, author, contact_id, created_at) "
-                "VALUES ('note', ?, ?, ?, ?, ?)",
-                (body, self.uow.now, self.ctx.user, contact_id, self.uow.now),
+            note_id = self.uow.interactions.insert(
+                {"kind": "note", "body": body, "at": self.uow.now, "author": self.ctx.user,
+                 "contact_id": contact_id, "created_at": self.uow.now}
             )
-            search_index.reindex_interaction(db, note_id, body)
-            note = db.one("SELECT * FROM interaction WHERE id = ?", (note_id,))
-            self.uow.record("interaction", note_id, "create", None, dict(note) if note else None)
+            self.uow.record("interaction", note_id, "create", None, self.uow.interactions.snapshot(note_id))
             unchanged = False
         return not unchanged
 
@@ -839,7 +770,7 @@ class CompanyWriter(_Writer):
         if self.on_duplicate == "skip":
             self.emit(ImportEvent(line, "skipped", name, f"duplicate of company {existing}", existing))
             return
-        before = companies.snapshot(db, existing)
+        before = self.uow.companies.snapshot(existing)
         assert before is not None
         values = {
             "domain": domain,
@@ -859,76 +790,20 @@ class CompanyWriter(_Writer):
                 ImportEvent(line, "skipped", name, f"duplicate of company {existing}, nothing new", existing)
             )
             return
-        assignments = "".join(f"{k} = ?, " for k in fills)
-        db.execute(
-            f"UPDATE company SET {assignments}updated_at = ?, version = version + 1 WHERE id = ?",
-            [*fills.values(), self.uow.now, existing],
+        records = self.uow.companies
+        records.update(existing, {**fills, "updated_at": self.uow.now}, base_version=before["version"])
+        records.replace_children(
+            existing,
+            tags=[*before["tags"], *new_tags] if new_tags else None,
+            fields={**before["fields"], **new_fields} if new_fields else None,
         )
-        tag_cache = TagCache(db)
-        db.executemany(
-            "INSERT INTO company_tag (company_id, tag_id) VALUES (?, ?)",
-            [(existing, tag_cache.id(t)) for t in new_tags],
-        )
-        db.executemany(
-            "INSERT INTO company_field (company_id, key, value) VALUES (?, ?, ?)",
-            [(existing, k, v) for k, v in new_fields.items()],
-        )
-        search_index.reindex_company(db, existing)
-        self.uow.record("company", existing, "update", before, companies.snapshot(db, existing))
+        self.uow.record("company", existing, "update", before, records.snapshot(existing))
         self.emit(ImportEvent(line, "updated", name, f"duplicate of company {existing}", existing))
-
-
-_ZERO_DECIMAL = {"JPY", "KRW", "ISK", "CLP", "VND", "XAF", "XOF", "PYG", "UGX", "HUF"}
-_THREE_DECIMAL = {"BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD"}
-
-
-def money_minor(text: str, currency: str) -> int:
-    """``"1.234,50"``/``"1,234.50"``/``"€ 1200"`` in major units → integer minor units."""
-    cleaned = "".join(ch for ch in text if ch.isdigit() or ch in ".,-")
-    if "," in cleaned and "." in cleaned:
-        cleaned = (
-            cleaned.replace(",", "")
-            if cleaned.rfind(".") > cleaned.rfind(",")
-            else cleaned.replace(".", "").replace(",", ".")
-        )
-    elif "," in cleaned:
-        head, _, tail = cleaned.rpartition(",")
-        cleaned = f"{head.replace(',', '')}.{tail}" if len(tail) != 3 else cleaned.replace(",", "")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidInput(f"invalid value {text!r}") from None
-    exponent = 0 if currency in _ZERO_DECIMAL else 3 if currency in _THREE_DECIMAL else 2
-    minor = amount.scaleb(exponent)
-    if minor != minor.to_integral_value():
-        raise InvalidInput(f"value {text!r} has more decimals than {currency} allows")
-    return int(minor)
 
 
 class DealWriter(_Writer):
     """Deals: every row is a new deal, linked to a contact (by email, then exact name) and a
     company (by name, created when new)."""
-
-    _COLUMNS = (
-        "title",
-        "contact_id",
-        "company_id",
-        "value_minor",
-        "currency",
-        "pipeline",
-        "stage",
-        "probability",
-        "close_date",
-        "owner",
-        "status",
-        "lost_reason",
-        "closed_at",
-        "stage_entered_at",
-        "last_activity_at",
-        "created_at",
-        "updated_at",
-        "version",
-    )
 
     def add(self, line: int, row: dict[str, str], rec: DealRecord) -> None:
         db, now = self.db, self.uow.now
@@ -937,10 +812,8 @@ class DealWriter(_Writer):
             stage, closed = _stage_for(rec.stage, [s.name for s in pipeline.stages])
             known = pipeline.stage(stage)
             assert known is not None
-            currency = (rec.currency or self.ctx.config.currency).strip().upper()
-            if len(currency) != 3 or not currency.isalpha():
-                raise InvalidInput(f"invalid currency {rec.currency!r}")
-            value = money_minor(rec.value, currency) if rec.value else None
+            currency = currency_code(rec.currency or self.ctx.config.currency)
+            value = parse_lenient_amount(rec.value, currency) if rec.value else None
             probability = known.probability
             if rec.probability:
                 probability = int(Decimal(rec.probability.strip().rstrip("%")))
@@ -990,17 +863,12 @@ class DealWriter(_Writer):
             "updated_at": now,
             "version": 1,
         }
-        deal_id = db.insert(
-            f"INSERT INTO deal ({', '.join(self._COLUMNS)}) VALUES ({', '.join('?' * len(self._COLUMNS))})",
-            [values[c] for c in self._COLUMNS],
-        )
-        db.execute(
-            "INSERT INTO deal_stage_change (deal_id, from_stage, to_stage, status, at, actor, pipeline) "
-            "VALUES (?, NULL, ?, ?, ?, ?, ?)",
-            (deal_id, stage, status, now, self.ctx.user, values["pipeline"]),
+        deal_id = self.uow.deals.insert(values)
+        self.uow.deals.insert_stage_change(
+            {"deal_id": deal_id, "from_stage": None, "to_stage": stage, "status": status, "at": now,
+             "actor": self.ctx.user, "pipeline": values["pipeline"]}
         )
         title = str(values["title"])
-        search_index.index(db, "deal", deal_id, title)
         self.uow.record("deal", deal_id, "create", None, {"id": deal_id, **values})
         note = (
             f"stage {rec.stage!r} read as {stage}" if rec.stage and rec.stage.strip().lower() != stage else ""

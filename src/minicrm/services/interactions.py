@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from minicrm.clock import from_db, to_db
 from minicrm.errors import InvalidInput, NotFound
-from minicrm.services import search as search_index
 from minicrm.services.dto import Interaction
 from minicrm.services.refs import resolve_company, resolve_contact, resolve_deal
 from minicrm.services.unit_of_work import UnitOfWork
@@ -73,10 +72,9 @@ def insert(uow: UnitOfWork, kind: str, body: str, at: str, contact_id: int | Non
            deal_id: int | None) -> int:
     """Insert one interaction inside an open unit of work (also used for stage changes)."""
     db = uow.db
-    new_id = db.insert(
-        "INSERT INTO interaction (kind, body, at, author, contact_id, company_id, deal_id, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (kind, body, at, uow.ctx.user, contact_id, company_id, deal_id, uow.now),
+    new_id = uow.interactions.insert(
+        {"kind": kind, "body": body, "at": at, "author": uow.ctx.user, "contact_id": contact_id,
+         "company_id": company_id, "deal_id": deal_id, "created_at": uow.now}
     )
     if kind in TOUCHES and contact_id is not None:
         db.execute(
@@ -86,9 +84,7 @@ def insert(uow: UnitOfWork, kind: str, body: str, at: str, contact_id: int | Non
         )
     if deal_id is not None:
         db.execute("UPDATE deal SET last_activity_at = ? WHERE id = ?", (at, deal_id))
-    search_index.reindex_interaction(db, new_id, body)
-    row = db.one("SELECT * FROM interaction WHERE id = ?", (new_id,))
-    uow.record("interaction", new_id, "create", None, dict(row) if row else None)
+    uow.record("interaction", new_id, "create", None, uow.interactions.snapshot(new_id))
     return new_id
 
 

@@ -32,22 +32,6 @@ if TYPE_CHECKING:
 #: a close date nearer than this many days starts to count
 CLOSING_DAYS = 14
 _JULIAN_OFFSET = 1721424.5  # julianday('0001-01-01') - date(1, 1, 1).toordinal()
-_EXPONENTS = {
-    "BHD": 3,
-    "CLP": 0,
-    "ISK": 0,
-    "JOD": 3,
-    "JPY": 0,
-    "KRW": 0,
-    "KWD": 3,
-    "OMR": 3,
-    "TND": 3,
-    "UGX": 0,
-    "VND": 0,
-    "XAF": 0,
-    "XOF": 0,
-}
-
 
 #: which weight (``[next] weights``) each part of a score uses
 WEIGHT_OF = {
@@ -249,8 +233,9 @@ def _estimate_sql(ctx: Context, today: date, now: datetime) -> tuple[str, list[A
     idle = f"CASE {whens} ELSE NULL END" if stages else "NULL"
     stage_params = [v for name, st in stages for v in (name, st.name, st.probability)]
     idle_params = [v for name, st in stages for v in (name, st.name, st.idle_days)]
-    scale = " ".join(f"WHEN '{code}' THEN {10**exp}" for code, exp in _EXPONENTS.items())
-    minor = f"(CASE upper(d.currency) {scale} ELSE 100 END)"
+    from minicrm.services.money import minor_scale_sql
+
+    minor = minor_scale_sql("d.currency")
     value = f"COALESCE(d.value_minor, 0) * {probability} / 100.0 / {minor} / 1000.0"
     closing = (
         f"CASE WHEN d.close_date IS NOT NULL AND julianday(d.close_date) - ? < {CLOSING_DAYS} "
@@ -301,12 +286,14 @@ def _deal_amounts(ctx: Context, deal: Any, today: date, now: datetime) -> list[t
         deal["probability"] if deal["probability"] is not None else (stage.probability if stage else 0)
     )
     if deal["value_minor"]:
+        from minicrm.services.money import major
+
         currency = (deal["currency"] or "").upper()
-        value = deal["value_minor"] / 10 ** _EXPONENTS.get(currency, 2)
+        value = major(deal["value_minor"], currency)
         found.append(
             (
                 "deal_value",
-                round(value * probability / 100 / 1000, 2),
+                float(round(value * probability / 100 / 1000, 2)),  # a score, not money
                 (deal["id"], currency, value, probability),
             )
         )

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from minicrm.services import changelog
-from minicrm.services import search as search_index
 from minicrm.services.bulk import identity_hash
 from minicrm.services.context import Context
 from minicrm.services.unit_of_work import UnitOfWork
@@ -32,7 +31,7 @@ def _rows(db: Database, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any
 def export_person(ctx: Context, contact_id: int) -> dict[str, Any]:
     """Every stored fact about one person: the record, company, timeline, deals, follow-ups,
     service requests, and every change-log entry about them or their records."""
-    from minicrm.services.contacts import snapshot
+    from minicrm.store.records.contacts import snapshot
 
     db = ctx.db
     with db.snapshot():
@@ -144,11 +143,10 @@ def _merged_into(db: Database, contact_id: int) -> list[int]:
 
 def erase_person(ctx: Context, contact_id: int) -> EraseReport:
     from minicrm.errors import NotFound
-    from minicrm.services.contacts import snapshot
 
     with UnitOfWork(ctx, f"privacy erase contact {contact_id}") as uow:
         db = uow.db
-        person = snapshot(db, contact_id)
+        person = uow.contacts.snapshot(contact_id)
         if person is None:
             raise NotFound(f"no contact with id {contact_id}")
         emails, phones = list(person["emails"]), list(person["phones"])
@@ -161,12 +159,7 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
             ]
             child_ids[child] = ids
             deleted += len(ids)
-            if child == "interaction":
-                for i in ids:
-                    search_index.unindex(db, "note", i)
-            db.execute(f"DELETE FROM {table} WHERE contact_id = ?", (contact_id,))
-        db.execute("DELETE FROM contact WHERE id = ?", (contact_id,))
-        search_index.unindex(db, "contact", contact_id)
+        uow.contacts.delete(contact_id)  # with its timeline, follow-ups and requests (cascade)
 
         redacted = 0
         if pattern is not None:
@@ -182,9 +175,10 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
                 ):
                     new = pattern.sub(REDACTED, r["text"])
                     if new != r["text"]:
-                        db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (new, r["id"]))
                         if entity:
-                            search_index.reindex_interaction(db, int(r["id"]), new)
+                            uow.interactions.set_body(int(r["id"]), new)
+                        else:
+                            db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (new, r["id"]))
                         redacted += 1
 
         scrubbed = 0

@@ -2,17 +2,15 @@
 
 For a contact (deals linked to them) or a company (deals linked to it or to its people):
 the lifetime value per currency, the number of purchases, the first and last purchase date
-(the day the deal was won, in local time). Also the amount helpers that ``contact list
+(the day the deal was won, in local time). Also the lifetime-value table that ``contact list
 --min-value`` / ``--sort value`` use; both compare in the config's default currency only, since
-minicrm keeps no exchange rates.
+minicrm keeps no exchange rates. Amounts are integer minor units; ``services/money.py`` reads
+and shows them.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from minicrm.clock import from_db
-from minicrm.errors import InvalidInput
 from minicrm.services.dto import CurrencyTotal, PurchaseSummary
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
@@ -23,64 +21,12 @@ if TYPE_CHECKING:
 
     from minicrm.services.context import Context
 
-#: ISO 4217 currencies whose minor unit is not the cent
-_MINOR_DIGITS = {
-    "JPY": 0,
-    "KRW": 0,
-    "ISK": 0,
-    "CLP": 0,
-    "VND": 0,
-    "XOF": 0,
-    "XAF": 0,
-    "PYG": 0,
-    "UGX": 0,
-    "BHD": 3,
-    "KWD": 3,
-    "OMR": 3,
-    "JOD": 3,
-    "TND": 3,
-    "LYD": 3,
-    "IQD": 3,
-}
-
 #: lifetime value in one currency per contact, as a derived table ``(contact_id, total)``;
 #: its one parameter is the currency
 WON_TOTALS_SQL = (
     "(SELECT d.contact_id AS contact_id, SUM(d.value_minor) AS total FROM deal d "
     "WHERE d.status = 'won' AND d.currency = ? AND d.contact_id IS NOT NULL GROUP BY d.contact_id)"
 )
-
-
-def minor_digits(currency: str) -> int:
-    return _MINOR_DIGITS.get(currency.upper(), 2)
-
-
-def parse_amount(text: str, currency: str) -> int:
-    """``"1 200,50"``/``"1200.5"`` → minor units of ``currency``; InvalidInput when it is no amount."""
-    cleaned = str(text).strip().replace(" ", "").replace("_", "")
-    decimal_comma = "," in cleaned and "." not in cleaned
-    cleaned = cleaned.replace(",", ".") if decimal_comma else cleaned.replace(",", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidInput(f"invalid amount {text!r}: use a number such as 1500 or 99.90") from None
-    if not value.is_finite():
-        raise InvalidInput(f"invalid amount {text!r}: use a number such as 1500 or 99.90")
-    minor = value.scaleb(minor_digits(currency))
-    if minor != minor.to_integral_value():
-        raise InvalidInput(f"invalid amount {text!r}: {currency} has {minor_digits(currency)} decimals")
-    return int(minor)
-
-
-def major(minor: int, currency: str) -> float:
-    """Minor units as a JSON number in major units (exact to the minor unit when printed)."""
-    digits = minor_digits(currency)
-    return float(Decimal(minor).scaleb(-digits)) if digits else float(minor)
-
-
-def format_amount(minor: int, currency: str) -> str:
-    digits = minor_digits(currency)
-    return f"{Decimal(minor).scaleb(-digits):,.{digits}f} {currency}"
 
 
 def for_contact(ctx: Context, contact_id: int) -> PurchaseSummary:

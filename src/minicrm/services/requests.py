@@ -8,16 +8,16 @@ one unit of work with full before/after snapshots under the entity name ``reques
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import median
 
 from minicrm.clock import from_db
 from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.services.dto import REQUEST_PRIORITIES, UNSET, ServiceRequest
-from minicrm.services.history import conflict_message
 from minicrm.services.interactions import insert as insert_interaction
 from minicrm.services.refs import resolve_contact, resolve_deal
 from minicrm.services.unit_of_work import UnitOfWork
 from minicrm.services.validation import check_choice, require_text
+from minicrm.store.records.requests import COLUMNS as _COLUMNS
+from minicrm.store.records.requests import snapshot as _snapshot
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -26,31 +26,17 @@ if TYPE_CHECKING:
     from typing import Any
 
     from minicrm.services.context import Context
-    from minicrm.services.dto import ServiceReport
+    from minicrm.services.dto import ServiceReport, Unset
     from minicrm.store.db import Database, Row
 
 ENTITY = "request"
-_COLUMNS = (
-    "title",
-    "priority",
-    "status",
-    "resolution",
-    "contact_id",
-    "deal_id",
-    "owner",
-    "opened_at",
-    "closed_at",
-    "created_at",
-    "updated_at",
-    "version",
-)
 _PRIORITY_ORDER = "CASE r.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
 
 
 @dataclass(frozen=True, slots=True)
 class RequestPatch:
-    title: Any = UNSET
-    priority: Any = UNSET
+    title: str | Unset = UNSET
+    priority: str | Unset = UNSET
     expected_version: int | None = None
 
 
@@ -116,6 +102,8 @@ def list_requests(
 
 def service_report(ctx: Context) -> ServiceReport:
     """Open requests per priority (all four listed) and the median time from open to close."""
+    from statistics import median  # ~2 ms to import: not for contact show, which lists requests
+
     from minicrm.services.dto import ServiceReport
 
     with ctx.db.snapshot() as db:
@@ -167,11 +155,8 @@ def add(
             "updated_at": uow.now,
             "version": 1,
         }
-        new_id = db.insert(
-            f"INSERT INTO service_request ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-            [values[c] for c in _COLUMNS],
-        )
-        uow.record(ENTITY, new_id, "create", None, _snapshot(db, new_id))
+        new_id = uow.requests.insert({c: values[c] for c in _COLUMNS})
+        uow.record(ENTITY, new_id, "create", None, uow.requests.snapshot(new_id))
         _log(uow, contact_id, deal_id, f"Opened request #{new_id}: {text}")
     return get(ctx, new_id)
 
@@ -216,11 +201,6 @@ def reopen(ctx: Context, request_id: int) -> ServiceRequest:
     return get(ctx, request_id)
 
 
-def _snapshot(db: Database, request_id: int) -> dict[str, Any] | None:
-    row = db.one("SELECT * FROM service_request WHERE id = ?", (request_id,))
-    return dict(row) if row else None
-
-
 def _load(db: Database, request_id: int) -> dict[str, Any]:
     snap = _snapshot(db, request_id)
     if snap is None:
@@ -230,16 +210,15 @@ def _load(db: Database, request_id: int) -> dict[str, Any]:
 
 def _check_version(ctx: Context, before: dict[str, Any], expected: int | None) -> None:
     if expected is not None and before["version"] != expected:
+        from minicrm.services.history import conflict_message  # imports json: writes only
+
         raise Conflict(conflict_message(ctx, ENTITY, int(before["id"])))
 
 
 def _update(uow: UnitOfWork, request_id: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
     changes = {**changes, "updated_at": uow.now, "version": before["version"] + 1}
-    uow.db.execute(
-        f"UPDATE service_request SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
-        [*changes.values(), request_id],
-    )
-    uow.record(ENTITY, request_id, "update", before, _snapshot(uow.db, request_id))
+    uow.requests.update(request_id, changes)
+    uow.record(ENTITY, request_id, "update", before, uow.requests.snapshot(request_id))
 
 
 def _log(uow: UnitOfWork, contact_id: int | None, deal_id: int | None, body: str) -> None:

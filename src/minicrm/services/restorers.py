@@ -3,9 +3,10 @@
 ``undo`` reverts an operation change by change; for that it must be able to re-create a
 deleted row from its snapshot (with its original id, emails, phones, tags and custom fields),
 delete a created one, and revert the fields an update changed. The snapshots are whatever the
-services recorded (``contacts.snapshot``, ``companies.snapshot``, a row as a dict, …); the
-restorers keep only the keys that are real columns of the table today, so that records written
-before a column was added (or after one was dropped) still restore.
+services recorded (the record modules' ``snapshot``, a row as a dict, …); the restorers keep
+only the keys that are real columns of the table today, so that records written before a column
+was added (or after one was dropped) still restore. Child rows and search documents are written
+by the records (``minicrm.store.records``), as for any other write.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from minicrm.errors import Conflict
-from minicrm.services import search as search_index
-from minicrm.services.tags import set_tags
+from minicrm.store.records import Records
+from minicrm.store.records import companies as company_records
+from minicrm.store.records import contacts as contact_records
+from minicrm.store.records import followups as followup_records
+from minicrm.store.records.base import quoted as _quoted
+from minicrm.store.records.tags import tags_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -41,6 +46,7 @@ class Tables:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.records = Records(db)
         self._columns: dict[str, tuple[str, ...]] = {}
 
     def columns(self, table: str) -> tuple[str, ...]:
@@ -62,12 +68,6 @@ class Tables:
         return bool(self.columns(table))
 
 
-def _quoted(name: str) -> str:
-    if not name.replace("_", "").isalnum():
-        raise Conflict(f"invalid table name {name!r} in the change log")
-    return f'"{name}"'
-
-
 @dataclass(frozen=True)
 class Restorer:
     """How to put back one kind of record (``entity`` is its name in the change log)."""
@@ -77,6 +77,9 @@ class Restorer:
     snapshot: Callable[[Tables, int], Snapshot | None]
     after_write: Callable[[Tables, int, Snapshot], None]
     after_delete: Callable[[Tables, int, Snapshot], None]
+    #: how the row is deleted: through its record (which drops its search documents), else
+    #: a plain DELETE
+    delete_row: Callable[[Tables, int], object] | None = None
 
     # -- the three moves ------------------------------------------------------------------
     def create(self, tables: Tables, snap: Snapshot) -> None:
@@ -98,7 +101,10 @@ class Restorer:
         self.after_write(tables, int(snap["id"]), snap)
 
     def delete(self, tables: Tables, entity_id: int, current: Snapshot) -> None:
-        tables.db.execute(f"DELETE FROM {_quoted(self.table)} WHERE id = ?", (entity_id,))
+        if self.delete_row is not None:
+            self.delete_row(tables, entity_id)
+        else:
+            tables.db.execute(f"DELETE FROM {_quoted(self.table)} WHERE id = ?", (entity_id,))
         self.after_delete(tables, entity_id, current)
 
     def revert(
@@ -140,36 +146,34 @@ def _db_value(value: Any) -> Any:
 
 # -- child rows: emails, phones, tags, custom fields ----------------------------------------
 def _write_children(tables: Tables, entity: str, entity_id: int, old: Snapshot | None, new: Snapshot) -> None:
-    db = tables.db
+    """Put back the child lists ``new`` holds, through the record that owns them. With ``old``
+    (a revert) custom fields are set back by key: a key set since by someone else stays."""
+    records = tables.records
+    emails = phones = tags = fields = None
     if entity == "contact":
-        if "emails" in new:
-            db.execute("DELETE FROM contact_email WHERE contact_id = ?", (entity_id,))
-            db.executemany(
-                "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, ?)",
-                [(entity_id, e, e.lower(), i) for i, e in enumerate(new["emails"])],
-            )
-        if "phones" in new:
-            db.execute("DELETE FROM contact_phone WHERE contact_id = ?", (entity_id,))
-            db.executemany(
-                "INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)",
-                [(entity_id, p, i) for i, p in enumerate(new["phones"])],
-            )
+        emails, phones = new.get("emails"), new.get("phones")
     if entity in _TAGGED and "tags" in new and tables.exists(f"{entity}_tag"):
-        set_tags(db, entity, entity_id, new["tags"])
-    field_table = f"{entity}_field"
-    if isinstance(new.get("fields"), dict) and tables.exists(field_table):
+        tags = new["tags"]
+    if entity in ("contact", "company") and isinstance(new.get("fields"), dict):
         wanted: dict[str, Any] = new["fields"]
-        previous: dict[str, Any] = (old or {}).get("fields") or {}
-        keys = set(wanted) | set(previous) if old is not None else set(wanted)
-        for key in sorted(keys):
-            if old is not None and wanted.get(key) == previous.get(key):
-                continue
-            db.execute(f"DELETE FROM {field_table} WHERE {entity}_id = ? AND key = ?", (entity_id, key))
-            if key in wanted:
-                db.execute(
-                    f"INSERT INTO {field_table} ({entity}_id, key, value) VALUES (?, ?, ?)",
-                    (entity_id, key, wanted[key]),
-                )
+        fields = dict(wanted)
+        if old is not None:
+            previous: dict[str, Any] = old.get("fields") or {}
+            read = contact_records.fields_of if entity == "contact" else company_records.fields_of
+            fields = read(tables.db, entity_id)
+            for key in set(wanted) | set(previous):
+                if wanted.get(key) == previous.get(key):
+                    continue
+                if key in wanted:
+                    fields[key] = wanted[key]
+                else:
+                    fields.pop(key, None)
+    if entity == "contact":
+        records.contacts.replace_children(entity_id, emails=emails, phones=phones, tags=tags, fields=fields)
+    elif entity == "company":
+        records.companies.replace_children(entity_id, tags=tags, fields=fields)
+    elif entity == "deal":
+        records.deals.replace_children(entity_id, tags=tags)
 
 
 def _revert_children(
@@ -199,8 +203,6 @@ def _row_snapshot(table: str, entity: str) -> Callable[[Tables, int], Snapshot |
             return None
         data: Snapshot = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row iterates values
         if entity in _TAGGED and tables.exists(f"{entity}_tag"):
-            from minicrm.services.tags import tags_of
-
             data["tags"] = list(tags_of(tables.db, entity, [entity_id]).get(entity_id, ()))
         if tables.exists(f"{entity}_field"):
             data["fields"] = {
@@ -215,88 +217,32 @@ def _row_snapshot(table: str, entity: str) -> Callable[[Tables, int], Snapshot |
 
 
 def _contact_snapshot(tables: Tables, entity_id: int) -> Snapshot | None:
-    from minicrm.services.contacts import snapshot
-
-    return snapshot(tables.db, entity_id)
+    return contact_records.snapshot(tables.db, entity_id)
 
 
 def _company_snapshot(tables: Tables, entity_id: int) -> Snapshot | None:
-    from minicrm.services.companies import snapshot
-
-    return snapshot(tables.db, entity_id)
+    return company_records.snapshot(tables.db, entity_id)
 
 
 def _followup_snapshot(tables: Tables, entity_id: int) -> Snapshot | None:
-    from minicrm.services.followups import _snapshot
-
-    return _snapshot(tables.db, entity_id)
+    return followup_records.snapshot(tables.db, entity_id)
 
 
 def _nothing(tables: Tables, entity_id: int, snap: Snapshot) -> None:
     return None
 
 
-def _reindex_contact(tables: Tables, entity_id: int, snap: Snapshot) -> None:
-    search_index.reindex_contact(tables.db, entity_id)
-
-
-def _unindex(entity: str) -> Callable[[Tables, int, Snapshot], None]:
-    def drop(tables: Tables, entity_id: int, snap: Snapshot) -> None:
-        search_index.unindex(tables.db, entity, entity_id)
-
-    return drop
+def _contact_written(tables: Tables, entity_id: int, snap: Snapshot) -> None:
+    tables.records.contacts.reindex(entity_id)
 
 
 def _company_written(tables: Tables, entity_id: int, snap: Snapshot) -> None:
     """Reindex the company (a re-created one has got back the people its deletion unlinked)."""
-    search_index.reindex_company(tables.db, entity_id, with_contacts=True)
+    tables.records.companies.reindex(entity_id, with_contacts=True)
 
 
-# -- rows a delete unlinked (foreign keys ON DELETE SET NULL) --------------------------------
-_LINKS_CACHE: dict[tuple[str, str], list[tuple[str, str]]] = {}
-
-
-def set_null_links(db: Database, table: str) -> list[tuple[str, str]]:
-    """``(table, column)`` pairs whose foreign key to ``table`` is ON DELETE SET NULL."""
-    key = (db.target.describe(), table)
-    if key not in _LINKS_CACHE:
-        _LINKS_CACHE[key] = _find_set_null_links(db, table)
-    return _LINKS_CACHE[key]
-
-
-def _find_set_null_links(db: Database, table: str) -> list[tuple[str, str]]:
-    if db.is_sqlite:
-        found = []
-        for t in db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
-            for fk in db.all(f"PRAGMA foreign_key_list({_quoted(str(t['name']))})"):
-                if fk["table"] == table and str(fk["on_delete"]).upper() == "SET NULL":
-                    found.append((str(t["name"]), str(fk["from"])))
-        return sorted(found)
-    rows = db.all(
-        "SELECT cl.relname AS tbl, att.attname AS col FROM pg_constraint con "
-        "JOIN pg_class cl ON cl.oid = con.conrelid JOIN pg_class ref ON ref.oid = con.confrelid "
-        "JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = con.conkey[1] "
-        "WHERE con.contype = 'f' AND con.confdeltype = 'n' AND ref.relname = ? "
-        "AND cl.relnamespace = current_schema()::regnamespace",
-        (table,),
-    )
-    return sorted((str(r["tbl"]), str(r["col"])) for r in rows)
-
-
-def unlinked_rows(db: Database, table: str, entity_id: int) -> dict[str, list[int]]:
-    """What deleting row ``entity_id`` of ``table`` will unlink: ``{"deal.company_id": [3, 4]}``.
-    Recorded in the delete's snapshot so that undo can link them back."""
-    found = {}
-    for other, column in set_null_links(db, table):
-        ids = [
-            int(r["id"])
-            for r in db.all(
-                f"SELECT id FROM {_quoted(other)} WHERE {_quoted(column)} = ? ORDER BY id", (entity_id,)
-            )
-        ]
-        if ids:
-            found[f"{other}.{column}"] = ids
-    return found
+def _deal_written(tables: Tables, entity_id: int, snap: Snapshot) -> None:
+    tables.records.deals.reindex(entity_id)
 
 
 def _relink(tables: Tables, entity_id: int, snap: Snapshot) -> None:
@@ -317,22 +263,15 @@ def _relink(tables: Tables, entity_id: int, snap: Snapshot) -> None:
                 [entity_id, *chunk],
             )
             if other == "contact":
-                for contact_id in chunk:
-                    search_index.reindex_contact(tables.db, contact_id)
-
-
-def _company_deleted(tables: Tables, entity_id: int, snap: Snapshot) -> None:
-    search_index.unindex(tables.db, "company", entity_id)
-    for contact_id in snap.get("contact_ids") or []:
-        search_index.reindex_contact(tables.db, int(contact_id))
+                tables.records.contacts.reindex_many(chunk)
 
 
 def _interaction_written(tables: Tables, entity_id: int, snap: Snapshot) -> None:
     db = tables.db
-    row = db.one("SELECT kind, body, at, contact_id FROM interaction WHERE id = ?", (entity_id,))
+    row = db.one("SELECT kind, at, contact_id FROM interaction WHERE id = ?", (entity_id,))
     if row is None:
         return
-    search_index.reindex_interaction(db, entity_id, row["body"])
+    tables.records.interactions.reindex(entity_id)
     if row["kind"] in _TOUCHING_KINDS and row["contact_id"] is not None:
         db.execute(
             "UPDATE contact SET last_interaction_at = ? WHERE id = ? "
@@ -342,9 +281,8 @@ def _interaction_written(tables: Tables, entity_id: int, snap: Snapshot) -> None
 
 
 def _interaction_deleted(tables: Tables, entity_id: int, snap: Snapshot) -> None:
-    """Unindex it; the contact's last interaction falls back to the latest one left."""
+    """The contact's last interaction falls back to the latest one left."""
     db = tables.db
-    search_index.unindex(db, "note", entity_id)
     contact_id = snap.get("contact_id")
     if contact_id is None or snap.get("kind") not in _TOUCHING_KINDS:
         return
@@ -358,20 +296,17 @@ def _interaction_deleted(tables: Tables, entity_id: int, snap: Snapshot) -> None
         db.execute("UPDATE contact SET last_interaction_at = ? WHERE id = ?", (latest, contact_id))
 
 
-def _deal_written(tables: Tables, entity_id: int, snap: Snapshot) -> None:
-    reindex = getattr(search_index, "reindex_deal", None)
-    if reindex is not None:
-        reindex(tables.db, entity_id)
-        return
-    title = tables.db.scalar("SELECT title FROM deal WHERE id = ?", (entity_id,))
-    search_index.index(tables.db, "deal", entity_id, title or "")
-
-
 _KNOWN: dict[str, Restorer] = {
     r.entity: r
     for r in (
-        Restorer("contact", "contact", _contact_snapshot, _reindex_contact, _unindex("contact")),
-        Restorer("company", "company", _company_snapshot, _company_written, _company_deleted),
+        Restorer(
+            "contact", "contact", _contact_snapshot, _contact_written, _nothing,
+            lambda tables, i: tables.records.contacts.delete(i),
+        ),
+        Restorer(
+            "company", "company", _company_snapshot, _company_written, _nothing,
+            lambda tables, i: tables.records.companies.delete(i),
+        ),
         Restorer("followup", "followup", _followup_snapshot, _nothing, _nothing),
         Restorer(
             "interaction",
@@ -379,8 +314,12 @@ _KNOWN: dict[str, Restorer] = {
             _row_snapshot("interaction", "interaction"),
             _interaction_written,
             _interaction_deleted,
+            lambda tables, i: tables.records.interactions.delete(i),
         ),
-        Restorer("deal", "deal", _row_snapshot("deal", "deal"), _deal_written, _unindex("deal")),
+        Restorer(
+            "deal", "deal", _row_snapshot("deal", "deal"), _deal_written, _nothing,
+            lambda tables, i: tables.records.deals.delete(i),
+        ),
         Restorer(
             "deal_stage_change",
             "deal_stage_change",

@@ -1,9 +1,19 @@
 """Full-text search: one document per record in ``search_doc``, indexed by FTS5 trigram on
 SQLite and pg_trgm on PostgreSQL. Queries are literal: every word must appear as a substring,
 case-insensitively; FTS syntax (quotes, ``*``, ``AND``, ``NEAR(``) is just text.
+
+This is the query side; the documents are written by ``minicrm.store.records.search_index``.
 """
 
 from __future__ import annotations
+
+# the write side, kept importable from here for scripts and tests; services never call it (the
+# record modules do, inside their writes)
+from minicrm.store.records.search_index import index as index
+from minicrm.store.records.search_index import reindex_company as reindex_company
+from minicrm.store.records.search_index import reindex_contact as reindex_contact
+from minicrm.store.records.search_index import reindex_interaction as reindex_interaction
+from minicrm.store.records.search_index import unindex as unindex
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -132,55 +142,3 @@ def _describe(db: Database, entity: str, ids: list[int]) -> list[SearchHit]:
 def _snippet(body: str, width: int = 80) -> str:
     flat = " ".join(body.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-# -- keeping the index current (called inside the writer's transaction) ---------------------
-def index(db: Database, entity: str, entity_id: int, body: str) -> None:
-    """Insert or replace the search document of one record."""
-    db.execute("DELETE FROM search_doc WHERE entity = ? AND entity_id = ?", (entity, entity_id))
-    if body.strip():
-        db.execute(
-            "INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", (entity, entity_id, body)
-        )
-
-
-def unindex(db: Database, entity: str, entity_id: int) -> None:
-    db.execute("DELETE FROM search_doc WHERE entity = ? AND entity_id = ?", (entity, entity_id))
-
-
-def contact_body(db: Database, contact_id: int) -> str:
-    row = db.one(
-        "SELECT c.name, c.title, co.name AS company FROM contact c "
-        "LEFT JOIN company co ON co.id = c.company_id WHERE c.id = ?",
-        (contact_id,),
-    )
-    if row is None:
-        return ""
-    emails = [
-        r["email"] for r in db.all("SELECT email FROM contact_email WHERE contact_id = ?", (contact_id,))
-    ]
-    phones = [
-        r["phone"] for r in db.all("SELECT phone FROM contact_phone WHERE contact_id = ?", (contact_id,))
-    ]
-    return " | ".join(x for x in (row["name"], *emails, *phones, row["company"], row["title"]) if x)
-
-
-def reindex_contact(db: Database, contact_id: int) -> None:
-    index(db, "contact", contact_id, contact_body(db, contact_id))
-
-
-def reindex_company(db: Database, company_id: int, *, with_contacts: bool = False) -> None:
-    row = db.one("SELECT name, domain, industry FROM company WHERE id = ?", (company_id,))
-    if row is None:
-        unindex(db, "company", company_id)
-        return
-    index(
-        db, "company", company_id, " | ".join(x for x in (row["name"], row["domain"], row["industry"]) if x)
-    )
-    if with_contacts:
-        for r in db.all("SELECT id FROM contact WHERE company_id = ?", (company_id,)):
-            reindex_contact(db, r["id"])
-
-
-def reindex_interaction(db: Database, interaction_id: int, body: str) -> None:
-    index(db, "note", interaction_id, body)

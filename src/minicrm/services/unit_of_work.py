@@ -5,16 +5,25 @@
         uow.record("contact", new_id, "create", None, snapshot)
 
 Leaving the block commits; an exception rolls everything back, change log included. The
-operation row (what ``undo`` reverts) is created with the first recorded change.
+operation row (what ``undo`` reverts) is created with the first recorded change; a nested unit
+of work records into the outer one's operation, so that ``undo`` reverts the whole.
+
+The unit of work owns the record stores (``minicrm.store.records``): ``uow.contacts``,
+``uow.companies``, ``uow.deals``, ``uow.interactions``, ``uow.followups``, ``uow.requests``,
+``uow.tags``, ``uow.users``, bound to its database; services write through them.
 
 Recorded changes are also events for the hooks (``minicrm.services.hooks``): ``pre-…`` hooks run
 just before COMMIT (a veto rolls back), ``on-…`` hooks after it. A unit of work opened inside
-another one on the same database hands its events to the outer one, which runs the hooks once.
+another one on the same database hands its events to the outer one, which runs the hooks once
+(the outermost one is kept on the Database, ``db.work``, so that every Context sharing the
+connection sees it). A unit of work cannot open inside a read-only ``db.snapshot()``: that
+raises StorageError before anything is written or any hook runs.
 """
 
 from __future__ import annotations
 
 from minicrm.clock import to_db
+from minicrm.store.records import Repositories
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -26,11 +35,8 @@ if TYPE_CHECKING:
     from minicrm.services.hooks import ChangeEvent
     from minicrm.store.db import Database
 
-#: the outermost open unit of work per database (by id), which collects the hook events
-_OUTERMOST: dict[int, UnitOfWork] = {}
 
-
-class UnitOfWork:
+class UnitOfWork(Repositories):
     def __init__(self, ctx: Context, summary: str) -> None:
         self.ctx = ctx
         self.db: Database = ctx.db
@@ -42,11 +48,14 @@ class UnitOfWork:
         self._outer: UnitOfWork | None = None
 
     def __enter__(self) -> UnitOfWork:
-        self._outer = _OUTERMOST.get(id(self.db))
-        self._tx = self.db.transaction()
-        self._tx.__enter__()
-        if self._outer is None:
-            _OUTERMOST[id(self.db)] = self
+        outer = self.db.work
+        assert outer is None or isinstance(outer, UnitOfWork)
+        tx = self.db.transaction()
+        tx.__enter__()  # raises inside a read-only snapshot, before anything is recorded
+        self._tx = tx
+        self._outer = outer
+        if outer is None:
+            self.db.work = self
         return self
 
     def __exit__(
@@ -68,11 +77,14 @@ class UnitOfWork:
                     raise
             self._tx.__exit__(exc_type, exc, tb)
         finally:
-            _OUTERMOST.pop(id(self.db), None)
+            self.db.work = None
         if hooks:
             run_on_hooks(self.ctx, self.events, self.summary, hooks)
 
     def operation(self) -> int:
+        """The operation row of this unit of work; a nested one records into the outer one's."""
+        if self.op_id is None and self._outer is not None:
+            self.op_id = self._outer.operation()
         if self.op_id is None:
             self.op_id = self.db.insert(
                 "INSERT INTO operation (at, actor, summary) VALUES (?, ?, ?)",

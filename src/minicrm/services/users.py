@@ -54,9 +54,7 @@ def add(ctx: Context, name: str, email: str | None = None) -> User:
         clash = uow.db.scalar("SELECT name FROM user_account WHERE lower(name) = ?", (text.lower(),))
         if clash is not None:
             raise Conflict(f"user {clash!r} already exists")
-        new_id = uow.db.insert(
-            "INSERT INTO user_account (name, email, created_at) VALUES (?, ?, ?)", (text, address, uow.now)
-        )
+        new_id = uow.users.insert({"name": text, "email": address, "created_at": uow.now})
         after = {"id": new_id, "name": text, "email": address, "created_at": uow.now}
         uow.record("user", new_id, "create", None, after)
     return next(u for u in list_users(ctx) if u.id == new_id)

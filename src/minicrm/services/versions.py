@@ -31,13 +31,9 @@ def update_versioned(
 ) -> int:
     """``UPDATE table SET values, version = base + 1 WHERE id = ? AND version = base``; returns the
     new version, or raises Conflict when the row moved on meanwhile (nothing is written)."""
-    new_version = int(base_version) + 1
-    columns = {k: v for k, v in values.items() if k != "version"}
-    assignments = ", ".join(f"{column} = ?" for column in columns)
-    cursor = uow.db.execute(
-        f"UPDATE {table} SET {assignments}, version = ? WHERE id = ? AND version = ?",
-        [*columns.values(), new_version, entity_id, int(base_version)],
-    )
-    if cursor.rowcount != 1:
+    from minicrm.store.records.base import update_row
+
+    new_version = update_row(uow.db, table, entity_id, dict(values), int(base_version))
+    if new_version is None:
         raise Conflict(conflict_message(uow.ctx, entity, entity_id))
     return new_version

@@ -3,7 +3,10 @@
 The services write portable SQL with ``?`` placeholders; ``Database`` runs it on SQLite
 (stdlib, no SQLAlchemy import: the CLI's hot paths stay fast) or on PostgreSQL (psycopg 3).
 Writes go through ``Database.transaction()``: one transaction, committed on success and rolled
-back on any exception.
+back on any exception. Reads that must see one state go through ``Database.snapshot()``, which is
+read-only: a write transaction cannot start inside it, and a write statement run inside it fails
+(SQLite: ``PRAGMA query_only``; PostgreSQL: a READ ONLY transaction). Otherwise the write would
+report success and then vanish at the snapshot's ROLLBACK, after its hooks had already run.
 
 PostgreSQL is made to behave like SQLite where it matters: write transactions take one
 database-wide advisory lock (as SQLite's ``BEGIN IMMEDIATE`` takes the write lock), so that
@@ -97,7 +100,11 @@ class Database:
         self.target = target
         self.dialect = target.dialect
         self._raw = raw
-        self._in_tx = False
+        #: the open transaction: None, "write" (``transaction()``) or "read" (``snapshot()``)
+        self._mode: Literal["write", "read"] | None = None
+        #: the outermost unit of work open on this connection (owned by the services layer,
+        #: ``minicrm.services.unit_of_work``), to which nested units of work hand their events
+        self.work: object | None = None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -126,7 +133,7 @@ class Database:
             cur.execute(self._sql(sql), params)
             return cur
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise self._translate(exc) from exc
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         try:
@@ -136,13 +143,21 @@ class Database:
                 with self._raw.cursor() as cur:
                     cur.executemany(self._sql(sql), rows)
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise self._translate(exc) from exc
+
+    def _translate(self, exc: Exception) -> Exception:
+        if self._mode == "read" and _is_read_only_violation(exc):
+            return StorageError(
+                f"a write inside a read-only snapshot (open a transaction instead): {_first_line(exc)}"
+            )
+        return _translate(exc)
 
     def all(self, sql: str, params: Params = ()) -> list[Row]:
         return list(self.execute(sql, params).fetchall())
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
-        return self.execute(sql, params).fetchone()
+        row: Row | None = self.execute(sql, params).fetchone()
+        return row
 
     def scalar(self, sql: str, params: Params = ()) -> Any:
         row = self.execute(sql, params).fetchone()
@@ -159,11 +174,17 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Database]:
         """One write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE) so
-        that concurrent writers queue on the busy timeout instead of failing mid-way."""
-        if self._in_tx:
+        that concurrent writers queue on the busy timeout instead of failing mid-way.
+
+        Inside another write transaction it joins it (one commit, at the outer one's end);
+        inside a read ``snapshot()`` it raises StorageError: the snapshot rolls back at its end,
+        so the write would be lost after reporting success."""
+        if self._mode == "write":
             yield self
             return
-        self._in_tx = True
+        if self._mode == "read":
+            raise StorageError("a write cannot start inside a read-only snapshot (begin the write first)")
+        self._mode = "write"
         try:
             if self.is_sqlite:
                 self.execute("BEGIN IMMEDIATE")
@@ -181,23 +202,32 @@ class Database:
                 raise
             self.execute("COMMIT")
         finally:
-            self._in_tx = False
+            self._mode = None
 
     @contextmanager
     def snapshot(self) -> Iterator[Database]:
-        """A read transaction: several queries see one consistent state."""
-        if self._in_tx:
+        """A read-only transaction: several queries see one consistent state, and nothing can
+        be written (a write statement raises StorageError, and so does ``transaction()``).
+        Inside a write transaction it reads that transaction's state."""
+        if self._mode is not None:
             yield self
             return
-        self._in_tx = True
+        self._mode = "read"
         try:
-            self.execute("BEGIN" if self.is_sqlite else "BEGIN ISOLATION LEVEL REPEATABLE READ")
+            if self.is_sqlite:
+                self.execute("PRAGMA query_only = ON")  # a connection flag, cleared below
+                self.execute("BEGIN")
+            else:
+                self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
                 yield self
             finally:
                 self._rollback()
         finally:
-            self._in_tx = False
+            self._mode = None
+            if self.is_sqlite:
+                with contextlib.suppress(Exception):
+                    self._raw.execute("PRAGMA query_only = OFF")
 
     def _rollback(self) -> None:
         with contextlib.suppress(Exception):  # the transaction may already be gone
@@ -254,6 +284,13 @@ def _connect_postgres(target: Target) -> Any:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _is_read_only_violation(exc: Exception) -> bool:
+    """A write refused by a read-only transaction (SQLite query_only, PostgreSQL READ ONLY)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "readonly" in str(exc).lower()
+    return type(exc).__name__ == "ReadOnlySqlTransaction"
 
 
 def _translate(exc: Exception, target: Target | None = None) -> Exception:

@@ -17,7 +17,7 @@ metadata = SQLModel.metadata
 NO_ID_REUSE = {"sqlite_autoincrement": True}
 
 
-def _fk(target: str, ondelete: str, index: bool = True) -> Column:
+def _fk(target: str, ondelete: str, index: bool = True) -> Column[int]:
     return Column(Integer, ForeignKey(target, ondelete=ondelete), index=index, nullable=True)
 
 
@@ -374,7 +374,8 @@ class RunLog(SQLModel, table=True):
 
 class SearchDoc(SQLModel, table=True):
     """One searchable text per record; SQLite indexes it with FTS5 (trigram), PostgreSQL
-    with pg_trgm. Kept current by the services in the same transaction as each write."""
+    with pg_trgm. Kept current by the record modules (``store/records``) in the same transaction
+    as each write."""
 
     __tablename__ = "search_doc"
     __table_args__ = (UniqueConstraint("entity", "entity_id", name="uq_search_doc_entity"),)

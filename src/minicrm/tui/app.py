@@ -22,7 +22,8 @@ from minicrm.tui.store import Store
 
 
 def _screen(module: str, name: str) -> Screen[None]:
-    return getattr(importlib.import_module(f"minicrm.tui.screens.{module}"), name)()
+    screen: Screen[None] = getattr(importlib.import_module(f"minicrm.tui.screens.{module}"), name)()
+    return screen
 
 
 class MinicrmApp(App[None]):
@@ -134,7 +135,6 @@ class MinicrmApp(App[None]):
 
 
 def run_tui(db: str | None = None, user: str | None = None, screen: str = "today") -> None:
-    """Open the TUI on ``--db``/``--as`` (from the CLI's global options when not given)."""
-    from minicrm.cli.state import GLOBALS
-
-    MinicrmApp(db or GLOBALS.db, user or GLOBALS.user, screen=screen).run()
+    """Open the TUI on the database ``db`` as ``user`` (the caller's ``--db``/``--as``; None: the
+    defaults, as for any command)."""
+    MinicrmApp(db, user, screen=screen).run()

@@ -8,12 +8,10 @@ from minicrm.services.dto import FollowUp
 
 
 def money(minor: int | None, currency: str) -> str:
-    if minor is None:
-        return "—"
-    whole, cents = divmod(abs(minor), 100)
-    sign = "-" if minor < 0 else ""
-    amount = f"{whole:,}" if cents == 0 else f"{whole:,}.{cents:02d}"
-    return f"{sign}{amount} {currency}"
+    """``1,200 EUR``, ``1,200.50 EUR``, ``1.234 KWD``: the currency's own decimals, unless all zero."""
+    from minicrm.services.money import format_amount
+
+    return "—" if minor is None else format_amount(minor, currency, compact=True)
 
 
 def totals(parts: tuple[tuple[str, int], ...]) -> str:

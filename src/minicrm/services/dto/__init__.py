@@ -18,9 +18,20 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start
 if TYPE_CHECKING:
     from typing import Any
 
+    from minicrm.services.dto.board import Board, BoardDeal, StageTotal, Today
     from minicrm.services.dto.cadence import CadenceReport, CadenceRule, CadenceSummary
-    from minicrm.services.dto.common import CHANNELS, CONTACT_STATUSES, INTERACTION_KINDS, UNSET, Address, iso
-    from minicrm.services.dto.companies import Company
+    from minicrm.services.dto.common import (
+        CHANNELS,
+        CONTACT_STATUSES,
+        INTERACTION_KINDS,
+        UNSET,
+        Address,
+        Unset,
+        iso,
+        or_unset,
+    )
+    from minicrm.services.dto.companies import Company, CompanyDetail
+    from minicrm.services.dto.contact_detail import ContactDetail, DealSummary
     from minicrm.services.dto.contacts import Contact
     from minicrm.services.dto.customer import (
         REQUEST_PRIORITIES,
@@ -28,7 +39,7 @@ if TYPE_CHECKING:
         PurchaseSummary,
         ServiceRequest,
     )
-    from minicrm.services.dto.deals import DEAL_STATUSES, ContactDetail, Deal, DealSummary, StageChange
+    from minicrm.services.dto.deals import DEAL_STATUSES, Deal, DealDetail, StageChange
     from minicrm.services.dto.due import CadenceDue, DueReport
     from minicrm.services.dto.edits import (
         CompanyCreate,
@@ -49,6 +60,8 @@ if TYPE_CHECKING:
 #: which module defines each name
 _MODULES: dict[str, str] = {
     "Address": "common",
+    "Board": "board",
+    "BoardDeal": "board",
     "CHANNELS": "common",
     "CONTACT_STATUSES": "common",
     "CadenceDue": "due",
@@ -58,17 +71,19 @@ _MODULES: dict[str, str] = {
     "ChangeEntry": "history",
     "Company": "companies",
     "CompanyCreate": "edits",
+    "CompanyDetail": "companies",
     "CompanyPatch": "edits",
     "Contact": "contacts",
     "ContactCreate": "edits",
-    "ContactDetail": "deals",
+    "ContactDetail": "contact_detail",
     "ContactPatch": "edits",
     "CurrencyTotal": "customer",
     "DEAL_STATUSES": "deals",
     "Deal": "deals",
     "DealCreate": "edits",
+    "DealDetail": "deals",
     "DealPatch": "edits",
-    "DealSummary": "deals",
+    "DealSummary": "contact_detail",
     "DueReport": "due",
     "FollowUp": "followups",
     "INTERACTION_KINDS": "common",
@@ -82,9 +97,13 @@ _MODULES: dict[str, str] = {
     "ServiceReport": "segments",
     "ServiceRequest": "customer",
     "StageChange": "deals",
+    "StageTotal": "board",
+    "Today": "board",
     "UNSET": "common",
+    "Unset": "common",
     "User": "users",
     "iso": "common",
+    "or_unset": "common",
 }
 
 __all__ = [
@@ -95,6 +114,8 @@ __all__ = [
     "REQUEST_PRIORITIES",
     "UNSET",
     "Address",
+    "Board",
+    "BoardDeal",
     "CadenceDue",
     "CadenceReport",
     "CadenceRule",
@@ -102,6 +123,7 @@ __all__ = [
     "ChangeEntry",
     "Company",
     "CompanyCreate",
+    "CompanyDetail",
     "CompanyPatch",
     "Contact",
     "ContactCreate",
@@ -110,6 +132,7 @@ __all__ = [
     "CurrencyTotal",
     "Deal",
     "DealCreate",
+    "DealDetail",
     "DealPatch",
     "DealSummary",
     "DueReport",
@@ -123,8 +146,12 @@ __all__ = [
     "ServiceReport",
     "ServiceRequest",
     "StageChange",
+    "StageTotal",
+    "Today",
+    "Unset",
     "User",
     "iso",
+    "or_unset",
 ]
 
 

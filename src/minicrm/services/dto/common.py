@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
+import enum  # loaded anyway: dataclasses imports inspect, which imports enum
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Final, Literal, TypeVar
+
+    T = TypeVar("T")
 
 
-class _Unset:
-    """Marks a patch field the user did not mention (distinct from ``None`` = clear it)."""
+class Unset(enum.Enum):
+    """The type of ``UNSET``, which marks a patch field the user did not mention (distinct from
+    ``None``, which clears it): a patch field is typed ``str | Unset | None``. A one-member enum,
+    so that the type checker narrows ``if patch.title is not UNSET:`` to ``str | None``."""
 
-    _instance: _Unset | None = None
-
-    def __new__(cls) -> _Unset:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
+    UNSET = "UNSET"
 
     def __repr__(self) -> str:
         return "UNSET"
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> Literal[False]:
         return False
 
 
-UNSET: Any = _Unset()
+UNSET: Final = Unset.UNSET
+
+
+def or_unset(value: T | None) -> T | Unset:
+    """``value``, or UNSET for None: an option the user did not give leaves its field alone."""
+    return UNSET if value is None else value
 
 
 CONTACT_STATUSES = ("lead", "prospect", "customer", "inactive")

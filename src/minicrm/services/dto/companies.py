@@ -8,6 +8,13 @@ from typing import Any
 
 from minicrm.services.dto.common import Address, iso
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
+if TYPE_CHECKING:
+    from minicrm.services.dto.contacts import Contact
+    from minicrm.services.dto.customer import PurchaseSummary
+    from minicrm.services.dto.interactions import Interaction
+
 
 @dataclass(frozen=True, slots=True)
 class Company:
@@ -43,3 +50,23 @@ class Company:
             },
             "version": self.version,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyDetail:
+    """What ``company show`` and the TUI's company pane show: the company, its people (by
+    name), its timeline (newest first) and its purchases, read in one snapshot."""
+
+    company: Company
+    people: tuple[Contact, ...]
+    timeline: tuple[Interaction, ...]
+    purchases: PurchaseSummary
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        data = self.company.to_dict(tz)
+        data["contacts"] = [
+            {"id": p.id, "name": p.name, "email": p.email, "title": p.title} for p in self.people
+        ]
+        data["timeline"] = [i.to_dict(tz) for i in self.timeline]
+        data["purchases"] = self.purchases.to_dict()
+        return data

@@ -23,11 +23,11 @@ class CurrencyTotal:
     last: date | None
 
     def to_dict(self) -> dict[str, Any]:
-        from minicrm.services.purchases import major
+        from minicrm.services.money import json_number  # a value module, not a service
 
         return {
             "currency": self.currency,
-            "value": major(self.value_minor, self.currency),
+            "value": json_number(self.value_minor, self.currency),
             "count": self.count,
             "first": self.first.isoformat() if self.first else None,
             "last": self.last.isoformat() if self.last else None,

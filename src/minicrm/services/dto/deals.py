@@ -1,4 +1,4 @@
-"""Deals, their stage history, and the contact detail that lists them."""
+"""Deals, their stage history, and the detail ``deal show`` prints."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start
 if TYPE_CHECKING:
     from typing import Any
 
-    from minicrm.services.dto.activity import Interaction
-    from minicrm.services.dto.contacts import Contact
-    from minicrm.services.dto.followups import FollowUp
+    from minicrm.services.dto.interactions import Interaction
 
 
 DEAL_STATUSES = ("open", "won", "lost")
@@ -121,18 +119,15 @@ class StageChange:
 
 
 @dataclass(frozen=True, slots=True)
-class DealSummary:
-    id: int
-    title: str
-    stage: str
-    status: str
-    value_minor: int | None
-    currency: str
+class DealDetail:
+    """A deal with its stage history (oldest first) and its timeline (newest first)."""
 
-
-@dataclass(frozen=True, slots=True)
-class ContactDetail:
-    contact: Contact
-    deals: tuple[DealSummary, ...]
-    followups: tuple[FollowUp, ...]
+    deal: Deal
+    stage_history: tuple[StageChange, ...]
     timeline: tuple[Interaction, ...]
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        data = self.deal.to_dict(tz)
+        data["stage_history"] = [c.to_dict(tz) for c in self.stage_history]
+        data["timeline"] = [i.to_dict(tz) for i in self.timeline]
+        return data

@@ -5,11 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from minicrm.services.dto.common import UNSET, Address
-
-TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
-if TYPE_CHECKING:
-    from typing import Any
+from minicrm.services.dto.common import UNSET, Address, Unset
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,30 +32,30 @@ class ContactCreate:
 class ContactPatch:
     """A partial edit. UNSET leaves a field alone; ``clear`` names fields to empty."""
 
-    name: Any = UNSET
-    emails: Any = UNSET  # tuple[str, ...]: replaces the list
-    phones: Any = UNSET
+    name: str | Unset = UNSET
+    emails: tuple[str, ...] | Unset = UNSET  # replaces the list
+    phones: tuple[str, ...] | Unset = UNSET
     add_emails: tuple[str, ...] = ()
     add_phones: tuple[str, ...] = ()
-    company: Any = UNSET
-    title: Any = UNSET
-    tags: Any = UNSET
+    company: str | Unset | None = UNSET
+    title: str | Unset | None = UNSET
+    tags: tuple[str, ...] | Unset = UNSET
     add_tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()
-    status: Any = UNSET
-    source: Any = UNSET
-    owner: Any = UNSET
-    cadence_days: Any = UNSET
+    status: str | Unset = UNSET
+    source: str | Unset | None = UNSET
+    owner: str | Unset | None = UNSET
+    cadence_days: int | Unset | None = UNSET
     fields: dict[str, str] = field(default_factory=dict)
-    given_name: Any = UNSET
-    family_name: Any = UNSET
-    street: Any = UNSET
-    city: Any = UNSET
-    region: Any = UNSET
-    postcode: Any = UNSET
-    country: Any = UNSET
-    do_not_contact: Any = UNSET
-    preferred_channel: Any = UNSET
+    given_name: str | Unset | None = UNSET
+    family_name: str | Unset | None = UNSET
+    street: str | Unset | None = UNSET
+    city: str | Unset | None = UNSET
+    region: str | Unset | None = UNSET
+    postcode: str | Unset | None = UNSET
+    country: str | Unset | None = UNSET
+    do_not_contact: bool | Unset = UNSET
+    preferred_channel: str | Unset | None = UNSET
     clear: tuple[str, ...] = ()
     expected_version: int | None = None
 
@@ -78,20 +74,20 @@ class CompanyCreate:
 
 @dataclass(frozen=True, slots=True)
 class CompanyPatch:
-    name: Any = UNSET
-    domain: Any = UNSET
-    industry: Any = UNSET
-    size: Any = UNSET
-    tags: Any = UNSET
+    name: str | Unset = UNSET
+    domain: str | Unset | None = UNSET
+    industry: str | Unset | None = UNSET
+    size: str | Unset | None = UNSET
+    tags: tuple[str, ...] | Unset = UNSET
     add_tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()
-    owner: Any = UNSET
+    owner: str | Unset | None = UNSET
     fields: dict[str, str] = field(default_factory=dict)
-    street: Any = UNSET
-    city: Any = UNSET
-    region: Any = UNSET
-    postcode: Any = UNSET
-    country: Any = UNSET
+    street: str | Unset | None = UNSET
+    city: str | Unset | None = UNSET
+    region: str | Unset | None = UNSET
+    postcode: str | Unset | None = UNSET
+    country: str | Unset | None = UNSET
     clear: tuple[str, ...] = ()
     expected_version: int | None = None
 
@@ -118,14 +114,14 @@ class DealCreate:
 class DealPatch:
     """A partial edit of a deal (stage and status change through move/won/lost)."""
 
-    title: Any = UNSET
-    contact: Any = UNSET
-    company: Any = UNSET
-    value: Any = UNSET
-    currency: Any = UNSET
-    close_date: Any = UNSET
-    probability: Any = UNSET
-    owner: Any = UNSET
-    lost_reason: Any = UNSET
+    title: str | Unset = UNSET
+    contact: str | Unset = UNSET  # cleared with clear=("contact",)
+    company: str | Unset = UNSET
+    value: str | Unset | None = UNSET
+    currency: str | Unset = UNSET
+    close_date: date | Unset | None = UNSET
+    probability: int | Unset | None = UNSET
+    owner: str | Unset | None = UNSET
+    lost_reason: str | Unset | None = UNSET
     clear: tuple[str, ...] = ()
     expected_version: int | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
@@ -19,6 +20,8 @@ from textual.widgets import Input, Static
 
 from minicrm.services import browse
 from minicrm.services.browse import CompanyRow, ContactRow
+from minicrm.services.dto.companies import CompanyDetail
+from minicrm.services.dto.contact_detail import ContactDetail
 from minicrm.tui import format as fmt
 from minicrm.tui.screens.base import CrmScreen
 from minicrm.tui.virtual_list import VirtualList
@@ -26,8 +29,7 @@ from minicrm.tui.virtual_list import VirtualList
 if TYPE_CHECKING:
     # the services and the dialogs load on first use: the list paints without them
     from minicrm.services.context import Context
-    from minicrm.services.dashboard import BoardDeal
-    from minicrm.services.dto import Company, Contact, FollowUp, Interaction
+    from minicrm.services.dto import Contact, DealSummary
     from minicrm.services.interactions import Links
     from minicrm.tui.modals import ContactForm, FollowUpForm, LogEntry
 
@@ -36,46 +38,33 @@ SORT_ORDER = tuple(browse.CONTACT_SORTS)
 DETAIL_DELAY = 0.12
 
 
-@dataclass(frozen=True)
-class ContactView:
-    contact: Contact
-    deals: tuple[BoardDeal, ...]
-    followups: tuple[FollowUp, ...]
-    timeline: tuple[Interaction, ...]
+#: the detail panes show at most this many open follow-ups, timeline entries and people
+PANE_FOLLOWUPS, PANE_TIMELINE, PANE_PEOPLE = 20, 30, 30
+#: … and this many deals, ordered by status, then close date (undated first)
+PANE_DEALS = 100
+
+#: what the panes show: the services' detail views, the same that ``contact show`` and
+#: ``company show`` print
+ContactView = ContactDetail
+CompanyView = CompanyDetail
 
 
-@dataclass(frozen=True)
-class CompanyView:
-    company: Company
-    people: tuple[Contact, ...]
-    timeline: tuple[Interaction, ...]
+def load_contact(ctx: Context, contact_id: int) -> ContactDetail:
+    from minicrm.services.contact_queries import contact_detail
+
+    return contact_detail(ctx, contact_id, followup_limit=PANE_FOLLOWUPS, timeline_limit=PANE_TIMELINE)
 
 
-def load_contact(ctx: Context, contact_id: int) -> ContactView:
-    from minicrm.services import contacts, dashboard, followups, interactions
-    from minicrm.services.interactions import Links
+def load_company(ctx: Context, company_id: int) -> CompanyDetail:
+    from minicrm.services.company_queries import company_detail
 
-    with ctx.db.snapshot():
-        ref = str(contact_id)
-        return ContactView(
-            contacts.get(ctx, contact_id),
-            tuple(dashboard.deals_of_contact(ctx, contact_id)),
-            tuple(followups.list_followups(ctx, "open", contact=ref, limit=20)),
-            tuple(interactions.timeline(ctx, Links(contact=ref), limit=30)),
-        )
+    return company_detail(ctx, company_id, people_limit=PANE_PEOPLE, timeline_limit=PANE_TIMELINE)
 
 
-def load_company(ctx: Context, company_id: int) -> CompanyView:
-    from minicrm.services import companies, contacts, interactions
-    from minicrm.services.interactions import Links
-
-    with ctx.db.snapshot():
-        ref = str(company_id)
-        return CompanyView(
-            companies.get(ctx, company_id),
-            tuple(contacts.list_contacts(ctx, contacts.ContactQuery(company=ref, limit=30))),
-            tuple(interactions.timeline(ctx, Links(company=ref), limit=30)),
-        )
+def pane_deals(deals: tuple[DealSummary, ...]) -> list[DealSummary]:
+    """The contact's deals as the pane lists them."""
+    order = sorted(deals, key=lambda d: (d.status, d.close_date is not None, d.close_date or date.min, d.id))
+    return order[:PANE_DEALS]
 
 
 def tag_patch(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -354,8 +343,9 @@ class ContactsScreen(CrmScreen):
             if value:
                 fields.add_row(label, value)
         parts: list[Any] = [Text(c.name, style="bold underline"), fields]
-        parts.append(Text(f"\nDeals ({len(view.deals)})", style="bold"))
-        for d in view.deals:
+        deals = pane_deals(view.deals)
+        parts.append(Text(f"\nDeals ({len(deals)})", style="bold"))
+        for d in deals:
             parts.append(
                 Text(f"  {d.title} · {fmt.money(d.value_minor, d.currency)} · {d.stage} ({d.status})")
             )

@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from minicrm.services import dashboard
-from minicrm.services.dashboard import Board, BoardDeal
+from minicrm.services.dto.board import Board, BoardDeal
 from minicrm.tui import format as fmt
 from minicrm.tui.modals import PromptModal, check_required
 from minicrm.tui.screens.base import CrmScreen

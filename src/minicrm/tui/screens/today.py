@@ -3,8 +3,6 @@ and the pipeline totals. Enter opens the item under the cursor."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import ClassVar
 
 from rich.table import Table
@@ -16,30 +14,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from minicrm.services import dashboard, followups
-from minicrm.services.context import Context
-from minicrm.services.dashboard import BoardDeal, StageTotal
-from minicrm.services.dto import DueReport
+from minicrm.services.dto.board import StageTotal, Today
 from minicrm.tui import format as fmt
 from minicrm.tui.screens.base import CrmScreen
 from minicrm.words import counted
-
-
-@dataclass(frozen=True)
-class TodayView:
-    due: DueReport
-    closing: tuple[BoardDeal, ...]
-    totals: tuple[StageTotal, ...]
-    today: date
-
-
-def load_today(ctx: Context) -> TodayView:
-    with ctx.db.snapshot():
-        return TodayView(
-            followups.due(ctx),
-            tuple(dashboard.closing_soon(ctx, 14)),
-            tuple(dashboard.stage_totals(ctx)),
-            ctx.clock.today(),
-        )
 
 
 class TodayScreen(CrmScreen):
@@ -63,9 +41,9 @@ class TodayScreen(CrmScreen):
                 yield Static("", id="totals")
 
     def refresh_data(self) -> None:
-        self.db(load_today, then=self.show, group="today", exclusive=True)
+        self.db(dashboard.today, then=self.show, group="today", exclusive=True)
 
-    def show(self, view: TodayView) -> None:
+    def show(self, view: Today) -> None:
         tz = self.crm.clock.tz
         agenda = self.query_one("#agenda", OptionList)
         keep = agenda.highlighted

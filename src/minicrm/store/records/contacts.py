@@ -1,0 +1,197 @@
+"""Contact records: the ``contact`` row with its emails, phones, tags and custom fields.
+
+The one place that writes a contact's child rows and keeps its search document current; the
+change-log snapshot (``snapshot``) is the dict that ``undo`` puts back.
+"""
+
+from __future__ import annotations
+
+from minicrm.store.records import search_index
+from minicrm.store.records.base import insert_sql, update_row
+from minicrm.store.records.tags import TagRecords, tags_of
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any
+
+    from minicrm.store.db import Database
+
+#: the ``contact`` table's columns after ``id``, in table order (a test checks them against
+#: ``store/tables.py``)
+COLUMNS = (
+    "name", "given_name", "family_name", "title", "company_id", "street", "city", "region", "postcode",
+    "country", "status", "source", "owner", "do_not_contact", "preferred_channel", "cadence_days",
+    "last_interaction_at", "created_at", "updated_at", "version", "uid",
+)  # fmt: skip
+ALL_COLUMNS = ("id", *COLUMNS)
+EMAIL_COLUMNS = ("contact_id", "email", "email_lower", "position")
+PHONE_COLUMNS = ("contact_id", "phone", "position")
+FIELD_COLUMNS = ("contact_id", "key", "value")
+#: the keys of a snapshot that are child rows, not columns
+CHILDREN = ("emails", "phones", "tags", "fields")
+
+_INSERT_EMAIL = insert_sql("contact_email", EMAIL_COLUMNS)
+_INSERT_PHONE = insert_sql("contact_phone", PHONE_COLUMNS)
+_INSERT_FIELD = insert_sql("contact_field", FIELD_COLUMNS)
+
+
+def snapshot(db: Database, contact_id: int) -> dict[str, Any] | None:
+    """The full stored state of one contact, as recorded in the change log."""
+    row = db.one("SELECT * FROM contact WHERE id = ?", (contact_id,))
+    if row is None:
+        return None
+    data = {k: row[k] for k in ALL_COLUMNS}
+    data["do_not_contact"] = bool(data["do_not_contact"])
+    data["emails"] = [
+        r["email"]
+        for r in db.all(
+            "SELECT email FROM contact_email WHERE contact_id = ? ORDER BY position, id", (contact_id,)
+        )
+    ]
+    data["phones"] = [
+        r["phone"]
+        for r in db.all(
+            "SELECT phone FROM contact_phone WHERE contact_id = ? ORDER BY position, id", (contact_id,)
+        )
+    ]
+    data["tags"] = list(tags_of(db, "contact", [contact_id]).get(contact_id, ()))
+    data["fields"] = fields_of(db, contact_id)
+    return data
+
+
+def fields_of(db: Database, contact_id: int) -> dict[str, str]:
+    return {
+        r["key"]: r["value"]
+        for r in db.all(
+            "SELECT key, value FROM contact_field WHERE contact_id = ? ORDER BY key", (contact_id,)
+        )
+    }
+
+
+class ContactRecords:
+    """Writes of contacts, bound to one database (``uow.contacts``)."""
+
+    def __init__(self, db: Database, tags: TagRecords | None = None) -> None:
+        self.db = db
+        self.tags = tags or TagRecords(db)
+
+    def snapshot(self, contact_id: int) -> dict[str, Any] | None:
+        return snapshot(self.db, contact_id)
+
+    def insert(
+        self,
+        values: Mapping[str, Any],
+        *,
+        emails: Sequence[str] = (),
+        phones: Sequence[str] = (),
+        tags: Iterable[str] = (),
+        fields: Mapping[str, str] | None = None,
+    ) -> int:
+        """A new contact (``values`` holds every column of ``COLUMNS``) and its child rows."""
+        contact_id = self.db.insert(insert_sql("contact", COLUMNS), [values[c] for c in COLUMNS])
+        self._write_children(contact_id, emails, phones, fields or {})
+        self.tags.replace("contact", contact_id, tags)
+        self.reindex(contact_id)
+        return contact_id
+
+    def insert_many(
+        self,
+        rows: list[tuple[Any, ...]],
+        *,
+        common: Mapping[str, Any],
+        emails: list[tuple[int, str, str, int]],
+        phones: list[tuple[int, str, int]],
+        tags: list[tuple[int, int]],
+        fields: list[tuple[int, str, str]],
+        docs: list[tuple[str, int, str]],
+    ) -> None:
+        """New contacts in bulk (the importer), with ids already allocated.
+
+        ``rows`` hold the values of the ``ALL_COLUMNS`` not in ``common``, in that order; what
+        every new contact has in common is written into the statement, not bound per row. The
+        child rows come ready-made (``(contact_id, email, email_lower, position)``,
+        ``(contact_id, phone, position)``, ``(contact_id, tag_id)``, ``(contact_id, key,
+        value)``) and ``docs`` are their search documents."""
+        db = self.db
+        db.executemany(
+            f"INSERT INTO contact ({', '.join(ALL_COLUMNS)}) VALUES "
+            f"({', '.join(_sql_literal(common[c]) if c in common else '?' for c in ALL_COLUMNS)})",
+            rows,
+        )
+        db.executemany(_INSERT_EMAIL, emails)
+        db.executemany(_INSERT_PHONE, phones)
+        self.tags.link_many("contact", tags)
+        db.executemany(_INSERT_FIELD, fields)
+        search_index.insert_docs(db, docs)
+
+    def update(
+        self, contact_id: int, values: Mapping[str, Any], *, base_version: int | None = None
+    ) -> int | None:
+        """Set columns of one contact and keep its search document current. With
+        ``base_version`` only if the stored version is still that one: returns the new version,
+        or None when it moved on (nothing written)."""
+        version = update_row(self.db, "contact", contact_id, dict(values), base_version)
+        if base_version is None or version is not None:
+            self.reindex(contact_id)
+        return version
+
+    def replace_children(
+        self,
+        contact_id: int,
+        *,
+        emails: Sequence[str] | None = None,
+        phones: Sequence[str] | None = None,
+        tags: Iterable[str] | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> None:
+        """Replace the child lists given (None: left as they are) and re-index the contact."""
+        db = self.db
+        if emails is not None:
+            db.execute("DELETE FROM contact_email WHERE contact_id = ?", (contact_id,))
+        if phones is not None:
+            db.execute("DELETE FROM contact_phone WHERE contact_id = ?", (contact_id,))
+        if fields is not None:
+            db.execute("DELETE FROM contact_field WHERE contact_id = ?", (contact_id,))
+        self._write_children(contact_id, emails or (), phones or (), fields or {})
+        if tags is not None:
+            self.tags.replace("contact", contact_id, tags)
+        self.reindex(contact_id)
+
+    def _write_children(
+        self, contact_id: int, emails: Sequence[str], phones: Sequence[str], fields: Mapping[str, str]
+    ) -> None:
+        db = self.db
+        if emails:
+            db.executemany(_INSERT_EMAIL, [(contact_id, e, e.lower(), i) for i, e in enumerate(emails)])
+        if phones:
+            db.executemany(_INSERT_PHONE, [(contact_id, p, i) for i, p in enumerate(phones)])
+        if fields:
+            db.executemany(_INSERT_FIELD, [(contact_id, k, v) for k, v in fields.items()])
+
+    def reindex(self, contact_id: int) -> None:
+        """Rebuild the contact's search document from what is stored (after a write made
+        elsewhere, such as undo's generic revert of its columns)."""
+        search_index.reindex_contact(self.db, contact_id)
+
+    def reindex_many(self, contact_ids: Iterable[int]) -> None:
+        for contact_id in contact_ids:
+            search_index.reindex_contact(self.db, contact_id)
+
+    def delete(self, contact_id: int) -> None:
+        """Delete the contact; its child rows, interactions, follow-ups and requests go with it
+        (ON DELETE CASCADE), and so do their search documents."""
+        search_index.unindex_notes_of(self.db, contact_id)
+        self.db.execute("DELETE FROM contact WHERE id = ?", (contact_id,))
+        search_index.unindex(self.db, "contact", contact_id)
+
+
+def _sql_literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
