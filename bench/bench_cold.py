@@ -1,10 +1,10 @@
 """Every read command of the CLI cold (a fresh process each), beside ``due`` and a bare Python.
 
     PYTHONPATH=src python bench/bench_cold.py [--contacts 100000] [--deals 20000] [--runs 7]
-                                              [--before main]
+                                              [--before REF...]
 
 SPEC asks every read to answer within twice ``due``'s time: this prints each read's median,
-its ratio to ``due`` in the same run, and with ``--before REF`` the same command at that git
+its ratio to ``due`` in the same run, and with ``--before REF...`` the same command at each git
 revision (its ``src/`` extracted to a temporary directory and run by the same interpreter), the
 rounds interleaving everything so that the load of a shared machine weighs on all alike.
 
@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--followups", type=int, default=20_000)
     parser.add_argument("--deals", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--before", help="also time this git revision (e.g. main)")
+    parser.add_argument("--before", nargs="+", default=[], metavar="REF", help="also time these revisions")
     parser.add_argument("--only", nargs="+", metavar="WORDS", help="only the reads that start so")
     args = parser.parse_args()
     wanted = [argv for argv in READS if not args.only or " ".join(argv).startswith(tuple(args.only))]
@@ -134,8 +134,9 @@ def main() -> None:
         shutil.copyfile(base, db)
         add_deals(db, args.contacts, args.deals)
         versions = {"after": ROOT / "src"}
-        if args.before:
-            versions["before"] = source_at(args.before, work)
+        for n, ref in enumerate(args.before):
+            (work / str(n)).mkdir()
+            versions[ref] = source_at(ref, work / str(n))
         envs = {}
         for name, src in versions.items():
             env = {**os.environ, "PYTHONPATH": str(src), "MINICRM_DB": str(db),
@@ -176,14 +177,14 @@ def main() -> None:
           f"median of {args.runs} cold runs, wall (cpu) ms; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"python -c pass: {floor[0]:.0f} ({floor[1]:.0f})\n")
-    head = "| command | " + ("before | " if "before" in envs else "") + "after | after ÷ due |"
+    head = "| command | " + "".join(f"{ref} | " for ref in args.before) + "after | after ÷ due |"
     print(head)
     print("|---|" + "---:|" * (head.count("|") - 2))
     for argv in [["due"], *wanted]:
         label = " ".join(argv).replace("{contact}", "N")
         cells = []
-        if "before" in envs:
-            wall, cpu = medians[("before", " ".join(a.replace("{contact}", contact) for a in argv))]
+        for ref in args.before:
+            wall, cpu = medians[(ref, " ".join(a.replace("{contact}", contact) for a in argv))]
             cells.append(f"{wall:.0f} ({cpu:.0f})")
         wall, cpu = medians[("after", " ".join(a.replace("{contact}", contact) for a in argv))]
         cells.append(f"{wall:.0f} ({cpu:.0f})")
