@@ -1,34 +1,28 @@
-"""The Typer application: the root command, global options, and the command groups."""
+"""The Typer application: the root command and the global options. The command tree is
+``minicrm.cli.commands.TREE``, loaded a noun at a time."""
 
 from __future__ import annotations
 
-import copy
-import sys
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from minicrm import __version__
-from minicrm.cli.errors import ExitCode, report
+from minicrm.cli.commands import TREE, LazyGroup
+from minicrm.cli.errors import HANDLED, exit_code_for
 from minicrm.cli.state import GLOBALS
-from minicrm.errors import MinicrmError
 
 
-class MinicrmGroup(TyperGroup):
-    """Turns the error family into ``error: …`` lines and exit codes, in one place."""
+class MinicrmGroup(LazyGroup):
+    """The root: the commands of ``TREE``, loaded when named; errors end in ``exit_code_for``."""
+
+    lazy = TREE
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except MinicrmError as exc:
-            raise typer.Exit(report(exc)) from None
-        except KeyboardInterrupt:
-            print(file=sys.stderr)
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
-        except BrokenPipeError:
-            sys.stderr.close()
-            raise typer.Exit(ExitCode.OK) from None
+        except HANDLED as exc:
+            raise typer.Exit(exit_code_for(exc)) from None
 
 
 app = typer.Typer(
@@ -67,51 +61,5 @@ def root(
         open_tui_or_help(ctx)
 
 
-def _register() -> None:
-    from minicrm.cli import commands
-
-    commands.register(app)
-
-
-_register()
-
-
 def run(argv: list[str]) -> None:
-    app_for(argv)(args=argv, prog_name="minicrm")
-
-
-def app_for(argv: list[str]) -> typer.Typer:
-    """The app with only the command (group) that ``argv`` names: Typer builds the click
-    command and the value adapters of every registered command on each run, which costs more
-    than a write may take (SPEC §7); one group is a fraction of that. Anything else (no
-    command, an option first, an unknown name) gets the whole app, for its help and errors."""
-    name = _command_name(argv)
-    if name is None:
-        return app
-
-    def keep(info: Any) -> bool:
-        given = info.name if isinstance(info.name, str) else None
-        return given is None or given == name
-
-    groups = [g for g in app.registered_groups if keep(g)]
-    commands = [c for c in app.registered_commands if keep(c)]
-    if name not in {g.name for g in groups} | {c.name for c in commands}:
-        return app
-    pruned = copy.copy(app)
-    pruned.registered_groups = groups
-    pruned.registered_commands = commands
-    return pruned
-
-
-def _command_name(argv: list[str]) -> str | None:
-    """The first word after the global options (``--db X``, ``--as U``), if any."""
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg in ("--db", "--as"):
-            i += 2
-        elif arg.startswith(("--db=", "--as=")):
-            i += 1
-        else:
-            return None if arg.startswith("-") else arg
-    return None
+    app(args=argv, prog_name="minicrm")

@@ -1,4 +1,5 @@
-"""The ``minicrm`` entry point: hot read commands take the fast path, the rest Typer."""
+"""The ``minicrm`` entry point: hot commands take the fast path (no Typer), the other reads the
+direct path (their Typer module, not its click conversion), the rest the Typer tree."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ def main(argv: list[str] | None = None) -> None:
     from minicrm.cli import fast
 
     code = fast.try_run(args)
+    if code is None:
+        from minicrm.cli import direct
+
+        code = direct.try_run(args)
     if code is not None:
         sys.exit(code)
     from minicrm.cli.app import run

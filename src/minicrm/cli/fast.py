@@ -1,13 +1,15 @@
 """The fast path: ``due``, ``next``, ``search``, ``contact list``, ``contact show``, the writes
-``contact add`` and ``followup done``, and ``tui`` (or a bare ``minicrm`` on a terminal) without
-Typer.
+``contact add`` and ``followup done``, the board, the sales reports and ``tui`` (or a bare
+``minicrm`` on a terminal) without Typer.
 
-Importing Typer and building the whole command tree costs more than these commands may take
-(SPEC §7: ≤ 150 ms at 100k contacts). For exactly these commands, a strict little parser
-(``minicrm.cli.argv``) reads the same options and calls the same functions (``minicrm.cli.reads``)
-as the Typer commands. Anything it
-does not fully understand (``--help``, a typo, a bad value) falls back to Typer, which gives the
-usual help and usage errors. ``tests/test_fast_path.py`` checks both paths print the same.
+Importing Typer costs more than these commands may take (SPEC §7: ≤ 150 ms at 100k contacts).
+For exactly these commands a strict little parser (``minicrm.cli.argv``) reads the command line
+with the option spellings of the Typer declarations, copied into ``minicrm.cli.spellings`` by
+``python -m minicrm.cli.spelling_gen --write`` (a test fails when the copy is stale), and calls
+what the Typer command calls. Anything it does not fully understand (``--help``, a typo, a bad
+value) falls back to Typer, which gives the usual help and usage errors.
+``tests/test_spellings.py`` runs every spelling both ways; ``tests/test_fast_path.py`` more
+cases. The other reads take ``minicrm.cli.direct``.
 """
 
 from __future__ import annotations
@@ -15,191 +17,102 @@ from __future__ import annotations
 import sys
 
 from minicrm.cli import report_fast
-from minicrm.cli.argv import Fallback, Parser
+from minicrm.cli.argv import Fallback, parse
+from minicrm.cli.spellings import SPELLINGS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
+
+    Values = dict[str, Any]
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise ValueError(text)
-    return value
+# Each caller does what the Typer command's body does, with the values by the Typer parameter
+# names; the options themselves are read from ``SPELLINGS`` (copied from the Typer declarations).
 
 
-def _due(args: list[str]) -> Callable[[], None]:
-    p = Parser().formats()
-    p.value("--within")
-    p.value("--owner")
-    p.flag("--all", "--everyone", dest="all_")
-    p.flag("--since-last-run", dest="since_last_run")
-    ns = p.parse(args)
+def _due(v: Values) -> None:
     from minicrm.cli import reads
 
-    return lambda: reads.due(
-        within=ns.within,
-        owner=ns.owner,
-        everyone=ns.all_,
-        fmt=ns.fmt,
-        json_flag=ns.json_flag,
-        since_last_run=ns.since_last_run,
+    reads.due(
+        within=v["within"],
+        owner=v["owner"],
+        everyone=v["all_"],
+        fmt=v["fmt"],
+        json_flag=v["json_flag"],
+        since_last_run=v["since_last_run"],
     )
 
 
-def _next(args: list[str]) -> Callable[[], None]:
-    p = Parser().formats()
-    p.value("--limit", "-n", convert=int, default=10)
-    p.flag("--explain")
-    p.value("--owner")
-    p.flag("--all", dest="all_")
-    ns = p.parse(args)
-    if ns.limit < 1:
-        raise Fallback("limit")
+def _next(v: Values) -> None:
     from minicrm.cli import next_actions
 
-    owner = None if ns.all_ else ns.owner
-    return lambda: next_actions.next_actions(
-        limit=ns.limit, explain=ns.explain, owner=owner, fmt=ns.fmt, json_flag=ns.json_flag
+    next_actions.next_actions(
+        limit=v["limit"],
+        explain=v["explain"],
+        owner=None if v["all_"] else v["owner"],
+        fmt=v["fmt"],
+        json_flag=v["json_flag"],
     )
 
 
-def _search(args: list[str]) -> Callable[[], None]:
-    p = Parser().formats()
-    p.positional("query")
-    p.many("--type", dest="types")
-    p.value("--limit", "-n", convert=int, default=50)
-    ns = p.parse(args)
-    if ns.limit < 1:
-        raise Fallback("limit")
+def _search(v: Values) -> None:
     from minicrm.cli import reads
 
-    return lambda: reads.search(ns.query, types=ns.types, limit=ns.limit, fmt=ns.fmt, json_flag=ns.json_flag)
+    reads.search(v["query"], types=v["type_"] or [], limit=v["limit"], fmt=v["fmt"], json_flag=v["json_flag"])
 
 
-def _contact_list(args: list[str]) -> Callable[[], None]:
-    p = Parser().formats()
-    p.many("--tag", "-t", dest="tags")
-    p.value("--company", "-c")
-    p.value("--status")
-    p.value("--owner")
-    p.flag("--all", "--everyone", dest="all_")
-    p.value("--search", "-s")
-    p.value("--stale")
-    p.value("--sort", default="name")
-    p.value("--limit", "-n", convert=_positive)
-    p.value("--offset", convert=_positive, default=0)
-    p.value("--segment")
-    p.many("--field", dest="fields")
-    p.value("--min-value", dest="min_value")
-    ns = p.parse(args)
+def _contact_list(v: Values) -> None:
     from minicrm.cli import reads
 
-    return lambda: reads.contact_list(
-        tags=ns.tags,
-        company=ns.company,
-        status=ns.status,
-        owner=ns.owner,
-        everyone=ns.all_,
-        search=ns.search,
-        stale=ns.stale,
-        sort=ns.sort,
-        limit=ns.limit,
-        offset=ns.offset,
-        fmt=ns.fmt,
-        json_flag=ns.json_flag,
-        segment=ns.segment,
-        fields=ns.fields,
-        min_value=ns.min_value,
+    reads.contact_list(
+        tags=v["tag"] or [],
+        company=v["company"],
+        status=v["status"],
+        owner=v["owner"],
+        everyone=v["all_"],
+        search=v["search"],
+        stale=v["stale"],
+        sort=v["sort"],
+        limit=v["limit"],
+        offset=v["offset"],
+        fmt=v["fmt"],
+        json_flag=v["json_flag"],
+        segment=v["segment"],
+        fields=v["field"],
+        min_value=v["min_value"],
     )
 
 
-def _contact_show(args: list[str]) -> Callable[[], None]:
-    p = Parser().formats()
-    p.positional("ref")
-    ns = p.parse(args)
+def _contact_show(v: Values) -> None:
     from minicrm.cli import reads
 
-    return lambda: reads.contact_show(ns.ref, fmt=ns.fmt, json_flag=ns.json_flag)
+    reads.contact_show(v["ref"], fmt=v["fmt"], json_flag=v["json_flag"])
 
 
-def _contact_add(args: list[str]) -> Callable[[], None]:
-    p = Parser().formats()
-    p.positional("name")
-    for flag, short in (("--email", "-e"), ("--phone", "-p"), ("--tag", "-t")):
-        p.many(flag, short, dest=flag[2:])
-    p.many("--field")
-    p.value("--company", "-c")
-    for flag in (
-        "--title",
-        "--status",
-        "--source",
-        "--owner",
-        "--every",
-        "--given-name",
-        "--family-name",
-        "--street",
-        "--city",
-        "--region",
-        "--postcode",
-        "--country",
-    ):
-        p.value(flag)
-    p.flag("--allow-duplicate")
-    ns = p.parse(args)
+def _contact_add(v: Values) -> None:
     from minicrm.cli import writes
 
-    return lambda: writes.contact_add(
-        ns.name,
-        email=ns.email,
-        phone=ns.phone,
-        company=ns.company,
-        title=ns.title,
-        tag=ns.tag,
-        status=ns.status,
-        source=ns.source,
-        owner=ns.owner,
-        every=ns.every,
-        field=ns.field,
-        given_name=ns.given_name,
-        family_name=ns.family_name,
-        street=ns.street,
-        city=ns.city,
-        region=ns.region,
-        postcode=ns.postcode,
-        country=ns.country,
-        allow_duplicate=ns.allow_duplicate,
-        fmt=ns.fmt,
-        json_flag=ns.json_flag,
-    )
+    writes.contact_add(**v)  # the same names as the Typer command's
 
 
-def _followup_done(args: list[str]) -> Callable[[], None]:
-    p = Parser().formats()
-    p.positional("ids", nargs_plus=True)
-    ns = p.parse(args)
+def _followup_done(v: Values) -> None:
     from minicrm.cli import writes
 
-    return lambda: writes.followup_done(ns.ids, fmt=ns.fmt, json_flag=ns.json_flag)
+    writes.followup_done(v["followup_ids"], fmt=v["fmt"], json_flag=v["json_flag"])
 
 
-def _tui(args: list[str]) -> Callable[[], None]:
+def _tui(v: Values) -> None:
     """The full-screen app: Typer and the command tree would come before its first paint."""
-    p = Parser()
-    p.value("--screen", default="today")
-    ns = p.parse(args)
+    from minicrm.cli.state import open_tui
 
-    def run() -> None:
-        from minicrm.cli.state import open_tui
-
-        open_tui(ns.screen)
-
-    return run
+    open_tui(v["screen"])
 
 
-_COMMANDS: dict[tuple[str, ...], Callable[[list[str]], Callable[[], None]]] = {
+#: the hot commands: their words → what runs them (``tests/test_hygiene`` reads the words)
+_COMMANDS: dict[tuple[str, ...], Callable[[Values], None]] = {
     ("due",): _due,
     ("next",): _next,
     ("search",): _search,
@@ -238,36 +151,43 @@ def try_run(args: list[str]) -> int | None:
     options, rest = split
     if any(a in ("-h", "--help", "--version") for a in rest):
         return None
-    if not rest:  # a bare ``minicrm``: the TUI on a terminal, Typer's help otherwise
-        return _execute(options, _tui([])) if sys.stdin.isatty() and sys.stdout.isatty() else None
-    for words, build in _COMMANDS.items():
-        if tuple(rest[: len(words)]) == words:
-            try:
-                action = build(rest[len(words) :])
-            except Fallback:
-                return None
-            return _execute(options, action)
-    return None
+    words: tuple[str, ...] | None = ("tui",)
+    if rest:
+        words = match(rest, _COMMANDS)
+    elif not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return None  # a bare ``minicrm``: the TUI on a terminal, Typer's help otherwise
+    if words is None:
+        return None
+    try:
+        values = parse(SPELLINGS[words], rest[len(words) :])
+    except Fallback:
+        return None
+    caller = _COMMANDS[words]
+    return execute(options, lambda: caller(values))
 
 
-def _execute(options: dict[str, str], action: Callable[[], None]) -> int:
+def match(rest: list[str], table: Any) -> tuple[str, ...] | None:
+    """The longest key of ``table`` (command words) that ``rest`` starts with."""
+    best: tuple[str, ...] | None = None
+    for words in table:
+        if tuple(rest[: len(words)]) == words and (best is None or len(words) > len(best)):
+            best = words
+    return best
+
+
+def execute(options: dict[str, str], action: Callable[[], object]) -> int:
+    """Run ``action`` with the global options set as the root command sets them; errors end
+    the way they do on the Typer path (``minicrm.cli.errors.exit_code_for``)."""
     import os
 
-    from minicrm.cli.errors import ExitCode, report
+    from minicrm.cli.errors import HANDLED, ExitCode, exit_code_for
     from minicrm.cli.state import GLOBALS
-    from minicrm.errors import MinicrmError
 
     GLOBALS.db = options.get("--db") or os.environ.get("MINICRM_DB") or None
     GLOBALS.user = options.get("--as") or os.environ.get("MINICRM_USER") or None
     try:
-        action()
+        code = action()
         sys.stdout.flush()
-    except MinicrmError as exc:
-        return report(exc)
-    except KeyboardInterrupt:
-        return ExitCode.INTERRUPTED
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return ExitCode.OK
-    return ExitCode.OK
+    except HANDLED as exc:
+        return exit_code_for(exc)
+    return code if isinstance(code, int) else ExitCode.OK

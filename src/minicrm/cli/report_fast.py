@@ -1,77 +1,51 @@
 """The fast path of the board and the sales reports (see ``minicrm.cli.fast``).
 
 A report must answer cold in ≤ 300 ms over 100k deals (SPEC §7); importing Typer alone costs most
-of that. These builders (``minicrm.cli.argv``) read the same options as ``cli/pipeline.py`` and
-``cli/report.py`` and call the same functions (``cli/report_views.py``); anything unusual falls
-back to Typer.
+of that. These callers do what ``cli/pipeline.py`` and ``cli/report.py`` do, with the options
+those declare (read from ``minicrm.cli.spellings``), and call the same functions
+(``cli/report_views.py``); anything unusual falls back to Typer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
-from minicrm.cli.argv import Parser
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
-Action = Callable[[], None]
-
-
-def _limit(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise ValueError(text)
-    return value
+    Values = dict[str, Any]
 
 
-def _board(args: list[str]) -> Action:
-    p = Parser().formats()
-    p.value("--pipeline", "-p")
-    p.value("--owner")
-    p.flag("--all", dest="all_")
-    p.value("--limit", "-n", convert=_limit, default=10)
-    ns = p.parse(args)
+def _board(v: Values) -> None:
     from minicrm.cli import report_views
 
-    return lambda: report_views.show_board(
-        pipeline=ns.pipeline,
-        owner=None if ns.all_ else ns.owner,
-        limit=ns.limit,
-        fmt=ns.fmt,
-        json_flag=ns.json_flag,
+    report_views.show_board(
+        pipeline=v["pipeline"],
+        owner=None if v["all_"] else v["owner"],
+        limit=v["limit"],
+        fmt=v["fmt"],
+        json_flag=v["json_flag"],
     )
 
 
-def _stages(args: list[str]) -> Action:
-    ns = Parser().formats().parse(args)
+def _stages(v: Values) -> None:
     from minicrm.cli import report_views
 
-    return lambda: report_views.show_stages(fmt=ns.fmt, json_flag=ns.json_flag)
+    report_views.show_stages(fmt=v["fmt"], json_flag=v["json_flag"])
 
 
-def _report(kind: str) -> Callable[[list[str]], Action]:
-    def build(args: list[str]) -> Action:
-        p = Parser().formats()
-        p.value("--from", dest="start")
-        p.value("--to", dest="end")
-        p.value("--owner")
-        p.value("--pipeline", "-p")
-        ns = p.parse(args)
+def _report(kind: str) -> Callable[[Values], None]:
+    def run(v: Values) -> None:
         from minicrm.cli import report_views
 
-        return lambda: report_views.show_report(
-            kind,
-            start=ns.start,
-            end=ns.end,
-            owner=ns.owner,
-            pipeline=ns.pipeline,
-            fmt=ns.fmt,
-            json_flag=ns.json_flag,
-        )
+        report_views.show_report(kind, **v)  # the same names as the Typer command's
 
-    return build
+    return run
 
 
-#: command words → builder; ``pipeline stages`` comes before ``pipeline`` so that it matches first.
-COMMANDS: dict[tuple[str, ...], Callable[[list[str]], Action]] = {
+#: command words → caller (``pipeline stages`` is matched before ``pipeline``: the longest wins)
+COMMANDS: dict[tuple[str, ...], Callable[[Values], None]] = {
     ("pipeline", "stages"): _stages,
     ("pipeline",): _board,
     **{
