@@ -247,7 +247,7 @@ def cold(argv: list[str], env: dict[str, str], runs: int) -> float:
 
 def search_in_process(db: str, queries: list[str]) -> float:
     from minicrm.services import search
-    from minicrm.services.context import open_context
+    from minicrm.services.kernel.context import open_context
 
     ctx = open_context(db)
     try:

@@ -183,8 +183,8 @@ async def interactive(db: Path) -> dict[str, list[float]]:
 
 def filter_queries(db: Path) -> list[float]:
     """The database side of each keystroke alone: matches counted and the first page read."""
-    from minicrm.services import browse
-    from minicrm.services.context import open_context
+    from minicrm.services.contacts import browse
+    from minicrm.services.kernel.context import open_context
 
     times = []
     with open_context(db) as ctx:
@@ -197,8 +197,8 @@ def filter_queries(db: Path) -> list[float]:
 
 
 def first_row_name(db: Path) -> str:
-    from minicrm.services import browse
-    from minicrm.services.context import open_context
+    from minicrm.services.contacts import browse
+    from minicrm.services.kernel.context import open_context
 
     with open_context(db) as ctx:
         return browse.contact_window(ctx, "", limit=1)[1][0].name

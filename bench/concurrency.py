@@ -30,10 +30,10 @@ def _wait_for(go: Path) -> None:
 
 
 def writer(db: str, go: Path, index: int, writes: int) -> dict[str, Any]:
-    from minicrm.errors import MinicrmError
-    from minicrm.services import contacts
-    from minicrm.services.context import open_context
+    from minicrm.core.errors import MinicrmError
+    from minicrm.services.contacts import commands as contacts
     from minicrm.services.dto import ContactCreate
+    from minicrm.services.kernel.context import open_context
 
     reuse = index % 2 == 0
     shared = open_context(db) if reuse else None
@@ -58,9 +58,10 @@ def writer(db: str, go: Path, index: int, writes: int) -> dict[str, Any]:
 
 
 def reader(db: str, go: Path, stop: Path) -> dict[str, Any]:
-    from minicrm.errors import MinicrmError
-    from minicrm.services import contacts, followups
-    from minicrm.services.context import open_context
+    from minicrm.core.errors import MinicrmError
+    from minicrm.services.contacts import commands as contacts
+    from minicrm.services.followups import commands as followups
+    from minicrm.services.kernel.context import open_context
 
     latencies: list[float] = []
     errors: list[str] = []
@@ -83,7 +84,7 @@ def _spawn(*args: str) -> subprocess.Popen[str]:
 
 
 def run(db: Path, writers: int, writes: int) -> dict[str, Any]:
-    from minicrm.services.context import open_context
+    from minicrm.services.kernel.context import open_context
 
     with open_context(db) as ctx:
         before = int(ctx.db.scalar("SELECT count(*) FROM contact"))

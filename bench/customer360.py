@@ -79,8 +79,9 @@ def cli_median(env: dict[str, str], args: list[str], repeat: int = 7) -> str:
 
 def service_cpu_medians(db: Path) -> None:
     """In-process CPU-time medians of the same queries: robust to a loaded machine."""
-    from minicrm.services import contacts, purchases, requests, segments
-    from minicrm.services.context import open_context
+    from minicrm.services.contacts import commands as contacts
+    from minicrm.services.customer import purchases, requests, segments
+    from minicrm.services.kernel.context import open_context
 
     ctx = open_context(db)
     q = contacts.ContactQuery
@@ -111,9 +112,9 @@ def service_cpu_medians(db: Path) -> None:
 
 
 def edit_median(db: Path, repeat: int = 15) -> str:
-    from minicrm.services import contacts
-    from minicrm.services.context import open_context
+    from minicrm.services.contacts import commands as contacts
     from minicrm.services.dto import ContactPatch
+    from minicrm.services.kernel.context import open_context
 
     ctx = open_context(db)
     times = []

@@ -99,7 +99,7 @@ STATUSES = ("lead", "prospect", "customer", "inactive")
 
 
 def build(path: Path, contacts: int, companies: int = 2000) -> None:
-    from minicrm.services.context import open_context
+    from minicrm.services.kernel.context import open_context
 
     os.environ.setdefault("MINICRM_NOW", "2026-11-23T10:00:00")
     open_context(path).close()  # creates the schema through the migrations

@@ -161,7 +161,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytes
     monkeypatch.setenv("MINICRM_NOW", NOW)
     monkeypatch.setenv("MINICRM_TZ", TZ)
     monkeypatch.setenv("COLUMNS", "120")
-    from minicrm.clock import local_tz
+    from minicrm.core.clock import local_tz
 
     local_tz.cache_clear()
     wants_pg = BACKEND == "postgresql" or request.node.get_closest_marker("postgres") is not None
@@ -230,7 +230,7 @@ def db_path(isolated_env: Path) -> Path:
 @pytest.fixture
 def ctx() -> Iterator[Any]:
     """A service Context on the test's default database."""
-    from minicrm.services.context import open_context
+    from minicrm.services.kernel.context import open_context
 
     context = open_context()
     try:
@@ -243,7 +243,7 @@ def ctx() -> Iterator[Any]:
 def reopen() -> Callable[..., Any]:
     """A fresh service Context on the test database (``with reopen() as c: ...``): what a later
     command would see."""
-    from minicrm.services.context import open_context
+    from minicrm.services.kernel.context import open_context
 
     return open_context
 

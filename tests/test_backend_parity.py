@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from minicrm.services import contacts, search
+from minicrm.services import search
+from minicrm.services.contacts import commands as contacts
 
 
 def _names(run) -> list[str]:

@@ -186,9 +186,9 @@ def _foreign_sqlite(path: Path) -> None:
 def test_restore_refuses_a_bad_file_and_leaves_the_database_alone(
     cli, db_path, tmp_path, make, code, message
 ) -> None:
-    from minicrm.services import contacts
-    from minicrm.services.context import open_context
+    from minicrm.services.contacts import commands as contacts
     from minicrm.services.dto import ContactCreate
+    from minicrm.services.kernel.context import open_context
 
     with open_context() as ctx:
         for i in range(40):

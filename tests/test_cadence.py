@@ -3,7 +3,7 @@ interactions resetting the clock, do-not-contact, and contact list --stale."""
 
 from __future__ import annotations
 
-from minicrm.services import cadence
+from minicrm.services.followups import cadence
 
 
 def later(days: int) -> dict[str, str]:
@@ -150,7 +150,7 @@ def test_report_cadence_without_any_cadence(cli) -> None:
 
 
 def test_counted_says_one_day_and_two_days() -> None:
-    from minicrm.words import counted
+    from minicrm.core.words import counted
 
     assert [counted(n, "day") for n in (0, 1, 2)] == ["0 days", "1 day", "2 days"]
     assert counted(1, "company", "companies") == "1 company"

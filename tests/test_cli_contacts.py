@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from minicrm.services import contacts
+from minicrm.services.contacts import commands as contacts
 
 
 def test_add_prints_the_contact_as_json_and_stores_it(cli, ctx) -> None:
@@ -213,7 +213,7 @@ def test_edit_changes_only_what_is_named_and_bumps_the_version(cli, reopen) -> N
     assert result.exit_code == 0, result.stderr
     assert "Updated:           2026-11-24 09:30\n" in result.stdout
     with reopen() as c:
-        from minicrm.services import contacts as svc
+        from minicrm.services.contacts import commands as svc
 
         stored = svc.get(c, 1)
     assert stored.title == "CEO" and stored.tags == ("hot",) and stored.status == "prospect"

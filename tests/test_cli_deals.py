@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from minicrm.services import deals, interactions
-from minicrm.services.interactions import Links
+from minicrm.services.deals import commands as deals
+from minicrm.services.history import interactions
+from minicrm.services.history.interactions import Links
 
 
 def _at(moment: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from minicrm.services import followups
+from minicrm.services.followups import commands as followups
 
 
 @pytest.fixture(autouse=True)

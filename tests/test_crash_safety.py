@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from minicrm.services import search
-from minicrm.services.context import open_context
-from minicrm.services.unit_of_work import UnitOfWork
+from minicrm.services.kernel.context import open_context
+from minicrm.services.kernel.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTACTS = 1500

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from minicrm.errors import InvalidInput, NotFound
-from minicrm.services import contact_queries, dashboard
-from minicrm.services.company_queries import company_detail, company_id
-from minicrm.services.contact_queries import ContactQuery, contact_detail
-from minicrm.services.deal_queries import deal_detail, deal_id
+from minicrm.core.errors import InvalidInput, NotFound
+from minicrm.services.companies.queries import company_detail, company_id
+from minicrm.services.contacts import queries as contact_queries
+from minicrm.services.contacts.queries import ContactQuery, contact_detail
+from minicrm.services.deals import dashboard
+from minicrm.services.deals.queries import deal_detail, deal_id
 from minicrm.services.dto import CompanyDetail, ContactDetail, DealDetail, DealSummary, Today
 
 

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from minicrm.services import runs
+from minicrm.services.followups import runs
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import pytest
 
 from minicrm.cli import direct, fast
 from minicrm.cli.errors import ExitCode, exit_code_for
-from minicrm.errors import NotFound
+from minicrm.core.errors import NotFound
 
 
 def _both(cli, capsys, argv: list[str]) -> tuple[tuple[int | None, str, str], tuple[int, str, str]]:

@@ -7,7 +7,8 @@ import sqlite3
 
 import pytest
 
-from minicrm.services import companies, contact_queries
+from minicrm.services.companies import commands as companies
+from minicrm.services.contacts import queries as contact_queries
 from minicrm.store import db as db_layer
 
 

@@ -126,7 +126,7 @@ def test_an_older_schema_is_backed_up_then_upgraded(tmp_path, monkeypatch) -> No
 
 
 def test_a_newer_schema_is_refused(tmp_path) -> None:
-    from minicrm.errors import SchemaTooNew
+    from minicrm.core.errors import SchemaTooNew
 
     target = _fresh(tmp_path)
     with sqlite3.connect(str(target.path)) as conn:

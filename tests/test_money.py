@@ -9,9 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minicrm.errors import InvalidInput
-from minicrm.services.dto import CurrencyTotal
-from minicrm.services.money import (
+from minicrm.core.errors import InvalidInput
+from minicrm.core.money import (
     EXPONENTS,
     MAX_MINOR,
     currency_code,
@@ -23,6 +22,7 @@ from minicrm.services.money import (
     plain_amount,
     weighted_minor,
 )
+from minicrm.services.dto import CurrencyTotal
 
 
 @pytest.mark.parametrize(

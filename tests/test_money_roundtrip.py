@@ -1,5 +1,5 @@
 """Money through the CLI: import, export and the purchase record use the ISO 4217 exponent of
-``services/money.py`` for every currency (HUF has 2 decimals, BIF none, KWD 3, CLF 4)."""
+``core/money.py`` for every currency (HUF has 2 decimals, BIF none, KWD 3, CLF 4)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from minicrm.services.context import open_context
-from minicrm.services.money import EXPONENTS, MAX_MINOR, format_amount, json_number
+from minicrm.core.money import EXPONENTS, MAX_MINOR, format_amount, json_number
+from minicrm.services.kernel.context import open_context
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from minicrm.clock import to_db
+from minicrm.core.clock import to_db
 
 
 def add_deal(

@@ -7,7 +7,7 @@ import sys
 import platformdirs
 import pytest
 
-from minicrm import paths
+from minicrm.core import paths
 
 CASES = [
     {"HOME": "/home/ana"},

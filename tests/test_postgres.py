@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from minicrm.errors import Conflict
-from minicrm.services import contacts, search
-from minicrm.services.context import open_context
+from minicrm.core.errors import Conflict
+from minicrm.services import search
+from minicrm.services.contacts import commands as contacts
 from minicrm.services.dto import ContactCreate, ContactPatch
+from minicrm.services.kernel.context import open_context
 
 pytestmark = pytest.mark.postgres
 
@@ -23,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 WRITER = """
 import sys
-from minicrm.services import contacts
-from minicrm.services.context import open_context
+from minicrm.services.contacts import commands as contacts
+from minicrm.services.kernel.context import open_context
 from minicrm.services.dto import ContactCreate
 
 worker = int(sys.argv[1])

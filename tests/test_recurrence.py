@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from minicrm.clock import Clock
-from minicrm.dates import parse_duration, parse_when
-from minicrm.errors import Conflict, InvalidInput
-from minicrm.services import contacts, followups
-from minicrm.services.context import Context, open_context
+from minicrm.core.clock import Clock
+from minicrm.core.dates import parse_duration, parse_when
+from minicrm.core.errors import Conflict, InvalidInput
+from minicrm.services.contacts import commands as contacts
 from minicrm.services.dto import ContactCreate
-from minicrm.services.interactions import Links
+from minicrm.services.followups import commands as followups
+from minicrm.services.history.interactions import Links
+from minicrm.services.kernel.context import Context, open_context
 
 LISBON = ZoneInfo("Europe/Lisbon")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -163,7 +164,7 @@ def test_until_ends_the_series_and_includes_its_whole_day(at) -> None:
 
 
 def test_every_and_rrule_stepping_helpers_agree_on_a_simple_weekly_series(at) -> None:
-    from minicrm.services import recurrence
+    from minicrm.services.followups import recurrence
 
     ctx = at("2026-11-23 08:00")
     due = parse_when("2026-11-23 09:00", ctx.clock).at

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from minicrm.errors import Conflict
-from minicrm.services import contacts
-from minicrm.services.context import open_context
+from minicrm.core.errors import Conflict
+from minicrm.services.contacts import commands as contacts
 from minicrm.services.dto import ContactCreate, ContactPatch
+from minicrm.services.kernel.context import open_context
 
 
 @pytest.fixture
@@ -210,8 +210,8 @@ def test_two_users_editing_from_the_same_version_get_exactly_one_conflict(team) 
 def test_the_update_itself_checks_the_version(ctx) -> None:
     """A writer that read version 1 cannot save over version 2 even without expected_version:
     the UPDATE is guarded by ``version = 1`` (READ COMMITTED writers cannot both win)."""
-    from minicrm.services.unit_of_work import UnitOfWork
-    from minicrm.services.versions import update_versioned
+    from minicrm.services.history.versions import update_versioned
+    from minicrm.services.kernel.unit_of_work import UnitOfWork
 
     contacts.add(ctx, ContactCreate(name="Carla Reis"))
     contacts.edit(ctx, 1, ContactPatch(title="CEO"))

@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
-from minicrm.errors import Conflict
-from minicrm.services import contacts, search, undo
+from minicrm.core.errors import Conflict
+from minicrm.services import search
+from minicrm.services.contacts import commands as contacts
 from minicrm.services.dto import ContactCreate, ContactPatch
-from minicrm.services.unit_of_work import UnitOfWork
+from minicrm.services.history import undo
+from minicrm.services.kernel.unit_of_work import UnitOfWork
 
 
 def _state(ctx: Any) -> dict[str, Any]:
@@ -287,7 +289,7 @@ def test_a_merge_is_undone_whole(ctx) -> None:
     """A merge as the change log records it: notes moved, the other contact deleted, the kept one updated."""
     keep = contacts.add(ctx, ContactCreate(name="Ana Lima", emails=("ana@lima.pt",)))
     other = contacts.add(ctx, ContactCreate(name="Ana L.", emails=("ana@work.pt",), tags=("vip",)))
-    from minicrm.services import interactions
+    from minicrm.services.history import interactions
 
     note = interactions.add(ctx, "note", interactions.Links(contact=str(other.id)), "old note")
     before = _snapshot_all(ctx)

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from minicrm.errors import StorageError
-from minicrm.services import contacts
+from minicrm.core.errors import StorageError
+from minicrm.services.contacts import commands as contacts
 from minicrm.services.dto import ContactCreate
-from minicrm.services.unit_of_work import UnitOfWork
+from minicrm.services.kernel.unit_of_work import UnitOfWork
 
 
 @pytest.fixture

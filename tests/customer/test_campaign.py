@@ -8,8 +8,8 @@ import json
 import pytest
 
 from minicrm.cli.campaign import write_campaign
-from minicrm.services import campaign
-from minicrm.services.contacts import ContactQuery
+from minicrm.services.contacts.commands import ContactQuery
+from minicrm.services.customer import campaign
 
 
 @pytest.fixture

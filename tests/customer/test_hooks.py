@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from minicrm.errors import Refused
-from minicrm.services.context import open_context
-from minicrm.services.unit_of_work import UnitOfWork
+from minicrm.core.errors import Refused
+from minicrm.services.kernel.context import open_context
+from minicrm.services.kernel.unit_of_work import UnitOfWork
 
 
 @pytest.fixture
@@ -244,7 +244,7 @@ def test_hooks_list_without_a_hooks_dir(cli, hooks) -> None:
 
 
 def test_a_nested_unit_of_work_hands_its_events_to_the_outer_one(hooks, tmp_path) -> None:
-    from minicrm.services import contacts
+    from minicrm.services.contacts import commands as contacts
     from minicrm.services.dto import ContactCreate
 
     log = tmp_path / "adds.log"

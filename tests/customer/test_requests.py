@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from minicrm.services import requests
+from minicrm.services.customer import requests
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 from minicrm.exchange.csvfile import neutralize_cell, read_csv, write_csv
 from minicrm.exchange.presets import build_mapping, row_to_contact
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 from minicrm.exchange.csvfile import read_csv
 from minicrm.exchange.presets import (
     build_mapping,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 from minicrm.exchange.ics import PRODID, IcsTodo, followups_to_ics, read_ics_todos
 
 LISBON = ZoneInfo("Europe/Lisbon")

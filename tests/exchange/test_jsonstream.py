@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 from minicrm.exchange.jsonstream import JsonStream
 
 DOC = {

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 from minicrm.exchange.presets import (
     FIELDS,
     build_mapping,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 from minicrm.exchange.record import ContactRecord
 from minicrm.exchange.vcard import parse_vcards, read_vcards, write_vcard
 

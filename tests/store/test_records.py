@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from minicrm.errors import Conflict
-from minicrm.services.unit_of_work import UnitOfWork
+from minicrm.core.errors import Conflict
+from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.store.records import Records
 from minicrm.store.records import contacts as contact_records
 

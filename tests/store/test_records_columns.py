@@ -56,7 +56,9 @@ def test_every_aggregate_table_has_a_record_module() -> None:
 def test_the_record_modules_load_no_sqlalchemy_or_sqlmodel() -> None:
     code = (
         "import sys\n"
-        "import minicrm.services.unit_of_work, minicrm.services.contacts, minicrm.services.importer\n"
+        "import minicrm.services.kernel.unit_of_work\n"
+        "import minicrm.services.contacts.commands\n"
+        "import minicrm.services.transfer.importer\n"
         "import minicrm.store.records as r\n"
         "from minicrm.store.records import Records\n"
         "for name in ('contacts', 'companies', 'deals', 'followups', 'interactions', 'requests', 'tags',"

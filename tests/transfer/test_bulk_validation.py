@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from minicrm.errors import InvalidInput
-from minicrm.services import bulk
-from minicrm.services.validation import normalize_email
+from minicrm.core.errors import InvalidInput
+from minicrm.services.kernel.validation import normalize_email
+from minicrm.services.transfer import bulk
 
 # Addresses with accented local parts used to go through email-validator: the fast path must
 # give exactly its answers. (ASCII addresses keep the long-standing regex path, which accepts
@@ -89,7 +89,7 @@ PHONES = [
 @pytest.mark.parametrize("region", [None, "PT", "US"])
 @pytest.mark.parametrize("phone", PHONES)
 def test_fast_phone_agrees_with_phonenumbers(phone: str, region: str | None) -> None:
-    from minicrm.services.validation import normalize_phone
+    from minicrm.services.kernel.validation import normalize_phone
 
     assert _outcome(lambda v: bulk.fast_phone(v, region), phone) == _outcome(
         lambda v: normalize_phone(v, region), phone

@@ -51,7 +51,7 @@ def _everything(db_path: Path) -> dict[str, list[dict[str, Any]]]:
 @pytest.fixture
 def small_batches(monkeypatch):
     """Batches of 10 rows, so that a test-sized import writes several of them."""
-    from minicrm.services import importer
+    from minicrm.services.transfer import importer
 
     monkeypatch.setattr(importer, "BATCH", 10)
     monkeypatch.setattr(importer, "BULK_LOAD_ROWS", 10)

@@ -55,7 +55,7 @@ def test_import_reports_every_row_and_writes_a_fixable_rejects_file(cli, tmp_pat
 def test_the_whole_import_is_one_operation_with_a_change_per_record(
     cli, tmp_path: Path, db_path: Path, ctx
 ) -> None:
-    from minicrm.services import changelog
+    from minicrm.services.history import changelog
 
     cli("import", "csv", str(write(tmp_path / "p.csv", PEOPLE)), "--rejects", str(tmp_path / "r.csv"))
     conn = sqlite3.connect(db_path)
@@ -187,7 +187,7 @@ def test_companies_and_deals(cli, tmp_path: Path) -> None:
         str(tmp_path / "r.csv"),
     )
     assert run.stderr.splitlines()[-1].startswith("2 created, 0 updated, 0 skipped, 1 rejected")
-    from minicrm.services.context import open_context
+    from minicrm.services.kernel.context import open_context
 
     with open_context() as ctx:
         rows = [
@@ -249,7 +249,7 @@ def test_unusable_files_fail_clearly_and_change_nothing(cli, tmp_path: Path, db_
 def test_an_error_in_the_middle_leaves_the_database_as_it_was(
     cli, tmp_path: Path, db_path: Path, monkeypatch
 ) -> None:
-    from minicrm.services import importer
+    from minicrm.services.transfer import importer
 
     cli("contact", "add", "Ana", "--email", "ana@x.pt")
     before = table_counts(db_path)
@@ -274,13 +274,15 @@ def test_an_error_in_the_middle_leaves_the_database_as_it_was(
 
 def test_bulk_snapshots_equal_what_the_services_record(cli, tmp_path: Path, ctx) -> None:
     """`contact history` and `undo` read the bulk path's snapshots like any other."""
-    from minicrm.services import companies, contacts, search
+    from minicrm.services import search
+    from minicrm.services.companies import commands as companies
+    from minicrm.services.contacts import commands as contacts
 
     rows = "Name,Email,Phone,Company,Tags,Notes,Website\nAna,ana@x.pt,+351912345678,Lima,vip,hello,http://x.pt\n"
     cli("import", "csv", str(write(tmp_path / "s.csv", rows)))
 
     def logged(entity: str) -> dict:
-        from minicrm.services import changelog
+        from minicrm.services.history import changelog
 
         [change] = changelog.created(ctx.db, entity, 1)
         return change["after"]
@@ -309,7 +311,7 @@ def test_a_bulk_load_into_an_empty_table_keeps_the_indexes(
 ) -> None:
     """A large import into an empty table builds the contact indexes at the end; whether it
     finishes or breaks, the schema is what it was, and dedupe and search still work."""
-    from minicrm.services import importer
+    from minicrm.services.transfer import importer
 
     cli("company", "add", "Lima Lda")  # the database exists; no contacts yet
     before, counts = _indexes(db_path), table_counts(db_path)
@@ -362,7 +364,7 @@ def test_the_garbage_collector_is_back_on_after_an_import_finished_or_failed(
     """The import switches the cyclic garbage collector off while it runs, and only then."""
     import gc
 
-    from minicrm.services import importer
+    from minicrm.services.transfer import importer
 
     assert gc.isenabled()
     importer.import_csv(ctx, write(tmp_path / "ok.csv", "Name,Email\nAna,ana@x.pt\n"))

@@ -124,7 +124,7 @@ def test_exporting_a_vdir_over_a_file_is_an_error(cli, tmp_path: Path) -> None:
 
 
 def _uids() -> list[tuple[str]]:
-    from minicrm.services.context import open_context
+    from minicrm.services.kernel.context import open_context
 
     with open_context() as ctx:
         return [(r["uid"],) for r in ctx.db.all("SELECT uid FROM contact ORDER BY id")]

@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 from tui_dataset import seed
 
-from minicrm.services.context import Context, open_context
+from minicrm.services.kernel.context import Context, open_context
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -8,10 +8,13 @@ from typing import Any
 from textual.widgets import Input
 
 from conftest import settle
-from minicrm.services import browse, contacts, followups, interactions
-from minicrm.services.contacts import ContactQuery
+from minicrm.services.contacts import browse
+from minicrm.services.contacts import commands as contacts
+from minicrm.services.contacts.commands import ContactQuery
 from minicrm.services.dto import ContactCreate
-from minicrm.services.interactions import Links
+from minicrm.services.followups import commands as followups
+from minicrm.services.history import interactions
+from minicrm.services.history.interactions import Links
 from minicrm.tui.app import MinicrmApp
 from minicrm.tui.screens.contacts import ContactsScreen, ContactView
 from minicrm.tui.screens.followups import FollowupsScreen
@@ -372,7 +375,7 @@ async def test_what_is_typed_in_one_burst_after_the_slash_goes_to_the_filter(see
 
 
 async def test_a_filter_past_the_match_cap_says_to_type_more(seeded: Any, monkeypatch: Any) -> None:
-    from minicrm.services import browse
+    from minicrm.services.contacts import browse
 
     monkeypatch.setattr(browse, "MATCH_CAP", 2)
     status = await _status_after("slash", "e", "x", "a")

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from minicrm.errors import Conflict, InvalidInput
-from minicrm.services import browse, dashboard
+from minicrm.core.errors import Conflict, InvalidInput
+from minicrm.services.contacts import browse
+from minicrm.services.deals import dashboard
 from minicrm.services.dto import ContactCreate
 
 
@@ -16,7 +17,7 @@ def names(rows: list[Any]) -> list[str]:
 
 
 def test_keyset_pages_continue_exactly_where_offset_pages_do(ctx: Any) -> None:
-    from minicrm.services import contacts
+    from minicrm.services.contacts import commands as contacts
 
     for i in range(25):
         contacts.add(ctx, ContactCreate(name=f"Person {i:02d}", emails=(f"p{i}@example.com",)))
@@ -41,7 +42,7 @@ def test_filters_short_prefix_and_index_search(seeded: Any, ctx: Any) -> None:
 
 
 def test_a_broad_filter_is_capped(ctx: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from minicrm.services import contacts
+    from minicrm.services.contacts import commands as contacts
 
     for i in range(6):
         contacts.add(ctx, ContactCreate(name=f"Same Name {i}"))

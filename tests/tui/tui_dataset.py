@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from minicrm.clock import to_db
-from minicrm.dates import parse_when
-from minicrm.services import contacts, followups, interactions
+from minicrm.core.clock import to_db
+from minicrm.core.dates import parse_when
+from minicrm.services.contacts import commands as contacts
 from minicrm.services.dto import ContactCreate
-from minicrm.services.interactions import Links
+from minicrm.services.followups import commands as followups
+from minicrm.services.history import interactions
+from minicrm.services.history.interactions import Links
 
 PEOPLE = (
     ("Ana Silva", "ana@example.com", "Acme", ("vip",), 30),

@@ -10,9 +10,9 @@ from minicrm.cli.options import FormatOpt, JsonOpt
 from minicrm.cli.output import Column, Printer, check_format
 from minicrm.cli.parsing import duration
 from minicrm.cli.state import services
-from minicrm.dates import parse_duration
-from minicrm.services import cadence
+from minicrm.core.dates import parse_duration
 from minicrm.services.dto import CadenceRule, CadenceSummary
+from minicrm.services.followups import cadence
 
 app = typer.Typer(
     help="Keep-in-touch rules per tag: everyone tagged vip every 14 days, lapsed after 30.",

@@ -1,6 +1,6 @@
 """Campaign exports written: ``segment export`` and ``export csv|json --segment``.
 
-The service (``minicrm.services.campaign``) picks the contacts; this writes them through the
+The service (``minicrm.services.customer.campaign``) picks the contacts; this writes them through the
 CLI's one writer (``cli/output.py``): the Mailchimp CSV with ``\\r\\n`` line ends like every export
 file, JSON inert like every JSON minicrm prints, vCards as ``export vcard`` writes them.
 """
@@ -12,7 +12,7 @@ from typing import IO
 
 from minicrm.cli.output import Printer, emit, output_stream, write_csv
 from minicrm.cli.state import services
-from minicrm.services.campaign import CampaignResult
+from minicrm.services.customer.campaign import CampaignResult
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def write_campaign(result: CampaignResult, out: IO[str], tz: tzinfo) -> None:
         emit([c.to_dict(tz) for c in result.contacts], "json", out)
     else:
         from minicrm.exchange.vcard import write_vcard
-        from minicrm.services.exporter import contact_record
+        from minicrm.services.transfer.exporter import contact_record
 
         out.writelines(write_vcard(contact_record(c)) for c in result.contacts)
 
@@ -37,7 +37,7 @@ def export_campaign(
 ) -> None:
     """A segment's contacts to ``out`` (written whole or not at all) or stdout, and on stderr
     how many were exported and how many left out."""
-    from minicrm.services import campaign
+    from minicrm.services.customer import campaign
 
     with services() as ctx:
         result = campaign.select_contacts(ctx, segment, fmt=fmt, preset=preset, fields=fields)

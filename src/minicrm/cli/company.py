@@ -11,7 +11,8 @@ from minicrm.cli.options import FormatOpt, IfVersionOpt, JsonOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import key_values
 from minicrm.cli.state import confirm, services
-from minicrm.services import companies, company_queries
+from minicrm.services.companies import commands as companies
+from minicrm.services.companies import queries as company_queries
 from minicrm.services.dto import UNSET, Address, CompanyCreate, CompanyPatch, or_unset
 
 app = typer.Typer(help="Companies (accounts): add, list, show, edit, remove.", no_args_is_help=True)
@@ -149,7 +150,7 @@ def history(
     json_flag: JsonOpt = False,
 ) -> None:
     """Every change to a company: when, who, which fields, before → after."""
-    from minicrm.services.history import history as load_history
+    from minicrm.services.history.history import history as load_history
 
     fmt = check_format(fmt, json_flag)
     with services() as ctx:

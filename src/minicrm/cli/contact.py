@@ -11,10 +11,11 @@ from minicrm.cli.options import AllOpt, FormatOpt, IfVersionOpt, JsonOpt, OwnerO
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import cadence_days, key_values
 from minicrm.cli.state import confirm, services
-from minicrm.errors import InvalidInput
-from minicrm.services import contact_queries, contacts
+from minicrm.core.errors import InvalidInput
+from minicrm.services.contacts import commands as contacts
+from minicrm.services.contacts import queries as contact_queries
 from minicrm.services.dto import UNSET, ContactPatch, or_unset
-from minicrm.services.history import history as load_history
+from minicrm.services.history.history import history as load_history
 
 app = typer.Typer(help="People: add, list, show, edit, remove, and their history.", no_args_is_help=True)
 
@@ -207,7 +208,7 @@ def merge(
 
     KEEP's empty fields are filled; emails, phones, tags and fields are united; the timeline,
     deals, follow-ups and requests move to KEEP; the merge is recorded in the history."""
-    from minicrm.services.dedupe import merge_contacts
+    from minicrm.services.contacts.dedupe import merge_contacts
 
     fmt = check_format(fmt, json_flag)
     with services() as ctx:

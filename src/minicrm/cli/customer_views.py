@@ -40,7 +40,7 @@ def request_fields(r: ServiceRequest, tz: tzinfo) -> list[tuple[str, object]]:
 
 
 def purchase_columns() -> list[Column]:
-    from minicrm.services.money import format_amount
+    from minicrm.core.money import format_amount
 
     def value(t: CurrencyTotal) -> str:
         return format_amount(t.value_minor, t.currency)
@@ -54,7 +54,7 @@ def purchase_columns() -> list[Column]:
 
 
 def segment_columns() -> list[Column]:
-    from minicrm.services.segments import describe
+    from minicrm.services.customer.segments import describe
 
     return [
         Column("Name", lambda s: s.name),

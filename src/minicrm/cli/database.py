@@ -8,7 +8,7 @@ import typer
 
 from minicrm.cli.output import inert, write_lines
 from minicrm.cli.state import GLOBALS
-from minicrm.services import admin
+from minicrm.services.admin import database as admin
 
 app = typer.Typer(help="The database: where it is, its schema version, upgrades.", no_args_is_help=True)
 

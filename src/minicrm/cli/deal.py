@@ -11,11 +11,12 @@ from minicrm.cli import deal_views, views
 from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.state import confirm, services
-from minicrm.dates import parse_when
-from minicrm.services import deal_queries, deals
-from minicrm.services.context import Context
+from minicrm.core.dates import parse_when
+from minicrm.services.deals import commands as deals
+from minicrm.services.deals import queries as deal_queries
 from minicrm.services.dto import UNSET, Deal, DealCreate, DealPatch, or_unset
-from minicrm.services.history import history as load_history
+from minicrm.services.history.history import history as load_history
+from minicrm.services.kernel.context import Context
 
 app = typer.Typer(
     help="Deals: add, list, show, edit, move through the pipeline, win, lose, remove.", no_args_is_help=True

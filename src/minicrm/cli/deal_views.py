@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from minicrm.cli.output import Column, show_moment
+from minicrm.core.money import format_amount
 from minicrm.services.dto import Deal, StageChange
-from minicrm.services.money import format_amount
 
 
 def deal_state(d: Deal) -> str:

@@ -20,7 +20,7 @@ def dedupe(
     json_flag: JsonOpt = False,
 ) -> None:
     """List likely duplicate contacts and companies with a score and the reason."""
-    from minicrm.services import dedupe as service
+    from minicrm.services.contacts import dedupe as service
 
     fmt = check_format(fmt, json_flag)
     columns = [

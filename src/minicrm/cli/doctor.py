@@ -10,7 +10,7 @@ import typer
 from minicrm.cli.options import FormatOpt, JsonOpt
 from minicrm.cli.output import check_format, emit, write_lines
 from minicrm.cli.state import GLOBALS
-from minicrm.services.doctor import diagnose
+from minicrm.services.admin.doctor import diagnose
 
 
 def doctor(fmt: FormatOpt = None, json_flag: JsonOpt = False) -> None:

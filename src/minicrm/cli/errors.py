@@ -12,7 +12,7 @@ import sys
 from enum import IntEnum
 
 from minicrm.cli.output import inert
-from minicrm.errors import MinicrmError
+from minicrm.core.errors import MinicrmError
 
 
 class ExitCode(IntEnum):

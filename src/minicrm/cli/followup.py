@@ -11,12 +11,12 @@ from minicrm.cli.options import AllOpt, EveryoneOpt, FormatOpt, IfVersionOpt, Js
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import duration, ids, when
 from minicrm.cli.state import confirm, services
-from minicrm.dates import parse_when
-from minicrm.errors import InvalidInput
-from minicrm.services import followups
+from minicrm.core.dates import parse_when
+from minicrm.core.errors import InvalidInput
 from minicrm.services.dto import UNSET
-from minicrm.services.interactions import Links
-from minicrm.services.users import scope_owner
+from minicrm.services.followups import commands as followups
+from minicrm.services.history.interactions import Links
+from minicrm.services.kernel.users import scope_owner
 
 app = typer.Typer(help="Follow-ups (reminders): add, list, done, snooze, edit, remove.", no_args_is_help=True)
 

@@ -7,7 +7,7 @@ import typer
 from minicrm.cli.options import FormatOpt, JsonOpt
 from minicrm.cli.output import Column, Printer, check_format
 from minicrm.cli.state import services
-from minicrm.services import hooks as hook_service
+from minicrm.services.kernel import hooks as hook_service
 
 app = typer.Typer(
     help="Event hooks: executables in <config dir>/hooks/ run on add, change, delete, …", no_args_is_help=True

@@ -49,7 +49,7 @@ def next_actions(
     *, limit: int | None, explain: bool, owner: str | None, fmt: str | None, json_flag: bool
 ) -> None:
     fmt = check_format(fmt, json_flag)
-    from minicrm.services.next_actions import suggest
+    from minicrm.services.followups.next_actions import suggest
 
     with services() as ctx:
         actions = suggest(ctx, limit=limit, owner=owner)

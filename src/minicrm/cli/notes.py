@@ -15,10 +15,10 @@ from minicrm.cli import views
 from minicrm.cli.options import FormatOpt, JsonOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.state import services
-from minicrm.dates import parse_when
-from minicrm.errors import InvalidInput
-from minicrm.services import interactions
-from minicrm.services.interactions import Links
+from minicrm.core.dates import parse_when
+from minicrm.core.errors import InvalidInput
+from minicrm.services.history import interactions
+from minicrm.services.history.interactions import Links
 
 note_app = typer.Typer(help="Notes on contacts, companies and deals.", no_args_is_help=True)
 log_app = typer.Typer(help="Log a call, email or meeting on the timeline.", no_args_is_help=True)

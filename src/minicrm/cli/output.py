@@ -121,7 +121,7 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
         else:
             yield sys.stdout
         return
-    from minicrm.errors import InvalidInput
+    from minicrm.core.errors import InvalidInput
 
     partial = path.with_name(path.name + ".partial")
     try:
@@ -139,7 +139,7 @@ def default_format() -> str:
 
 
 def check_format(fmt: str | None, json_flag: bool = False) -> str:
-    from minicrm.errors import InvalidInput
+    from minicrm.core.errors import InvalidInput
 
     if json_flag:
         return "json"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from minicrm.clock import Clock
-from minicrm.dates import Duration, When, parse_duration, parse_when
-from minicrm.errors import InvalidInput
+from minicrm.core.clock import Clock
+from minicrm.core.dates import Duration, When, parse_duration, parse_when
+from minicrm.core.errors import InvalidInput
 
 
 def key_values(items: list[str] | None, what: str = "--field") -> dict[str, str]:

@@ -25,8 +25,8 @@ def export(
     ] = None,
 ) -> None:
     """Everything stored about a person (record, timeline, deals, follow-ups, change log) as JSON."""
-    from minicrm.services import privacy
-    from minicrm.services.contact_queries import contact_id
+    from minicrm.services.contacts import privacy
+    from minicrm.services.contacts.queries import contact_id
 
     with services() as ctx:
         doc = privacy.export_person(ctx, contact_id(ctx, ref))
@@ -43,9 +43,9 @@ def erase(ref: RefArg, yes: YesOpt = False) -> None:
     Removes their record, timeline and follow-ups; redacts their email and phone in other
     records and in the change log; keeps only a hashed tombstone, so that a later import does
     not bring them back."""
-    from minicrm.services import privacy
-    from minicrm.services.contact_queries import contact_id
-    from minicrm.services.contacts import get
+    from minicrm.services.contacts import privacy
+    from minicrm.services.contacts.commands import get
+    from minicrm.services.contacts.queries import contact_id
 
     with services() as ctx:
         person = get(ctx, contact_id(ctx, ref))

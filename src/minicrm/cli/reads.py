@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import sys
 
-from minicrm import paths
 from minicrm.cli import views
 from minicrm.cli.output import Printer, check_format, emit, inert, show_moment
 from minicrm.cli.state import services
-from minicrm.dates import parse_duration
+from minicrm.core import paths
+from minicrm.core.dates import parse_duration
+from minicrm.core.words import counted
 from minicrm.services.dto.common import iso
-from minicrm.services.users import scope_owner
-from minicrm.words import counted
+from minicrm.services.kernel.users import scope_owner
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
-    from minicrm.services.context import Context
     from minicrm.services.dto import CadenceDue, DueReport, FollowUp
+    from minicrm.services.kernel.context import Context
 
 
 def contact_list(
@@ -46,7 +46,7 @@ def contact_list(
 ) -> None:
     """``owner`` None and not ``everyone``: in team mode, the acting user's contacts."""
     fmt = check_format(fmt, json_flag)
-    from minicrm.services import contact_queries as contacts
+    from minicrm.services.contacts import queries as contacts
 
     descending = sort.startswith("-")
     from minicrm.cli.parsing import key_values
@@ -69,7 +69,7 @@ def contact_list(
             min_value=min_value,
         )
         if segment is not None:
-            from minicrm.services import segments
+            from minicrm.services.customer import segments
 
             found = segments.members(ctx, segment, query)
         else:
@@ -79,7 +79,7 @@ def contact_list(
 
 def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 20) -> None:
     fmt = check_format(fmt, json_flag)
-    from minicrm.services.contact_queries import contact_detail
+    from minicrm.services.contacts.queries import contact_detail
 
     with services() as ctx:
         detail = contact_detail(ctx, ref, timeline_limit=timeline)
@@ -90,7 +90,7 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
             return
         from minicrm.cli import customer_views
         from minicrm.cli.output import Column
-        from minicrm.services.money import format_amount
+        from minicrm.core.money import format_amount
 
         deal_columns = [
             Column("ID", lambda d: d.id),
@@ -114,7 +114,7 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
 
 def search(query: str, *, types: list[str], limit: int, fmt: str | None, json_flag: bool) -> None:
     fmt = check_format(fmt, json_flag)
-    from minicrm.errors import InvalidInput
+    from minicrm.core.errors import InvalidInput
     from minicrm.services import search as search_service
 
     for kind in types:
@@ -138,7 +138,7 @@ def due(
     prints nothing at all (cron mails only non-empty output). In team mode only the acting
     user's, unless ``owner`` or ``everyone`` says otherwise."""
     fmt = check_format(fmt, json_flag)
-    from minicrm.services import followup_queries as followups
+    from minicrm.services.followups import queries as followups
 
     window = parse_duration(within) if within else None
     with services() as ctx:
@@ -150,7 +150,7 @@ def due(
         )
         tz = ctx.clock.tz
         if not report.is_empty() and paths.hooks_dir(ctx.config.path).is_dir():
-            from minicrm.services.hooks import run_due_hooks  # only with hooks to run
+            from minicrm.services.kernel.hooks import run_due_hooks  # only with hooks to run
 
             run_due_hooks(ctx, lambda: _due_dict(report, tz))
         if fmt == "json":
@@ -174,8 +174,8 @@ def due(
 
 
 def _record_due_run(ctx: Context) -> None:
-    from minicrm.errors import StorageError
-    from minicrm.services import runs
+    from minicrm.core.errors import StorageError
+    from minicrm.services.followups import runs
 
     try:
         runs.record_run(ctx)
@@ -233,7 +233,7 @@ def due_text(report: DueReport, tz: tzinfo, today: object, now: datetime | None 
         else:
             heading = f"New since the last run, {show_moment(report.previous_run, tz)}"
             if now is not None:
-                from minicrm.services.runs import ago
+                from minicrm.services.followups.runs import ago
 
                 heading += f", {ago(report.previous_run, now)}"
         if new:

@@ -14,12 +14,12 @@ from datetime import date, tzinfo
 
 from minicrm.cli.output import Column, Printer, check_format, console, emit, inert
 from minicrm.cli.state import services
-from minicrm.errors import InvalidInput
-from minicrm.services import reports
-from minicrm.services.context import Context
-from minicrm.services.money import format_amount, json_number
-from minicrm.services.report_dto import Board, BoardColumn, ReportFilter, Totals
-from minicrm.words import counted
+from minicrm.core.errors import InvalidInput
+from minicrm.core.money import format_amount, json_number
+from minicrm.core.words import counted
+from minicrm.services.deals import reports
+from minicrm.services.deals.report_dto import Board, BoardColumn, ReportFilter, Totals
+from minicrm.services.kernel.context import Context
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -79,7 +79,7 @@ def _machine(
 def show_board(
     *, pipeline: str | None, owner: str | None, limit: int, fmt: str | None, json_flag: bool
 ) -> None:
-    from minicrm.services import board as board_service
+    from minicrm.services.deals import board as board_service
 
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
@@ -195,7 +195,7 @@ def _clip(text: str, width: int) -> str:
 
 
 def show_stages(*, fmt: str | None, json_flag: bool) -> None:
-    from minicrm.services import board as board_service
+    from minicrm.services.deals import board as board_service
 
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
@@ -225,7 +225,7 @@ def report_filter(
     def day(text: str | None) -> date | None:
         if not text:
             return None
-        from minicrm.dates import parse_when
+        from minicrm.core.dates import parse_when
 
         return parse_when(text, ctx.clock).local_date(ctx.clock)
 

@@ -11,7 +11,7 @@ from minicrm.cli import customer_views
 from minicrm.cli.options import FormatOpt, JsonOpt
 from minicrm.cli.output import Printer, check_format, write_lines
 from minicrm.cli.state import services
-from minicrm.services import requests
+from minicrm.services.customer import requests
 from minicrm.services.dto import UNSET, ServiceRequest
 
 app = typer.Typer(

@@ -10,10 +10,10 @@ import typer
 from minicrm.cli.options import YesOpt
 from minicrm.cli.output import inert, write_lines
 from minicrm.cli.state import GLOBALS, confirm, services
-from minicrm.clock import Clock
-from minicrm.config import load_config
-from minicrm.services import backup as backup_service
-from minicrm.services.context import resolve_target
+from minicrm.core.clock import Clock
+from minicrm.core.config import load_config
+from minicrm.services.kernel.context import resolve_target
+from minicrm.services.transfer import backup as backup_service
 
 
 def _say(text: str) -> None:

@@ -12,11 +12,11 @@ from minicrm.cli.options import FormatOpt, JsonOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import key_values
 from minicrm.cli.state import confirm, services
-from minicrm.dates import parse_duration
-from minicrm.services import segments
-from minicrm.services.contacts import ContactQuery
+from minicrm.core.dates import parse_duration
+from minicrm.core.words import counted
+from minicrm.services.contacts.commands import ContactQuery
+from minicrm.services.customer import segments
 from minicrm.services.dto import Segment
-from minicrm.words import counted
 
 app = typer.Typer(
     help="Saved segments: named contact filters, always current; campaign exports.", no_args_is_help=True

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from minicrm.cli.output import inert
-from minicrm.errors import Refused
-from minicrm.services.context import Context, open_context
+from minicrm.core.errors import Refused
+from minicrm.services.kernel.context import Context, open_context
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -35,7 +35,7 @@ def services(*, check_user: bool = True) -> Iterator[Context]:
     ctx = open_context(GLOBALS.db, user=GLOBALS.user)
     try:
         if check_user:
-            from minicrm.services.users import require_acting_user
+            from minicrm.services.kernel.users import require_acting_user
 
             require_acting_user(ctx)
         yield ctx

@@ -12,8 +12,8 @@ import typer
 
 from minicrm.cli.output import inert, json_inert, output_stream, plain_line, write_csv
 from minicrm.cli.state import services
-from minicrm.errors import InvalidInput
-from minicrm.words import counted
+from minicrm.core.errors import InvalidInput
+from minicrm.core.words import counted
 
 import_app = typer.Typer(help="Bring data in: CSV, vCard, JSON.", no_args_is_help=True)
 export_app = typer.Typer(help="Take data out: CSV, vCard, iCalendar, JSON.", no_args_is_help=True)
@@ -171,7 +171,7 @@ def import_csv(
 ) -> None:
     """Import a CSV file in one transaction; rows that cannot be imported go to a rejects file."""
     from minicrm.exchange.presets import parse_map_option
-    from minicrm.services import importer
+    from minicrm.services.transfer import importer
 
     overrides = dict(parse_map_option(m) for m in map_ or ())
     target = rejects if (rejects or not dry_run) else None
@@ -211,7 +211,7 @@ def import_vcard(
     on_duplicate: DuplicateOpt = "update",
 ) -> None:
     """Import vCards (2.1, 3.0, 4.0) from a file or a directory, in one transaction."""
-    from minicrm.services import importer
+    from minicrm.services.transfer import importer
 
     with services() as ctx, _progress(f"importing {path.name}") as progress:
         summary = importer.import_vcard(
@@ -232,7 +232,7 @@ def import_json(
     ],
 ) -> None:
     """Load a whole-database JSON archive into an EMPTY database (lossless round trip)."""
-    from minicrm.services import archive
+    from minicrm.services.transfer import archive
 
     with _open_text(path) as source, services() as ctx, _progress(f"importing {path.name}") as progress:
         counts = archive.import_database(ctx, source, progress)
@@ -296,7 +296,7 @@ def export_csv(
     Formula-like cells are neutralised. `--segment NAME --preset mailchimp` writes a campaign
     file for an email-marketing tool."""
     from minicrm.cli.campaign import export_campaign
-    from minicrm.services import exporter
+    from minicrm.services.transfer import exporter
 
     if segment is not None or preset is not None:
         if type_ != "contacts":
@@ -326,7 +326,7 @@ def export_vcard(
     Exporting again rewrites only the cards that changed and removes the cards minicrm wrote
     for contacts no longer exported; other files in the directory are left alone."""
     from minicrm.exchange.vdir import sync_vdir
-    from minicrm.services import exporter
+    from minicrm.services.transfer import exporter
 
     with services() as ctx, _progress("exporting contacts") as progress:
         done = sync_vdir(out, _counting(exporter.vcard_files(ctx, segment), progress))
@@ -340,7 +340,7 @@ def export_vcard(
 def export_ics(out: OutOpt = None) -> None:
     """The open follow-ups as an iCalendar file of VTODOs (recurring ones with their RRULE)."""
     from minicrm.exchange.ics import followups_to_ics
-    from minicrm.services import exporter
+    from minicrm.services.transfer import exporter
 
     with services() as ctx:
         data = followups_to_ics(exporter.open_followup_todos(ctx))
@@ -354,7 +354,7 @@ def export_json(out: OutOpt = None, segment: SegmentOpt = None) -> None:
 
     With `--segment NAME`, a JSON array of that segment's contacts."""
     from minicrm.cli.campaign import export_campaign
-    from minicrm.services import archive
+    from minicrm.services.transfer import archive
 
     if segment is not None:
         export_campaign(segment, out=out, fmt="json", preset=None)

@@ -10,7 +10,7 @@ from minicrm.cli import views
 from minicrm.cli.options import FormatOpt, JsonOpt, YesOpt
 from minicrm.cli.output import Printer, check_format, show_moment
 from minicrm.cli.state import confirm, services
-from minicrm.services import undo as undo_service
+from minicrm.services.history import undo as undo_service
 
 _SHOWN_STEPS = 10
 

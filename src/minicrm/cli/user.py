@@ -10,7 +10,7 @@ from minicrm.cli import views
 from minicrm.cli.options import FormatOpt, JsonOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.state import services
-from minicrm.services import users
+from minicrm.services.kernel import users
 
 app = typer.Typer(help="Users (team mode): who acts and who owns records.", no_args_is_help=True)
 

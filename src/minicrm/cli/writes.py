@@ -8,8 +8,9 @@ from minicrm.cli import views
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import cadence_days, ids, key_values
 from minicrm.cli.state import services
-from minicrm.services import contacts, followups
+from minicrm.services.contacts import commands as contacts
 from minicrm.services.dto import Address, ContactCreate
+from minicrm.services.followups import commands as followups
 
 
 def contact_add(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 from minicrm.exchange.record import PRODID
 
 __all__ = ["PRODID", "IcsTodo", "followups_to_ics", "read_ics_todos"]

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:

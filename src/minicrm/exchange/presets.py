@@ -12,7 +12,7 @@ import json
 import re
 from functools import lru_cache
 
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 from minicrm.exchange.record import CompanyRecord, ContactRecord, DealRecord
 
 __all__ = ["FIELDS", "PRESETS", "build_mapping", "detect_preset", "parse_map_option",

@@ -25,7 +25,7 @@ from typing import Any
 
 import vobject
 
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 from minicrm.exchange.record import PRODID, ContactRecord
 
 __all__ = ["parse_vcards", "read_vcards", "write_vcard"]

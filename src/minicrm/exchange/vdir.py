@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 from minicrm.exchange.record import PRODID
 
 __all__ = ["VdirSync", "sync_vdir"]

@@ -2,5 +2,5 @@
 
 Each use case takes a ``Context`` (database, clock, config, acting user) and DTOs, runs every
 write in one transaction recorded in the change log, returns DTOs (never rows), and raises only
-the ``minicrm.errors`` family. It imports no interface library (typer, rich, textual).
+the ``minicrm.core.errors`` family. It imports no interface library (typer, rich, textual).
 """

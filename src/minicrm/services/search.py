@@ -20,8 +20,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from minicrm.services.context import Context
     from minicrm.services.dto import SearchHit
+    from minicrm.services.kernel.context import Context
     from minicrm.store.db import Database
 
 ENTITIES = ("contact", "company", "deal", "note")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from minicrm.errors import StorageError
+from minicrm.core.errors import StorageError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ class Database:
         #: the open transaction: None, "write" (``transaction()``) or "read" (``snapshot()``)
         self._mode: Literal["write", "read"] | None = None
         #: the outermost unit of work open on this connection (owned by the services layer,
-        #: ``minicrm.services.unit_of_work``), to which nested units of work hand their events
+        #: ``minicrm.services.kernel.unit_of_work``), to which nested units of work hand their events
         self.work: object | None = None
 
     # -- opening -----------------------------------------------------------------------
@@ -298,7 +298,7 @@ def _translate(exc: Exception, target: Target | None = None) -> Exception:
     message = _first_line(exc)
     where = f" ({target.describe()})" if target else ""
     if isinstance(exc, OverflowError):  # an id or number beyond 64 bits, typed by a user
-        from minicrm.errors import InvalidInput
+        from minicrm.core.errors import InvalidInput
 
         return InvalidInput("a number is too large (at most 9223372036854775807)")
     if isinstance(exc, sqlite3.DatabaseError):
@@ -312,12 +312,12 @@ def _translate(exc: Exception, target: Target | None = None) -> Exception:
         if "readonly" in lowered or "unable to open" in lowered or "disk i/o" in lowered:
             return StorageError(f"cannot write the database{where}: {message}")
         if isinstance(exc, sqlite3.IntegrityError):
-            from minicrm.errors import Conflict
+            from minicrm.core.errors import Conflict
 
             return Conflict(message)
         return StorageError(f"database error{where}: {message}")
     if type(exc).__module__.startswith("psycopg"):
-        from minicrm.errors import Conflict, InvalidInput
+        from minicrm.core.errors import Conflict, InvalidInput
 
         name = type(exc).__name__
         if name in ("UniqueViolation", "ForeignKeyViolation", "IntegrityError", "SerializationFailure",

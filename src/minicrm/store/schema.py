@@ -11,7 +11,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from minicrm.errors import SchemaTooNew, StorageError
+from minicrm.core.errors import SchemaTooNew, StorageError
 from minicrm.store.db import Database, Target
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up

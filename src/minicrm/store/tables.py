@@ -1,6 +1,6 @@
 """The schema of minicrm as SQLModel tables: the source of truth for Alembic migrations.
 
-Timestamps are fixed-width UTC text (see ``minicrm.clock``) and dates ``YYYY-MM-DD`` text, so
+Timestamps are fixed-width UTC text (see ``minicrm.core.clock``) and dates ``YYYY-MM-DD`` text, so
 that the same SQL compares and sorts them on SQLite and PostgreSQL. Money is integer minor
 units plus an ISO 4217 code. Every editable record has a ``version`` for conflict detection.
 """

@@ -14,9 +14,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from minicrm.clock import Clock
-from minicrm.config import Config, load_config
-from minicrm.errors import InvalidInput, MinicrmError
+from minicrm.core.clock import Clock
+from minicrm.core.config import Config, load_config
+from minicrm.core.errors import InvalidInput, MinicrmError
 from minicrm.tui.screens.base import SCREENS, CrmScreen
 from minicrm.tui.store import Store
 

@@ -9,7 +9,7 @@ from minicrm.services.dto import FollowUp
 
 def money(minor: int | None, currency: str) -> str:
     """``1,200 EUR``, ``1,200.50 EUR``, ``1.234 KWD``: the currency's own decimals, unless all zero."""
-    from minicrm.services.money import format_amount
+    from minicrm.core.money import format_amount
 
     return "—" if minor is None else format_amount(minor, currency, compact=True)
 

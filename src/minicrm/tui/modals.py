@@ -17,12 +17,12 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from minicrm.clock import Clock
-from minicrm.dates import When, parse_when
-from minicrm.errors import InvalidInput
+from minicrm.core.clock import Clock
+from minicrm.core.dates import When, parse_when
+from minicrm.core.errors import InvalidInput
 from minicrm.services.dto import Contact
-from minicrm.services.interactions import LOGGABLE
-from minicrm.services.validation import normalize_email, normalize_phone, normalize_tags
+from minicrm.services.history.interactions import LOGGABLE
+from minicrm.services.kernel.validation import normalize_email, normalize_phone, normalize_tags
 
 Check = Callable[[str], str | None]  # returns an error message or None
 

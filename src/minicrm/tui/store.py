@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from minicrm.services.context import Context, open_context
+from minicrm.services.kernel.context import Context, open_context
 
 T = TypeVar("T")
 

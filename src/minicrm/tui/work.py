@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
-from minicrm.errors import MinicrmError
+from minicrm.core.errors import MinicrmError
 
 if TYPE_CHECKING:
     from minicrm.tui.app import MinicrmApp

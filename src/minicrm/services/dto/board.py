@@ -1,5 +1,5 @@
 """The pipeline board and the Today summary (the TUI's Pipeline and Today screens), as read by
-``minicrm.services.dashboard``."""
+``minicrm.services.deals.dashboard``."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ class DealSummary:
     close_date: date | None
 
     def to_dict(self) -> dict[str, Any]:
-        from minicrm.services.money import json_number
+        from minicrm.core.money import json_number
 
         return {
             "id": self.id,

@@ -23,7 +23,7 @@ class CurrencyTotal:
     last: date | None
 
     def to_dict(self) -> dict[str, Any]:
-        from minicrm.services.money import json_number  # a value module, not a service
+        from minicrm.core.money import json_number  # a value module, not a service
 
         return {
             "currency": self.currency,

@@ -51,17 +51,17 @@ class Deal:
 
     @property
     def weighted_minor(self) -> int | None:
-        from minicrm.services.money import weighted_minor
+        from minicrm.core.money import weighted_minor
 
         return None if self.value_minor is None else weighted_minor(self.value_minor * self.probability)
 
     def amount(self) -> str:
-        from minicrm.services.money import format_amount
+        from minicrm.core.money import format_amount
 
         return format_amount(self.value_minor, self.currency)
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
-        from minicrm.services.money import json_number
+        from minicrm.core.money import json_number
 
         return {
             "id": self.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minicrm.errors import Conflict
+from minicrm.core.errors import Conflict
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 

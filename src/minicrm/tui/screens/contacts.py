@@ -18,8 +18,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from minicrm.services import browse
-from minicrm.services.browse import CompanyRow, ContactRow
+from minicrm.services.contacts import browse
+from minicrm.services.contacts.browse import CompanyRow, ContactRow
 from minicrm.services.dto.companies import CompanyDetail
 from minicrm.services.dto.contact_detail import ContactDetail
 from minicrm.tui import format as fmt
@@ -28,9 +28,9 @@ from minicrm.tui.virtual_list import VirtualList
 
 if TYPE_CHECKING:
     # the services and the dialogs load on first use: the list paints without them
-    from minicrm.services.context import Context
     from minicrm.services.dto import Contact, DealSummary
-    from minicrm.services.interactions import Links
+    from minicrm.services.history.interactions import Links
+    from minicrm.services.kernel.context import Context
     from minicrm.tui.modals import ContactForm, FollowUpForm, LogEntry
 
 SORT_ORDER = tuple(browse.CONTACT_SORTS)
@@ -50,13 +50,13 @@ CompanyView = CompanyDetail
 
 
 def load_contact(ctx: Context, contact_id: int) -> ContactDetail:
-    from minicrm.services.contact_queries import contact_detail
+    from minicrm.services.contacts.queries import contact_detail
 
     return contact_detail(ctx, contact_id, followup_limit=PANE_FOLLOWUPS, timeline_limit=PANE_TIMELINE)
 
 
 def load_company(ctx: Context, company_id: int) -> CompanyDetail:
-    from minicrm.services.company_queries import company_detail
+    from minicrm.services.companies.queries import company_detail
 
     return company_detail(ctx, company_id, people_limit=PANE_PEOPLE, timeline_limit=PANE_TIMELINE)
 
@@ -445,7 +445,7 @@ class ContactsScreen(CrmScreen):
         return None
 
     def _links(self) -> tuple[Links, str] | None:
-        from minicrm.services.interactions import Links
+        from minicrm.services.history.interactions import Links
 
         subject = self._subject()
         if subject is None:
@@ -457,7 +457,8 @@ class ContactsScreen(CrmScreen):
         self.show_contact(contact.id)
 
     def action_add(self) -> None:
-        from minicrm.services import companies, contacts
+        from minicrm.services.companies import commands as companies
+        from minicrm.services.contacts import commands as contacts
         from minicrm.services.dto import CompanyCreate, ContactCreate
         from minicrm.tui.modals import ContactModal, PromptModal, check_required
 
@@ -489,7 +490,8 @@ class ContactsScreen(CrmScreen):
         self.app.push_screen(ContactModal(self.crm.region), save)
 
     def action_edit(self) -> None:
-        from minicrm.services import companies, contacts
+        from minicrm.services.companies import commands as companies
+        from minicrm.services.contacts import commands as contacts
         from minicrm.services.dto import CompanyPatch, ContactPatch
         from minicrm.tui.modals import ContactModal, PromptModal, check_required
 
@@ -533,7 +535,7 @@ class ContactsScreen(CrmScreen):
         self.app.push_screen(ContactModal(self.crm.region, contact), save)
 
     def _log(self, kind: str) -> None:
-        from minicrm.services import interactions
+        from minicrm.services.history import interactions
         from minicrm.tui.modals import NoteModal
 
         target = self._links()
@@ -556,7 +558,7 @@ class ContactsScreen(CrmScreen):
         self._log("call")
 
     def action_followup(self) -> None:
-        from minicrm.services import followups
+        from minicrm.services.followups import commands as followups
         from minicrm.tui.modals import FollowUpModal
 
         target = self._links()
@@ -571,7 +573,8 @@ class ContactsScreen(CrmScreen):
         self.app.push_screen(FollowUpModal(who, self.crm.clock), save)
 
     def action_tags(self) -> None:
-        from minicrm.services import companies, contacts
+        from minicrm.services.companies import commands as companies
+        from minicrm.services.contacts import commands as contacts
         from minicrm.services.dto import CompanyPatch, ContactPatch
         from minicrm.tui.modals import PromptModal, check_tags
 
@@ -612,7 +615,8 @@ class ContactsScreen(CrmScreen):
         )
 
     def action_delete(self) -> None:
-        from minicrm.services import companies, contacts
+        from minicrm.services.companies import commands as companies
+        from minicrm.services.contacts import commands as contacts
         from minicrm.tui.modals import ConfirmModal
 
         subject = self._subject()

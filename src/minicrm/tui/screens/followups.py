@@ -13,11 +13,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from minicrm.dates import When, parse_when
-from minicrm.services import followups
-from minicrm.services.context import Context
+from minicrm.core.dates import When, parse_when
 from minicrm.services.dto import FollowUp
-from minicrm.services.followups import FollowUpPatch
+from minicrm.services.followups import commands as followups
+from minicrm.services.followups.commands import FollowUpPatch
+from minicrm.services.kernel.context import Context
 from minicrm.tui import format as fmt
 from minicrm.tui.modals import PromptModal, when_hint
 from minicrm.tui.screens.base import CrmScreen

@@ -12,12 +12,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from minicrm.services import dashboard
+from minicrm.core.words import counted
+from minicrm.services.deals import dashboard
 from minicrm.services.dto.board import Board, BoardDeal
 from minicrm.tui import format as fmt
 from minicrm.tui.modals import PromptModal, check_required
 from minicrm.tui.screens.base import CrmScreen
-from minicrm.words import counted
 
 
 def deal_option(deal: BoardDeal) -> Option:

@@ -13,11 +13,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from minicrm.services import dashboard, followups
+from minicrm.core.words import counted
+from minicrm.services.deals import dashboard
 from minicrm.services.dto.board import StageTotal, Today
+from minicrm.services.followups import commands as followups
 from minicrm.tui import format as fmt
 from minicrm.tui.screens.base import CrmScreen
-from minicrm.words import counted
 
 
 class TodayScreen(CrmScreen):

@@ -1,0 +1,1 @@
+"""Rules with no I/O and no interface: errors, time, dates, money, words, config, paths."""

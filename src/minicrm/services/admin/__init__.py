@@ -1,0 +1,1 @@
+"""Running minicrm: the database itself (init, location, upgrade) and doctor."""

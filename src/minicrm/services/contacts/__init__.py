@@ -1,0 +1,1 @@
+"""Contacts: their writes, reads, duplicates, privacy and paging."""

@@ -1,0 +1,232 @@
+"""Privacy: everything stored about a person as one document, and erasing a person.
+
+Erasing deletes the person with their timeline, follow-ups and requests, redacts their emails
+and phones wherever they appear in other records' text (notes, follow-up titles, request
+titles), scrubs them from the change log's before/after snapshots, and keeps only hashed
+tombstones (sha256 of the normalised email / phone) so that a later import skips them. An
+erase cannot be undone: that is the point.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from minicrm.services.history import changelog
+from minicrm.services.kernel.context import Context
+from minicrm.services.kernel.unit_of_work import UnitOfWork
+from minicrm.services.transfer.bulk import identity_hash
+from minicrm.store.db import Database
+
+REDACTED = "[redacted]"
+_CHILD_TABLES = (("interaction", "interaction"), ("followup", "followup"), ("request", "service_request"))
+
+
+def _rows(db: Database, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    return [dict(r) for r in db.all(sql, params)]
+
+
+def export_person(ctx: Context, contact_id: int) -> dict[str, Any]:
+    """Every stored fact about one person: the record, company, timeline, deals, follow-ups,
+    service requests, and every change-log entry about them or their records."""
+    from minicrm.store.records.contacts import snapshot
+
+    db = ctx.db
+    with db.snapshot():
+        person = snapshot(db, contact_id)
+        if person is None:
+            from minicrm.core.errors import NotFound
+
+            raise NotFound(f"no contact with id {contact_id}")
+        company = db.one("SELECT id, name, domain FROM company WHERE id = ?", (person["company_id"] or 0,))
+        children: dict[str, list[dict[str, Any]]] = {}
+        for entity, table in (*_CHILD_TABLES, ("deal", "deal")):
+            children[entity] = _rows(
+                db, f"SELECT * FROM {table} WHERE contact_id = ? ORDER BY id", (contact_id,)
+            )
+        stages = _rows(
+            db,
+            "SELECT s.* FROM deal_stage_change s JOIN deal d ON d.id = s.deal_id "
+            "WHERE d.contact_id = ? ORDER BY s.id",
+            (contact_id,),
+        )
+        changes: list[dict[str, Any]] = []
+        for entity, ids in (
+            ("contact", [contact_id]),
+            *(
+                (e, [int(r["id"]) for r in children[e]])
+                for e in ("interaction", "followup", "request", "deal")
+            ),
+        ):
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                found = _rows(
+                    db,
+                    f"SELECT id, op_id, at, actor, entity, entity_id, action, before, after FROM change "
+                    f"WHERE entity = ? AND entity_id IN ({','.join('?' * len(chunk))})",
+                    (entity, *chunk),
+                )
+                for change in found:
+                    for key in ("before", "after"):
+                        change[key] = json.loads(change[key]) if change[key] else None
+                changes += found
+            for entity_id in ids:  # creations an import logged in bulk
+                changes += changelog.created(db, entity, entity_id)
+    changes.sort(key=lambda c: c["id"])
+    return {
+        "contact": person,
+        "company": dict(company) if company else None,
+        "interactions": children["interaction"],
+        "deals": children["deal"],
+        "deal_stage_changes": stages,
+        "followups": children["followup"],
+        "service_requests": children["request"],
+        "changes": changes,
+    }
+
+
+@dataclass(frozen=True)
+class EraseReport:
+    contact_id: int
+    name: str
+    deleted_records: int
+    redacted_records: int
+    scrubbed_changes: int
+    tombstones: int
+
+
+def _phone_pattern(phone: str) -> str | None:
+    """The phone's last 9 digits with any separators in between (catches +351 912 345 678,
+    912-345-678 and 912345678 alike)."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < 6:
+        return None
+    core = digits[-9:]
+    return r"(?:\+?\d{1,3}[\s.\-]*)?(?:\(0?\)[\s.\-]*)?" + r"[\s.\-()]*".join(core)
+
+
+def _redactor(emails: list[str], phones: list[str]) -> tuple[re.Pattern[str] | None, list[str]]:
+    """One case-insensitive pattern for every identifier, and LIKE fragments to find candidates."""
+    parts = [re.escape(e) for e in emails]
+    likes = [f"%{e.lower()}%" for e in emails]
+    for phone in phones:
+        pattern = _phone_pattern(phone)
+        if pattern:
+            parts.append(pattern)
+            last4 = re.sub(r"\D", "", phone)[-4:]
+            likes.append(f"%{last4}%")
+    if not parts:
+        return None, []
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE), likes
+
+
+def _merged_into(db: Database, contact_id: int) -> list[int]:
+    """Contacts that were merged into this one (their history is about the same person)."""
+    found: list[int] = []
+    todo = [contact_id]
+    while todo:
+        current = todo.pop()
+        for r in db.all(
+            "SELECT DISTINCT o.entity_id FROM change k JOIN change o ON o.op_id = k.op_id "
+            "WHERE k.entity = 'contact' AND k.entity_id = ? AND k.action = 'merge' AND k.after IS NOT NULL "
+            "AND o.entity = 'contact' AND o.action = 'merge' AND o.after IS NULL",
+            (current,),
+        ):
+            other = int(r["entity_id"])
+            if other not in found and other != contact_id:
+                found.append(other)
+                todo.append(other)
+    return found
+
+
+def erase_person(ctx: Context, contact_id: int) -> EraseReport:
+    from minicrm.core.errors import NotFound
+
+    with UnitOfWork(ctx, f"privacy erase contact {contact_id}") as uow:
+        db = uow.db
+        person = uow.contacts.snapshot(contact_id)
+        if person is None:
+            raise NotFound(f"no contact with id {contact_id}")
+        emails, phones = list(person["emails"]), list(person["phones"])
+        pattern, likes = _redactor(emails, phones)
+        deleted = 1
+        child_ids: dict[str, list[int]] = {}
+        for child, table in _CHILD_TABLES:
+            ids = [
+                int(r["id"]) for r in db.all(f"SELECT id FROM {table} WHERE contact_id = ?", (contact_id,))
+            ]
+            child_ids[child] = ids
+            deleted += len(ids)
+        uow.contacts.delete(contact_id)  # with its timeline, follow-ups and requests (cascade)
+
+        redacted = 0
+        if pattern is not None:
+            lowered = " OR ".join("lower({col}) LIKE ?" for _ in likes)
+            targets: tuple[tuple[str, str, str | None], ...] = (
+                ("interaction", "body", "note"),
+                ("followup", "title", None),
+                ("service_request", "title", None),
+            )
+            for table, column, entity in targets:
+                for r in db.all(
+                    f"SELECT id, {column} AS text FROM {table} WHERE {lowered.format(col=column)}", likes
+                ):
+                    new = pattern.sub(REDACTED, r["text"])
+                    if new != r["text"]:
+                        if entity:
+                            uow.interactions.set_body(int(r["id"]), new)
+                        else:
+                            db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (new, r["id"]))
+                        redacted += 1
+
+        scrubbed = 0
+        merged_in = _merged_into(db, contact_id)
+        for entity, ids in (("contact", [contact_id, *merged_in]), *child_ids.items()):
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                cur = db.execute(
+                    f"UPDATE change SET before = NULL, after = NULL WHERE entity = ? "
+                    f"AND entity_id IN ({','.join('?' * len(chunk))})",
+                    (entity, *chunk),
+                )
+                scrubbed += max(cur.rowcount or 0, 0)
+            scrubbed += changelog.scrub(db, entity, ids)
+        if pattern is not None:
+            cond = " OR ".join("lower(before) LIKE ? OR lower(after) LIKE ?" for _ in likes)
+            params = [x for like in likes for x in (like, like)]
+            for r in db.all(f"SELECT id, before, after FROM change WHERE {cond}", params):
+                before = pattern.sub(REDACTED, r["before"]) if r["before"] else r["before"]
+                after = pattern.sub(REDACTED, r["after"]) if r["after"] else r["after"]
+                if (before, after) != (r["before"], r["after"]):
+                    db.execute(
+                        "UPDATE change SET before = ?, after = ? WHERE id = ?", (before, after, r["id"])
+                    )
+                    scrubbed += 1
+            # records created in bulk that mention the person (another contact's note)
+            for r in db.all(f"SELECT id, after FROM change_batch WHERE {cond.replace('before', 'after')}",
+                            params):
+                after = pattern.sub(REDACTED, r["after"])
+                if after != r["after"]:
+                    db.execute("UPDATE change_batch SET after = ? WHERE id = ?", (after, r["id"]))
+                    scrubbed += 1
+        name = str(person["name"])
+        people = [contact_id, *merged_in]
+        db.execute(
+            "UPDATE operation SET summary = replace(summary, ?, ?) WHERE id IN "
+            "(SELECT op_id FROM change WHERE entity = 'contact' AND entity_id IN "
+            f"({','.join('?' * len(people))}))"
+            + "".join(
+                " OR id IN (SELECT op_id FROM change_batch WHERE entity = 'contact' AND last_id >= ? "
+                "AND first_id <= ?)"
+                for _ in people
+            ),
+            (name, REDACTED, *people, *(x for p in people for x in (p, p))),
+        )
+        hashes = {identity_hash("email", e) for e in emails} | {identity_hash("phone", p) for p in phones}
+        for h in sorted(hashes):
+            if not db.scalar("SELECT 1 FROM tombstone WHERE hash = ?", (h,)):
+                db.execute("INSERT INTO tombstone (hash, created_at) VALUES (?, ?)", (h, uow.now))
+        uow.record("contact", contact_id, "erase", None, None)
+    return EraseReport(contact_id, name, deleted, redacted, scrubbed, len(hashes))

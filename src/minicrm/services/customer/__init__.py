@@ -1,0 +1,1 @@
+"""The customer's side: segments, campaigns, service requests, purchases."""

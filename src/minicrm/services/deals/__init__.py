@@ -1,0 +1,1 @@
+"""Deals: writes, pipelines and stages, the board, the sales reports."""

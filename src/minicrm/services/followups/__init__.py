@@ -1,0 +1,1 @@
+"""Follow-ups: writes, reads, recurrence, cadence, ``next`` and the run log."""

@@ -1,0 +1,34 @@
+"""The run log: when ``due`` last ran, so that ``due --since-last-run`` can catch up on a
+missed night and ``doctor`` can tell when the cron job has stopped."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from minicrm.core.clock import from_db, to_db
+from minicrm.services.kernel.context import Context
+from minicrm.store.db import Database
+
+DUE = "due"
+#: runs older than this are pruned when a new one is recorded
+KEEP = timedelta(days=90)
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """``5 hours ago`` up to two days, then ``3 days ago``."""
+    hours = int((now - moment).total_seconds() // 3600)
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''} ago"
+    return f"{hours // 24} days ago"
+
+
+def last_run(db: Database, kind: str = DUE) -> datetime | None:
+    return from_db(db.scalar("SELECT max(at) FROM run_log WHERE kind = ?", (kind,)))
+
+
+def record_run(ctx: Context, kind: str = DUE) -> None:
+    """Note that ``kind`` ran now (not user data: no change-log entry, nothing to undo)."""
+    now = ctx.clock.now()
+    with ctx.db.transaction() as db:
+        db.execute("INSERT INTO run_log (kind, at) VALUES (?, ?)", (kind, to_db(now)))
+        db.execute("DELETE FROM run_log WHERE kind = ? AND at < ?", (kind, to_db(now - KEEP)))

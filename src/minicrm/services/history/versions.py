@@ -1,0 +1,39 @@
+"""No silent overwrites: every editable record carries a ``version``, bumped by each write.
+
+An edit may name the version it was based on (``expected_version``: the TUI's loaded record,
+``--if-version N`` in scripts); a different stored version is a conflict naming who changed the
+record and when. The UPDATE itself also requires the version it read (``WHERE id = ? AND
+version = ?``), so that two writers can never both succeed from the same base version, whatever
+the isolation level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from minicrm.core.errors import Conflict
+from minicrm.services.history.history import conflict_message
+from minicrm.services.kernel.unit_of_work import UnitOfWork
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def check_version(uow: UnitOfWork, entity: str, entity_id: int, stored: int, expected: int | None) -> None:
+    """Refuse an edit based on another version than the stored one."""
+    if expected is not None and int(stored) != int(expected):
+        raise Conflict(conflict_message(uow.ctx, entity, entity_id))
+
+
+def update_versioned(
+    uow: UnitOfWork, table: str, entity: str, entity_id: int, base_version: int, values: Mapping[str, Any]
+) -> int:
+    """``UPDATE table SET values, version = base + 1 WHERE id = ? AND version = base``; returns the
+    new version, or raises Conflict when the row moved on meanwhile (nothing is written)."""
+    from minicrm.store.records.base import update_row
+
+    new_version = update_row(uow.db, table, entity_id, dict(values), int(base_version))
+    if new_version is None:
+        raise Conflict(conflict_message(uow.ctx, entity, entity_id))
+    return new_version

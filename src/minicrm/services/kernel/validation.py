@@ -1,0 +1,104 @@
+"""Validation and normalisation of what users type: names, emails, phones, tags, statuses."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from minicrm.core.errors import InvalidInput
+
+
+def require_text(value: str | None, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"{what} cannot be empty")
+    if "\x00" in text:
+        raise InvalidInput(f"{what} cannot contain a NUL byte")
+    return text
+
+
+def optional_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if "\x00" in text:
+        raise InvalidInput("text cannot contain a NUL byte")
+    return text or None
+
+
+def normalize_email(value: str) -> str:
+    """Syntax check only (no DNS); returns the address with its domain normalised."""
+    from email_validator import EmailNotValidError, validate_email
+
+    text = value.strip()
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise InvalidInput(f"invalid email {text!r}: {exc}") from exc
+
+
+def normalize_phone(value: str, region: str | None) -> str:
+    """E.164 when the number parses (with the configured default region), else as typed."""
+    text = " ".join(value.split())
+    if not text or "\x00" in text:
+        raise InvalidInput(f"invalid phone {value!r}")
+    if not any(ch.isdigit() for ch in text):
+        raise InvalidInput(f"invalid phone {value!r}: it has no digits")
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return text
+    if phonenumbers.is_valid_number(parsed):
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return text
+
+
+def phone_key(value: str) -> str:
+    """Digits only (with a leading + kept), for duplicate detection."""
+    digits = re.sub(r"[^\d+]", "", value)
+    return digits
+
+
+def normalize_tag(value: str) -> str:
+    """Tags are lower-case, trimmed, inner spaces become '-': ``VIP Client`` → ``vip-client``."""
+    text = unicodedata.normalize("NFC", value).strip().lower()
+    text = re.sub(r"\s+", "-", text).strip("#")
+    if not text:
+        raise InvalidInput(f"invalid tag {value!r}")
+    if "\x00" in text or "," in text:
+        raise InvalidInput(f"invalid tag {value!r}: no commas or NUL bytes")
+    return text
+
+
+def normalize_tags(values: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for value in values:
+        for part in value.split(","):  # "VIP Client, hot" is two tags: vip-client and hot
+            if part.strip():
+                seen.setdefault(normalize_tag(part), None)
+    return tuple(seen)
+
+
+def check_choice(value: str, choices: Iterable[str], what: str) -> str:
+    options = tuple(choices)
+    text = value.strip().lower()
+    if text not in options:
+        raise InvalidInput(f"invalid {what} {value!r} (choose from {', '.join(options)})")
+    return text
+
+
+def check_field_key(key: str) -> str:
+    text = key.strip()
+    if not text or "\x00" in text:
+        raise InvalidInput(f"invalid custom field name {key!r}")
+    return text
+
+
+def unique_ci(values: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(value.lower(), value)
+    return tuple(seen.values())

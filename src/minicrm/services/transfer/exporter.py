@@ -1,0 +1,349 @@
+"""Exporting: CSV rows per record type, vCards (one per contact), follow-ups as VTODOs.
+
+Everything is streamed in pages so that a million contacts export in bounded memory. The
+services produce rows and records; the interface writes them where the user asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+from minicrm.core.clock import from_db, iso_local
+from minicrm.core.dates import parse_duration
+from minicrm.core.errors import InvalidInput
+from minicrm.core.money import plain_amount
+from minicrm.exchange.ics import IcsTodo
+from minicrm.exchange.record import ContactRecord
+from minicrm.services.contacts import commands as contacts
+from minicrm.services.dto import Contact
+from minicrm.services.kernel.context import Context
+
+PAGE = 1000
+EXPORT_TYPES = ("contacts", "companies", "deals", "followups")
+MULTI_SEPARATOR = " ::: "  # Google's, understood by the CSV importer
+
+CONTACT_HEADER = [
+    "id",
+    "name",
+    "given_name",
+    "family_name",
+    "emails",
+    "phones",
+    "company",
+    "title",
+    "tags",
+    "status",
+    "source",
+    "owner",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "created_at",
+    "updated_at",
+]
+COMPANY_HEADER = [
+    "id",
+    "name",
+    "domain",
+    "industry",
+    "size",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "tags",
+    "owner",
+    "created_at",
+    "updated_at",
+]
+DEAL_HEADER = [
+    "id",
+    "title",
+    "value",
+    "currency",
+    "pipeline",
+    "stage",
+    "probability",
+    "status",
+    "contact",
+    "contact_email",
+    "company",
+    "close_date",
+    "owner",
+    "lost_reason",
+    "created_at",
+    "updated_at",
+]
+FOLLOWUP_HEADER = [
+    "id",
+    "title",
+    "due",
+    "all_day",
+    "done_at",
+    "snoozed_until",
+    "every",
+    "rrule",
+    "until",
+    "contact",
+    "contact_id",
+    "deal_id",
+    "owner",
+]
+
+
+def iter_contacts(ctx: Context) -> Iterator[Contact]:
+    """Every contact, by id, loaded a page at a time."""
+    last = 0
+    while True:
+        ids = [
+            int(r["id"])
+            for r in ctx.db.all("SELECT id FROM contact WHERE id > ? ORDER BY id LIMIT ?", (last, PAGE))
+        ]
+        if not ids:
+            return
+        yield from contacts.load(ctx.db, ids)
+        last = ids[-1]
+
+
+def csv_rows(ctx: Context, kind: str) -> tuple[list[str], Iterator[dict[str, Any]]]:
+    """(header, rows) of a CSV export of ``kind`` (contacts, companies, deals, followups)."""
+    if kind not in EXPORT_TYPES:
+        raise InvalidInput(f"invalid type {kind!r} (choose from {', '.join(EXPORT_TYPES)})")
+    tz = ctx.clock.tz
+    if kind == "contacts":
+        extra = [str(r["key"]) for r in ctx.db.all("SELECT DISTINCT key FROM contact_field ORDER BY key")]
+        header = CONTACT_HEADER + [f"field:{k}" for k in extra]
+
+        def contact_rows() -> Iterator[dict[str, Any]]:
+            for c in iter_contacts(ctx):
+                row: dict[str, Any] = {
+                    "id": c.id,
+                    "name": c.name,
+                    "given_name": c.given_name,
+                    "family_name": c.family_name,
+                    "emails": MULTI_SEPARATOR.join(c.emails),
+                    "phones": MULTI_SEPARATOR.join(c.phones),
+                    "company": c.company,
+                    "title": c.title,
+                    "tags": ", ".join(c.tags),
+                    "status": c.status,
+                    "source": c.source,
+                    "owner": c.owner,
+                    "street": c.address.street,
+                    "city": c.address.city,
+                    "region": c.address.region,
+                    "postcode": c.address.postcode,
+                    "country": c.address.country,
+                    "created_at": c.created_at.astimezone(tz).isoformat(),
+                    "updated_at": c.updated_at.astimezone(tz).isoformat(),
+                }
+                row.update({f"field:{k}": v for k, v in c.fields.items()})
+                yield row
+
+        return header, contact_rows()
+    if kind == "companies":
+        return COMPANY_HEADER, _company_rows(ctx)
+    if kind == "deals":
+        return DEAL_HEADER, _deal_rows(ctx)
+    return FOLLOWUP_HEADER, _followup_rows(ctx)
+
+
+def _paged(ctx: Context, sql: str) -> Iterator[Any]:
+    """Rows of ``sql`` (which selects ``x.id`` and has a ``{after}`` placeholder) by id pages."""
+    last = 0
+    while True:
+        rows = ctx.db.all(sql.format(after="?") + " LIMIT ?", (last, PAGE))
+        if not rows:
+            return
+        yield from rows
+        last = int(rows[-1]["id"])
+
+
+def _company_rows(ctx: Context) -> Iterator[dict[str, Any]]:
+    from minicrm.services.kernel.tags import tags_of
+
+    tz = ctx.clock.tz
+    for r in _paged(ctx, "SELECT * FROM company WHERE id > {after} ORDER BY id"):
+        row = {k: r[k] for k in COMPANY_HEADER if k not in ("tags",)}
+        row["tags"] = ", ".join(tags_of(ctx.db, "company", [int(r["id"])]).get(int(r["id"]), ()))
+        row["created_at"], row["updated_at"] = iso_local(r["created_at"], tz), iso_local(r["updated_at"], tz)
+        yield row
+
+
+def _deal_rows(ctx: Context) -> Iterator[dict[str, Any]]:
+    tz = ctx.clock.tz
+    sql = (
+        "SELECT d.*, c.name AS contact_name, co.name AS company_name, "
+        "(SELECT e.email FROM contact_email e WHERE e.contact_id = d.contact_id "
+        "ORDER BY e.position, e.id LIMIT 1) "
+        "AS contact_email FROM deal d LEFT JOIN contact c ON c.id = d.contact_id "
+        "LEFT JOIN company co ON co.id = d.company_id WHERE d.id > {after} ORDER BY d.id"
+    )
+    for r in _paged(ctx, sql):
+        yield {
+            "id": r["id"],
+            "title": r["title"],
+            "value": plain_amount(r["value_minor"], r["currency"]),
+            "currency": r["currency"],
+            "pipeline": r["pipeline"],
+            "stage": r["stage"],
+            "probability": r["probability"],
+            "status": r["status"],
+            "contact": r["contact_name"],
+            "contact_email": r["contact_email"],
+            "company": r["company_name"],
+            "close_date": r["close_date"],
+            "owner": r["owner"],
+            "lost_reason": r["lost_reason"],
+            "created_at": iso_local(r["created_at"], tz),
+            "updated_at": iso_local(r["updated_at"], tz),
+        }
+
+
+def _followup_rows(ctx: Context) -> Iterator[dict[str, Any]]:
+    tz = ctx.clock.tz
+    sql = (
+        "SELECT f.*, c.name AS contact_name FROM followup f LEFT JOIN contact c ON c.id = f.contact_id "
+        "WHERE f.id > {after} ORDER BY f.id"
+    )
+    for r in _paged(ctx, sql):
+        due = from_db(r["due_at"])
+        assert due is not None
+        yield {
+            "id": r["id"],
+            "title": r["title"],
+            "due": due.astimezone(tz).date().isoformat() if r["all_day"] else iso_local(r["due_at"], tz),
+            "all_day": "yes" if r["all_day"] else "no",
+            "done_at": iso_local(r["done_at"], tz),
+            "snoozed_until": iso_local(r["snoozed_until"], tz),
+            "every": r["every"],
+            "rrule": r["rrule"],
+            "until": iso_local(r["until"], tz),
+            "contact": r["contact_name"],
+            "contact_id": r["contact_id"],
+            "deal_id": r["deal_id"],
+            "owner": r["owner"],
+        }
+
+
+# -- vCard ---------------------------------------------------------------------------------
+def contact_record(c: Contact) -> ContactRecord:
+    """A stored contact as the exchange record the vCard writer takes."""
+    fields = dict(c.fields)
+    return ContactRecord(
+        name=c.name,
+        given_name=c.given_name,
+        family_name=c.family_name,
+        emails=list(c.emails),
+        phones=list(c.phones),
+        company=c.company,
+        title=c.title,
+        street=c.address.street,
+        city=c.address.city,
+        region=c.address.region,
+        postcode=c.address.postcode,
+        country=c.address.country,
+        tags=list(c.tags),
+        uid=uid_of(c),
+        website=fields.pop("website", None),
+        birthday=fields.pop("birthday", None),
+        fields=fields,
+    )
+
+
+def uid_of(c: Contact) -> str:
+    row_uid = getattr(c, "uid", None)
+    return str(row_uid) if row_uid else f"minicrm-contact-{c.id}"
+
+
+def vcard_files(ctx: Context, segment: str | None = None) -> Iterator[tuple[str, str]]:
+    """(file name, vCard 4.0 text) per contact (of ``segment`` when given); files are named by
+    the contact's UID."""
+    from minicrm.exchange.vcard import write_vcard
+
+    uids = {int(r["id"]): r["uid"] for r in ctx.db.all("SELECT id, uid FROM contact")}
+    if segment is not None:
+        from minicrm.services.customer import segments
+
+        chosen: Iterable[Contact] = segments.members(ctx, segment)
+    else:
+        chosen = iter_contacts(ctx)
+    for c in chosen:
+        rec = contact_record(c)
+        rec.uid = uids.get(c.id) or rec.uid
+        safe = "".join(ch if ch.isalnum() or ch in "-_.@" else "_" for ch in str(rec.uid))
+        yield f"{safe}.vcf", write_vcard(rec)
+
+
+# -- iCalendar -------------------------------------------------------------------------------
+_FREQ = {
+    "minutes": "MINUTELY",
+    "hours": "HOURLY",
+    "days": "DAILY",
+    "weeks": "WEEKLY",
+    "months": "MONTHLY",
+    "years": "YEARLY",
+}
+
+
+def rrule_for(every: str | None, rrule: str | None, until: datetime | None, all_day: bool) -> str | None:
+    """The RRULE of a recurring follow-up: ``every`` 2w → FREQ=WEEKLY;INTERVAL=2, plus UNTIL."""
+    if rrule:
+        rule = rrule.strip().removeprefix("RRULE:")
+    elif every:
+        duration = parse_duration(every)
+        rule = f"FREQ={_FREQ[duration.unit]}"
+        if duration.count != 1:
+            rule += f";INTERVAL={duration.count}"
+    else:
+        return None
+    if until is not None and "UNTIL=" not in rule.upper() and "COUNT=" not in rule.upper():
+        if all_day:
+            rule += f";UNTIL={until.date().strftime('%Y%m%d')}"
+        else:
+            rule += f";UNTIL={until.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    return rule
+
+
+def open_followup_todos(ctx: Context) -> list[IcsTodo]:
+    """The open follow-ups as VTODOs, due in the user's time zone (all-day ones as DATEs)."""
+    tz = ctx.clock.tz
+    tzid = getattr(tz, "key", None)
+    tzid = None if tzid in (None, "UTC", "Etc/UTC") else str(tzid)
+    todos: list[IcsTodo] = []
+    rows = ctx.db.all(
+        "SELECT f.*, c.name AS contact_name, d.title AS deal_title FROM followup f "
+        "LEFT JOIN contact c ON c.id = f.contact_id LEFT JOIN deal d ON d.id = f.deal_id "
+        "WHERE f.done_at IS NULL ORDER BY f.due_at, f.id"
+    )
+    for r in rows:
+        due_at = from_db(r["due_at"])
+        assert due_at is not None
+        local = due_at.astimezone(tz)
+        all_day = bool(r["all_day"])
+        due: date | datetime = local.date() if all_day else local
+        until = from_db(r["until"])
+        if until is not None and all_day:
+            until = until.astimezone(tz)
+        about = [
+            x
+            for x in (r["contact_name"], f"deal #{r['deal_id']} {r['deal_title']}" if r["deal_id"] else None)
+            if x
+        ]
+        todos.append(
+            IcsTodo(
+                uid=f"minicrm-followup-{r['id']}",
+                summary=r["title"],
+                due=due,
+                description=" · ".join(about) or None,
+                rrule=rrule_for(r["every"], r["rrule"], until, all_day),
+                created=from_db(r["created_at"]),
+                tzid=None if all_day else tzid,
+            )
+        )
+    return todos
