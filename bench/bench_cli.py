@@ -29,8 +29,28 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
 sys.path.insert(0, str(ROOT / "src"))
 
-FIRST = ("Ana", "Bruno", "Carla", "Duarte", "Eva", "Fabio", "Gil", "Helena", "Ines", "Joao", "Luis", "Marta",
-         "Nuno", "Olga", "Pedro", "Rita", "Sara", "Tiago", "Vera", "Xavier")
+FIRST = (
+    "Ana",
+    "Bruno",
+    "Carla",
+    "Duarte",
+    "Eva",
+    "Fabio",
+    "Gil",
+    "Helena",
+    "Ines",
+    "Joao",
+    "Luis",
+    "Marta",
+    "Nuno",
+    "Olga",
+    "Pedro",
+    "Rita",
+    "Sara",
+    "Tiago",
+    "Vera",
+    "Xavier",
+)
 LAST = (
     "Silva",
     "Santos",
@@ -119,8 +139,18 @@ def build(path: Path, contacts: int, followups: int) -> None:
         cadence = rng.choice((14, 30, 90)) if rng.random() < 0.02 else None
         if cadence:  # people one keeps in touch with were mostly contacted lately; ~1 in 6 lapsed
             last = NOW - timedelta(days=rng.randint(0, cadence * 6 // 5), hours=1)
-        rows.append((i, name, company, rng.choice(("lead", "prospect", "customer", "inactive")), cadence,
-                     ts(last) if last else None, ts(created), ts(created)))
+        rows.append(
+            (
+                i,
+                name,
+                company,
+                rng.choice(("lead", "prospect", "customer", "inactive")),
+                cadence,
+                ts(last) if last else None,
+                ts(created),
+                ts(created),
+            )
+        )
         email = f"{name.split()[0].lower()}.{i}@example{i % 97}.pt"
         phone = f"+3519{i:08d}"
         emails.append((i, email, email.lower(), 0))
@@ -139,14 +169,23 @@ def build(path: Path, contacts: int, followups: int) -> None:
     conn.executemany("INSERT INTO contact_phone (contact_id, phone, position) VALUES (?, ?, ?)", phones)
     conn.executemany("INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)", tags)
     conn.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", docs)
-    notes = [(i, rng.randint(1, contacts), f"Note {i}: talked about {rng.choice(LAST)} renewal and pricing",
-              ts(NOW - timedelta(days=rng.randint(0, 400)))) for i in range(1, contacts // 5 + 1)]
+    notes = [
+        (
+            i,
+            rng.randint(1, contacts),
+            f"Note {i}: talked about {rng.choice(LAST)} renewal and pricing",
+            ts(NOW - timedelta(days=rng.randint(0, 400))),
+        )
+        for i in range(1, contacts // 5 + 1)
+    ]
     conn.executemany(
         "INSERT INTO interaction (id, kind, body, at, contact_id, created_at) VALUES (?, 'note', ?, ?, ?, ?)",
         [(i, body, at, cid, at) for i, cid, body, at in notes],
     )
-    conn.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES ('note', ?, ?)",
-                     [(i, body) for i, _, body, _ in notes])
+    conn.executemany(
+        "INSERT INTO search_doc (entity, entity_id, body) VALUES ('note', ?, ?)",
+        [(i, body) for i, _, body, _ in notes],
+    )
     fups = []
     for i in range(1, followups + 1):
         due = (NOW - timedelta(days=10) + timedelta(days=rng.randint(0, 365))).replace(hour=0)
@@ -185,9 +224,15 @@ def taskwarrior(tasks: int, workdir: Path) -> dict[str, str] | None:
     items = []
     for i in range(tasks):
         due = today - timedelta(days=10) + timedelta(days=rng.randint(0, 365))
-        items.append({"description": f"follow up {i} on the {rng.choice(LAST)} proposal", "status": "pending",
-                      "entry": (today - timedelta(days=30)).strftime("%Y%m%dT%H%M%SZ"),
-                      "due": due.strftime("%Y%m%dT%H%M%SZ"), "uuid": f"00000000-0000-4000-8000-{i:012d}"})
+        items.append(
+            {
+                "description": f"follow up {i} on the {rng.choice(LAST)} proposal",
+                "status": "pending",
+                "entry": (today - timedelta(days=30)).strftime("%Y%m%dT%H%M%SZ"),
+                "due": due.strftime("%Y%m%dT%H%M%SZ"),
+                "uuid": f"00000000-0000-4000-8000-{i:012d}",
+            }
+        )
     source = workdir / "tasks.json"
     source.write_text("\n".join(json.dumps(t) for t in items) + "\n")
     env = {**os.environ, "TASKRC": str(rc), "TASKDATA": str(data)}
@@ -243,8 +288,13 @@ def main() -> None:
     try:
         db = work / "crm.db"
         shutil.copyfile(master, db)  # writes below change the copy, never the master
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MINICRM_DB": str(db),
-               "MINICRM_NOW": "2026-11-23T10:00:00", "MINICRM_TZ": "Europe/Lisbon"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT / "src"),
+            "MINICRM_DB": str(db),
+            "MINICRM_NOW": "2026-11-23T10:00:00",
+            "MINICRM_TZ": "Europe/Lisbon",
+        }
         env.pop("MINICRM_USER", None)
         # An installed minicrm runs from compiled bytecode (pip writes the .pyc files): do the same
         # here even where PYTHONDONTWRITEBYTECODE is set, or every run would compile the sources.
@@ -279,14 +329,18 @@ def main() -> None:
             commands[task_label] = ([["task", "due.before:tomorrow", "list"]], task_env)
         results = medians_ms(commands, args.runs)
         targets = {"minicrm contact add": 400, "minicrm followup done": 400}
-        rows = [(label, times, None if label == task_label or "python" in label else targets.get(label, 150))
-                for label, times in results.items()]
+        rows = [
+            (label, times, None if label == task_label or "python" in label else targets.get(label, 150))
+            for label, times in results.items()
+        ]
         task = results.get(task_label)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\n{args.contacts} contacts, {args.followups} open follow-ups; median of {args.runs} cold runs "
-          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n")
+    print(
+        f"\n{args.contacts} contacts, {args.followups} open follow-ups; median of {args.runs} cold runs "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n"
+    )
     print(f"{'command':<52} {'wall':>8} {'cpu':>8}  target (wall)")
     for label, (wall, cpu), target in rows:
         verdict = ""

@@ -81,8 +81,20 @@ def add_deals(path: Path, contacts: int, deals: int) -> None:
         entered = NOW - timedelta(days=rng.randint(0, 120))
         close = (NOW + timedelta(days=rng.randint(-20, 180))).date().isoformat()
         value = rng.randint(1, 500) * 100_000
-        rows.append((i, f"Deal {i}", rng.randint(1, contacts), value, rng.choice(stages),
-                     close if rng.random() < 0.8 else None, status, ts(entered), ts(entered), ts(entered)))
+        rows.append(
+            (
+                i,
+                f"Deal {i}",
+                rng.randint(1, contacts),
+                value,
+                rng.choice(stages),
+                close if rng.random() < 0.8 else None,
+                status,
+                ts(entered),
+                ts(entered),
+                ts(entered),
+            )
+        )
     conn = sqlite3.connect(path)
     with conn:
         conn.executemany(
@@ -139,17 +151,26 @@ def main() -> None:
             versions[ref] = source_at(ref, work / str(n))
         envs = {}
         for name, src in versions.items():
-            env = {**os.environ, "PYTHONPATH": str(src), "MINICRM_DB": str(db),
-                   "MINICRM_NOW": "2026-11-23T10:00:00", "MINICRM_TZ": "Europe/Lisbon",
-                   "HOME": str(work / "home"), "XDG_CONFIG_HOME": str(work / "config")}
+            env = {
+                **os.environ,
+                "PYTHONPATH": str(src),
+                "MINICRM_DB": str(db),
+                "MINICRM_NOW": "2026-11-23T10:00:00",
+                "MINICRM_TZ": "Europe/Lisbon",
+                "HOME": str(work / "home"),
+                "XDG_CONFIG_HOME": str(work / "config"),
+            }
             env.pop("MINICRM_USER", None)
             env.pop("PYTHONDONTWRITEBYTECODE", None)  # run from bytecode, as an installed minicrm does
             compile_all = [sys.executable, "-m", "compileall", "-q", str(src / "minicrm")]
             subprocess.run(compile_all, env=env, check=True)
             envs[name] = env
         minicrm = [sys.executable, "-m", "minicrm"]
-        setup = (["segment", "save", "bench", "--tag", "vip"], ["request", "add", "1", "bench request"],
-                 ["cadence", "set", "vip", "30d"])
+        setup = (
+            ["segment", "save", "bench", "--tag", "vip"],
+            ["request", "add", "1", "bench request"],
+            ["cadence", "set", "vip", "30d"],
+        )
         for argv in setup:
             subprocess.run([*minicrm, *argv], env=envs["after"], check=True, capture_output=True)
         contact = str(args.contacts // 2)
@@ -173,9 +194,11 @@ def main() -> None:
 
     floor = medians[("floor", "python -c pass")]
     due = {name: medians[(name, "due")] for name in envs}
-    print(f"\n{args.contacts:,} contacts, {args.followups:,} open follow-ups, {args.deals:,} deals; "
-          f"median of {args.runs} cold runs, wall (cpu) ms; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"\n{args.contacts:,} contacts, {args.followups:,} open follow-ups, {args.deals:,} deals; "
+        f"median of {args.runs} cold runs, wall (cpu) ms; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     print(f"python -c pass: {floor[0]:.0f} ({floor[1]:.0f})\n")
     head = "| command | " + "".join(f"{ref} | " for ref in args.before) + "after | after ÷ due |"
     print(head)

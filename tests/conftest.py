@@ -210,12 +210,17 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
 def sh() -> Callable[..., Run]:
     """Run ``python -m minicrm`` in a real process (fast path, exit codes, signals)."""
 
-    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None,
-            timeout: float = 60) -> Run:
+    def run(
+        *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+    ) -> Run:
         full_env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **(env or {})}
         proc = subprocess.run(
-            [sys.executable, "-m", "minicrm", *args], input=input, capture_output=True, text=True,
-            env=full_env, timeout=timeout,
+            [sys.executable, "-m", "minicrm", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
         )
         return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -155,8 +155,14 @@ def test_fts_characters_are_found_as_text(cli) -> None:
 
 
 def test_unknown_command_or_option_is_a_usage_error(cli, sh) -> None:
-    for args in (("frobnicate",), ("contact", "frob"), ("contact", "list", "--bogus"), ("due", "--bogus"),
-                 ("search",), ("contact", "show")):
+    for args in (
+        ("frobnicate",),
+        ("contact", "frob"),
+        ("contact", "list", "--bogus"),
+        ("due", "--bogus"),
+        ("search",),
+        ("contact", "show"),
+    ):
         assert cli(*args).exit_code == 2, args
         result = sh(*args)  # the real entry point, fast path included
         assert result.exit_code == 2, args
@@ -190,8 +196,9 @@ def test_a_file_that_is_not_sqlite_is_exit_3_and_left_alone(sh, tmp_path) -> Non
     for args in (("contact", "list"), ("contact", "add", "Ana"), ("due",), ("db", "current"), ("init",)):
         result = sh("--db", str(notes), *args)
         assert result.exit_code == 3, (args, result.stderr)
-        assert result.stderr == (f"error: the file is not a minicrm database or is damaged ({notes}): "
-                                 "file is not a database\n"), args
+        assert result.stderr == (
+            f"error: the file is not a minicrm database or is damaged ({notes}): file is not a database\n"
+        ), args
     assert notes.read_text() == "my shopping list\n" * 100
     assert sorted(p.name for p in notes.parent.iterdir()) == ["notes.txt"]  # no -wal / -shm left
 
@@ -230,5 +237,7 @@ def test_a_database_from_a_newer_minicrm_is_exit_3(cli, sh, db_path, dump) -> No
 def test_an_unsupported_url_is_exit_3(sh) -> None:
     result = sh("--db", "mysql://x/y", "contact", "list")
     assert result.exit_code == 3
-    assert result.stderr == ("error: unsupported database URL 'mysql://x/y' "
-                             "(use a file path, sqlite:///… or postgresql+psycopg://…)\n")
+    assert result.stderr == (
+        "error: unsupported database URL 'mysql://x/y' "
+        "(use a file path, sqlite:///… or postgresql+psycopg://…)\n"
+    )

@@ -118,15 +118,43 @@ def test_report_cadence_counts_each_contact_once_under_the_cadence_due_uses(cli)
     data = cli("report", "cadence", "--json").json()
     assert data == {
         "sources": [
-            {"source": "contact", "ideal_days": None, "contacts": 1, "in_touch": 0, "due": 0, "lapsed": 1,
-             "in_touch_pct": 0.0},
-            {"source": "tag:vip", "ideal_days": 14, "contacts": 2, "in_touch": 1, "due": 1, "lapsed": 0,
-             "in_touch_pct": 50.0},
-            {"source": "tag:friend", "ideal_days": 90, "contacts": 3, "in_touch": 1, "due": 1, "lapsed": 1,
-             "in_touch_pct": 33.3},
+            {
+                "source": "contact",
+                "ideal_days": None,
+                "contacts": 1,
+                "in_touch": 0,
+                "due": 0,
+                "lapsed": 1,
+                "in_touch_pct": 0.0,
+            },
+            {
+                "source": "tag:vip",
+                "ideal_days": 14,
+                "contacts": 2,
+                "in_touch": 1,
+                "due": 1,
+                "lapsed": 0,
+                "in_touch_pct": 50.0,
+            },
+            {
+                "source": "tag:friend",
+                "ideal_days": 90,
+                "contacts": 3,
+                "in_touch": 1,
+                "due": 1,
+                "lapsed": 1,
+                "in_touch_pct": 33.3,
+            },
         ],
-        "total": {"source": "total", "ideal_days": None, "contacts": 6, "in_touch": 2, "due": 2, "lapsed": 2,
-                  "in_touch_pct": 33.3},
+        "total": {
+            "source": "total",
+            "ideal_days": None,
+            "contacts": 6,
+            "in_touch": 2,
+            "due": 2,
+            "lapsed": 2,
+            "in_touch_pct": 33.3,
+        },
     }
     due = cli("due", "--json").json()["cadence"]
     assert sorted(c["contact"] for c in due) == ["Ana", "Carla", "Eva", "Fred"]  # the same four late

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 def test_add_prints_the_company_and_json_shape(cli) -> None:
     result = cli(
-        "company", "add", "Lima Lda", "--domain", "https://www.Lima.pt/about", "--industry", "retail",
-        "--tag", "key", "--field", "vat=PT1",
+        "company",
+        "add",
+        "Lima Lda",
+        "--domain",
+        "https://www.Lima.pt/about",
+        "--industry",
+        "retail",
+        "--tag",
+        "key",
+        "--field",
+        "vat=PT1",
     )
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
@@ -77,10 +86,23 @@ def test_show_lists_people_and_timeline(cli) -> None:
 def test_edit_renames_and_reindexes_its_people(cli, reopen) -> None:
     cli("company", "add", "Lima Lda", "--tag", "a")
     cli("contact", "add", "Ana", "--company", "Lima Lda")
-    data = cli("company", "edit", "lima", "--name", "Lima & Filhos", "--add-tag", "b", "--industry", "retail",
-               "--json").json()
+    data = cli(
+        "company",
+        "edit",
+        "lima",
+        "--name",
+        "Lima & Filhos",
+        "--add-tag",
+        "b",
+        "--industry",
+        "retail",
+        "--json",
+    ).json()
     assert (data["name"], data["tags"], data["industry"], data["version"]) == (
-        "Lima & Filhos", ["a", "b"], "retail", 2,
+        "Lima & Filhos",
+        ["a", "b"],
+        "retail",
+        2,
     )
     hits = cli("search", "filhos", "--json").json()
     assert sorted((h["type"], h["id"]) for h in hits) == [("company", 1), ("contact", 1)]
@@ -103,7 +125,9 @@ def test_rm_unlinks_people_and_refuses_without_yes(cli, reopen, dump) -> None:
     before = dump()
     refused = cli("company", "rm", "lima")
     assert (refused.exit_code, refused.stderr) == (
-        1, "error: Delete 1 company (1 Lima Lda): refusing without --yes (no terminal to ask)\n")
+        1,
+        "error: Delete 1 company (1 Lima Lda): refusing without --yes (no terminal to ask)\n",
+    )
     assert dump() == before
     result = cli("company", "rm", "lima", "--yes")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "deleted 1 Lima Lda\n")

@@ -8,8 +8,24 @@ from minicrm.services.contacts import commands as contacts
 
 
 def test_add_prints_the_contact_as_json_and_stores_it(cli, ctx) -> None:
-    result = cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--phone", "+351 912 345 678",
-                 "--company", "Lima Lda", "--tag", "VIP", "--title", "CEO", "--field", "nif=123", "--json")
+    result = cli(
+        "contact",
+        "add",
+        "Ana Lima",
+        "--email",
+        "ana@lima.pt",
+        "--phone",
+        "+351 912 345 678",
+        "--company",
+        "Lima Lda",
+        "--tag",
+        "VIP",
+        "--title",
+        "CEO",
+        "--field",
+        "nif=123",
+        "--json",
+    )
     assert result.exit_code == 0, result.stderr
     data = result.json()
     assert data["id"] == 1
@@ -32,8 +48,7 @@ def test_list_plain_is_one_tab_separated_line_per_contact(cli) -> None:
     cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--tag", "vip")
     result = cli("contact", "list", "--format", "plain")
     assert result.stdout == (
-        "2\tAna Lima\tana@lima.pt\t\t\tvip\tlead\n"
-        "1\tBruno Dias\tbruno@dias.pt\t\t\t\tlead\n"
+        "2\tAna Lima\tana@lima.pt\t\t\tvip\tlead\n1\tBruno Dias\tbruno@dias.pt\t\t\t\tlead\n"
     )
 
 
@@ -60,9 +75,29 @@ def test_markup_in_a_name_is_printed_literally(cli) -> None:
 
 
 def test_add_plain_prints_the_record_as_label_lines(cli) -> None:
-    result = cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--email", "ana@gmail.com",
-                 "--company", "Lima Lda", "--title", "CEO", "--tag", "vip", "--status", "customer",
-                 "--source", "fair", "--every", "2w", "--field", "nif=123")
+    result = cli(
+        "contact",
+        "add",
+        "Ana Lima",
+        "--email",
+        "ana@lima.pt",
+        "--email",
+        "ana@gmail.com",
+        "--company",
+        "Lima Lda",
+        "--title",
+        "CEO",
+        "--tag",
+        "vip",
+        "--status",
+        "customer",
+        "--source",
+        "fair",
+        "--every",
+        "2w",
+        "--field",
+        "nif=123",
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         "ID:                1\n"
@@ -83,8 +118,20 @@ def test_add_plain_prints_the_record_as_label_lines(cli) -> None:
 
 def test_add_normalises_and_links_an_existing_company(cli, reopen) -> None:
     cli("company", "add", "Lima Lda", "--domain", "lima.pt")
-    data = cli("contact", "add", "  Ana Lima ", "--company", "lima lda", "--tag", "VIP Client,hot",
-               "--email", "Ana@LIMA.PT", "--phone", "912 345 678", "--json").json()
+    data = cli(
+        "contact",
+        "add",
+        "  Ana Lima ",
+        "--company",
+        "lima lda",
+        "--tag",
+        "VIP Client,hot",
+        "--email",
+        "Ana@LIMA.PT",
+        "--phone",
+        "912 345 678",
+        "--json",
+    ).json()
     assert data["name"] == "Ana Lima"
     assert data["company_id"] == 1 and data["company"] == "Lima Lda"
     assert data["tags"] == ["hot", "vip-client"]
@@ -188,8 +235,23 @@ def test_show_json_has_the_contact_shape_and_its_related_records(cli) -> None:
     cli("log", "call", "ana", "talked prices", "--at", "2026-11-22 15:00")
     data = cli("contact", "show", "ana", "--json").json()
     for key in (
-        "id", "name", "email", "emails", "phone", "phones", "company", "company_id", "title", "tags",
-        "status", "owner", "cadence_days", "last_interaction_at", "created_at", "updated_at", "fields",
+        "id",
+        "name",
+        "email",
+        "emails",
+        "phone",
+        "phones",
+        "company",
+        "company_id",
+        "title",
+        "tags",
+        "status",
+        "owner",
+        "cadence_days",
+        "last_interaction_at",
+        "created_at",
+        "updated_at",
+        "fields",
     ):
         assert key in data, key
     assert data["last_interaction_at"] == "2026-11-22T15:00:00+00:00"
@@ -207,9 +269,24 @@ def test_exact_name_wins_over_fragments(cli) -> None:
 
 def test_edit_changes_only_what_is_named_and_bumps_the_version(cli, reopen) -> None:
     cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--tag", "vip", "--title", "CTO")
-    result = cli("contact", "edit", "ana", "--title", "CEO", "--add-tag", "hot", "--remove-tag", "vip",
-                 "--add-email", "ana@gmail.com", "--status", "prospect", "--field", "nif=9",
-                 env={"MINICRM_NOW": "2026-11-24T09:30:00"})
+    result = cli(
+        "contact",
+        "edit",
+        "ana",
+        "--title",
+        "CEO",
+        "--add-tag",
+        "hot",
+        "--remove-tag",
+        "vip",
+        "--add-email",
+        "ana@gmail.com",
+        "--status",
+        "prospect",
+        "--field",
+        "nif=9",
+        env={"MINICRM_NOW": "2026-11-24T09:30:00"},
+    )
     assert result.exit_code == 0, result.stderr
     assert "Updated:           2026-11-24 09:30\n" in result.stdout
     with reopen() as c:
@@ -222,10 +299,37 @@ def test_edit_changes_only_what_is_named_and_bumps_the_version(cli, reopen) -> N
 
 
 def test_edit_clear_and_replace(cli) -> None:
-    cli("contact", "add", "Ana", "--email", "a@x.pt", "--company", "X", "--every", "30d", "--field", "k=v",
-        "--tag", "t")
-    data = cli("contact", "edit", "1", "--clear", "company", "--clear", "cadence", "--clear", "field:k",
-               "--tag", "new", "--email", "b@x.pt", "--json").json()
+    cli(
+        "contact",
+        "add",
+        "Ana",
+        "--email",
+        "a@x.pt",
+        "--company",
+        "X",
+        "--every",
+        "30d",
+        "--field",
+        "k=v",
+        "--tag",
+        "t",
+    )
+    data = cli(
+        "contact",
+        "edit",
+        "1",
+        "--clear",
+        "company",
+        "--clear",
+        "cadence",
+        "--clear",
+        "field:k",
+        "--tag",
+        "new",
+        "--email",
+        "b@x.pt",
+        "--json",
+    ).json()
     assert (data["company"], data["cadence_days"], data["fields"]) == (None, None, {})
     assert (data["tags"], data["emails"]) == (["new"], ["b@x.pt"])
     bad = cli("contact", "edit", "1", "--clear", "nonsense")

@@ -145,8 +145,10 @@ def test_move_records_the_stage_history_and_the_timeline(cli, ctx, ana) -> None:
     ]
     on_contact = interactions.timeline(ctx, Links(contact="ana"), kinds=("stage-change",))
     assert (on_contact[0].body, on_contact[0].deal_id) == ("Website: qualified → proposal", 1)
-    logged = ctx.db.all("SELECT action, count(*) AS n FROM change WHERE entity = 'deal_stage_change' "
-                        "GROUP BY action ORDER BY action")
+    logged = ctx.db.all(
+        "SELECT action, count(*) AS n FROM change WHERE entity = 'deal_stage_change' "
+        "GROUP BY action ORDER BY action"
+    )
     assert [(r["action"], r["n"]) for r in logged] == [("create", 3), ("update", 2)]  # each stay closed
     text = cli("deal", "show", "1", "--format", "plain").stdout
     assert "Stage:          proposal\n" in text

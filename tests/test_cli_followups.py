@@ -6,8 +6,19 @@ from __future__ import annotations
 
 import pytest
 
-FOLLOWUP_KEYS = ("id", "title", "due", "done_at", "snoozed_until", "recurrence", "contact", "contact_id",
-                 "deal_id", "owner", "overdue")
+FOLLOWUP_KEYS = (
+    "id",
+    "title",
+    "due",
+    "done_at",
+    "snoozed_until",
+    "recurrence",
+    "contact",
+    "contact_id",
+    "deal_id",
+    "owner",
+    "overdue",
+)
 
 
 def test_add_prints_the_followup_and_its_json_shape(cli, reopen) -> None:
@@ -24,7 +35,11 @@ def test_add_prints_the_followup_and_its_json_shape(cli, reopen) -> None:
     for key in FOLLOWUP_KEYS:
         assert key in data, key
     assert (data["due"], data["recurrence"], data["overdue"], data["contact_id"]) == (
-        "2026-11-24T09:30:00+00:00", "every 2w", False, 1)
+        "2026-11-24T09:30:00+00:00",
+        "every 2w",
+        False,
+        1,
+    )
     with reopen() as c:
         assert c.db.scalar("SELECT due_at FROM followup WHERE id = 1") == "2026-11-27T00:00:00.000000Z"
 
@@ -50,18 +65,25 @@ def test_add_needs_text(cli) -> None:
 @pytest.fixture
 def agenda(cli) -> None:
     cli("contact", "add", "Ana")
-    cli("followup", "add", "ana", "overdue", "--due", "2026-11-20")       # 1
-    cli("followup", "add", "ana", "today", "--due", "today")              # 2
-    cli("followup", "add", "ana", "this week", "--due", "2026-11-28")     # 3
-    cli("followup", "add", "ana", "later", "--due", "2026-12-20")         # 4
-    cli("followup", "add", "ana", "finished", "--due", "2026-11-19")      # 5
+    cli("followup", "add", "ana", "overdue", "--due", "2026-11-20")  # 1
+    cli("followup", "add", "ana", "today", "--due", "today")  # 2
+    cli("followup", "add", "ana", "this week", "--due", "2026-11-28")  # 3
+    cli("followup", "add", "ana", "later", "--due", "2026-12-20")  # 4
+    cli("followup", "add", "ana", "finished", "--due", "2026-11-19")  # 5
     cli("followup", "done", "5")
 
 
-@pytest.mark.parametrize(("flag", "expected"), [
-    (None, [1, 2, 3, 4]), ("--overdue", [1]), ("--today", [1, 2]), ("--week", [1, 2, 3]), ("--done", [5]),
-    ("--all", [5, 1, 2, 3, 4]),
-])
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [
+        (None, [1, 2, 3, 4]),
+        ("--overdue", [1]),
+        ("--today", [1, 2]),
+        ("--week", [1, 2, 3]),
+        ("--done", [5]),
+        ("--all", [5, 1, 2, 3, 4]),
+    ],
+)
 def test_list_windows(cli, agenda, flag, expected) -> None:
     result = cli("followup", "list", *([flag] if flag else []), "--json")
     assert result.exit_code == 0, result.stderr
@@ -70,8 +92,7 @@ def test_list_windows(cli, agenda, flag, expected) -> None:
 
 def test_list_plain_shows_state(cli, agenda) -> None:
     assert cli("followup", "list", "--today").stdout == (
-        "1\t2026-11-20\toverdue\tAna\t\toverdue\n"
-        "2\t2026-11-23\ttoday\tAna\t\t\n"
+        "1\t2026-11-20\toverdue\tAna\t\toverdue\n2\t2026-11-23\ttoday\tAna\t\t\n"
     )
 
 
@@ -125,10 +146,24 @@ def test_snooze_into_the_past_is_refused(cli) -> None:
 def test_edit_text_due_and_repetition(cli) -> None:
     cli("contact", "add", "Ana")
     cli("followup", "add", "ana", "call", "--due", "2026-11-20")
-    data = cli("followup", "edit", "1", "--text", "call again", "--due", "2026-12-01 11:00", "--every", "1m",
-               "--json").json()
+    data = cli(
+        "followup",
+        "edit",
+        "1",
+        "--text",
+        "call again",
+        "--due",
+        "2026-12-01 11:00",
+        "--every",
+        "1m",
+        "--json",
+    ).json()
     assert (data["title"], data["due"], data["recurrence"], data["version"]) == (
-        "call again", "2026-12-01T11:00:00+00:00", "every 1m", 2)
+        "call again",
+        "2026-12-01T11:00:00+00:00",
+        "every 1m",
+        2,
+    )
     assert cli("followup", "edit", "1", "--no-repeat", "--json").json()["recurrence"] is None
 
 
@@ -138,7 +173,9 @@ def test_rm_needs_yes_without_a_terminal(cli, reopen, dump) -> None:
     before = dump()
     refused = cli("followup", "rm", "1")
     assert (refused.exit_code, refused.stderr) == (
-        1, "error: Delete 1 follow-up (1 call): refusing without --yes (no terminal to ask)\n")
+        1,
+        "error: Delete 1 follow-up (1 call): refusing without --yes (no terminal to ask)\n",
+    )
     assert dump() == before
     result = cli("followup", "rm", "1", "--yes")
     assert (result.exit_code, result.stderr) == (0, "deleted 1 follow-up\n")
@@ -147,8 +184,12 @@ def test_rm_needs_yes_without_a_terminal(cli, reopen, dump) -> None:
 
 
 def test_unknown_followup_id(cli) -> None:
-    for args in (("done", "7"), ("snooze", "7", "--until", "tomorrow"), ("edit", "7", "--text", "x"),
-                 ("rm", "7", "--yes")):
+    for args in (
+        ("done", "7"),
+        ("snooze", "7", "--until", "tomorrow"),
+        ("edit", "7", "--text", "x"),
+        ("rm", "7", "--yes"),
+    ):
         result = cli("followup", *args)
         assert (result.exit_code, result.stderr) == (1, "error: no follow-up with id 7\n"), args
     bad = cli("followup", "done", "abc")
@@ -158,21 +199,21 @@ def test_unknown_followup_id(cli) -> None:
 # -- due ------------------------------------------------------------------------------------
 @pytest.fixture
 def due_setup(cli) -> None:
-    cli("contact", "add", "Ana")                                                        # 1
-    cli("contact", "add", "Bruno")                                                      # 2
+    cli("contact", "add", "Ana")  # 1
+    cli("contact", "add", "Bruno")  # 2
     cli("contact", "add", "Duarte", "--every", "30d", env={"MINICRM_NOW": "2026-09-01T09:00:00"})  # 3
-    cli("contact", "add", "Eva", "--every", "30d")                                      # 4: just added
-    cli("contact", "add", "Fabio", "--every", "30d", env={"MINICRM_NOW": "2026-09-01T09:00:00"})   # 5
+    cli("contact", "add", "Eva", "--every", "30d")  # 4: just added
+    cli("contact", "add", "Fabio", "--every", "30d", env={"MINICRM_NOW": "2026-09-01T09:00:00"})  # 5
     cli("log", "call", "Duarte", "--at", "2026-10-02 10:00")
-    cli("followup", "add", "ana", "send the quote", "--due", "today")                  # 1
+    cli("followup", "add", "ana", "send the quote", "--due", "today")  # 1
     cli("followup", "add", "bruno", "call back about the renewal", "--due", "2026-11-20")  # 2
-    cli("followup", "add", "ana", "demo call", "--due", "today 15:00")                 # 3
-    cli("followup", "add", "ana", "prepare the demo", "--due", "2026-11-25")           # 4
-    cli("followup", "add", "ana", "far away", "--due", "2026-12-10")                   # 5
-    cli("followup", "add", "ana", "early call", "--due", "today 9:00")                 # 6
-    cli("followup", "add", "ana", "snoozed", "--due", "2026-11-21")                    # 7
+    cli("followup", "add", "ana", "demo call", "--due", "today 15:00")  # 3
+    cli("followup", "add", "ana", "prepare the demo", "--due", "2026-11-25")  # 4
+    cli("followup", "add", "ana", "far away", "--due", "2026-12-10")  # 5
+    cli("followup", "add", "ana", "early call", "--due", "today 9:00")  # 6
+    cli("followup", "add", "ana", "snoozed", "--due", "2026-11-21")  # 7
     cli("followup", "snooze", "7", "--until", "2026-11-24")
-    cli("followup", "add", "ana", "finished", "--due", "2026-11-19")                   # 8
+    cli("followup", "add", "ana", "finished", "--due", "2026-11-19")  # 8
     cli("followup", "done", "8")
 
 

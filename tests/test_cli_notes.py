@@ -16,11 +16,7 @@ def test_note_add_with_text_prints_and_stores_it(cli, reopen) -> None:
     result = cli("note", "add", "ana", "wants 20 seats")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        "ID:      1\n"
-        "Kind:    note\n"
-        "When:    2026-11-23 10:00\n"
-        "Contact: Ana Lima\n"
-        "Text:    wants 20 seats\n"
+        "ID:      1\nKind:    note\nWhen:    2026-11-23 10:00\nContact: Ana Lima\nText:    wants 20 seats\n"
     )
     with reopen() as c:
         row = c.db.one("SELECT kind, body, contact_id FROM interaction WHERE id = 1")
@@ -63,8 +59,12 @@ def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> subprocess.Compl
     leader, follower = pty.openpty()
     try:
         return subprocess.run(
-            [sys.executable, "-m", "minicrm", *args], stdin=follower, capture_output=True, text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT / "src"), **env}, timeout=60,
+            [sys.executable, "-m", "minicrm", *args],
+            stdin=follower,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src"), **env},
+            timeout=60,
         )
     finally:
         os.close(follower)

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 def _setup(cli) -> None:
     cli(
-        "contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--phone", "+351 912 345 678", "--company",
+        "contact",
+        "add",
+        "Ana Lima",
+        "--email",
+        "ana@lima.pt",
+        "--phone",
+        "+351 912 345 678",
+        "--company",
         "Lima Lda",
     )
     cli("contact", "add", "Bruno Dias", "--email", "bruno@dias.pt", "--title", "Head of Sales")
@@ -17,8 +24,7 @@ def test_search_plain_output_across_kinds(cli) -> None:
     result = cli("search", "lima")
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == (  # names that start with the query first
-        "company\t1\tLima Lda\t\n"
-        "contact\t1\tAna Lima\tana@lima.pt · Lima Lda\n"
+        "company\t1\tLima Lda\t\ncontact\t1\tAna Lima\tana@lima.pt · Lima Lda\n"
     )
 
 
@@ -41,7 +47,10 @@ def test_search_json_shape_type_filter_and_limit(cli) -> None:
     hits = cli("search", "lisbon", "--json").json()
     assert hits == [
         {
-            "type": "note", "id": 1, "label": "Bruno Dias", "detail": "Talked about the Lisbon office move",
+            "type": "note",
+            "id": 1,
+            "label": "Bruno Dias",
+            "detail": "Talked about the Lisbon office move",
             "contact_id": 2,
         }
     ]

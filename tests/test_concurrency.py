@@ -26,8 +26,13 @@ def test_two_processes_adding_contacts_at_once_lose_nothing(tmp_path, reopen) ->
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PY": sys.executable, "MINICRM_DB": str(db)}
     subprocess.run([sys.executable, "-m", "minicrm", "init"], env=env, check=True, capture_output=True)
     writers = [
-        subprocess.Popen(["sh", "-c", WRITER.format(n=ADDS_PER_WRITER, who=who)], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            ["sh", "-c", WRITER.format(n=ADDS_PER_WRITER, who=who)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for who in ("left", "right")
     ]
     outcomes = [(w.wait(timeout=900), w.stderr.read() if w.stderr else "") for w in writers]

@@ -76,8 +76,13 @@ def test_contact_show_prints_the_service_detail(crm: None, ctx: Any, cli: Any) -
     shown = ok(cli("contact", "show", "Ana", "--json")).json()
     assert shown == json.loads(json.dumps(contact_detail(ctx, 1).to_dict(ctx.clock.tz)))
     assert shown["deals"][0] == {
-        "id": 1, "title": "Website", "stage": "proposal", "status": "open", "value_minor": 150050,
-        "currency": "EUR", "value": 1500.5,
+        "id": 1,
+        "title": "Website",
+        "stage": "proposal",
+        "status": "open",
+        "value_minor": 150050,
+        "currency": "EUR",
+        "value": 1500.5,
     }
     plain = ok(cli("contact", "show", "1", "-f", "plain")).stdout
     deals = plain.split("\nDeals:\n")[1].split("\n\n")[0]

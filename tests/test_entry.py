@@ -29,20 +29,30 @@ print(json.dumps(sorted(m.rsplit(".", 1)[1] for m in modules if m in sys.modules
 def _loaded(*argv: str) -> set[str]:
     """The command modules that running ``argv`` through the Typer tree imported."""
     proc = subprocess.run(
-        [sys.executable, "-c", _LOADED, *argv], capture_output=True, text=True, check=True,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "MINICRM_DB": "/nonexistent/x.db",
-             "HOME": "/nonexistent"},
+        [sys.executable, "-c", _LOADED, *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            "PYTHONPATH": str(ROOT / "src"),
+            "PATH": "/usr/bin:/bin",
+            "MINICRM_DB": "/nonexistent/x.db",
+            "HOME": "/nonexistent",
+        },
     )
     return set(json.loads(proc.stdout.splitlines()[-1]))
 
 
-@pytest.mark.parametrize(("argv", "kept"), [
-    (["contact", "add", "--help"], {"contact"}),
-    (["--db", "x.db", "followup", "done", "--help"], {"followup"}),
-    (["--db=x.db", "--as", "rita", "note", "add", "--help"], {"notes"}),
-    (["init", "--help"], {"database"}),
-    (["report", "service", "--help"], {"report", "request"}),
-])
+@pytest.mark.parametrize(
+    ("argv", "kept"),
+    [
+        (["contact", "add", "--help"], {"contact"}),
+        (["--db", "x.db", "followup", "done", "--help"], {"followup"}),
+        (["--db=x.db", "--as", "rita", "note", "add", "--help"], {"notes"}),
+        (["init", "--help"], {"database"}),
+        (["report", "service", "--help"], {"report", "request"}),
+    ],
+)
 def test_one_command_is_built(argv, kept) -> None:
     assert _loaded(*argv) == kept
 
@@ -54,8 +64,13 @@ def test_help_errors_and_the_bare_command_load_no_command_module(argv) -> None:
 
 def test_a_pruned_run_prints_what_the_whole_app_prints(cli, sh) -> None:
     cli("contact", "add", "Ana", "--email", "ana@lima.pt")
-    for argv in (["contact", "show", "ana"], ["followup", "list"], ["contact", "add", "Bea", "--json"],
-                 ["contact", "edit", "nobody", "--title", "x"], ["company", "frob"]):
+    for argv in (
+        ["contact", "show", "ana"],
+        ["followup", "list"],
+        ["contact", "add", "Bea", "--json"],
+        ["contact", "edit", "nobody", "--title", "x"],
+        ["company", "frob"],
+    ):
         process = sh(*argv)
         in_process = cli(*argv)
         assert process.exit_code == in_process.exit_code, argv
@@ -63,7 +78,9 @@ def test_a_pruned_run_prints_what_the_whole_app_prints(cli, sh) -> None:
             assert process.json()["name"] == "Bea"
             continue
         assert (process.stdout, process.stderr.splitlines()[:1]) == (
-            in_process.stdout, in_process.stderr.splitlines()[:1]), argv
+            in_process.stdout,
+            in_process.stderr.splitlines()[:1],
+        ), argv
 
 
 def test_the_help_lines_of_the_table_are_what_the_commands_say() -> None:

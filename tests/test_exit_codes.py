@@ -20,13 +20,18 @@ def _both(cli, capsys, argv: list[str]) -> tuple[tuple[int | None, str, str], tu
     return (code, out, err), (typer_run.exit_code, typer_run.stdout, typer_run.stderr)
 
 
-@pytest.mark.parametrize(("raised", "code", "stderr"), [
-    (KeyboardInterrupt(), ExitCode.INTERRUPTED, "\n"),
-    (BrokenPipeError(), ExitCode.OK, ""),
-    (NotFound("no contact 'x'"), ExitCode.FAILED, "error: no contact 'x'\n"),
-])
-@pytest.mark.parametrize("argv", [["due"], ["contact", "list"], ["report", "winrate"], ["followup", "list"],
-                                  ["contact", "add", "Ana"]])
+@pytest.mark.parametrize(
+    ("raised", "code", "stderr"),
+    [
+        (KeyboardInterrupt(), ExitCode.INTERRUPTED, "\n"),
+        (BrokenPipeError(), ExitCode.OK, ""),
+        (NotFound("no contact 'x'"), ExitCode.FAILED, "error: no contact 'x'\n"),
+    ],
+)
+@pytest.mark.parametrize(
+    "argv",
+    [["due"], ["contact", "list"], ["report", "winrate"], ["followup", "list"], ["contact", "add", "Ana"]],
+)
 def test_each_path_ends_the_same_way(cli, capsys, monkeypatch, raised, code, stderr, argv) -> None:
     from minicrm.cli import state
 

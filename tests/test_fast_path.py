@@ -13,8 +13,20 @@ from minicrm.cli import fast
 @pytest.fixture
 def data(cli) -> None:
     cli("company", "add", "Lima Lda")
-    cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--company", "Lima Lda", "--tag", "vip",
-        "--every", "30d", env={"MINICRM_NOW": "2026-09-01T09:00:00"})
+    cli(
+        "contact",
+        "add",
+        "Ana Lima",
+        "--email",
+        "ana@lima.pt",
+        "--company",
+        "Lima Lda",
+        "--tag",
+        "vip",
+        "--every",
+        "30d",
+        env={"MINICRM_NOW": "2026-09-01T09:00:00"},
+    )
     cli("contact", "add", "Bruno [b]Dias[/b]", "--email", "bruno@dias.pt", "--status", "customer")
     cli("contact", "add", "Carla Reis", "--tag", "vip", "--phone", "+351 912 000 111")
     cli("--as", "rita", "contact", "add", "Rita Owned")
@@ -84,19 +96,60 @@ def test_fast_path_prints_what_typer_prints(cli, data, capsys, argv) -> None:
 def test_fast_path_honours_db_and_as(cli, data, capsys, tmp_path) -> None:
     other = str(tmp_path / "other.db")
     cli("--db", other, "contact", "add", "Elsewhere")
-    for argv in (["--db", other, "contact", "list"], [f"--db={other}", "search", "else"],
-                 ["--as", "rita", "due"], ["--db", other, "--as", "x", "contact", "show", "1", "--json"]):
+    for argv in (
+        ["--db", other, "contact", "list"],
+        [f"--db={other}", "search", "else"],
+        ["--as", "rita", "due"],
+        ["--db", other, "--as", "x", "contact", "show", "1", "--json"],
+    ):
         typer_run = cli(*argv)
         assert _fast(argv, capsys) == (typer_run.exit_code, typer_run.stdout, typer_run.stderr), argv
 
 
 WRITES = [
     ["contact", "add", "Dora Nunes"],
-    ["contact", "add", "Dora Nunes", "-e", "dora@nunes.pt", "--email", "d@n.pt", "-p", "+351 912 111 222",
-     "-t", "VIP Client,new", "--company", "Lima Lda", "--title", "CTO", "--status", "prospect", "--source",
-     "fair", "--every", "2w", "--field", "nif=1", "--field", "size=big", "--given-name", "Dora",
-     "--family-name", "Nunes", "--street", "Rua A 1", "--city", "Porto", "--region", "Norte", "--postcode",
-     "4000", "--country", "PT", "--json"],
+    [
+        "contact",
+        "add",
+        "Dora Nunes",
+        "-e",
+        "dora@nunes.pt",
+        "--email",
+        "d@n.pt",
+        "-p",
+        "+351 912 111 222",
+        "-t",
+        "VIP Client,new",
+        "--company",
+        "Lima Lda",
+        "--title",
+        "CTO",
+        "--status",
+        "prospect",
+        "--source",
+        "fair",
+        "--every",
+        "2w",
+        "--field",
+        "nif=1",
+        "--field",
+        "size=big",
+        "--given-name",
+        "Dora",
+        "--family-name",
+        "Nunes",
+        "--street",
+        "Rua A 1",
+        "--city",
+        "Porto",
+        "--region",
+        "Norte",
+        "--postcode",
+        "4000",
+        "--country",
+        "PT",
+        "--json",
+    ],
     ["contact", "add", "Dup", "--email", "ana@lima.pt"],
     ["contact", "add", "Dup", "--email", "ana@lima.pt", "--allow-duplicate", "--format", "jsonl"],
     ["contact", "add", "Bad", "--email", "nope"],
@@ -113,8 +166,9 @@ WRITES = [
 
 
 @pytest.mark.parametrize("argv", WRITES, ids=" ".join)
-def test_fast_writes_print_and_store_what_typer_does(cli, data, capsys, tmp_path, db_path, dump,
-                                                     argv) -> None:
+def test_fast_writes_print_and_store_what_typer_does(
+    cli, data, capsys, tmp_path, db_path, dump, argv
+) -> None:
     import shutil
 
     typer_db, fast_db = tmp_path / "typer.db", tmp_path / "fast.db"
@@ -135,33 +189,37 @@ def _without_uids(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
     return [tuple(_UUID.sub("UID", v) if isinstance(v, str) else v for v in row) for row in rows]
 
 
-@pytest.mark.parametrize("argv", [
-    ["due", "--help"],
-    ["due", "-h"],
-    ["contact", "list", "--help"],
-    ["search", "--help"],
-    ["--version"],
-    ["due", "--bogus"],
-    ["due", "--json=yes"],
-    ["due", "--within"],
-    ["contact", "list", "-tvip", "-jx"],
-    ["search", "x", "--limit", "-n"],
-    ["contact", "list", "--limit", "-1"],
-    ["contact", "list", "--limit", "many"],
-    ["contact", "show"],
-    ["contact", "show", "a", "b"],
-    ["search"],
-    ["search", "x", "--limit", "0"],
-    ["contact", "add", "Ana", "--help"],
-    ["contact", "add"],
-    ["contact", "add", "Ana", "Lima"],
-    ["contact", "add", "Ana", "--mail", "x"],
-    ["followup", "done"],
-    ["followup", "list"],
-    ["--db"],
-    ["--verbose", "due"],
-    [],
-], ids=lambda a: " ".join(a) or "(none)")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["due", "--help"],
+        ["due", "-h"],
+        ["contact", "list", "--help"],
+        ["search", "--help"],
+        ["--version"],
+        ["due", "--bogus"],
+        ["due", "--json=yes"],
+        ["due", "--within"],
+        ["contact", "list", "-tvip", "-jx"],
+        ["search", "x", "--limit", "-n"],
+        ["contact", "list", "--limit", "-1"],
+        ["contact", "list", "--limit", "many"],
+        ["contact", "show"],
+        ["contact", "show", "a", "b"],
+        ["search"],
+        ["search", "x", "--limit", "0"],
+        ["contact", "add", "Ana", "--help"],
+        ["contact", "add"],
+        ["contact", "add", "Ana", "Lima"],
+        ["contact", "add", "Ana", "--mail", "x"],
+        ["followup", "done"],
+        ["followup", "list"],
+        ["--db"],
+        ["--verbose", "due"],
+        [],
+    ],
+    ids=lambda a: " ".join(a) or "(none)",
+)
 def test_fast_path_gives_way_to_typer(argv) -> None:
     assert fast.try_run(argv) is None
 
@@ -173,6 +231,7 @@ def test_the_tui_opens_without_typer(monkeypatch, capsys, tmp_path) -> None:
     from minicrm.tui import app as tui_app
 
     opened: list[tuple[str | None, str]] = []
+
     def run_tui(db: str | None, user: str | None, screen: str) -> None:
         assert (db, user) == (GLOBALS.db, GLOBALS.user)  # the CLI passes its options in
         opened.append((db, screen))
@@ -192,7 +251,10 @@ def test_the_tui_opens_without_typer(monkeypatch, capsys, tmp_path) -> None:
 def test_the_tui_refuses_an_unknown_screen_as_typer_does(cli, capsys) -> None:
     typer_run = cli("tui", "--screen", "nowhere")
     assert _fast(["tui", "--screen", "nowhere"], capsys) == (
-        typer_run.exit_code, typer_run.stdout, typer_run.stderr)
+        typer_run.exit_code,
+        typer_run.stdout,
+        typer_run.stderr,
+    )
     assert typer_run.exit_code == 1
 
 

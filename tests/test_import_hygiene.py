@@ -78,7 +78,11 @@ def _loaded(tmp_path: Path, args: list[str]) -> tuple[subprocess.CompletedProces
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.run(
         [sys.executable, "-c", WRAPPER, str(out), *args],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
     )
     return proc, out.read_text(encoding="utf-8").splitlines()
 

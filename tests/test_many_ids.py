@@ -26,8 +26,11 @@ def test_loading_more_ids_than_one_statement_takes(cli, reopen) -> None:
         # 70k ids (PostgreSQL takes 65,535 parameters), the real ones last and out of order
         ids = [*range(70_000, 3, -1), 3, 1, 2]
         found = contact_queries.load(c.db, ids)
-        assert [(x.id, x.name, x.tags) for x in found] == [(3, "Carla", ("vip",)), (1, "Ana", ("vip",)),
-                                                            (2, "Bruno", ("vip",))]
+        assert [(x.id, x.name, x.tags) for x in found] == [
+            (3, "Carla", ("vip",)),
+            (1, "Ana", ("vip",)),
+            (2, "Bruno", ("vip",)),
+        ]
         assert companies.load(c.db, list(range(1, 70_001))) == []
 
 

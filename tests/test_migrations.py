@@ -29,8 +29,9 @@ def test_autogenerate_finds_no_drift_between_models_and_migrations(tmp_path) -> 
     engine = create_engine(target.sqlalchemy_url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"include_object": schema.include_object,
-                                                                   "compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"include_object": schema.include_object, "compare_type": True}
+            )
             assert compare_metadata(context, metadata) == []
     finally:
         engine.dispose()

@@ -71,7 +71,6 @@ def test_csv_import_refuses_more_decimals_than_the_currency_has(cli, tmp_path: P
     ]
 
 
-
 def test_csv_import_refuses_a_currency_outside_iso_4217(cli, tmp_path: Path) -> None:
     deals = "title,value,currency\nMade up,10,XYZ\nLower,10,eur\n"
     rejects = tmp_path / "r.csv"
@@ -82,6 +81,7 @@ def test_csv_import_refuses_a_currency_outside_iso_4217(cli, tmp_path: Path) -> 
     assert _deals() == [{"title": "Lower", "value_minor": 1000, "currency": "EUR"}]
     reasons = [r[-1] for r in csv.reader(io.StringIO(rejects.read_text(encoding="utf-8")))][1:]
     assert reasons == ["unknown currency 'XYZ' (use an ISO 4217 code such as EUR, USD, GBP, JPY)"]
+
 
 def test_export_csv_writes_major_units(cli) -> None:
     for title, value, currency in [

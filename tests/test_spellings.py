@@ -19,12 +19,33 @@ from minicrm.cli.spellings import SPELLINGS
 
 #: a sample value per parameter name (anything else: "x", or 2 for a number)
 SAMPLES = {
-    "within": "3d", "stale": "30d", "sort": "-id", "status": "lead", "fmt": "json", "owner": "rita",
-    "tag": "vip", "company": "Lima Lda", "ref": "ana", "query": "lima", "type_": "contact",
+    "within": "3d",
+    "stale": "30d",
+    "sort": "-id",
+    "status": "lead",
+    "fmt": "json",
+    "owner": "rita",
+    "tag": "vip",
+    "company": "Lima Lda",
+    "ref": "ana",
+    "query": "lima",
+    "type_": "contact",
     "screen": "contacts",
-    "start": "2026-01-01", "end": "2026-12-31", "deal_id": "1", "request_id": "1", "kind": "note",
-    "contact": "ana", "priority": "high", "name": "Dora Nunes", "followup_ids": "1", "email": "d@n.pt",
-    "segment": "vips", "field": "nif=1", "search": "a", "pipeline": "sales", "every": "2w",
+    "start": "2026-01-01",
+    "end": "2026-12-31",
+    "deal_id": "1",
+    "request_id": "1",
+    "kind": "note",
+    "contact": "ana",
+    "priority": "high",
+    "name": "Dora Nunes",
+    "followup_ids": "1",
+    "email": "d@n.pt",
+    "segment": "vips",
+    "field": "nif=1",
+    "search": "a",
+    "pipeline": "sales",
+    "every": "2w",
 }
 
 
@@ -87,16 +108,25 @@ def test_each_spelling_parses_as_typer_parses_it(words, rest) -> None:
     assert values == _typer_params(words, rest)
 
 
-@pytest.mark.parametrize(("argv"), [
-    ["next", "--limit", "0"], ["search", "x", "-n", "0"], ["contact", "list", "--limit", "-1"],
-    ["pipeline", "-n", "many"], ["due", "--all=1"], ["followup", "list", "--overdue", "extra"],
-    ["deal", "show"], ["contact", "history", "a", "b"], ["timeline", "--kind"],
-])
+@pytest.mark.parametrize(
+    ("argv"),
+    [
+        ["next", "--limit", "0"],
+        ["search", "x", "-n", "0"],
+        ["contact", "list", "--limit", "-1"],
+        ["pipeline", "-n", "many"],
+        ["due", "--all=1"],
+        ["followup", "list", "--overdue", "extra"],
+        ["deal", "show"],
+        ["contact", "history", "a", "b"],
+        ["timeline", "--kind"],
+    ],
+)
 def test_what_typer_refuses_the_fast_path_gives_way_to(argv) -> None:
     words = fast.match(argv, SPELLINGS)
     assert words is not None
     with pytest.raises(Fallback):
-        parse(SPELLINGS[words], argv[len(words):])
+        parse(SPELLINGS[words], argv[len(words) :])
     assert fast.try_run(argv) is None and direct.try_run(argv) is None
 
 
@@ -141,8 +171,9 @@ def test_each_spelling_of_each_read_prints_what_typer_prints(cli, data, capsys, 
 
 
 @pytest.mark.parametrize("words", sorted(WRITES), ids=" ".join)
-def test_each_spelling_of_each_fast_write_does_what_typer_does(cli, data, capsys, tmp_path, db_path, dump,
-                                                              words) -> None:
+def test_each_spelling_of_each_fast_write_does_what_typer_does(
+    cli, data, capsys, tmp_path, db_path, dump, words
+) -> None:
     for n, (_, rest) in enumerate(case for case in ALL if case[0] == words):
         typer_db, fast_db = tmp_path / f"typer{n}.db", tmp_path / f"fast{n}.db"
         shutil.copyfile(db_path, typer_db)
@@ -184,8 +215,16 @@ def test_every_read_of_the_tree_is_on_a_fast_path() -> None:
     assert reads - set(SPELLINGS) == set()
 
 
-@pytest.mark.parametrize("argv", [["next", "--everyone"], ["pipeline", "--everyone"], ["next", "--all"],
-                                  ["pipeline", "--all", "-n", "1"], ["deal", "list", "--everyone"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["next", "--everyone"],
+        ["pipeline", "--everyone"],
+        ["next", "--all"],
+        ["pipeline", "--all", "-n", "1"],
+        ["deal", "list", "--everyone"],
+    ],
+)
 def test_everyone_is_on_the_fast_path_everywhere(cli, data, capsys, argv) -> None:
     typer_run = cli("--as", "rita", *argv, "--json")
     assert _fast(["--as", "rita", *argv, "--json"], capsys) == (0, typer_run.stdout, typer_run.stderr)

@@ -101,4 +101,3 @@ def test_sort_by_value_and_min_value(cli, sh, history) -> None:
 def test_segments_can_filter_on_value(cli, history) -> None:
     cli("segment", "save", "big", "--min-value", "1500")
     assert [c["name"] for c in cli("contact", "list", "--segment", "big", "--json").json()] == ["Ana Lima"]
-

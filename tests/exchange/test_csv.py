@@ -111,7 +111,7 @@ def test_neutralize(value: str, expected: str) -> None:
 def test_write_csv_round_trip(tmp_path: Path) -> None:
     out = io.StringIO(newline="")
     n = write_csv(
-        [{"name": "=HYPERLINK(\"x\")", "notes": "a,b\nc"}, ["Bob", None]],
+        [{"name": '=HYPERLINK("x")', "notes": "a,b\nc"}, ["Bob", None]],
         ["name", "notes"],
         out,
     )

@@ -115,9 +115,7 @@ def test_corpus_ics(corpus: Path, name: str) -> None:
 
 
 def test_corpus_completed_occurrence(corpus: Path) -> None:
-    todos = read_ics_todos(
-        (corpus / "ics" / "thunderbird_vtodo_completed-occurrence.ics").read_bytes()
-    )
+    todos = read_ics_todos((corpus / "ics" / "thunderbird_vtodo_completed-occurrence.ics").read_bytes())
     assert todos[0].recurrence_id is None
     assert todos[1].recurrence_id == datetime(2020, 12, 20, 17, 0, tzinfo=CHICAGO)
     assert todos[1].completed is not None

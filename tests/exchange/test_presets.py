@@ -79,8 +79,11 @@ def test_company_and_deal() -> None:
     assert (company.name, company.domain, company.industry) == ("Acme", "acme.io", "Tools")
     header = ["Deal", "Amount", "Currency", "Stage", "Close Date", "Contact Email"]
     deal_map = build_mapping(header, None, {"Deal": "title"})
-    deal = row_to_deal(dict(zip(header, ["Big one", "1200.50", "EUR", "proposal",
-                                         "2026-12-01", "a@b.pt"], strict=True)), deal_map, 2)
+    deal = row_to_deal(
+        dict(zip(header, ["Big one", "1200.50", "EUR", "proposal", "2026-12-01", "a@b.pt"], strict=True)),
+        deal_map,
+        2,
+    )
     assert (deal.title, deal.value, deal.currency, deal.stage, deal.close_date,
             deal.contact_email) == ("Big one", "1200.50", "EUR", "proposal", "2026-12-01",
                                     "a@b.pt")  # fmt: skip

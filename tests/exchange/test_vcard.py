@@ -24,8 +24,7 @@ def test_qp_utf8_soft_break(fixtures: Path) -> None:
 
 def test_charset_shift_jis(fixtures: Path) -> None:
     r = one(fixtures / "v21_shiftjis.vcf")
-    assert (r.name, r.family_name, r.given_name, r.company) == (
-        "山田 太郎", "山田", "太郎", "株式会社テスト")
+    assert (r.name, r.family_name, r.given_name, r.company) == ("山田 太郎", "山田", "太郎", "株式会社テスト")
 
 
 def test_charset_windows_1252(fixtures: Path) -> None:
@@ -81,7 +80,12 @@ def test_backslash_escapes(fixtures: Path) -> None:
 def test_rfc6868_param(fixtures: Path) -> None:
     r = one(fixtures / "rfc6868.vcf")
     assert (r.street, r.city, r.region, r.postcode, r.country) == (
-        "1 Main St", "Springfield", "IL", "62701", "USA")
+        "1 Main St",
+        "Springfield",
+        "IL",
+        "62701",
+        "USA",
+    )
 
 
 def test_directory(tmp_path: Path) -> None:

@@ -205,6 +205,4 @@ def test_corpus_owncloud_long_greek_name(corpus: Path) -> None:
 
 
 def test_corpus_directory(corpus: Path) -> None:
-    assert len(read_vcards(corpus / "vcf")) == sum(
-        v["count"] for v in EXPECTED.values()
-    )
+    assert len(read_vcards(corpus / "vcf")) == sum(v["count"] for v in EXPECTED.values())

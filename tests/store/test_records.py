@@ -53,12 +53,15 @@ def test_a_contact_insert_writes_its_child_rows_and_its_search_document(ctx: Any
         company_id = uow.companies.insert(_company("Lima Lda", domain="lima.pt"))
         contact_id = uow.contacts.insert(
             _contact("Ana Lima", title="CTO", company_id=company_id),
-            emails=["Ana@Lima.pt", "ana@home.pt"], phones=["+351912345678"], tags=["vip", "lead", "vip"],
+            emails=["Ana@Lima.pt", "ana@home.pt"],
+            phones=["+351912345678"],
+            tags=["vip", "lead", "vip"],
             fields={"shoe": "38"},
         )
     emails = "SELECT email, email_lower, position FROM contact_email WHERE contact_id = ? ORDER BY id"
     assert _rows(ctx, emails, contact_id) == [
-        ("Ana@Lima.pt", "ana@lima.pt", 0), ("ana@home.pt", "ana@home.pt", 1)
+        ("Ana@Lima.pt", "ana@lima.pt", 0),
+        ("ana@home.pt", "ana@home.pt", 1),
     ]
     assert _rows(ctx, "SELECT phone, position FROM contact_phone WHERE contact_id = ?", contact_id) == [
         ("+351912345678", 0)
@@ -73,7 +76,10 @@ def test_a_contact_insert_writes_its_child_rows_and_its_search_document(ctx: Any
     snap = Records(ctx.db).contacts.snapshot(contact_id)
     assert snap is not None
     assert (snap["emails"], snap["phones"], snap["tags"], snap["fields"]) == (
-        ["Ana@Lima.pt", "ana@home.pt"], ["+351912345678"], ["lead", "vip"], {"shoe": "38"}
+        ["Ana@Lima.pt", "ana@home.pt"],
+        ["+351912345678"],
+        ["lead", "vip"],
+        {"shoe": "38"},
     )
     assert snap["do_not_contact"] is False and snap["company_id"] == company_id
 
@@ -88,15 +94,21 @@ def test_replace_children_replaces_only_the_lists_given_and_reindexes(ctx: Any) 
     snap = Records(ctx.db).contacts.snapshot(contact_id)
     assert snap is not None
     assert (snap["emails"], snap["phones"], snap["tags"], snap["fields"]) == (
-        ["new@x.pt", "two@x.pt"], ["+351912345678"], ["a", "b"], {"a": "1"}
+        ["new@x.pt", "two@x.pt"],
+        ["+351912345678"],
+        ["a", "b"],
+        {"a": "1"},
     )
     assert _doc(ctx, "contact", contact_id) == "Ana | new@x.pt | two@x.pt | +351912345678"
     with UnitOfWork(ctx, "test") as uow:
         uow.contacts.replace_children(contact_id, emails=[], phones=[], tags=[], fields={})
-    assert ctx.db.scalar(
-        "SELECT (SELECT count(*) FROM contact_email) + (SELECT count(*) FROM contact_phone) + "
-        "(SELECT count(*) FROM contact_tag) + (SELECT count(*) FROM contact_field)"
-    ) == 0
+    assert (
+        ctx.db.scalar(
+            "SELECT (SELECT count(*) FROM contact_email) + (SELECT count(*) FROM contact_phone) + "
+            "(SELECT count(*) FROM contact_tag) + (SELECT count(*) FROM contact_field)"
+        )
+        == 0
+    )
     assert _doc(ctx, "contact", contact_id) == "Ana"
 
 
@@ -114,17 +126,26 @@ def test_a_contact_delete_takes_its_rows_and_its_notes_documents_along(ctx: Any)
     with UnitOfWork(ctx, "test") as uow:
         contact_id = uow.contacts.insert(_contact("Ana"), emails=["ana@x.pt"], tags=["vip"])
         note_id = uow.interactions.insert(
-            {"kind": "note", "body": "met at the fair", "at": NOW, "author": None, "contact_id": contact_id,
-             "created_at": NOW}
+            {
+                "kind": "note",
+                "body": "met at the fair",
+                "at": NOW,
+                "author": None,
+                "contact_id": contact_id,
+                "created_at": NOW,
+            }
         )
     assert _doc(ctx, "note", note_id) == "met at the fair"
     with UnitOfWork(ctx, "test") as uow:
         uow.contacts.delete(contact_id)
     assert ctx.db.scalar("SELECT count(*) FROM search_doc") == 0
-    assert ctx.db.scalar(
-        "SELECT (SELECT count(*) FROM contact) + (SELECT count(*) FROM contact_email) + "
-        "(SELECT count(*) FROM contact_tag) + (SELECT count(*) FROM interaction)"
-    ) == 0
+    assert (
+        ctx.db.scalar(
+            "SELECT (SELECT count(*) FROM contact) + (SELECT count(*) FROM contact_email) + "
+            "(SELECT count(*) FROM contact_tag) + (SELECT count(*) FROM interaction)"
+        )
+        == 0
+    )
 
 
 def test_a_company_rename_and_delete_keep_its_peoples_documents_current(ctx: Any) -> None:
@@ -152,9 +173,17 @@ def test_a_deals_document_names_its_contact_and_company(ctx: Any) -> None:
         company_id = uow.companies.insert(_company("Lima"))
         ana = uow.contacts.insert(_contact("Ana", company_id=company_id))
         values = {c: None for c in COLUMNS} | {
-            "title": "Renewal", "contact_id": ana, "company_id": company_id, "currency": "EUR",
-            "pipeline": "default", "stage": "lead", "status": "open", "stage_entered_at": NOW,
-            "created_at": NOW, "updated_at": NOW, "version": 1,
+            "title": "Renewal",
+            "contact_id": ana,
+            "company_id": company_id,
+            "currency": "EUR",
+            "pipeline": "default",
+            "stage": "lead",
+            "status": "open",
+            "stage_entered_at": NOW,
+            "created_at": NOW,
+            "updated_at": NOW,
+            "version": 1,
         }
         deal_id = uow.deals.insert(values)
     assert _doc(ctx, "deal", deal_id) == "Renewal | Ana | Lima"
@@ -177,8 +206,12 @@ def test_insert_many_writes_rows_children_and_searchable_documents(ctx: Any) -> 
         names = {ids[0]: "Ana O'Neil", ids[1]: "Bruno"}
         rows = [tuple({"id": i, "name": names[i]}.get(c) for c in own) for i in ids]
         uow.contacts.insert_many(
-            rows, common=common, emails=[(ids[0], "Ana@x.pt", "ana@x.pt", 0)], phones=[(ids[1], "+3519", 0)],
-            tags=[(ids[0], uow.tags.id("vip"))], fields=[(ids[1], "k", "v")],
+            rows,
+            common=common,
+            emails=[(ids[0], "Ana@x.pt", "ana@x.pt", 0)],
+            phones=[(ids[1], "+3519", 0)],
+            tags=[(ids[0], uow.tags.id("vip"))],
+            fields=[(ids[1], "k", "v")],
             docs=[("contact", i, f"{names[i]} | doc") for i in ids],
         )
         uow.interactions.insert_many(
@@ -188,7 +221,10 @@ def test_insert_many_writes_rows_children_and_searchable_documents(ctx: Any) -> 
     snap = Records(ctx.db).contacts.snapshot(ids[0])
     assert snap is not None
     assert (snap["name"], snap["status"], snap["emails"], snap["tags"]) == (
-        "Ana O'Neil", "lead", ["Ana@x.pt"], ["vip"]
+        "Ana O'Neil",
+        "lead",
+        ["Ana@x.pt"],
+        ["vip"],
     )
     assert [h.label for h in search.search(ctx, "bruno | doc")] == ["Bruno"]
     assert [h.id for h in search.search(ctx, "hello there")] == [
@@ -200,10 +236,13 @@ def test_a_rolled_back_unit_of_work_leaves_no_rows_and_no_documents(ctx: Any) ->
     with pytest.raises(Conflict), UnitOfWork(ctx, "test") as uow:
         uow.contacts.insert(_contact("Ana"), emails=["ana@x.pt"], tags=["vip"])
         raise Conflict("no")
-    assert ctx.db.scalar(
-        "SELECT (SELECT count(*) FROM contact) + (SELECT count(*) FROM contact_email) + "
-        "(SELECT count(*) FROM tag) + (SELECT count(*) FROM search_doc)"
-    ) == 0
+    assert (
+        ctx.db.scalar(
+            "SELECT (SELECT count(*) FROM contact) + (SELECT count(*) FROM contact_email) + "
+            "(SELECT count(*) FROM tag) + (SELECT count(*) FROM search_doc)"
+        )
+        == 0
+    )
 
 
 def test_an_interactions_new_body_is_what_search_finds(ctx: Any) -> None:

@@ -156,4 +156,3 @@ def test_json_round_trip_keeps_the_bulk_log_and_later_changes_sort_after_it(
     cli("--db", str(copy), "contact", "edit", "Person 24", "--title", "CTO")
     history = cli("--db", str(copy), "contact", "history", "Person 24", "--json").json()
     assert [h["action"] for h in history] == ["create", "update"] and history[0]["id"] < history[1]["id"]
-

@@ -278,7 +278,9 @@ def test_bulk_snapshots_equal_what_the_services_record(cli, tmp_path: Path, ctx)
     from minicrm.services.companies import commands as companies
     from minicrm.services.contacts import commands as contacts
 
-    rows = "Name,Email,Phone,Company,Tags,Notes,Website\nAna,ana@x.pt,+351912345678,Lima,vip,hello,http://x.pt\n"
+    rows = (
+        "Name,Email,Phone,Company,Tags,Notes,Website\nAna,ana@x.pt,+351912345678,Lima,vip,hello,http://x.pt\n"
+    )
     cli("import", "csv", str(write(tmp_path / "s.csv", rows)))
 
     def logged(entity: str) -> dict:

@@ -46,12 +46,22 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option("--db", envvar="MINICRM_DB", show_envvar=True,
-                  help="Database file path or SQLAlchemy URL (sqlite:///…, postgresql+psycopg://…).")] = None,
-    as_user: Annotated[str | None, typer.Option("--as", envvar="MINICRM_USER", show_envvar=True,
-                       help="Act as this user (team mode).")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                       help="Print the version and exit.")] = False,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="MINICRM_DB",
+            show_envvar=True,
+            help="Database file path or SQLAlchemy URL (sqlite:///…, postgresql+psycopg://…).",
+        ),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", envvar="MINICRM_USER", show_envvar=True, help="Act as this user (team mode)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     GLOBALS.db = db
     GLOBALS.user = as_user

@@ -41,8 +41,14 @@ def add(
     """Add a company. Prints it."""
     fmt = check_format(fmt, json_flag)
     data = CompanyCreate(
-        name=name, domain=domain, industry=industry, size=size, tags=tuple(tag or ()), owner=owner,
-        fields=key_values(field), address=Address(street, city, region, postcode, country),
+        name=name,
+        domain=domain,
+        industry=industry,
+        size=size,
+        tags=tuple(tag or ()),
+        owner=owner,
+        fields=key_values(field),
+        address=Address(street, city, region, postcode, country),
     )
     with services() as ctx:
         company = companies.add(ctx, data)
@@ -82,11 +88,15 @@ def show(
         if fmt in ("json", "jsonl"):
             printer.record(detail, [])
             return
-        printer.record(detail, views.company_fields(detail.company, tz), sections=[
-            ("Purchases", detail.purchases.totals, customer_views.purchase_columns()),
-            ("People", detail.people, views.contact_columns()),
-            ("Timeline", detail.timeline, views.interaction_columns(tz)),
-        ])
+        printer.record(
+            detail,
+            views.company_fields(detail.company, tz),
+            sections=[
+                ("Purchases", detail.purchases.totals, customer_views.purchase_columns()),
+                ("People", detail.people, views.contact_columns()),
+                ("Timeline", detail.timeline, views.interaction_columns(tz)),
+            ],
+        )
 
 
 @app.command("edit")
@@ -118,11 +128,22 @@ def edit(
 
     opt = or_unset
     patch = CompanyPatch(
-        name=opt(name), domain=opt(domain), industry=opt(industry), size=opt(size),
-        tags=UNSET if tag is None else tuple(tag), add_tags=tuple(add_tag or ()),
-        remove_tags=tuple(remove_tag or ()), owner=opt(owner), fields=key_values(field), street=opt(street),
-        city=opt(city), region=opt(region), postcode=opt(postcode), country=opt(country),
-        clear=tuple(clear or ()), expected_version=if_version,
+        name=opt(name),
+        domain=opt(domain),
+        industry=opt(industry),
+        size=opt(size),
+        tags=UNSET if tag is None else tuple(tag),
+        add_tags=tuple(add_tag or ()),
+        remove_tags=tuple(remove_tag or ()),
+        owner=opt(owner),
+        fields=key_values(field),
+        street=opt(street),
+        city=opt(city),
+        region=opt(region),
+        postcode=opt(postcode),
+        country=opt(country),
+        clear=tuple(clear or ()),
+        expected_version=if_version,
     )
     with services() as ctx:
         company = companies.edit(ctx, ref, patch)

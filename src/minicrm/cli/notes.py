@@ -33,7 +33,7 @@ AtOpt = Annotated[
 def _split(args: list[str], company: str | None, deal: str | None) -> tuple[str | None, str | None]:
     """``[REF] [TEXT]``: with --company/--deal and a single argument, that argument is the text."""
     if len(args) > 2:
-        raise InvalidInput("too many arguments: quote the text, e.g. minicrm note add ana \"called back\"")
+        raise InvalidInput('too many arguments: quote the text, e.g. minicrm note add ana "called back"')
     if not args:
         return None, None
     if len(args) == 1:
@@ -65,8 +65,17 @@ def _edit() -> str:
         os.unlink(path)
 
 
-def _log(kind: str, args: list[str], company: str | None, deal: str | None, at: str | None,
-         fmt: str | None, json_flag: bool, *, text_required: bool) -> None:
+def _log(
+    kind: str,
+    args: list[str],
+    company: str | None,
+    deal: str | None,
+    at: str | None,
+    fmt: str | None,
+    json_flag: bool,
+    *,
+    text_required: bool,
+) -> None:
     fmt = check_format(fmt, json_flag)
     ref, text = _split(args, company, deal)
     if ref is None and not (company or deal):
@@ -137,8 +146,9 @@ def timeline(
     """Everything that happened with a contact, company or deal, newest first."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        items = interactions.timeline(ctx, Links(contact=ref, company=company, deal=deal), limit=limit,
-                                      kinds=tuple(kind or ()))
+        items = interactions.timeline(
+            ctx, Links(contact=ref, company=company, deal=deal), limit=limit, kinds=tuple(kind or ())
+        )
         Printer(fmt, ctx.clock.tz).records(
             items, views.interaction_columns(ctx.clock.tz), empty="nothing on the timeline yet"
         )

@@ -8,16 +8,25 @@ import typer
 
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", "-f", help="Output format: table, plain, json, jsonl or csv. "
-                 "Default: table on a terminal, plain otherwise.", show_default=False),
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: table, plain, json, jsonl or csv. "
+        "Default: table on a terminal, plain otherwise.",
+        show_default=False,
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Only records owned by this user.")]
 IfVersionOpt = Annotated[
     int | None,
-    typer.Option("--if-version", min=1, metavar="N",
-                 help="Only if the record is still at version N (from --json); else fail, changing nothing."),
+    typer.Option(
+        "--if-version",
+        min=1,
+        metavar="N",
+        help="Only if the record is still at version N (from --json); else fail, changing nothing.",
+    ),
 ]
 _EVERYONE = "Everyone's records (team mode), not just mine."
 AllOpt = Annotated[bool, typer.Option("--all", "--everyone", help=_EVERYONE)]

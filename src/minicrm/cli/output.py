@@ -176,8 +176,14 @@ class Printer:
         self.out = out or sys.stdout
 
     # -- lists --------------------------------------------------------------------------
-    def records(self, items: Sequence[Any], columns: Sequence[Column], *, title: str | None = None,
-                empty: str | None = None) -> None:
+    def records(
+        self,
+        items: Sequence[Any],
+        columns: Sequence[Column],
+        *,
+        title: str | None = None,
+        empty: str | None = None,
+    ) -> None:
         if self.fmt in ("json", "jsonl"):
             emit([self._dict(i) for i in items], self.fmt, self.out)
         elif self.fmt == "csv":
@@ -211,8 +217,12 @@ class Printer:
         title_text = inert(title) if title else None
         table = Table(title=title_text, header_style="bold", show_edge=False, pad_edge=False, box=_box())
         for column in columns:
-            table.add_column(column.header, overflow="fold" if column.wrap else "ellipsis",
-                             no_wrap=not column.wrap, ratio=2 if column.wrap else None)
+            table.add_column(
+                column.header,
+                overflow="fold" if column.wrap else "ellipsis",
+                no_wrap=not column.wrap,
+                ratio=2 if column.wrap else None,
+            )
         for item in items:
             table.add_row(*(Text(inert(_text(c.get(item)))) for c in columns))
         console().print(table)

@@ -78,8 +78,17 @@ def describe(param: Any) -> Param:
     if type_name == "bool":
         if not param.is_flag or is_list:
             raise Unsupported(f"{name}: a boolean that is not a flag")
-        return (name, "flag", tuple(param.opts), tuple(param.secondary_opts), "bool", bool(param.default),
-                None, None, False)
+        return (
+            name,
+            "flag",
+            tuple(param.opts),
+            tuple(param.secondary_opts),
+            "bool",
+            bool(param.default),
+            None,
+            None,
+            False,
+        )
     kind = "many" if param.multiple else "value"
     if is_list != param.multiple:
         raise Unsupported(f"{name}: a list that is not a repeated option")

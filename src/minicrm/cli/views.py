@@ -14,39 +14,66 @@ if TYPE_CHECKING:
 
 def contact_columns() -> list[Column]:
     return [
-        Column("ID", lambda c: c.id), Column("Name", lambda c: c.name), Column("Email", lambda c: c.email),
-        Column("Phone", lambda c: c.phone), Column("Company", lambda c: c.company),
-        Column("Tags", lambda c: c.tags), Column("Status", lambda c: c.status),
+        Column("ID", lambda c: c.id),
+        Column("Name", lambda c: c.name),
+        Column("Email", lambda c: c.email),
+        Column("Phone", lambda c: c.phone),
+        Column("Company", lambda c: c.company),
+        Column("Tags", lambda c: c.tags),
+        Column("Status", lambda c: c.status),
     ]
 
 
 def contact_fields(c: Contact, tz: tzinfo) -> list[tuple[str, object]]:
     return [
-        ("ID", c.id), ("Name", c.name), ("Given name", c.given_name), ("Family name", c.family_name),
-        ("Emails", c.emails), ("Phones", c.phones), ("Company", c.company), ("Title", c.title),
-        ("Address", c.address.as_text()), ("Tags", c.tags), ("Status", c.status), ("Source", c.source),
-        ("Owner", c.owner), ("Keep in touch", f"every {c.cadence_days} days" if c.cadence_days else None),
-        ("Do not contact", c.do_not_contact), ("Preferred channel", c.preferred_channel),
+        ("ID", c.id),
+        ("Name", c.name),
+        ("Given name", c.given_name),
+        ("Family name", c.family_name),
+        ("Emails", c.emails),
+        ("Phones", c.phones),
+        ("Company", c.company),
+        ("Title", c.title),
+        ("Address", c.address.as_text()),
+        ("Tags", c.tags),
+        ("Status", c.status),
+        ("Source", c.source),
+        ("Owner", c.owner),
+        ("Keep in touch", f"every {c.cadence_days} days" if c.cadence_days else None),
+        ("Do not contact", c.do_not_contact),
+        ("Preferred channel", c.preferred_channel),
         *((f"{k}", v) for k, v in c.fields.items()),
         ("Last interaction", show_moment(c.last_interaction_at, tz)),
-        ("Created", show_moment(c.created_at, tz)), ("Updated", show_moment(c.updated_at, tz)),
+        ("Created", show_moment(c.created_at, tz)),
+        ("Updated", show_moment(c.updated_at, tz)),
     ]
 
 
 def company_columns() -> list[Column]:
     return [
-        Column("ID", lambda c: c.id), Column("Name", lambda c: c.name),
-        Column("Domain", lambda c: c.domain), Column("Industry", lambda c: c.industry),
-        Column("Contacts", lambda c: c.contacts_count), Column("Tags", lambda c: c.tags),
+        Column("ID", lambda c: c.id),
+        Column("Name", lambda c: c.name),
+        Column("Domain", lambda c: c.domain),
+        Column("Industry", lambda c: c.industry),
+        Column("Contacts", lambda c: c.contacts_count),
+        Column("Tags", lambda c: c.tags),
     ]
 
 
 def company_fields(c: Company, tz: tzinfo) -> list[tuple[str, object]]:
     return [
-        ("ID", c.id), ("Name", c.name), ("Domain", c.domain), ("Industry", c.industry), ("Size", c.size),
-        ("Address", c.address.as_text()), ("Tags", c.tags), ("Owner", c.owner),
-        ("Contacts", c.contacts_count), *((f"{k}", v) for k, v in c.fields.items()),
-        ("Created", show_moment(c.created_at, tz)), ("Updated", show_moment(c.updated_at, tz)),
+        ("ID", c.id),
+        ("Name", c.name),
+        ("Domain", c.domain),
+        ("Industry", c.industry),
+        ("Size", c.size),
+        ("Address", c.address.as_text()),
+        ("Tags", c.tags),
+        ("Owner", c.owner),
+        ("Contacts", c.contacts_count),
+        *((f"{k}", v) for k, v in c.fields.items()),
+        ("Created", show_moment(c.created_at, tz)),
+        ("Updated", show_moment(c.updated_at, tz)),
     ]
 
 
@@ -86,28 +113,47 @@ def followup_columns(tz: tzinfo) -> list[Column]:
 
 def interaction_columns(tz: tzinfo) -> list[Column]:
     return [
-        Column("When", lambda i: show_moment(i.at, tz)), Column("Kind", lambda i: i.kind),
-        Column("What", lambda i: i.body, wrap=True), Column("Contact", lambda i: i.contact),
+        Column("When", lambda i: show_moment(i.at, tz)),
+        Column("Kind", lambda i: i.kind),
+        Column("What", lambda i: i.body, wrap=True),
+        Column("Contact", lambda i: i.contact),
         Column("By", lambda i: i.author),
     ]
 
 
 def interaction_fields(i: Interaction, tz: tzinfo) -> list[tuple[str, object]]:
-    return [("ID", i.id), ("Kind", i.kind), ("When", show_moment(i.at, tz)), ("Contact", i.contact),
-            ("Deal", i.deal_id), ("By", i.author), ("Text", i.body)]
+    return [
+        ("ID", i.id),
+        ("Kind", i.kind),
+        ("When", show_moment(i.at, tz)),
+        ("Contact", i.contact),
+        ("Deal", i.deal_id),
+        ("By", i.author),
+        ("Text", i.body),
+    ]
 
 
 def followup_fields(f: FollowUp, tz: tzinfo) -> list[tuple[str, object]]:
-    return [("ID", f.id), ("What", f.title), ("Due", show_moment(f.due_at, tz, date_only=f.all_day)),
-            ("Contact", f.contact), ("Deal", f"#{f.deal_id} {f.deal}" if f.deal_id else None),
-            ("Repeats", f.recurrence), ("Until", show_moment(f.until, tz)),
-            ("Snoozed until", show_moment(f.snoozed_until, tz)),
-            ("Done", show_moment(f.done_at, tz)), ("State", followup_state(f)), ("Owner", f.owner)]
+    return [
+        ("ID", f.id),
+        ("What", f.title),
+        ("Due", show_moment(f.due_at, tz, date_only=f.all_day)),
+        ("Contact", f.contact),
+        ("Deal", f"#{f.deal_id} {f.deal}" if f.deal_id else None),
+        ("Repeats", f.recurrence),
+        ("Until", show_moment(f.until, tz)),
+        ("Snoozed until", show_moment(f.snoozed_until, tz)),
+        ("Done", show_moment(f.done_at, tz)),
+        ("State", followup_state(f)),
+        ("Owner", f.owner),
+    ]
 
 
 def search_columns() -> list[Column]:
     return [
-        Column("Type", lambda h: h.entity), Column("ID", lambda h: h.id), Column("Name", lambda h: h.label),
+        Column("Type", lambda h: h.entity),
+        Column("ID", lambda h: h.id),
+        Column("Name", lambda h: h.label),
         Column("Detail", lambda h: h.detail, wrap=True),
     ]
 
@@ -125,8 +171,10 @@ def change_columns(tz: tzinfo) -> list[Column]:
         return "; ".join(parts)
 
     return [
-        Column("When", lambda e: show_moment(e.at, tz)), Column("By", lambda e: e.actor),
-        Column("Action", lambda e: e.action), Column("Changes", fields, wrap=True),
+        Column("When", lambda e: show_moment(e.at, tz)),
+        Column("By", lambda e: e.actor),
+        Column("Action", lambda e: e.action),
+        Column("Changes", fields, wrap=True),
     ]
 
 
@@ -157,5 +205,3 @@ def _short(value: object) -> str:
         return ", ".join(map(str, value))
     text = str(value)
     return text if len(text) <= 60 else text[:59] + "…"
-
-

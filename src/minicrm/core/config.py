@@ -130,8 +130,18 @@ def load_config(path: Path | None = None) -> Config:
 
 
 def _from_dict(data: dict[str, Any], path: Path) -> Config:
-    known = {"currency", "region", "owner", "timezone", "date_format", "pipelines", "lost_reasons",
-             "backups_keep", "hook_timeout", "next"}
+    known = {
+        "currency",
+        "region",
+        "owner",
+        "timezone",
+        "date_format",
+        "pipelines",
+        "lost_reasons",
+        "backups_keep",
+        "hook_timeout",
+        "next",
+    }
     pipelines = tuple(_pipeline(p, path) for p in data.get("pipelines", [])) or (DEFAULT_PIPELINE,)
     try:
         return Config(
@@ -155,8 +165,7 @@ def _from_dict(data: dict[str, Any], path: Path) -> Config:
 def _pipeline(raw: Any, path: Path) -> Pipeline:
     try:
         stages = tuple(
-            Stage(str(s["name"]), int(s.get("probability", 0)), s.get("idle_days"))
-            for s in raw["stages"]
+            Stage(str(s["name"]), int(s.get("probability", 0)), s.get("idle_days")) for s in raw["stages"]
         )
         if not stages:
             raise ValueError("a pipeline needs at least one stage")
@@ -173,8 +182,9 @@ def _next_weights(raw: Any, path: Path) -> dict[str, float]:
         raise InvalidInput(f"invalid config {path}: [next] weights must be a table, e.g. {{ due = 10 }}")
     for name, value in given.items():
         if name not in weights:
-            raise InvalidInput(f"invalid config {path}: unknown [next] weight {name!r} "
-                               f"(known: {', '.join(sorted(weights))})")
+            raise InvalidInput(
+                f"invalid config {path}: unknown [next] weight {name!r} (known: {', '.join(sorted(weights))})"
+            )
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise InvalidInput(f"invalid config {path}: [next] weight {name} must be a number ≥ 0")
         weights[name] = float(value)

@@ -28,23 +28,41 @@ _TIME_RE = (
 _HAS_TIME_RE = r"\d{1,2}:\d{2}|\b\d{1,2}\s*(am|pm)\b|\b(noon|midnight|hours?|minutes?|mins?)\b"
 _DURATION_RE = r"^\s*(\d+)\s*([a-z]+)\s*$"
 _UNITS = {
-    "min": "minutes", "mins": "minutes", "minute": "minutes", "minutes": "minutes",
-    "h": "hours", "hr": "hours", "hrs": "hours", "hour": "hours", "hours": "hours",
-    "d": "days", "day": "days", "days": "days",
-    "w": "weeks", "wk": "weeks", "week": "weeks", "weeks": "weeks",
-    "m": "months", "mo": "months", "month": "months", "months": "months",
-    "y": "years", "yr": "years", "year": "years", "years": "years",
+    "min": "minutes",
+    "mins": "minutes",
+    "minute": "minutes",
+    "minutes": "minutes",
+    "h": "hours",
+    "hr": "hours",
+    "hrs": "hours",
+    "hour": "hours",
+    "hours": "hours",
+    "d": "days",
+    "day": "days",
+    "days": "days",
+    "w": "weeks",
+    "wk": "weeks",
+    "week": "weeks",
+    "weeks": "weeks",
+    "m": "months",
+    "mo": "months",
+    "month": "months",
+    "months": "months",
+    "y": "years",
+    "yr": "years",
+    "year": "years",
+    "years": "years",
 }
 #: longer durations make no sense in a CRM, and would step dates past year 9999
 MAX_DURATION_DAYS = 36_525
 _SHORT = {"minutes": "min", "hours": "h", "days": "d", "weeks": "w", "months": "m", "years": "y"}
 
 
-
 def _month_days(year: int, month: int) -> int:
     import calendar  # here: it imports locale, ~3 ms that most commands never need
 
     return calendar.monthrange(year, month)[1]
+
 
 @dataclass(frozen=True)
 class When:
@@ -114,8 +132,9 @@ def parse_when(text: str, clock: Clock) -> When:
     if not raw:
         raise InvalidInput("empty date")
     try:
-        result = (_parse_iso(text.strip(), clock) or _parse_phrase(raw, clock)
-                  or _parse_with_dateparser(raw, clock))
+        result = (
+            _parse_iso(text.strip(), clock) or _parse_phrase(raw, clock) or _parse_with_dateparser(raw, clock)
+        )
     except (ValueError, OverflowError) as exc:  # "in 10000 years": past what a date can hold
         raise InvalidInput(f"the date {text!r} is out of range") from exc
     if result is None:
@@ -231,7 +250,9 @@ def _parse_with_dateparser(raw: str, clock: Clock) -> When | None:
 
     base = clock.local_now().replace(tzinfo=None)
     settings = {
-        "RELATIVE_BASE": base, "PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False,
+        "RELATIVE_BASE": base,
+        "PREFER_DATES_FROM": "future",
+        "RETURN_AS_TIMEZONE_AWARE": False,
         "PREFER_DAY_OF_MONTH": "first",
     }
     try:

@@ -202,9 +202,7 @@ def read_csv(path: Path) -> CsvTable:
                         ) from None
                     return
                 except UnicodeDecodeError as exc:
-                    raise InvalidInput(
-                        f"{path.name}: line {start}: not valid {encoding} text"
-                    ) from exc
+                    raise InvalidInput(f"{path.name}: line {start}: not valid {encoding} text") from exc
                 except csv.Error as exc:
                     raise InvalidInput(f"{path.name}: line {start}: {exc}") from exc
                 line, start = start, reader.line_num + 1

@@ -15,7 +15,6 @@ from minicrm.exchange.record import PRODID
 __all__ = ["PRODID", "IcsTodo", "followups_to_ics", "read_ics_todos"]
 
 
-
 @dataclass
 class IcsTodo:
     """One follow-up as a VTODO.

@@ -212,8 +212,7 @@ for _target, _names in {
     "phone": "phone|telephone|tel|phone number|mobile|mobile phone|mobile number|cell|"
     "cell phone|work phone|home phone|business phone|phone 1|phone 2|phone 1 number|"
     "phone 2 number|contact number|contact numbers|phones",
-    "company": "company|company name|organization|organisation|org|account|account name|"
-    "employer|business",
+    "company": "company|company name|organization|organisation|org|account|account name|employer|business",
     "title": "title|job title|jobtitle|position|role|job",
     "tags": "tags|tag|labels|label|groups|group|categories|category",
     "notes": "notes|note|comments|comment|description|background|remarks",
@@ -281,9 +280,7 @@ def _check_target(target: str) -> str:
     raise InvalidInput(f"unknown target field {target!r} (use one of {known}, or field:KEY)")
 
 
-def build_mapping(
-    header: list[str], preset: str | None, overrides: dict[str, str]
-) -> dict[str, str]:
+def build_mapping(header: list[str], preset: str | None, overrides: dict[str, str]) -> dict[str, str]:
     """Map every header column to a target: overrides, then the preset, then generic.
 
     ``preset`` None means detect it from the header; "generic" uses only the generic

@@ -585,9 +585,7 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
 def read_vcards(path: Path) -> list[ContactRecord]:
     """Read a .vcf file, or every .vcf/.vcard file (sorted by name) in a directory."""
     if path.is_dir():
-        files = sorted(
-            p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".vcf", ".vcard")
-        )
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".vcf", ".vcard"))
         if not files:
             raise InvalidInput(f"no .vcf files in {path}")
         out: list[ContactRecord] = []

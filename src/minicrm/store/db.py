@@ -84,7 +84,9 @@ def parse_target(value: str | Path) -> Target:
             raise StorageError("an in-memory database cannot hold minicrm data; give a file path")
         return Target("sqlite", path=Path(rest).expanduser())
     if "://" in text:
-        raise StorageError(f"unsupported database URL {text!r} (use a file path, sqlite:///… or postgresql+psycopg://…)")
+        raise StorageError(
+            f"unsupported database URL {text!r} (use a file path, sqlite:///… or postgresql+psycopg://…)"
+        )
     return Target("sqlite", path=Path(text).expanduser())
 
 
@@ -320,8 +322,13 @@ def _translate(exc: Exception, target: Target | None = None) -> Exception:
         from minicrm.core.errors import Conflict, InvalidInput
 
         name = type(exc).__name__
-        if name in ("UniqueViolation", "ForeignKeyViolation", "IntegrityError", "SerializationFailure",
-                    "DeadlockDetected"):
+        if name in (
+            "UniqueViolation",
+            "ForeignKeyViolation",
+            "IntegrityError",
+            "SerializationFailure",
+            "DeadlockDetected",
+        ):
             return Conflict(message)
         if "NUL (0x00)" in message:  # PostgreSQL text cannot hold NUL; SQLite stores it
             return InvalidInput("text cannot contain a NUL byte")

@@ -165,4 +165,3 @@ def _prepare_sqlite_file(target: Target) -> None:
         return
     except OSError as exc:
         raise StorageError(f"cannot create the database {path}: {exc.strerror or exc}") from exc
-

@@ -157,9 +157,22 @@ class Deal(SQLModel, table=True):
     __tablename__ = "deal"
     #: covers the board and the reports, so that they aggregate 100k deals from the index alone
     __table_args__ = (
-        Index("ix_deal_status_stage", "status", "pipeline", "stage", "currency", "close_date", "value_minor",
-              "probability", "owner", "created_at", "closed_at", "stage_entered_at", "last_activity_at",
-              "lost_reason"),
+        Index(
+            "ix_deal_status_stage",
+            "status",
+            "pipeline",
+            "stage",
+            "currency",
+            "close_date",
+            "value_minor",
+            "probability",
+            "owner",
+            "created_at",
+            "closed_at",
+            "stage_entered_at",
+            "last_activity_at",
+            "lost_reason",
+        ),
         Index("ix_deal_board", "status", "pipeline", "stage", "value_minor"),  # a board column's top deals
         NO_ID_REUSE,
     )
@@ -191,8 +204,18 @@ class DealStageChange(SQLModel, table=True):
     stage are one GROUP BY over an index."""
 
     __tablename__ = "deal_stage_change"
-    __table_args__ = (Index("ix_deal_stage_change_pipeline", "pipeline", "status", "to_stage", "left_status",
-                            "left_to", "stay_seconds", "deal_id"),)
+    __table_args__ = (
+        Index(
+            "ix_deal_stage_change_pipeline",
+            "pipeline",
+            "status",
+            "to_stage",
+            "left_status",
+            "left_to",
+            "stay_seconds",
+            "deal_id",
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = Field(
         sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), index=True, nullable=False)

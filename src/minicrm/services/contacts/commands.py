@@ -48,8 +48,23 @@ if TYPE_CHECKING:
     from minicrm.store.db import Database
 
 CLEARABLE = (
-    "title", "company", "source", "owner", "cadence", "given_name", "family_name", "street", "city",
-    "region", "postcode", "country", "preferred_channel", "emails", "phones", "tags", "fields",
+    "title",
+    "company",
+    "source",
+    "owner",
+    "cadence",
+    "given_name",
+    "family_name",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "preferred_channel",
+    "emails",
+    "phones",
+    "tags",
+    "fields",
 )
 
 
@@ -76,16 +91,27 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
             _refuse_duplicate_emails(db, emails, None)
         company_id = _company_for(uow, data.company)
         values = {
-            "name": name, "given_name": optional_text(data.given_name),
-            "family_name": optional_text(data.family_name), "title": optional_text(data.title),
-            "company_id": company_id, "street": optional_text(data.address.street),
-            "city": optional_text(data.address.city), "region": optional_text(data.address.region),
+            "name": name,
+            "given_name": optional_text(data.given_name),
+            "family_name": optional_text(data.family_name),
+            "title": optional_text(data.title),
+            "company_id": company_id,
+            "street": optional_text(data.address.street),
+            "city": optional_text(data.address.city),
+            "region": optional_text(data.address.region),
             "postcode": optional_text(data.address.postcode),
-            "country": optional_text(data.address.country), "status": status,
-            "source": optional_text(data.source), "owner": check_owner(db, data.owner) or ctx.user,
-            "do_not_contact": bool(data.do_not_contact), "preferred_channel": channel,
-            "cadence_days": data.cadence_days, "last_interaction_at": None,
-            "created_at": uow.now, "updated_at": uow.now, "version": 1, "uid": str(uuid.uuid4()),
+            "country": optional_text(data.address.country),
+            "status": status,
+            "source": optional_text(data.source),
+            "owner": check_owner(db, data.owner) or ctx.user,
+            "do_not_contact": bool(data.do_not_contact),
+            "preferred_channel": channel,
+            "cadence_days": data.cadence_days,
+            "last_interaction_at": None,
+            "created_at": uow.now,
+            "updated_at": uow.now,
+            "version": 1,
+            "uid": str(uuid.uuid4()),
         }
         contact_id = uow.contacts.insert(values, emails=emails, phones=phones, tags=tags, fields=fields)
         uow.record("contact", contact_id, "create", None, uow.contacts.snapshot(contact_id))
@@ -118,7 +144,15 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     if patch.name is not UNSET:
         row["name"] = require_text(patch.name, "name")
     for column in (
-        "title", "source", "given_name", "family_name", "street", "city", "region", "postcode", "country",
+        "title",
+        "source",
+        "given_name",
+        "family_name",
+        "street",
+        "city",
+        "region",
+        "postcode",
+        "country",
     ):
         value = getattr(patch, column)
         put(column, optional_text(value) if value is not UNSET else UNSET)
@@ -178,7 +212,11 @@ def edit_many(ctx: Context, ids: list[int], patch: ContactPatch, summary: str) -
 
 
 def _clear(
-    name: str, row: dict[str, Any], emails: list[str], phones: list[str], tags: list[str],
+    name: str,
+    row: dict[str, Any],
+    emails: list[str],
+    phones: list[str],
+    tags: list[str],
     fields: dict[str, str],
 ) -> None:
     key = name.strip().lower().replace("-", "_")
@@ -255,4 +293,3 @@ def _company_for(uow: UnitOfWork, ref: str | None) -> int | None:
     from minicrm.services.companies.commands import insert_company  # companies never import contacts
 
     return insert_company(uow, text)
-

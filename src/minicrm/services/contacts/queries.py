@@ -29,8 +29,12 @@ if TYPE_CHECKING:
     from minicrm.store.db import Database, Row
 
 SORTS = {
-    "name": "c.name", "created": "c.created_at", "updated": "c.updated_at",
-    "last-interaction": "c.last_interaction_at", "status": "c.status", "id": "c.id",
+    "name": "c.name",
+    "created": "c.created_at",
+    "updated": "c.updated_at",
+    "last-interaction": "c.last_interaction_at",
+    "status": "c.status",
+    "id": "c.id",
     "value": "",  # lifetime value in the default currency: see list_contacts
 }
 
@@ -209,8 +213,10 @@ def list_contacts(ctx: Context, q: ContactQuery = ContactQuery()) -> list[Contac
     if q.sort == "value":
         from minicrm.services.customer.purchases import WON_TOTALS_SQL
 
-        sql = (f"SELECT m.id FROM ({sql}) m LEFT JOIN {WON_TOTALS_SQL} w ON w.contact_id = m.id "
-               f"ORDER BY COALESCE(w.total, 0) {direction}, m.id {direction}")
+        sql = (
+            f"SELECT m.id FROM ({sql}) m LEFT JOIN {WON_TOTALS_SQL} w ON w.contact_id = m.id "
+            f"ORDER BY COALESCE(w.total, 0) {direction}, m.id {direction}"
+        )
         params.append(ctx.config.currency)
     else:
         sql += f" ORDER BY {SORTS[q.sort]} {direction}, c.id {direction}"

@@ -399,8 +399,12 @@ def _stage_event(
         assert entered is not None
         uow.deals.update_stage_change(
             int(current["id"]),
-            {"left_at": uow.now, "left_to": to_stage, "left_status": status,
-             "stay_seconds": _seconds(uow.now, entered)},
+            {
+                "left_at": uow.now,
+                "left_to": to_stage,
+                "left_status": status,
+                "stay_seconds": _seconds(uow.now, entered),
+            },
         )
         uow.record(
             "deal_stage_change",
@@ -412,8 +416,15 @@ def _stage_event(
     row = db.one("SELECT contact_id, company_id, pipeline FROM deal WHERE id = ?", (deal_id,))
     assert row is not None
     change_id = uow.deals.insert_stage_change(
-        {"deal_id": deal_id, "from_stage": from_stage, "to_stage": to_stage, "status": status,
-         "at": uow.now, "actor": uow.ctx.user, "pipeline": row["pipeline"]}
+        {
+            "deal_id": deal_id,
+            "from_stage": from_stage,
+            "to_stage": to_stage,
+            "status": status,
+            "at": uow.now,
+            "actor": uow.ctx.user,
+            "pipeline": row["pipeline"],
+        }
     )
     uow.record("deal_stage_change", change_id, "create", None, uow.deals.stage_row(change_id))
     interactions.insert(uow, "stage-change", body, uow.now, row["contact_id"], row["company_id"], deal_id)

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from minicrm.services.kernel.context import Context
     from minicrm.store.db import Database
 
+
 @dataclass(frozen=True, slots=True)
 class FollowUpPatch:
     title: str | Unset = UNSET

@@ -200,5 +200,3 @@ def cadence_due(ctx: Context, *, owner: str | None = None) -> list[CadenceDue]:
     from minicrm.services.followups import cadence as cadence_service
 
     return cadence_service.due_contacts(ctx, owner=owner)
-
-

@@ -42,8 +42,13 @@ def _entry(row: Any) -> ChangeEntry:
 
     before, after = row["before"], row["after"]
     return ChangeEntry(
-        id=int(row["id"]), op_id=int(row["op_id"]), at=from_db(row["at"]),  # type: ignore[arg-type]
-        actor=row["actor"], entity=row["entity"], entity_id=int(row["entity_id"]), action=row["action"],
+        id=int(row["id"]),
+        op_id=int(row["op_id"]),
+        at=from_db(row["at"]),  # type: ignore[arg-type]
+        actor=row["actor"],
+        entity=row["entity"],
+        entity_id=int(row["entity_id"]),
+        action=row["action"],
         changes=diff(before, after),
     )
 

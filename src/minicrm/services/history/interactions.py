@@ -68,13 +68,28 @@ def add(ctx: Context, kind: str, links: Links, body: str, *, at: datetime | None
     return get(ctx, new_id)
 
 
-def insert(uow: UnitOfWork, kind: str, body: str, at: str, contact_id: int | None, company_id: int | None,
-           deal_id: int | None) -> int:
+def insert(
+    uow: UnitOfWork,
+    kind: str,
+    body: str,
+    at: str,
+    contact_id: int | None,
+    company_id: int | None,
+    deal_id: int | None,
+) -> int:
     """Insert one interaction inside an open unit of work (also used for stage changes)."""
     db = uow.db
     new_id = uow.interactions.insert(
-        {"kind": kind, "body": body, "at": at, "author": uow.ctx.user, "contact_id": contact_id,
-         "company_id": company_id, "deal_id": deal_id, "created_at": uow.now}
+        {
+            "kind": kind,
+            "body": body,
+            "at": at,
+            "author": uow.ctx.user,
+            "contact_id": contact_id,
+            "company_id": company_id,
+            "deal_id": deal_id,
+            "created_at": uow.now,
+        }
     )
     if kind in TOUCHES and contact_id is not None:
         db.execute(
@@ -132,7 +147,13 @@ def _select(db: Database, where: str, params: list[object], limit: int | None) -
 
 def _to_dto(r: Row) -> Interaction:
     return Interaction(
-        id=int(r["id"]), kind=r["kind"], body=r["body"], at=from_db(r["at"]),  # type: ignore[arg-type]
-        author=r["author"], contact_id=r["contact_id"], company_id=r["company_id"], deal_id=r["deal_id"],
+        id=int(r["id"]),
+        kind=r["kind"],
+        body=r["body"],
+        at=from_db(r["at"]),  # type: ignore[arg-type]
+        author=r["author"],
+        contact_id=r["contact_id"],
+        company_id=r["company_id"],
+        deal_id=r["deal_id"],
         contact=r["contact_name"],
     )

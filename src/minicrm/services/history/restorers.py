@@ -300,11 +300,19 @@ _KNOWN: dict[str, Restorer] = {
     r.entity: r
     for r in (
         Restorer(
-            "contact", "contact", _contact_snapshot, _contact_written, _nothing,
+            "contact",
+            "contact",
+            _contact_snapshot,
+            _contact_written,
+            _nothing,
             lambda tables, i: tables.records.contacts.delete(i),
         ),
         Restorer(
-            "company", "company", _company_snapshot, _company_written, _nothing,
+            "company",
+            "company",
+            _company_snapshot,
+            _company_written,
+            _nothing,
             lambda tables, i: tables.records.companies.delete(i),
         ),
         Restorer("followup", "followup", _followup_snapshot, _nothing, _nothing),
@@ -317,7 +325,11 @@ _KNOWN: dict[str, Restorer] = {
             lambda tables, i: tables.records.interactions.delete(i),
         ),
         Restorer(
-            "deal", "deal", _row_snapshot("deal", "deal"), _deal_written, _nothing,
+            "deal",
+            "deal",
+            _row_snapshot("deal", "deal"),
+            _deal_written,
+            _nothing,
             lambda tables, i: tables.records.deals.delete(i),
         ),
         Restorer(

@@ -114,8 +114,11 @@ def installed(ctx: Context) -> list[Hook]:
             except OSError as exc:
                 ctx.warnings.append(f"cannot read the hooks directory {path}: {exc.strerror or exc}")
                 continue
-            found += [Hook(p, f"{entry.name}/{p.name}", event, _is_executable(p))
-                      for p in inside if not p.name.startswith(".")]
+            found += [
+                Hook(p, f"{entry.name}/{p.name}", event, _is_executable(p))
+                for p in inside
+                if not p.name.startswith(".")
+            ]
         else:
             found.append(Hook(path, entry.name, event, _is_executable(path)))
     return found

@@ -78,8 +78,7 @@ def export_database(ctx: Context, progress: Callable[[int], None] | None = None)
     db = ctx.db
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     with db.snapshot():
-        yield (f'{{"format": {dumps(FORMAT)}, "version": {VERSION}, "schema": {dumps(HEAD)},\n'
-               f' "tables": {{')
+        yield (f'{{"format": {dumps(FORMAT)}, "version": {VERSION}, "schema": {dumps(HEAD)},\n "tables": {{')
         written = 0
         for t, table in enumerate(_tables(db)):
             columns = _columns(db, table)

@@ -37,6 +37,7 @@ _EMAIL_MAX_BYTES = 254
 # Already E.164: parsing and formatting it again gives it back unchanged (valid or not).
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 
+
 def fast_email(value: str) -> str:
     """``normalize_email`` with regex fast paths; raises InvalidInput like it."""
     text = value.strip()

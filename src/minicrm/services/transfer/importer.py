@@ -703,8 +703,14 @@ class ContactWriter(_Writer):
                 continue
             # imported notes describe the person; they are not a contact moment
             note_id = self.uow.interactions.insert(
-                {"kind": "note", "body": body, "at": self.uow.now, "author": self.ctx.user,
-                 "contact_id": contact_id, "created_at": self.uow.now}
+                {
+                    "kind": "note",
+                    "body": body,
+                    "at": self.uow.now,
+                    "author": self.ctx.user,
+                    "contact_id": contact_id,
+                    "created_at": self.uow.now,
+                }
             )
             self.uow.record("interaction", note_id, "create", None, self.uow.interactions.snapshot(note_id))
             unchanged = False
@@ -865,8 +871,15 @@ class DealWriter(_Writer):
         }
         deal_id = self.uow.deals.insert(values)
         self.uow.deals.insert_stage_change(
-            {"deal_id": deal_id, "from_stage": None, "to_stage": stage, "status": status, "at": now,
-             "actor": self.ctx.user, "pipeline": values["pipeline"]}
+            {
+                "deal_id": deal_id,
+                "from_stage": None,
+                "to_stage": stage,
+                "status": status,
+                "at": now,
+                "actor": self.ctx.user,
+                "pipeline": values["pipeline"],
+            }
         )
         title = str(values["title"])
         self.uow.record("deal", deal_id, "create", None, {"id": deal_id, **values})

@@ -13,8 +13,11 @@ from minicrm.store.tables import metadata
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=context.config.get_main_option("sqlalchemy.url"), target_metadata=metadata, literal_binds=True,
-        include_object=include_object, render_as_batch=True,
+        url=context.config.get_main_option("sqlalchemy.url"),
+        target_metadata=metadata,
+        literal_binds=True,
+        include_object=include_object,
+        render_as_batch=True,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -61,8 +64,11 @@ def _run(connection: Any) -> None:
     else:
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
     context.configure(
-        connection=connection, target_metadata=metadata, include_object=include_object,
-        render_as_batch=connection.dialect.name == "sqlite", transaction_per_migration=True,
+        connection=connection,
+        target_metadata=metadata,
+        include_object=include_object,
+        render_as_batch=connection.dialect.name == "sqlite",
+        transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -86,9 +86,10 @@ class CompanyRecords:
         """Set columns of one company; re-index it and, when its name changed, its people.
         With ``base_version`` only if the stored version is still that one: returns the new
         version, or None when it moved on (nothing written)."""
-        renamed = "name" in values and self.db.scalar(
-            "SELECT name FROM company WHERE id = ?", (company_id,)
-        ) != values["name"]
+        renamed = (
+            "name" in values
+            and self.db.scalar("SELECT name FROM company WHERE id = ?", (company_id,)) != values["name"]
+        )
         version = update_row(self.db, "company", company_id, dict(values), base_version)
         if base_version is None or version is not None:
             search_index.reindex_company(self.db, company_id, with_contacts=bool(renamed))

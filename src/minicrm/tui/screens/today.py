@@ -106,9 +106,7 @@ class TodayScreen(CrmScreen):
             every = f"every {counted(c.cadence_days, 'day')} · {since}"
             options.append(
                 Option(
-                    Text.assemble(
-                        ("  ◌ ", "magenta"), (c.name, "cyan"), "  ", every
-                    ),
+                    Text.assemble(("  ◌ ", "magenta"), (c.name, "cyan"), "  ", every),
                     id=f"contact:{c.contact_id}:{c.contact_id}",
                 )
             )

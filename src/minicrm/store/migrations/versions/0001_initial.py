@@ -206,9 +206,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("contact_email", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_contact_email_contact_id"), ["contact_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_contact_email_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index("ix_contact_email_email_lower", ["email_lower"], unique=False)
 
     op.create_table(
@@ -229,9 +227,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("contact_phone", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_contact_phone_contact_id"), ["contact_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_contact_phone_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_contact_phone_phone"), ["phone"], unique=False)
 
     op.create_table(
@@ -278,8 +274,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_deal_owner"), ["owner"], unique=False)
         batch_op.create_index(
             "ix_deal_status_stage",
-            ["status", "pipeline", "stage", "currency", "close_date", "value_minor", "probability", "owner",
-             "created_at", "closed_at", "stage_entered_at", "last_activity_at", "lost_reason"],
+            [
+                "status",
+                "pipeline",
+                "stage",
+                "currency",
+                "close_date",
+                "value_minor",
+                "probability",
+                "owner",
+                "created_at",
+                "closed_at",
+                "stage_entered_at",
+                "last_activity_at",
+                "lost_reason",
+            ],
             unique=False,
         )
         batch_op.create_index("ix_deal_board", ["status", "pipeline", "stage", "value_minor"], unique=False)
@@ -398,9 +407,7 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     with op.batch_alter_table("service_request", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_service_request_contact_id"), ["contact_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_service_request_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_service_request_deal_id"), ["deal_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_service_request_status"), ["status"], unique=False)
 
@@ -528,9 +535,7 @@ def _create_search_index() -> None:
         )
     else:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute(
-            "CREATE INDEX ix_search_doc_body_trgm ON search_doc USING gin (lower(body) gin_trgm_ops)"
-        )
+        op.execute("CREATE INDEX ix_search_doc_body_trgm ON search_doc USING gin (lower(body) gin_trgm_ops)")
 
 
 def _drop_search_index() -> None:
