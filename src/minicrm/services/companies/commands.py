@@ -20,23 +20,13 @@ from minicrm.services.kernel.validation import check_field_key, normalize_tags, 
 from minicrm.store import db as db_layer
 from minicrm.store.db import Database
 from minicrm.store.records.base import unlinked_rows
+from minicrm.store.records.companies import CHILDREN as COMPANY_CHILDREN
 from minicrm.store.records.companies import COLUMNS as _COLUMNS
+from minicrm.store.records.companies import DETAILS as COMPANY_DETAILS
 from minicrm.store.records.companies import snapshot as snapshot
 
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-CLEARABLE = (
-    "domain",
-    "industry",
-    "size",
-    "street",
-    "city",
-    "region",
-    "postcode",
-    "country",
-    "owner",
-    "tags",
-    "fields",
-)
+CLEARABLE = (*COMPANY_DETAILS, *COMPANY_CHILDREN)
 
 
 def normalize_domain(value: str | None) -> str | None:

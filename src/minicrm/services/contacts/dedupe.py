@@ -21,6 +21,7 @@ from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.store.db import Database
 from minicrm.store.records.companies import CHILDREN as COMPANY_CHILDREN
+from minicrm.store.records.companies import DETAILS as COMPANY_DETAILS
 from minicrm.store.records.contacts import CHILDREN as CONTACT_CHILDREN
 
 NAME_THRESHOLD = 90
@@ -259,17 +260,7 @@ def merge_companies_in(uow: UnitOfWork, keep_id: int, others: list[int]) -> None
         snap = records.snapshot(other)
         if snap is None:
             raise NotFound(f"no company with id {other}")
-        for column in (
-            "domain",
-            "industry",
-            "size",
-            "street",
-            "city",
-            "region",
-            "postcode",
-            "country",
-            "owner",
-        ):
+        for column in COMPANY_DETAILS:
             if not row[column] and snap[column]:
                 row[column] = snap[column]
         tags |= set(snap["tags"])

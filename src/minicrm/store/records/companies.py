@@ -19,10 +19,9 @@ if TYPE_CHECKING:
     from minicrm.store.db import Database
 
 #: the ``company`` table's columns after ``id``, in table order
-COLUMNS = (
-    "name", "domain", "industry", "size", "street", "city", "region", "postcode", "country", "owner",
-    "created_at", "updated_at", "version",
-)  # fmt: skip
+#: what a user fills in about a company besides its name (edits clear them, merges fill them)
+DETAILS = ("domain", "industry", "size", "street", "city", "region", "postcode", "country", "owner")
+COLUMNS = ("name", *DETAILS, "created_at", "updated_at", "version")
 ALL_COLUMNS = ("id", *COLUMNS)
 FIELD_COLUMNS = ("company_id", "key", "value")
 CHILDREN = ("tags", "fields")
