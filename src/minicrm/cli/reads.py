@@ -79,7 +79,7 @@ def contact_list(
 
 def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 20) -> None:
     fmt = check_format(fmt, json_flag)
-    from minicrm.services.contacts.queries import contact_detail
+    from minicrm.services.customer.profile import contact_detail
 
     with services() as ctx:
         detail = contact_detail(ctx, ref, timeline_limit=timeline)

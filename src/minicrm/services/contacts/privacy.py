@@ -17,8 +17,8 @@ from typing import Any
 from minicrm.services.history import changelog
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.unit_of_work import UnitOfWork
-from minicrm.services.transfer.bulk import identity_hash
 from minicrm.store.db import Database
+from minicrm.store.records.contacts import identity_hash
 
 REDACTED = "[redacted]"
 _CHILD_TABLES = (("interaction", "interaction"), ("followup", "followup"), ("request", "service_request"))

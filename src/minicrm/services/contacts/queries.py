@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from minicrm.core.dates import Duration
-    from minicrm.services.dto.contact_detail import ContactDetail
     from minicrm.services.kernel.context import Context
     from minicrm.store.db import Database, Row
 
@@ -195,7 +194,7 @@ def query_sql(ctx: Context, q: ContactQuery) -> tuple[str, list[Any]]:
         params += [check_field_key(key), value.lower()]
     if q.min_value is not None:
         from minicrm.core.money import parse_lenient_amount
-        from minicrm.services.customer.purchases import WON_TOTALS_SQL
+        from minicrm.store.records.deals import WON_TOTALS_SQL
 
         amount = parse_lenient_amount(q.min_value, ctx.config.currency)
         if amount > 0:  # a contact without purchases has a lifetime value of 0
@@ -211,7 +210,7 @@ def list_contacts(ctx: Context, q: ContactQuery = ContactQuery()) -> list[Contac
     sql, params = query_sql(ctx, q)
     direction = "DESC" if q.descending else "ASC"
     if q.sort == "value":
-        from minicrm.services.customer.purchases import WON_TOTALS_SQL
+        from minicrm.store.records.deals import WON_TOTALS_SQL
 
         sql = (
             f"SELECT m.id FROM ({sql}) m LEFT JOIN {WON_TOTALS_SQL} w ON w.contact_id = m.id "
@@ -238,27 +237,3 @@ def matching_ids(ctx: Context, q: ContactQuery) -> list[int]:
     sort and the page of ``q`` do not apply)."""
     sql, params = query_sql(ctx, q)
     return [int(r["id"]) for r in ctx.db.all(sql + " ORDER BY c.id", params)]
-
-
-def contact_detail(
-    ctx: Context, ref: str | int, *, followup_limit: int | None = None, timeline_limit: int | None = 20
-) -> ContactDetail:
-    """One contact with what is shown beside it, read in one snapshot: ``contact show`` and the
-    TUI's contact pane print this. ``ref``: an id, or what a user typed (id, email or name)."""
-    from minicrm.services.customer import purchases, requests
-    from minicrm.services.deals import queries as deal_queries
-    from minicrm.services.dto.contact_detail import ContactDetail
-    from minicrm.services.followups import queries as followup_queries
-    from minicrm.services.history.interactions import Links, timeline
-
-    with ctx.db.snapshot():
-        contact = get(ctx, ref) if isinstance(ref, int) else find(ctx, ref)
-        key = str(contact.id)
-        return ContactDetail(
-            contact=contact,
-            deals=tuple(deal_queries.summaries_of_contact(ctx, contact.id)),
-            followups=tuple(followup_queries.list_followups(ctx, "open", contact=key, limit=followup_limit)),
-            timeline=tuple(timeline(ctx, Links(contact=key), limit=timeline_limit)),
-            requests=tuple(requests.list_requests(ctx, contact=key)),
-            purchases=purchases.for_contact(ctx, contact.id),
-        )

@@ -21,13 +21,6 @@ if TYPE_CHECKING:
 
     from minicrm.services.kernel.context import Context
 
-#: lifetime value in one currency per contact, as a derived table ``(contact_id, total)``;
-#: its one parameter is the currency
-WON_TOTALS_SQL = (
-    "(SELECT d.contact_id AS contact_id, SUM(d.value_minor) AS total FROM deal d "
-    "WHERE d.status = 'won' AND d.currency = ? AND d.contact_id IS NOT NULL GROUP BY d.contact_id)"
-)
-
 
 def for_contact(ctx: Context, contact_id: int) -> PurchaseSummary:
     return _summary(ctx, "d.contact_id = ?", [contact_id])

@@ -1,6 +1,6 @@
 """What ``contact show`` and the TUI's contact pane show: one contact with its deals, open
 follow-ups, timeline, service requests and purchases, read in one snapshot by
-``contact_queries.contact_detail``.
+``services.customer.profile.contact_detail``.
 
 A module of its own so that ``contact show`` (a hot command) creates these two classes only.
 """

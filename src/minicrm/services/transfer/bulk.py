@@ -7,7 +7,6 @@ cached fast paths, and the record modules (``minicrm.store.records``) write with
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from functools import lru_cache
@@ -86,12 +85,6 @@ def fast_phone(value: str, region: str | None) -> str:
 @lru_cache(maxsize=65536)
 def _cached_phone(text: str, region: str | None) -> str:
     return normalize_phone(text, region)
-
-
-def identity_hash(kind: str, value: str) -> str:
-    """The tombstone hash of an email (case-insensitive) or a normalised phone."""
-    key = value.strip().lower() if kind == "email" else value.strip()
-    return hashlib.sha256(f"{kind}:{key}".encode()).hexdigest()
 
 
 def new_uid() -> str:

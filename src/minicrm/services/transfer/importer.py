@@ -38,12 +38,12 @@ from minicrm.services.transfer.bulk import (
     drop_secondary_indexes,
     fast_email,
     fast_phone,
-    identity_hash,
     new_uids,
 )
 from minicrm.store.records import companies as company_records
 from minicrm.store.records.base import allocate_ids
 from minicrm.store.records.contacts import ALL_COLUMNS as CONTACT_COLUMNS
+from minicrm.store.records.contacts import identity_hash
 from minicrm.store.records.search_index import contact_search_body
 
 Kind = Literal["contacts", "companies", "deals"]

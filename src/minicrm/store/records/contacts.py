@@ -195,3 +195,11 @@ def _sql_literal(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def identity_hash(kind: str, value: str) -> str:
+    """The tombstone hash of an email (case-insensitive) or a normalised phone."""
+    key = value.strip().lower() if kind == "email" else value.strip()
+    import hashlib
+
+    return hashlib.sha256(f"{kind}:{key}".encode()).hexdigest()

@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from minicrm.store.db import Database
 
 #: the ``deal`` table's columns after ``id``, in table order
+#: lifetime value in one currency per contact, as a derived table ``(contact_id, total)``;
+#: its one parameter is the currency
+WON_TOTALS_SQL = (
+    "(SELECT d.contact_id AS contact_id, SUM(d.value_minor) AS total FROM deal d "
+    "WHERE d.status = 'won' AND d.currency = ? AND d.contact_id IS NOT NULL GROUP BY d.contact_id)"
+)
+
 COLUMNS = (
     "title", "contact_id", "company_id", "value_minor", "currency", "pipeline", "stage", "probability",
     "close_date", "owner", "status", "lost_reason", "closed_at", "stage_entered_at", "last_activity_at",

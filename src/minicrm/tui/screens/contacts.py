@@ -50,7 +50,7 @@ CompanyView = CompanyDetail
 
 
 def load_contact(ctx: Context, contact_id: int) -> ContactDetail:
-    from minicrm.services.contacts.queries import contact_detail
+    from minicrm.services.customer.profile import contact_detail
 
     return contact_detail(ctx, contact_id, followup_limit=PANE_FOLLOWUPS, timeline_limit=PANE_TIMELINE)
 
