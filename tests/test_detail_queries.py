@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from minicrm.core.errors import InvalidInput, NotFound
-from minicrm.services.companies.queries import company_detail, company_id
+from minicrm.services.companies.queries import company_id
 from minicrm.services.contacts import queries as contact_queries
 from minicrm.services.contacts.queries import ContactQuery
-from minicrm.services.customer.profile import contact_detail
+from minicrm.services.customer.profile import company_detail, contact_detail
 from minicrm.services.deals import dashboard
 from minicrm.services.deals.queries import deal_detail, deal_id
 from minicrm.services.dto import CompanyDetail, ContactDetail, DealDetail, DealSummary, Today

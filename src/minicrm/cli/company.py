@@ -13,6 +13,7 @@ from minicrm.cli.parsing import key_values
 from minicrm.cli.state import confirm, services
 from minicrm.services.companies import commands as companies
 from minicrm.services.companies import queries as company_queries
+from minicrm.services.customer import profile
 from minicrm.services.dto import UNSET, Address, CompanyCreate, CompanyPatch, or_unset
 
 app = typer.Typer(help="Companies (accounts): add, list, show, edit, remove.", no_args_is_help=True)
@@ -82,7 +83,7 @@ def show(
     """Show a company with its people and recent timeline."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        detail = company_queries.company_detail(ctx, ref)
+        detail = profile.company_detail(ctx, ref)
         tz = ctx.clock.tz
         printer = Printer(fmt, tz)
         if fmt in ("json", "jsonl"):

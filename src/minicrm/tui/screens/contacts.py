@@ -56,7 +56,7 @@ def load_contact(ctx: Context, contact_id: int) -> ContactDetail:
 
 
 def load_company(ctx: Context, company_id: int) -> CompanyDetail:
-    from minicrm.services.companies.queries import company_detail
+    from minicrm.services.customer.profile import company_detail
 
     return company_detail(ctx, company_id, people_limit=PANE_PEOPLE, timeline_limit=PANE_TIMELINE)
 
