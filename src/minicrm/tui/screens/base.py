@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.markup import escape
+from textual.message_pump import _MessagePumpMeta
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -87,7 +89,11 @@ class KeyBar(Static):
             self.update(line, layout=False)  # one docked line: a repaint, never a layout
 
 
-class CrmScreen(Screen[None]):
+class _AbstractScreenMeta(_MessagePumpMeta, ABCMeta):
+    """Textual's message-pump metaclass with ABCMeta's abstract-method checks."""
+
+
+class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
     MODE: ClassVar[str] = ""
     #: (title, help, action) shown in the command palette while this screen is active
     COMMANDS_HERE: ClassVar[tuple[tuple[str, str, str], ...]] = ()
@@ -101,16 +107,16 @@ class CrmScreen(Screen[None]):
         yield from self.compose_body()
         yield KeyBar(id="keys")
 
+    @abstractmethod
     def compose_body(self) -> ComposeResult:
         """The widgets between the navigation bar and the key bar (every screen defines its own)."""
-        raise NotImplementedError
 
     def on_mount(self) -> None:
         self.refresh_data()
 
+    @abstractmethod
     def refresh_data(self) -> None:
         """Reload what this screen shows from the database."""
-        raise NotImplementedError
 
     def db(
         self,
