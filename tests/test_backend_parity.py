@@ -8,6 +8,7 @@ import pytest
 
 from minicrm.services import search
 from minicrm.services.contacts import commands as contacts
+from minicrm.store.schema import HEAD
 
 
 def _names(run) -> list[str]:
@@ -153,9 +154,9 @@ def test_database_commands(cli) -> None:
     created = cli("init")
     assert created.exit_code == 0, created.stderr
     assert created.stderr.startswith("created: ")
-    assert created.stderr.endswith("(schema 0003)\n")
+    assert created.stderr.endswith(f"(schema {HEAD})\n")
     assert cli("init").stderr.startswith("ready: ")
-    assert cli("db", "current").stdout == "0003 (up to date)\n"
+    assert cli("db", "current").stdout == f"{HEAD} (up to date)\n"
     assert cli("db", "upgrade").exit_code == 0
 
 

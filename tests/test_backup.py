@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from minicrm.store import schema
+from minicrm.store.schema import HEAD
 
 pytestmark = pytest.mark.sqlite_only  # SQLite files; PostgreSQL is backed up with pg_dump
 
@@ -152,7 +153,7 @@ def test_restore_without_yes_and_without_a_terminal_changes_nothing(cli, db_path
     cli("contact", "add", "Bruno")
     result = cli("restore", str(saved))
     assert result.exit_code == 1
-    assert "(1 contacts, 0 companies, schema 0003)" in result.stderr
+    assert f"(1 contacts, 0 companies, schema {HEAD})" in result.stderr
     assert "refusing without --yes" in result.stderr
     assert _names(db_path) == ["Ana", "Bruno"]
     assert sorted(p.name for p in db_path.parent.iterdir() if not p.name.startswith("minicrm.db")) == []

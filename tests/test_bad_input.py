@@ -7,6 +7,8 @@ import sqlite3
 
 import pytest
 
+from minicrm.store.schema import HEAD
+
 
 @pytest.fixture
 def populated(cli) -> None:
@@ -229,7 +231,7 @@ def test_a_database_from_a_newer_minicrm_is_exit_3(cli, sh, db_path, dump) -> No
     current = sh("db", "current")
     assert (current.exit_code, current.stderr) == (
         3,
-        "error: the database schema 9999 is newer than this minicrm (0003)\n",
+        f"error: the database schema 9999 is newer than this minicrm ({HEAD})\n",
     )
     assert dump() == before
 

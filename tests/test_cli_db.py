@@ -5,6 +5,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from minicrm.store.schema import HEAD
+
 
 def test_default_db_path_is_under_the_test_home(cli, sh, isolated_env, db_path) -> None:
     result = cli("db", "path")
@@ -24,19 +26,19 @@ def test_init_creates_the_database_0600_in_a_0700_dir(cli, db_path) -> None:
     assert not db_path.exists()
     result = cli("init")
     assert (result.exit_code, result.stdout) == (0, "")
-    assert result.stderr == f"created: {db_path} (schema 0003)\n"
+    assert result.stderr == f"created: {db_path} (schema {HEAD})\n"
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
     assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
     again = cli("init")
-    assert (again.exit_code, again.stderr) == (0, f"ready: {db_path} (schema 0003)\n")
+    assert (again.exit_code, again.stderr) == (0, f"ready: {db_path} (schema {HEAD})\n")
 
 
 def test_db_current_and_upgrade(cli, db_path) -> None:
-    assert cli("db", "current").stdout == "empty (head 0003)\n"
+    assert cli("db", "current").stdout == f"empty (head {HEAD})\n"
     assert not db_path.exists()  # asking does not create it
     result = cli("db", "upgrade")
-    assert (result.exit_code, result.stderr) == (0, f"{db_path}: schema 0003\n")
-    assert cli("db", "current").stdout == "0003 (up to date)\n"
+    assert (result.exit_code, result.stderr) == (0, f"{db_path}: schema {HEAD}\n")
+    assert cli("db", "current").stdout == f"{HEAD} (up to date)\n"
 
 
 def test_any_command_creates_the_database_on_first_use(cli, db_path) -> None:

@@ -17,6 +17,7 @@ from minicrm.services import search
 from minicrm.services.contacts import commands as contacts
 from minicrm.services.dto import ContactCreate, ContactPatch
 from minicrm.services.kernel.context import open_context
+from minicrm.store.schema import HEAD
 
 pytestmark = pytest.mark.postgres
 
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WRITER = """
 import sys
 from minicrm.services.contacts import commands as contacts
+from minicrm.store.schema import HEAD
 from minicrm.services.kernel.context import open_context
 from minicrm.services.dto import ContactCreate
 
@@ -99,12 +101,12 @@ def test_two_users_saving_the_same_version_at_once_get_exactly_one_conflict(cli)
 
 
 def test_init_on_an_empty_database_creates_the_schema(cli, ctx_free_url) -> None:
-    assert cli("db", "current").stdout == "empty (head 0003)\n"
+    assert cli("db", "current").stdout == f"empty (head {HEAD})\n"
     created = cli("init")
     assert created.exit_code == 0, created.stderr
-    assert created.stderr == f"created: {ctx_free_url} (schema 0003)\n"
-    assert cli("db", "current").stdout == "0003 (up to date)\n"
-    assert cli("init").stderr == f"ready: {ctx_free_url} (schema 0003)\n"
+    assert created.stderr == f"created: {ctx_free_url} (schema {HEAD})\n"
+    assert cli("db", "current").stdout == f"{HEAD} (up to date)\n"
+    assert cli("init").stderr == f"ready: {ctx_free_url} (schema {HEAD})\n"
     import psycopg
 
     with psycopg.connect(ctx_free_url.replace("+psycopg", "")) as conn:
@@ -154,7 +156,7 @@ def test_reps_running_init_at_the_same_moment_all_succeed(cli, ctx_free_url) -> 
     ]
     errors = [p.communicate(timeout=300)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], errors
-    assert cli("db", "current").stdout == "0003 (up to date)\n"
+    assert cli("db", "current").stdout == f"{HEAD} (up to date)\n"
 
 
 def test_plain_postgresql_urls_work_too(cli, ctx_free_url, monkeypatch) -> None:
@@ -163,7 +165,7 @@ def test_plain_postgresql_urls_work_too(cli, ctx_free_url, monkeypatch) -> None:
         monkeypatch.setenv("MINICRM_DB", ctx_free_url.replace("postgresql+psycopg://", scheme))
         result = cli("contact", "add", f"Ana {scheme}", "--json")
         assert result.exit_code == 0, result.stderr
-    assert cli("db", "current").stdout == "0003 (up to date)\n"
+    assert cli("db", "current").stdout == f"{HEAD} (up to date)\n"
 
 
 def test_the_schema_matches_the_tables_with_no_drift(cli, ctx_free_url) -> None:
@@ -202,7 +204,7 @@ def test_a_database_from_a_newer_minicrm_is_refused_with_exit_3(cli, sh, ctx_fre
         assert "was written by a newer minicrm (schema 0999); upgrade minicrm to open it" in result.stderr
     current = cli("db", "current")
     assert current.exit_code == 3
-    assert current.stderr == "error: the database schema 0999 is newer than this minicrm (0003)\n"
+    assert current.stderr == f"error: the database schema 0999 is newer than this minicrm ({HEAD})\n"
 
 
 def test_an_unreachable_server_is_a_storage_error(cli, monkeypatch) -> None:
