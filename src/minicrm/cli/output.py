@@ -15,6 +15,8 @@ that interchange files use too), and one escaping rule:
 * CSV is data for spreadsheets: cells are kept exact, and only formula-looking cells are
   neutralised.
 
+``inert`` itself is ``core.text``'s, which the TUI uses too.
+
 rich is imported only for the table format, ``json`` and ``csv`` only when used.
 """
 
@@ -26,6 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
+from minicrm.core.text import inert as inert
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
@@ -34,32 +38,6 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
 FORMATS = ("table", "plain", "json", "jsonl", "csv")
-# Patterns, not compiled ones: ``re`` compiles each on first use (and caches it), so a command
-# whose text is all printable never pays the ~2 ms each of these character classes costs.
-_UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-_UNSAFE_WITH_LINES = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-
-
-def _escape(match: re.Match[str]) -> str:
-    ch = match.group(0)
-    if ch == "\n":
-        return "\\n"
-    if ch == "\t":
-        return "\\t"
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def inert(value: object, *, keep_newlines: bool = False) -> str:
-    """``value`` as text that cannot style, move or reorder the terminal."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text.isprintable():  # every character the patterns match is unprintable
-        return text
-    return re.sub(_UNSAFE if keep_newlines else _UNSAFE_WITH_LINES, _escape, text)
-
-
 _JSON_UNSAFE = "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029]"
 
 

@@ -1,0 +1,36 @@
+"""Stored text made inert for a terminal: the one escaping rule the CLI and the TUI share.
+
+Control characters (ESC, NUL, CR, C1 controls, …) and bidirectional overrides are shown as
+escapes such as ``\\x1b`` and ``\\u202e``, so a name can never style, move, retitle or reorder the
+terminal. Markup (rich's ``[bold]``) is a separate concern of each interface: the CLI never
+renders text as markup, the TUI wraps it in ``rich.text.Text``.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Patterns, not compiled ones: ``re`` compiles each on first use (and caches it), so a command
+# whose text is all printable never pays the ~2 ms each of these character classes costs.
+_UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+_UNSAFE_WITH_LINES = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group(0)
+    if ch == "\n":
+        return "\\n"
+    if ch == "\t":
+        return "\\t"
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def inert(value: object, *, keep_newlines: bool = False) -> str:
+    """``value`` as text that cannot style, move or reorder the terminal."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.isprintable():  # every character the patterns match is unprintable
+        return text
+    return re.sub(_UNSAFE if keep_newlines else _UNSAFE_WITH_LINES, _escape, text)
