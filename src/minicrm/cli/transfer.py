@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -337,14 +338,37 @@ def export_vcard(
 
 
 @export_app.command("ics")
-def export_ics(out: OutOpt = None) -> None:
-    """The open follow-ups as an iCalendar file of VTODOs (recurring ones with their RRULE)."""
-    from minicrm.exchange.ics import followups_to_ics
-    from minicrm.services.transfer import exporter
+def export_ics(
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write here instead of stdout; a directory (existing, or ending in /): one .ics each.",
+        ),
+    ] = None,
+) -> None:
+    """The open follow-ups as iCalendar VTODOs (recurring ones with DTSTART and their RRULE).
+
+    To a directory, a vdir for todoman and vdirsyncer: one .ics per follow-up series, named by
+    its UID; exporting again rewrites only what changed and removes minicrm's files of
+    follow-ups no longer open."""
+    from minicrm.services.transfer import todos
 
     with services() as ctx:
-        data = followups_to_ics(exporter.open_followup_todos(ctx))
-    with output_stream(out, binary=True) as fh:
+        items = todos.open_followup_todos(ctx)
+    if out is not None and (out.endswith(("/", os.sep)) or Path(out).is_dir()):
+        from minicrm.exchange.vdir import sync_vdir
+
+        done = sync_vdir(Path(out), todos.todo_files(items), suffix=".ics")
+        _say(f"exported {counted(done.exported, 'follow-up')} to {out.rstrip('/' + os.sep)}/")
+        if done.removed:
+            _say(f"removed {counted(done.removed, 'stale file')} (follow-ups no longer open)")
+        return
+    from minicrm.exchange.ics import followups_to_ics
+
+    data = followups_to_ics(items)
+    with output_stream(Path(out) if out is not None else None, binary=True) as fh:
         fh.write(data)
 
 

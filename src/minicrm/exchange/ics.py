@@ -36,6 +36,10 @@ class IcsTodo:
     categories: list[str] = field(default_factory=list)
     tzid: str | None = None
     recurrence_id: datetime | date | None = None
+    #: the first occurrence, written as DTSTART (RFC 5545 requires one with an RRULE)
+    dtstart: datetime | date | None = None
+    #: DTSTAMP: when the item last changed (None: now); a fixed one makes exports repeatable
+    stamp: datetime | None = None
 
 
 def _utc(value: datetime) -> datetime:
@@ -69,8 +73,10 @@ def followups_to_ics(items: Iterable[IcsTodo]) -> bytes:
     for item in items:
         todo = icalendar.Todo()
         todo.add("uid", item.uid)
-        todo.add("dtstamp", stamp)
+        todo.add("dtstamp", _utc(item.stamp).replace(microsecond=0) if item.stamp else stamp)
         todo.add("summary", item.summary)
+        if item.dtstart is not None:
+            todo.add("dtstart", _due_value(IcsTodo(item.uid, "", item.dtstart, tzid=item.tzid)))
         todo.add("due", _due_value(item))
         if item.description:
             todo.add("description", item.description)
@@ -183,6 +189,7 @@ def read_ics_todos(data: bytes) -> list[IcsTodo]:
                     categories=_categories(comp),
                     tzid=tzid,
                     recurrence_id=_dt(comp, "recurrence-id"),
+                    dtstart=_dt(comp, "dtstart") if "due" in comp else None,
                 )
             )
     return todos

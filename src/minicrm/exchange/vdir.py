@@ -1,9 +1,10 @@
-"""A vdir (one vCard per file, as khard and vdirsyncer use it) kept in step with an export.
+"""A vdir (one vCard or iCalendar object per file, as khard, todoman and vdirsyncer use it) kept
+in step with an export.
 
 Exporting again must not make a sync tool re-upload every card, nor leave behind the card of a
 contact deleted since: a card is rewritten only when its text changed (vdirsyncer's filesystem
-storage uses the file's mtime as its etag), and a ``.vcf`` that minicrm wrote before (its PRODID
-says so) but that this export no longer holds is removed. Cards written by other software are
+storage uses the file's mtime as its etag), and a ``.vcf`` (or ``.ics``) that minicrm wrote before
+(its PRODID says so) but that this export no longer holds is removed. Cards written by other software are
 never touched.
 """
 
@@ -19,7 +20,7 @@ from minicrm.exchange.record import PRODID
 
 __all__ = ["VdirSync", "sync_vdir"]
 
-#: the line after VERSION in every vCard minicrm writes (``vcard.write_vcard``)
+#: the PRODID line near the top of every vCard (after VERSION) and iCalendar file minicrm writes
 _OUR_MARK = f"\r\nPRODID:{PRODID}\r\n".encode("ascii")
 
 
@@ -32,9 +33,9 @@ class VdirSync:
     removed: int  # stale minicrm cards deleted
 
 
-def sync_vdir(directory: Path, cards: Iterable[tuple[str, str]]) -> VdirSync:
-    """Write ``(file name, vCard text)`` pairs into ``directory`` and remove minicrm's stale
-    cards. Each file is replaced atomically, so a reader never sees half a card."""
+def sync_vdir(directory: Path, cards: Iterable[tuple[str, str]], *, suffix: str = ".vcf") -> VdirSync:
+    """Write ``(file name, text)`` pairs into ``directory`` and remove minicrm's stale files of
+    that ``suffix``. Each file is replaced atomically, so a reader never sees half a card."""
     if directory.exists() and not directory.is_dir():
         raise InvalidInput(f"{directory} exists and is not a directory")
     directory.mkdir(parents=True, exist_ok=True)
@@ -55,7 +56,7 @@ def sync_vdir(directory: Path, cards: Iterable[tuple[str, str]]) -> VdirSync:
         written += 1
     removed = 0
     for path in directory.iterdir():
-        if path.name in names or path.suffix.lower() != ".vcf" or not path.is_file():
+        if path.name in names or path.suffix.lower() != suffix or not path.is_file():
             continue
         if _written_by_us(path):
             path.unlink()

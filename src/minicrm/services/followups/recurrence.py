@@ -95,6 +95,66 @@ def every_as_rrule(every: str) -> str:
     return f"FREQ={freq}" if duration.count == 1 else f"FREQ={freq};INTERVAL={duration.count}"
 
 
+def calendar_rule(
+    *,
+    every: str | None,
+    rrule: str | None,
+    from_done: bool,
+    until: datetime | None,
+    all_day: bool,
+    anchor: datetime,
+    start: datetime,
+    clock: Clock,
+) -> str | None:
+    """The RRULE a calendar must be given, with ``DTSTART`` = ``start`` (the open occurrence), so
+    that its expansion by any RFC 5545 library gives exactly the dates minicrm itself will
+    schedule; None when the follow-up does not repeat on the calendar.
+
+    * ``every 1m`` from Jan 31 steps from the series' anchor and keeps the month's end (Feb 28,
+      Mar 31, Apr 30), where a plain ``FREQ=MONTHLY`` from Jan 31 would skip the short months:
+      days 29–31 become ``BYMONTHDAY=28,…,D;BYSETPOS=-1`` (the latest of those the month has),
+      and a yearly Feb 29 ``BYMONTH=2;BYMONTHDAY=28,29;BYSETPOS=-1``.
+    * A rule's ``COUNT`` counts from the anchor: the occurrences before ``start`` are taken off.
+    * ``--from-done`` repeats after each completion, which no calendar rule can say: None.
+    """
+    if from_done:
+        return None
+    if rrule:
+        rule = rrule.strip().removeprefix("RRULE:")
+        rule = _remaining_count(rule, anchor, start, all_day, clock)
+    elif every:
+        from minicrm.core.dates import parse_duration
+
+        rule = every_as_rrule(every)
+        duration = parse_duration(every)
+        local = anchor.astimezone(clock.tz)
+        day, month = local.day, local.month
+        if duration.unit == "months" and day > 28:
+            rule += f";BYMONTHDAY={','.join(str(d) for d in range(28, day + 1))};BYSETPOS=-1"
+        elif duration.unit == "years" and month == 2 and day == 29:
+            rule += ";BYMONTH=2;BYMONTHDAY=28,29;BYSETPOS=-1"
+    else:
+        return None
+    upper = rule.upper()
+    if until is not None and "UNTIL=" not in upper and "COUNT=" not in upper:
+        if all_day:
+            rule += f";UNTIL={until.astimezone(clock.tz).strftime('%Y%m%d')}"
+        else:
+            rule += f";UNTIL={until.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    return rule
+
+
+def _remaining_count(rule: str, anchor: datetime, start: datetime, all_day: bool, clock: Clock) -> str:
+    match = re.search(r"(?i)\bCOUNT=(\d+)", rule)
+    if match is None:
+        return rule
+    first, here = _local_start(anchor, all_day, clock), _local_start(start, all_day, clock)
+    occurrences = parse(rule, first)
+    used = len(occurrences.between(first, here, inc=True)) - (1 if here in occurrences else 0)
+    left = max(1, int(match.group(1)) - used)
+    return rule[: match.start(1)] + str(left) + rule[match.end(1) :]
+
+
 # -- next occurrences ------------------------------------------------------------------------
 def _threshold(all_day: bool, due_at: datetime, clock: Clock) -> datetime:
     """The next occurrence must come after this moment (UTC): after today for all-day items,

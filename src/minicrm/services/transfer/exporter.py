@@ -7,14 +7,11 @@ services produce rows and records; the interface writes them where the user aske
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime
 from typing import Any
 
 from minicrm.core.clock import from_db, iso_local
-from minicrm.core.dates import parse_duration
 from minicrm.core.errors import InvalidInput
 from minicrm.core.money import plain_amount
-from minicrm.exchange.ics import IcsTodo
 from minicrm.exchange.record import ContactRecord
 from minicrm.services.contacts import commands as contacts
 from minicrm.services.dto import Contact
@@ -278,72 +275,3 @@ def vcard_files(ctx: Context, segment: str | None = None) -> Iterator[tuple[str,
         rec.uid = uids.get(c.id) or rec.uid
         safe = "".join(ch if ch.isalnum() or ch in "-_.@" else "_" for ch in str(rec.uid))
         yield f"{safe}.vcf", write_vcard(rec)
-
-
-# -- iCalendar -------------------------------------------------------------------------------
-_FREQ = {
-    "minutes": "MINUTELY",
-    "hours": "HOURLY",
-    "days": "DAILY",
-    "weeks": "WEEKLY",
-    "months": "MONTHLY",
-    "years": "YEARLY",
-}
-
-
-def rrule_for(every: str | None, rrule: str | None, until: datetime | None, all_day: bool) -> str | None:
-    """The RRULE of a recurring follow-up: ``every`` 2w → FREQ=WEEKLY;INTERVAL=2, plus UNTIL."""
-    if rrule:
-        rule = rrule.strip().removeprefix("RRULE:")
-    elif every:
-        duration = parse_duration(every)
-        rule = f"FREQ={_FREQ[duration.unit]}"
-        if duration.count != 1:
-            rule += f";INTERVAL={duration.count}"
-    else:
-        return None
-    if until is not None and "UNTIL=" not in rule.upper() and "COUNT=" not in rule.upper():
-        if all_day:
-            rule += f";UNTIL={until.date().strftime('%Y%m%d')}"
-        else:
-            rule += f";UNTIL={until.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
-    return rule
-
-
-def open_followup_todos(ctx: Context) -> list[IcsTodo]:
-    """The open follow-ups as VTODOs, due in the user's time zone (all-day ones as DATEs)."""
-    tz = ctx.clock.tz
-    tzid = getattr(tz, "key", None)
-    tzid = None if tzid in (None, "UTC", "Etc/UTC") else str(tzid)
-    todos: list[IcsTodo] = []
-    rows = ctx.db.all(
-        "SELECT f.*, c.name AS contact_name, d.title AS deal_title FROM followup f "
-        "LEFT JOIN contact c ON c.id = f.contact_id LEFT JOIN deal d ON d.id = f.deal_id "
-        "WHERE f.done_at IS NULL ORDER BY f.due_at, f.id"
-    )
-    for r in rows:
-        due_at = from_db(r["due_at"])
-        assert due_at is not None
-        local = due_at.astimezone(tz)
-        all_day = bool(r["all_day"])
-        due: date | datetime = local.date() if all_day else local
-        until = from_db(r["until"])
-        if until is not None and all_day:
-            until = until.astimezone(tz)
-        about = [
-            x
-            for x in (r["contact_name"], f"deal #{r['deal_id']} {r['deal_title']}" if r["deal_id"] else None)
-            if x
-        ]
-        todos.append(
-            IcsTodo(
-                uid=f"minicrm-followup-{r['id']}",
-                summary=r["title"],
-                due=due,
-                description=" · ".join(about) or None,
-                rrule=rrule_for(r["every"], r["rrule"], until, all_day),
-                created=from_db(r["created_at"]),
-                tzid=None if all_day else tzid,
-            )
-        )
-    return todos
