@@ -92,6 +92,9 @@ def parse_lenient_amount(text: str, currency: str) -> int:
     negative amount or more decimals than the currency has is InvalidInput."""
     raw = str(text)
     cleaned = raw.strip().upper()
+    named = amount_currency(raw)
+    if named is not None and named != currency:
+        raise InvalidInput(f"the amount {raw!r} is in {named}, not {currency}")
     if cleaned.startswith(currency):
         cleaned = cleaned[len(currency) :]
     elif cleaned.endswith(currency):
@@ -121,6 +124,21 @@ def parse_lenient_amount(text: str, currency: str) -> int:
     if minor > MAX_MINOR:
         raise InvalidInput(f"invalid amount {raw!r}: too large")
     return int(minor)
+
+
+#: currency signs that name one currency (``$``, ``¥`` and ``kr`` name several: they name none)
+_SIGNS = {"€": "EUR", "£": "GBP", "₹": "INR", "₩": "KRW", "₪": "ILS", "₫": "VND", "₺": "TRY", "₴": "UAH"}
+
+
+def amount_currency(text: str) -> str | None:
+    """The currency an amount names itself, if any: its ISO code (``"USD 5,000.00"``,
+    ``"1200 eur"``) or a sign that belongs to one currency (``"€ 1200"``, ``"£5"``)."""
+    cleaned = str(text).strip().upper()
+    for code in (cleaned[:3], cleaned[-3:]):
+        if len(code) == 3 and code.isalpha() and code in EXPONENTS:
+            return code
+    signs = {_SIGNS[ch] for ch in cleaned if ch in _SIGNS}
+    return signs.pop() if len(signs) == 1 else None
 
 
 def _is_currency_sign(ch: str) -> bool:

@@ -174,6 +174,14 @@ PRESETS: dict[str, list[Rule]] = {
         (r"CurrencyIsoCode", "currency"),
         (r"CloseDate", "close_date"),
         (r"Probability", "probability"),
+        # report exports (Reports → Export → "Details only"): the labels, not the API names
+        (r"Opportunity Name", "name"),
+        (r"Account Name", "company"),
+        (r"Stage", "stage"),
+        (r"Close Date", "close_date"),
+        (r"(Amount|Opportunity) Currency", "currency"),
+        (r"Probability \(%\)", "probability"),
+        (r"Lead Source", "source"),
         (r"Id", "field:salesforce_id"),
         (r"AccountId", "field:salesforce_account_id"),
         (r"OwnerId", "field:salesforce_owner_id"),
@@ -199,7 +207,8 @@ _SIGNATURES: dict[str, set[str]] = {
                   "deal - title", "deal - value", "person - organization", "deal - stage"},
     "salesforce": {"id", "isdeleted", "masterrecordid", "accountid", "firstname", "lastname",
                    "stagename", "closedate", "billingstreet", "mailingstreet", "ownerid",
-                   "systemmodstamp", "createdbyid"},
+                   "systemmodstamp", "createdbyid", "opportunity name", "opportunity owner",
+                   "opportunity id", "probability (%)", "fiscal period"},
 }  # fmt: skip
 
 _GENERIC: dict[str, str] = {}

@@ -222,14 +222,18 @@ def forecast(ctx: Context, f: ReportFilter = ReportFilter()) -> ForecastReport:
 # -- win rate ---------------------------------------------------------------------------------
 def winrate(ctx: Context, f: ReportFilter = ReportFilter()) -> WinrateReport:
     """Deals closed in the period: won and lost counts and values, win rate (by count), average
-    sales cycle of the won ones (creation to win, days), and the lost reasons, most frequent first."""
+    sales cycle of the won ones (creation to win, days; unknown for deals imported already won),
+    and the lost reasons, most frequent first."""
     db = ctx.db
     where = _Where("d.status IN ('won', 'lost')").pipeline(ctx, f).instants(ctx, f, "d.closed_at").owner(f)
     cond, params = where.sql, where.params
     with db.snapshot():
         rows = db.all(
             f"SELECT d.status, d.currency, count(*) AS n, sum(d.value_minor) AS total, "
-            f"sum({_days(db, 'd.closed_at')} - {_days(db, 'd.created_at')}) AS cycle "
+            # a deal imported closed was closed before minicrm knew it: its cycle is unknown
+            f"sum(CASE WHEN d.closed_at >= d.created_at THEN {_days(db, 'd.closed_at')} - "
+            f"{_days(db, 'd.created_at')} END) AS cycle, "
+            "sum(CASE WHEN d.closed_at >= d.created_at THEN 1 ELSE 0 END) AS cycled "
             f"FROM deal d WHERE {cond} GROUP BY d.status, d.pipeline, d.stage, d.currency",  # index order
             params,
         )
@@ -240,13 +244,14 @@ def winrate(ctx: Context, f: ReportFilter = ReportFilter()) -> WinrateReport:
         )
     counts = {"won": 0, "lost": 0}
     values: dict[str, Totals] = {"won": {}, "lost": {}}
-    cycle = 0.0
+    cycle, cycled = 0.0, 0
     for r in rows:
         counts[r["status"]] += int(r["n"])
         if r["total"] is not None:
             add_totals(values[r["status"]], {r["currency"]: int(r["total"])})
-        if r["status"] == "won":
+        if r["status"] == "won" and r["cycled"]:
             cycle += float(r["cycle"])
+            cycled += int(r["cycled"])
     by_reason: dict[str, dict[str, Any]] = {}
     for r in reasons:
         slot = by_reason.setdefault(r["reason"] or "(no reason)", {"n": 0, "value": {}})
@@ -260,7 +265,7 @@ def winrate(ctx: Context, f: ReportFilter = ReportFilter()) -> WinrateReport:
         won_value=values["won"],
         lost_value=values["lost"],
         win_rate=_percent(counts["won"], counts["won"] + counts["lost"]),
-        average_cycle_days=_round(cycle / counts["won"]) if counts["won"] else None,
+        average_cycle_days=_round(cycle / cycled) if cycled else None,
         lost_reasons=tuple(LostReason(reason, slot["n"], slot["value"]) for reason, slot in ranked),
     )
 

@@ -13,14 +13,16 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
+from minicrm.core.clock import to_db
 from minicrm.core.errors import InvalidInput, MinicrmError
-from minicrm.core.money import currency_code, parse_lenient_amount
+from minicrm.core.money import amount_currency, currency_code, parse_lenient_amount
 from minicrm.exchange.record import CompanyRecord, ContactRecord, DealRecord
 from minicrm.services.dto import CONTACT_STATUSES, Address, CompanyCreate
 from minicrm.services.history.changelog import record_created
@@ -811,6 +813,9 @@ class DealWriter(_Writer):
     """Deals: every row is a new deal, linked to a contact (by email, then exact name) and a
     company (by name, created when new)."""
 
+    def _closed_at(self, close_date: str) -> str:
+        return to_db(self.ctx.clock.start_of_day(date.fromisoformat(close_date)))
+
     def add(self, line: int, row: dict[str, str], rec: DealRecord) -> None:
         db, now = self.db, self.uow.now
         try:
@@ -818,7 +823,9 @@ class DealWriter(_Writer):
             stage, closed = _stage_for(rec.stage, [s.name for s in pipeline.stages])
             known = pipeline.stage(stage)
             assert known is not None
-            currency = currency_code(rec.currency or self.ctx.config.currency)
+            # a currency column, else the currency the amount names ("USD 5,000.00"), else yours
+            named = amount_currency(rec.value) if rec.value else None
+            currency = currency_code(rec.currency or named or self.ctx.config.currency)
             value = parse_lenient_amount(rec.value, currency) if rec.value else None
             probability = known.probability
             if rec.probability:
@@ -862,7 +869,8 @@ class DealWriter(_Writer):
             "owner": optional_text(rec.owner) or self.ctx.user,
             "status": status,
             "lost_reason": None,
-            "closed_at": now if status != "open" else None,
+            # a closed deal closed on its close date (the day the file says), not on the import's
+            "closed_at": None if status == "open" else (self._closed_at(close) if close else now),
             "stage_entered_at": now,
             "last_activity_at": None,
             "created_at": now,
