@@ -120,7 +120,16 @@ def _report(summary: Any, rejects: _Rejects | None) -> None:
     if rejects is not None and rejects.count:
         tail = f"; rejected rows written to {rejects.path}"
     prefix = "dry run, nothing written: " if summary.dry_run else ""
+    ignored = getattr(summary, "ignored", [])
+    if ignored:
+        shown = ", ".join(inert(c) for c in ignored[:_IGNORED_SHOWN])
+        more = f", and {len(ignored) - _IGNORED_SHOWN} more" if len(ignored) > _IGNORED_SHOWN else ""
+        verb = "would be " if summary.dry_run else ""
+        _say(f"{counted(len(ignored), 'column')} {verb}ignored (no --map for them): {shown}{more}")
     _say(prefix + ", ".join(parts) + tail)
+
+
+_IGNORED_SHOWN = 12
 
 
 def _events(dry_run: bool, rejects_box: list[_Rejects | None]) -> Callable[[Any], None]:
@@ -163,6 +172,12 @@ def import_csv(
     ] = None,
     dry_run: DryRunOpt = False,
     on_duplicate: DuplicateOpt = "update",
+    no_header: Annotated[
+        bool,
+        typer.Option(
+            "--no-header", help="The first row is data: name the columns by position (--map 1=name)."
+        ),
+    ] = False,
     rejects: Annotated[
         Path | None,
         typer.Option(
@@ -183,7 +198,7 @@ def import_csv(
         if target is not None:
             from minicrm.exchange.csvfile import read_csv
 
-            header = read_csv(path)
+            header = read_csv(path, header=not no_header)
             header.rows.close()  # type: ignore[attr-defined]
             box[0] = _Rejects(target, header.header)
         try:
@@ -198,6 +213,7 @@ def import_csv(
                     on_duplicate=on_duplicate,
                     on_event=_events(dry_run, box),
                     progress=progress,
+                    header=not no_header,
                 )
         finally:
             if box[0] is not None:

@@ -135,9 +135,11 @@ def _unique_header(cells: list[str]) -> list[str]:
     return out
 
 
-def read_csv(path: Path) -> CsvTable:
+def read_csv(path: Path, *, header: bool = True) -> CsvTable:
     """Open a CSV file for streaming; see CsvTable. The header is read eagerly.
 
+    With ``header=False`` the first record is data, and the columns are named by position:
+    ``1``, ``2``, … (as wide as the first record), which is what ``--map 1=name`` refers to.
     Raises InvalidInput for an unreadable, empty, binary or undecodable file. A file with
     a header and no data rows gives an empty ``rows`` iterator.
     """
@@ -159,17 +161,24 @@ def read_csv(path: Path) -> CsvTable:
     raw.seek(bom)
     text = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
     reader = csv.reader(text, delimiter=delimiter)
+    first_line = 1
     try:
-        header: list[str] = []
-        while not any(c.strip() for c in header):
-            header = next(reader)
+        cells: list[str] = []
+        while not any(c.strip() for c in cells):
+            first_line = reader.line_num + 1
+            cells = next(reader)
     except StopIteration:
         text.close()
         raise InvalidInput(f"empty CSV file: {path.name}") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         text.close()
         raise InvalidInput(f"{path.name}: cannot read the header: {exc}") from exc
-    columns = _unique_header(header)
+    if header:
+        columns, pending = _unique_header(cells), None
+    else:
+        while cells and not cells[-1].strip():
+            cells.pop()
+        columns, pending = [str(i) for i in range(1, len(cells) + 1)], (first_line, cells)
     width = len(columns)
 
     def ends_inside_quotes() -> bool:
@@ -188,6 +197,8 @@ def read_csv(path: Path) -> CsvTable:
         return False
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        if pending is not None:  # without a header, the first record is the first row
+            yield pending[0], dict(zip(columns, pending[1], strict=True))
         with text:
             start = reader.line_num + 1
             line = start

@@ -109,6 +109,8 @@ class ImportSummary:
     rejected: int = 0
     dry_run: bool = False
     header: list[str] = field(default_factory=list)
+    #: the file's columns that nothing imports (mapped to ``ignore``), in the file's order
+    ignored: list[str] = field(default_factory=list)
 
     def count(self, action: str) -> None:
         if action == "created":  # once per row of a million-row import: no getattr/setattr
@@ -143,16 +145,24 @@ def import_csv(
     on_duplicate: str = "update",
     on_event: EventSink | None = None,
     progress: Progress | None = None,
+    header: bool = True,
 ) -> ImportSummary:
+    """Import the rows of a CSV file; ``header=False`` for a file without a header row (its
+    columns are then named ``1``, ``2``, … for ``overrides``)."""
     from minicrm.exchange.csvfile import read_csv
     from minicrm.exchange.presets import build_mapping, row_to_company, row_to_contact, row_to_deal
 
     kind = check_choice(kind, KINDS, "type")
     on_duplicate = check_choice(on_duplicate, ON_DUPLICATE, "--on-duplicate")
-    table = read_csv(path)
+    table = read_csv(path, header=header)
     mapping = build_mapping(table.header, preset, overrides or {})
     if all(target == "ignore" for target in mapping.values()):
         table.rows.close()  # type: ignore[attr-defined]
+        if not header:
+            raise InvalidInput(
+                f"{path.name}: without a header, say what each column is by its position, "
+                f"e.g. --map 1=name --map 2=email ({len(table.header)} columns)"
+            )
         raise InvalidInput(
             f"{path.name}: no column maps to a {kind[:-1]} field (header: {', '.join(table.header)}); "
             "use --preset or --map COLUMN=FIELD"
@@ -166,7 +176,8 @@ def import_csv(
             except InvalidInput as exc:
                 yield line, row, exc
 
-    summary = ImportSummary(dry_run=dry_run, header=list(table.header))
+    ignored = [column for column in table.header if mapping[column] == "ignore"]
+    summary = ImportSummary(dry_run=dry_run, header=list(table.header), ignored=ignored)
     return _run(
         ctx, f"import csv {path.name}", kind, records(), summary, on_duplicate, dry_run, on_event, progress
     )
