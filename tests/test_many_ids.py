@@ -25,13 +25,13 @@ def test_loading_more_ids_than_one_statement_takes(cli, reopen) -> None:
             c.db.raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)
         # 70k ids (PostgreSQL takes 65,535 parameters), the real ones last and out of order
         ids = [*range(70_000, 3, -1), 3, 1, 2]
-        found = contact_queries.load(c.db, ids)
+        found = contact_queries.load(c, ids)
         assert [(x.id, x.name, x.tags) for x in found] == [
             (3, "Carla", ("vip",)),
             (1, "Ana", ("vip",)),
             (2, "Bruno", ("vip",)),
         ]
-        assert companies.load(c.db, list(range(1, 70_001))) == []
+        assert companies.load(c, list(range(1, 70_001))) == []
 
 
 def test_bulk_rm_in_batches_removes_everything_and_undo_brings_it_back(cli, small_batches) -> None:

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from minicrm.core.clock import Clock
+from minicrm.core.config import Config
+from minicrm.services.kernel.context import Context
 from minicrm.store import schema
 from minicrm.store.db import Database, Target
 
@@ -199,7 +202,8 @@ def test_0003_rebuilds_the_search_index_by_entity_without_document_sizes_and_fin
         """What the search (as it is now) finds among the companies."""
         db = Database.connect(target)
         try:
-            sql, params = search.match_sql(db, query, "company")
+            ctx = Context(db=db, clock=Clock.system("UTC"), config=Config())
+            sql, params = search.match_sql(ctx, query, "company")
             return sorted(int(r["entity_id"]) for r in db.all(sql, params))
         finally:
             db.close()

@@ -67,7 +67,7 @@ def test_the_whole_import_is_one_operation_with_a_change_per_record(
     batches = conn.execute("SELECT op_id, entity, first_id, last_id FROM change_batch ORDER BY id").fetchall()
     assert batches == [(ops[0][0], "company", 1, 2), (ops[0][0], "contact", 1, 2)]
     # …and read as one create change per record, by `contact history`, `undo` and privacy export
-    [logged] = changelog.created(ctx.db, "contact", 1)
+    [logged] = changelog.created(ctx, "contact", 1)
     assert (logged["op_id"], logged["action"], logged["before"]) == (ops[0][0], "create", None)
     after = logged["after"]
     # the create snapshot is the full stored record, as `contact history` and `undo` expect
@@ -286,7 +286,7 @@ def test_bulk_snapshots_equal_what_the_services_record(cli, tmp_path: Path, ctx)
     def logged(entity: str) -> dict:
         from minicrm.services.history import changelog
 
-        [change] = changelog.created(ctx.db, entity, 1)
+        [change] = changelog.created(ctx, entity, 1)
         return change["after"]
 
     assert logged("contact") == json.loads(json.dumps(contacts.snapshot(ctx.db, 1), default=str))

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
     from minicrm.services.dto import SearchHit
     from minicrm.services.kernel.context import Context
-    from minicrm.store.db import Database
 
 ENTITIES = ("contact", "company", "deal", "note")
 
@@ -36,9 +35,10 @@ def _like_pattern(word: str) -> str:
     return f"%{escaped.lower()}%"
 
 
-def match_sql(db: Database, query: str, entity: str) -> tuple[str, list[object]]:
+def match_sql(ctx: Context, query: str, entity: str) -> tuple[str, list[object]]:
     """SQL selecting ``entity_id`` of the ``entity`` docs matching ``query`` (and its params).
     An empty query matches nothing."""
+    db = ctx.db
     words = _words(query)
     if not words:
         return "SELECT entity_id FROM search_doc WHERE 1 = 0", []
@@ -80,10 +80,10 @@ def search(
     db = ctx.db
     hits: list[SearchHit] = []
     for entity in entities:
-        sql, params = match_sql(db, query, entity)
+        sql, params = match_sql(ctx, query, entity)
         ids = [int(r["entity_id"]) for r in db.all(f"{sql} LIMIT ?", [*params, limit])]
         if ids:
-            hits.extend(_describe(db, entity, ids))
+            hits.extend(_describe(ctx, entity, ids))
     needle = query.strip().lower()
     kind_rank = {e: i for i, e in enumerate(ENTITIES)}
     last = len(ENTITIES) - 1  # interactions: notes, calls, emails, meetings… rank together
@@ -98,7 +98,8 @@ def search(
     return hits[:limit]
 
 
-def _describe(db: Database, entity: str, ids: list[int]) -> list[SearchHit]:
+def _describe(ctx: Context, entity: str, ids: list[int]) -> list[SearchHit]:
+    db = ctx.db
     from minicrm.services.dto import SearchHit  # here: the writers import this module to index
 
     marks = ",".join("?" * len(ids))

@@ -16,7 +16,7 @@ from pathlib import Path
 from minicrm.core.clock import Clock
 from minicrm.core.config import Config, config_path, load_config
 from minicrm.core.errors import InvalidInput, SchemaTooNew, StorageError
-from minicrm.services.kernel.context import resolve_target
+from minicrm.services.kernel.context import Context, resolve_target
 from minicrm.store.db import Database, Target
 
 #: ``due`` runs daily from cron; a little slack for a late or slow machine
@@ -58,7 +58,8 @@ def diagnose(
         return problems
     try:
         problems.extend(_integrity(database))
-        problems.extend(_cron(database, clock, minicrm))
+        # the checks after the integrity one are services': they take a context, as all do
+        problems.extend(_cron(Context(db=database, clock=clock, config=config), minicrm))
     finally:
         database.close()
     return problems
@@ -173,21 +174,21 @@ def _integrity(db: Database) -> list[Problem]:
     ]
 
 
-def _cron(db: Database, clock: Clock, minicrm: str) -> list[Problem]:
+def _cron(ctx: Context, minicrm: str) -> list[Problem]:
     from minicrm.services.followups import runs
 
     try:
-        open_count = int(db.scalar("SELECT count(*) FROM followup WHERE done_at IS NULL") or 0)
-        last = runs.last_run(db)
+        open_count = int(ctx.db.scalar("SELECT count(*) FROM followup WHERE done_at IS NULL") or 0)
+        last = runs.last_run(ctx)
     except StorageError:
         return []  # the integrity check has said what is wrong
-    now = clock.now()
+    now = ctx.clock.now()
     if not open_count or (last is not None and now - last <= CRON_GAP):
         return []
     open_text = f"{open_count} follow-up{'s are' if open_count != 1 else ' is'} open"
     if last is None:
         problem = f"`minicrm due` has never run, and {open_text}: reminders reach nobody"
     else:
-        local = last.astimezone(clock.tz).strftime("%Y-%m-%d %H:%M")
+        local = last.astimezone(ctx.clock.tz).strftime("%Y-%m-%d %H:%M")
         problem = f"`minicrm due` has not run since {local} ({runs.ago(last, now)}), and {open_text}"
     return [Problem("cron", problem, f"add this line with `crontab -e`: 0 8 * * * {minicrm} due")]

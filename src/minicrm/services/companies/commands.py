@@ -18,7 +18,6 @@ from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.services.kernel.users import check_owner
 from minicrm.services.kernel.validation import check_field_key, normalize_tags, optional_text, require_text
 from minicrm.store import db as db_layer
-from minicrm.store.db import Database
 from minicrm.store.records.base import unlinked_rows
 from minicrm.store.records.companies import CHILDREN as COMPANY_CHILDREN
 from minicrm.store.records.companies import COLUMNS as _COLUMNS
@@ -40,22 +39,23 @@ def normalize_domain(value: str | None) -> str | None:
 
 
 def get(ctx: Context, company_id: int) -> Company:
-    found = load(ctx.db, [company_id])
+    found = load(ctx, [company_id])
     if not found:
         raise NotFound(f"no company with id {company_id}")
     return found[0]
 
 
 def find(ctx: Context, ref: str) -> Company:
-    return get(ctx, resolve_company(ctx.db, ref))
+    return get(ctx, resolve_company(ctx, ref))
 
 
-def load(db: Database, ids: list[int]) -> list[Company]:
+def load(ctx: Context, ids: list[int]) -> list[Company]:
     """Companies by id, in the order given (queries per ``ID_BATCH`` ids)."""
+    db = ctx.db
     if not ids:
         return []
     if len(ids) > db_layer.ID_BATCH:
-        return [c for batch in db_layer.id_batches(ids) for c in load(db, batch)]
+        return [c for batch in db_layer.id_batches(ids) for c in load(ctx, batch)]
     marks = ",".join("?" * len(ids))
     rows = {
         int(row["id"]): row
@@ -108,7 +108,7 @@ def list_companies(
         )
         params.append(tag)
     if search is not None:
-        sub, sub_params = search_index.match_sql(ctx.db, search, "company")
+        sub, sub_params = search_index.match_sql(ctx, search, "company")
         where.append(f"co.id IN ({sub})")
         params.extend(sub_params)
     if owner:
@@ -123,13 +123,12 @@ def list_companies(
         sql += " LIMIT ?"
         params.append(limit)
     with ctx.db.snapshot() as db:
-        return load(db, [int(r["id"]) for r in db.all(sql, params)])
+        return load(ctx, [int(r["id"]) for r in db.all(sql, params)])
 
 
 def insert_company(uow: UnitOfWork, name: str, data: CompanyCreate | None = None) -> int:
     """Insert one company inside an open unit of work (used by ``add`` and by contact linking)."""
     data = data or CompanyCreate(name=name)
-    db = uow.db
     values = {
         "name": require_text(name, "company name"),
         "domain": normalize_domain(data.domain),
@@ -140,7 +139,7 @@ def insert_company(uow: UnitOfWork, name: str, data: CompanyCreate | None = None
         "region": optional_text(data.address.region),
         "postcode": optional_text(data.address.postcode),
         "country": optional_text(data.address.country),
-        "owner": check_owner(db, data.owner) or uow.ctx.user,
+        "owner": check_owner(uow.ctx, data.owner) or uow.ctx.user,
         "created_at": uow.now,
         "updated_at": uow.now,
         "version": 1,
@@ -157,7 +156,7 @@ def insert_company(uow: UnitOfWork, name: str, data: CompanyCreate | None = None
 def add(ctx: Context, data: CompanyCreate) -> Company:
     name = require_text(data.name, "company name")
     with UnitOfWork(ctx, f"company add {name}") as uow:
-        existing = find_company_exact(uow.db, name)
+        existing = find_company_exact(uow.ctx, name)
         if existing is not None:
             raise Conflict(f"a company named {name!r} already exists (id {existing})")
         company_id = insert_company(uow, name, data)
@@ -166,8 +165,7 @@ def add(ctx: Context, data: CompanyCreate) -> Company:
 
 def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
     with UnitOfWork(ctx, f"company edit {ref}") as uow:
-        db = uow.db
-        company_id = resolve_company(db, ref)
+        company_id = resolve_company(uow.ctx, ref)
         before = uow.companies.snapshot(company_id)
         assert before is not None
         check_version(uow, "company", company_id, before["version"], patch.expected_version)
@@ -187,7 +185,7 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
                 raise InvalidInput(f"cannot clear {name!r} (clearable: {', '.join(CLEARABLE)}, field:KEY)")
         if patch.name is not UNSET:
             row["name"] = require_text(patch.name, "company name")
-            other = find_company_exact(db, row["name"])
+            other = find_company_exact(uow.ctx, row["name"])
             if other not in (None, company_id):
                 raise Conflict(f"a company named {row['name']!r} already exists (id {other})")
         if patch.domain is not UNSET:
@@ -197,7 +195,7 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
             if value is not UNSET:
                 row[column] = optional_text(value)
         if patch.owner is not UNSET:
-            row["owner"] = check_owner(db, patch.owner)
+            row["owner"] = check_owner(uow.ctx, patch.owner)
         if patch.tags is not UNSET:
             tags = list(normalize_tags(patch.tags))
         removed = set(normalize_tags(patch.remove_tags))
@@ -221,8 +219,8 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
 
 def remove(ctx: Context, refs: list[str]) -> list[Company]:
     """Delete companies; their contacts and deals stay, unlinked."""
-    ids = list(dict.fromkeys(resolve_company(ctx.db, r) for r in refs))
-    victims = load(ctx.db, ids)
+    ids = list(dict.fromkeys(resolve_company(ctx, r) for r in refs))
+    victims = load(ctx, ids)
     with UnitOfWork(ctx, f"company rm {', '.join(c.name for c in victims)}") as uow:
         for company in victims:
             before = uow.companies.snapshot(company.id)

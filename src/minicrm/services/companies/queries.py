@@ -13,4 +13,4 @@ if TYPE_CHECKING:
 
 def company_id(ctx: Context, ref: str) -> int:
     """The id of the company ``ref`` names (an id, a domain or a name; see ``refs``)."""
-    return resolve_company(ctx.db, ref)
+    return resolve_company(ctx, ref)

@@ -73,7 +73,7 @@ def _filter(ctx: Context, search: str | None, entity: str, alias: str) -> tuple[
         return None
     if len(text) < 3:
         return _name_prefix(f"{alias}.name", text)
-    sub, params = search_index.match_sql(ctx.db, text, entity)
+    sub, params = search_index.match_sql(ctx, text, entity)
     # the cap goes inside: the index stops after MATCH_CAP matches instead of listing them all
     return f"{alias}.id IN ({sub} LIMIT {MATCH_CAP})", list(params)
 

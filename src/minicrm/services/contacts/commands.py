@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
     from minicrm.services.dto import ContactCreate, ContactPatch
     from minicrm.services.kernel.context import Context
-    from minicrm.store.db import Database
 
 CLEARABLE = (
     "title",
@@ -86,9 +85,8 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
     if data.cadence_days is not None and data.cadence_days <= 0:
         raise InvalidInput("the keep-in-touch cadence must be positive")
     with UnitOfWork(ctx, f"contact add {name}") as uow:
-        db = uow.db
         if not allow_duplicate:
-            _refuse_duplicate_emails(db, emails, None)
+            _refuse_duplicate_emails(uow.ctx, emails, None)
         company_id = _company_for(uow, data.company)
         values = {
             "name": name,
@@ -103,7 +101,7 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
             "country": optional_text(data.address.country),
             "status": status,
             "source": optional_text(data.source),
-            "owner": check_owner(db, data.owner) or ctx.user,
+            "owner": check_owner(uow.ctx, data.owner) or ctx.user,
             "do_not_contact": bool(data.do_not_contact),
             "preferred_channel": channel,
             "cadence_days": data.cadence_days,
@@ -125,8 +123,8 @@ def edit(ctx: Context, ref: str | int, patch: ContactPatch) -> Contact:
 
 
 def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
-    ctx, db = uow.ctx, uow.db
-    contact_id = ref if isinstance(ref, int) else resolve_contact(db, ref)
+    ctx, _db = uow.ctx, uow.db
+    contact_id = ref if isinstance(ref, int) else resolve_contact(uow.ctx, ref)
     before = uow.contacts.snapshot(contact_id)
     if before is None:
         raise NotFound(f"no contact with id {contact_id}")
@@ -159,7 +157,7 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     if patch.status is not UNSET:
         row["status"] = check_choice(patch.status, CONTACT_STATUSES, "status")
     if patch.owner is not UNSET:
-        row["owner"] = check_owner(db, patch.owner)
+        row["owner"] = check_owner(uow.ctx, patch.owner)
     if patch.cadence_days is not UNSET:
         if patch.cadence_days is not None and patch.cadence_days <= 0:
             raise InvalidInput("the keep-in-touch cadence must be positive")
@@ -189,7 +187,7 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     for key, value in patch.fields.items():
         fields[check_field_key(key)] = value
     new_emails = [e for e in emails if e.lower() not in {x.lower() for x in before["emails"]}]
-    _refuse_duplicate_emails(db, new_emails, contact_id)
+    _refuse_duplicate_emails(uow.ctx, new_emails, contact_id)
 
     after_shape = {**row, "emails": emails, "phones": phones, "tags": sorted(tags), "fields": fields}
     compare = {k: before[k] for k in after_shape}
@@ -243,7 +241,7 @@ def _clear(
 
 def remove(ctx: Context, ids: list[int]) -> list[Contact]:
     """Delete contacts with their emails, phones, notes and follow-ups; deals stay, unlinked."""
-    victims = load(ctx.db, ids)
+    victims = load(ctx, ids)
     missing = set(ids) - {c.id for c in victims}
     if missing:
         raise NotFound(f"no contact with id {min(missing)}")
@@ -268,7 +266,8 @@ def remove(ctx: Context, ids: list[int]) -> list[Contact]:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _refuse_duplicate_emails(db: Database, emails: list[str] | tuple[str, ...], own_id: int | None) -> None:
+def _refuse_duplicate_emails(ctx: Context, emails: list[str] | tuple[str, ...], own_id: int | None) -> None:
+    db = ctx.db
     for email in emails:
         row = db.one(
             "SELECT c.id, c.name FROM contact_email e JOIN contact c ON c.id = e.contact_id "
@@ -283,11 +282,10 @@ def _company_for(uow: UnitOfWork, ref: str | None) -> int | None:
     """The company a contact links to: an existing one by reference, else a new one by name."""
     if ref is None or not ref.strip():
         return None
-    db = uow.db
     text = ref.strip()
     if text.isdigit():
-        return resolve_company(db, text)
-    existing = find_company_exact(db, text)
+        return resolve_company(uow.ctx, text)
+    existing = find_company_exact(uow.ctx, text)
     if existing is not None:
         return existing
     from minicrm.services.companies.commands import insert_company  # companies never import contacts

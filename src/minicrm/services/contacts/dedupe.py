@@ -19,7 +19,6 @@ from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.services.dto import Contact
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.unit_of_work import UnitOfWork
-from minicrm.store.db import Database
 from minicrm.store.records.companies import CHILDREN as COMPANY_CHILDREN
 from minicrm.store.records.companies import DETAILS as COMPANY_DETAILS
 from minicrm.store.records.contacts import CHILDREN as CONTACT_CHILDREN
@@ -88,7 +87,8 @@ class _Groups:
         ]
 
 
-def _shared(db: Database, sql: str) -> dict[str, list[int]]:
+def _shared(ctx: Context, sql: str) -> dict[str, list[int]]:
+    db = ctx.db
     found: dict[str, list[int]] = defaultdict(list)
     for r in db.all(sql):
         found[str(r["k"])].append(int(r["id"]))
@@ -114,10 +114,12 @@ def find_duplicates(ctx: Context) -> list[DuplicateGroup]:
     out: list[DuplicateGroup] = []
     with db.snapshot():
         contacts = _Groups()
-        for email, ids in _shared(db, "SELECT email_lower AS k, contact_id AS id FROM contact_email").items():
+        for email, ids in _shared(
+            ctx, "SELECT email_lower AS k, contact_id AS id FROM contact_email"
+        ).items():
             for other in ids[1:]:
                 contacts.join(ids[0], other, 100, f"same email {email}")
-        for phone, ids in _shared(db, "SELECT phone AS k, contact_id AS id FROM contact_phone").items():
+        for phone, ids in _shared(ctx, "SELECT phone AS k, contact_id AS id FROM contact_phone").items():
             for other in ids[1:]:
                 contacts.join(ids[0], other, 95, f"same phone {phone}")
         names = {int(r["id"]): str(r["name"]) for r in db.all("SELECT id, name FROM contact")}
@@ -138,11 +140,11 @@ def find_duplicates(ctx: Context) -> list[DuplicateGroup]:
         ]
 
         companies = _Groups()
-        for name, ids in _shared(db, "SELECT lower(name) AS k, id FROM company").items():
+        for name, ids in _shared(ctx, "SELECT lower(name) AS k, id FROM company").items():
             for other in ids[1:]:
                 companies.join(ids[0], other, 100, f"same name {name}")
         for domain, ids in _shared(
-            db, "SELECT domain AS k, id FROM company WHERE domain IS NOT NULL"
+            ctx, "SELECT domain AS k, id FROM company WHERE domain IS NOT NULL"
         ).items():
             for other in ids[1:]:
                 companies.join(ids[0], other, 95, f"same domain {domain}")

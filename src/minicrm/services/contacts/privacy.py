@@ -17,14 +17,14 @@ from typing import Any
 from minicrm.services.history import changelog
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.unit_of_work import UnitOfWork
-from minicrm.store.db import Database
 from minicrm.store.records.contacts import identity_hash
 
 REDACTED = "[redacted]"
 _CHILD_TABLES = (("interaction", "interaction"), ("followup", "followup"), ("request", "service_request"))
 
 
-def _rows(db: Database, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+def _rows(ctx: Context, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    db = ctx.db
     return [dict(r) for r in db.all(sql, params)]
 
 
@@ -44,10 +44,10 @@ def export_person(ctx: Context, contact_id: int) -> dict[str, Any]:
         children: dict[str, list[dict[str, Any]]] = {}
         for entity, table in (*_CHILD_TABLES, ("deal", "deal")):
             children[entity] = _rows(
-                db, f"SELECT * FROM {table} WHERE contact_id = ? ORDER BY id", (contact_id,)
+                ctx, f"SELECT * FROM {table} WHERE contact_id = ? ORDER BY id", (contact_id,)
             )
         stages = _rows(
-            db,
+            ctx,
             "SELECT s.* FROM deal_stage_change s JOIN deal d ON d.id = s.deal_id "
             "WHERE d.contact_id = ? ORDER BY s.id",
             (contact_id,),
@@ -63,7 +63,7 @@ def export_person(ctx: Context, contact_id: int) -> dict[str, Any]:
             for i in range(0, len(ids), 500):
                 chunk = ids[i : i + 500]
                 found = _rows(
-                    db,
+                    ctx,
                     f"SELECT id, op_id, at, actor, entity, entity_id, action, before, after FROM change "
                     f"WHERE entity = ? AND entity_id IN ({','.join('?' * len(chunk))})",
                     (entity, *chunk),
@@ -73,7 +73,7 @@ def export_person(ctx: Context, contact_id: int) -> dict[str, Any]:
                         change[key] = json.loads(change[key]) if change[key] else None
                 changes += found
             for entity_id in ids:  # creations an import logged in bulk
-                changes += changelog.created(db, entity, entity_id)
+                changes += changelog.created(ctx, entity, entity_id)
     changes.sort(key=lambda c: c["id"])
     return {
         "contact": person,
@@ -122,8 +122,9 @@ def _redactor(emails: list[str], phones: list[str]) -> tuple[re.Pattern[str] | N
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE), likes
 
 
-def _merged_into(db: Database, contact_id: int) -> list[int]:
+def _merged_into(ctx: Context, contact_id: int) -> list[int]:
     """Contacts that were merged into this one (their history is about the same person)."""
+    db = ctx.db
     found: list[int] = []
     todo = [contact_id]
     while todo:
@@ -182,7 +183,7 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
                         redacted += 1
 
         scrubbed = 0
-        merged_in = _merged_into(db, contact_id)
+        merged_in = _merged_into(uow.ctx, contact_id)
         for entity, ids in (("contact", [contact_id, *merged_in]), *child_ids.items()):
             for i in range(0, len(ids), 500):
                 chunk = ids[i : i + 500]
@@ -192,7 +193,7 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
                     (entity, *chunk),
                 )
                 scrubbed += max(cur.rowcount or 0, 0)
-            scrubbed += changelog.scrub(db, entity, ids)
+            scrubbed += changelog.scrub(uow.ctx, entity, ids)
         if pattern is not None:
             cond = " OR ".join("lower(before) LIKE ? OR lower(after) LIKE ?" for _ in likes)
             params = [x for like in likes for x in (like, like)]

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from minicrm.core.dates import Duration
     from minicrm.services.kernel.context import Context
-    from minicrm.store.db import Database, Row
+    from minicrm.store.db import Row
 
 SORTS = {
     "name": "c.name",
@@ -59,33 +59,34 @@ class ContactQuery:
 
 
 def get(ctx: Context, contact_id: int) -> Contact:
-    found = load(ctx.db, [contact_id])
+    found = load(ctx, [contact_id])
     if not found:
         raise NotFound(f"no contact with id {contact_id}")
     return found[0]
 
 
 def find(ctx: Context, ref: str) -> Contact:
-    return get(ctx, resolve_contact(ctx.db, ref))
+    return get(ctx, resolve_contact(ctx, ref))
 
 
 def contact_id(ctx: Context, ref: str) -> int:
     """The id of the contact ``ref`` names (an id, an email or a name; see ``refs``)."""
-    return resolve_contact(ctx.db, ref)
+    return resolve_contact(ctx, ref)
 
 
 def get_many(ctx: Context, ids: list[int]) -> list[Contact]:
     """Contacts by id, in the order given (ids that no longer exist are left out)."""
-    return load(ctx.db, ids)
+    return load(ctx, ids)
 
 
-def load(db: Database, ids: list[int]) -> list[Contact]:
+def load(ctx: Context, ids: list[int]) -> list[Contact]:
     """Contacts by id, in the order given, with emails, phones, tags and fields (5 queries per
     ``ID_BATCH`` ids, see ``minicrm.store.db``: SQLite takes at most 32,766 parameters in one statement)."""
+    db = ctx.db
     if not ids:
         return []
     if len(ids) > db_layer.ID_BATCH:
-        return [c for batch in db_layer.id_batches(ids) for c in load(db, batch)]
+        return [c for batch in db_layer.id_batches(ids) for c in load(ctx, batch)]
     marks = ",".join("?" * len(ids))
     rows = {
         int(r["id"]): r
@@ -97,13 +98,13 @@ def load(db: Database, ids: list[int]) -> list[Contact]:
         )
     }
     emails = _grouped(
-        db,
+        ctx,
         f"SELECT contact_id, email AS v FROM contact_email WHERE contact_id IN ({marks}) ORDER BY "
         "contact_id, position, id",
         ids,
     )
     phones = _grouped(
-        db,
+        ctx,
         f"SELECT contact_id, phone AS v FROM contact_phone WHERE contact_id IN ({marks}) ORDER BY "
         "contact_id, position, id",
         ids,
@@ -121,7 +122,8 @@ def load(db: Database, ids: list[int]) -> list[Contact]:
     ]
 
 
-def _grouped(db: Database, sql: str, ids: list[int]) -> dict[int, tuple[str, ...]]:
+def _grouped(ctx: Context, sql: str, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    db = ctx.db
     found: dict[int, list[str]] = {}
     for r in db.all(sql, ids):
         found.setdefault(int(r["contact_id"]), []).append(r["v"])
@@ -159,7 +161,6 @@ def _to_dto(
 
 def query_sql(ctx: Context, q: ContactQuery) -> tuple[str, list[Any]]:
     """``SELECT c.id FROM contact c WHERE …`` for the filters (no ORDER BY / LIMIT)."""
-    db = ctx.db
     where: list[str] = []
     params: list[Any] = []
     for tag in normalize_tags(q.tags):
@@ -170,7 +171,7 @@ def query_sql(ctx: Context, q: ContactQuery) -> tuple[str, list[Any]]:
         params.append(tag)
     if q.company:
         where.append("c.company_id = ?")
-        params.append(resolve_company(db, q.company))
+        params.append(resolve_company(ctx, q.company))
     if q.status:
         where.append("c.status = ?")
         params.append(check_choice(q.status, CONTACT_STATUSES, "status"))
@@ -180,7 +181,7 @@ def query_sql(ctx: Context, q: ContactQuery) -> tuple[str, list[Any]]:
     if q.search is not None:
         from minicrm.services import search as search_index
 
-        sub, sub_params = search_index.match_sql(db, q.search, "contact")
+        sub, sub_params = search_index.match_sql(ctx, q.search, "contact")
         where.append(f"c.id IN ({sub})")
         params.extend(sub_params)
     if q.stale is not None:
@@ -224,7 +225,7 @@ def list_contacts(ctx: Context, q: ContactQuery = ContactQuery()) -> list[Contac
         params += [q.limit, q.offset]
     with ctx.db.snapshot() as db:
         ids = [int(r["id"]) for r in db.all(sql, params)]
-        return load(db, ids)
+        return load(ctx, ids)
 
 
 def count(ctx: Context, q: ContactQuery = ContactQuery()) -> int:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from minicrm.services.dto import ServiceReport, Unset
     from minicrm.services.kernel.context import Context
-    from minicrm.store.db import Database, Row
+    from minicrm.store.db import Row
 
 ENTITY = "request"
 _PRIORITY_ORDER = "CASE r.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
@@ -41,7 +41,8 @@ class RequestPatch:
 
 
 # -- reading ---------------------------------------------------------------------------------
-def _select(db: Database, where: str, params: list[Any]) -> list[ServiceRequest]:
+def _select(ctx: Context, where: str, params: list[Any]) -> list[ServiceRequest]:
+    db = ctx.db
     rows = db.all(
         "SELECT r.*, c.name AS contact_name FROM service_request r "
         f"LEFT JOIN contact c ON c.id = r.contact_id WHERE {where} "
@@ -77,7 +78,7 @@ def _moment(text: str) -> datetime:
 
 
 def get(ctx: Context, request_id: int) -> ServiceRequest:
-    found = _select(ctx.db, "r.id = ?", [request_id])
+    found = _select(ctx, "r.id = ?", [request_id])
     if not found:
         raise NotFound(f"no service request with id {request_id}")
     return found[0]
@@ -93,11 +94,11 @@ def list_requests(
         where.append("r.status = 'open'")
     if contact:
         where.append("r.contact_id = ?")
-        params.append(resolve_contact(ctx.db, contact))
+        params.append(resolve_contact(ctx, contact))
     if priority:
         where.append("r.priority = ?")
         params.append(check_choice(priority, REQUEST_PRIORITIES, "priority"))
-    return _select(ctx.db, " AND ".join(where), params)
+    return _select(ctx, " AND ".join(where), params)
 
 
 def service_report(ctx: Context) -> ServiceReport:
@@ -138,9 +139,8 @@ def add(
     text = require_text(title, "request title")
     level = check_choice(priority, REQUEST_PRIORITIES, "priority")
     with UnitOfWork(ctx, f"request add {text[:40]}") as uow:
-        db = uow.db
-        contact_id = resolve_contact(db, ref)
-        deal_id = resolve_deal(db, deal) if deal else None
+        contact_id = resolve_contact(uow.ctx, ref)
+        deal_id = resolve_deal(uow.ctx, deal) if deal else None
         values = {
             "title": text,
             "priority": level,
@@ -163,7 +163,7 @@ def add(
 
 def edit(ctx: Context, request_id: int, patch: RequestPatch) -> ServiceRequest:
     with UnitOfWork(ctx, f"request edit {request_id}") as uow:
-        before = _load(uow.db, request_id)
+        before = _load(uow.ctx, request_id)
         _check_version(ctx, before, patch.expected_version)
         changes: dict[str, Any] = {}
         if patch.title is not UNSET:
@@ -180,7 +180,7 @@ def close(
 ) -> ServiceRequest:
     text = require_text(resolution, "resolution")
     with UnitOfWork(ctx, f"request close {request_id}") as uow:
-        before = _load(uow.db, request_id)
+        before = _load(uow.ctx, request_id)
         _check_version(ctx, before, expected_version)
         if before["status"] == "closed":
             raise Conflict(f"request #{request_id} is already closed")
@@ -191,7 +191,7 @@ def close(
 
 def reopen(ctx: Context, request_id: int) -> ServiceRequest:
     with UnitOfWork(ctx, f"request reopen {request_id}") as uow:
-        before = _load(uow.db, request_id)
+        before = _load(uow.ctx, request_id)
         if before["status"] == "open":
             raise Conflict(f"request #{request_id} is already open")
         _update(uow, request_id, before, {"status": "open", "resolution": None, "closed_at": None})
@@ -201,7 +201,8 @@ def reopen(ctx: Context, request_id: int) -> ServiceRequest:
     return get(ctx, request_id)
 
 
-def _load(db: Database, request_id: int) -> dict[str, Any]:
+def _load(ctx: Context, request_id: int) -> dict[str, Any]:
+    db = ctx.db
     snap = _snapshot(db, request_id)
     if snap is None:
         raise NotFound(f"no service request with id {request_id}")

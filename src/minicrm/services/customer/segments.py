@@ -26,7 +26,7 @@ from minicrm.services.dto import Contact, Segment
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.services.kernel.validation import require_text
-from minicrm.store.db import Database, Row
+from minicrm.store.db import Row
 
 FILTERS_VERSION = 1
 _KEYS = ("tags", "company", "status", "owner", "search", "stale", "fields", "min_value")
@@ -101,7 +101,8 @@ def merge(base: ContactQuery, extra: ContactQuery) -> ContactQuery:
 
 
 # -- reading ---------------------------------------------------------------------------------
-def _row(db: Database, name: str) -> Row:
+def _row(ctx: Context, name: str) -> Row:
+    db = ctx.db
     row = db.one("SELECT * FROM segment WHERE name = ?", (name.strip(),))
     if row is None:
         row = db.one("SELECT * FROM segment WHERE lower(name) = ?", (name.strip().lower(),))
@@ -131,7 +132,7 @@ def _never() -> datetime:
 
 def query(ctx: Context, name: str) -> ContactQuery:
     """The query of a saved segment (NotFound / InvalidInput as one-line errors)."""
-    row = _row(ctx.db, name)
+    row = _row(ctx, name)
     try:
         data = json.loads(row["filters"])
     except ValueError:
@@ -147,7 +148,7 @@ def members(ctx: Context, name: str, extra: ContactQuery | None = None) -> list[
 
 def get(ctx: Context, name: str) -> Segment:
     """A segment with its current number of contacts."""
-    row = _row(ctx.db, name)
+    row = _row(ctx, name)
     return _to_dto(row, contacts.count(ctx, query(ctx, row["name"])))
 
 
@@ -183,18 +184,18 @@ def save(ctx: Context, name: str, q: ContactQuery, *, stale_text: str | None = N
                 "INSERT INTO segment (name, filters, created_at, updated_at) VALUES (?, ?, ?, ?)",
                 (label, text, uow.now, uow.now),
             )
-            uow.record("segment", new_id, "create", None, _snapshot(db, new_id))
+            uow.record("segment", new_id, "create", None, _snapshot(uow.ctx, new_id))
             created = True
         else:
             new_id = int(existing["id"])
             db.execute("UPDATE segment SET filters = ?, updated_at = ? WHERE id = ?", (text, uow.now, new_id))
-            uow.record("segment", new_id, "update", dict(existing), _snapshot(db, new_id))
+            uow.record("segment", new_id, "update", dict(existing), _snapshot(uow.ctx, new_id))
             created = False
     return get(ctx, label), created
 
 
 def remove(ctx: Context, name: str) -> Segment:
-    row = _row(ctx.db, name)
+    row = _row(ctx, name)
     gone = _to_dto(row)
     with UnitOfWork(ctx, f"segment rm {row['name']}") as uow:
         if uow.db.execute("DELETE FROM segment WHERE id = ?", (row["id"],)).rowcount != 1:
@@ -203,7 +204,8 @@ def remove(ctx: Context, name: str) -> Segment:
     return gone
 
 
-def _snapshot(db: Database, segment_id: int) -> dict[str, Any] | None:
+def _snapshot(ctx: Context, segment_id: int) -> dict[str, Any] | None:
+    db = ctx.db
     row = db.one("SELECT * FROM segment WHERE id = ?", (segment_id,))
     return dict(row) if row else None
 

@@ -28,7 +28,7 @@ from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.refs import resolve_company, resolve_contact, resolve_deal
 from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.services.kernel.validation import check_choice, optional_text, require_text
-from minicrm.store.db import Database, Row
+from minicrm.store.db import Row
 from minicrm.store.records.deals import COLUMNS as _COLUMNS
 from minicrm.store.records.deals import snapshot as snapshot
 
@@ -62,7 +62,7 @@ def get(ctx: Context, deal_id: int) -> Deal:
 
 
 def find(ctx: Context, ref: str) -> Deal:
-    return get(ctx, resolve_deal(ctx.db, ref))
+    return get(ctx, resolve_deal(ctx, ref))
 
 
 SELECT = (
@@ -135,10 +135,10 @@ def list_deals(ctx: Context, query: DealQuery = DealQuery()) -> list[Deal]:
         params.append(query.owner)
     if query.contact:
         where.append("d.contact_id = ?")
-        params.append(resolve_contact(ctx.db, query.contact))
+        params.append(resolve_contact(ctx, query.contact))
     if query.company:
         where.append("d.company_id = ?")
-        params.append(resolve_company(ctx.db, query.company))
+        params.append(resolve_company(ctx, query.company))
     if query.stale:
         stale_parts = []
         for pipeline in ctx.config.pipelines:
@@ -210,8 +210,8 @@ def add(ctx: Context, data: DealCreate) -> Deal:
     probability = check_probability(data.probability)
     with UnitOfWork(ctx, f"deal add {title}") as uow:
         db = uow.db
-        contact_id = resolve_contact(db, data.contact) if data.contact else None
-        company_id = resolve_company(db, data.company) if data.company else None
+        contact_id = resolve_contact(uow.ctx, data.contact) if data.contact else None
+        company_id = resolve_company(uow.ctx, data.company) if data.company else None
         if contact_id is not None and company_id is None:
             company_id = db.scalar("SELECT company_id FROM contact WHERE id = ?", (contact_id,))
         values = {
@@ -242,8 +242,7 @@ def add(ctx: Context, data: DealCreate) -> Deal:
 
 def edit(ctx: Context, deal_id: int, patch: DealPatch) -> Deal:
     with UnitOfWork(ctx, f"deal edit {deal_id}") as uow:
-        db = uow.db
-        before = _load_row(db, deal_id)
+        before = _load_row(uow.ctx, deal_id)
         if patch.expected_version is not None and before["version"] != patch.expected_version:
             raise Conflict(conflict_message(ctx, "deal", deal_id))
         row = {k: before[k] for k in _COLUMNS}
@@ -262,9 +261,9 @@ def edit(ctx: Context, deal_id: int, patch: DealPatch) -> Deal:
         if patch.title is not UNSET:
             row["title"] = require_text(patch.title, "deal title")
         if patch.contact is not UNSET:
-            row["contact_id"] = resolve_contact(db, patch.contact)
+            row["contact_id"] = resolve_contact(uow.ctx, patch.contact)
         if patch.company is not UNSET:
-            row["company_id"] = resolve_company(db, patch.company)
+            row["company_id"] = resolve_company(uow.ctx, patch.company)
         if patch.currency is not UNSET:
             row["currency"] = currency_code(patch.currency)
             if (
@@ -299,7 +298,7 @@ def move(ctx: Context, deal_id: int, stage: str, *, probability: int | None = No
     The deal's own probability is reset to the new stage's unless ``probability`` is given."""
     own = check_probability(probability)
     with UnitOfWork(ctx, f"deal move {deal_id} {stage}") as uow:
-        before = _load_row(uow.db, deal_id)
+        before = _load_row(uow.ctx, deal_id)
         target = require_stage(ctx.config.pipeline(before["pipeline"]), stage)
         if before["status"] == "open" and target == before["stage"]:
             raise Conflict(f"deal {deal_id} is already in stage {target!r}")
@@ -334,7 +333,7 @@ def lost(ctx: Context, deal_id: int, reason: str | None) -> Deal:
 
 def _close(ctx: Context, deal_id: int, status: str, reason: str | None) -> Deal:
     with UnitOfWork(ctx, f"deal {status} {deal_id}") as uow:
-        before = _load_row(uow.db, deal_id)
+        before = _load_row(uow.ctx, deal_id)
         if before["status"] == status:
             raise Conflict(f"deal {deal_id} is already {status}")
         row = {
@@ -353,7 +352,7 @@ def _close(ctx: Context, deal_id: int, status: str, reason: str | None) -> Deal:
 def remove(ctx: Context, ids: list[int]) -> list[Deal]:
     """Delete deals with their stage history; their timeline entries stay on the contact."""
     for deal_id in ids:
-        resolve_deal(ctx.db, str(deal_id))
+        resolve_deal(ctx, str(deal_id))
     victims = load(ctx, ids)
     with UnitOfWork(ctx, f"deal rm {', '.join(str(d.id) for d in victims)}") as uow:
         for deal in victims:
@@ -365,7 +364,8 @@ def remove(ctx: Context, ids: list[int]) -> list[Deal]:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _load_row(db: Database, deal_id: int) -> dict[str, Any]:
+def _load_row(ctx: Context, deal_id: int) -> dict[str, Any]:
+    db = ctx.db
     found = snapshot(db, deal_id)
     if found is None:
         raise NotFound(f"no deal with id {deal_id}")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def deal_id(ctx: Context, ref: str) -> int:
     """The id of the deal ``ref`` names (its id, or ``#12``)."""
-    return resolve_deal(ctx.db, ref)
+    return resolve_deal(ctx, ref)
 
 
 def summaries_of_contact(ctx: Context, contact_id: int) -> list[DealSummary]:

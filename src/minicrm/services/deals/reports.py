@@ -33,7 +33,6 @@ from minicrm.services.deals.report_dto import (
     add_totals,
 )
 from minicrm.services.kernel.context import Context
-from minicrm.store.db import Database
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
@@ -44,15 +43,17 @@ ACTIVITY_WEEKS = 12  # the activity report's default window
 
 
 # -- day arithmetic ---------------------------------------------------------------------------
-def _days(db: Database, expr: str) -> str:
+def _days(ctx: Context, expr: str) -> str:
     """SQL: the stored UTC timestamp ``expr`` as a number of days (fractional)."""
+    db = ctx.db
     if db.is_sqlite:
         return f"julianday({expr})"
     return f"(EXTRACT(EPOCH FROM CAST({expr} AS timestamptz)) / 86400.0)"
 
 
-def _days_of(db: Database, moment: datetime) -> float:
+def _days_of(ctx: Context, moment: datetime) -> float:
     """``moment`` on the same scale as ``_days``."""
+    db = ctx.db
     epoch_days = moment.timestamp() / 86400
     return epoch_days + 2440587.5 if db.is_sqlite else epoch_days
 
@@ -148,7 +149,7 @@ def stage_slots(ctx: Context, chosen: Pipeline, where: str, params: list[Any]) -
     stale, stale_params = stale_sql(chosen, ctx.clock.now())
     rows = db.all(
         f"SELECT d.stage, d.currency, {_MONEY}, sum({stale}) AS stale, "
-        f"sum({_days(db, 'd.created_at')}) AS created_days "
+        f"sum({_days(ctx, 'd.created_at')}) AS created_days "
         f"FROM deal d WHERE d.status = 'open' AND d.pipeline = ? AND {where} GROUP BY d.stage, d.currency",
         [*stale_params, chosen.name, *params],
     )
@@ -170,7 +171,7 @@ def pipeline(ctx: Context, f: ReportFilter = ReportFilter()) -> PipelineReport:
     chosen = ctx.config.pipeline(f.pipeline)
     where = _Where().dates(f, "d.close_date").owner(f)
     slots = stage_slots(ctx, chosen, where.sql, where.params)
-    now_days = _days_of(ctx.db, ctx.clock.now())
+    now_days = _days_of(ctx, ctx.clock.now())
     names = [s.name for s in chosen.stages] + ([UNKNOWN] if UNKNOWN in slots else [])
     grand = StageSlot()
     for slot in slots.values():
@@ -231,8 +232,8 @@ def winrate(ctx: Context, f: ReportFilter = ReportFilter()) -> WinrateReport:
         rows = db.all(
             f"SELECT d.status, d.currency, count(*) AS n, sum(d.value_minor) AS total, "
             # a deal imported closed was closed before minicrm knew it: its cycle is unknown
-            f"sum(CASE WHEN d.closed_at >= d.created_at THEN {_days(db, 'd.closed_at')} - "
-            f"{_days(db, 'd.created_at')} END) AS cycle, "
+            f"sum(CASE WHEN d.closed_at >= d.created_at THEN {_days(ctx, 'd.closed_at')} - "
+            f"{_days(ctx, 'd.created_at')} END) AS cycle, "
             "sum(CASE WHEN d.closed_at >= d.created_at THEN 1 ELSE 0 END) AS cycled "
             f"FROM deal d WHERE {cond} GROUP BY d.status, d.pipeline, d.stage, d.currency",  # index order
             params,
@@ -359,7 +360,7 @@ def activity(ctx: Context, f: ReportFilter = ReportFilter()) -> ActivityReport:
             mondays.append(monday)
             monday += timedelta(days=7)
         bounds = [to_db(clock.start_of_day(m)) for m in [*mondays, monday]]
-        for kind in _interaction_kinds(db):
+        for kind in _interaction_kinds(ctx):
             for i, week_start in enumerate(mondays):
                 n = int(
                     db.scalar(
@@ -374,8 +375,9 @@ def activity(ctx: Context, f: ReportFilter = ReportFilter()) -> ActivityReport:
     return ActivityReport(tuple(sorted(kinds)), tuple(sorted(weeks.items())))
 
 
-def _interaction_kinds(db: Database) -> list[str]:
+def _interaction_kinds(ctx: Context) -> list[str]:
     """The kinds present, each found by one seek of the (kind, at) index (a loose index scan)."""
+    db = ctx.db
     rows = db.all(
         "WITH RECURSIVE k(kind) AS (SELECT min(kind) FROM interaction UNION ALL "
         "SELECT (SELECT min(i.kind) FROM interaction i WHERE i.kind > k.kind) FROM k "

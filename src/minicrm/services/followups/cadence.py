@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from minicrm.core.dates import Duration
     from minicrm.services.dto import CadenceReport, CadenceRule
     from minicrm.services.kernel.context import Context
-    from minicrm.store.db import Database, Row
+    from minicrm.store.db import Row
 
 _SINCE = "COALESCE(c.last_interaction_at, c.created_at)"
 _FIELDS = f"c.id, c.name, c.owner, c.last_interaction_at, {_SINCE} AS since"
@@ -42,7 +42,8 @@ def window_days(duration: Duration, what: str = "cadence") -> int:
 
 
 # -- rules -----------------------------------------------------------------------------------
-def _rule_dto(db: Database, row: Row) -> CadenceRule:
+def _rule_dto(ctx: Context, row: Row) -> CadenceRule:
+    db = ctx.db
     from minicrm.services.dto import CadenceRule  # here: due needs this module, not the rules'
 
     count = db.scalar(
@@ -52,7 +53,7 @@ def _rule_dto(db: Database, row: Row) -> CadenceRule:
 
 
 def list_rules(ctx: Context) -> list[CadenceRule]:
-    return [_rule_dto(ctx.db, r) for r in ctx.db.all("SELECT * FROM cadence_rule ORDER BY ideal_days, tag")]
+    return [_rule_dto(ctx, r) for r in ctx.db.all("SELECT * FROM cadence_rule ORDER BY ideal_days, tag")]
 
 
 def get_rule(ctx: Context, tag: str) -> CadenceRule:
@@ -60,7 +61,7 @@ def get_rule(ctx: Context, tag: str) -> CadenceRule:
     row = ctx.db.one("SELECT * FROM cadence_rule WHERE tag = ?", (name,))
     if row is None:
         raise NotFound(f"no cadence rule for tag {name!r}")
-    return _rule_dto(ctx.db, row)
+    return _rule_dto(ctx, row)
 
 
 def set_rule(ctx: Context, tag: str, ideal: Duration, maximum: Duration | None = None) -> CadenceRule:
@@ -77,7 +78,7 @@ def set_rule(ctx: Context, tag: str, ideal: Duration, maximum: Duration | None =
                 f"unknown tag {name!r}: no contact carries it (tag someone first: "
                 f"minicrm contact edit REF --add-tag {name})"
             )
-        before = _rule_row(uow.db, name)
+        before = _rule_row(uow.ctx, name)
         if before is None:
             uow.db.execute(
                 "INSERT INTO cadence_rule (tag, ideal_days, max_days) VALUES (?, ?, ?)",
@@ -93,7 +94,7 @@ def set_rule(ctx: Context, tag: str, ideal: Duration, maximum: Duration | None =
             int(tag_id),
             "create" if before is None else "update",
             before,
-            _rule_row(uow.db, name),
+            _rule_row(uow.ctx, name),
         )
     return get_rule(ctx, name)
 
@@ -101,14 +102,15 @@ def set_rule(ctx: Context, tag: str, ideal: Duration, maximum: Duration | None =
 def remove_rule(ctx: Context, tag: str) -> CadenceRule:
     rule = get_rule(ctx, tag)
     with UnitOfWork(ctx, f"cadence rm {rule.tag}") as uow:
-        before = _rule_row(uow.db, rule.tag)
+        before = _rule_row(uow.ctx, rule.tag)
         tag_id = uow.db.scalar("SELECT id FROM tag WHERE name = ?", (rule.tag,))
         uow.db.execute("DELETE FROM cadence_rule WHERE tag = ?", (rule.tag,))
         uow.record("cadence_rule", int(tag_id or 0), "delete", before, None)
     return rule
 
 
-def _rule_row(db: Database, name: str) -> dict[str, Any] | None:
+def _rule_row(ctx: Context, name: str) -> dict[str, Any] | None:
+    db = ctx.db
     row = db.one("SELECT tag, ideal_days, max_days FROM cadence_rule WHERE tag = ?", (name,))
     return dict(row) if row else None
 

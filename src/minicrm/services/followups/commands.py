@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
     from minicrm.services.dto import Unset
     from minicrm.services.kernel.context import Context
-    from minicrm.store.db import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +128,7 @@ def add(
     end = until_moment(until, ctx.clock) if isinstance(until, When) else until
     repeat = _repeat(ctx, when.at, when.all_day, every, rrule, end, from_done)
     with UnitOfWork(ctx, f"followup add {text[:40]}") as uow:
-        db = uow.db
-        contact_id, company_id, deal_id = resolve_links(db, links)
+        contact_id, company_id, deal_id = resolve_links(uow.ctx, links)
         new_id = _insert(
             uow,
             {
@@ -140,7 +138,7 @@ def add(
                 "contact_id": contact_id,
                 "company_id": company_id,
                 "deal_id": deal_id,
-                "owner": check_owner(db, owner) or ctx.user,
+                "owner": check_owner(uow.ctx, owner) or ctx.user,
                 "done_at": None,
                 "snoozed_until": None,
                 "every": repeat.every,
@@ -163,7 +161,8 @@ def _insert(uow: UnitOfWork, values: dict[str, Any]) -> int:
     return new_id
 
 
-def _load_open(db: Database, followup_id: int) -> dict[str, Any]:
+def _load_open(ctx: Context, followup_id: int) -> dict[str, Any]:
+    db = ctx.db
     snap = _snapshot(db, followup_id)
     if snap is None:
         raise NotFound(f"no follow-up with id {followup_id}")
@@ -183,9 +182,10 @@ def next_occurrence(due_at: datetime, all_day: bool, every: Duration, clock: Clo
     return recurrence.next_every(due_at, due_at, all_day, every, clock)
 
 
-def _anchor(db: Database, item: dict[str, Any]) -> datetime:
+def _anchor(ctx: Context, item: dict[str, Any]) -> datetime:
     """The series' first occurrence: repetition steps from it, so month ends and leap days do
     not drift (falls back to this occurrence when the first one was deleted)."""
+    db = ctx.db
     due_at = from_db(item["due_at"])
     assert due_at is not None
     series = item["series_id"]
@@ -195,20 +195,20 @@ def _anchor(db: Database, item: dict[str, Any]) -> datetime:
     return first if first is not None and first <= due_at else due_at
 
 
-def following(db: Database, item: dict[str, Any], done_at: datetime, clock: Clock) -> datetime | None:
+def _following(ctx: Context, item: dict[str, Any], done_at: datetime, clock: Clock) -> datetime | None:
     """When the occurrence after ``item`` (completed at ``done_at``) is due; None when the
     series has ended (its UNTIL, COUNT or ``until``)."""
     due_at = from_db(item["due_at"])
     assert due_at is not None
     all_day = bool(item["all_day"])
     if item["rrule"]:
-        nxt = recurrence.next_by_rule(item["rrule"], _anchor(db, item), due_at, all_day, clock)
+        nxt = recurrence.next_by_rule(item["rrule"], _anchor(ctx, item), due_at, all_day, clock)
     elif item["every"]:
         every = parse_duration(item["every"])
         if item["from_done"]:
             nxt = recurrence.next_from_done(done_at, due_at, all_day, every, clock)
         else:
-            nxt = recurrence.next_every(_anchor(db, item), due_at, all_day, every, clock)
+            nxt = recurrence.next_every(_anchor(ctx, item), due_at, all_day, every, clock)
     else:
         return None
     until = from_db(item["until"])
@@ -223,11 +223,11 @@ def done(ctx: Context, ids: list[int]) -> list[FollowUp]:
     scheduled: list[int] = []
     with UnitOfWork(ctx, f"followup done {' '.join(map(str, ids))}") as uow:
         for followup_id in ids:
-            before = _load_open(uow.db, followup_id)
+            before = _load_open(uow.ctx, followup_id)
             if before["done_at"] is not None:
                 raise Conflict(f"follow-up {followup_id} is already done")
             _update(uow, followup_id, before, {"done_at": uow.now, "snoozed_until": None})
-            nxt = following(uow.db, before, ctx.clock.now(), ctx.clock)
+            nxt = _following(uow.ctx, before, ctx.clock.now(), ctx.clock)
             if nxt is None:
                 continue
             series = before["series_id"] or followup_id
@@ -241,7 +241,7 @@ def done(ctx: Context, ids: list[int]) -> list[FollowUp]:
 
 def snooze(ctx: Context, followup_id: int, until: When) -> FollowUp:
     with UnitOfWork(ctx, f"followup snooze {followup_id}") as uow:
-        before = _load_open(uow.db, followup_id)
+        before = _load_open(uow.ctx, followup_id)
         if before["done_at"] is not None:
             raise Conflict(f"follow-up {followup_id} is done; snoozing it would change nothing")
         if until.at <= ctx.clock.now():
@@ -254,13 +254,13 @@ def edit(ctx: Context, followup_id: int, patch: FollowUpPatch) -> FollowUp:
     """Change what the patch names. A new due date on a repeating follow-up restarts its
     series from there (later occurrences step from the new date)."""
     with UnitOfWork(ctx, f"followup edit {followup_id}") as uow:
-        before = _load_open(uow.db, followup_id)
+        before = _load_open(uow.ctx, followup_id)
         check_version(uow, "followup", followup_id, before["version"], patch.expected_version)
         changes: dict[str, Any] = {}
         if patch.title is not UNSET:
             changes["title"] = require_text(patch.title, "follow-up text")
         if patch.owner is not UNSET:
-            changes["owner"] = check_owner(uow.db, patch.owner)
+            changes["owner"] = check_owner(uow.ctx, patch.owner)
         due_at, all_day = from_db(before["due_at"]), bool(before["all_day"])
         if patch.due is not UNSET:
             due_at, all_day = patch.due.at, patch.due.all_day

@@ -125,7 +125,7 @@ def list_followups(
         from minicrm.services.kernel.refs import resolve_contact
 
         where.append("f.contact_id = ?")
-        params.append(resolve_contact(ctx.db, contact))
+        params.append(resolve_contact(ctx, contact))
     order = "f.done_at DESC, f.id DESC" if window == "done" else "f.due_at, f.id"
     items = _select(ctx, " AND ".join(where), params, order, limit)
     if window == "overdue":
@@ -165,7 +165,7 @@ def due(
     with ctx.db.snapshot():
         items = _select(ctx, " AND ".join(where), params)
         cadence = cadence_service.due_contacts(ctx, owner=owner)
-        previous = runs.last_run(ctx.db) if since_last_run else None
+        previous = runs.last_run(ctx) if since_last_run else None
     report = DueReport(
         overdue=tuple(f for f in items if f.overdue),
         due=tuple(f for f in items if not f.overdue),

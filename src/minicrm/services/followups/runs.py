@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from minicrm.core.clock import from_db, to_db
 from minicrm.services.kernel.context import Context
-from minicrm.store.db import Database
 
 DUE = "due"
 #: runs older than this are pruned when a new one is recorded
@@ -22,7 +21,8 @@ def ago(moment: datetime, now: datetime) -> str:
     return f"{hours // 24} days ago"
 
 
-def last_run(db: Database, kind: str = DUE) -> datetime | None:
+def last_run(ctx: Context, kind: str = DUE) -> datetime | None:
+    db = ctx.db
     return from_db(db.scalar("SELECT max(at) FROM run_log WHERE kind = ?", (kind,)))
 
 

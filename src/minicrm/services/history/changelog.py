@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from typing import Any
 
-    from minicrm.store.db import Database, Row
+    from minicrm.services.kernel.context import Context
+    from minicrm.store.db import Row
 
 # one shared encoder (a new one per call costs as much as a small payload); no cycle check:
 # the payload is plain lists, dicts, strings and numbers
@@ -34,12 +35,13 @@ BATCH_INSERT = (
 )
 
 
-def reserve_change_id(db: Database) -> int:
+def _reserve_change_id(ctx: Context) -> int:
     """A fresh id from the ``change`` id sequence, used by no ``change`` row now or later.
 
     SQLite: ``change`` is AUTOINCREMENT, so raising its ``sqlite_sequence`` entry past the id
     keeps it from ever being handed out (the write transaction holds the lock). PostgreSQL:
     ``nextval`` of the table's sequence."""
+    db = ctx.db
     if not db.is_sqlite:
         return int(db.scalar("SELECT nextval(pg_get_serial_sequence('change', 'id'))"))
     used = db.scalar(
@@ -55,9 +57,10 @@ def reserve_change_id(db: Database) -> int:
     return new_id
 
 
-def sync_change_sequence(db: Database) -> None:
+def sync_change_sequence(ctx: Context) -> None:
     """After rows were loaded with their ids (``import json``): the next ``change`` id comes
     after every id either log holds."""
+    db = ctx.db
     top = db.scalar(
         f"SELECT {'max' if db.is_sqlite else 'greatest'}(coalesce((SELECT max(id) FROM change), 0), "
         "coalesce((SELECT max(id) FROM change_batch), 0))"
@@ -73,7 +76,7 @@ def sync_change_sequence(db: Database) -> None:
 
 
 def record_created(
-    db: Database,
+    ctx: Context,
     op_id: int,
     at: str,
     actor: str | None,
@@ -86,6 +89,7 @@ def record_created(
     """Log the creation of records ``ids`` (with values ``rows`` under ``keys``, in the same
     order, and the values ``common`` to all of them): one ``change_batch`` row per run of
     consecutive ids."""
+    db = ctx.db
     if not ids:
         return
     start = 0
@@ -94,7 +98,7 @@ def record_created(
             payload = _ENCODER.encode({"keys": list(keys), "common": common or {}, "rows": rows[start:i]})
             db.execute(
                 BATCH_INSERT,
-                (reserve_change_id(db), op_id, at, actor, entity, ids[start], ids[i - 1], payload),
+                (_reserve_change_id(ctx), op_id, at, actor, entity, ids[start], ids[i - 1], payload),
             )
             start = i
 
@@ -118,10 +122,11 @@ class Payload:
         return _ENCODER.encode({"keys": self.keys, "common": self.common, "rows": self.rows})
 
 
-def created(db: Database, entity: str, entity_id: int) -> list[dict[str, Any]]:
+def created(ctx: Context, entity: str, entity_id: int) -> list[dict[str, Any]]:
     """The batch-logged creation of one record (none or one), as a change row would read:
     ``id, op_id, at, actor, entity, entity_id, action, before, after`` (``after`` decoded; None
     when scrubbed)."""
+    db = ctx.db
     out = []
     for r in db.all(
         "SELECT id, op_id, at, actor, first_id, after FROM change_batch "
@@ -153,9 +158,10 @@ def created_count_sql(op_alias: str) -> str:
     )
 
 
-def batches(db: Database, sql_where: str, params: Sequence[Any]) -> Iterator[Row]:
+def batches(ctx: Context, sql_where: str, params: Sequence[Any]) -> Iterator[Row]:
     """``change_batch`` rows matching ``sql_where`` in id order, read a few at a time (each
     holds up to thousands of records)."""
+    db = ctx.db
     cursor = db.execute(f"SELECT * FROM change_batch b WHERE {sql_where} ORDER BY b.id", params)
     while True:
         chunk = cursor.fetchmany(16)
@@ -172,9 +178,10 @@ def records(row: Row) -> Iterator[tuple[int, dict[str, Any] | None]]:
         yield first + i, payload.snapshot(i)
 
 
-def scrub(db: Database, entity: str, ids: Sequence[int]) -> int:
+def scrub(ctx: Context, entity: str, ids: Sequence[int]) -> int:
     """Forget the logged values of records ``ids`` (a privacy erase); returns how many were
     scrubbed. The batch keeps listing them (their creation stays undoable, as a no-op)."""
+    db = ctx.db
     scrubbed = 0
     wanted = set(ids)
     batch_ids: set[int] = set()

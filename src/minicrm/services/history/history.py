@@ -27,7 +27,7 @@ def history(ctx: Context, entity: str, entity_id: int, *, limit: int | None = No
         for r in ctx.db.all(sql, (entity, entity_id))
     ]
     # a creation logged by a bulk write (an import); one id orders both logs
-    rows = sorted([*created(ctx.db, entity, entity_id), *rows], key=lambda r: int(r["id"]))
+    rows = sorted([*created(ctx, entity, entity_id), *rows], key=lambda r: int(r["id"]))
     if limit is not None:
         rows = rows[-limit:]
     return [_entry(r) for r in rows]
@@ -75,7 +75,7 @@ def conflict_message(ctx: Context, entity: str, entity_id: int) -> str:
     if row is None:
         from minicrm.services.history.changelog import created
 
-        logged = created(ctx.db, entity, entity_id)
+        logged = created(ctx, entity, entity_id)
         row = logged[-1] if logged else None
     if row is None:
         return f"{entity} {entity_id} was changed by someone else; reload it and try again"

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from minicrm.services.kernel.context import Context
-    from minicrm.store.db import Database, Row
+    from minicrm.store.db import Row
 
 LOGGABLE = ("note", "call", "email", "meeting")
 #: kinds that count as touching the person (they reset the keep-in-touch clock)
@@ -36,10 +36,11 @@ class Links:
     deal: str | None = None
 
 
-def resolve_links(db: Database, links: Links) -> tuple[int | None, int | None, int | None]:
-    contact_id = resolve_contact(db, links.contact) if links.contact else None
-    company_id = resolve_company(db, links.company) if links.company else None
-    deal_id = resolve_deal(db, links.deal) if links.deal else None
+def resolve_links(ctx: Context, links: Links) -> tuple[int | None, int | None, int | None]:
+    db = ctx.db
+    contact_id = resolve_contact(ctx, links.contact) if links.contact else None
+    company_id = resolve_company(ctx, links.company) if links.company else None
+    deal_id = resolve_deal(ctx, links.deal) if links.deal else None
     if contact_id is None and company_id is None and deal_id is None:
         raise InvalidInput("say what this is about: a contact, --company or --deal")
     if deal_id is not None and contact_id is None:
@@ -61,8 +62,7 @@ def add(ctx: Context, kind: str, links: Links, body: str, *, at: datetime | None
     if "\x00" in text:
         raise InvalidInput("the text cannot contain a NUL byte")
     with UnitOfWork(ctx, f"{'note add' if kind == 'note' else 'log ' + kind}") as uow:
-        db = uow.db
-        contact_id, company_id, deal_id = resolve_links(db, links)
+        contact_id, company_id, deal_id = resolve_links(uow.ctx, links)
         when = to_db(at) if at else uow.now
         new_id = insert(uow, kind, text or kind, when, contact_id, company_id, deal_id)
     return get(ctx, new_id)
@@ -104,7 +104,7 @@ def insert(
 
 
 def get(ctx: Context, interaction_id: int) -> Interaction:
-    rows = _select(ctx.db, "i.id = ?", [interaction_id], None)
+    rows = _select(ctx, "i.id = ?", [interaction_id], None)
     if not rows:
         raise NotFound(f"no interaction with id {interaction_id}")
     return rows[0]
@@ -114,27 +114,27 @@ def timeline(
     ctx: Context, links: Links, *, limit: int | None = None, kinds: tuple[str, ...] = ()
 ) -> list[Interaction]:
     """Everything that happened with a contact, company or deal, newest first."""
-    db = ctx.db
     where: list[str] = []
     params: list[object] = []
     if links.contact:
         where.append("i.contact_id = ?")
-        params.append(resolve_contact(db, links.contact))
+        params.append(resolve_contact(ctx, links.contact))
     if links.company:
         where.append("i.company_id = ?")
-        params.append(resolve_company(db, links.company))
+        params.append(resolve_company(ctx, links.company))
     if links.deal:
         where.append("i.deal_id = ?")
-        params.append(resolve_deal(db, links.deal))
+        params.append(resolve_deal(ctx, links.deal))
     if not where:
         raise InvalidInput("say whose timeline: a contact, --company or --deal")
     if kinds:
         where.append(f"i.kind IN ({','.join('?' * len(kinds))})")
         params.extend(kinds)
-    return _select(db, " AND ".join(where), params, limit)
+    return _select(ctx, " AND ".join(where), params, limit)
 
 
-def _select(db: Database, where: str, params: list[object], limit: int | None) -> list[Interaction]:
+def _select(ctx: Context, where: str, params: list[object], limit: int | None) -> list[Interaction]:
+    db = ctx.db
     sql = (
         "SELECT i.*, c.name AS contact_name FROM interaction i LEFT JOIN contact c ON c.id = i.contact_id "
         f"WHERE {where} ORDER BY i.at DESC, i.id DESC"

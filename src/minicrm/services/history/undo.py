@@ -30,7 +30,7 @@ from minicrm.services.history.changelog import batches, created_count_sql, recor
 from minicrm.services.history.restorers import Restorer, Snapshot, Tables, label, restorer_for
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.unit_of_work import UnitOfWork
-from minicrm.store.db import Database, Row
+from minicrm.store.db import Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,16 +128,18 @@ def recent(ctx: Context, limit: int = 20) -> list[Operation]:
     return [_operation(r) for r in ctx.db.all(f"{_OP_SQL} ORDER BY o.id DESC LIMIT ?", (limit,))]
 
 
-def get_operation(db: Database, op_id: int) -> Operation:
+def _get_operation(ctx: Context, op_id: int) -> Operation:
+    db = ctx.db
     row = db.one(f"{_OP_SQL} WHERE o.id = ?", (op_id,))
     if row is None:
         raise NotFound(f"no operation #{op_id}")
     return _operation(row)
 
 
-def latest_undoable(db: Database) -> int:
+def _latest_undoable(ctx: Context) -> int:
     """The latest operation in effect that is not a plain undo (an undo of an undo, a redo,
     counts: undoing it undoes the original again)."""
+    db = ctx.db
     row = db.one(
         "SELECT o.id FROM operation o LEFT JOIN operation t ON t.id = o.undoes "
         "WHERE o.undone_by IS NULL AND (o.undoes IS NULL OR t.undoes IS NOT NULL) ORDER BY o.id DESC LIMIT 1"
@@ -147,11 +149,12 @@ def latest_undoable(db: Database) -> int:
     return int(row["id"])
 
 
-def _changes(db: Database, op_id: int) -> list[_Net]:
+def _changes(ctx: Context, op_id: int) -> list[_Net]:
+    db = ctx.db
     nets: dict[tuple[str, int], _Net] = {}
     # records created in bulk first: a batch row's id comes before every later change of them
     # (one id orders both logs), and nothing happens to a record before its creation
-    for batch in batches(db, "b.op_id = ?", (op_id,)):
+    for batch in batches(ctx, "b.op_id = ?", (op_id,)):
         entity, batch_id = str(batch["entity"]), int(batch["id"])
         for index, (entity_id, after) in enumerate(records(batch)):
             # a scrubbed (erased) record's creation nets to nothing, as a scrubbed change row
@@ -183,19 +186,19 @@ def _rows(cursor: Any) -> Iterator[Row]:
 # -- planning ------------------------------------------------------------------------------
 def plan(ctx: Context, op_id: int | None = None) -> UndoPlan:
     """What undoing operation ``op_id`` (default: the latest) would do; refuses like ``undo``."""
-    with ctx.db.snapshot() as db:
-        target = latest_undoable(db) if op_id is None else op_id
-        return _plan(db, get_operation(db, target))[0]
+    with ctx.db.snapshot():
+        target = _latest_undoable(ctx) if op_id is None else op_id
+        return _plan(ctx, _get_operation(ctx, target))[0]
 
 
-def _plan(db: Database, op: Operation) -> tuple[UndoPlan, list[_Net]]:
+def _plan(ctx: Context, op: Operation) -> tuple[UndoPlan, list[_Net]]:
     if op.undone_by is not None:
         raise Conflict(
             f"operation #{op.id} is already undone (by #{op.undone_by}); "
             f"`minicrm undo {op.undone_by}` redoes it"
         )
-    nets = _changes(db, op.id)
-    _refuse_dependents(db, op, nets)
+    nets = _changes(ctx, op.id)
+    _refuse_dependents(ctx, op, nets)
     steps = []
     for net in nets:
         if net.before is None and net.after is None:
@@ -228,9 +231,10 @@ def _differs(key: str, a: Any, b: Any) -> bool:
     return bool(a != b)
 
 
-def _refuse_dependents(db: Database, op: Operation, nets: list[_Net]) -> None:
+def _refuse_dependents(ctx: Context, op: Operation, nets: list[_Net]) -> None:
     """Refuse when a later operation still in effect changed one of the same records, or refers
     (``contact_id``, ``company_id``, …) to a record this operation created or deleted."""
+    db = ctx.db
     touched = {(n.entity, n.entity_id) for n in nets}
     born_or_gone = {(n.entity, n.entity_id) for n in nets if (n.before is None) != (n.after is None)}
     references = {(f"{entity}_id", entity_id) for entity, entity_id in born_or_gone}
@@ -253,14 +257,14 @@ def _refuse_dependents(db: Database, op: Operation, nets: list[_Net]) -> None:
                     blocker = f"its {key[0]} {key[1]} refers to {hit}"
                     break
         if blocker:
-            _refuse(db, op, int(row["op_id"]), blocker)
+            _refuse(ctx, op, int(row["op_id"]), blocker)
     # records later operations created in bulk: new ids, so only their references can depend
     by_key: dict[str, set[int]] = {}
     for column, entity_id in references:
         by_key.setdefault(column, set()).add(entity_id)
     if references:
         for batch in batches(
-            db,
+            ctx,
             "b.op_id > ? AND b.op_id IN (SELECT o.id FROM operation o WHERE o.undone_by IS NULL "
             "AND NOT (o.undoes IS NOT NULL AND o.undoes > ?))",
             (op.id, op.id),
@@ -270,11 +274,13 @@ def _refuse_dependents(db: Database, op: Operation, nets: list[_Net]) -> None:
             for entity_id, snap in records(batch):
                 hit = _refers_by_key(snap, by_key) if snap else None
                 if hit:
-                    _refuse(db, op, int(batch["op_id"]), f"its {batch['entity']} {entity_id} refers to {hit}")
+                    _refuse(
+                        ctx, op, int(batch["op_id"]), f"its {batch['entity']} {entity_id} refers to {hit}"
+                    )
 
 
-def _refuse(db: Database, op: Operation, later_id: int, blocker: str) -> None:
-    later_op = get_operation(db, later_id)
+def _refuse(ctx: Context, op: Operation, later_id: int, blocker: str) -> None:
+    later_op = _get_operation(ctx, later_id)
     raise Conflict(
         f"cannot undo #{op.id} ({op.summary}): later operation #{later_op.id} ({later_op.summary}) "
         f"depends on it: {blocker}; undo #{later_op.id} first"
@@ -312,19 +318,18 @@ def _refers_by_key(data: dict[str, Any], by_key: dict[str, set[int]]) -> str | N
 def undo(ctx: Context, op_id: int | None = None) -> tuple[Operation, UndoPlan]:
     """Revert operation ``op_id`` (default: the latest) in one transaction. Returns the new
     operation (``undo #N``) and the plan it carried out."""
-    db = ctx.db
-    target = latest_undoable(db) if op_id is None else op_id
-    original = get_operation(db, target)
+    target = _latest_undoable(ctx) if op_id is None else op_id
+    original = _get_operation(ctx, target)
     with UnitOfWork(ctx, f"undo #{target}") as uow:
-        op = get_operation(uow.db, target)  # again, inside the transaction: the authoritative check
-        plan_, nets = _plan(uow.db, op)
+        op = _get_operation(uow.ctx, target)  # again, inside the transaction: the authoritative check
+        plan_, nets = _plan(uow.ctx, op)
         tables = Tables(uow.db)
         for net in nets:
             _apply(uow, tables, net)
         new_id = uow.operation()
         uow.db.execute("UPDATE operation SET undoes = ? WHERE id = ?", (target, new_id))
-        _mark_undone(uow.db, original, new_id)
-    return get_operation(db, new_id), plan_
+        _mark_undone(uow.ctx, original, new_id)
+    return _get_operation(ctx, new_id), plan_
 
 
 def _apply(uow: UnitOfWork, tables: Tables, net: _Net) -> None:
@@ -360,9 +365,10 @@ def _recreate(uow: UnitOfWork, tables: Tables, restorer: Restorer, net: _Net) ->
     uow.record(net.entity, net.entity_id, "create", None, restorer.snapshot(tables, net.entity_id))
 
 
-def _mark_undone(db: Database, original: Operation, new_id: int) -> None:
+def _mark_undone(ctx: Context, original: Operation, new_id: int) -> None:
     """``original`` is undone by ``new_id``. If it was itself an undo, the operation it undid is
     back in effect, the one that one undid is undone again, and so on down the chain."""
+    db = ctx.db
     db.execute("UPDATE operation SET undone_by = ? WHERE id = ?", (new_id, original.id))
     previous, target = original.id, original.undoes
     in_effect = True

@@ -8,12 +8,14 @@ level that matches raise ``Ambiguous`` listing them.
 from __future__ import annotations
 
 from minicrm.core.errors import Ambiguous, InvalidInput, NotFound
-from minicrm.store.db import Database, Row
+from minicrm.services.kernel.context import Context
+from minicrm.store.db import Row
 
 _MAX_LISTED = 10
 
 
-def resolve_contact(db: Database, ref: str) -> int:
+def resolve_contact(ctx: Context, ref: str) -> int:
+    db = ctx.db
     text = ref.strip()
     if not text:
         raise InvalidInput("empty contact reference")
@@ -28,20 +30,20 @@ def resolve_contact(db: Database, ref: str) -> int:
             (text.lower(),),
         )
         if rows:
-            return _one(db, rows, text)
-    for sql, params in _name_levels(db, text):
+            return _one(ctx, rows, text)
+    for sql, params in _name_levels(ctx, text):
         rows = db.all(sql, params)
         if rows:
-            return _one(db, rows, text)
+            return _one(ctx, rows, text)
     raise NotFound(f"no contact matches {text!r}")
 
 
-def _name_levels(db: Database, text: str) -> list[tuple[str, list[object]]]:
+def _name_levels(ctx: Context, text: str) -> list[tuple[str, list[object]]]:
     fold = _lower(text)
     # The search index narrows the candidates first: ``lower(name)`` alone scans every contact.
     from minicrm.services.search import match_sql
 
-    sub, params = match_sql(db, text, "contact")
+    sub, params = match_sql(ctx, text, "contact")
     return [
         ("SELECT id, name FROM contact WHERE name = ? ORDER BY id LIMIT 50", [text]),
         (
@@ -66,23 +68,25 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _one(db: Database, rows: list[Row], text: str) -> int:
+def _one(ctx: Context, rows: list[Row], text: str) -> int:
     if len(rows) == 1:
         return int(rows[0]["id"])
-    listed = [_describe_contact(db, r) for r in rows[:_MAX_LISTED]]
+    listed = [_describe_contact(ctx, r) for r in rows[:_MAX_LISTED]]
     more = f" (and {len(rows) - _MAX_LISTED} more)" if len(rows) > _MAX_LISTED else ""
     raise Ambiguous(f"{text!r} matches {len(rows)} contacts{more}: " + "; ".join(listed), listed)
 
 
-def _describe_contact(db: Database, row: Row) -> str:
+def _describe_contact(ctx: Context, row: Row) -> str:
+    db = ctx.db
     email = db.scalar(
         "SELECT email FROM contact_email WHERE contact_id = ? ORDER BY position LIMIT 1", (row["id"],)
     )
     return f"{row['id']} {row['name']}" + (f" <{email}>" if email else "")
 
 
-def resolve_company(db: Database, ref: str) -> int:
+def resolve_company(ctx: Context, ref: str) -> int:
     """A company by id, domain, exact name (case-insensitive), or unique name fragment."""
+    db = ctx.db
     text = ref.strip()
     if not text:
         raise InvalidInput("empty company reference")
@@ -108,13 +112,15 @@ def resolve_company(db: Database, ref: str) -> int:
     raise NotFound(f"no company matches {text!r}")
 
 
-def find_company_exact(db: Database, name: str) -> int | None:
+def find_company_exact(ctx: Context, name: str) -> int | None:
     """The company with exactly this name (case-insensitive), if any; for linking on add."""
+    db = ctx.db
     row = db.one("SELECT id FROM company WHERE lower(name) = ? ORDER BY id LIMIT 1", (_lower(name.strip()),))
     return int(row["id"]) if row else None
 
 
-def resolve_deal(db: Database, ref: str) -> int:
+def resolve_deal(ctx: Context, ref: str) -> int:
+    db = ctx.db
     text = ref.strip().lstrip("#")
     if not text.isdigit():
         raise InvalidInput(f"a deal is referenced by its id, not {ref!r}")

@@ -20,7 +20,6 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start
 if TYPE_CHECKING:
     from minicrm.services.dto import User
     from minicrm.services.kernel.context import Context
-    from minicrm.store.db import Database
 
 _NAME_RE = r"^[^\s\x00-\x1f\x7f]{1,64}$"  # compiled on first use
 
@@ -32,12 +31,14 @@ def list_users(ctx: Context) -> list[User]:
     return [User(int(r["id"]), r["name"], r["email"], from_db(r["created_at"])) for r in rows]  # type: ignore[arg-type]
 
 
-def names(db: Database) -> list[str]:
+def names(ctx: Context) -> list[str]:
+    db = ctx.db
     return [r["name"] for r in db.all("SELECT name FROM user_account ORDER BY name")]
 
 
-def team_mode(db: Database) -> bool:
+def team_mode(ctx: Context) -> bool:
     """True once the database has users."""
+    db = ctx.db
     return bool(db.scalar("SELECT 1 FROM user_account LIMIT 1"))
 
 
@@ -62,7 +63,7 @@ def add(ctx: Context, name: str, email: str | None = None) -> User:
 
 def require_acting_user(ctx: Context) -> None:
     """In team mode the acting user must be a known one; outside team mode anything goes."""
-    known = names(ctx.db)
+    known = names(ctx)
     if not known or ctx.user in known:
         return
     listed = ", ".join(known[:20]) + (", …" if len(known) > 20 else "")
@@ -74,14 +75,14 @@ def require_acting_user(ctx: Context) -> None:
     raise NotFound(f"unknown user {ctx.user!r} (users: {listed}); add it with: minicrm user add {ctx.user}")
 
 
-def check_owner(db: Database, owner: str | None) -> str | None:
+def check_owner(ctx: Context, owner: str | None) -> str | None:
     """An owner given by hand must be a known user in team mode (a typo would hide the record)."""
     if owner is None:
         return None
     text = owner.strip()
     if not text:
         raise InvalidInput("the owner cannot be empty (to clear it use --clear owner)")
-    known = names(db)
+    known = names(ctx)
     if known and text not in known:
         listed = ", ".join(known)
         raise NotFound(f"unknown user {text!r} (users: {listed}); add it with: minicrm user add {text}")
@@ -97,4 +98,4 @@ def scope_owner(ctx: Context, owner: str | None, *, everyone: bool = False) -> s
         return owner
     if not ctx.user:
         return None
-    return ctx.user if team_mode(ctx.db) else None
+    return ctx.user if team_mode(ctx) else None

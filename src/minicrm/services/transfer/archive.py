@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from minicrm.core.errors import Conflict, InvalidInput
 from minicrm.services.kernel.context import Context
-from minicrm.store.db import Database
 
 if TYPE_CHECKING:
     from minicrm.exchange.jsonstream import JsonStream
@@ -34,7 +33,8 @@ _BATCH = 1000  # rows per INSERT batch while an archive loads
 _CONTENT_TABLES = ("contact", "company", "deal", "interaction", "followup", "operation", "tag", "tombstone")
 
 
-def _tables(db: Database) -> list[str]:
+def _tables(ctx: Context) -> list[str]:
+    db = ctx.db
     if db.is_sqlite:
         names = [
             str(r["name"])
@@ -56,7 +56,8 @@ def _tables(db: Database) -> list[str]:
     return known + sorted(n for n in names if n not in ORDER)
 
 
-def _columns(db: Database, table: str) -> list[str]:
+def _columns(ctx: Context, table: str) -> list[str]:
+    db = ctx.db
     if db.is_sqlite:
         return [str(r["name"]) for r in db.all(f"PRAGMA table_info({table})")]
     return [
@@ -80,8 +81,8 @@ def export_database(ctx: Context, progress: Callable[[int], None] | None = None)
     with db.snapshot():
         yield (f'{{"format": {dumps(FORMAT)}, "version": {VERSION}, "schema": {dumps(HEAD)},\n "tables": {{')
         written = 0
-        for t, table in enumerate(_tables(db)):
-            columns = _columns(db, table)
+        for t, table in enumerate(_tables(ctx)):
+            columns = _columns(ctx, table)
             order = ", ".join(str(i) for i in range(1, len(columns) + 1))
             yield f'{"," if t else ""}\n  {dumps(table)}: {{"columns": {dumps(columns)}, "rows": ['
             cursor = db.execute(f"SELECT {', '.join(_q(c) for c in columns)} FROM {table} ORDER BY {order}")
@@ -107,7 +108,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _boolean_positions(db: Database, table: str, columns: list[str]) -> set[int]:
+def _boolean_positions(ctx: Context, table: str, columns: list[str]) -> set[int]:
+    db = ctx.db
     if db.is_sqlite:
         return set()
     kinds = {
@@ -121,7 +123,8 @@ def _boolean_positions(db: Database, table: str, columns: list[str]) -> set[int]
     return {i for i, c in enumerate(columns) if kinds.get(c) == "boolean"}
 
 
-def is_empty(db: Database) -> bool:
+def _is_empty(ctx: Context) -> bool:
+    db = ctx.db
     return not any(db.scalar(f"SELECT 1 FROM {t} LIMIT 1") for t in _CONTENT_TABLES)
 
 
@@ -149,35 +152,35 @@ def import_database(
                 continue
             has_tables = True
             _check_header(header)
-            if not is_empty(db):
+            if not _is_empty(ctx):
                 raise Conflict(
                     "import json needs an empty database (this one has data); "
                     "use --db with a new file, or import CSV/vCard to merge"
                 )
             if db.is_sqlite:
                 db.execute("PRAGMA defer_foreign_keys = ON")
-            present = _tables(db)
+            present = _tables(ctx)
             for table in stream.members():
                 if table not in present:
                     raise InvalidInput(f"the archive has a table this database does not: {table}")
                 if table in counts:
                     raise InvalidInput(f"the archive's table {table!r} appears twice")
                 loaded = sum(counts.values())
-                counts[table] = _load_table(db, stream, table, progress, loaded)
+                counts[table] = _load_table(ctx, stream, table, progress, loaded)
         stream.end()
         if not has_tables:
             _check_header(header)
             raise InvalidInput("not a minicrm JSON archive: it has no tables")
         if not db.is_sqlite:
-            for table in _tables(db):
-                if "id" in _columns(db, table):
+            for table in _tables(ctx):
+                if "id" in _columns(ctx, table):
                     db.execute(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
                     )
         from minicrm.services.history.changelog import sync_change_sequence
 
-        sync_change_sequence(db)  # bulk-logged creations take their ids from the change ids
+        sync_change_sequence(ctx)  # bulk-logged creations take their ids from the change ids
     return counts
 
 
@@ -191,9 +194,10 @@ def _check_header(header: dict[str, Any]) -> None:
 
 
 def _load_table(
-    db: Database, stream: JsonStream, table: str, progress: Callable[[int], None] | None, loaded: int
+    ctx: Context, stream: JsonStream, table: str, progress: Callable[[int], None] | None, loaded: int
 ) -> int:
     """Insert the rows of one table as they are read, a batch at a time; returns how many."""
+    db = ctx.db
     malformed = f"the archive's table {table!r} is malformed"
     columns: list[str] | None = None
     count = 0
@@ -202,13 +206,13 @@ def _load_table(
             columns = stream.value()
             if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
                 raise InvalidInput(malformed)
-            if not set(columns) <= set(_columns(db, table)):
+            if not set(columns) <= set(_columns(ctx, table)):
                 raise InvalidInput(f"the archive's table {table!r} has unknown columns")
         elif key == "rows":
             if columns is None:
                 raise InvalidInput(f"{malformed} (its rows come before its columns)")
             db.execute(f"DELETE FROM {table}")  # e.g. rows a migration seeded
-            flags = _boolean_positions(db, table, columns)
+            flags = _boolean_positions(ctx, table, columns)
             sql = (
                 f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "
                 f"VALUES ({', '.join('?' * len(columns))})"

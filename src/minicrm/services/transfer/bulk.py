@@ -12,8 +12,8 @@ import re
 from functools import lru_cache
 
 from minicrm.core.errors import InvalidInput
+from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.validation import normalize_email, normalize_phone
-from minicrm.store.db import Database
 
 # An ASCII address already in email-validator's normal form (lower-case domain): checking it
 # with the regex alone gives the same answer, ~50x faster. (It is more lenient than
@@ -108,13 +108,14 @@ def new_uids(count: int) -> list[str]:
 _VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
-def drop_secondary_indexes(db: Database, table: str) -> list[str]:
+def drop_secondary_indexes(ctx: Context, table: str) -> list[str]:
     """Drop ``table``'s secondary indexes (SQLite) and return the statements that recreate them.
 
     Keeping eight indexes current row by row costs an import about as much as writing the rows;
     building each once from the finished table is a sort, several times cheaper. Done inside
     the caller's transaction, so a rollback (an interrupted import) brings them back unchanged.
     Indexes SQLite made for constraints (``sqlite_autoindex_…``) have no SQL and stay."""
+    db = ctx.db
     if not db.is_sqlite:
         return []
     rows = db.all(
@@ -127,7 +128,8 @@ def drop_secondary_indexes(db: Database, table: str) -> list[str]:
     return [str(r["sql"]) for r in rows]
 
 
-def create_indexes(db: Database, statements: list[str]) -> None:
+def create_indexes(ctx: Context, statements: list[str]) -> None:
     """Recreate indexes that ``drop_secondary_indexes`` set aside."""
+    db = ctx.db
     for sql in statements:
         db.execute(sql)

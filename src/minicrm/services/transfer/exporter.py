@@ -103,7 +103,7 @@ def iter_contacts(ctx: Context) -> Iterator[Contact]:
         ]
         if not ids:
             return
-        yield from contacts.load(ctx.db, ids)
+        yield from contacts.load(ctx, ids)
         last = ids[-1]
 
 

@@ -302,7 +302,7 @@ class _Writer:
             from minicrm.services.companies.commands import insert_company
             from minicrm.services.kernel.refs import find_company_exact
 
-            found = find_company_exact(self.db, text) or insert_company(self.uow, text)
+            found = find_company_exact(self.ctx, text) or insert_company(self.uow, text)
             self.companies[key] = found
             self.company_names[found] = str(self.db.scalar("SELECT name FROM company WHERE id = ?", (found,)))
         return found
@@ -473,8 +473,8 @@ class ContactWriter(_Writer):
             if len(batch) >= BULK_LOAD_ROWS and self.db.scalar("SELECT 1 FROM contact LIMIT 1") is None:
                 # (contact_tag is empty too: its rows belong to contacts)
                 self.deferred_indexes = [
-                    *drop_secondary_indexes(self.db, "contact"),
-                    *drop_secondary_indexes(self.db, "contact_tag"),
+                    *drop_secondary_indexes(self.ctx, "contact"),
+                    *drop_secondary_indexes(self.ctx, "contact_tag"),
                 ]
         by_email: dict[str, int] = {}
         by_phone: dict[str, int] = {}
@@ -552,7 +552,7 @@ class ContactWriter(_Writer):
 
     def finish(self) -> None:
         self._flush()
-        create_indexes(self.db, self.deferred_indexes)
+        create_indexes(self.ctx, self.deferred_indexes)
         self.deferred_indexes = []
 
     # writing -----------------------------------------------------------------------------
@@ -612,10 +612,10 @@ class ContactWriter(_Writer):
                 for i, (cid, body) in zip(note_ids, notes, strict=True)
             ]
             self.uow.interactions.insert_many(_NOTE_COLUMNS, note_rows)
-        record_created(db, op_id, now, actor, "contact", _CONTACT_LOG_KEYS, ids, logged, common)
+        record_created(self.ctx, op_id, now, actor, "contact", _CONTACT_LOG_KEYS, ids, logged, common)
         if notes:
             record_created(
-                db,
+                self.ctx,
                 op_id,
                 now,
                 actor,
@@ -672,7 +672,7 @@ class ContactWriter(_Writer):
             self.companies[key] = company_id
             self.company_names[company_id] = name
         self.uow.companies.insert_many(rows)
-        record_created(db, op_id, now, actor, "company", (*columns, "tags", "fields"), ids, logged)
+        record_created(self.ctx, op_id, now, actor, "company", (*columns, "tags", "fields"), ids, logged)
 
     def _update(self, contact_id: int, p: _Pending) -> bool:
         """Fill the existing contact's empty fields, unite emails/phones/tags, add new custom
