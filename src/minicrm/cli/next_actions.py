@@ -19,8 +19,8 @@ def columns() -> list[Column]:
     return [
         Column("Score", lambda a: f"{a.score:g}"),
         Column("Kind", lambda a: _KINDS[a.kind]),
-        Column("ID", lambda a: a.id),
-        Column("What", lambda a: a.title, wrap=True),
+        Column("ID", lambda a: a.id, keep=True),
+        Column("What", lambda a: a.title, wrap=True, keep=True),
         Column("Contact", lambda a: a.contact),
         Column("Why", lambda a: a.why(), wrap=True),
     ]
