@@ -40,7 +40,7 @@ def diagnose(
     show in the crontab fix."""
     problems: list[Problem] = []
     config = _config(problems)
-    clock = clock or Clock.system(config.timezone)
+    clock = clock or Clock.system(config.timezone, config.region)
     target = resolve_target(db)
     if target.path is not None:
         if not target.path.exists():

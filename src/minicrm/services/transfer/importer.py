@@ -19,6 +19,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
+from minicrm.core.dates import looks_numeric_date, parse_date
 from minicrm.core.errors import InvalidInput, MinicrmError
 from minicrm.core.money import currency_code, parse_lenient_amount
 from minicrm.exchange.record import CompanyRecord, ContactRecord, DealRecord
@@ -401,7 +402,12 @@ class ContactWriter(_Writer):
         if rec.website:
             fields.setdefault("website", rec.website)
         if rec.birthday:
-            fields.setdefault("birthday", rec.birthday)
+            birthday = rec.birthday
+            if not birthday.startswith("--") and looks_numeric_date(
+                birthday
+            ):  # 01/02/1990: the region's order
+                birthday = parse_date(birthday, self.region).isoformat()
+            fields.setdefault("birthday", birthday)
         now = self.uow.now
         # optional_text for each (trimmed, empty -> None, NUL refused), without a call apiece
         texts = [
@@ -828,9 +834,7 @@ class DealWriter(_Writer):
             status = (
                 check_choice(rec.status, ("open", "won", "lost"), "deal status") if rec.status else closed
             )
-            close = rec.close_date if rec.close_date and len(rec.close_date) == 10 else None
-            if rec.close_date and close is None:
-                raise InvalidInput(f"invalid close date {rec.close_date!r}")
+            close = parse_date(rec.close_date, self.ctx.config.region).isoformat() if rec.close_date else None
         except (InvalidInput, InvalidOperation, ValueError) as exc:
             reason = (
                 _reason(exc) if isinstance(exc, InvalidInput) else f"invalid probability {rec.probability!r}"
