@@ -99,6 +99,7 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
         else:
             yield sys.stdout
         return
+    check_out_path(path)
     from minicrm.core.errors import InvalidInput
 
     partial = path.with_name(path.name + ".partial")
@@ -110,6 +111,26 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
         raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def check_out_path(path: Path, *, directory: bool = False) -> None:
+    """Refuse an ``--out`` that cannot be written before any work is done: a directory where a
+    file is wanted (or a file where a directory is), or a parent directory that does not exist
+    (it is never created: a typo in the path would otherwise make a tree of directories)."""
+    import os
+
+    from minicrm.core.errors import InvalidInput
+
+    shown = f"{path}/" if directory else str(path)
+    if directory and path.exists() and not path.is_dir():
+        raise InvalidInput(f"cannot write {shown}: it exists and is not a directory")
+    if not directory and path.is_dir():
+        raise InvalidInput(f"cannot write {shown}: it is a directory")
+    parent = path.absolute().parent
+    if not (directory and path.is_dir()) and not parent.is_dir():
+        raise InvalidInput(f"cannot write {shown}: no such directory {parent}")
+    if not os.access(path if directory and path.is_dir() else parent, os.W_OK):
+        raise InvalidInput(f"cannot write {shown}: permission denied")
 
 
 def default_format() -> str:

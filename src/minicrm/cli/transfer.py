@@ -325,11 +325,16 @@ def export_vcard(
 
     Exporting again rewrites only the cards that changed and removes the cards minicrm wrote
     for contacts no longer exported; other files in the directory are left alone."""
+    from minicrm.cli.output import check_out_path
     from minicrm.exchange.vdir import sync_vdir
     from minicrm.services.transfer import exporter
 
+    check_out_path(out, directory=True)
     with services() as ctx, _progress("exporting contacts") as progress:
-        done = sync_vdir(out, _counting(exporter.vcard_files(ctx, segment), progress))
+        try:
+            done = sync_vdir(out, _counting(exporter.vcard_files(ctx, segment), progress))
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {out}/: {exc.strerror or exc}") from None
     _say(f"exported {counted(done.exported, 'contact')} to {out}/")
     if done.removed:
         cards = "card" if done.removed == 1 else "cards"
