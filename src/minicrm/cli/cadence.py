@@ -81,7 +81,10 @@ def report(
     One row per cadence (contacts' own, and each tag rule): how many contacts are in touch, due
     or lapsed, and the share in touch."""
     fmt = check_format(fmt, json_flag)
+    from minicrm.services.kernel.users import check_owner
+
     with services() as ctx:
+        check_owner(ctx.db, owner)  # a typo would be an empty report
         result = cadence.report(ctx, owner=owner)
         printer = Printer(fmt, ctx.clock.tz)
         if fmt == "json":

@@ -111,11 +111,27 @@ def followup_columns(tz: tzinfo) -> list[Column]:
     ]
 
 
-def interaction_columns(tz: tzinfo) -> list[Column]:
+#: how much of a note ``contact show`` prints (``timeline`` and ``note``'s JSON give it all)
+NOTE_PREVIEW = 300
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut to about ``limit`` characters at a word, saying how much is
+    left out."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
+    return f"{cut} … (+{len(flat) - len(cut):,} characters)"
+
+
+def interaction_columns(tz: tzinfo, *, preview: int | None = None) -> list[Column]:
+    """The timeline's columns; with ``preview``, long texts are shortened to about that many
+    characters (``contact show``)."""
     return [
         Column("When", lambda i: show_moment(i.at, tz), keep=True),
         Column("Kind", lambda i: i.kind),
-        Column("What", lambda i: i.body, wrap=True, keep=True),
+        Column("What", lambda i: shorten(i.body, preview) if preview else i.body, wrap=True, keep=True),
         Column("Contact", lambda i: i.contact),
         Column("By", lambda i: i.author),
     ]

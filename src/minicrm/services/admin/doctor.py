@@ -66,7 +66,7 @@ def diagnose(
 
 def _config(problems: list[Problem]) -> Config:
     try:
-        return load_config()
+        config = load_config()
     except InvalidInput as exc:
         problems.append(
             Problem(
@@ -74,6 +74,10 @@ def _config(problems: list[Problem]) -> Config:
             )
         )
         return Config()
+    from minicrm.services.admin.config_check import config_problems
+
+    problems.extend(Problem("config", problem, fix) for problem, fix in config_problems(config))
+    return config
 
 
 def _permissions(path: Path) -> list[Problem]:

@@ -28,8 +28,11 @@ from minicrm.services.history.changelog import record_created
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.services.kernel.validation import (
+    LINE_MAX,
     check_choice,
     check_field_key,
+    check_fields,
+    check_length,
     normalize_tags,
     optional_text,
     unique_ci,
@@ -372,7 +375,8 @@ class ContactWriter(_Writer):
         name = (rec.name or "").strip()
         if not name or "\x00" in name:
             raise InvalidInput("no name")
-        fields = {check_field_key(k): v for k, v in rec.fields.items()} if rec.fields else {}
+        check_length(name, "the name", LINE_MAX)
+        fields = check_fields(rec.fields) if rec.fields else {}
         emails: list[str] = []
         unreadable: list[str] = []
         for email in rec.emails:
