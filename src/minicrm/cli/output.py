@@ -237,6 +237,21 @@ def fit_columns(
     return [(i, widths[i]) for i in shown]
 
 
+@contextmanager
+def plain_header(on: bool = True) -> Iterator[None]:
+    """Within this block, ``plain`` listings start with a line of their column names (a report's
+    ``--header``, for ``cut`` and spreadsheets): reports build their printers deep inside."""
+    global _PLAIN_HEADER
+    before, _PLAIN_HEADER = _PLAIN_HEADER, on
+    try:
+        yield
+    finally:
+        _PLAIN_HEADER = before
+
+
+_PLAIN_HEADER = False
+
+
 class Printer:
     """Writes records to stdout in one format; ``tz`` renders timestamps in local time."""
 
@@ -263,7 +278,8 @@ class Printer:
             writer = CsvWriter(self.out, header, lineterminator="\n")
             writer.write_records(items, [c.get for c in columns], _text)
         elif self.fmt == "plain":
-            self._write("".join([plain_line([c.get(i) for c in columns]) for i in items]))
+            head = [plain_line([c.header for c in columns])] if _PLAIN_HEADER else []
+            self._write("".join([*head, *(plain_line([c.get(i) for c in columns]) for i in items)]))
         else:
             if not items:
                 if empty:

@@ -249,11 +249,15 @@ def show_report(
     pipeline: str | None,
     fmt: str | None,
     json_flag: bool,
+    header: bool = False,
 ) -> None:
+    """One sales report; ``header``: plain listings start with their column names."""
     if kind not in REPORTS:
         raise InvalidInput(f"unknown report {kind!r} (choose from {', '.join(REPORTS)})")
     fmt = check_format(fmt, json_flag)
-    with services() as ctx:
+    from minicrm.cli.output import plain_header
+
+    with services() as ctx, plain_header(header):
         f = report_filter(ctx, start=start, end=end, owner=owner, pipeline=pipeline)
         _RENDER[kind](ctx, f, fmt)
 
