@@ -55,8 +55,7 @@ def _one_error_line(result, code: int) -> str:
         ),
         (
             ("followup", "add", "1", "x", "--due", "2026-02-30"),
-            "error: cannot understand the date '2026-02-30' (try 2026-12-01, tomorrow, next friday, in 3 "
-            "days)\n",
+            "error: invalid date '2026-02-30': day is out of range for month\n",
         ),
         (
             ("log", "call", "1", "--at", "someday"),

@@ -110,3 +110,33 @@ def test_fast_path_and_typer_agree_on_since_last_run(cli, sh, db_path) -> None:
         conn.execute("DELETE FROM run_log WHERE at = (SELECT max(at) FROM run_log)")
     assert cli("due", "--since-last-run").stdout == fast.stdout
     assert len(run_times(db_path)) == 2
+
+
+def test_a_last_run_later_than_now_is_never_negative_hours(cli) -> None:
+    """The clock was set back (or another machine's is ahead): never "-124 hours ago"."""
+    cli("followup", "add", "ana", "call", "--due", "2026-11-20")
+    cli("due", env={"MINICRM_NOW": "2026-11-28T14:00:00"})
+    result = cli("due", "--since-last-run", env={"MINICRM_NOW": "2026-11-23T10:00:00"})
+    heading = result.stdout.splitlines()[0]
+    assert (
+        heading == "New since the last run, 2026-11-28 14:00, later than now (is a clock wrong?): nothing new"
+    )
+    assert "-" not in heading.split(",")[-1]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (0, "less than an hour ago"),
+        (3599, "less than an hour ago"),
+        (3600, "1 hour ago"),
+        (47 * 3600, "47 hours ago"),
+        (49 * 3600, "2 days ago"),
+        (-1, "later than now (is a clock wrong?)"),
+    ],
+)
+def test_ago(seconds: int, said: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    assert runs.ago(now - timedelta(seconds=seconds), now) == said

@@ -239,11 +239,12 @@ def test_the_tui_opens_without_typer(monkeypatch, capsys, tmp_path) -> None:
     monkeypatch.setattr(tui_app, "run_tui", run_tui)
     monkeypatch.delenv("MINICRM_DB", raising=False)
     db = str(tmp_path / "x.db")
+    assert _fast(["tui"], capsys)[0] == 1  # no terminal here: refused (test_input_and_setup_checks)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     assert _fast(["--db", db, "tui", "--screen", "contacts"], capsys) == (0, "", "")
     assert _fast(["tui"], capsys)[0] == 0
     # a bare ``minicrm`` on a terminal opens it too
-    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     assert _fast(["--db", db], capsys)[0] == 0
     assert opened == [(db, "contacts"), (None, "today"), (db, "today")]
 

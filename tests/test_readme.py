@@ -75,3 +75,49 @@ def test_every_command_has_a_one_line_summary_and_no_text_rich_would_swallow() -
         if not summary or "\n" in summary or any(markup.search(t) for t in texts):
             bad[" ".join(path)] = summary
     assert bad == {}
+
+
+def _console_commands() -> list[tuple[int, list[str]]]:
+    """(line, argv) of every ``$ minicrm …`` line in the README's console blocks, in order."""
+    import shlex
+
+    found = []
+    for number, line in enumerate(README.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("$ minicrm "):
+            words = shlex.split(line[2:], comments=True)
+            found.append((number, words[1:]))
+    return found
+
+
+def test_the_quick_start_runs_as_written_on_a_fresh_database(cli) -> None:
+    """The README's first block: its commands work on a fresh database and ``due`` prints
+    exactly what the README shows."""
+    text = README.read_text(encoding="utf-8")
+    block = text.split("```console\n", 1)[1].split("```", 1)[0].splitlines()
+    commands = [line[2:] for line in block if line.startswith("$ ")]
+    shown = "\n".join(line for line in block[block.index("$ minicrm due") + 1 :]) + "\n"
+    import shlex
+
+    for command in commands[:-1]:
+        run = cli(*shlex.split(command)[1:])
+        assert run.exit_code == 0, (command, run.stderr)
+    assert cli(*shlex.split(commands[-1])[1:]).stdout == shown
+
+
+def test_the_readme_examples_run_on_a_fresh_database(cli, tmp_path, monkeypatch) -> None:
+    """Every ``$ minicrm`` example that needs no file of the user's runs, in the README's order,
+    on one fresh database (a terminal is assumed: ``undo`` is given ``--yes``)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    needs_files = ("import", "dedupe", "merge", "restore", "--db")
+    failed = {}
+    for number, argv in _console_commands():
+        if any(word in argv for word in needs_files):
+            continue
+        argv = [str(tmp_path) + a[1:] if a.startswith("~/") else a for a in argv]
+        if argv[:1] == ["undo"]:
+            argv = [*argv, "--yes"]
+        run = cli(*argv)
+        if run.exit_code != 0:
+            failed[number] = (" ".join(argv), run.stderr.strip())
+    assert failed == {}

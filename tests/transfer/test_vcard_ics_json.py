@@ -119,7 +119,10 @@ def test_exporting_a_vdir_over_a_file_is_an_error(cli, tmp_path: Path) -> None:
     target = tmp_path / "cards"
     target.write_text("not a directory")
     run = cli("export", "vcard", "--out", str(target))
-    assert (run.exit_code, run.stderr.strip()) == (1, f"error: {target} exists and is not a directory")
+    assert (run.exit_code, run.stderr.strip()) == (
+        1,
+        f"error: cannot write {target}/: it exists and is not a directory",
+    )
     assert target.read_text() == "not a directory"
 
 

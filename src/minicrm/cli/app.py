@@ -10,7 +10,10 @@ import typer
 from minicrm import __version__
 from minicrm.cli.commands import TREE, LazyGroup
 from minicrm.cli.errors import HANDLED, exit_code_for
+from minicrm.cli.help_types import install as install_help_types
 from minicrm.cli.state import GLOBALS
+
+install_help_types()  # --help says TEXT and PATH, and nothing for a flag (not <str>, <bool>)
 
 
 class MinicrmGroup(LazyGroup):

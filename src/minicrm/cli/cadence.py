@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli.options import FormatOpt, JsonOpt
+from minicrm.cli.options import FormatOpt, HeaderOpt, JsonOpt
 from minicrm.cli.output import Column, Printer, check_format
 from minicrm.cli.parsing import duration
 from minicrm.cli.state import services
@@ -75,13 +75,18 @@ def report(
     owner: Annotated[str | None, typer.Option("--owner", help="Only this user's contacts.")] = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
+    header: HeaderOpt = False,
 ) -> None:
     """Keep-in-touch health: who is in touch, due or lapsed, per cadence.
 
     One row per cadence (contacts' own, and each tag rule): how many contacts are in touch, due
     or lapsed, and the share in touch."""
     fmt = check_format(fmt, json_flag)
-    with services() as ctx:
+    from minicrm.cli.output import plain_header
+    from minicrm.services.kernel.users import check_owner
+
+    with services() as ctx, plain_header(header):
+        check_owner(ctx, owner)  # a typo would be an empty report
         result = cadence.report(ctx, owner=owner)
         printer = Printer(fmt, ctx.clock.tz)
         if fmt == "json":

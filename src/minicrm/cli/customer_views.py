@@ -14,11 +14,11 @@ if TYPE_CHECKING:
 
 def request_columns(tz: tzinfo) -> list[Column]:
     return [
-        Column("ID", lambda r: r.id),
+        Column("ID", lambda r: r.id, keep=True),
         Column("Opened", lambda r: show_moment(r.opened_at, tz, date_only=True)),
         Column("Priority", lambda r: r.priority),
         Column("Status", lambda r: r.status),
-        Column("Title", lambda r: r.title, wrap=True),
+        Column("Title", lambda r: r.title, wrap=True, keep=True),
         Column("Contact", lambda r: r.contact),
     ]
 

@@ -111,7 +111,10 @@ def list_(
         stale=stale,
         limit=limit,
     )
+    from minicrm.services.kernel.users import check_owner
+
     with services() as ctx:
+        check_owner(ctx, query.owner)  # a typo would be an empty list
         found = deals.list_deals(ctx, query)
         Printer(fmt, ctx.clock.tz).records(found, deal_views.deal_columns(), empty="no deals match")
 

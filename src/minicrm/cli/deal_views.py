@@ -19,15 +19,15 @@ def deal_state(d: Deal) -> str:
 
 def deal_columns() -> list[Column]:
     return [
-        Column("ID", lambda d: d.id),
-        Column("Title", lambda d: d.title, wrap=True),
-        Column("Stage", lambda d: d.stage),
-        Column("Value", lambda d: d.amount()),
-        Column("Prob", lambda d: f"{d.probability}%"),
-        Column("Close", lambda d: d.close_date.isoformat() if d.close_date else ""),
-        Column("Contact", lambda d: d.contact or d.company),
-        Column("Owner", lambda d: d.owner),
-        Column("State", deal_state),
+        Column("ID", lambda d: d.id, keep=True),
+        Column("Title", lambda d: d.title, wrap=True, keep=True),
+        Column("Stage", lambda d: d.stage, rank=2),
+        Column("Value", lambda d: d.amount(), rank=1),
+        Column("Prob", lambda d: f"{d.probability}%", rank=6),
+        Column("Close", lambda d: d.close_date.isoformat() if d.close_date else "", rank=5),
+        Column("Contact", lambda d: d.contact or d.company, rank=3),
+        Column("Owner", lambda d: d.owner, rank=7),
+        Column("State", deal_state, rank=4),
     ]
 
 

@@ -19,8 +19,8 @@ def columns() -> list[Column]:
     return [
         Column("Score", lambda a: f"{a.score:g}"),
         Column("Kind", lambda a: _KINDS[a.kind]),
-        Column("ID", lambda a: a.id),
-        Column("What", lambda a: a.title, wrap=True),
+        Column("ID", lambda a: a.id, keep=True),
+        Column("What", lambda a: a.title, wrap=True, keep=True),
         Column("Contact", lambda a: a.contact),
         Column("Why", lambda a: a.why(), wrap=True),
     ]
@@ -50,8 +50,10 @@ def next_actions(
 ) -> None:
     fmt = check_format(fmt, json_flag)
     from minicrm.services.followups.next_actions import suggest
+    from minicrm.services.kernel.users import check_owner
 
     with services() as ctx:
+        check_owner(ctx, owner)  # a typo would be "nothing to do"
         actions = suggest(ctx, limit=limit, owner=owner)
         if explain and fmt in ("table", "plain"):
             if not actions:

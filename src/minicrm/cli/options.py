@@ -17,6 +17,9 @@ FormatOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+HeaderOpt = Annotated[
+    bool, typer.Option("--header", help="With --format plain: start with a line of the column names.")
+]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Only records owned by this user.")]
 IfVersionOpt = Annotated[

@@ -99,6 +99,7 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
         else:
             yield sys.stdout
         return
+    check_out_path(path)
     from minicrm.core.errors import InvalidInput
 
     partial = path.with_name(path.name + ".partial")
@@ -110,6 +111,26 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
         raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def check_out_path(path: Path, *, directory: bool = False) -> None:
+    """Refuse an ``--out`` that cannot be written before any work is done: a directory where a
+    file is wanted (or a file where a directory is), or a parent directory that does not exist
+    (it is never created: a typo in the path would otherwise make a tree of directories)."""
+    import os
+
+    from minicrm.core.errors import InvalidInput
+
+    shown = f"{path}/" if directory else str(path)
+    if directory and path.exists() and not path.is_dir():
+        raise InvalidInput(f"cannot write {shown}: it exists and is not a directory")
+    if not directory and path.is_dir():
+        raise InvalidInput(f"cannot write {shown}: it is a directory")
+    parent = path.absolute().parent
+    if not (directory and path.is_dir()) and not parent.is_dir():
+        raise InvalidInput(f"cannot write {shown}: no such directory {parent}")
+    if not os.access(path if directory and path.is_dir() else parent, os.W_OK):
+        raise InvalidInput(f"cannot write {shown}: permission denied")
 
 
 def default_format() -> str:
@@ -140,9 +161,95 @@ def show_moment(value: datetime | date | None, tz: tzinfo, *, date_only: bool = 
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a listing. On a narrow terminal a table keeps the ``keep`` columns (a
+    record's id, its name or text) whole, wraps the ``wrap`` ones and drops the others, least
+    important first: by ``rank`` (lower matters more), else by position."""
+
     header: str
     get: Callable[[Any], object]
     wrap: bool = False
+    keep: bool = False
+    rank: int | None = None
+
+
+#: columns between two cells of a table: padding, the (blank) rule, padding
+_GAP = 3
+#: the widths a column is given before less important ones are dropped: a kept text (a title,
+#: a note) 30, any other column 24 (longer values wrap or end in "…")
+_COMFORT_TEXT, _COMFORT_CELL = 30, 24
+#: the narrowest a kept text gets on a very narrow terminal
+_MIN_TEXT = 12
+
+
+def kept_columns(columns: Sequence[Column]) -> set[int]:
+    """The columns a table never drops: the declared ``keep`` ones, else the first (and the
+    second too when the first is an id)."""
+    kept = {i for i, c in enumerate(columns) if c.keep}
+    if not kept and columns:
+        kept = {0, 1} if columns[0].header == "ID" and len(columns) > 1 else {0}
+    return kept
+
+
+def fit_columns(
+    columns: Sequence[Column], cells: Sequence[Sequence[str]], width: int
+) -> list[tuple[int, int]]:
+    """How a table of ``cells`` (one row of strings per record) fits ``width`` terminal columns:
+    ``(index, width)`` of each column shown, in order. Every column is first given its width
+    up to a comfortable one; while that is too wide the least important column that is not
+    kept (``kept_columns``) is dropped; if the kept ones alone are still too wide, their texts
+    narrow down to 12. What is left over widens the kept columns, then the others by
+    importance, up to their longest value."""
+    natural = [_natural(c, cells, i) for i, c in enumerate(columns)]
+    kept = kept_columns(columns)
+    short = {i for i in kept if not columns[i].wrap and _is_short(cells, i)}
+
+    def comfortable(i: int) -> int:
+        if i in short:
+            return natural[i]
+        if i in kept:
+            return min(natural[i], _COMFORT_TEXT if columns[i].wrap else _COMFORT_CELL)
+        return min(natural[i], max(_COMFORT_CELL, len(columns[i].header)))
+
+    def rank(i: int) -> int:
+        declared = columns[i].rank
+        return declared if declared is not None else 1000 + i
+
+    shown = list(range(len(columns)))
+    widths = {i: comfortable(i) for i in shown}
+
+    def total() -> int:
+        return sum(widths[i] for i in shown) + _GAP * (len(shown) - 1)
+
+    for victim in sorted((i for i in shown if i not in kept), key=rank, reverse=True):
+        if total() <= width:
+            break
+        shown.remove(victim)
+    if total() > width:
+        for i in shown:
+            if i not in short:
+                widths[i] = min(natural[i], max(_MIN_TEXT, len(columns[i].header)))
+    spare = width - total()
+    for i in sorted(shown, key=lambda i: (i not in kept, rank(i), i)):
+        more = min(spare, natural[i] - widths[i])
+        if more > 0:
+            widths[i] += more
+            spare -= more
+    return [(i, widths[i]) for i in shown]
+
+
+@contextmanager
+def plain_header(on: bool = True) -> Iterator[None]:
+    """Within this block, ``plain`` listings start with a line of their column names (a report's
+    ``--header``, for ``cut`` and spreadsheets): reports build their printers deep inside."""
+    global _PLAIN_HEADER
+    before, _PLAIN_HEADER = _PLAIN_HEADER, on
+    try:
+        yield
+    finally:
+        _PLAIN_HEADER = before
+
+
+_PLAIN_HEADER = False
 
 
 class Printer:
@@ -171,7 +278,8 @@ class Printer:
             writer = CsvWriter(self.out, header, lineterminator="\n")
             writer.write_records(items, [c.get for c in columns], _text)
         elif self.fmt == "plain":
-            self._write("".join([plain_line([c.get(i) for c in columns]) for i in items]))
+            head = [plain_line([c.header for c in columns])] if _PLAIN_HEADER else []
+            self._write("".join([*head, *(plain_line([c.get(i) for c in columns]) for i in items)]))
         else:
             if not items:
                 if empty:
@@ -193,17 +301,23 @@ class Printer:
 
         # the console reads no markup: a str title is text, and inert
         title_text = inert(title) if title else None
+        con = console()
+        cells = [[inert(_text(c.get(item))) for c in columns] for item in items]
+        shown = fit_columns(columns, cells, con.width)
+        kept = kept_columns(columns)
         table = Table(title=title_text, header_style="bold", show_edge=False, pad_edge=False, box=_box())
-        for column in columns:
+        for i, width in shown:
+            # a kept column (a name, a text) wraps rather than losing its end to "…"
+            folds = columns[i].wrap or i in kept
             table.add_column(
-                column.header,
-                overflow="fold" if column.wrap else "ellipsis",
-                no_wrap=not column.wrap,
-                ratio=2 if column.wrap else None,
+                columns[i].header,
+                width=width,
+                overflow="fold" if folds else "ellipsis",
+                no_wrap=not folds,
             )
-        for item in items:
-            table.add_row(*(Text(inert(_text(c.get(item)))) for c in columns))
-        console().print(table)
+        for row in cells:
+            table.add_row(*(Text(row[i]) for i, _ in shown))
+        con.print(table)
 
     # -- one record ---------------------------------------------------------------------
     def record(
@@ -254,6 +368,17 @@ class Printer:
 
     def _write(self, text: str) -> None:
         self.out.write(text)
+
+
+def _natural(column: Column, cells: Sequence[Sequence[str]], i: int) -> int:
+    from rich.cells import cell_len
+
+    return max([cell_len(column.header), *(cell_len(row[i]) for row in cells)])
+
+
+def _is_short(cells: Sequence[Sequence[str]], i: int) -> bool:
+    """A column of short one-word values (ids, dates) that is kept whole."""
+    return all(len(row[i]) <= 16 and " " not in row[i] for row in cells)
 
 
 def _constant(value: object) -> Callable[[Any], object]:

@@ -107,7 +107,7 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
                 ("Purchases", detail.purchases.totals, customer_views.purchase_columns()),
                 ("Requests", detail.requests, customer_views.request_columns(tz)),
                 ("Follow-ups", detail.followups, views.followup_columns(tz)),
-                ("Timeline", detail.timeline, views.interaction_columns(tz)),
+                ("Timeline", detail.timeline, views.interaction_columns(tz, preview=views.NOTE_PREVIEW)),
             ],
         )
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import report_views
-from minicrm.cli.options import FormatOpt, JsonOpt
+from minicrm.cli.options import FormatOpt, HeaderOpt, JsonOpt
 
 app = typer.Typer(
     help="Sales reports. Amounts in different currencies are never added together.", no_args_is_help=True
@@ -44,9 +44,17 @@ def _command(kind: str) -> None:
         pipeline: PipelineOpt = None,
         fmt: FormatOpt = None,
         json_flag: JsonOpt = False,
+        header: HeaderOpt = False,
     ) -> None:
         report_views.show_report(
-            kind, start=start, end=end, owner=owner, pipeline=pipeline, fmt=fmt, json_flag=json_flag
+            kind,
+            start=start,
+            end=end,
+            owner=owner,
+            pipeline=pipeline,
+            fmt=fmt,
+            json_flag=json_flag,
+            header=header,
         )
 
     command.__doc__ = _HELP[kind]

@@ -82,7 +82,10 @@ def show_board(
     from minicrm.services.deals import board as board_service
 
     fmt = check_format(fmt, json_flag)
+    from minicrm.services.kernel.users import check_owner
+
     with services() as ctx:
+        check_owner(ctx, owner)  # a typo would be an empty board
         data = board_service.board(ctx, pipeline=pipeline, owner=owner, limit=limit)
         tz = ctx.clock.tz
         csv_rows = [
@@ -229,7 +232,9 @@ def report_filter(
 
         return parse_when(text, ctx.clock).local_date(ctx.clock)
 
-    f = ReportFilter(day(start), day(end), owner, pipeline)
+    from minicrm.services.kernel.users import check_owner
+
+    f = ReportFilter(day(start), day(end), check_owner(ctx, owner), pipeline)
     if f.start and f.end and f.start > f.end:
         raise InvalidInput(f"--from {f.start} is after --to {f.end}")
     return f
@@ -244,11 +249,15 @@ def show_report(
     pipeline: str | None,
     fmt: str | None,
     json_flag: bool,
+    header: bool = False,
 ) -> None:
+    """One sales report; ``header``: plain listings start with their column names."""
     if kind not in REPORTS:
         raise InvalidInput(f"unknown report {kind!r} (choose from {', '.join(REPORTS)})")
     fmt = check_format(fmt, json_flag)
-    with services() as ctx:
+    from minicrm.cli.output import plain_header
+
+    with services() as ctx, plain_header(header):
         f = report_filter(ctx, start=start, end=end, owner=owner, pipeline=pipeline)
         _RENDER[kind](ctx, f, fmt)
 

@@ -108,6 +108,7 @@ SPELLINGS: dict[tuple[str, ...], tuple[Param, ...]] = {
         ("pipeline", "value", ("--pipeline", "-p"), (), "str", None, None, None, False),
         ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),
         ("json_flag", "flag", ("--json",), (), "bool", False, None, None, False),
+        ("header", "flag", ("--header",), (), "bool", False, None, None, False),
     ),
     ("report", "forecast"): (
         ("start", "value", ("--from",), (), "str", None, None, None, False),
@@ -116,6 +117,7 @@ SPELLINGS: dict[tuple[str, ...], tuple[Param, ...]] = {
         ("pipeline", "value", ("--pipeline", "-p"), (), "str", None, None, None, False),
         ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),
         ("json_flag", "flag", ("--json",), (), "bool", False, None, None, False),
+        ("header", "flag", ("--header",), (), "bool", False, None, None, False),
     ),
     ("report", "winrate"): (
         ("start", "value", ("--from",), (), "str", None, None, None, False),
@@ -124,6 +126,7 @@ SPELLINGS: dict[tuple[str, ...], tuple[Param, ...]] = {
         ("pipeline", "value", ("--pipeline", "-p"), (), "str", None, None, None, False),
         ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),
         ("json_flag", "flag", ("--json",), (), "bool", False, None, None, False),
+        ("header", "flag", ("--header",), (), "bool", False, None, None, False),
     ),
     ("report", "conversion"): (
         ("start", "value", ("--from",), (), "str", None, None, None, False),
@@ -132,6 +135,7 @@ SPELLINGS: dict[tuple[str, ...], tuple[Param, ...]] = {
         ("pipeline", "value", ("--pipeline", "-p"), (), "str", None, None, None, False),
         ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),
         ("json_flag", "flag", ("--json",), (), "bool", False, None, None, False),
+        ("header", "flag", ("--header",), (), "bool", False, None, None, False),
     ),
     ("report", "activity"): (
         ("start", "value", ("--from",), (), "str", None, None, None, False),
@@ -140,6 +144,7 @@ SPELLINGS: dict[tuple[str, ...], tuple[Param, ...]] = {
         ("pipeline", "value", ("--pipeline", "-p"), (), "str", None, None, None, False),
         ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),
         ("json_flag", "flag", ("--json",), (), "bool", False, None, None, False),
+        ("header", "flag", ("--header",), (), "bool", False, None, None, False),
     ),
     ("timeline",): (
         ("ref", "arg", (), (), "str", None, None, None, False),
@@ -250,6 +255,7 @@ SPELLINGS: dict[tuple[str, ...], tuple[Param, ...]] = {
         ("owner", "value", ("--owner",), (), "str", None, None, None, False),
         ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),
         ("json_flag", "flag", ("--json",), (), "bool", False, None, None, False),
+        ("header", "flag", ("--header",), (), "bool", False, None, None, False),
     ),
     ("hooks", "list"): (
         ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),

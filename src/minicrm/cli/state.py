@@ -47,7 +47,15 @@ def services(*, check_user: bool = True) -> Iterator[Context]:
 
 def open_tui(screen: str = "today") -> None:
     """Open the full-screen app with the global options: the CLI's one way into the TUI (``minicrm
-    tui``, and a bare ``minicrm`` on a terminal), which knows nothing of the CLI."""
+    tui``, and a bare ``minicrm`` on a terminal), which knows nothing of the CLI. Without a
+    terminal on stdin and stdout (a pipe, cron, ``</dev/null``) it refuses: the app would write
+    escape codes into the pipe and wait for keys that never come."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        which = "stdin" if not sys.stdin.isatty() else "stdout"
+        raise Refused(
+            f"the TUI needs a terminal, and {which} is not one; in scripts use the commands "
+            "(minicrm due, minicrm contact list, …)"
+        )
     from minicrm.tui.app import run_tui
 
     run_tui(db=GLOBALS.db, user=GLOBALS.user, screen=screen)

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import IO, Annotated, Any, TextIO, TypeVar
 
@@ -74,38 +75,69 @@ T = TypeVar("T")
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[int], None] | None]:
+def _progress(label: str) -> Iterator[Callable[..., None] | None]:
     """A rich progress display on a terminal only; None otherwise."""
     if not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn
+    from rich.progress import TimeElapsedColumn as Elapsed
 
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
-        TextColumn("{task.completed} records"),
-        TimeElapsedColumn(),
+        BarColumn(),  # a bar where the total is known (``_counting``'s), a pulse where it is not
+        TaskProgressColumn(),  # the percentage, where the total is known
+        _count_column(),
+        Elapsed(),
         console=Console(stderr=True),
         transient=True,
     ) as bar:
         task = bar.add_task(label, total=None)
-        yield lambda done: bar.update(task, completed=done)
+
+        def update(done: int, total: int | None = None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
-def _counting(items: Iterable[T], progress: Callable[[int], None] | None, every: int = 1000) -> Iterator[T]:
-    """``items`` unchanged, telling ``progress`` how many have gone by, every ``every`` items."""
+def _count_column() -> Any:
+    """``1,200/5,000 records`` (or ``1,200 records`` while the total is not known)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class Count(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            done = f"{int(task.completed):,}"
+            return Text(
+                f"{done}/{int(task.total):,} records" if task.total is not None else f"{done} records"
+            )
+
+    return Count()
+
+
+def _counting(
+    items: Iterable[T],
+    progress: Callable[..., None] | None,
+    every: int = 1000,
+    total: Callable[[], int] | None = None,
+) -> Iterator[T]:
+    """``items`` unchanged, telling ``progress`` how many have gone by, every ``every`` items,
+    and how many there are when ``total`` can say (asked only when there is a progress bar)."""
     if progress is None:
         yield from items
         return
+    known = total() if total is not None else None
+    if known is not None:
+        progress(0, known)
     count = 0
     for item in items:
         yield item
         count += 1
         if count % every == 0:
-            progress(count)
-    progress(count)
+            progress(count, known)
+    progress(count, known)
 
 
 def _report(summary: Any, rejects: _Rejects | None) -> None:
@@ -324,8 +356,9 @@ def export_csv(
         return
     with services() as ctx, _progress(f"exporting {type_}") as progress:
         header, rows = exporter.csv_rows(ctx, type_)
+        total = partial(exporter.export_count, ctx, type_)
         with output_stream(out) as fh:
-            count = write_csv(_counting(rows, progress), header, fh, lineterminator="\r\n")
+            count = write_csv(_counting(rows, progress, total=total), header, fh, lineterminator="\r\n")
     if out is not None:
         _say(f"exported {count} {type_} to {out}")
 
@@ -342,11 +375,17 @@ def export_vcard(
 
     Exporting again rewrites only the cards that changed and removes the cards minicrm wrote
     for contacts no longer exported; other files in the directory are left alone."""
+    from minicrm.cli.output import check_out_path
     from minicrm.exchange.vdir import sync_vdir
     from minicrm.services.transfer import exporter
 
+    check_out_path(out, directory=True)
     with services() as ctx, _progress("exporting contacts") as progress:
-        done = sync_vdir(out, _counting(exporter.vcard_files(ctx, segment), progress))
+        try:
+            total = None if segment else partial(exporter.export_count, ctx, "contacts")
+            done = sync_vdir(out, _counting(exporter.vcard_files(ctx, segment), progress, total=total))
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {out}/: {exc.strerror or exc}") from None
     _say(f"exported {counted(done.exported, 'contact')} to {out}/")
     if done.removed:
         cards = "card" if done.removed == 1 else "cards"
@@ -400,5 +439,7 @@ def export_json(out: OutOpt = None, segment: SegmentOpt = None) -> None:
         export_campaign(segment, out=out, fmt="json", preset=None)
         return
     with services() as ctx, output_stream(out) as fh, _progress("exporting the database") as progress:
+        if progress is not None:  # the bar's total: every row of every table
+            progress(0, archive.row_count(ctx))
         for piece in archive.export_database(ctx, progress):
             fh.write(json_inert(piece))  # inert like all JSON minicrm writes: the same strings to a reader

@@ -14,13 +14,13 @@ if TYPE_CHECKING:
 
 def contact_columns() -> list[Column]:
     return [
-        Column("ID", lambda c: c.id),
-        Column("Name", lambda c: c.name),
-        Column("Email", lambda c: c.email),
-        Column("Phone", lambda c: c.phone),
-        Column("Company", lambda c: c.company),
-        Column("Tags", lambda c: c.tags),
-        Column("Status", lambda c: c.status),
+        Column("ID", lambda c: c.id, keep=True),
+        Column("Name", lambda c: c.name, keep=True),
+        Column("Email", lambda c: c.email, rank=1),
+        Column("Phone", lambda c: c.phone, rank=3),
+        Column("Company", lambda c: c.company, rank=2),
+        Column("Tags", lambda c: c.tags, rank=4),
+        Column("Status", lambda c: c.status, rank=5),
     ]
 
 
@@ -51,12 +51,12 @@ def contact_fields(c: Contact, tz: tzinfo) -> list[tuple[str, object]]:
 
 def company_columns() -> list[Column]:
     return [
-        Column("ID", lambda c: c.id),
-        Column("Name", lambda c: c.name),
-        Column("Domain", lambda c: c.domain),
-        Column("Industry", lambda c: c.industry),
-        Column("Contacts", lambda c: c.contacts_count),
-        Column("Tags", lambda c: c.tags),
+        Column("ID", lambda c: c.id, keep=True),
+        Column("Name", lambda c: c.name, keep=True),
+        Column("Domain", lambda c: c.domain, rank=2),
+        Column("Industry", lambda c: c.industry, rank=3),
+        Column("Contacts", lambda c: c.contacts_count, rank=1),
+        Column("Tags", lambda c: c.tags, rank=4),
     ]
 
 
@@ -102,20 +102,36 @@ def followup_state(f: FollowUp) -> str:
 
 def followup_columns(tz: tzinfo) -> list[Column]:
     return [
-        Column("ID", lambda f: f.id),
-        Column("Due", lambda f: show_moment(f.due_at, tz, date_only=f.all_day)),
-        Column("What", lambda f: f.title, wrap=True),
-        Column("Contact", lambda f: f.contact),
-        Column("Repeats", lambda f: f.recurrence),
-        Column("State", followup_state),
+        Column("ID", lambda f: f.id, keep=True),
+        Column("Due", lambda f: show_moment(f.due_at, tz, date_only=f.all_day), rank=1),
+        Column("What", lambda f: f.title, wrap=True, keep=True),
+        Column("Contact", lambda f: f.contact, rank=2),
+        Column("Repeats", lambda f: f.recurrence, rank=4),
+        Column("State", followup_state, rank=3),
     ]
 
 
-def interaction_columns(tz: tzinfo) -> list[Column]:
+#: how much of a note ``contact show`` prints (``timeline`` and ``note``'s JSON give it all)
+NOTE_PREVIEW = 300
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut to about ``limit`` characters at a word, saying how much is
+    left out."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
+    return f"{cut} … (+{len(flat) - len(cut):,} characters)"
+
+
+def interaction_columns(tz: tzinfo, *, preview: int | None = None) -> list[Column]:
+    """The timeline's columns; with ``preview``, long texts are shortened to about that many
+    characters (``contact show``)."""
     return [
-        Column("When", lambda i: show_moment(i.at, tz)),
+        Column("When", lambda i: show_moment(i.at, tz), keep=True),
         Column("Kind", lambda i: i.kind),
-        Column("What", lambda i: i.body, wrap=True),
+        Column("What", lambda i: shorten(i.body, preview) if preview else i.body, wrap=True, keep=True),
         Column("Contact", lambda i: i.contact),
         Column("By", lambda i: i.author),
     ]
@@ -151,9 +167,9 @@ def followup_fields(f: FollowUp, tz: tzinfo) -> list[tuple[str, object]]:
 
 def search_columns() -> list[Column]:
     return [
-        Column("Type", lambda h: h.entity),
-        Column("ID", lambda h: h.id),
-        Column("Name", lambda h: h.label),
+        Column("Type", lambda h: h.entity, keep=True),
+        Column("ID", lambda h: h.id, keep=True),
+        Column("Name", lambda h: h.label, keep=True),
         Column("Detail", lambda h: h.detail, wrap=True),
     ]
 
@@ -171,19 +187,19 @@ def change_columns(tz: tzinfo) -> list[Column]:
         return "; ".join(parts)
 
     return [
-        Column("When", lambda e: show_moment(e.at, tz)),
+        Column("When", lambda e: show_moment(e.at, tz), keep=True),
         Column("By", lambda e: e.actor),
-        Column("Action", lambda e: e.action),
-        Column("Changes", fields, wrap=True),
+        Column("Action", lambda e: e.action, keep=True),
+        Column("Changes", fields, wrap=True, keep=True),
     ]
 
 
 def operation_columns(tz: tzinfo) -> list[Column]:
     return [
-        Column("ID", lambda o: o.id),
+        Column("ID", lambda o: o.id, keep=True),
         Column("When", lambda o: show_moment(o.at, tz)),
         Column("By", lambda o: o.actor),
-        Column("What", lambda o: o.summary, wrap=True),
+        Column("What", lambda o: o.summary, wrap=True, keep=True),
         Column("Changes", lambda o: o.changes),
         Column("State", lambda o: o.state),
     ]

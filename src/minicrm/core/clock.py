@@ -40,21 +40,23 @@ def local_tz(name: str | None = None) -> tzinfo:
 
 @dataclass(frozen=True)
 class Clock:
-    """Tells the time in UTC and in the user's zone; tests build one with a fixed instant."""
+    """Tells the time in UTC and in the user's zone; tests build one with a fixed instant.
+    ``region`` (the config's) is how the user writes dates in numbers (``core.dates``)."""
 
     fixed: datetime | None = None
     tz: tzinfo = UTC
+    region: str | None = None
 
     @classmethod
-    def system(cls, tz_name: str | None = None) -> Clock:
+    def system(cls, tz_name: str | None = None, region: str | None = None) -> Clock:
         pinned = os.environ.get("MINICRM_NOW")
         tz = local_tz(tz_name)
         if pinned:
             moment = datetime.fromisoformat(pinned)
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=tz)
-            return cls(fixed=moment.astimezone(UTC), tz=tz)
-        return cls(tz=tz)
+            return cls(fixed=moment.astimezone(UTC), tz=tz, region=region)
+        return cls(tz=tz, region=region)
 
     def now(self) -> datetime:
         """The current instant, aware, in UTC."""

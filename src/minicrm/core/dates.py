@@ -4,6 +4,12 @@
 ``in 3 days``, ``end of month``, ``tomorrow 14:30``); anything it cannot read is an
 ``InvalidInput``, never a guess. ``parse_duration`` reads ``90min``, ``4h``, ``3d``, ``2w``,
 ``6m`` (months), ``1y``. dateparser is imported only for phrases the fast rules do not cover.
+
+Numbers are never guessed either (``parse_numeric_date``, which imports use too): a date that
+looks like ISO (``2026-13-01``) but is not a real one is an error, and a date written with the
+day and month as numbers (``01/02/2027``, ``1.2.2027``) is read in the order of the configured
+region (``region = "PT"``: day first; ``US``: month first), or refused as ambiguous when the
+region has no such order (or none is configured) and both numbers could be the month.
 """
 
 from __future__ import annotations
@@ -62,6 +68,114 @@ def _month_days(year: int, month: int) -> int:
     import calendar  # here: it imports locale, ~3 ms that most commands never need
 
     return calendar.monthrange(year, month)[1]
+
+
+#: regions whose numeric dates put the month first (CLDR's short date patterns); a small table
+#: instead of a locale library, for the only fact about a region's dates minicrm needs
+_MONTH_FIRST = frozenset({"US", "PR", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "VI", "UM"})
+#: regions that write the year first (2027/02/01) or mix orders: a numeric date with the year
+#: last has no order there, so it must be unambiguous
+_NO_DAY_MONTH_ORDER = frozenset({"CA", "CN", "JP", "KR", "KP", "TW", "HU", "LT", "MN", "IR"})
+_ISO_LIKE_RE = r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:(?:[Tt ])(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+_NUMERIC_RE = r"(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?:(?:,? |[Tt])(\d{1,2}):(\d{2}))?"
+_DIGITS_DATE_RE = r"\d+\s*[/.-]\s*\d+"  # 1/2, 1.2.27, 2026-13-01: dateparser would guess
+
+
+def day_first(region: str | None) -> bool | None:
+    """Whether numeric dates in ``region`` put the day first (True), the month first (False), or
+    the region has no such order or is not configured (None)."""
+    if not region:
+        return None
+    region = region.upper()
+    if region in _NO_DAY_MONTH_ORDER:
+        return None
+    return region not in _MONTH_FIRST
+
+
+def _real_date(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise InvalidInput(f"invalid date {text!r}: {exc}") from None
+
+
+def parse_numeric_date(
+    text: str, region: str | None, today: date | None = None
+) -> tuple[date, tuple[int, int] | None] | None:
+    """A date written in numbers, with an optional ``HH:MM``: ``2026-12-01``, ``2026/12/1``,
+    ``01/02/2027``, ``1.2.27 14:30``, ``1/2`` (with ``today``: the next such day, this year or
+    the next). Year-first dates are year-month-day; others are read in
+    ``region``'s order (``day_first``); with no order, ``3/4/2027`` is ambiguous and an error,
+    while ``13/4/2027`` (only one reading) is not. A date that does not exist
+    (``2026-13-01``, ``31/02/2027``) is an error. None when ``text`` is not such a date."""
+    text = text.strip()
+    hm: tuple[int, int] | None = None
+    match = re.fullmatch(_ISO_LIKE_RE, text)
+    if match:
+        year, month, day = (int(g) for g in match.groups()[:3])
+        if match.group(4) is not None:
+            hm = _checked_time(int(match.group(4)), int(match.group(5)), int(match.group(6) or 0), text)
+        return _real_date(year, month, day, text), hm
+    match = re.fullmatch(_NUMERIC_RE, text)
+    if not match:
+        return None
+    first, second = int(match.group(1)), int(match.group(3))
+    if match.group(4) is None and (today is None or match.group(2) == "-"):
+        return None  # 1-2 is no date; 1/2 is one only where there is a today to place it
+    year = int(match.group(4) or (today.year if today else 0))
+    if match.group(4) is not None and len(match.group(4)) == 2:
+        year += 2000
+    if match.group(5) is not None:
+        hm = _checked_time(int(match.group(5)), int(match.group(6)), 0, text)
+    order = day_first(region)
+    if order is None:
+        if first <= 12 and second <= 12 and first != second:
+            where = f"region {region.upper()} has no day/month order" if region else "no region is configured"
+            raise InvalidInput(
+                f"ambiguous date {text!r}: day/month or month/day? ({where}; write it as "
+                f"{year:04d}-{second:02d}-{first:02d} or {year:04d}-{first:02d}-{second:02d})"
+            )
+        order = first > 12
+    day, month = (first, second) if order else (second, first)
+    if match.group(4) is not None or today is None:
+        return _real_date(year, month, day, text), hm
+    _real_date(2000, month, day, text)  # a day that exists in some year (Feb 29 in leap years)
+    for ahead in range(9):  # the next such day: this year's, else a later one
+        try:
+            found = date(year + ahead, month, day)
+        except ValueError:
+            continue
+        if found >= today:
+            return found, hm
+    raise InvalidInput(f"invalid date {text!r}")  # unreachable: a leap year comes within 8
+
+
+def parse_date(text: str, region: str | None) -> date:
+    """A calendar date in an imported file (a close date, a birthday): ISO 8601 (a time after
+    it is ignored), else numbers in ``region``'s order as ``parse_numeric_date`` reads them;
+    anything else, an ambiguous or an impossible date, is an error."""
+    stripped = text.strip()
+    try:
+        return (
+            date.fromisoformat(stripped) if len(stripped) == 10 else datetime.fromisoformat(stripped).date()
+        )
+    except ValueError:
+        pass
+    found = parse_numeric_date(stripped.split("T")[0] if "T" in stripped else stripped, region)
+    if found is None:
+        raise InvalidInput(f"invalid date {text!r} (write it as YYYY-MM-DD)")
+    return found[0]
+
+
+def looks_numeric_date(text: str) -> bool:
+    """Whether ``text`` is written like a date in numbers (``1/2/2027``, ``2026-13-01``)."""
+    return re.search(_DIGITS_DATE_RE, text) is not None
+
+
+def _checked_time(hour: int, minute: int, second: int, text: str) -> tuple[int, int]:
+    if hour > 23 or minute > 59 or second > 59:
+        raise InvalidInput(f"invalid time in {text!r}")
+    return hour, minute
 
 
 @dataclass(frozen=True)
@@ -133,7 +247,10 @@ def parse_when(text: str, clock: Clock) -> When:
         raise InvalidInput("empty date")
     try:
         result = (
-            _parse_iso(text.strip(), clock) or _parse_phrase(raw, clock) or _parse_with_dateparser(raw, clock)
+            _parse_iso(text.strip(), clock)
+            or _parse_numeric(" ".join(text.split()), clock)
+            or _parse_phrase(raw, clock)
+            or _parse_with_dateparser(raw, clock)
         )
     except (ValueError, OverflowError) as exc:  # "in 10000 years": past what a date can hold
         raise InvalidInput(f"the date {text!r} is out of range") from exc
@@ -154,6 +271,18 @@ def _parse_iso(text: str, clock: Clock) -> When | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=clock.tz)
     return When(moment.astimezone(UTC), False)
+
+
+def _parse_numeric(text: str, clock: Clock) -> When | None:
+    found = parse_numeric_date(text, clock.region, clock.today())
+    if found is None:
+        if looks_numeric_date(text):  # digits and separators that are no date: no guessing
+            raise InvalidInput(
+                f"cannot understand the date {text!r} (write it as YYYY-MM-DD, e.g. 2026-12-01)"
+            )
+        return None
+    day, hm = found
+    return _at_time(day, *hm, clock) if hm else _day(day, clock)
 
 
 def _day(day: date, clock: Clock) -> When:

@@ -63,7 +63,7 @@ class MinicrmApp(App[None]):
             self.config = config or load_config()
         except MinicrmError:
             self.config = Config()
-        self.clock = Clock.system(self.config.timezone)
+        self.clock = Clock.system(self.config.timezone, self.config.region)
         self.store = Store(db, user)
 
     @property

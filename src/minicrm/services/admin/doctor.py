@@ -40,7 +40,7 @@ def diagnose(
     show in the crontab fix."""
     problems: list[Problem] = []
     config = _config(problems)
-    clock = clock or Clock.system(config.timezone)
+    clock = clock or Clock.system(config.timezone, config.region)
     target = resolve_target(db)
     if target.path is not None:
         if not target.path.exists():
@@ -67,7 +67,7 @@ def diagnose(
 
 def _config(problems: list[Problem]) -> Config:
     try:
-        return load_config()
+        config = load_config()
     except InvalidInput as exc:
         problems.append(
             Problem(
@@ -75,6 +75,10 @@ def _config(problems: list[Problem]) -> Config:
             )
         )
         return Config()
+    from minicrm.services.admin.config_check import config_problems
+
+    problems.extend(Problem("config", problem, fix) for problem, fix in config_problems(config))
+    return config
 
 
 def _permissions(path: Path) -> list[Problem]:

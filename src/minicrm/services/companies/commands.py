@@ -16,7 +16,7 @@ from minicrm.services.kernel.refs import find_company_exact, resolve_company
 from minicrm.services.kernel.tags import tags_of
 from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.services.kernel.users import check_owner
-from minicrm.services.kernel.validation import check_field_key, normalize_tags, optional_text, require_text
+from minicrm.services.kernel.validation import check_fields, normalize_tags, optional_text, require_text
 from minicrm.store import db as db_layer
 from minicrm.store.records.base import unlinked_rows
 from minicrm.store.records.companies import CHILDREN as COMPANY_CHILDREN
@@ -147,7 +147,7 @@ def insert_company(uow: UnitOfWork, name: str, data: CompanyCreate | None = None
     company_id = uow.companies.insert(
         values,
         tags=normalize_tags(data.tags),
-        fields={check_field_key(k): v for k, v in data.fields.items()},
+        fields=check_fields(data.fields),
     )
     uow.record("company", company_id, "create", None, uow.companies.snapshot(company_id))
     return company_id
@@ -200,8 +200,7 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
             tags = list(normalize_tags(patch.tags))
         removed = set(normalize_tags(patch.remove_tags))
         tags = [t for t in dict.fromkeys([*tags, *normalize_tags(patch.add_tags)]) if t not in removed]
-        for key, value in patch.fields.items():
-            fields[check_field_key(key)] = value
+        fields.update(check_fields(patch.fields))
         if {**row, "tags": sorted(tags), "fields": fields} == {
             **{k: before[k] for k in _COLUMNS},
             "tags": sorted(before["tags"]),

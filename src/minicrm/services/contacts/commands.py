@@ -26,7 +26,7 @@ from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.services.kernel.users import check_owner
 from minicrm.services.kernel.validation import (
     check_choice,
-    check_field_key,
+    check_fields,
     normalize_email,
     normalize_phone,
     normalize_tags,
@@ -81,7 +81,7 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
         if data.preferred_channel
         else None
     )
-    fields = {check_field_key(k): v for k, v in data.fields.items()}
+    fields = check_fields(data.fields)
     if data.cadence_days is not None and data.cadence_days <= 0:
         raise InvalidInput("the keep-in-touch cadence must be positive")
     with UnitOfWork(ctx, f"contact add {name}") as uow:
@@ -184,8 +184,7 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
         tags = list(normalize_tags(patch.tags))
     removed = set(normalize_tags(patch.remove_tags))
     tags = [t for t in dict.fromkeys([*tags, *normalize_tags(patch.add_tags)]) if t not in removed]
-    for key, value in patch.fields.items():
-        fields[check_field_key(key)] = value
+    fields.update(check_fields(patch.fields))
     new_emails = [e for e in emails if e.lower() not in {x.lower() for x in before["emails"]}]
     _refuse_duplicate_emails(uow.ctx, new_emails, contact_id)
 

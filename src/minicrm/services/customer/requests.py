@@ -15,7 +15,7 @@ from minicrm.services.dto import REQUEST_PRIORITIES, UNSET, ServiceRequest
 from minicrm.services.history.interactions import insert as insert_interaction
 from minicrm.services.kernel.refs import resolve_contact, resolve_deal
 from minicrm.services.kernel.unit_of_work import UnitOfWork
-from minicrm.services.kernel.validation import check_choice, require_text
+from minicrm.services.kernel.validation import TEXT_MAX, check_choice, require_text
 from minicrm.store.records.requests import COLUMNS as _COLUMNS
 from minicrm.store.records.requests import snapshot as _snapshot
 
@@ -178,7 +178,7 @@ def edit(ctx: Context, request_id: int, patch: RequestPatch) -> ServiceRequest:
 def close(
     ctx: Context, request_id: int, resolution: str, *, expected_version: int | None = None
 ) -> ServiceRequest:
-    text = require_text(resolution, "resolution")
+    text = require_text(resolution, "resolution", limit=TEXT_MAX)
     with UnitOfWork(ctx, f"request close {request_id}") as uow:
         before = _load(uow.ctx, request_id)
         _check_version(ctx, before, expected_version)

@@ -25,6 +25,7 @@ from minicrm.services.contacts.commands import ContactQuery
 from minicrm.services.dto import Contact, Segment
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.unit_of_work import UnitOfWork
+from minicrm.services.kernel.users import check_owner
 from minicrm.services.kernel.validation import require_text
 from minicrm.store.db import Row
 
@@ -174,6 +175,7 @@ def save(ctx: Context, name: str, q: ContactQuery, *, stale_text: str | None = N
         raise InvalidInput("a segment name is one line of text")
     data = filters_of(q, stale_text)
     query_of(label, data)
+    check_owner(ctx, q.owner)  # a typo would be a segment nobody is ever in
     contacts.count(ctx, q)  # unknown company, bad status or amount: the error, now
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     with UnitOfWork(ctx, f"segment save {label}") as uow:

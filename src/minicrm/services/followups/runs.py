@@ -14,8 +14,14 @@ KEEP = timedelta(days=90)
 
 
 def ago(moment: datetime, now: datetime) -> str:
-    """``5 hours ago`` up to two days, then ``3 days ago``."""
-    hours = int((now - moment).total_seconds() // 3600)
+    """``5 hours ago`` up to two days, then ``3 days ago``. A moment after ``now`` (the clock
+    was set back, or another machine's clock is ahead) is said to be so, never "-3 hours ago"."""
+    seconds = (now - moment).total_seconds()
+    if seconds < 0:
+        return "later than now (is a clock wrong?)"
+    hours = int(seconds // 3600)
+    if hours == 0:
+        return "less than an hour ago"
     if hours < 48:
         return f"{hours} hour{'s' if hours != 1 else ''} ago"
     return f"{hours // 24} days ago"

@@ -13,6 +13,7 @@ from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.services.dto import Interaction
 from minicrm.services.kernel.refs import resolve_company, resolve_contact, resolve_deal
 from minicrm.services.kernel.unit_of_work import UnitOfWork
+from minicrm.services.kernel.validation import TEXT_MAX, check_length
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -61,6 +62,7 @@ def add(ctx: Context, kind: str, links: Links, body: str, *, at: datetime | None
         raise InvalidInput("the note is empty")
     if "\x00" in text:
         raise InvalidInput("the text cannot contain a NUL byte")
+    check_length(text, "the note" if kind == "note" else "the summary", TEXT_MAX)
     with UnitOfWork(ctx, f"{'note add' if kind == 'note' else 'log ' + kind}") as uow:
         contact_id, company_id, deal_id = resolve_links(uow.ctx, links)
         when = to_db(at) if at else uow.now

@@ -56,7 +56,7 @@ def open_context(
     from minicrm.store.schema import open_database
 
     config = config or load_config()
-    clock = clock or Clock.system(config.timezone)
+    clock = clock or Clock.system(config.timezone, config.region)
     acting = user or os.environ.get("MINICRM_USER") or config.owner
     database = open_database(resolve_target(db), upgrade=upgrade)
     return Context(db=database, clock=clock, config=config, user=acting)

@@ -95,7 +95,7 @@ def scope_owner(ctx: Context, owner: str | None, *, everyone: bool = False) -> s
     if everyone:
         return None
     if owner:
-        return owner
+        return check_owner(ctx, owner)  # a typo would show an empty list
     if not ctx.user:
         return None
     return ctx.user if team_mode(ctx) else None

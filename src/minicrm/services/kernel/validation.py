@@ -8,23 +8,37 @@ from collections.abc import Iterable
 
 from minicrm.core.errors import InvalidInput
 
+#: the longest a name, title or other one-line value may be (characters)
+LINE_MAX = 500
+#: the longest a note, a logged call's summary or other free text may be (characters)
+TEXT_MAX = 100_000
+#: the longest a custom field's value may be (characters)
+FIELD_MAX = 10_000
 
-def require_text(value: str | None, what: str) -> str:
+
+def check_length(text: str, what: str, limit: int) -> str:
+    """``text`` unless it is longer than ``limit`` characters: then one clear error."""
+    if len(text) > limit:
+        raise InvalidInput(f"{what} is too long: {len(text):,} characters (at most {limit:,})")
+    return text
+
+
+def require_text(value: str | None, what: str, *, limit: int = LINE_MAX) -> str:
     text = (value or "").strip()
     if not text:
         raise InvalidInput(f"{what} cannot be empty")
     if "\x00" in text:
         raise InvalidInput(f"{what} cannot contain a NUL byte")
-    return text
+    return check_length(text, what, limit)
 
 
-def optional_text(value: str | None) -> str | None:
+def optional_text(value: str | None, what: str = "the text", *, limit: int = LINE_MAX) -> str | None:
     if value is None:
         return None
     text = value.strip()
     if "\x00" in text:
         raise InvalidInput("text cannot contain a NUL byte")
-    return text or None
+    return check_length(text, what, limit) or None
 
 
 def normalize_email(value: str) -> str:
@@ -70,7 +84,7 @@ def normalize_tag(value: str) -> str:
         raise InvalidInput(f"invalid tag {value!r}")
     if "\x00" in text or "," in text:
         raise InvalidInput(f"invalid tag {value!r}: no commas or NUL bytes")
-    return text
+    return check_length(text, "a tag", 100)
 
 
 def normalize_tags(values: Iterable[str]) -> tuple[str, ...]:
@@ -94,7 +108,17 @@ def check_field_key(key: str) -> str:
     text = key.strip()
     if not text or "\x00" in text:
         raise InvalidInput(f"invalid custom field name {key!r}")
-    return text
+    return check_length(text, "a custom field name", 100)
+
+
+def check_fields(fields: dict[str, str]) -> dict[str, str]:
+    """Custom fields with checked names and values no longer than ``FIELD_MAX``."""
+    return {
+        check_field_key(k): check_length(v, f"custom field {k.strip()!r}", FIELD_MAX)
+        if isinstance(v, str)
+        else v
+        for k, v in fields.items()
+    }
 
 
 def unique_ci(values: Iterable[str]) -> tuple[str, ...]:

@@ -70,6 +70,11 @@ def _columns(ctx: Context, table: str) -> list[str]:
     ]
 
 
+def row_count(ctx: Context) -> int:
+    """How many rows ``export_database`` writes: the total of its progress bar."""
+    return sum(int(ctx.db.scalar(f"SELECT count(*) FROM {table}") or 0) for table in _tables(ctx))
+
+
 def export_database(ctx: Context, progress: Callable[[int], None] | None = None) -> Iterator[str]:
     """The whole database as deterministic JSON text, in pieces (one row a line), so that a
     large database streams out in bounded memory. One read snapshot covers every table.

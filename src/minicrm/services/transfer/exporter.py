@@ -228,6 +228,13 @@ def _followup_rows(ctx: Context) -> Iterator[dict[str, Any]]:
         }
 
 
+def export_count(ctx: Context, kind: str) -> int:
+    """How many records a CSV export of ``kind`` (or a vCard export: contacts) writes: the
+    total of its progress bar."""
+    table = {"contacts": "contact", "companies": "company", "deals": "deal", "followups": "followup"}[kind]
+    return int(ctx.db.scalar(f"SELECT count(*) FROM {table}") or 0)
+
+
 # -- vCard ---------------------------------------------------------------------------------
 def contact_record(c: Contact) -> ContactRecord:
     """A stored contact as the exchange record the vCard writer takes."""

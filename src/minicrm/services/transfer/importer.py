@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from minicrm.core.clock import to_db
+from minicrm.core.dates import looks_numeric_date, parse_date
 from minicrm.core.errors import InvalidInput, MinicrmError
 from minicrm.core.money import amount_currency, currency_code, parse_lenient_amount
 from minicrm.exchange.record import CompanyRecord, ContactRecord, DealRecord
@@ -29,8 +30,11 @@ from minicrm.services.history.changelog import record_created
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.services.kernel.validation import (
+    LINE_MAX,
     check_choice,
     check_field_key,
+    check_fields,
+    check_length,
     normalize_tags,
     optional_text,
     unique_ci,
@@ -384,7 +388,8 @@ class ContactWriter(_Writer):
         name = (rec.name or "").strip()
         if not name or "\x00" in name:
             raise InvalidInput("no name")
-        fields = {check_field_key(k): v for k, v in rec.fields.items()} if rec.fields else {}
+        check_length(name, "the name", LINE_MAX)
+        fields = check_fields(rec.fields) if rec.fields else {}
         emails: list[str] = []
         unreadable: list[str] = []
         for email in rec.emails:
@@ -414,7 +419,12 @@ class ContactWriter(_Writer):
         if rec.website:
             fields.setdefault("website", rec.website)
         if rec.birthday:
-            fields.setdefault("birthday", rec.birthday)
+            birthday = rec.birthday
+            if not birthday.startswith("--") and looks_numeric_date(
+                birthday
+            ):  # 01/02/1990: the region's order
+                birthday = parse_date(birthday, self.region).isoformat()
+            fields.setdefault("birthday", birthday)
         now = self.uow.now
         # optional_text for each (trimmed, empty -> None, NUL refused), without a call apiece
         texts = [
@@ -846,9 +856,7 @@ class DealWriter(_Writer):
             status = (
                 check_choice(rec.status, ("open", "won", "lost"), "deal status") if rec.status else closed
             )
-            close = rec.close_date if rec.close_date and len(rec.close_date) == 10 else None
-            if rec.close_date and close is None:
-                raise InvalidInput(f"invalid close date {rec.close_date!r}")
+            close = parse_date(rec.close_date, self.ctx.config.region).isoformat() if rec.close_date else None
         except (InvalidInput, InvalidOperation, ValueError) as exc:
             reason = (
                 _reason(exc) if isinstance(exc, InvalidInput) else f"invalid probability {rec.probability!r}"
