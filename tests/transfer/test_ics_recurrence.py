@@ -142,3 +142,17 @@ def test_export_ics_to_a_directory_is_a_vdir_kept_in_step(cli, monkeypatch, tmp_
     assert sorted(p.name for p in vdir.iterdir()) == ["mine.ics", "minicrm-followup-1.ics"]
     todo = icalendar.Calendar.from_ical((vdir / "minicrm-followup-1.ics").read_bytes()).walk("VTODO")[0]
     assert todo["due"].dt == date(2027, 1, 10)
+
+
+def test_export_ics_makes_one_directory_never_a_path(cli, tmp_path: Path) -> None:
+    cli("contact", "add", "Ana")
+    cli("followup", "add", "ana", "call", "--due", "2026-12-02")
+    deep = tmp_path / "no" / "such" / "todos"
+    run = cli("export", "ics", "--out", f"{deep}/")
+    assert (run.exit_code, run.stderr) == (
+        1,
+        f"error: cannot write {deep}/: no such directory {deep.parent}\n",
+    )
+    assert not (tmp_path / "no").exists()
+    assert cli("export", "ics", "--out", f"{tmp_path / 'todos'}/").exit_code == 0
+    assert [p.name for p in (tmp_path / "todos").iterdir()] == ["minicrm-followup-1.ics"]

@@ -408,14 +408,21 @@ def export_ics(
     To a directory, a vdir for todoman and vdirsyncer: one .ics per follow-up series, named by
     its UID; exporting again rewrites only what changed and removes minicrm's files of
     follow-ups no longer open."""
+    from minicrm.cli.output import check_out_path
     from minicrm.services.transfer import todos
 
+    vdir = out is not None and (out.endswith(("/", os.sep)) or Path(out).is_dir())
+    if out is not None:
+        check_out_path(Path(out), directory=vdir)
     with services() as ctx:
         items = todos.open_followup_todos(ctx)
-    if out is not None and (out.endswith(("/", os.sep)) or Path(out).is_dir()):
+    if out is not None and vdir:
         from minicrm.exchange.vdir import sync_vdir
 
-        done = sync_vdir(Path(out), todos.todo_files(items), suffix=".ics")
+        try:
+            done = sync_vdir(Path(out), todos.todo_files(items), suffix=".ics")
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {out}: {exc.strerror or exc}") from None
         _say(f"exported {counted(done.exported, 'follow-up')} to {out.rstrip('/' + os.sep)}/")
         if done.removed:
             _say(f"removed {counted(done.removed, 'stale file')} (follow-ups no longer open)")
