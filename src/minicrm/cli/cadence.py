@@ -83,10 +83,10 @@ def report(
     or lapsed, and the share in touch."""
     fmt = check_format(fmt, json_flag)
     from minicrm.cli.output import plain_header
-    from minicrm.services.kernel.users import check_owner
+    from minicrm.services.kernel.users import known_owner
 
     with services() as ctx, plain_header(header):
-        check_owner(ctx.db, owner)  # a typo would be an empty report
+        known_owner(ctx, owner)  # a typo would be an empty report
         result = cadence.report(ctx, owner=owner)
         printer = Printer(fmt, ctx.clock.tz)
         if fmt == "json":

@@ -69,10 +69,10 @@ def list_(
 ) -> None:
     """List companies by name."""
     fmt = check_format(fmt, json_flag)
-    from minicrm.services.kernel.users import check_owner
+    from minicrm.services.kernel.users import known_owner
 
     with services() as ctx:
-        check_owner(ctx.db, owner)  # a typo would be an empty list
+        known_owner(ctx, owner)  # a typo would be an empty list
         found = companies.list_companies(ctx, tags=tuple(tag or ()), search=search, owner=owner, limit=limit)
         Printer(fmt, ctx.clock.tz).records(found, views.company_columns(), empty="no companies match")
 

@@ -111,10 +111,10 @@ def list_(
         stale=stale,
         limit=limit,
     )
-    from minicrm.services.kernel.users import check_owner
+    from minicrm.services.kernel.users import known_owner
 
     with services() as ctx:
-        check_owner(ctx.db, query.owner)  # a typo would be an empty list
+        known_owner(ctx, query.owner)  # a typo would be an empty list
         found = deals.list_deals(ctx, query)
         Printer(fmt, ctx.clock.tz).records(found, deal_views.deal_columns(), empty="no deals match")
 

@@ -50,10 +50,10 @@ def next_actions(
 ) -> None:
     fmt = check_format(fmt, json_flag)
     from minicrm.services.followups.next_actions import suggest
-    from minicrm.services.kernel.users import check_owner
+    from minicrm.services.kernel.users import known_owner
 
     with services() as ctx:
-        check_owner(ctx.db, owner)  # a typo would be "nothing to do"
+        known_owner(ctx, owner)  # a typo would be "nothing to do"
         actions = suggest(ctx, limit=limit, owner=owner)
         if explain and fmt in ("table", "plain"):
             if not actions:

@@ -82,10 +82,10 @@ def show_board(
     from minicrm.services.deals import board as board_service
 
     fmt = check_format(fmt, json_flag)
-    from minicrm.services.kernel.users import check_owner
+    from minicrm.services.kernel.users import known_owner
 
     with services() as ctx:
-        check_owner(ctx.db, owner)  # a typo would be an empty board
+        known_owner(ctx, owner)  # a typo would be an empty board
         data = board_service.board(ctx, pipeline=pipeline, owner=owner, limit=limit)
         tz = ctx.clock.tz
         csv_rows = [
@@ -232,9 +232,9 @@ def report_filter(
 
         return parse_when(text, ctx.clock).local_date(ctx.clock)
 
-    from minicrm.services.kernel.users import check_owner
+    from minicrm.services.kernel.users import known_owner
 
-    f = ReportFilter(day(start), day(end), check_owner(ctx.db, owner), pipeline)
+    f = ReportFilter(day(start), day(end), known_owner(ctx, owner), pipeline)
     if f.start and f.end and f.start > f.end:
         raise InvalidInput(f"--from {f.start} is after --to {f.end}")
     return f

@@ -88,6 +88,12 @@ def check_owner(db: Database, owner: str | None) -> str | None:
     return text
 
 
+def known_owner(ctx: Context, owner: str | None) -> str | None:
+    """``check_owner`` for the interfaces: a read's ``--owner`` must be a user too (a typo
+    would show an empty list)."""
+    return check_owner(ctx.db, owner)
+
+
 def scope_owner(ctx: Context, owner: str | None, *, everyone: bool = False) -> str | None:
     """Whose records a list shows: ``owner`` when given, nobody in particular with ``everyone``,
     else in team mode the acting user's ("mine"), else everyone's."""
