@@ -88,3 +88,21 @@ def test_the_index_follows_edits_and_deletes(cli) -> None:
     assert [h["type"] for h in cli("search", "ana@lima", "--json").json()] == []
     cli("contact", "rm", "bruno", "--yes")
     assert cli("search", "lisbon", "--json").json() == []
+
+
+def test_a_deal_is_found_by_its_contact_and_company_names_as_they_are_now(cli) -> None:
+    """A deal's document names its contact and company: renaming or deleting them rebuilds it."""
+    cli("contact", "add", "Ana Lima", "--company", "Acme Lda")
+    assert cli("deal", "add", "Seats", "--contact", "ana", "--company", "acme lda").exit_code == 0
+
+    def deals(query: str) -> list[int]:
+        return [h["id"] for h in cli("search", query, "--json").json() if h["type"] == "deal"]
+
+    assert deals("ana") == [1] and deals("lda") == [1]
+    assert cli("contact", "edit", "ana", "--name", "Ana Costa").exit_code == 0
+    assert deals("acme lda") == [1] and deals("costa") == [1] and deals("lima") == []
+    assert cli("company", "edit", "acme lda", "--name", "Costa SA").exit_code == 0
+    assert deals("lda") == [] and deals("costa sa") == [1]
+    assert cli("company", "rm", "costa sa", "--yes").exit_code == 0
+    assert cli("contact", "rm", "ana", "--yes").exit_code == 0
+    assert deals("costa") == [] and deals("seats") == [1]

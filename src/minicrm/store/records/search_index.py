@@ -74,7 +74,8 @@ def reindex_contact(db: Database, contact_id: int) -> None:
 
 
 def reindex_company(db: Database, company_id: int, *, with_contacts: bool = False) -> None:
-    """The company's document; ``with_contacts`` also its people's (their documents name it)."""
+    """The company's document; ``with_contacts`` also its people's and deals' (their documents
+    name it)."""
     row = db.one("SELECT name, domain, industry FROM company WHERE id = ?", (company_id,))
     if row is None:
         unindex(db, "company", company_id)
@@ -83,6 +84,7 @@ def reindex_company(db: Database, company_id: int, *, with_contacts: bool = Fals
     if with_contacts:
         for r in db.all("SELECT id FROM contact WHERE company_id = ?", (company_id,)):
             reindex_contact(db, r["id"])
+        reindex_deals_of(db, "company_id", company_id)
 
 
 def reindex_deal(db: Database, deal_id: int) -> None:
@@ -96,6 +98,14 @@ def reindex_deal(db: Database, deal_id: int) -> None:
         unindex(db, "deal", deal_id)
         return
     index(db, "deal", deal_id, deal_search_body(row["title"], row["contact"], row["company"]))
+
+
+def reindex_deals_of(db: Database, column: str, record_id: int) -> None:
+    """Rebuild the documents of the deals whose ``column`` (``contact_id`` or ``company_id``)
+    is ``record_id``: a deal's document names its contact and company."""
+    assert column in ("contact_id", "company_id")
+    for r in db.all(f"SELECT id FROM deal WHERE {column} = ?", (record_id,)):
+        reindex_deal(db, int(r["id"]))
 
 
 def reindex_interaction(db: Database, interaction_id: int, body: str) -> None:
