@@ -95,7 +95,7 @@ def followup_state(f: FollowUp) -> str:
         return "done"
     if f.overdue:
         return "overdue"
-    if f.snoozed_until:
+    if f.snoozed:
         return "snoozed"
     return ""
 
