@@ -21,13 +21,43 @@ if TYPE_CHECKING:
 #: FTS5's default ``automerge``
 _FTS_AUTOMERGE = 4
 
+#: letters that are not a base letter with a combining mark (NFKD keeps them whole), spelled
+#: as a search would type them
+_LETTERS = str.maketrans(
+    {
+        "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th",
+        "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ß": "ss", "ẞ": "SS", "ı": "i",
+        "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T",
+    }
+)  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """Text without diacritics, as the search index holds it (``Gonçalves``, ``Müller``,
+    ``São``, ``Søren`` → ``Goncalves``, ``Muller``, ``Sao``, ``Soren``); case is left to the
+    index (FTS5 and ``lower()`` ignore it). A query goes through ``fold_query``, so SQLite
+    (whose FTS5 trigram tokenizer folds no accents before SQLite 3.45) and PostgreSQL match
+    alike. ASCII text, most of it, is returned as it is."""
+    if text.isascii():
+        return text
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+def fold_query(text: str) -> str:
+    """A query as it is matched against the folded documents: folded and lower-case."""
+    return fold(text).lower()
+
 
 def index(db: Database, entity: str, entity_id: int, body: str) -> None:
     """Insert or replace the search document of one record."""
     db.execute("DELETE FROM search_doc WHERE entity = ? AND entity_id = ?", (entity, entity_id))
     if body.strip():
         db.execute(
-            "INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", (entity, entity_id, body)
+            "INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)",
+            (entity, entity_id, fold(body)),
         )
 
 
@@ -135,6 +165,7 @@ def insert_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
     level once it has 16 of them), so searches stay as fast; later writes merge as usual."""
     if not docs:
         return
+    docs = [(entity, entity_id, fold(body)) for entity, entity_id, body in docs]
     if not db.is_sqlite:
         db.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", docs)
         return
