@@ -300,3 +300,26 @@ def test_due_owner_filter(cli) -> None:
     data = cli("due", "--owner", "rita", "--json").json()
     assert [f["title"] for f in data["due"]] == ["rita's"]
     assert len(cli("due", "--owner", "rita", "--all", "--json").json()["due"]) == 2
+
+
+def test_followup_show(cli, sh) -> None:
+    """Issue 17.10: ``followup show ID``, on the direct path and through Typer alike."""
+    cli("contact", "add", "Ana")
+    cli("followup", "add", "ana", "send the quote", "--due", "2026-11-30", "--every", "1w")
+    expected = "".join(
+        f"{label + ':':<14} {value}\n"  # aligned on the longest label, Snoozed until
+        for label, value in (
+            ("ID", "1"),
+            ("What", "send the quote"),
+            ("Due", "2026-11-30"),
+            ("Contact", "Ana"),
+            ("Repeats", "every 1w"),
+            ("Created", "2026-11-23 10:00"),
+        )
+    )
+    assert cli("followup", "show", "1", "--format", "plain").stdout == expected
+    assert sh("followup", "show", "1").stdout == expected
+    data = cli("followup", "show", "1", "--json").json()
+    assert (data["id"], data["title"], data["recurrence"]) == (1, "send the quote", "every 1w")
+    missing = sh("followup", "show", "9")
+    assert (missing.exit_code, missing.stderr) == (1, "error: no follow-up with id 9\n")

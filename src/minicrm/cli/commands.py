@@ -82,7 +82,7 @@ TREE: dict[str, Entry] = {
     "company": _g("company", "app", "Companies (accounts): add, list, show, edit, remove."),
     "note": _g("notes", "note_app", "Notes on contacts, companies and deals."),
     "log": _g("notes", "log_app", "Log a call, email or meeting on the timeline."),
-    "followup": _g("followup", "app", "Follow-ups (reminders): add, list, done, snooze, edit, remove."),
+    "followup": _g("followup", "app", "Follow-ups (reminders): add, list, show, done, snooze, edit, remove."),
     "cadence": _g(
         "cadence", "app", "Keep-in-touch rules per tag: everyone tagged vip every 14 days, lapsed after 30."
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from minicrm.cli.output import Column, show_moment
+from minicrm.cli.output import Column, money_column, show_moment
 from minicrm.core.money import format_amount
 from minicrm.services.dto import Deal, StageChange
 
@@ -22,7 +22,7 @@ def deal_columns() -> list[Column]:
         Column("ID", lambda d: d.id),
         Column("Title", lambda d: d.title, wrap=True),
         Column("Stage", lambda d: d.stage),
-        Column("Value", lambda d: d.amount()),
+        money_column("Value", lambda d: d.value_minor, lambda d: d.currency),
         Column("Prob", lambda d: f"{d.probability}%"),
         Column("Close", lambda d: d.close_date.isoformat() if d.close_date else ""),
         Column("Contact", lambda d: d.contact or d.company),

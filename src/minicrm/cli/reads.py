@@ -89,21 +89,12 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
             printer.record(detail, [])
             return
         from minicrm.cli import customer_views
-        from minicrm.cli.output import Column
-        from minicrm.core.money import format_amount
 
-        deal_columns = [
-            Column("ID", lambda d: d.id),
-            Column("Deal", lambda d: d.title),
-            Column("Stage", lambda d: d.stage),
-            Column("Status", lambda d: d.status),
-            Column("Value", lambda d: format_amount(d.value_minor, d.currency)),
-        ]
         printer.record(
             detail,
             views.contact_fields(detail.contact, tz),
             sections=[
-                ("Deals", detail.deals, deal_columns),
+                ("Deals", detail.deals, views.deal_summary_columns()),
                 ("Purchases", detail.purchases.totals, customer_views.purchase_columns()),
                 ("Requests", detail.requests, customer_views.request_columns(tz)),
                 ("Follow-ups", detail.followups, views.followup_columns(tz)),
