@@ -72,6 +72,11 @@ TREE: dict[str, Entry] = {
         "restore",
         "Replace the database with a backup, after checking it and backing up the current one.",
     ),
+    "completion": _c(
+        "shell",
+        "completion_script",
+        "Print the completion script of a shell: commands, options, contact names, deal ids, stages, tags.",
+    ),
     "tui": _c(
         "tui",
         "tui",
