@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -95,12 +97,9 @@ def test_bash_completes_a_name_with_a_space(cli, tmp_path) -> None:
     _seed(cli)
     shim = tmp_path / "bin"
     shim.mkdir()
-    import sys
-
-    from conftest import ROOT
-
+    root = Path(__file__).resolve().parent.parent
     (shim / "minicrm").write_text(
-        f'#!/bin/sh\nPYTHONPATH={ROOT / "src"} exec {sys.executable} -m minicrm "$@"\n'
+        f'#!/bin/sh\nPYTHONPATH={root / "src"} exec {sys.executable} -m minicrm "$@"\n'
     )
     (shim / "minicrm").chmod(0o755)
     script = cli("completion", "bash").stdout
