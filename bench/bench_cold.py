@@ -36,6 +36,8 @@ from bench_cli import DATA, NOW, ROOT, build, run_once, ts
 READS: list[list[str]] = [
     ["next"],
     ["search", "silva"],
+    ["search", "muller"],  # folded like the documents: no accent needed
+    ["search", "sa"],  # two letters: a LIKE over the documents
     ["contact", "list", "--limit", "50"],
     ["contact", "show", "{contact}"],
     ["contact", "history", "{contact}"],

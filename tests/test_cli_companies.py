@@ -140,3 +140,22 @@ def test_rm_unlinks_people_and_refuses_without_yes(cli, reopen, dump) -> None:
 def test_unknown_company_is_not_found(cli) -> None:
     result = cli("company", "show", "nope")
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", "error: no company matches 'nope'\n")
+
+
+def test_company_show_lists_its_deals_and_its_peoples(cli) -> None:
+    """Issue 17.10: the deals linked to the company and those of its people."""
+    cli("contact", "add", "Ana Lima", "--company", "Lima Lda")
+    cli("contact", "add", "Bruno")
+    cli("deal", "add", "Seats", "--contact", "ana", "--value", "12500")
+    cli("deal", "add", "Direct", "--company", "lima lda", "--value", "99.50")
+    cli("deal", "add", "Elsewhere", "--contact", "bruno")
+    shown = cli("company", "show", "lima lda", "--format", "plain").stdout
+    assert (
+        "\nDeals:\n  1\tSeats\tlead\topen\t12,500.00 EUR\tAna Lima\n  2\tDirect\tlead\topen\t99.50 EUR\t\n"
+        in shown
+    )
+    data = cli("company", "show", "lima lda", "--json").json()
+    assert [(d["id"], d["value"], d["currency"], d["contact"]) for d in data["deals"]] == [
+        (1, 12500, "EUR", "Ana Lima"),
+        (2, 99.5, "EUR", None),
+    ]

@@ -121,7 +121,7 @@ def test_list_is_one_line_per_open_deal_and_filters(cli, ana) -> None:
     assert [d["id"] for d in cli("deal", "list", "--owner", "rui", "--json").json()] == [2]
     assert [d["id"] for d in cli("deal", "list", "--owner", "rui", "--all", "--json").json()] == [1, 2]
     assert cli("deal", "list", "--format", "csv").stdout.splitlines()[0] == (
-        "id,title,stage,value,prob,close,contact,owner,state"
+        "id,title,stage,value,currency,prob,close,contact,owner,state"
     )
 
 
@@ -372,3 +372,36 @@ def test_contact_show_lists_deals_with_their_value(cli, ana) -> None:
     )
     deals_json = cli("contact", "show", "ana", "--json").json()["deals"]
     assert [(d["id"], d["value"], d["currency"]) for d in deals_json] == [(1, 1200.5, "EUR")]
+
+
+def test_deal_history_is_readable_money_and_moments_not_raw_fields(cli) -> None:
+    """Issue 17.10: no ``value_minor: 1250000``, no Python dicts, no UTC timestamps."""
+    cli("contact", "add", "Ana Lima")
+    assert cli("deal", "add", "Seats", "--contact", "ana", "--value", "12500").exit_code == 0
+    assert cli("deal", "edit", "1", "--value", "13000.50", "--close", "2026-12-31").exit_code == 0
+    assert cli("deal", "move", "1", "qualified").exit_code == 0
+    assert cli("deal", "won", "1").exit_code == 0
+    lines = cli("deal", "history", "1", "--format", "plain").stdout.splitlines()
+    assert [line.split("\t")[2:] for line in lines] == [
+        ["create", "contact: #1; currency: EUR; pipeline: default; stage: lead; status: open; title: Seats; "
+         "value: 12,500.00 EUR"],
+        ["update", "close_date: ∅ → 2026-12-31; value: 12,500.00 EUR → 13,000.50 EUR"],
+        ["update", "stage: lead → qualified"],
+        ["update", "closed: ∅ → 2026-11-23 10:00; status: open → won"],
+    ]  # fmt: skip
+    raw = cli("deal", "history", "1", "--json").json()  # machine output keeps the stored fields
+    assert raw[1]["changes"]["value_minor"] == {"before": 1250000, "after": 1300050}
+
+
+def test_deal_values_in_csv_are_numbers_with_a_currency_column(cli) -> None:
+    cli("contact", "add", "Ana Lima")
+    cli("deal", "add", "Seats", "--contact", "ana", "--value", "12500")
+    cli("deal", "add", "Yen deal", "--contact", "ana", "--value", "1500", "--currency", "JPY")
+    out = cli("deal", "list", "--format", "csv").stdout
+    assert out.splitlines() == [
+        "id,title,stage,value,currency,prob,close,contact,owner,state",
+        "1,Seats,lead,12500.00,EUR,10%,,Ana Lima,,",
+        "2,Yen deal,lead,1500,JPY,10%,,Ana Lima,,",
+    ]
+    table = cli("deal", "list", "--format", "plain").stdout
+    assert "12,500.00 EUR" in table  # people read formatted money

@@ -136,6 +136,21 @@ def test_snooze_hides_it_until_then(cli) -> None:
     assert later.stdout == "Overdue (1)\n  #1     2026-11-20       call — Ana\n"
 
 
+def test_a_follow_up_snoozed_until_in_3_days_is_in_a_5_day_look_ahead(cli) -> None:
+    """Issue 17.6: snoozed until in 3 days, the follow-up shows in ``due --within 5d`` and in
+    the week's list, as snoozed (not overdue), and not in today's ``due``."""
+    cli("contact", "add", "Ana")
+    cli("followup", "add", "ana", "call", "--due", "today 09:00")
+    assert cli("followup", "snooze", "1", "--until", "2026-11-26 14:00").exit_code == 0
+    assert cli("due").stdout == ""
+    assert cli("due", "--within", "5d").stdout == (
+        "Due (1)\n  #1     2026-11-26 14:00 call — Ana (snoozed; due today 09:00)\n"
+    )
+    week = cli("followup", "list", "--week", "--format", "plain").stdout
+    assert week == "1\t2026-11-23 09:00\tcall\tAna\t\tsnoozed\n"
+    assert cli("due", "--within", "2d").stdout == ""
+
+
 def test_snooze_into_the_past_is_refused(cli) -> None:
     cli("contact", "add", "Ana")
     cli("followup", "add", "ana", "call", "--due", "2026-11-20")
@@ -238,11 +253,19 @@ def test_due_overdue_first_then_today_then_cadence(cli, due_setup) -> None:
 
 
 def test_due_within_a_window(cli, due_setup) -> None:
+    """The look-ahead shows what comes back in it: #7, snoozed until tomorrow (issue 17.6)."""
     result = cli("due", "--within", "3d")
     assert result.stdout == DUE_TODAY.replace(
         "  #3     today 15:00      demo call — Ana\n",
-        "  #3     today 15:00      demo call — Ana\n  #4     2026-11-25       prepare the demo — Ana\n",
-    ).replace("Due (2)", "Due (3)")
+        "  #3     today 15:00      demo call — Ana\n"
+        "  #7     2026-11-24       snoozed — Ana (snoozed; due 2026-11-21)\n"
+        "  #4     2026-11-25       prepare the demo — Ana\n",
+    ).replace("Due (2)", "Due (4)")
+    ahead = cli("due", "--within", "3d", "--json").json()["due"]
+    assert [(f["id"], f["snoozed"], f["overdue"]) for f in ahead] == [
+        (1, False, False), (3, False, False), (7, True, False), (4, False, False)
+    ]  # fmt: skip
+    assert "#7" not in cli("due").stdout
 
 
 def test_due_json_groups(cli, due_setup) -> None:
@@ -277,3 +300,26 @@ def test_due_owner_filter(cli) -> None:
     data = cli("due", "--owner", "rita", "--json").json()
     assert [f["title"] for f in data["due"]] == ["rita's"]
     assert len(cli("due", "--owner", "rita", "--all", "--json").json()["due"]) == 2
+
+
+def test_followup_show(cli, sh) -> None:
+    """Issue 17.10: ``followup show ID``, on the direct path and through Typer alike."""
+    cli("contact", "add", "Ana")
+    cli("followup", "add", "ana", "send the quote", "--due", "2026-11-30", "--every", "1w")
+    expected = "".join(
+        f"{label + ':':<14} {value}\n"  # aligned on the longest label, Snoozed until
+        for label, value in (
+            ("ID", "1"),
+            ("What", "send the quote"),
+            ("Due", "2026-11-30"),
+            ("Contact", "Ana"),
+            ("Repeats", "every 1w"),
+            ("Created", "2026-11-23 10:00"),
+        )
+    )
+    assert cli("followup", "show", "1", "--format", "plain").stdout == expected
+    assert sh("followup", "show", "1").stdout == expected
+    data = cli("followup", "show", "1", "--json").json()
+    assert (data["id"], data["title"], data["recurrence"]) == (1, "send the quote", "every 1w")
+    missing = sh("followup", "show", "9")
+    assert (missing.exit_code, missing.stderr) == (1, "error: no follow-up with id 9\n")

@@ -88,3 +88,53 @@ def test_the_index_follows_edits_and_deletes(cli) -> None:
     assert [h["type"] for h in cli("search", "ana@lima", "--json").json()] == []
     cli("contact", "rm", "bruno", "--yes")
     assert cli("search", "lisbon", "--json").json() == []
+
+
+def test_a_deal_is_found_by_its_contact_and_company_names_as_they_are_now(cli) -> None:
+    """A deal's document names its contact and company: renaming or deleting them rebuilds it."""
+    cli("contact", "add", "Ana Lima", "--company", "Acme Lda")
+    assert cli("deal", "add", "Seats", "--contact", "ana", "--company", "acme lda").exit_code == 0
+
+    def deals(query: str) -> list[int]:
+        return [h["id"] for h in cli("search", query, "--json").json() if h["type"] == "deal"]
+
+    assert deals("ana") == [1] and deals("lda") == [1]
+    assert cli("contact", "edit", "ana", "--name", "Ana Costa").exit_code == 0
+    assert deals("acme lda") == [1] and deals("costa") == [1] and deals("lima") == []
+    assert cli("company", "edit", "acme lda", "--name", "Costa SA").exit_code == 0
+    assert deals("lda") == [] and deals("costa sa") == [1]
+    assert cli("company", "rm", "costa sa", "--yes").exit_code == 0
+    assert cli("contact", "rm", "ana", "--yes").exit_code == 0
+    assert deals("costa") == [] and deals("seats") == [1]
+
+
+def test_search_ignores_diacritics_on_every_backend(cli, ctx) -> None:
+    """Issue 17.8: ``goncalves``, ``muller``, ``sao`` find Gonçalves, Müller, São (and the
+    other way round); two-letter words find the names they start."""
+    from minicrm.services import search
+
+    cli("contact", "add", "João Gonçalves", "--email", "joao@exemplo.pt", "--company", "São Paulo Lda")
+    cli("contact", "add", "Jürgen Müller", "--title", "Geschäftsführer")
+    cli("contact", "add", "Søren Łukasiewicz")
+    cli("contact", "add", "Sara Mulligan")
+    cli("note", "add", "jurgen", "Straße renamed; Æbleskiver for Ærø")
+
+    def found(query: str) -> list[tuple[str, int]]:
+        return [(h["type"], h["id"]) for h in cli("search", query, "--json").json()]
+
+    assert found("goncalves") == [("contact", 1)]
+    assert found("GONCALVES joão") == [("contact", 1)]
+    assert found("muller") == [("contact", 2)]
+    assert found("müller") == [("contact", 2)]
+    assert found("sao") == [("company", 1), ("contact", 1)]
+    assert found("soren lukasiewicz") == [("contact", 3)]
+    assert found("geschaftsfuhrer") == [("contact", 2)]
+    assert found("strasse aero") == [("note", 1)]
+    assert found("mu") == [("contact", 2), ("contact", 4)]  # Müller and Mulligan
+    assert found("sa") == [("contact", 4), ("company", 1), ("contact", 1)]  # Sara, São…, then inside
+    assert found("jo go") == [("contact", 1)]
+    # the same service behind the TUI's filter (three letters and more)
+    from minicrm.services.contacts import browse
+
+    assert [r.name for r in browse.contact_page(ctx, "mul")] == ["Jürgen Müller", "Sara Mulligan"]
+    assert [h.label for h in search.search(ctx, "lukas")] == ["Søren Łukasiewicz"]

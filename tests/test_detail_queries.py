@@ -55,9 +55,9 @@ def test_contact_detail_reads_everything_shown_beside_the_contact(crm: None, ctx
     assert isinstance(detail, ContactDetail)
     assert detail.contact.name == "Ana Lima"
     assert detail.deals == (  # every deal of hers, by id, won and lost ones included
-        DealSummary(1, "Website", "proposal", "open", 150050, "EUR", date(2026, 12, 5)),
-        DealSummary(2, "Hosting", "lead", "lost", 30000, "USD", None),
-        DealSummary(3, "Support", "lead", "won", 9900, "EUR", date(2026, 12, 1)),
+        DealSummary(1, "Website", "proposal", "open", 150050, "EUR", date(2026, 12, 5), "Ana Lima"),
+        DealSummary(2, "Hosting", "lead", "lost", 30000, "USD", None, "Ana Lima"),
+        DealSummary(3, "Support", "lead", "won", 9900, "EUR", date(2026, 12, 1), "Ana Lima"),
     )
     assert [f.title for f in detail.followups] == ["send the quote", "call back"]  # open, soonest first
     assert [r.title for r in detail.requests] == ["Fix the login"]

@@ -103,3 +103,21 @@ def test_a_hot_command_loads_no_heavy_library(
     assert proc.stdout.strip(), "the command printed nothing"
     heavy = sorted({m for m in modules if m.split(".")[0] in HEAVY})
     assert heavy == [], f"`minicrm {' '.join(command)}` loaded {heavy}"
+
+
+@pytest.mark.parametrize(
+    "words",
+    [["contact", "s"], ["contact", "show", "an"], ["deal", "move", "1", ""], ["--format"]],
+    ids=" ".join,
+)
+def test_a_tab_loads_no_heavy_library(
+    words: list[str], cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shell completion (``minicrm __complete``) answers on every Tab: the fast path's budget."""
+    if "MINICRM_DB" not in os.environ:
+        monkeypatch.setenv("MINICRM_DB", str(tmp_path / "crm.db"))
+    _seed(cli)
+    proc, modules = _loaded(tmp_path, ["__complete", "bash", *words])
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    heavy = sorted({m for m in modules if m.split(".")[0] in HEAVY})
+    assert heavy == [], f"completing {words} loaded {heavy}"

@@ -244,3 +244,31 @@ def test_0003_rebuilds_the_search_index_by_entity_without_document_sizes_and_fin
     command.downgrade(schema.alembic_config(target), "0002")
     assert [found_at_0002(q) for q in queries] == wanted
     assert "search_fts_docsize" in tables() and "change_batch" not in tables()
+
+
+def test_0004_folds_the_existing_search_documents(tmp_path) -> None:
+    """Documents written before 0004 keep their accents; the upgrade folds them, so a search
+    without accents finds them (ASCII documents are left as they are)."""
+    from minicrm.services import search
+
+    target = Target("sqlite", path=tmp_path / "old.db")
+    schema.run_migrations(target, "0003")
+    with sqlite3.connect(str(target.path)) as conn:
+        conn.executemany(
+            "INSERT INTO search_doc (entity, entity_id, body) VALUES ('contact', ?, ?)",
+            [(1, "João Gonçalves | joao@x.pt"), (2, "Ana Lima"), (3, "Søren Müller")],
+        )
+    schema.run_migrations(target, "0004")
+    db = Database.connect(target)
+    try:
+        assert [r["body"] for r in db.all("SELECT body FROM search_doc ORDER BY entity_id")] == [
+            "Joao Goncalves | joao@x.pt",
+            "Ana Lima",
+            "Soren Muller",
+        ]
+        for query, wanted in (("goncalves", [1]), ("GONÇALVES", [1]), ("soren muller", [3]), ("lima", [2])):
+            ctx = Context(db=db, clock=Clock.system("UTC"), config=Config())
+            sql, params = search.match_sql(ctx, query, "contact")
+            assert sorted(int(r["entity_id"]) for r in db.all(sql, params)) == wanted, query
+    finally:
+        db.close()

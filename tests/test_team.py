@@ -219,3 +219,31 @@ def test_the_update_itself_checks_the_version(ctx) -> None:
         update_versioned(uow, "contact", "contact", 1, 1, {"title": "CTO"})
     stored = contacts.get(ctx, 1)
     assert (stored.title, stored.version) == ("CEO", 2)
+
+
+def test_a_bare_undo_takes_your_own_last_operation(team) -> None:
+    """Issue 17.5: bruno's contact add (#4) is the latest of the team's operations but ana's
+    bare undo takes her own last one; bruno's needs its id, and undo says whose it is."""
+    ops = team("--as", "ana", "undo", "--list", "--json").json()
+    assert [(o["id"], o["user"], o["summary"]) for o in ops[:2]] == [
+        (6, "bruno", "followup add call back"),
+        (5, "ana", "followup add send the quote"),
+    ]
+    mine = team("--as", "ana", "undo", "--yes")
+    assert mine.exit_code == 0, mine.stderr
+    assert mine.stderr.startswith("Undo #5 'followup add send the quote'")
+    assert "not yours" not in mine.stderr
+    assert team("--as", "ana", "followup", "list", "--everyone", "--json").json()[0]["title"] == "call back"
+    assert team("--as", "ana", "undo", "--yes").stderr.startswith("Undo #3 'contact add Carla Reis'")
+    refused = team("--as", "ana", "undo", "--yes")
+    assert (refused.exit_code, refused.stderr) == (
+        1,
+        "error: nothing of yours (ana) to undo; the latest operation, #6, is bruno's: "
+        "`minicrm undo 6` undoes it\n",
+    )
+    theirs = team("--as", "ana", "undo", "6", "--yes")
+    assert theirs.exit_code == 0, theirs.stderr
+    assert theirs.stderr.splitlines()[:2] == [
+        "Undo #6 'followup add call back' (2026-11-23 10:00 by bruno):",
+        "  (this is bruno's operation, not yours)",
+    ]

@@ -472,3 +472,33 @@ def test_restoring_a_link_to_a_record_deleted_since_is_a_clear_refusal(cli, ctx)
     assert "\nerror: cannot restore contact 1 Ana: " in result.stderr  # then the driver's words
     assert result.stderr.endswith(" (a record it linked to is gone)\n")
     assert contacts.get(ctx, 1).company == "Nova"
+
+
+def test_undoing_a_redo_of_a_contact_delete_keeps_the_deal_linked(cli, ctx) -> None:
+    """Issue 17.5: add, rm, undo (#4), undo the undo (#5), undo again (#6): Ana is back, and so
+    is her deal's link to her (the redo's delete recorded what it unlinked)."""
+    cli("contact", "add", "Ana Lima")  # 1
+    assert cli("deal", "add", "Seats", "--contact", "ana", "--value", "1000").exit_code == 0  # 2
+    cli("contact", "rm", "ana", "--yes")  # 3
+    assert cli("undo", "--yes").exit_code == 0  # 4 undoes 3
+    assert cli("undo", "4", "--yes").exit_code == 0  # 5 redoes the rm
+    assert ctx.db.scalar("SELECT contact_id FROM deal WHERE id = 1") is None
+    assert cli("undo", "--yes").exit_code == 0  # 6 undoes the redo
+    assert ctx.db.scalar("SELECT contact_id FROM deal WHERE id = 1") == 1
+    assert cli("deal", "show", "1", "--json").json()["contact"] == "Ana Lima"
+    assert [(h.entity, h.id) for h in search.search(ctx, "lima")] == [("contact", 1), ("deal", 1)]
+
+
+def test_undo_of_a_privacy_erase_is_refused(cli, ctx) -> None:
+    cli("contact", "add", "Eva Gomes", "--email", "eva@gomes.pt")  # 1
+    assert cli("privacy", "erase", "eva", "--yes").exit_code == 0  # 2
+    ops = _ops(ctx)
+    for args in (("undo", "--yes"), ("undo", "2", "--yes")):
+        result = cli(*args)
+        assert (result.exit_code, result.stderr) == (
+            1,
+            "error: cannot undo #2 (privacy erase contact 1): a privacy erase is final, "
+            "the erased data is gone\n",
+        )
+    assert _ops(ctx) == ops
+    assert cli("contact", "list", "--json").json() == []

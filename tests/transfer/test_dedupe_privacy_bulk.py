@@ -208,3 +208,37 @@ def test_bulk_rm_by_filters_asks_and_deletes(cli) -> None:
     run = cli("contact", "rm", "--filter-status", "inactive", "--yes")
     assert run.exit_code == 0 and run.stderr.strip() == "deleted 2 contacts: 2 B, 3 C"
     assert [c["name"] for c in _contacts(cli)] == ["A"]
+
+
+def test_erase_leaves_nothing_of_the_person_searchable(cli, ctx) -> None:
+    """Issue 17.3: after the erase no search document names the person, not even the deals
+    that were theirs (their documents named them): every erased field is searched for."""
+    from minicrm.services import search
+
+    cli(
+        "contact", "add", "Søren Kierkegaard", "--email", "soren@kierkegaard.dk",
+        "--email", "sk@philo.dk", "--phone", "+45 33 12 34 56", "--title", "Philosopher",
+        "--company", "Copenhagen Press",
+    )  # fmt: skip
+    cli("contact", "add", "Regine Olsen")
+    assert cli("deal", "add", "Print run", "--contact", "kierkegaard", "--value", "500").exit_code == 0
+    assert cli("deal", "add", "Kierkegaard essays", "--contact", "kierkegaard").exit_code == 0
+    assert cli("note", "add", "regine", "Wrote to soren@kierkegaard.dk about the essays").exit_code == 0
+    assert {(h.entity, h.id) for h in search.search(ctx, "kierkegaard")} == {
+        ("contact", 1), ("deal", 1), ("deal", 2), ("stage-change", 2), ("note", 3)
+    }  # fmt: skip
+    assert cli("privacy", "erase", "kierkegaard", "--yes").exit_code == 0
+    erased = (
+        "Kierkegaard", "Søren", "Søren Kierkegaard", "soren@kierkegaard.dk", "sk@philo.dk",
+        "philo.dk", "+45 33 12 34 56", "33 12 34 56", "Philosopher",
+    )  # fmt: skip
+    for query in erased:
+        assert search.search(ctx, query) == [], query
+        assert cli("search", query).stdout == "", query
+    deals = cli("deal", "list", "--json").json()
+    assert [(d["title"], d["contact"]) for d in deals] == [("Print run", None), ("[redacted] essays", None)]
+    assert [h.label for h in search.search(ctx, "print run")] == ["Print run"]
+    assert [(h.entity, h.label, h.detail) for h in search.search(ctx, "essays")] == [
+        ("deal", "[redacted] essays", "lead (open)"),
+        ("note", "Regine Olsen", "Wrote to [redacted] about the essays"),
+    ]

@@ -72,6 +72,11 @@ TREE: dict[str, Entry] = {
         "restore",
         "Replace the database with a backup, after checking it and backing up the current one.",
     ),
+    "completion": _c(
+        "shell",
+        "completion_script",
+        "Print the completion script of a shell: commands, options, contact names, deal ids, stages, tags.",
+    ),
     "tui": _c(
         "tui",
         "tui",
@@ -82,7 +87,7 @@ TREE: dict[str, Entry] = {
     "company": _g("company", "app", "Companies (accounts): add, list, show, edit, remove."),
     "note": _g("notes", "note_app", "Notes on contacts, companies and deals."),
     "log": _g("notes", "log_app", "Log a call, email or meeting on the timeline."),
-    "followup": _g("followup", "app", "Follow-ups (reminders): add, list, done, snooze, edit, remove."),
+    "followup": _g("followup", "app", "Follow-ups (reminders): add, list, show, done, snooze, edit, remove."),
     "cadence": _g(
         "cadence", "app", "Keep-in-touch rules per tag: everyone tagged vip every 14 days, lapsed after 30."
     ),

@@ -83,7 +83,7 @@ def show(
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """Show a company with its people and recent timeline."""
+    """Show a company with its people, deals and recent timeline."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
         detail = profile.company_detail(ctx, ref)
@@ -98,6 +98,7 @@ def show(
             sections=[
                 ("Purchases", detail.purchases.totals, customer_views.purchase_columns()),
                 ("People", detail.people, views.contact_columns()),
+                ("Deals", detail.deals, views.deal_summary_columns(with_contact=True)),
                 ("Timeline", detail.timeline, views.interaction_columns(tz)),
             ],
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from minicrm.cli.output import Column, show_moment
+from minicrm.cli.output import Column, money_column, show_moment
 from minicrm.core.money import format_amount
 from minicrm.services.dto import Deal, StageChange
 
@@ -22,7 +22,7 @@ def deal_columns() -> list[Column]:
         Column("ID", lambda d: d.id, keep=True),
         Column("Title", lambda d: d.title, wrap=True, keep=True),
         Column("Stage", lambda d: d.stage, rank=2),
-        Column("Value", lambda d: d.amount(), rank=1),
+        money_column("Value", lambda d: d.value_minor, lambda d: d.currency, rank=1),
         Column("Prob", lambda d: f"{d.probability}%", rank=6),
         Column("Close", lambda d: d.close_date.isoformat() if d.close_date else "", rank=5),
         Column("Contact", lambda d: d.contact or d.company, rank=3),

@@ -31,6 +31,7 @@ READS: tuple[tuple[str, ...], ...] = (
     ("company", "show"),
     ("company", "history"),
     ("followup", "list"),
+    ("followup", "show"),
     ("cadence", "list"),
     ("segment", "list"),
     ("segment", "show"),

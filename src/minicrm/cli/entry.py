@@ -8,6 +8,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["__complete"]:  # a shell asking on a Tab: not a command
+        from minicrm.cli import completion
+
+        sys.exit(completion.main(args[1:]))
     from minicrm.cli import fast
 
     code = fast.try_run(args)

@@ -8,7 +8,7 @@ import typer
 
 from minicrm.cli import reads, views, writes
 from minicrm.cli.options import AllOpt, EveryoneOpt, FormatOpt, IfVersionOpt, JsonOpt, OwnerOpt, YesOpt
-from minicrm.cli.output import Printer, check_format
+from minicrm.cli.output import Printer, check_format, show_moment
 from minicrm.cli.parsing import duration, ids, when
 from minicrm.cli.state import confirm, services
 from minicrm.core.dates import parse_when
@@ -18,7 +18,9 @@ from minicrm.services.followups import commands as followups
 from minicrm.services.history.interactions import Links
 from minicrm.services.kernel.users import scope_owner
 
-app = typer.Typer(help="Follow-ups (reminders): add, list, done, snooze, edit, remove.", no_args_is_help=True)
+app = typer.Typer(
+    help="Follow-ups (reminders): add, list, show, done, snooze, edit, remove.", no_args_is_help=True
+)
 
 
 @app.command("add")
@@ -115,6 +117,21 @@ def list_(
             limit=limit,
         )
         Printer(fmt, ctx.clock.tz).records(items, views.followup_columns(ctx.clock.tz), empty="no follow-ups")
+
+
+@app.command("show")
+def show(
+    followup_id: Annotated[str, typer.Argument(metavar="ID", help="Follow-up id.")],
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Show one follow-up: what, when, for whom, how it repeats, its state."""
+    fmt = check_format(fmt, json_flag)
+    with services() as ctx:
+        tz = ctx.clock.tz
+        item = followups.get(ctx, ids([followup_id], "follow-up")[0])
+        fields = [*views.followup_fields(item, tz), ("Created", show_moment(item.created_at, tz))]
+        Printer(fmt, tz).record(item, fields)
 
 
 @app.command("done")

@@ -170,6 +170,9 @@ class Column:
     wrap: bool = False
     keep: bool = False
     rank: int | None = None
+    #: what CSV writes instead of ``get``: ``(header, get)`` pairs, such as a money column's
+    #: number and currency (a pair whose header an earlier column wrote already is left out)
+    csv: tuple[tuple[str, Callable[[Any], object]], ...] = ()
 
 
 #: columns between two cells of a table: padding, the (blank) rule, padding
@@ -252,6 +255,33 @@ def plain_header(on: bool = True) -> Iterator[None]:
 _PLAIN_HEADER = False
 
 
+def money_column(
+    header: str,
+    minor: Callable[[Any], int | None],
+    currency: Callable[[Any], str],
+    *,
+    rank: int | None = None,
+) -> Column:
+    """An amount: ``12,500.00 EUR`` on screen; in CSV a number (``12500.00``) and a currency
+    column, which a spreadsheet can sum."""
+    from minicrm.core.money import format_amount, plain_amount
+
+    return Column(
+        header,
+        lambda i: format_amount(minor(i), currency(i)),
+        rank=rank,
+        csv=((header, lambda i: plain_amount(minor(i), currency(i))), ("Currency", currency)),
+    )
+
+
+def _csv_columns(columns: Sequence[Column]) -> list[tuple[str, Callable[[Any], object]]]:
+    found: dict[str, Callable[[Any], object]] = {}
+    for column in columns:
+        for header, get in column.csv or ((column.header, column.get),):
+            found.setdefault(header.lower().replace(" ", "_"), get)
+    return list(found.items())
+
+
 class Printer:
     """Writes records to stdout in one format; ``tz`` renders timestamps in local time."""
 
@@ -274,9 +304,9 @@ class Printer:
         elif self.fmt == "csv":
             from minicrm.exchange.csvfile import CsvWriter  # what write_csv writes with
 
-            header = [c.header.lower().replace(" ", "_") for c in columns]
-            writer = CsvWriter(self.out, header, lineterminator="\n")
-            writer.write_records(items, [c.get for c in columns], _text)
+            pairs = _csv_columns(columns)
+            writer = CsvWriter(self.out, [h for h, _ in pairs], lineterminator="\n")
+            writer.write_records(items, [g for _, g in pairs], _text)
         elif self.fmt == "plain":
             head = [plain_line([c.header for c in columns])] if _PLAIN_HEADER else []
             self._write("".join([*head, *(plain_line([c.get(i) for c in columns]) for i in items)]))

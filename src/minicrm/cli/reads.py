@@ -89,21 +89,12 @@ def contact_show(ref: str, *, fmt: str | None, json_flag: bool, timeline: int = 
             printer.record(detail, [])
             return
         from minicrm.cli import customer_views
-        from minicrm.cli.output import Column
-        from minicrm.core.money import format_amount
 
-        deal_columns = [
-            Column("ID", lambda d: d.id),
-            Column("Deal", lambda d: d.title),
-            Column("Stage", lambda d: d.stage),
-            Column("Status", lambda d: d.status),
-            Column("Value", lambda d: format_amount(d.value_minor, d.currency)),
-        ]
         printer.record(
             detail,
             views.contact_fields(detail.contact, tz),
             sections=[
-                ("Deals", detail.deals, deal_columns),
+                ("Deals", detail.deals, views.deal_summary_columns()),
                 ("Purchases", detail.purchases.totals, customer_views.purchase_columns()),
                 ("Requests", detail.requests, customer_views.request_columns(tz)),
                 ("Follow-ups", detail.followups, views.followup_columns(tz)),
@@ -202,13 +193,20 @@ def due_text(report: DueReport, tz: tzinfo, today: object, now: datetime | None 
     """The mail cron sends: groups with a heading, one item a line."""
     out: list[str] = []
 
+    def day(moment: datetime, date_only: bool) -> str:
+        when = show_moment(moment, tz, date_only=date_only)
+        return "today" + when[10:] if str(today) == when[:10] else when
+
     def line(f: FollowUp) -> str:
-        when = show_moment(f.due_at, tz, date_only=f.all_day)
-        if not f.overdue and str(today) == when[:10]:
-            when = "today" + when[10:]
+        when = show_moment(f.due_at, tz, date_only=f.all_day) if f.overdue else day(f.due_at, f.all_day)
+        snoozed = ""
+        if f.snoozed and f.snoozed_until is not None:  # a look-ahead: when it comes back
+            back = f.snoozed_until.astimezone(tz)
+            midnight = (back.hour, back.minute, back.second) == (0, 0, 0)  # snoozed until a day
+            snoozed, when = f" (snoozed; due {when})", day(f.snoozed_until, midnight)
         who = f" — {f.contact}" if f.contact else ""
         deal = f" (deal #{f.deal_id} {f.deal})" if f.deal_id else ""
-        return inert(f"  #{f.id:<5} {when:<16} {f.title}{who}{deal}")
+        return inert(f"  #{f.id:<5} {when:<16} {f.title}{who}{deal}{snoozed}")
 
     def contact_line(c: CadenceDue) -> str:
         last = "never contacted"

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
 
-from minicrm.cli.output import Column, Printer, check_format, console, emit, inert
+from minicrm.cli.output import Column, Printer, check_format, console, emit, inert, money_column
 from minicrm.cli.state import services
 from minicrm.core.errors import InvalidInput
 from minicrm.core.money import format_amount, json_number
@@ -317,8 +317,8 @@ def _forecast(ctx: Context, f: ReportFilter, fmt: str) -> None:
         [
             Column("Month", lambda r: r.month or "no date"),
             Column("Deals", lambda r: r.count),
-            Column("Weighted", lambda r: format_amount(r.weighted, r.currency)),
-            Column("Best case", lambda r: format_amount(r.best_case, r.currency)),
+            money_column("Weighted", lambda r: r.weighted, lambda r: r.currency),
+            money_column("Best case", lambda r: r.best_case, lambda r: r.currency),
         ],
     )
 

@@ -19,6 +19,8 @@ import typer
 import typer.main
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from minicrm.cli.spellings import Param
 
 PATH = Path(__file__).with_name("spellings.py")
@@ -136,19 +138,29 @@ def render(table: dict[tuple[str, ...], tuple[Param, ...]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str]) -> int:
+def generator_main(argv: list[str], path: Path, fresh: Callable[[], str], stale: Callable[[], bool]) -> int:
+    """``--write`` writes ``fresh()`` to ``path``; ``--check`` exits 1 when ``stale()``."""
     if argv == ["--write"]:
-        PATH.write_text(render(collect()))
+        path.write_text(fresh())
         return 0
     if argv == ["--check"]:
-        from minicrm.cli.spellings import SPELLINGS
-
-        if collect() != SPELLINGS:
-            print(f"{PATH} is stale: run python -m minicrm.cli.spelling_gen --write", file=sys.stderr)
+        if stale():
+            module = sys.modules["__main__"].__spec__
+            name = module.name if module else "the generator"
+            print(f"{path} is stale: run python -m {name} --write", file=sys.stderr)
             return 1
         return 0
     print(__doc__, file=sys.stderr)
     return 2
+
+
+def main(argv: list[str]) -> int:
+    def stale() -> bool:
+        from minicrm.cli.spellings import SPELLINGS
+
+        return collect() != SPELLINGS
+
+    return generator_main(argv, PATH, lambda: render(collect()), stale)
 
 
 if __name__ == "__main__":

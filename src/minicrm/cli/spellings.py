@@ -195,6 +195,11 @@ SPELLINGS: dict[tuple[str, ...], tuple[Param, ...]] = {
         ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),
         ("json_flag", "flag", ("--json",), (), "bool", False, None, None, False),
     ),
+    ("followup", "show"): (
+        ("followup_id", "arg", (), (), "str", None, None, None, True),
+        ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),
+        ("json_flag", "flag", ("--json",), (), "bool", False, None, None, False),
+    ),
     ("cadence", "list"): (
         ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),
         ("json_flag", "flag", ("--json",), (), "bool", False, None, None, False),

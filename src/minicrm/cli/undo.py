@@ -29,7 +29,9 @@ def undo(
     """Revert the last operation (or OP_ID) as a whole; --list shows recent operations.
 
     An edit, a delete, a merge, a bulk edit or an import is reverted entirely. Undo shows what it
-    will do and asks first; it is recorded too, so undoing an undo redoes the operation."""
+    will do and asks first; it is recorded too, so undoing an undo redoes the operation. In team
+    mode a bare undo takes your own last operation; a teammate's needs its id. A privacy erase
+    cannot be undone."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
         tz = ctx.clock.tz
@@ -44,6 +46,8 @@ def undo(
         lines = [
             f"Undo #{op.id} {op.summary!r} ({show_moment(op.at, tz)}{' by ' + op.actor if op.actor else ''}):"
         ]
+        if op.actor and ctx.user and op.actor != ctx.user:
+            lines.append(f"  (this is {op.actor}'s operation, not yours)")
         lines += [f"  {step.describe()}" for step in plan.steps[:_SHOWN_STEPS]]
         if len(plan.steps) > _SHOWN_STEPS:
             lines.append(f"  … and {len(plan.steps) - _SHOWN_STEPS} more ({'; '.join(plan.totals())})")

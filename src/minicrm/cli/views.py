@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from minicrm.cli.output import Column, show_moment
+from minicrm.cli.output import Column, money_column, show_moment
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import tzinfo
 
     from minicrm.services.dto import ChangeEntry, Company, Contact, FollowUp, Interaction, User
@@ -95,7 +96,7 @@ def followup_state(f: FollowUp) -> str:
         return "done"
     if f.overdue:
         return "overdue"
-    if f.snoozed_until:
+    if f.snoozed:
         return "snoozed"
     return ""
 
@@ -165,6 +166,20 @@ def followup_fields(f: FollowUp, tz: tzinfo) -> list[tuple[str, object]]:
     ]
 
 
+def deal_summary_columns(*, with_contact: bool = False) -> list[Column]:
+    """A deal as a line of a contact's or a company's detail."""
+    columns = [
+        Column("ID", lambda d: d.id),
+        Column("Deal", lambda d: d.title, wrap=True),
+        Column("Stage", lambda d: d.stage),
+        Column("Status", lambda d: d.status),
+        money_column("Value", lambda d: d.value_minor, lambda d: d.currency),
+    ]
+    if with_contact:
+        columns.append(Column("Contact", lambda d: d.contact))
+    return columns
+
+
 def search_columns() -> list[Column]:
     return [
         Column("Type", lambda h: h.entity, keep=True),
@@ -174,16 +189,24 @@ def search_columns() -> list[Column]:
     ]
 
 
+#: fields a history line leaves out: the line's own moment says them (a move sets the
+#: stage's entry and the last activity)
+_IMPLIED = frozenset({"created_at", "last_activity_at", "stage_entered_at"})
+
+
 def change_columns(tz: tzinfo) -> list[Column]:
     def fields(entry: ChangeEntry) -> str:
         parts = []
         for key, (before, after) in entry.changes.items():
+            if key in _IMPLIED:
+                continue
+            name, show = _field_view(key, entry.currency, tz)
             if entry.action == "update":
-                parts.append(f"{key}: {_short(before)} → {_short(after)}")
+                parts.append(f"{name}: {show(before)} → {show(after)}")
             elif entry.action == "create":
-                parts.append(f"{key}: {_short(after)}")
+                parts.append(f"{name}: {show(after)}")
             else:
-                parts.append(f"{key}: {_short(before)}")
+                parts.append(f"{name}: {show(before)}")
         return "; ".join(parts)
 
     return [
@@ -192,6 +215,31 @@ def change_columns(tz: tzinfo) -> list[Column]:
         Column("Action", lambda e: e.action, keep=True),
         Column("Changes", fields, wrap=True, keep=True),
     ]
+
+
+def _field_view(key: str, currency: str | None, tz: tzinfo) -> tuple[str, Callable[[object], str]]:
+    """How a history line names a logged field and shows its values: amounts as money,
+    moments in local time, links as ``#id``, lists and custom fields as text."""
+    if key == "value_minor" and currency:
+        from minicrm.core.money import format_amount
+
+        return "value", lambda v: format_amount(v, currency) if isinstance(v, int) else _short(v)
+    if key.endswith("_id"):
+        return key.removesuffix("_id"), lambda v: f"#{v}" if isinstance(v, int) else _short(v)
+    if key.endswith("_at") or key == "until":
+        return key.removesuffix("_at"), lambda v: _moment(v, tz)
+    return key, _short
+
+
+def _moment(value: object, tz: tzinfo) -> str:
+    from minicrm.core.clock import from_db
+
+    if not isinstance(value, str) or not value:
+        return _short(value)
+    try:
+        return show_moment(from_db(value), tz)
+    except ValueError:
+        return _short(value)
 
 
 def operation_columns(tz: tzinfo) -> list[Column]:
@@ -217,7 +265,13 @@ def cadence_columns(tz: tzinfo) -> list[Column]:
 def _short(value: object) -> str:
     if value is None or value == [] or value == {}:
         return "∅"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
         return ", ".join(map(str, value))
+    if isinstance(value, dict):  # custom fields, links a delete undid
+        return ", ".join(
+            f"{k}={', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in value.items()
+        )
     text = str(value)
     return text if len(text) <= 60 else text[:59] + "…"

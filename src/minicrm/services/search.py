@@ -1,6 +1,9 @@
 """Full-text search: one document per record in ``search_doc``, indexed by FTS5 trigram on
 SQLite and pg_trgm on PostgreSQL. Queries are literal: every word must appear as a substring,
-case-insensitively; FTS syntax (quotes, ``*``, ``AND``, ``NEAR(``) is just text.
+ignoring case and diacritics (the documents are folded, the queries too: ``muller`` finds
+Müller);
+FTS syntax (quotes, ``*``, ``AND``, ``NEAR(``) is just text. Words of one or two letters, too
+short for a trigram, are matched by LIKE (``sa`` finds São Paulo as it finds Sara).
 
 This is the query side; the documents are written by ``minicrm.store.records.search_index``.
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 # the write side, kept importable from here for scripts and tests; services never call it (the
 # record modules do, inside their writes)
+from minicrm.store.records.search_index import fold_query as fold_query
 from minicrm.store.records.search_index import index as index
 from minicrm.store.records.search_index import reindex_company as reindex_company
 from minicrm.store.records.search_index import reindex_contact as reindex_contact
@@ -27,12 +31,13 @@ ENTITIES = ("contact", "company", "deal", "note")
 
 
 def _words(query: str) -> list[str]:
-    return [w for w in query.replace("\x00", "").split() if w]
+    """The query's words, folded as the documents are (case and diacritics)."""
+    return [w for w in fold_query(query.replace("\x00", "")).split() if w]
 
 
 def _like_pattern(word: str) -> str:
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
+    return f"%{escaped}%"
 
 
 def match_sql(ctx: Context, query: str, entity: str) -> tuple[str, list[object]]:
@@ -84,12 +89,12 @@ def search(
         ids = [int(r["entity_id"]) for r in db.all(f"{sql} LIMIT ?", [*params, limit])]
         if ids:
             hits.extend(_describe(ctx, entity, ids))
-    needle = query.strip().lower()
+    needle = fold_query(query.strip())
     kind_rank = {e: i for i, e in enumerate(ENTITIES)}
     last = len(ENTITIES) - 1  # interactions: notes, calls, emails, meetings… rank together
     hits.sort(
         key=lambda h: (
-            not h.label.lower().startswith(needle),
+            not fold_query(h.label).startswith(needle),
             kind_rank.get(h.entity, last),
             h.label.lower(),
             h.id,

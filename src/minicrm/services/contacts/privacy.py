@@ -2,9 +2,10 @@
 
 Erasing deletes the person with their timeline, follow-ups and requests, redacts their emails
 and phones wherever they appear in other records' text (notes, follow-up titles, request
-titles), scrubs them from the change log's before/after snapshots, and keeps only hashed
-tombstones (sha256 of the normalised email / phone) so that a later import skips them. An
-erase cannot be undone: that is the point.
+titles) and their names too in the titles of their deals (which stay, unlinked; every search
+document that named the person is rebuilt), scrubs them from the change log's before/after
+snapshots, and keeps only hashed tombstones (sha256 of the normalised email / phone) so that a
+later import skips them. An erase cannot be undone: that is the point.
 """
 
 from __future__ import annotations
@@ -142,6 +143,49 @@ def _merged_into(ctx: Context, contact_id: int) -> list[int]:
     return found
 
 
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    """The person's full name and each word of it (of two letters or more) as whole words, any
+    case: what names them in the title of a deal that was theirs ("Kierkegaard essays")."""
+    words = name.split()
+    parts = [r"\s+".join(re.escape(w) for w in words)] if len(words) > 1 else []
+    parts += [re.escape(w) for w in sorted(set(words), key=len, reverse=True) if len(w) >= 2]
+    if not parts:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+def _redact_deal_titles(
+    uow: UnitOfWork, deal_ids: list[int], name: str, identifiers: re.Pattern[str] | None
+) -> int:
+    """Redact the erased person's names, emails and phones in the titles of the deals that
+    were theirs (re-indexed either way: their documents named the person); returns how many
+    titles changed. The deals' change-log snapshots are redacted the same way."""
+    named = _name_pattern(name)
+    redacted = 0
+    for deal_id in deal_ids:
+        title = uow.db.scalar("SELECT title FROM deal WHERE id = ?", (deal_id,))
+        if title is None:
+            continue
+        new = str(title)
+        for pattern in (named, identifiers):
+            if pattern is not None:
+                new = pattern.sub(REDACTED, new)
+        if new != title:
+            uow.deals.update(deal_id, {"title": new})
+            redacted += 1
+        if named is not None:
+            for r in uow.db.all(
+                "SELECT id, before, after FROM change WHERE entity = 'deal' AND entity_id = ?", (deal_id,)
+            ):
+                before = named.sub(REDACTED, r["before"]) if r["before"] else r["before"]
+                after = named.sub(REDACTED, r["after"]) if r["after"] else r["after"]
+                if (before, after) != (r["before"], r["after"]):
+                    uow.db.execute(
+                        "UPDATE change SET before = ?, after = ? WHERE id = ?", (before, after, r["id"])
+                    )
+    return redacted
+
+
 def erase_person(ctx: Context, contact_id: int) -> EraseReport:
     from minicrm.core.errors import NotFound
 
@@ -160,9 +204,11 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
             ]
             child_ids[child] = ids
             deleted += len(ids)
+        deals = [int(r["id"]) for r in db.all("SELECT id FROM deal WHERE contact_id = ?", (contact_id,))]
         uow.contacts.delete(contact_id)  # with its timeline, follow-ups and requests (cascade)
+        # their deals stay, unlinked and re-indexed; a title that names them no longer does
+        redacted = _redact_deal_titles(uow, deals, str(person["name"]), pattern)
 
-        redacted = 0
         if pattern is not None:
             lowered = " OR ".join("lower({col}) LIKE ?" for _ in likes)
             targets: tuple[tuple[str, str, str | None], ...] = (

@@ -46,6 +46,7 @@ def company_detail(
     from minicrm.services.companies import commands as companies
     from minicrm.services.contacts import queries as contact_queries
     from minicrm.services.customer import purchases
+    from minicrm.services.deals import queries as deal_queries
     from minicrm.services.dto.companies import CompanyDetail
     from minicrm.services.history.interactions import Links, timeline
 
@@ -59,4 +60,5 @@ def company_detail(
             people=tuple(people),
             timeline=tuple(timeline(ctx, Links(company=key), limit=timeline_limit)),
             purchases=purchases.for_company(ctx, company.id),
+            deals=tuple(deal_queries.summaries_of_company(ctx, company.id)),
         )

@@ -26,12 +26,27 @@ def deal_id(ctx: Context, ref: str) -> int:
 
 def summaries_of_contact(ctx: Context, contact_id: int) -> list[DealSummary]:
     """Every deal of the contact, won and lost ones included, by id."""
+    return _summaries(ctx, "d.contact_id = ?", (contact_id,))
+
+
+def summaries_of_company(ctx: Context, company_id: int) -> list[DealSummary]:
+    """Every deal of the company, won and lost ones included, by id: those linked to it and
+    those of its people."""
+    return _summaries(
+        ctx,
+        "d.company_id = ? OR d.contact_id IN (SELECT id FROM contact WHERE company_id = ?)",
+        (company_id, company_id),
+    )
+
+
+def _summaries(ctx: Context, where: str, params: tuple[object, ...]) -> list[DealSummary]:
     from minicrm.services.dto.contact_detail import DealSummary
 
     rows = ctx.db.all(
-        "SELECT id, title, stage, status, value_minor, currency, close_date FROM deal WHERE contact_id = ? "
-        "ORDER BY id",
-        (contact_id,),
+        "SELECT d.id, d.title, d.stage, d.status, d.value_minor, d.currency, d.close_date, "
+        f"c.name AS contact FROM deal d LEFT JOIN contact c ON c.id = d.contact_id WHERE {where} "
+        "ORDER BY d.id",
+        params,
     )
     return [
         DealSummary(
@@ -42,6 +57,7 @@ def summaries_of_contact(ctx: Context, contact_id: int) -> list[DealSummary]:
             value_minor=r["value_minor"],
             currency=r["currency"],
             close_date=date.fromisoformat(r["close_date"]) if r["close_date"] else None,
+            contact=r["contact"],
         )
         for r in rows
     ]

@@ -11,6 +11,7 @@ from minicrm.services.dto.common import Address, iso
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
+    from minicrm.services.dto.contact_detail import DealSummary
     from minicrm.services.dto.contacts import Contact
     from minicrm.services.dto.customer import PurchaseSummary
     from minicrm.services.dto.interactions import Interaction
@@ -61,6 +62,8 @@ class CompanyDetail:
     people: tuple[Contact, ...]
     timeline: tuple[Interaction, ...]
     purchases: PurchaseSummary
+    #: its deals and its people's, by id
+    deals: tuple[DealSummary, ...] = ()
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         data = self.company.to_dict(tz)
@@ -69,4 +72,5 @@ class CompanyDetail:
         ]
         data["timeline"] = [i.to_dict(tz) for i in self.timeline]
         data["purchases"] = self.purchases.to_dict()
+        data["deals"] = [{**d.to_dict(), "contact": d.contact} for d in self.deals]
         return data

@@ -32,6 +32,7 @@ class DealSummary:
     value_minor: int | None
     currency: str
     close_date: date | None
+    contact: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         from minicrm.core.money import json_number

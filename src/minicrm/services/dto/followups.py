@@ -40,6 +40,8 @@ class FollowUp:
     deal: str | None = None
     from_done: bool = False
     series_id: int | None = None
+    #: snoozed and the snooze has not ended yet (then it is not overdue)
+    snoozed: bool = False
 
     @property
     def recurrence(self) -> str | None:
@@ -61,6 +63,7 @@ class FollowUp:
             "due": self.due_local(tz).isoformat() if self.all_day else iso(self.due_at, tz),
             "done_at": iso(self.done_at, tz),
             "snoozed_until": iso(self.snoozed_until, tz),
+            "snoozed": self.snoozed,
             "recurrence": self.recurrence,
             "contact": self.contact,
             "contact_id": self.contact_id,

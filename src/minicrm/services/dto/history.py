@@ -19,6 +19,8 @@ class ChangeEntry:
     entity_id: int
     action: str
     changes: dict[str, tuple[Any, Any]]  # field -> (before, after)
+    #: the record's currency (a deal's), to show its amounts
+    currency: str | None = None
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         return {

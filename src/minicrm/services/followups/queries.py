@@ -55,17 +55,20 @@ def _to_dto(r: Row, clock: Clock, day_start: datetime | None = None, now: dateti
     due_at = from_db(r["due_at"])
     assert due_at is not None
     done_at = from_db(r["done_at"])
+    snoozed_until = from_db(r["snoozed_until"])
+    # a snoozed follow-up is not overdue until its snooze ends
+    snoozed = done_at is None and snoozed_until is not None and snoozed_until > (now or clock.now())
     if day_start is None or now is None:
-        overdue = done_at is None and is_overdue(due_at, bool(r["all_day"]), clock)
+        overdue = done_at is None and not snoozed and is_overdue(due_at, bool(r["all_day"]), clock)
     else:
-        overdue = done_at is None and due_at < (day_start if r["all_day"] else now)
+        overdue = done_at is None and not snoozed and due_at < (day_start if r["all_day"] else now)
     return FollowUp(
         id=int(r["id"]),
         title=r["title"],
         due_at=due_at,
         all_day=bool(r["all_day"]),
         done_at=done_at,
-        snoozed_until=from_db(r["snoozed_until"]),
+        snoozed_until=snoozed_until,
         every=r["every"],
         rrule=r["rrule"],
         until=from_db(r["until"]),
@@ -81,6 +84,7 @@ def _to_dto(r: Row, clock: Clock, day_start: datetime | None = None, now: dateti
         deal=r["deal_title"],
         from_done=bool(r["from_done"]),
         series_id=r["series_id"],
+        snoozed=snoozed,
     )
 
 
@@ -99,23 +103,22 @@ def list_followups(
     contact: str | None = None,
     limit: int | None = None,
 ) -> list[FollowUp]:
-    """``open``: everything not done (snoozed included); ``overdue``, ``today`` (through the end
-    of today, overdue included) and ``week`` (the next 7 days) hide snoozed ones; ``done``;
-    ``all``: everything."""
+    """``open``: everything not done (snoozed included); ``overdue`` and ``today`` (through the
+    end of today, overdue included) hide snoozed ones; ``week`` (the next 7 days) looks ahead:
+    it shows those whose snooze ends in it; ``done``; ``all``: everything."""
     clock = ctx.clock
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
-    now = to_db(clock.now())
     if window != "all":
         where.append("f.done_at IS NOT NULL" if window == "done" else "f.done_at IS NULL")
     if window in ("overdue", "today", "week"):
-        where.append("(f.snoozed_until IS NULL OR f.snoozed_until <= ?)")
-        params.append(now)
         ends = {
             "overdue": clock.start_of_day(clock.today()),
             "today": clock.end_of_today(),
             "week": clock.start_of_day(clock.today() + timedelta(days=8)),
         }
+        where.append("(f.snoozed_until IS NULL OR f.snoozed_until <= ?)")
+        params.append(to_db(ends["week"] if window == "week" else clock.now()))
         where.append("f.due_at < ?")
         params.append(to_db(ends[window]))
     if owner:
@@ -130,7 +133,16 @@ def list_followups(
     items = _select(ctx, " AND ".join(where), params, order, limit)
     if window == "overdue":
         items = [f for f in items if f.overdue]
+    elif window == "week":
+        items.sort(key=_comes_back)
     return items
+
+
+def _comes_back(f: FollowUp) -> tuple[datetime, int]:
+    """When a follow-up is next in front of its user: its due moment, or the end of its snooze."""
+    if f.snoozed and f.snoozed_until is not None:
+        return max(f.due_at, f.snoozed_until), f.id
+    return f.due_at, f.id
 
 
 def due(
@@ -157,8 +169,10 @@ def due(
             if within.unit not in ("minutes", "hours")
             else later,
         )
+    # a look-ahead shows what comes back in it: follow-ups whose snooze ends before its end
+    snooze_end = end if within is not None else clock.now()
     where = ["f.done_at IS NULL", "f.due_at < ?", "(f.snoozed_until IS NULL OR f.snoozed_until <= ?)"]
-    params: list[Any] = [to_db(end), to_db(clock.now())]
+    params: list[Any] = [to_db(end), to_db(snooze_end)]
     if owner:
         where.append("f.owner = ?")
         params.append(owner)
@@ -168,7 +182,7 @@ def due(
         previous = runs.last_run(ctx) if since_last_run else None
     report = DueReport(
         overdue=tuple(f for f in items if f.overdue),
-        due=tuple(f for f in items if not f.overdue),
+        due=tuple(sorted((f for f in items if not f.overdue), key=_comes_back)),
         cadence=tuple(cadence),
     )
     if not since_last_run:

@@ -50,6 +50,7 @@ def _entry(row: Any) -> ChangeEntry:
         entity_id=int(row["entity_id"]),
         action=row["action"],
         changes=diff(before, after),
+        currency=(after or before or {}).get("currency"),
     )
 
 

@@ -10,8 +10,9 @@ Undoing an older operation is allowed only when nothing later depends on it: a l
 still in effect that changed one of the same records, or that refers to a record this operation
 created or deleted (a note on a contact it added), makes undo refuse and name that operation.
 
-``undo`` with no id picks the latest operation still in effect that is not a plain undo, so
-repeated ``undo`` walks back through history; ``undo ID`` of an undo operation is a redo.
+``undo`` with no id picks the latest operation still in effect that is not a plain undo (in team
+mode: the acting user's), so repeated ``undo`` walks back through history; ``undo ID`` of an
+undo operation is a redo. A privacy erase is never undone.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from minicrm.services.history.restorers import Restorer, Snapshot, Tables, label
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.store.db import Row
+from minicrm.store.records.base import unlinked_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,17 +138,43 @@ def _get_operation(ctx: Context, op_id: int) -> Operation:
     return _operation(row)
 
 
-def _latest_undoable(ctx: Context) -> int:
+_UNDOABLE_SQL = (
+    "SELECT o.id, o.actor FROM operation o LEFT JOIN operation t ON t.id = o.undoes "
+    "WHERE o.undone_by IS NULL AND (o.undoes IS NULL OR t.undoes IS NOT NULL)"
+)
+
+
+def _latest_undoable(ctx: Context, actor: str | None = None) -> int:
     """The latest operation in effect that is not a plain undo (an undo of an undo, a redo,
-    counts: undoing it undoes the original again)."""
+    counts: undoing it undoes the original again).
+
+    In team mode (the database has users) a bare ``undo`` is the acting user's: ``actor`` keeps
+    to their operations; a teammate's needs its id (the refusal names it and whose it is)."""
     db = ctx.db
-    row = db.one(
-        "SELECT o.id FROM operation o LEFT JOIN operation t ON t.id = o.undoes "
-        "WHERE o.undone_by IS NULL AND (o.undoes IS NULL OR t.undoes IS NOT NULL) ORDER BY o.id DESC LIMIT 1"
-    )
+    from minicrm.services.kernel.users import team_mode
+
+    if actor is not None and team_mode(ctx):
+        own = db.one(f"{_UNDOABLE_SQL} AND o.actor = ? ORDER BY o.id DESC LIMIT 1", (actor,))
+        if own is not None:
+            return int(own["id"])
+        other = db.one(f"{_UNDOABLE_SQL} ORDER BY o.id DESC LIMIT 1")
+        if other is None:
+            raise NotFound("nothing to undo")
+        whose = other["actor"] or "no user"
+        raise NotFound(
+            f"nothing of yours ({actor}) to undo; the latest operation, #{other['id']}, is {whose}'s: "
+            f"`minicrm undo {other['id']}` undoes it"
+        )
+    row = db.one(f"{_UNDOABLE_SQL} ORDER BY o.id DESC LIMIT 1")
     if row is None:
         raise NotFound("nothing to undo")
     return int(row["id"])
+
+
+def is_erase(ctx: Context, op_id: int) -> bool:
+    """True when operation ``op_id`` is a privacy erase (which is never undone)."""
+    db = ctx.db
+    return bool(db.scalar("SELECT 1 FROM change WHERE op_id = ? AND action = 'erase' LIMIT 1", (op_id,)))
 
 
 def _changes(ctx: Context, op_id: int) -> list[_Net]:
@@ -187,7 +215,7 @@ def _rows(cursor: Any) -> Iterator[Row]:
 def plan(ctx: Context, op_id: int | None = None) -> UndoPlan:
     """What undoing operation ``op_id`` (default: the latest) would do; refuses like ``undo``."""
     with ctx.db.snapshot():
-        target = _latest_undoable(ctx) if op_id is None else op_id
+        target = _latest_undoable(ctx, ctx.user) if op_id is None else op_id
         return _plan(ctx, _get_operation(ctx, target))[0]
 
 
@@ -196,6 +224,10 @@ def _plan(ctx: Context, op: Operation) -> tuple[UndoPlan, list[_Net]]:
         raise Conflict(
             f"operation #{op.id} is already undone (by #{op.undone_by}); "
             f"`minicrm undo {op.undone_by}` redoes it"
+        )
+    if is_erase(ctx, op.id):
+        raise Conflict(
+            f"cannot undo #{op.id} ({op.summary}): a privacy erase is final, the erased data is gone"
         )
     nets = _changes(ctx, op.id)
     _refuse_dependents(ctx, op, nets)
@@ -318,7 +350,7 @@ def _refers_by_key(data: dict[str, Any], by_key: dict[str, set[int]]) -> str | N
 def undo(ctx: Context, op_id: int | None = None) -> tuple[Operation, UndoPlan]:
     """Revert operation ``op_id`` (default: the latest) in one transaction. Returns the new
     operation (``undo #N``) and the plan it carried out."""
-    target = _latest_undoable(ctx) if op_id is None else op_id
+    target = _latest_undoable(ctx, ctx.user) if op_id is None else op_id
     original = _get_operation(ctx, target)
     with UnitOfWork(ctx, f"undo #{target}") as uow:
         op = _get_operation(uow.ctx, target)  # again, inside the transaction: the authoritative check
@@ -340,6 +372,10 @@ def _apply(uow: UnitOfWork, tables: Tables, net: _Net) -> None:
     if net.before is None:
         if current is None:
             return  # already gone
+        # what the delete unlinks (a contact's deals), so that undoing this undo links it back
+        unlinked = unlinked_rows(uow.db, restorer.table, net.entity_id)
+        if unlinked:
+            current = {**current, "unlinked": unlinked}
         restorer.delete(tables, net.entity_id, current)
         uow.record(net.entity, net.entity_id, "delete", current, None)
     elif net.after is None:

@@ -1,7 +1,8 @@
 """Resolving what users type to records: ``12``, ``ana@lima.pt``, ``Ana Lima``, ``ana``.
 
 A contact reference is an id, an email, or a name: the exact name first, then a
-case-insensitive exact name, then a case-insensitive fragment. Several matches at the first
+case-insensitive exact name, then a case-insensitive fragment, then a fragment without accents
+(``jurgen`` for Jürgen). Several matches at the first
 level that matches raise ``Ambiguous`` listing them.
 """
 
@@ -35,7 +36,22 @@ def resolve_contact(ctx: Context, ref: str) -> int:
         rows = db.all(sql, params)
         if rows:
             return _one(ctx, rows, text)
+    rows = _unaccented_names(ctx, text)
+    if rows:
+        return _one(ctx, rows, text)
     raise NotFound(f"no contact matches {text!r}")
+
+
+def _unaccented_names(ctx: Context, text: str) -> list[Row]:
+    """The last level: a fragment of the name without its accents (``jurgen`` for Jürgen),
+    among the contacts the (folded) search index finds."""
+    db = ctx.db
+    from minicrm.services.search import fold_query, match_sql
+
+    sub, params = match_sql(ctx, text, "contact")
+    wanted = fold_query(text)
+    rows = db.all(f"SELECT id, name FROM contact WHERE id IN ({sub}) ORDER BY id LIMIT 200", params)
+    return [r for r in rows if wanted in fold_query(str(r["name"]))][:50]
 
 
 def _name_levels(ctx: Context, text: str) -> list[tuple[str, list[object]]]:

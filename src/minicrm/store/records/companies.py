@@ -115,11 +115,14 @@ class CompanyRecords:
 
     def delete(self, company_id: int) -> list[int]:
         """Delete the company; its people and deals stay, unlinked (ON DELETE SET NULL), and
-        the people's documents no longer name it. Returns the ids of the people unlinked."""
+        the documents of both no longer name it. Returns the ids of the people unlinked."""
         db = self.db
         linked = [int(r["id"]) for r in db.all("SELECT id FROM contact WHERE company_id = ?", (company_id,))]
+        deals = [int(r["id"]) for r in db.all("SELECT id FROM deal WHERE company_id = ?", (company_id,))]
         db.execute("DELETE FROM company WHERE id = ?", (company_id,))
         search_index.unindex(db, "company", company_id)
         for contact_id in linked:
             search_index.reindex_contact(db, contact_id)
+        for deal_id in deals:
+            search_index.reindex_deal(db, deal_id)
         return linked

@@ -172,8 +172,10 @@ class ContactRecords:
 
     def reindex(self, contact_id: int) -> None:
         """Rebuild the contact's search document from what is stored (after a write made
-        elsewhere, such as undo's generic revert of its columns)."""
+        elsewhere, such as undo's generic revert of its columns), and its deals' documents,
+        which name the contact."""
         search_index.reindex_contact(self.db, contact_id)
+        search_index.reindex_deals_of(self.db, "contact_id", contact_id)
 
     def reindex_many(self, contact_ids: Iterable[int]) -> None:
         for contact_id in contact_ids:
@@ -181,10 +183,15 @@ class ContactRecords:
 
     def delete(self, contact_id: int) -> None:
         """Delete the contact; its child rows, interactions, follow-ups and requests go with it
-        (ON DELETE CASCADE), and so do their search documents."""
-        search_index.unindex_notes_of(self.db, contact_id)
-        self.db.execute("DELETE FROM contact WHERE id = ?", (contact_id,))
-        search_index.unindex(self.db, "contact", contact_id)
+        (ON DELETE CASCADE), and so do their search documents. Its deals stay, unlinked (ON
+        DELETE SET NULL), and their documents no longer name the person."""
+        db = self.db
+        deals = [int(r["id"]) for r in db.all("SELECT id FROM deal WHERE contact_id = ?", (contact_id,))]
+        search_index.unindex_notes_of(db, contact_id)
+        db.execute("DELETE FROM contact WHERE id = ?", (contact_id,))
+        search_index.unindex(db, "contact", contact_id)
+        for deal_id in deals:
+            search_index.reindex_deal(db, deal_id)
 
 
 def _sql_literal(value: Any) -> str:

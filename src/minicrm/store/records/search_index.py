@@ -21,13 +21,43 @@ if TYPE_CHECKING:
 #: FTS5's default ``automerge``
 _FTS_AUTOMERGE = 4
 
+#: letters that are not a base letter with a combining mark (NFKD keeps them whole), spelled
+#: as a search would type them
+_LETTERS = str.maketrans(
+    {
+        "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th",
+        "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ß": "ss", "ẞ": "SS", "ı": "i",
+        "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T",
+    }
+)  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """Text without diacritics, as the search index holds it (``Gonçalves``, ``Müller``,
+    ``São``, ``Søren`` → ``Goncalves``, ``Muller``, ``Sao``, ``Soren``); case is left to the
+    index (FTS5 and ``lower()`` ignore it). A query goes through ``fold_query``, so SQLite
+    (whose FTS5 trigram tokenizer folds no accents before SQLite 3.45) and PostgreSQL match
+    alike. ASCII text, most of it, is returned as it is."""
+    if text.isascii():
+        return text
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+def fold_query(text: str) -> str:
+    """A query as it is matched against the folded documents: folded and lower-case."""
+    return fold(text).lower()
+
 
 def index(db: Database, entity: str, entity_id: int, body: str) -> None:
     """Insert or replace the search document of one record."""
     db.execute("DELETE FROM search_doc WHERE entity = ? AND entity_id = ?", (entity, entity_id))
     if body.strip():
         db.execute(
-            "INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", (entity, entity_id, body)
+            "INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)",
+            (entity, entity_id, fold(body)),
         )
 
 
@@ -74,7 +104,8 @@ def reindex_contact(db: Database, contact_id: int) -> None:
 
 
 def reindex_company(db: Database, company_id: int, *, with_contacts: bool = False) -> None:
-    """The company's document; ``with_contacts`` also its people's (their documents name it)."""
+    """The company's document; ``with_contacts`` also its people's and deals' (their documents
+    name it)."""
     row = db.one("SELECT name, domain, industry FROM company WHERE id = ?", (company_id,))
     if row is None:
         unindex(db, "company", company_id)
@@ -83,6 +114,7 @@ def reindex_company(db: Database, company_id: int, *, with_contacts: bool = Fals
     if with_contacts:
         for r in db.all("SELECT id FROM contact WHERE company_id = ?", (company_id,)):
             reindex_contact(db, r["id"])
+        reindex_deals_of(db, "company_id", company_id)
 
 
 def reindex_deal(db: Database, deal_id: int) -> None:
@@ -96,6 +128,14 @@ def reindex_deal(db: Database, deal_id: int) -> None:
         unindex(db, "deal", deal_id)
         return
     index(db, "deal", deal_id, deal_search_body(row["title"], row["contact"], row["company"]))
+
+
+def reindex_deals_of(db: Database, column: str, record_id: int) -> None:
+    """Rebuild the documents of the deals whose ``column`` (``contact_id`` or ``company_id``)
+    is ``record_id``: a deal's document names its contact and company."""
+    assert column in ("contact_id", "company_id")
+    for r in db.all(f"SELECT id FROM deal WHERE {column} = ?", (record_id,)):
+        reindex_deal(db, int(r["id"]))
 
 
 def reindex_interaction(db: Database, interaction_id: int, body: str) -> None:
@@ -125,6 +165,7 @@ def insert_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
     level once it has 16 of them), so searches stay as fast; later writes merge as usual."""
     if not docs:
         return
+    docs = [(entity, entity_id, fold(body)) for entity, entity_id, body in docs]
     if not db.is_sqlite:
         db.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", docs)
         return
