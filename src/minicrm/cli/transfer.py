@@ -74,7 +74,11 @@ T = TypeVar("T")
 
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int], None] | None]:
-    """A rich progress display on a terminal only; None otherwise."""
+    """A rich progress display on a terminal only; None otherwise.
+
+    It draws on stderr and never takes over stdout: rich's live display would otherwise
+    redirect ``sys.stdout`` into itself, and the data of ``export csv > file`` would be drawn
+    on the terminal instead of written to the file."""
     if not sys.stderr.isatty():
         yield None
         return
@@ -88,6 +92,7 @@ def _progress(label: str) -> Iterator[Callable[[int], None] | None]:
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
+        redirect_stdout=False,
     ) as bar:
         task = bar.add_task(label, total=None)
         yield lambda done: bar.update(task, completed=done)
