@@ -15,7 +15,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from tests.conftest import ROOT
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _drain(fd: int, sink: list[bytes]) -> None:
