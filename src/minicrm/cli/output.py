@@ -91,7 +91,8 @@ def write_csv(
 @contextmanager
 def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
     """The file named by ``--out``, written whole or not at all (a ``.partial`` file renamed at the
-    end), else stdout. A file that cannot be written is one ``error: cannot write …`` line."""
+    end), else stdout. A file that cannot be written is one ``error: cannot write …`` line.
+    The file is created 0600: what minicrm exports is personal data."""
     if path is None:
         if binary:
             yield sys.stdout.buffer
@@ -100,10 +101,11 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
             yield sys.stdout
         return
     from minicrm.core.errors import InvalidInput
+    from minicrm.exchange.private import create_private
 
     partial = path.with_name(path.name + ".partial")
     try:
-        with partial.open("wb") if binary else partial.open("w", encoding="utf-8", newline="") as fh:
+        with create_private(partial, binary=binary) as fh:
             yield fh
         partial.replace(path)
     except OSError as exc:

@@ -50,8 +50,10 @@ class _Rejects:
 
     def write(self, row: dict[str, str], error: str) -> None:
         if self._writer is None:
+            from minicrm.exchange.private import create_private
+
             try:
-                self._fh = self.path.open("w", encoding="utf-8", newline="")
+                self._fh = create_private(self.path)  # the user's rows: personal data, 0600
             except OSError as exc:  # the import rolls back: nothing is lost silently
                 raise InvalidInput(
                     f"cannot write the rejects file {self.path}: {exc.strerror or exc} (use --rejects PATH)"
