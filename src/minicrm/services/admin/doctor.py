@@ -1,8 +1,11 @@
 """``minicrm doctor``: the problems a user would want to know about, each with its fix.
 
 Checks the config file, the database file's permissions, its schema revision (without
-upgrading it), SQLite's ``PRAGMA integrity_check``, and whether the cron job still runs
-``minicrm due`` while follow-ups are open. Opening the database never changes it here.
+upgrading it) and the schema itself against the migrations (``store.schema_check``: a table
+dropped leaves the revision as it was), SQLite's ``PRAGMA integrity_check``, copies a killed
+backup or restore left behind (``store.scratch``; opening the database sweeps those nobody
+holds), and whether the cron job still runs ``minicrm due`` while follow-ups are open.
+Opening the database never changes it here.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ CRON_GAP = timedelta(hours=26)
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    check: str  # config, permissions, database, schema, integrity, cron
+    check: str  # config, permissions, database, schema, integrity, files, cron
     problem: str
     fix: str
 
@@ -58,6 +61,9 @@ def diagnose(
         return problems
     try:
         problems.extend(_integrity(database))
+        problems.extend(_schema(database))
+        if target.path is not None:
+            problems.extend(_leftovers(target.path))
         problems.extend(_cron(database, clock, minicrm))
     finally:
         database.close()
@@ -171,6 +177,46 @@ def _integrity(db: Database) -> list[Problem]:
             f"`sqlite3 {path} .recover | sqlite3 recovered.db`",
         )
     ]
+
+
+def _schema(db: Database) -> list[Problem]:
+    from minicrm.store.schema_check import schema_problems, summary
+
+    found = schema_problems(db)
+    if not found:
+        return []
+    return [
+        Problem(
+            "schema",
+            f"the database schema is not the one its migrations make: {summary(found)}",
+            "restore your latest backup (`minicrm restore PATH`: it checks the backup first)",
+        )
+    ]
+
+
+def _leftovers(path: Path) -> list[Problem]:
+    from minicrm.store.scratch import leftovers_around
+
+    found = []
+    for left in leftovers_around(path):
+        size = f"{left.size / 1e6:.1f} MB" if left.size >= 1e5 else f"{left.size} bytes"
+        if left.in_use:
+            found.append(
+                Problem(
+                    "files",
+                    f"a backup or restore is writing {left.path} ({size}) now",
+                    "let it finish: the copy goes when it does",
+                )
+            )
+        else:
+            found.append(
+                Problem(
+                    "files",
+                    f"a killed backup or restore left {left.path} ({size}), and it could not be removed",
+                    f"rm {left.path}",
+                )
+            )
+    return found
 
 
 def _cron(db: Database, clock: Clock, minicrm: str) -> list[Problem]:
