@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
 FORMATS = ("table", "plain", "json", "jsonl", "csv")
-_JSON_UNSAFE = "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029]"
+_JSON_UNSAFE = "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029\ud800-\udfff]"
 
 
 def json_text(data: object, indent: int | None = None, *, sort_keys: bool = False) -> str:
@@ -109,7 +109,10 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
             yield fh
         partial.replace(path)
     except OSError as exc:
-        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+        from errno import EDQUOT, ENOSPC
+
+        full = " (the disk is full)" if exc.errno in (ENOSPC, EDQUOT) else ""
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}{full}") from None
     finally:
         partial.unlink(missing_ok=True)
 

@@ -303,8 +303,15 @@ def _translate(exc: Exception, target: Target | None = None) -> Exception:
         from minicrm.core.errors import InvalidInput
 
         return InvalidInput("a number is too large (at most 9223372036854775807)")
+    if isinstance(exc, UnicodeEncodeError):  # text that came in as bytes that are not UTF-8
+        from minicrm.core.errors import InvalidInput
+        from minicrm.core.text import not_utf8
+
+        return InvalidInput(not_utf8(exc))
     if isinstance(exc, sqlite3.DatabaseError):
         lowered = message.lower()
+        if "disk is full" in lowered:  # SQLITE_FULL
+            return StorageError(f"the disk is full: cannot write the database{where} (nothing was changed)")
         if "not a database" in lowered or "malformed" in lowered:
             return StorageError(f"the file is not a minicrm database or is damaged{where}: {message}")
         if "locked" in lowered or "busy" in lowered:
@@ -332,6 +339,8 @@ def _translate(exc: Exception, target: Target | None = None) -> Exception:
             return Conflict(message)
         if "NUL (0x00)" in message:  # PostgreSQL text cannot hold NUL; SQLite stores it
             return InvalidInput("text cannot contain a NUL byte")
+        if name == "DiskFull":
+            return StorageError(f"the disk of the database server is full{where} (nothing was changed)")
         if name == "NumericValueOutOfRange":
             return InvalidInput(f"number out of range: {message}")
         if name in ("LockNotAvailable", "QueryCanceled"):
