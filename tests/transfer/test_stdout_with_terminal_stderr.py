@@ -8,63 +8,34 @@ the same command writes with stderr not a terminal."""
 from __future__ import annotations
 
 import os
-import pty
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from transfer_helpers import EXPORTS
 
+from pty_helpers import run_on_terminal
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _drain(fd: int, sink: list[bytes]) -> None:
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:  # EIO: the other side is closed
-            return
-        if not chunk:
-            return
-        sink.append(chunk)
 
 
 def _run(args: list[str], out: Path, *, stderr_tty: bool) -> tuple[int, bytes]:
     """``python -m minicrm ARGS > out``, stderr on a pseudo-terminal or a pipe; (exit code, stderr)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TERM": "xterm-256color"}
-    env.pop("NO_COLOR", None)
     with out.open("wb") as fh:
-        if not stderr_tty:
-            proc = subprocess.run(
-                [sys.executable, "-m", "minicrm", *args],
-                stdout=fh,
-                stderr=subprocess.PIPE,
-                stdin=subprocess.DEVNULL,
-                env=env,
-                timeout=60,
-            )
-            return proc.returncode, proc.stderr
-        master, slave = pty.openpty()
-        sink: list[bytes] = []
-        reader = threading.Thread(target=_drain, args=(master, sink), daemon=True)
-        reader.start()
-        try:
-            code = subprocess.run(
-                [sys.executable, "-m", "minicrm", *args],
-                stdout=fh,
-                stderr=slave,
-                stdin=subprocess.DEVNULL,
-                env=env,
-                timeout=60,
-            ).returncode
-        finally:
-            os.close(slave)
-            reader.join(timeout=10)
-            os.close(master)
-        return code, b"".join(sink)
+        if stderr_tty:
+            return run_on_terminal(args, stream="stderr", other=fh)
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TERM": "xterm-256color"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "minicrm", *args],
+            stdout=fh,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            timeout=60,
+        )
+        return proc.returncode, proc.stderr
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ that interchange files use too), and one escaping rule:
 * JSON escapes the same characters as ``\\uXXXX``, which any JSON reader decodes to the very same
   string (``json_text``, ``json_inert``);
 * CSV is data for spreadsheets: cells are kept exact, and only formula-looking cells are
-  neutralised.
+  neutralised; CSV printed to a terminal is made inert like any other text.
 
 ``inert`` itself is ``core.text``'s, which the TUI uses too.
 
@@ -85,7 +85,26 @@ def write_csv(
     the number of rows written."""
     from minicrm.exchange.csvfile import write_csv as write
 
-    return write(rows, header, out or sys.stdout, lineterminator=lineterminator)
+    stream = out or sys.stdout
+    if on_terminal(stream):
+        rows = ([inert(v) for v in _cells(r, header)] for r in rows)
+        header = [inert(h) for h in header]
+    return write(rows, header, stream, lineterminator=lineterminator)
+
+
+def on_terminal(stream: object) -> bool:
+    """Whether ``stream`` is a terminal: CSV written there is made inert too (it is read, not
+    imported), where a file or a pipe gets every cell exact."""
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _cells(row: Mapping[str, object] | Sequence[object], header: Sequence[str]) -> Sequence[object]:
+    from collections.abc import Mapping
+
+    return [row.get(h) for h in header] if isinstance(row, Mapping) else row
 
 
 @contextmanager
@@ -174,7 +193,8 @@ class Printer:
 
             header = [c.header.lower().replace(" ", "_") for c in columns]
             writer = CsvWriter(self.out, header, lineterminator="\n")
-            writer.write_records(items, [c.get for c in columns], _text)
+            shown = _inert_text if on_terminal(self.out) else _text
+            writer.write_records(items, [c.get for c in columns], shown)
         elif self.fmt == "plain":
             self._write("".join([plain_line([c.get(i) for c in columns]) for i in items]))
         else:
@@ -273,6 +293,10 @@ def _text(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_text(v) for v in value)
     return str(value)
+
+
+def _inert_text(value: object) -> str:
+    return inert(_text(value))
 
 
 def _box() -> Any:
