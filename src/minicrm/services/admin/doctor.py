@@ -4,8 +4,8 @@ Checks the config file, the database file's permissions, its schema revision (wi
 upgrading it) and the schema itself against the migrations (``store.schema_check``: a table
 dropped leaves the revision as it was), SQLite's ``PRAGMA integrity_check``, copies a killed
 backup or restore left behind (``store.scratch``; opening the database sweeps those nobody
-holds), and whether the cron job still runs ``minicrm due`` while follow-ups are open.
-Opening the database never changes it here.
+holds), hooks it refuses to run (writable by others), and whether the cron job still runs
+``minicrm due`` while follow-ups are open. Opening the database never changes it here.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ CRON_GAP = timedelta(hours=26)
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    check: str  # config, permissions, database, schema, integrity, files, cron
+    check: str  # config, hooks, permissions, database, schema, integrity, files, cron
     problem: str
     fix: str
 
@@ -43,6 +43,7 @@ def diagnose(
     show in the crontab fix."""
     problems: list[Problem] = []
     config = _config(problems)
+    problems.extend(_hooks(config))
     clock = clock or Clock.system(config.timezone)
     target = resolve_target(db)
     if target.path is not None:
@@ -80,6 +81,29 @@ def _config(problems: list[Problem]) -> Config:
             )
         )
         return Config()
+
+
+def _hooks(config: Config) -> list[Problem]:
+    """Hooks minicrm refuses to run: others could have written them."""
+    from minicrm.core.paths import hooks_dir
+    from minicrm.services.kernel.hooks import scan
+
+    return [
+        Problem(
+            "hooks",
+            f"hook {hook.name} is refused: {hook.unsafe}",
+            "make it and its directories writable by you only: chmod go-w "
+            + " ".join(dict.fromkeys(_writable_by_others(hook.path, hooks_dir(config.path)))),
+        )
+        for hook in scan(hooks_dir(config.path), [])
+        if hook.unsafe and hook.event is not None
+    ]
+
+
+def _writable_by_others(path: Path, top: Path) -> list[str]:
+    """``path`` and the directories up to ``top`` that are group- or world-writable."""
+    chain = [path, *(p for p in path.parents if p == top or top in p.parents)]
+    return [str(p) for p in reversed(chain) if _mode(p) & 0o022] or [str(path)]
 
 
 def _permissions(path: Path) -> list[Problem]:
