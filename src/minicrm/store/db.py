@@ -248,6 +248,7 @@ def _connect_sqlite(target: Target) -> sqlite3.Connection:
         )
         conn.row_factory = sqlite3.Row
         conn.create_function("lower", 1, _unicode_lower, deterministic=True)
+        conn.create_function("minicrm_contains", 2, _contains, deterministic=True)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -265,6 +266,14 @@ def _unicode_lower(value: str | bytes | int | float | None) -> str | bytes | Non
     if value is None or isinstance(value, bytes):
         return value
     return str(value).lower()
+
+
+def _contains(text: str | None, word: str | None) -> bool:
+    """``word`` (lower case) appears in ``text``, ignoring case: Python's substring search,
+    linear in the text, where ``LIKE '%…%'`` takes the word's length times the text's."""
+    if text is None or word is None or not isinstance(text, str):
+        return False
+    return word in text.lower()
 
 
 def _connect_postgres(target: Target) -> Any:
