@@ -102,7 +102,10 @@ def test_streams_large_file(tmp_path: Path) -> None:
     ("value", "expected"),
     [("=1+1", "'=1+1"), ("+351 912 345 678", "'+351 912 345 678"), ("-5", "'-5"),
      ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("Ana", "Ana"), ("", ""),
-     ("a=b", "a=b")],
+     ("a=b", "a=b"), (" =1+1", "' =1+1"), ("\n=1+1", "'\n=1+1"), ("  \t@x", "'  \t@x"),
+     ("\u3000=1", "'\u3000=1"), ("\uff1d1+1", "'\uff1d1+1"), ("\ufe661", "'\ufe661"),
+     ("\uff0b351", "'\uff0b351"), ("\uff201", "'\uff201"), (" Ana", " Ana"), ("   ", "   "),
+     ("José", "José"), ("Ωmega", "Ωmega")],
 )  # fmt: skip
 def test_neutralize(value: str, expected: str) -> None:
     assert neutralize_cell(value) == expected

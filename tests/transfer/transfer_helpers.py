@@ -25,3 +25,18 @@ def table_counts(db_path: Path) -> dict[str, int]:
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+#: every command that exports data (to stdout, or with ``--out PATH`` to a file), after
+#: ``segment save vips`` and contact 1
+EXPORTS = [
+    ["export", "csv"],
+    ["export", "csv", "--type", "companies"],
+    ["export", "csv", "--type", "deals"],
+    ["export", "csv", "--type", "followups"],
+    ["export", "csv", "--segment", "vips", "--preset", "mailchimp"],
+    ["export", "json"],
+    ["export", "json", "--segment", "vips"],
+    ["export", "ics"],
+    ["privacy", "export", "1"],
+]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -23,7 +24,9 @@ class MinicrmGroup(LazyGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk is an error here, not a message at exit
+            return result
         except HANDLED as exc:
             raise typer.Exit(exit_code_for(exc)) from None
 

@@ -7,6 +7,7 @@ command the same way whichever path ran it.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from enum import IntEnum
@@ -23,8 +24,11 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
-#: what ``exit_code_for`` handles; anything else is a bug and keeps its traceback
-HANDLED = (MinicrmError, KeyboardInterrupt, BrokenPipeError)
+#: what ``exit_code_for`` handles; anything else is a bug and keeps its traceback (an OSError
+#: other than a full disk, a UnicodeEncodeError other than bytes that were not UTF-8: raised again)
+HANDLED = (MinicrmError, KeyboardInterrupt, BrokenPipeError, OSError, UnicodeEncodeError)
+#: the output could not be written because the disk (or the quota) is full
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def report(error: MinicrmError) -> int:
@@ -40,7 +44,8 @@ def exit_code_for(error: BaseException) -> int:
     A ``MinicrmError`` is one ``error: …`` line (1, or 3 for storage). Ctrl-C ends the line the
     terminal was on and exits 130. A reader that went away (``minicrm … | head``) is no error:
     stdout is pointed at /dev/null, so that flushing it at exit cannot fail again, and the exit
-    is 0."""
+    is 0. Output that cannot be written to a full disk is one ``error: …`` line (exit 1), and so
+    is text that is not UTF-8 where it is printed as is."""
     if isinstance(error, MinicrmError):
         return report(error)
     if isinstance(error, KeyboardInterrupt):
@@ -49,6 +54,17 @@ def exit_code_for(error: BaseException) -> int:
     if isinstance(error, BrokenPipeError):
         _silence_stdout()
         return ExitCode.OK
+    if isinstance(error, OSError) and error.errno in _FULL:
+        # stdout (``> file``) or a file written on a full disk; what is still buffered would
+        # fail again at exit, so stdout is pointed at /dev/null
+        _silence_stdout()
+        print(f"error: cannot write the output: the disk is full ({error.strerror})", file=sys.stderr)
+        return ExitCode.FAILED
+    if isinstance(error, UnicodeEncodeError) and "surrogates" in error.reason:
+        from minicrm.core.text import not_utf8
+
+        print(f"error: {not_utf8(error)}", file=sys.stderr)
+        return ExitCode.FAILED
     raise error
 
 

@@ -26,6 +26,8 @@ def list_(fmt: FormatOpt = None, json_flag: JsonOpt = False) -> None:
                 ctx.warnings.append(
                     f"hook {hook.name} matches no event ({', '.join(hook_service.EVENTS)}); ignored"
                 )
+            elif hook.unsafe:
+                ctx.warnings.append(f"hook {hook.name} is refused: {hook.unsafe}")
             elif not hook.executable:
                 ctx.warnings.append(
                     f"hook {hook.name} is not executable; it will not run (chmod +x {hook.path})"

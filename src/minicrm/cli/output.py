@@ -13,7 +13,7 @@ that interchange files use too), and one escaping rule:
 * JSON escapes the same characters as ``\\uXXXX``, which any JSON reader decodes to the very same
   string (``json_text``, ``json_inert``);
 * CSV is data for spreadsheets: cells are kept exact, and only formula-looking cells are
-  neutralised.
+  neutralised; CSV printed to a terminal is made inert like any other text.
 
 ``inert`` itself is ``core.text``'s, which the TUI uses too.
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
 FORMATS = ("table", "plain", "json", "jsonl", "csv")
-_JSON_UNSAFE = "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029]"
+_JSON_UNSAFE = "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029\ud800-\udfff]"
 
 
 def json_text(data: object, indent: int | None = None, *, sort_keys: bool = False) -> str:
@@ -85,13 +85,33 @@ def write_csv(
     the number of rows written."""
     from minicrm.exchange.csvfile import write_csv as write
 
-    return write(rows, header, out or sys.stdout, lineterminator=lineterminator)
+    stream = out or sys.stdout
+    if on_terminal(stream):
+        rows = ([inert(v) for v in _cells(r, header)] for r in rows)
+        header = [inert(h) for h in header]
+    return write(rows, header, stream, lineterminator=lineterminator)
+
+
+def on_terminal(stream: object) -> bool:
+    """Whether ``stream`` is a terminal: CSV written there is made inert too (it is read, not
+    imported), where a file or a pipe gets every cell exact."""
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _cells(row: Mapping[str, object] | Sequence[object], header: Sequence[str]) -> Sequence[object]:
+    from collections.abc import Mapping
+
+    return [row.get(h) for h in header] if isinstance(row, Mapping) else row
 
 
 @contextmanager
 def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
     """The file named by ``--out``, written whole or not at all (a ``.partial`` file renamed at the
-    end), else stdout. A file that cannot be written is one ``error: cannot write …`` line."""
+    end), else stdout. A file that cannot be written is one ``error: cannot write …`` line.
+    The file is created 0600: what minicrm exports is personal data."""
     if path is None:
         if binary:
             yield sys.stdout.buffer
@@ -101,14 +121,18 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
         return
     check_out_path(path)
     from minicrm.core.errors import InvalidInput
+    from minicrm.exchange.private import create_private
 
     partial = path.with_name(path.name + ".partial")
     try:
-        with partial.open("wb") if binary else partial.open("w", encoding="utf-8", newline="") as fh:
+        with create_private(partial, binary=binary) as fh:
             yield fh
         partial.replace(path)
     except OSError as exc:
-        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+        from errno import EDQUOT, ENOSPC
+
+        full = " (the disk is full)" if exc.errno in (ENOSPC, EDQUOT) else ""
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}{full}") from None
     finally:
         partial.unlink(missing_ok=True)
 
@@ -306,7 +330,8 @@ class Printer:
 
             pairs = _csv_columns(columns)
             writer = CsvWriter(self.out, [h for h, _ in pairs], lineterminator="\n")
-            writer.write_records(items, [g for _, g in pairs], _text)
+            shown = _inert_text if on_terminal(self.out) else _text
+            writer.write_records(items, [g for _, g in pairs], shown)
         elif self.fmt == "plain":
             head = [plain_line([c.header for c in columns])] if _PLAIN_HEADER else []
             self._write("".join([*head, *(plain_line([c.get(i) for c in columns]) for i in items)]))
@@ -423,6 +448,10 @@ def _text(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_text(v) for v in value)
     return str(value)
+
+
+def _inert_text(value: object) -> str:
+    return inert(_text(value))
 
 
 def _box() -> Any:

@@ -52,8 +52,10 @@ class _Rejects:
 
     def write(self, row: dict[str, str], error: str) -> None:
         if self._writer is None:
+            from minicrm.exchange.private import create_private
+
             try:
-                self._fh = self.path.open("w", encoding="utf-8", newline="")
+                self._fh = create_private(self.path)  # the user's rows: personal data, 0600
             except OSError as exc:  # the import rolls back: nothing is lost silently
                 raise InvalidInput(
                     f"cannot write the rejects file {self.path}: {exc.strerror or exc} (use --rejects PATH)"
@@ -76,7 +78,11 @@ T = TypeVar("T")
 
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[..., None] | None]:
-    """A rich progress display on a terminal only; None otherwise."""
+    """A rich progress display on a terminal only; None otherwise.
+
+    It draws on stderr and never takes over stdout: rich's live display would otherwise
+    redirect ``sys.stdout`` into itself, and the data of ``export csv > file`` would be drawn
+    on the terminal instead of written to the file."""
     if not sys.stderr.isatty():
         yield None
         return
@@ -93,6 +99,7 @@ def _progress(label: str) -> Iterator[Callable[..., None] | None]:
         Elapsed(),
         console=Console(stderr=True),
         transient=True,
+        redirect_stdout=False,
     ) as bar:
         task = bar.add_task(label, total=None)
 

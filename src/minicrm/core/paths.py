@@ -54,5 +54,10 @@ def hooks_dir(config_file: Path | None) -> Path:
     return config_dir() / "hooks"
 
 
+def backups_dir() -> Path:
+    """Where ``minicrm backup`` and ``restore`` keep their copies."""
+    return data_dir() / "backups"
+
+
 def default_db_path() -> Path:
     return data_dir() / "minicrm.db"

@@ -233,18 +233,35 @@ def read_csv(path: Path, *, header: bool = True) -> CsvTable:
     return CsvTable(header=columns, rows=rows(), encoding=encoding, delimiter=delimiter)
 
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: what a spreadsheet reads as the start of a formula once leading blanks are skipped
+_FORMULA = "=+-@"
 
 
 def neutralize_cell(value: str) -> str:
     """Prefix a cell that a spreadsheet would run as a formula with a single quote.
 
-    Follows OWASP's CSV-injection advice: any cell starting with ``= + - @``, TAB or CR.
-    This deliberately includes phone numbers such as ``+351 912 345 678`` and negative
-    numbers: the quote is shown by spreadsheets as a text marker, and a re-import strips
-    nothing, so the value reads back as ``'+351 ...`` only in spreadsheet software.
+    Follows OWASP's CSV-injection advice: any cell starting with ``= + - @``, TAB, CR or LF,
+    and also one whose first character after leading blanks and line breaks is one of
+    ``= + - @`` (spreadsheets skip them: `` =1+1``, ``\\n=1+1``), or is the full-width or
+    small form of one (``＝``, ``﹦``, ``＋``…, which NFKC folds to ``=``, ``+``…: some
+    spreadsheets, in East Asian locales, read ``＝1+1`` as a formula too). This deliberately
+    includes phone numbers such as ``+351 912 345 678`` and negative numbers: the quote is
+    shown by spreadsheets as a text marker, and a re-import strips nothing, so the value reads
+    back as ``'+351 ...`` only in spreadsheet software.
     """
-    return "'" + value if value and value.startswith(_DANGEROUS) else value
+    if not value:
+        return value
+    if value.startswith(_DANGEROUS):
+        return "'" + value
+    first = value.lstrip()[:1]
+    if not first or (first.isascii() and first not in _FORMULA):
+        return value
+    if first in _FORMULA:
+        return "'" + value
+    import unicodedata  # only for a cell that starts with something other than ASCII
+
+    return "'" + value if unicodedata.normalize("NFKC", first)[:1] in tuple(_FORMULA) else value
 
 
 def _text_of(value: object) -> str:

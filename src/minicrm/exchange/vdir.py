@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minicrm.core.errors import InvalidInput
+from minicrm.exchange.private import create_private, private_dir
 from minicrm.exchange.record import PRODID
 
 __all__ = ["VdirSync", "sync_vdir"]
@@ -38,7 +39,7 @@ def sync_vdir(directory: Path, cards: Iterable[tuple[str, str]], *, suffix: str 
     that ``suffix``. Each file is replaced atomically, so a reader never sees half a card."""
     if directory.exists() and not directory.is_dir():
         raise InvalidInput(f"{directory} exists and is not a directory")
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     names: set[str] = set()
     written = 0
     for name, text in cards:
@@ -51,7 +52,8 @@ def sync_vdir(directory: Path, cards: Iterable[tuple[str, str]], *, suffix: str 
         except OSError:
             pass  # not there yet (or unreadable): write it
         partial = directory / f".{name}.partial"
-        partial.write_bytes(data)
+        with create_private(partial, binary=True) as fh:  # a card is personal data: 0600
+            fh.write(data)
         os.replace(partial, target)
         written += 1
     removed = 0

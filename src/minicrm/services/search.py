@@ -40,16 +40,26 @@ def _like_pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
+#: A word longer than this is looked up in the index by its first ``INDEXED_PREFIX``
+#: characters, and each document the index finds is then checked for the whole word by a
+#: substring search, linear in the document (``store.db``'s ``minicrm_contains``; PostgreSQL's
+#: ``strpos``). Matching the whole word in the index or with ``LIKE`` costs the word's length
+#: times the document's: a 30,000-character word against a 60,000-character name took minutes.
+INDEXED_PREFIX = 32
+
+
 def match_sql(ctx: Context, query: str, entity: str) -> tuple[str, list[object]]:
     """SQL selecting ``entity_id`` of the ``entity`` docs matching ``query`` (and its params).
     An empty query matches nothing."""
+    db = ctx.db
     db = ctx.db
     words = _words(query)
     if not words:
         return "SELECT entity_id FROM search_doc WHERE 1 = 0", []
     params: list[object] = [entity]
+    longer = [w.lower() for w in words if len(w) > INDEXED_PREFIX]
     if db.is_sqlite:
-        long_words = [w for w in words if len(w) >= 3]
+        long_words = [w[:INDEXED_PREFIX] for w in words if len(w) >= 3]
         short = [w for w in words if len(w) < 3]
         if long_words:
             fts = " AND ".join('body:"' + w.replace('"', '""') + '"' for w in long_words)
@@ -70,11 +80,17 @@ def match_sql(ctx: Context, query: str, entity: str) -> tuple[str, list[object]]
         for word in short:
             sql += " AND d.body LIKE ? ESCAPE '\\'"
             params.append(_like_pattern(word))
+        for word in longer:
+            sql += " AND minicrm_contains(d.body, ?)"
+            params.append(word)
         return sql, params
     sql = "SELECT d.entity_id FROM search_doc d WHERE d.entity = ?"
     for word in words:
         sql += " AND lower(d.body) LIKE ? ESCAPE '\\'"
-        params.append(_like_pattern(word))
+        params.append(_like_pattern(word[:INDEXED_PREFIX]))
+    for word in longer:
+        sql += " AND strpos(lower(d.body), ?) > 0"
+        params.append(word)
     return sql, params
 
 

@@ -248,6 +248,7 @@ def _connect_sqlite(target: Target) -> sqlite3.Connection:
         )
         conn.row_factory = sqlite3.Row
         conn.create_function("lower", 1, _unicode_lower, deterministic=True)
+        conn.create_function("minicrm_contains", 2, _contains, deterministic=True)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -265,6 +266,14 @@ def _unicode_lower(value: str | bytes | int | float | None) -> str | bytes | Non
     if value is None or isinstance(value, bytes):
         return value
     return str(value).lower()
+
+
+def _contains(text: str | None, word: str | None) -> bool:
+    """``word`` (lower case) appears in ``text``, ignoring case: Python's substring search,
+    linear in the text, where ``LIKE '%…%'`` takes the word's length times the text's."""
+    if text is None or word is None or not isinstance(text, str):
+        return False
+    return word in text.lower()
 
 
 def _connect_postgres(target: Target) -> Any:
@@ -303,8 +312,15 @@ def _translate(exc: Exception, target: Target | None = None) -> Exception:
         from minicrm.core.errors import InvalidInput
 
         return InvalidInput("a number is too large (at most 9223372036854775807)")
+    if isinstance(exc, UnicodeEncodeError):  # text that came in as bytes that are not UTF-8
+        from minicrm.core.errors import InvalidInput
+        from minicrm.core.text import not_utf8
+
+        return InvalidInput(not_utf8(exc))
     if isinstance(exc, sqlite3.DatabaseError):
         lowered = message.lower()
+        if "disk is full" in lowered:  # SQLITE_FULL
+            return StorageError(f"the disk is full: cannot write the database{where} (nothing was changed)")
         if "not a database" in lowered or "malformed" in lowered:
             return StorageError(f"the file is not a minicrm database or is damaged{where}: {message}")
         if "locked" in lowered or "busy" in lowered:
@@ -332,6 +348,8 @@ def _translate(exc: Exception, target: Target | None = None) -> Exception:
             return Conflict(message)
         if "NUL (0x00)" in message:  # PostgreSQL text cannot hold NUL; SQLite stores it
             return InvalidInput("text cannot contain a NUL byte")
+        if name == "DiskFull":
+            return StorageError(f"the disk of the database server is full{where} (nothing was changed)")
         if name == "NumericValueOutOfRange":
             return InvalidInput(f"number out of range: {message}")
         if name in ("LockNotAvailable", "QueryCanceled"):

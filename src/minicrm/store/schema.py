@@ -37,6 +37,10 @@ def open_database(target: Target, *, upgrade: bool = True) -> Database:
     """Open (creating if needed) and return a database at the current schema."""
     if target.dialect == "sqlite":
         _prepare_sqlite_file(target)
+        from minicrm.store.scratch import sweep_around
+
+        assert target.path is not None
+        sweep_around(target.path)  # what a killed backup or restore left
     db = Database.connect(target)
     try:
         revision = current_revision(db)
@@ -110,15 +114,12 @@ def backup_before_migration(db: Database, revision: str) -> Path | None:
 def sqlite_backup(conn: sqlite3.Connection, dest: Path, *, overwrite: bool = True) -> None:
     """A consistent copy via the online backup API, created readable by the owner only.
 
-    The copy is written to a temporary file next to ``dest`` and renamed into place, so that
-    ``dest`` never holds a half-written copy; with ``overwrite=False`` an existing ``dest`` is
-    left alone and FileExistsError raised."""
-    import tempfile
+    The copy is written to a scratch file next to ``dest`` (``store.scratch``: swept if the
+    process is killed) and renamed into place, so that ``dest`` never holds a half-written copy;
+    with ``overwrite=False`` an existing ``dest`` is left alone and FileExistsError raised."""
+    from minicrm.store.scratch import scratch_file
 
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with scratch_file(dest.parent, dest.name, ".tmp") as tmp:
         target = sqlite3.connect(str(tmp))
         try:
             conn.backup(target)
@@ -129,8 +130,6 @@ def sqlite_backup(conn: sqlite3.Connection, dest: Path, *, overwrite: bool = Tru
             os.replace(tmp, dest)
         else:
             _link_new(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _link_new(tmp: Path, dest: Path) -> None:

@@ -1,7 +1,10 @@
 """``minicrm doctor``: the problems a user would want to know about, each with its fix.
 
 Checks the config file, the database file's permissions, its schema revision (without
-upgrading it), SQLite's ``PRAGMA integrity_check``, and whether the cron job still runs
+upgrading it) and the schema itself against the migrations (``store.schema_check``: a table
+dropped leaves the revision as it was), SQLite's ``PRAGMA integrity_check``, copies a killed
+backup or restore left behind (``store.scratch``; opening the database sweeps those nobody
+holds), hooks it refuses to run (writable by others), and whether the cron job still runs
 ``minicrm due`` while follow-ups are open. Opening the database never changes it here.
 """
 
@@ -25,7 +28,7 @@ CRON_GAP = timedelta(hours=26)
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    check: str  # config, permissions, database, schema, integrity, cron
+    check: str  # config, hooks, permissions, database, schema, integrity, files, cron
     problem: str
     fix: str
 
@@ -40,6 +43,7 @@ def diagnose(
     show in the crontab fix."""
     problems: list[Problem] = []
     config = _config(problems)
+    problems.extend(_hooks(config))
     clock = clock or Clock.system(config.timezone, config.region)
     target = resolve_target(db)
     if target.path is not None:
@@ -58,7 +62,10 @@ def diagnose(
         return problems
     try:
         problems.extend(_integrity(database))
-        # the checks after the integrity one are services': they take a context, as all do
+        problems.extend(_schema(database))
+        if target.path is not None:
+            problems.extend(_leftovers(target.path))
+        # the checks after the integrity ones are services': they take a context, as all do
         problems.extend(_cron(Context(db=database, clock=clock, config=config), minicrm))
     finally:
         database.close()
@@ -79,6 +86,29 @@ def _config(problems: list[Problem]) -> Config:
 
     problems.extend(Problem("config", problem, fix) for problem, fix in config_problems(config))
     return config
+
+
+def _hooks(config: Config) -> list[Problem]:
+    """Hooks minicrm refuses to run: others could have written them."""
+    from minicrm.core.paths import hooks_dir
+    from minicrm.services.kernel.hooks import scan
+
+    return [
+        Problem(
+            "hooks",
+            f"hook {hook.name} is refused: {hook.unsafe}",
+            "make it and its directories writable by you only: chmod go-w "
+            + " ".join(dict.fromkeys(_writable_by_others(hook.path, hooks_dir(config.path)))),
+        )
+        for hook in scan(hooks_dir(config.path), [])
+        if hook.unsafe and hook.event is not None
+    ]
+
+
+def _writable_by_others(path: Path, top: Path) -> list[str]:
+    """``path`` and the directories up to ``top`` that are group- or world-writable."""
+    chain = [path, *(p for p in path.parents if p == top or top in p.parents)]
+    return [str(p) for p in reversed(chain) if _mode(p) & 0o022] or [str(path)]
 
 
 def _permissions(path: Path) -> list[Problem]:
@@ -176,6 +206,46 @@ def _integrity(db: Database) -> list[Problem]:
             f"`sqlite3 {path} .recover | sqlite3 recovered.db`",
         )
     ]
+
+
+def _schema(db: Database) -> list[Problem]:
+    from minicrm.store.schema_check import schema_problems, summary
+
+    found = schema_problems(db)
+    if not found:
+        return []
+    return [
+        Problem(
+            "schema",
+            f"the database schema is not the one its migrations make: {summary(found)}",
+            "restore your latest backup (`minicrm restore PATH`: it checks the backup first)",
+        )
+    ]
+
+
+def _leftovers(path: Path) -> list[Problem]:
+    from minicrm.store.scratch import leftovers_around
+
+    found = []
+    for left in leftovers_around(path):
+        size = f"{left.size / 1e6:.1f} MB" if left.size >= 1e5 else f"{left.size} bytes"
+        if left.in_use:
+            found.append(
+                Problem(
+                    "files",
+                    f"a backup or restore is writing {left.path} ({size}) now",
+                    "let it finish: the copy goes when it does",
+                )
+            )
+        else:
+            found.append(
+                Problem(
+                    "files",
+                    f"a killed backup or restore left {left.path} ({size}), and it could not be removed",
+                    f"rm {left.path}",
+                )
+            )
+    return found
 
 
 def _cron(ctx: Context, minicrm: str) -> list[Problem]:

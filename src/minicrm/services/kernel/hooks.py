@@ -8,6 +8,10 @@ order. Each receives one JSON object on stdin::
      "before": {...}, "after": {...}, "user": "ana", "time": "2026-11-23T10:00:00+00:00",
      "summary": "contact edit 12"}
 
+A hook that others could have written (the file, the hooks directory or its ``<event>.d`` is
+group- or world-writable, or owned by another user) is refused with a warning, as git and ssh
+refuse such files; ``doctor`` names it.
+
 ``pre-add``/``pre-change``/``pre-delete`` run inside the transaction, just before it commits:
 a non-zero exit (or a hang past ``hook_timeout``) vetoes the change with the hook's first
 stderr line as the error, and the transaction rolls back. ``on-…`` hooks run after the commit;
@@ -69,6 +73,8 @@ class Hook:
     name: str  # as shown: "on-add", "on-add-slack", "on-add.d/10-mail"
     event: str | None  # None: the name matches no event
     executable: bool
+    #: why it must not run (it, or a directory it is in, is writable by others), or None
+    unsafe: str | None = None
 
 
 # -- discovery -------------------------------------------------------------------------------
@@ -92,17 +98,40 @@ def _is_executable(path: Path) -> bool:
     return path.is_file() and os.access(path, os.X_OK)
 
 
+def _unsafe(path: Path, stat: os.stat_result | None = None) -> str | None:
+    """Why ``path`` cannot be trusted to hold a hook, as git and ssh judge it: it is writable by
+    its group or by everyone, or owned by a user other than this one (or root). Anyone who can
+    write a hook runs code as this user the next time minicrm writes."""
+    try:
+        info = stat or path.stat()
+    except OSError:
+        return None  # gone: nothing runs
+    kind = "directory" if path.is_dir() else "file"
+    if info.st_mode & 0o022:
+        return f"the {kind} {path} is writable by others ({info.st_mode & 0o777:04o}; chmod go-w {path})"
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    if uid is not None and info.st_uid not in (uid, 0):
+        return f"the {kind} {path} belongs to another user (uid {info.st_uid})"
+    return None
+
+
 def installed(ctx: Context) -> list[Hook]:
     """Every file in the hooks directory, sorted by name (``[]`` when there is none)."""
-    folder = hooks_dir(ctx)
+    return scan(hooks_dir(ctx), ctx.warnings)
+
+
+def scan(folder: Path, warnings: list[str]) -> list[Hook]:
+    """The hooks in ``folder``, each judged (executable, safe); problems reading it go to
+    ``warnings``."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
         return []
     except OSError as exc:
-        ctx.warnings.append(f"cannot read the hooks directory {folder}: {exc.strerror or exc}")
+        warnings.append(f"cannot read the hooks directory {folder}: {exc.strerror or exc}")
         return []
     found: list[Hook] = []
+    unsafe_folder = _unsafe(folder)
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -112,15 +141,16 @@ def installed(ctx: Context) -> list[Hook]:
             try:
                 inside = sorted(path.iterdir())
             except OSError as exc:
-                ctx.warnings.append(f"cannot read the hooks directory {path}: {exc.strerror or exc}")
+                warnings.append(f"cannot read the hooks directory {path}: {exc.strerror or exc}")
                 continue
+            unsafe_sub = unsafe_folder or _unsafe(path)
             found += [
-                Hook(p, f"{entry.name}/{p.name}", event, _is_executable(p))
+                Hook(p, f"{entry.name}/{p.name}", event, _is_executable(p), unsafe_sub or _unsafe(p))
                 for p in inside
                 if not p.name.startswith(".")
             ]
         else:
-            found.append(Hook(path, entry.name, event, _is_executable(path)))
+            found.append(Hook(path, entry.name, event, _is_executable(path), unsafe_folder or _unsafe(path)))
     return found
 
 
@@ -220,17 +250,20 @@ def _notify(ctx: Context, hooks: Iterable[Hook], event: str, payload: dict[str, 
 
 
 def _matching(ctx: Context, hooks: Iterable[Hook], event: str) -> list[Hook]:
-    """The hooks for an event; non-executable ones are skipped with a warning (once)."""
+    """The hooks for an event; non-executable and unsafe ones are skipped with a warning (once)."""
     runnable = []
     for hook in hooks:
         if hook.event != event:
             continue
-        if hook.executable:
+        if hook.unsafe:
+            warning = f"hook {hook.name} refused: {hook.unsafe}"
+        elif hook.executable:
             runnable.append(hook)
+            continue
         else:
             warning = f"hook {hook.name} is not executable; skipped (chmod +x to enable it)"
-            if warning not in ctx.warnings:
-                ctx.warnings.append(warning)
+        if warning not in ctx.warnings:
+            ctx.warnings.append(warning)
     return runnable
 
 

@@ -113,19 +113,71 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _boolean_positions(ctx: Context, table: str, columns: list[str]) -> set[int]:
+def _column_kinds(ctx: Context, table: str) -> dict[str, str]:
+    """Each column's kind: ``integer``, ``boolean`` or ``text`` (or ``any``, untyped)."""
     db = ctx.db
     if db.is_sqlite:
-        return set()
-    kinds = {
-        str(r["column_name"]): str(r["data_type"])
-        for r in db.all(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = ?",
-            (table,),
-        )
-    }
-    return {i for i, c in enumerate(columns) if kinds.get(c) == "boolean"}
+        declared = {str(r["name"]): str(r["type"]).upper() for r in db.all(f"PRAGMA table_info({table})")}
+    else:
+        declared = {
+            str(r["column_name"]): str(r["data_type"]).upper()
+            for r in db.all(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = ?",
+                (table,),
+            )
+        }
+    kinds = {}
+    for column, kind in declared.items():
+        if "INT" in kind:
+            kinds[column] = "integer"
+        elif "BOOL" in kind:
+            kinds[column] = "boolean"
+        elif "CHAR" in kind or "TEXT" in kind:
+            kinds[column] = "text"
+        else:
+            kinds[column] = "any"
+    return kinds
+
+
+def _cell_kind(column: str, kind: str) -> str:
+    """A text column holding a moment (``at``, ``…_at``, ``…until``: the stored UTC text of
+    ``core.clock``) or a day (``…_date``: ``YYYY-MM-DD``) is checked as one."""
+    if kind == "text" and (column == "at" or column.endswith(("_at", "until"))):
+        return "moment"
+    if kind == "text" and column.endswith("_date"):
+        return "day"
+    return kind
+
+
+def _bad_cell(column: str, kind: str, value: Any) -> str | None:
+    """What is wrong with a (not null) cell, or None. The database would take a list, a float or
+    a date that is not one, and every later command that reads the record would fail on it."""
+    from datetime import date
+
+    from minicrm.core.clock import from_db
+
+    if isinstance(value, (list, dict)):
+        return f"{column} is a list or an object, not a value"
+    if kind == "integer":
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        return None if whole else f"{column} is not a whole number"
+    if kind == "boolean":
+        return None if value in (0, 1) else f"{column} is not 0 or 1"
+    if kind == "any":
+        return None
+    if not isinstance(value, str):
+        return f"{column} is not text"
+    try:
+        if kind == "moment":
+            from_db(value)
+        elif kind == "day" and (len(value) != 10 or date.fromisoformat(value) is None):
+            raise ValueError(value)
+    except ValueError:
+        expected = "e.g. 2026-11-23T10:00:00.000000Z" if kind == "moment" else "YYYY-MM-DD"
+        what = "timestamp" if kind == "moment" else "date"
+        return f"{column} is not a {what} ({value[:40]!r}; expected {expected})"
+    return None
 
 
 def _is_empty(ctx: Context) -> bool:
@@ -217,7 +269,10 @@ def _load_table(
             if columns is None:
                 raise InvalidInput(f"{malformed} (its rows come before its columns)")
             db.execute(f"DELETE FROM {table}")  # e.g. rows a migration seeded
-            flags = _boolean_positions(ctx, table, columns)
+            declared = _column_kinds(ctx, table)
+            kinds = [_cell_kind(c, declared.get(c, "any")) for c in columns]
+            # the archive stores booleans as 0/1 (SQLite's way); PostgreSQL wants bools
+            flags = set() if db.is_sqlite else {i for i, k in enumerate(kinds) if k == "boolean"}
             sql = (
                 f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "
                 f"VALUES ({', '.join('?' * len(columns))})"
@@ -227,7 +282,11 @@ def _load_table(
             for row in stream.elements():
                 if not isinstance(row, list) or len(row) != width:
                     raise InvalidInput(f"{malformed} (row {count + 1})")
-                if flags:  # the archive stores booleans as 0/1 (SQLite's way); PostgreSQL wants bools
+                for column, kind, value in zip(columns, kinds, row, strict=True):
+                    problem = None if value is None else _bad_cell(column, kind, value)
+                    if problem:
+                        raise InvalidInput(f"the archive's table {table!r}, row {count + 1}: {problem}")
+                if flags:
                     row = [bool(v) if i in flags and v is not None else v for i, v in enumerate(row)]
                 batch.append(tuple(row))
                 count += 1

@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -26,8 +25,9 @@ from pathlib import Path
 
 from minicrm.core.errors import Conflict, InvalidInput, Refused, SchemaTooNew, StorageError
 from minicrm.services.kernel.context import Context
-from minicrm.store import schema
+from minicrm.store import schema, schema_check
 from minicrm.store.db import BUSY_TIMEOUT_S, Target
+from minicrm.store.scratch import scratch_file, sweep_around
 
 _NAME = re.compile(r"^minicrm-(\d{8}T\d{6}Z)(?:-(\d+))?\.db$")
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -61,9 +61,9 @@ class RestoreInfo:
 
 
 def backups_dir() -> Path:
-    from minicrm.core.paths import data_dir
+    from minicrm.core.paths import backups_dir as where
 
-    return data_dir() / "backups"
+    return where()
 
 
 def require_sqlite(target: Target, what: str) -> Path:
@@ -157,19 +157,15 @@ def _prune(directory: Path, keep: int) -> tuple[Path, ...]:
 # -- restore ---------------------------------------------------------------------------------
 @contextmanager
 def staged_restore(target: Target, source: Path) -> Iterator[StagedRestore]:
-    """Copy ``source`` next to the live database and check it; the copy is removed on exit."""
+    """Copy ``source`` next to the live database and check it; the copy is removed on exit
+    (and swept at the next start if the process is killed meanwhile: ``store.scratch``)."""
     live = require_sqlite(target, "restore")
     _check_header(source)
     live.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, name = tempfile.mkstemp(dir=live.parent, prefix=f".{live.name}.restore-", suffix=".db")
-    os.close(fd)
-    staged = Path(name)
-    try:
+    sweep_around(live)
+    with scratch_file(live.parent, live.name, ".db") as staged:
         _copy_file_db(source, staged)
         yield _check_and_upgrade(source, staged)
-    finally:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{staged}{suffix}").unlink(missing_ok=True)
 
 
 def _check_header(source: Path) -> None:
@@ -202,6 +198,9 @@ def _copy_file_db(source: Path, staged: Path) -> None:
 
 
 def _check_and_upgrade(source: Path, staged: Path) -> StagedRestore:
+    """The staged copy, proven whole (``integrity_check``), of a schema this minicrm knows,
+    upgraded if older, and then holding every table, column, index and trigger the migrations
+    make (``store.schema_check``): a file that is not is refused before anything is replaced."""
     try:
         conn = sqlite3.connect(str(staged))
         try:
@@ -227,10 +226,18 @@ def _check_and_upgrade(source: Path, staged: Path) -> StagedRestore:
         )
     upgraded_from = None
     if revision != schema.HEAD:
-        schema.run_migrations(Target("sqlite", path=staged))
+        try:
+            schema.run_migrations(Target("sqlite", path=staged))
+        except StorageError as exc:
+            raise InvalidInput(f"{source} cannot be upgraded from schema {revision}: {exc}") from exc
         upgraded_from, revision = revision, schema.HEAD
     conn = sqlite3.connect(str(staged))
     try:
+        problems = schema_check.sqlite_problems(conn)
+        if problems:
+            raise InvalidInput(
+                f"{source} is not a complete minicrm database: {schema_check.summary(problems)}"
+            )
         contacts = int(conn.execute("SELECT count(*) FROM contact").fetchone()[0])
         companies = int(conn.execute("SELECT count(*) FROM company").fetchone()[0])
     except sqlite3.Error as exc:
@@ -276,20 +283,22 @@ def _save_live(live: Path, now: datetime, keep: int) -> Path:
     except (sqlite3.DatabaseError, StorageError):
         stamp = now.strftime("%Y%m%dT%H%M%SZ")
         dest = directory / f"minicrm-{stamp}-damaged.db"
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.close(fd)
-        shutil.copyfile(live, dest)
+        _copy_bytes(live, dest)
         return dest
 
 
 def _replace_file(staged: Path, live: Path) -> None:
-    fd, name = tempfile.mkstemp(dir=live.parent, prefix=f".{live.name}.", suffix=".tmp")
-    os.close(fd)
-    shutil.copyfile(staged, name)
-    os.replace(name, live)
+    _copy_bytes(staged, live)
     for suffix in ("-wal", "-shm"):
         with suppress(FileNotFoundError):
             Path(f"{live}{suffix}").unlink()
+
+
+def _copy_bytes(source: Path, dest: Path) -> None:
+    """``dest`` replaced by a 0600 byte copy of ``source``, whole or not at all."""
+    with scratch_file(dest.parent, dest.name, ".tmp") as tmp:
+        shutil.copyfile(source, tmp)  # the bytes into the 0600 file; the mode is not copied
+        os.replace(tmp, dest)
 
 
 def backup_database(ctx: Context, dest: Path | None = None) -> BackupInfo:

@@ -133,6 +133,14 @@ EventSink = Callable[[ImportEvent], None]
 Progress = Callable[[int], None]
 
 
+def _shown(path: Path) -> str:
+    """A file's name as the history shows it: a name that is not UTF-8 (the file system allows
+    any bytes) shows those bytes as ``\\xe9``, so that it can be stored."""
+    from minicrm.core.text import inert
+
+    return inert(path.name)
+
+
 class _DryRun(Exception):
     """Raised inside the unit of work to roll a dry run back."""
 
@@ -183,7 +191,7 @@ def import_csv(
     ignored = [column for column in table.header if mapping[column] == "ignore"]
     summary = ImportSummary(dry_run=dry_run, header=list(table.header), ignored=ignored)
     return _run(
-        ctx, f"import csv {path.name}", kind, records(), summary, on_duplicate, dry_run, on_event, progress
+        ctx, f"import csv {_shown(path)}", kind, records(), summary, on_duplicate, dry_run, on_event, progress
     )
 
 
@@ -206,7 +214,7 @@ def import_vcard(
     summary = ImportSummary(dry_run=dry_run)
     return _run(
         ctx,
-        f"import vcard {path.name}",
+        f"import vcard {_shown(path)}",
         "vcards",
         records,
         summary,

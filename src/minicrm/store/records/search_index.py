@@ -9,6 +9,8 @@ What a document says (which fields, in which order) is decided here, once per ki
 
 from __future__ import annotations
 
+import contextlib
+
 from minicrm.store.records.base import allocate_ids
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
@@ -173,6 +175,7 @@ def insert_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
     ids = allocate_ids(db, "search_doc", len(docs))
     if trigger:
         db.execute("DROP TRIGGER search_fts_ai")
+    failed = True
     try:
         db.executemany(
             "INSERT INTO search_doc (id, entity, entity_id, body) VALUES (?, ?, ?, ?)",
@@ -190,6 +193,19 @@ def insert_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
                 "INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', ?)",
                 (_FTS_AUTOMERGE if automerge is None else int(automerge),),
             )
+        failed = False
     finally:
-        if trigger:
+        if trigger and not failed:
             db.execute(str(trigger))
+        elif trigger:
+            _restore_trigger(db, str(trigger))
+
+
+def _restore_trigger(db: Database, sql: str) -> None:
+    """Put the trigger back after a failed batch, if it is still gone, and never raise: the
+    error that stopped the batch is the one to report. A failure such as a full disk has
+    already rolled the transaction back, and the trigger with it; creating it again then failed
+    ("trigger search_fts_ai already exists") and hid "database or disk is full"."""
+    with contextlib.suppress(Exception):
+        if not db.scalar("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'search_fts_ai'"):
+            db.execute(sql)
