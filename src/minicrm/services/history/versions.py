@@ -20,10 +20,27 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def check_version(uow: UnitOfWork, entity: str, entity_id: int, stored: int, expected: int | None) -> None:
-    """Refuse an edit based on another version than the stored one."""
+def check_version(
+    uow: UnitOfWork,
+    entity: str,
+    entity_id: int,
+    stored: int,
+    expected: int | None,
+    *,
+    state: str | None = None,
+) -> None:
+    """Refuse an edit based on another version than the stored one. ``state`` says what the
+    record is now, where that matters to the one who saw an older version ("it is now lost")."""
     if expected is not None and int(stored) != int(expected):
+        raise Conflict(conflict_message(uow.ctx, entity, entity_id, state=state))
+
+
+def written(uow: UnitOfWork, entity: str, entity_id: int, new_version: int | None) -> int:
+    """The new version a record module's versioned update returned; None (the row moved on
+    between the read and the UPDATE) is the same conflict as a stale ``expected_version``."""
+    if new_version is None:
         raise Conflict(conflict_message(uow.ctx, entity, entity_id))
+    return new_version
 
 
 def update_versioned(
@@ -34,6 +51,4 @@ def update_versioned(
     from minicrm.store.records.base import update_row
 
     new_version = update_row(uow.db, table, entity_id, dict(values), int(base_version))
-    if new_version is None:
-        raise Conflict(conflict_message(uow.ctx, entity, entity_id))
-    return new_version
+    return written(uow, entity, entity_id, new_version)

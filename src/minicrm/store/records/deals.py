@@ -66,10 +66,16 @@ class DealRecords:
         self.reindex(deal_id)
         return deal_id
 
-    def update(self, deal_id: int, values: Mapping[str, Any]) -> None:
-        """Set columns of one deal and keep its search document current."""
-        update_row(self.db, "deal", deal_id, dict(values))
-        self.reindex(deal_id)
+    def update(
+        self, deal_id: int, values: Mapping[str, Any], *, base_version: int | None = None
+    ) -> int | None:
+        """Set columns of one deal and keep its search document current. With ``base_version``
+        only if the stored version is still that one: returns the new version, or None when it
+        moved on (nothing written)."""
+        version = update_row(self.db, "deal", deal_id, dict(values), base_version)
+        if base_version is None or version is not None:
+            self.reindex(deal_id)
+        return version
 
     def replace_children(self, deal_id: int, *, tags: Iterable[str] | None = None) -> None:
         if tags is not None:
