@@ -380,6 +380,22 @@ class ChangeBatch(SQLModel, table=True):
     after: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class ImportRun(SQLModel, table=True):
+    """An import in progress (it commits in batches): its operation, and which process runs it.
+    A row whose process is gone is an interrupted import, rolled back at the next open
+    (``services.transfer.import_runs``)."""
+
+    __tablename__ = "import_run"
+    op_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("operation.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        )
+    )
+    started_at: str
+    host: str
+    pid: int
+
+
 class Tombstone(SQLModel, table=True):
     """Hashed identifiers of erased people, so that a later import does not bring them back."""
 

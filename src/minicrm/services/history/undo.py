@@ -140,11 +140,18 @@ def latest_undoable(db: Database) -> int:
     counts: undoing it undoes the original again)."""
     row = db.one(
         "SELECT o.id FROM operation o LEFT JOIN operation t ON t.id = o.undoes "
-        "WHERE o.undone_by IS NULL AND (o.undoes IS NULL OR t.undoes IS NOT NULL) ORDER BY o.id DESC LIMIT 1"
+        "WHERE o.undone_by IS NULL AND (o.undoes IS NULL OR t.undoes IS NOT NULL) "
+        "AND o.id NOT IN (SELECT op_id FROM import_run) ORDER BY o.id DESC LIMIT 1"
     )
     if row is None:
         raise NotFound("nothing to undo")
     return int(row["id"])
+
+
+def net_changes(db: Database, op_id: int) -> list[_Net]:
+    """The net effect of operation ``op_id`` on each record, last changed first (what undo
+    reverts; an interrupted import's rollback reverts it too)."""
+    return _changes(db, op_id)
 
 
 def _changes(db: Database, op_id: int) -> list[_Net]:
@@ -194,6 +201,8 @@ def _plan(db: Database, op: Operation) -> tuple[UndoPlan, list[_Net]]:
             f"operation #{op.id} is already undone (by #{op.undone_by}); "
             f"`minicrm undo {op.undone_by}` redoes it"
         )
+    if db.scalar("SELECT 1 FROM import_run WHERE op_id = ?", (op.id,)):
+        raise Conflict(f"operation #{op.id} ({op.summary}) is an import still running; undo it once it ends")
     nets = _changes(db, op.id)
     _refuse_dependents(db, op, nets)
     steps = []
