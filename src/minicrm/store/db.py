@@ -337,9 +337,11 @@ def _translate(exc: Exception, target: Target | None = None) -> Exception:
             return Conflict(message)
         return StorageError(f"database error{where}: {message}")
     if type(exc).__module__.startswith("psycopg"):
-        from minicrm.core.errors import Conflict, InvalidInput
+        from minicrm.core.errors import Conflict, InvalidInput, Refused
 
         name = type(exc).__name__
+        if name == "InsufficientPrivilege":  # a row-level security policy (``team secure``), a GRANT
+            return Refused(f"not allowed: {message}")
         if name in (
             "UniqueViolation",
             "ForeignKeyViolation",

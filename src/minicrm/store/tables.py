@@ -337,6 +337,9 @@ class Operation(SQLModel, table=True):
     summary: str
     undone_by: int | None = None
     undoes: int | None = None
+    #: the PostgreSQL role that did it, when the connection's role decides who acts (a role per
+    #: rep); differs from ``actor`` when an admin acted for that user
+    role: str | None = None
 
 
 class Change(SQLModel, table=True):

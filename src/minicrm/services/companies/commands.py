@@ -211,7 +211,7 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
             return get(ctx, company_id)
         row["updated_at"] = uow.now
         new_version = uow.companies.update(company_id, row, base_version=before["version"])
-        written(uow, "company", company_id, new_version)
+        written(uow, "company", company_id, new_version, before["version"])
         uow.companies.replace_children(company_id, tags=tags, fields=fields)
         uow.record("company", company_id, "update", before, uow.companies.snapshot(company_id))
     return get(ctx, company_id)

@@ -418,7 +418,7 @@ def _update(uow: UnitOfWork, deal_id: int, before: dict[str, Any], row: dict[str
     one read (else a conflict), and keep the search document current."""
     row = {**row, "updated_at": uow.now}
     new = uow.deals.update(deal_id, {c: row[c] for c in _COLUMNS}, base_version=before["version"])
-    written(uow, "deal", deal_id, new)
+    written(uow, "deal", deal_id, new, before["version"])
 
 
 def _record_update(uow: UnitOfWork, deal_id: int, before: dict[str, Any]) -> None:

@@ -42,6 +42,13 @@ class Operation:
     changes: int
     undone_by: int | None = None
     undoes: int | None = None
+    role: str | None = None  # the PostgreSQL role that did it (a role per rep), if recorded
+
+    @property
+    def by(self) -> str:
+        """Who did it: the user, and the role that acted for them when that was someone else."""
+        who = self.actor or ""
+        return f"{who} (by {self.role})" if self.role and self.role != self.actor else who
 
     @property
     def state(self) -> str:
@@ -61,6 +68,7 @@ class Operation:
             "undone": self.undone_by is not None,
             "undone_by": self.undone_by,
             "undoes": self.undoes,
+            "role": self.role,
         }
 
 
@@ -105,7 +113,7 @@ class _Net:
 
 # -- reading -------------------------------------------------------------------------------
 _OP_SQL = (
-    "SELECT o.id, o.at, o.actor, o.summary, o.undone_by, o.undoes, "
+    "SELECT o.id, o.at, o.actor, o.summary, o.undone_by, o.undoes, o.role, "
     f"(SELECT count(*) FROM change c WHERE c.op_id = o.id) + {created_count_sql('o')} AS changes "
     "FROM operation o"
 )
@@ -120,6 +128,7 @@ def _operation(row: Row) -> Operation:
         changes=int(row["changes"]),
         undone_by=row["undone_by"],
         undoes=row["undoes"],
+        role=row["role"],
     )
 
 

@@ -7,7 +7,7 @@ change-log snapshot (``snapshot``) is the dict that ``undo`` puts back.
 from __future__ import annotations
 
 from minicrm.store.records import search_index
-from minicrm.store.records.base import insert_sql, update_row
+from minicrm.store.records.base import deleted, insert_sql, update_row
 from minicrm.store.records.tags import TagRecords, tags_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
@@ -183,7 +183,7 @@ class ContactRecords:
         """Delete the contact; its child rows, interactions, follow-ups and requests go with it
         (ON DELETE CASCADE), and so do their search documents."""
         search_index.unindex_notes_of(self.db, contact_id)
-        self.db.execute("DELETE FROM contact WHERE id = ?", (contact_id,))
+        deleted(self.db.execute("DELETE FROM contact WHERE id = ?", (contact_id,)), "contact", contact_id)
         search_index.unindex(self.db, "contact", contact_id)
 
 

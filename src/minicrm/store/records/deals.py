@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from minicrm.store.records import search_index
-from minicrm.store.records.base import insert_sql, update_row
+from minicrm.store.records.base import deleted, insert_sql, update_row
 from minicrm.store.records.tags import TagRecords
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
@@ -87,7 +87,7 @@ class DealRecords:
 
     def delete(self, deal_id: int) -> None:
         """Delete the deal with its stage history (ON DELETE CASCADE) and its document."""
-        self.db.execute("DELETE FROM deal WHERE id = ?", (deal_id,))
+        deleted(self.db.execute("DELETE FROM deal WHERE id = ?", (deal_id,)), "deal", deal_id)
         search_index.unindex(self.db, "deal", deal_id)
 
     # -- the stage history ----------------------------------------------------------------

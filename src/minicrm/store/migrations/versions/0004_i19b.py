@@ -1,4 +1,4 @@
-"""Imports that commit in batches: ``import_run`` marks the operation of an import in progress.
+"""Imports that commit in batches (``import_run``), and the real role of each operation.
 
 A long import commits every batch (other writers wait at most one batch, not the whole file),
 so a killed import leaves its committed batches behind. ``import_run`` holds one row per import
@@ -7,6 +7,9 @@ its last one. A row whose process is gone (its lock is free) is an interrupted i
 open rolls its operation back (the records in the id ranges its change log recorded, and the
 records it updated) and deletes the operation, as a rollback would have
 (``services/transfer/import_runs.py``).
+
+``operation.role``: on PostgreSQL with a role per rep, the role that did the operation (the
+connection's ``current_user``); it differs from ``actor`` when an admin acted for that user.
 
 Revision ID: 0004
 Revises: 0003
@@ -35,7 +38,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["op_id"], ["operation.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("op_id"),
     )
+    # a plain ADD COLUMN (SQLite has it): a batch copy of ``operation`` would cascade to the log
+    op.add_column("operation", sa.Column("role", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("operation", "role")  # SQLite 3.35+ drops a column in place
     op.drop_table("import_run")
