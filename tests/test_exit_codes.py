@@ -38,7 +38,7 @@ def test_each_path_ends_the_same_way(cli, capsys, monkeypatch, raised, code, std
     def fail(*args: object, **kwargs: object) -> None:
         raise raised
 
-    monkeypatch.setattr(state, "open_context", fail)  # every command opens the services there
+    monkeypatch.setattr(state, "open_services", fail)  # every command opens the services there
     on_fast, on_typer = _both(cli, capsys, argv)
     assert on_fast == on_typer == (code, "", stderr)
 

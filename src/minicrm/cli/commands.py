@@ -99,6 +99,7 @@ TREE: dict[str, Entry] = {
         "hooks", "app", "Event hooks: executables in <config dir>/hooks/ run on add, change, delete, …"
     ),
     "user": _g("user", "app", "Users (team mode): who acts and who owns records."),
+    "team": _g("team", "app", "Team mode on PostgreSQL: row-level security."),
     "deal": _g("deal", "app", "Deals: add, list, show, edit, move through the pipeline, win, lose, remove."),
     "pipeline": _g("pipeline", "app", "The deal pipeline: the board (no subcommand) and its stages."),
     "report": _g("report", "app", "Sales reports. Amounts in different currencies are never added together."),

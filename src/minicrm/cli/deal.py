@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import deal_views, views
-from minicrm.cli.options import AllOpt, FormatOpt, JsonOpt, OwnerOpt, YesOpt
+from minicrm.cli.options import AllOpt, FormatOpt, IfVersionOpt, JsonOpt, OwnerOpt, YesOpt
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.state import confirm, services
 from minicrm.core.dates import parse_when
@@ -169,6 +169,7 @@ def edit(
             help="Empty a field: contact, company, value, close, probability (back to the stage's), owner.",
         ),
     ] = None,
+    if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
@@ -188,6 +189,7 @@ def edit(
             owner=opt(owner),
             lost_reason=opt(reason),
             clear=tuple(clear or ()),
+            expected_version=if_version,
         )
         _print(ctx, deals.edit(ctx, deal_queries.deal_id(ctx, deal_id), patch), fmt)
 
@@ -202,34 +204,45 @@ def move(
         int | None,
         typer.Option("--probability", help="Set the deal's probability (default: the new stage's)."),
     ] = None,
+    if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
     """Move a deal to another stage. Prints it."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        _print(ctx, deals.move(ctx, deal_queries.deal_id(ctx, deal_id), stage, probability=probability), fmt)
+        found = deal_queries.deal_id(ctx, deal_id)
+        _print(ctx, deals.move(ctx, found, stage, probability=probability, expected_version=if_version), fmt)
 
 
 @app.command("won")
-def won(deal_id: IdArg, fmt: FormatOpt = None, json_flag: JsonOpt = False) -> None:
-    """Mark a deal won (closes it at 100%). Prints it."""
+def won(
+    deal_id: IdArg, if_version: IfVersionOpt = None, fmt: FormatOpt = None, json_flag: JsonOpt = False
+) -> None:
+    """Mark a deal won (closes it at 100%). Prints it.
+
+    A deal someone else marked lost is turned won only with --if-version (its current version),
+    so that a stale view cannot overturn their close."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        _print(ctx, deals.won(ctx, deal_queries.deal_id(ctx, deal_id)), fmt)
+        _print(ctx, deals.won(ctx, deal_queries.deal_id(ctx, deal_id), expected_version=if_version), fmt)
 
 
 @app.command("lost")
 def lost(
     deal_id: IdArg,
     reason: Annotated[str | None, typer.Option("--reason", "-r", help="Why it was lost (required).")] = None,
+    if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
-    """Mark a deal lost, with the reason (closes it at 0%). Prints it."""
+    """Mark a deal lost, with the reason (closes it at 0%). Prints it.
+
+    A deal someone else marked won is turned lost only with --if-version (its current version)."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        _print(ctx, deals.lost(ctx, deal_queries.deal_id(ctx, deal_id), reason), fmt)
+        found = deal_queries.deal_id(ctx, deal_id)
+        _print(ctx, deals.lost(ctx, found, reason, expected_version=if_version), fmt)
 
 
 @app.command("rm")

@@ -101,7 +101,9 @@ def _contact_add(v: Values) -> None:
 def _followup_done(v: Values) -> None:
     from minicrm.cli import writes
 
-    writes.followup_done(v["followup_ids"], fmt=v["fmt"], json_flag=v["json_flag"])
+    writes.followup_done(
+        v["followup_ids"], if_version=v["if_version"], fmt=v["fmt"], json_flag=v["json_flag"]
+    )
 
 
 def _tui(v: Values) -> None:

@@ -137,24 +137,35 @@ def show(
 @app.command("done")
 def done(
     followup_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Follow-up ids.")],
+    if_version: Annotated[
+        int | None,
+        typer.Option(
+            "--if-version",
+            min=1,
+            metavar="N",
+            help="With one ID: only if it is still at version N (from --json); else fail, changing nothing.",
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
     """Mark follow-ups done (a repeating one is scheduled again). Prints them."""
-    writes.followup_done(followup_ids, fmt=fmt, json_flag=json_flag)
+    writes.followup_done(followup_ids, if_version=if_version, fmt=fmt, json_flag=json_flag)
 
 
 @app.command("snooze")
 def snooze(
     followup_id: Annotated[str, typer.Argument(metavar="ID")],
     until: Annotated[str, typer.Option("--until", help="Hide it until then, e.g. 'monday 9:00'.")],
+    if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
     """Hide a follow-up from due lists until a later moment."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        item = followups.snooze(ctx, ids([followup_id], "follow-up")[0], parse_when(until, ctx.clock))
+        found = ids([followup_id], "follow-up")[0]
+        item = followups.snooze(ctx, found, parse_when(until, ctx.clock), expected_version=if_version)
         Printer(fmt, ctx.clock.tz).record(item, views.followup_fields(item, ctx.clock.tz))
 
 

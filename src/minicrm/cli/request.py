@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import customer_views
-from minicrm.cli.options import FormatOpt, JsonOpt
+from minicrm.cli.options import FormatOpt, IfVersionOpt, JsonOpt
 from minicrm.cli.output import Printer, check_format, write_lines
 from minicrm.cli.state import services
 from minicrm.services.customer import requests
@@ -73,13 +73,16 @@ def edit(
     request_id: IdArg,
     title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
     priority: PriorityOpt = None,
+    if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
     """Change a request's title or priority. Prints it."""
     fmt = check_format(fmt, json_flag)
     patch = requests.RequestPatch(
-        title=UNSET if title is None else title, priority=UNSET if priority is None else priority
+        title=UNSET if title is None else title,
+        priority=UNSET if priority is None else priority,
+        expected_version=if_version,
     )
     with services() as ctx:
         _print(requests.edit(ctx, requests.parse_id(request_id), patch), fmt, ctx.clock.tz)
@@ -89,21 +92,26 @@ def edit(
 def close(
     request_id: IdArg,
     resolution: Annotated[str, typer.Option("--resolution", "-r", help="How it was resolved.")],
+    if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
     """Close a request with its resolution. Prints it."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        _print(requests.close(ctx, requests.parse_id(request_id), resolution), fmt, ctx.clock.tz)
+        found = requests.parse_id(request_id)
+        _print(requests.close(ctx, found, resolution, expected_version=if_version), fmt, ctx.clock.tz)
 
 
 @app.command("reopen")
-def reopen(request_id: IdArg, fmt: FormatOpt = None, json_flag: JsonOpt = False) -> None:
+def reopen(
+    request_id: IdArg, if_version: IfVersionOpt = None, fmt: FormatOpt = None, json_flag: JsonOpt = False
+) -> None:
     """Reopen a closed request. Prints it."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        _print(requests.reopen(ctx, requests.parse_id(request_id)), fmt, ctx.clock.tz)
+        found = requests.parse_id(request_id)
+        _print(requests.reopen(ctx, found, expected_version=if_version), fmt, ctx.clock.tz)
 
 
 @app.command("report")

@@ -85,6 +85,7 @@ SPELLINGS: dict[tuple[str, ...], tuple[Param, ...]] = {
     ),
     ("followup", "done"): (
         ("followup_ids", "args", (), (), "str", None, None, None, True),
+        ("if_version", "value", ("--if-version",), (), "int", None, 1, None, False),
         ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),
         ("json_flag", "flag", ("--json",), (), "bool", False, None, None, False),
     ),

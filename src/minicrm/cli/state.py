@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from minicrm.cli.output import inert
 from minicrm.core.errors import Refused
-from minicrm.services.kernel.context import Context, open_context
+from minicrm.services.kernel.context import Context
+from minicrm.services.opening import open_services
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -32,7 +33,7 @@ def services(*, check_user: bool = True) -> Iterator[Context]:
     add`` and ``user list`` pass ``check_user=False``: they are how users come to exist).
     Warnings the services collected (e.g. a failing ``on-…`` hook) go to stderr when the command
     ends, whether it succeeded or not."""
-    ctx = open_context(GLOBALS.db, user=GLOBALS.user)
+    ctx = open_services(GLOBALS.db, user=GLOBALS.user)
     try:
         if check_user:
             from minicrm.services.kernel.users import require_acting_user

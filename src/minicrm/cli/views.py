@@ -246,7 +246,7 @@ def operation_columns(tz: tzinfo) -> list[Column]:
     return [
         Column("ID", lambda o: o.id, keep=True),
         Column("When", lambda o: show_moment(o.at, tz)),
-        Column("By", lambda o: o.actor),
+        Column("By", lambda o: o.by),
         Column("What", lambda o: o.summary, wrap=True, keep=True),
         Column("Changes", lambda o: o.changes),
         Column("State", lambda o: o.state),

@@ -8,6 +8,7 @@ from minicrm.cli import views
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import cadence_days, ids, key_values
 from minicrm.cli.state import services
+from minicrm.core.errors import InvalidInput
 from minicrm.services.contacts import commands as contacts
 from minicrm.services.dto import Address, ContactCreate
 from minicrm.services.followups import commands as followups
@@ -59,8 +60,14 @@ def contact_add(
         Printer(fmt, ctx.clock.tz).record(contact, views.contact_fields(contact, ctx.clock.tz))
 
 
-def followup_done(followup_ids: list[str], *, fmt: str | None, json_flag: bool) -> None:
+def followup_done(
+    followup_ids: list[str], *, if_version: int | None = None, fmt: str | None, json_flag: bool
+) -> None:
     fmt = check_format(fmt, json_flag)
+    wanted = ids(followup_ids, "follow-up")
+    if if_version is not None and len(set(wanted)) != 1:
+        raise InvalidInput("--if-version goes with one follow-up id")
     with services() as ctx:
-        items = followups.done(ctx, ids(followup_ids, "follow-up"))
+        expected = {wanted[0]: if_version} if if_version is not None else None
+        items = followups.done(ctx, wanted, expected_versions=expected)
         Printer(fmt, ctx.clock.tz).records(items, views.followup_columns(ctx.clock.tz))

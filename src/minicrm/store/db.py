@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from minicrm.core.errors import StorageError
+from minicrm.store.locks import Turns
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class Database:
         #: the outermost unit of work open on this connection (owned by the services layer,
         #: ``minicrm.services.kernel.unit_of_work``), to which nested units of work hand their events
         self.work: object | None = None
+        self._turns: Turns | None = Turns(target.path) if target.path is not None else None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -118,6 +120,8 @@ class Database:
     def close(self) -> None:
         with contextlib.suppress(Exception):  # closing must never mask the real error
             self._raw.close()
+        if self._turns is not None:
+            self._turns.close()
 
     @property
     def is_sqlite(self) -> bool:
@@ -189,7 +193,11 @@ class Database:
         self._mode = "write"
         try:
             if self.is_sqlite:
-                self.execute("BEGIN IMMEDIATE")
+                if self._turns is None:
+                    self.execute("BEGIN IMMEDIATE")
+                else:
+                    with self._turns.waiting():  # see minicrm.store.locks
+                        self.execute("BEGIN IMMEDIATE")
             else:
                 self.execute("BEGIN")
                 try:
@@ -205,6 +213,16 @@ class Database:
             self.execute("COMMIT")
         finally:
             self._mode = None
+
+    def let_waiting_writers_in(self) -> float:
+        """Between two transactions of a long write (an import's batches): wait until every
+        writer that was waiting for the write lock has had it (SQLite; PostgreSQL queues its
+        lock's waiters itself). Returns the seconds waited."""
+        if self._mode is not None:
+            raise StorageError("let_waiting_writers_in is for between transactions")
+        if self._turns is None:
+            return 0.0
+        return self._turns.let_waiting_in(BUSY_TIMEOUT_S)
 
     @contextmanager
     def snapshot(self) -> Iterator[Database]:
@@ -335,9 +353,11 @@ def _translate(exc: Exception, target: Target | None = None) -> Exception:
             return Conflict(message)
         return StorageError(f"database error{where}: {message}")
     if type(exc).__module__.startswith("psycopg"):
-        from minicrm.core.errors import Conflict, InvalidInput
+        from minicrm.core.errors import Conflict, InvalidInput, Refused
 
         name = type(exc).__name__
+        if name == "InsufficientPrivilege":  # a row-level security policy (``team secure``), a GRANT
+            return Refused(f"not allowed: {message}")
         if name in (
             "UniqueViolation",
             "ForeignKeyViolation",

@@ -337,6 +337,9 @@ class Operation(SQLModel, table=True):
     summary: str
     undone_by: int | None = None
     undoes: int | None = None
+    #: the PostgreSQL role that did it, when the connection's role decides who acts (a role per
+    #: rep); differs from ``actor`` when an admin acted for that user
+    role: str | None = None
 
 
 class Change(SQLModel, table=True):
@@ -378,6 +381,22 @@ class ChangeBatch(SQLModel, table=True):
     first_id: int
     last_id: int
     after: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ImportRun(SQLModel, table=True):
+    """An import in progress (it commits in batches): its operation, and which process runs it.
+    A row whose process is gone is an interrupted import, rolled back at the next open
+    (``services.transfer.import_runs``)."""
+
+    __tablename__ = "import_run"
+    op_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("operation.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        )
+    )
+    started_at: str
+    host: str
+    pid: int
 
 
 class Tombstone(SQLModel, table=True):

@@ -11,7 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from minicrm.services.kernel.context import Context, open_context
+from minicrm.services.kernel.context import Context
+from minicrm.services.opening import open_services
 
 T = TypeVar("T")
 
@@ -32,7 +33,7 @@ class Store:
             if is_stale is not None and is_stale():
                 return None
             if self._ctx is None:
-                self._ctx = open_context(self._db, user=self._user)
+                self._ctx = open_services(self._db, user=self._user)
             return fn(self._ctx, *args, **kwargs)
 
     def close(self) -> None:

@@ -9,8 +9,7 @@ from minicrm.core.clock import from_db
 from minicrm.core.errors import Conflict, InvalidInput, NotFound
 from minicrm.services import search as search_index
 from minicrm.services.dto import UNSET, Address, Company, CompanyCreate, CompanyPatch
-from minicrm.services.history.history import conflict_message
-from minicrm.services.history.versions import check_version
+from minicrm.services.history.versions import check_version, written
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.refs import find_company_exact, resolve_company
 from minicrm.services.kernel.tags import tags_of
@@ -208,9 +207,8 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
         }:
             return get(ctx, company_id)
         row["updated_at"] = uow.now
-        version = uow.companies.update(company_id, row, base_version=before["version"])
-        if version is None:
-            raise Conflict(conflict_message(uow.ctx, "company", company_id))
+        new_version = uow.companies.update(company_id, row, base_version=before["version"])
+        written(uow, "company", company_id, new_version, before["version"])
         uow.companies.replace_children(company_id, tags=tags, fields=fields)
         uow.record("company", company_id, "update", before, uow.companies.snapshot(company_id))
     return get(ctx, company_id)

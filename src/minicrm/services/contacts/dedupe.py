@@ -2,7 +2,9 @@
 
 A pair is a likely duplicate when it shares an email (score 100), a normalised phone (95),
 or has similar names (rapidfuzz ``token_sort_ratio`` ≥ 90) within the same company or the
-same email domain (free-mail domains excluded). Pairs are joined into groups. Merging keeps
+same email domain (free-mail domains excluded). Pairs are joined into groups by complete
+linkage: every two records of a group are a likely pair themselves, so likeness never chains
+("Loja 1" ~ "Loja 10" ~ "Loja 100" does not make "Loja 1" and "Loja 100" one). Merging keeps
 one record, fills its empty fields from the others, unites emails, phones, tags and custom
 fields, moves the others' timeline, deals, follow-ups and requests to it, deletes the others
 and records all of it (full snapshots, action ``merge``) so ``undo`` can restore it.
@@ -10,8 +12,9 @@ and records all of it (full snapshots, action ``merge``) so ``undo`` can restore
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,11 +38,16 @@ FREE_MAIL = frozenset({
 
 @dataclass(frozen=True)
 class DuplicateGroup:
+    """A cluster of likely duplicates: every two of its members are a likely pair themselves
+    (``pairs``: each with its score and reasons); ``score`` is the weakest pair's. ``--apply``
+    keeps the first id (the oldest record)."""
+
     entity: str  # contact or company
     ids: tuple[int, ...]
     names: tuple[str, ...]
     score: int
     reason: str
+    pairs: tuple[tuple[int, int, int, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,43 +56,77 @@ class DuplicateGroup:
             "names": list(self.names),
             "score": self.score,
             "reason": self.reason,
+            "keep": self.ids[0],
+            "pairs": [{"ids": [a, b], "score": score, "reason": why} for a, b, score, why in self.pairs],
         }
 
 
-class _Groups:
-    """Union-find over record ids, remembering the best score and the reasons."""
+class _Pairs:
+    """Likely duplicate pairs: each with its best score and every reason found for it."""
 
     def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-        self.score: dict[int, int] = {}
-        self.reasons: dict[int, list[str]] = defaultdict(list)
+        self.score: dict[tuple[int, int], int] = {}
+        self.reasons: dict[tuple[int, int], list[str]] = defaultdict(list)
 
-    def find(self, x: int) -> int:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
+    def add(self, a: int, b: int, score: int, reason: str) -> None:
+        if a == b:
+            return
+        key = (a, b) if a < b else (b, a)
+        self.score[key] = max(self.score.get(key, 0), score)
+        if reason not in self.reasons[key]:
+            self.reasons[key].append(reason)
 
-    def join(self, a: int, b: int, score: int, reason: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[rb] = ra
-            self.score[ra] = max(self.score.pop(rb, 0), self.score.get(ra, 0))
-            self.reasons[ra].extend(self.reasons.pop(rb, []))
-        self.score[ra] = max(self.score.get(ra, 0), score)
-        if reason not in self.reasons[ra]:
-            self.reasons[ra].append(reason)
+    def add_all(self, ids: list[int], score: int, reason: str) -> None:
+        """Every two of ``ids`` (records sharing an email, a phone, a name…)."""
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                self.add(a, b, score, reason)
 
-    def groups(self) -> list[tuple[list[int], int, list[str]]]:
-        members: dict[int, list[int]] = defaultdict(list)
-        for x in list(self.parent):
-            members[self.find(x)].append(x)
-        return [
-            (sorted(ids), self.score[root], self.reasons[root])
-            for root, ids in members.items()
-            if len(ids) > 1
-        ]
+    def groups(self) -> list[tuple[list[int], int, list[str], list[tuple[int, int, int, str]]]]:
+        """The clusters (complete linkage), each with its weakest score, its reasons and pairs."""
+        out = []
+        for members in complete_linkage(self.score):
+            inside = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+            reasons = list(dict.fromkeys(r for pair in inside for r in self.reasons[pair]))
+            pairs = [(a, b, self.score[(a, b)], "; ".join(self.reasons[(a, b)])) for a, b in inside]
+            out.append((members, min(p[2] for p in pairs), reasons, pairs))
+        return out
+
+
+def complete_linkage(pairs: Mapping[tuple[int, int], int]) -> list[list[int]]:
+    """Clusters of ids in which every two ids are a pair of ``pairs`` (``(a, b) → score``, a < b):
+    agglomerative clustering by complete linkage, strongest link first (ties: lowest ids), so
+    that likeness never chains (A like B, B like C, A unlike C: only the closer two join).
+    Each cluster's ids are sorted; clusters of one are left out; sorted by their first id.
+
+    Only complete links are kept (a cluster pair with one pair missing can never become
+    complete), so the work is proportional to the pairs, not to the square of the ids."""
+    members: dict[int, list[int]] = {}
+    links: dict[int, dict[int, int]] = defaultdict(dict)  # cluster → cluster → weakest score
+    for (a, b), score in pairs.items():
+        members.setdefault(a, [a])
+        members.setdefault(b, [b])
+        links[a][b] = links[b][a] = score
+    heap = [(-score, a, b) for (a, b), score in pairs.items()]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if a not in members or b not in members or links[a].get(b) != -negative:
+            continue  # one side merged meanwhile, or the link changed
+        keep, gone = (a, b) if a < b else (b, a)  # a cluster is named by its lowest id
+        members[keep] += members.pop(gone)
+        old_keep, old_gone = links.pop(keep), links.pop(gone)
+        old_keep.pop(gone, None)
+        for other in set(old_keep) | set(old_gone):
+            if other in (keep, gone):
+                continue
+            links[other].pop(keep, None)
+            links[other].pop(gone, None)
+            if other in old_keep and other in old_gone:  # complete with both: still complete
+                weakest = min(old_keep[other], old_gone[other])
+                links[keep][other] = links[other][keep] = weakest
+                heapq.heappush(heap, (-weakest, min(keep, other), max(keep, other)))
+    return sorted(sorted(ids) for ids in members.values() if len(ids) > 1)
 
 
 def _shared(ctx: Context, sql: str) -> dict[str, list[int]]:
@@ -95,7 +137,7 @@ def _shared(ctx: Context, sql: str) -> dict[str, list[int]]:
     return {k: sorted(set(v)) for k, v in found.items() if len(set(v)) > 1}
 
 
-def _similar_names(groups: _Groups, blocks: Iterable[tuple[str, list[tuple[int, str]]]]) -> None:
+def _similar_names(pairs: _Pairs, blocks: Iterable[tuple[str, list[tuple[int, str]]]]) -> None:
     from rapidfuzz import fuzz
 
     for label, members in blocks:
@@ -105,7 +147,16 @@ def _similar_names(groups: _Groups, blocks: Iterable[tuple[str, list[tuple[int, 
             for b, name_b in members[i + 1 :]:
                 score = int(fuzz.token_sort_ratio(name_a.casefold(), name_b.casefold()))
                 if score >= NAME_THRESHOLD:
-                    groups.join(a, b, score, f"similar names ({label})")
+                    pairs.add(a, b, score, f"similar names ({label})")
+
+
+def _found(entity: str, pairs: _Pairs, names: Mapping[int, str]) -> list[DuplicateGroup]:
+    return [
+        DuplicateGroup(
+            entity, tuple(ids), tuple(names[i] for i in ids), score, "; ".join(reasons), tuple(inside)
+        )
+        for ids, score, reasons, inside in pairs.groups()
+    ]
 
 
 def find_duplicates(ctx: Context) -> list[DuplicateGroup]:
@@ -113,15 +164,13 @@ def find_duplicates(ctx: Context) -> list[DuplicateGroup]:
     db = ctx.db
     out: list[DuplicateGroup] = []
     with db.snapshot():
-        contacts = _Groups()
+        contacts = _Pairs()
         for email, ids in _shared(
             ctx, "SELECT email_lower AS k, contact_id AS id FROM contact_email"
         ).items():
-            for other in ids[1:]:
-                contacts.join(ids[0], other, 100, f"same email {email}")
+            contacts.add_all(ids, 100, f"same email {email}")
         for phone, ids in _shared(ctx, "SELECT phone AS k, contact_id AS id FROM contact_phone").items():
-            for other in ids[1:]:
-                contacts.join(ids[0], other, 95, f"same phone {phone}")
+            contacts.add_all(ids, 95, f"same phone {phone}")
         names = {int(r["id"]): str(r["name"]) for r in db.all("SELECT id, name FROM contact")}
         by_company: dict[int, list[tuple[int, str]]] = defaultdict(list)
         company_names = {int(r["id"]): str(r["name"]) for r in db.all("SELECT id, name FROM company")}
@@ -134,30 +183,20 @@ def find_duplicates(ctx: Context) -> list[DuplicateGroup]:
                 by_domain[domain][int(r["contact_id"])] = names[int(r["contact_id"])]
         _similar_names(contacts, [(f"at {company_names[k]}", v) for k, v in by_company.items()])
         _similar_names(contacts, [(f"@{d}", list(v.items())) for d, v in by_domain.items()])
-        out += [
-            DuplicateGroup("contact", tuple(ids), tuple(names[i] for i in ids), score, "; ".join(reasons))
-            for ids, score, reasons in contacts.groups()
-        ]
+        out += _found("contact", contacts, names)
 
-        companies = _Groups()
+        companies = _Pairs()
         for name, ids in _shared(ctx, "SELECT lower(name) AS k, id FROM company").items():
-            for other in ids[1:]:
-                companies.join(ids[0], other, 100, f"same name {name}")
+            companies.add_all(ids, 100, f"same name {name}")
         for domain, ids in _shared(
             ctx, "SELECT domain AS k, id FROM company WHERE domain IS NOT NULL"
         ).items():
-            for other in ids[1:]:
-                companies.join(ids[0], other, 95, f"same domain {domain}")
+            companies.add_all(ids, 95, f"same domain {domain}")
         by_initial: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for cid, cname in sorted(company_names.items()):
             by_initial[cname.strip()[:1].casefold()].append((cid, cname))
         _similar_names(companies, [("company names", v) for v in by_initial.values()])
-        out += [
-            DuplicateGroup(
-                "company", tuple(ids), tuple(company_names[i] for i in ids), score, "; ".join(reasons)
-            )
-            for ids, score, reasons in companies.groups()
-        ]
+        out += _found("company", companies, company_names)
     out.sort(key=lambda g: (g.entity != "contact", -g.score, g.ids))
     return out
 

@@ -164,7 +164,7 @@ def add(
 def edit(ctx: Context, request_id: int, patch: RequestPatch) -> ServiceRequest:
     with UnitOfWork(ctx, f"request edit {request_id}") as uow:
         before = _load(uow.ctx, request_id)
-        _check_version(ctx, before, patch.expected_version)
+        _check_version(uow, before, patch.expected_version)
         changes: dict[str, Any] = {}
         if patch.title is not UNSET:
             changes["title"] = require_text(patch.title, "request title")
@@ -181,7 +181,7 @@ def close(
     text = require_text(resolution, "resolution", limit=TEXT_MAX)
     with UnitOfWork(ctx, f"request close {request_id}") as uow:
         before = _load(uow.ctx, request_id)
-        _check_version(ctx, before, expected_version)
+        _check_version(uow, before, expected_version)
         if before["status"] == "closed":
             raise Conflict(f"request #{request_id} is already closed")
         _update(uow, request_id, before, {"status": "closed", "resolution": text, "closed_at": uow.now})
@@ -189,9 +189,10 @@ def close(
     return get(ctx, request_id)
 
 
-def reopen(ctx: Context, request_id: int) -> ServiceRequest:
+def reopen(ctx: Context, request_id: int, *, expected_version: int | None = None) -> ServiceRequest:
     with UnitOfWork(ctx, f"request reopen {request_id}") as uow:
         before = _load(uow.ctx, request_id)
+        _check_version(uow, before, expected_version)
         if before["status"] == "open":
             raise Conflict(f"request #{request_id} is already open")
         _update(uow, request_id, before, {"status": "open", "resolution": None, "closed_at": None})
@@ -209,16 +210,18 @@ def _load(ctx: Context, request_id: int) -> dict[str, Any]:
     return snap
 
 
-def _check_version(ctx: Context, before: dict[str, Any], expected: int | None) -> None:
-    if expected is not None and before["version"] != expected:
-        from minicrm.services.history.history import conflict_message  # imports json: writes only
+def _check_version(uow: UnitOfWork, before: dict[str, Any], expected: int | None) -> None:
+    from minicrm.services.history.versions import check_version  # imports json: writes only
 
-        raise Conflict(conflict_message(ctx, ENTITY, int(before["id"])))
+    state = f"it is now {before['status']}"
+    check_version(uow, ENTITY, int(before["id"]), before["version"], expected, state=state)
 
 
 def _update(uow: UnitOfWork, request_id: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
-    changes = {**changes, "updated_at": uow.now, "version": before["version"] + 1}
-    uow.requests.update(request_id, changes)
+    from minicrm.services.history.versions import update_versioned
+
+    changes = {**changes, "updated_at": uow.now}
+    update_versioned(uow, "service_request", ENTITY, request_id, before["version"], changes)
     uow.record(ENTITY, request_id, "update", before, uow.requests.snapshot(request_id))
 
 

@@ -23,7 +23,7 @@ from minicrm.services.deals.pipelines import (
 )
 from minicrm.services.dto import DEAL_STATUSES, UNSET, Deal, DealCreate, DealPatch, StageChange
 from minicrm.services.history import interactions
-from minicrm.services.history.history import conflict_message
+from minicrm.services.history.versions import check_version, written
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.refs import resolve_company, resolve_contact, resolve_deal
 from minicrm.services.kernel.unit_of_work import UnitOfWork
@@ -243,8 +243,7 @@ def add(ctx: Context, data: DealCreate) -> Deal:
 def edit(ctx: Context, deal_id: int, patch: DealPatch) -> Deal:
     with UnitOfWork(ctx, f"deal edit {deal_id}") as uow:
         before = _load_row(uow.ctx, deal_id)
-        if patch.expected_version is not None and before["version"] != patch.expected_version:
-            raise Conflict(conflict_message(ctx, "deal", deal_id))
+        _check_version(uow, before, patch.expected_version)
         row = {k: before[k] for k in _COLUMNS}
         for name in patch.clear:
             key = name.strip().lower()
@@ -293,12 +292,20 @@ def edit(ctx: Context, deal_id: int, patch: DealPatch) -> Deal:
     return get(ctx, deal_id)
 
 
-def move(ctx: Context, deal_id: int, stage: str, *, probability: int | None = None) -> Deal:
+def move(
+    ctx: Context,
+    deal_id: int,
+    stage: str,
+    *,
+    probability: int | None = None,
+    expected_version: int | None = None,
+) -> Deal:
     """Move a deal to another stage of its pipeline; a won or lost deal is reopened there.
     The deal's own probability is reset to the new stage's unless ``probability`` is given."""
     own = check_probability(probability)
     with UnitOfWork(ctx, f"deal move {deal_id} {stage}") as uow:
         before = _load_row(uow.ctx, deal_id)
+        _check_version(uow, before, expected_version)
         target = require_stage(ctx.config.pipeline(before["pipeline"]), stage)
         if before["status"] == "open" and target == before["stage"]:
             raise Conflict(f"deal {deal_id} is already in stage {target!r}")
@@ -323,19 +330,22 @@ def move(ctx: Context, deal_id: int, stage: str, *, probability: int | None = No
     return get(ctx, deal_id)
 
 
-def won(ctx: Context, deal_id: int) -> Deal:
-    return _close(ctx, deal_id, "won", None)
+def won(ctx: Context, deal_id: int, *, expected_version: int | None = None) -> Deal:
+    return _close(ctx, deal_id, "won", None, expected_version)
 
 
-def lost(ctx: Context, deal_id: int, reason: str | None) -> Deal:
-    return _close(ctx, deal_id, "lost", _reason(ctx, reason))
+def lost(ctx: Context, deal_id: int, reason: str | None, *, expected_version: int | None = None) -> Deal:
+    return _close(ctx, deal_id, "lost", _reason(ctx, reason), expected_version)
 
 
-def _close(ctx: Context, deal_id: int, status: str, reason: str | None) -> Deal:
+def _close(ctx: Context, deal_id: int, status: str, reason: str | None, expected: int | None) -> Deal:
     with UnitOfWork(ctx, f"deal {status} {deal_id}") as uow:
         before = _load_row(uow.ctx, deal_id)
+        _check_version(uow, before, expected)
         if before["status"] == status:
             raise Conflict(f"deal {deal_id} is already {status}")
+        if before["status"] != "open" and expected is None:
+            _refuse_overturning(uow, before, status)
         row = {
             **{k: before[k] for k in _COLUMNS},
             "status": status,
@@ -372,10 +382,43 @@ def _load_row(ctx: Context, deal_id: int) -> dict[str, Any]:
     return found
 
 
+def _state(before: dict[str, Any]) -> str:
+    """What a deal is now, for a conflict: its stage, or how it closed."""
+    if before["status"] == "open":
+        return f"it is now in {before['stage']}"
+    reason = f": {before['lost_reason']}" if before["lost_reason"] else ""
+    return f"it is now {before['status']}{reason}"
+
+
+def _check_version(uow: UnitOfWork, before: dict[str, Any], expected: int | None) -> None:
+    check_version(uow, "deal", int(before["id"]), before["version"], expected, state=_state(before))
+
+
+def _refuse_overturning(uow: UnitOfWork, before: dict[str, Any], status: str) -> None:
+    """Turning a deal someone else closed into the other outcome (lost → won) needs the version
+    the user saw (``--if-version``): else a stale view would silently overturn their close and
+    drop their reason. One's own close, or a deal without a recorded closer, may be overturned."""
+    closer = uow.db.one(
+        "SELECT actor, at FROM deal_stage_change WHERE deal_id = ? AND status = ? ORDER BY id DESC LIMIT 1",
+        (before["id"], before["status"]),
+    )
+    if closer is None or closer["actor"] in (None, uow.ctx.user):
+        return
+    when = from_db(closer["at"])
+    local = when.astimezone(uow.ctx.clock.tz).strftime("%Y-%m-%d %H:%M") if when else "?"
+    reason = f" ({before['lost_reason']})" if before["lost_reason"] else ""
+    raise Conflict(
+        f"deal {before['id']} was marked {before['status']} by {closer['actor']} at {local}{reason}; "
+        f"to mark it {status} anyway, give --if-version {before['version']}"
+    )
+
+
 def _update(uow: UnitOfWork, deal_id: int, before: dict[str, Any], row: dict[str, Any]) -> None:
-    """Write ``row`` (every column) with a new version and keep the search document current."""
-    row = {**row, "updated_at": uow.now, "version": before["version"] + 1}
-    uow.deals.update(deal_id, {c: row[c] for c in _COLUMNS})
+    """Write ``row`` (every column) with a new version, only if the stored version is still the
+    one read (else a conflict), and keep the search document current."""
+    row = {**row, "updated_at": uow.now}
+    new = uow.deals.update(deal_id, {c: row[c] for c in _COLUMNS}, base_version=before["version"])
+    written(uow, "deal", deal_id, new, before["version"])
 
 
 def _record_update(uow: UnitOfWork, deal_id: int, before: dict[str, Any]) -> None:

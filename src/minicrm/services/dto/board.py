@@ -26,6 +26,7 @@ class BoardDeal:
     contact: str | None
     idle_days: int
     stale: bool
+    version: int  # what the board showed: its moves pass it back (no silent overwrites)
 
 
 @dataclass(frozen=True, slots=True)

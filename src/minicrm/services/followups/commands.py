@@ -37,6 +37,7 @@ from minicrm.store.records.followups import snapshot as _snapshot
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
 
     from minicrm.services.dto import Unset
@@ -217,13 +218,23 @@ def _following(ctx: Context, item: dict[str, Any], done_at: datetime, clock: Clo
     return nxt
 
 
-def done(ctx: Context, ids: list[int]) -> list[FollowUp]:
+def _check_version(uow: UnitOfWork, before: dict[str, Any], expected: int | None) -> None:
+    state = "it is now done" if before["done_at"] is not None else None
+    check_version(uow, "followup", int(before["id"]), before["version"], expected, state=state)
+
+
+def done(
+    ctx: Context, ids: list[int], *, expected_versions: Mapping[int, int] | None = None
+) -> list[FollowUp]:
     """Mark follow-ups done; a recurring one gets its next occurrence (unless its series
-    already has an open one). Returns the done items, then the newly scheduled occurrences."""
+    already has an open one). Returns the done items, then the newly scheduled occurrences.
+    ``expected_versions`` (id → the version shown) refuses all of them if one moved on."""
     scheduled: list[int] = []
+    expected = expected_versions or {}
     with UnitOfWork(ctx, f"followup done {' '.join(map(str, ids))}") as uow:
         for followup_id in ids:
             before = _load_open(uow.ctx, followup_id)
+            _check_version(uow, before, expected.get(followup_id))
             if before["done_at"] is not None:
                 raise Conflict(f"follow-up {followup_id} is already done")
             _update(uow, followup_id, before, {"done_at": uow.now, "snoozed_until": None})
@@ -239,9 +250,10 @@ def done(ctx: Context, ids: list[int]) -> list[FollowUp]:
     return [get(ctx, i) for i in [*ids, *scheduled]]
 
 
-def snooze(ctx: Context, followup_id: int, until: When) -> FollowUp:
+def snooze(ctx: Context, followup_id: int, until: When, *, expected_version: int | None = None) -> FollowUp:
     with UnitOfWork(ctx, f"followup snooze {followup_id}") as uow:
         before = _load_open(uow.ctx, followup_id)
+        _check_version(uow, before, expected_version)
         if before["done_at"] is not None:
             raise Conflict(f"follow-up {followup_id} is done; snoozing it would change nothing")
         if until.at <= ctx.clock.now():
@@ -255,7 +267,7 @@ def edit(ctx: Context, followup_id: int, patch: FollowUpPatch) -> FollowUp:
     series from there (later occurrences step from the new date)."""
     with UnitOfWork(ctx, f"followup edit {followup_id}") as uow:
         before = _load_open(uow.ctx, followup_id)
-        check_version(uow, "followup", followup_id, before["version"], patch.expected_version)
+        _check_version(uow, before, patch.expected_version)
         changes: dict[str, Any] = {}
         if patch.title is not UNSET:
             changes["title"] = require_text(patch.title, "follow-up text")

@@ -67,8 +67,9 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
     return out
 
 
-def conflict_message(ctx: Context, entity: str, entity_id: int) -> str:
-    """Names who changed a record last and when, for a stale-version conflict."""
+def conflict_message(ctx: Context, entity: str, entity_id: int, *, state: str | None = None) -> str:
+    """Names who changed a record last and when, for a stale-version conflict; ``state``
+    (e.g. "it is now lost: too expensive") is added after it."""
     row = ctx.db.one(
         "SELECT actor, at FROM change WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1",
         (entity, entity_id),
@@ -78,9 +79,10 @@ def conflict_message(ctx: Context, entity: str, entity_id: int) -> str:
 
         logged = created(ctx, entity, entity_id)
         row = logged[-1] if logged else None
+    now = f" ({state})" if state else ""
     if row is None:
-        return f"{entity} {entity_id} was changed by someone else; reload it and try again"
+        return f"{entity} {entity_id} was changed by someone else{now}; reload it and try again"
     when = from_db(row["at"])
     local = when.astimezone(ctx.clock.tz).strftime("%Y-%m-%d %H:%M") if when else "?"
     who = row["actor"] or "someone else"
-    return f"{entity} {entity_id} was changed by {who} at {local}; reload it and try again"
+    return f"{entity} {entity_id} was changed by {who} at {local}{now}; reload it and try again"

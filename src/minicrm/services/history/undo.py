@@ -44,6 +44,13 @@ class Operation:
     changes: int
     undone_by: int | None = None
     undoes: int | None = None
+    role: str | None = None  # the PostgreSQL role that did it (a role per rep), if recorded
+
+    @property
+    def by(self) -> str:
+        """Who did it: the user, and the role that acted for them when that was someone else."""
+        who = self.actor or ""
+        return f"{who} (by {self.role})" if self.role and self.role != self.actor else who
 
     @property
     def state(self) -> str:
@@ -63,6 +70,7 @@ class Operation:
             "undone": self.undone_by is not None,
             "undone_by": self.undone_by,
             "undoes": self.undoes,
+            "role": self.role,
         }
 
 
@@ -107,7 +115,7 @@ class _Net:
 
 # -- reading -------------------------------------------------------------------------------
 _OP_SQL = (
-    "SELECT o.id, o.at, o.actor, o.summary, o.undone_by, o.undoes, "
+    "SELECT o.id, o.at, o.actor, o.summary, o.undone_by, o.undoes, o.role, "
     f"(SELECT count(*) FROM change c WHERE c.op_id = o.id) + {created_count_sql('o')} AS changes "
     "FROM operation o"
 )
@@ -122,6 +130,7 @@ def _operation(row: Row) -> Operation:
         changes=int(row["changes"]),
         undone_by=row["undone_by"],
         undoes=row["undoes"],
+        role=row["role"],
     )
 
 
@@ -140,7 +149,8 @@ def _get_operation(ctx: Context, op_id: int) -> Operation:
 
 _UNDOABLE_SQL = (
     "SELECT o.id, o.actor FROM operation o LEFT JOIN operation t ON t.id = o.undoes "
-    "WHERE o.undone_by IS NULL AND (o.undoes IS NULL OR t.undoes IS NOT NULL)"
+    "WHERE o.undone_by IS NULL AND (o.undoes IS NULL OR t.undoes IS NOT NULL) "
+    "AND o.id NOT IN (SELECT op_id FROM import_run)"  # an import still running (or killed)
 )
 
 
@@ -175,6 +185,12 @@ def is_erase(ctx: Context, op_id: int) -> bool:
     """True when operation ``op_id`` is a privacy erase (which is never undone)."""
     db = ctx.db
     return bool(db.scalar("SELECT 1 FROM change WHERE op_id = ? AND action = 'erase' LIMIT 1", (op_id,)))
+
+
+def net_changes(ctx: Context, op_id: int) -> list[_Net]:
+    """The net effect of operation ``op_id`` on each record, last changed first (what undo
+    reverts; an interrupted import's rollback reverts it too)."""
+    return _changes(ctx, op_id)
 
 
 def _changes(ctx: Context, op_id: int) -> list[_Net]:
@@ -229,6 +245,8 @@ def _plan(ctx: Context, op: Operation) -> tuple[UndoPlan, list[_Net]]:
         raise Conflict(
             f"cannot undo #{op.id} ({op.summary}): a privacy erase is final, the erased data is gone"
         )
+    if ctx.db.scalar("SELECT 1 FROM import_run WHERE op_id = ?", (op.id,)):
+        raise Conflict(f"operation #{op.id} ({op.summary}) is an import still running; undo it once it ends")
     nets = _changes(ctx, op.id)
     _refuse_dependents(ctx, op, nets)
     steps = []

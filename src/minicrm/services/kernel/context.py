@@ -21,6 +21,9 @@ class Context:
     clock: Clock
     config: Config
     user: str | None = None
+    #: the PostgreSQL role the connection is logged in as, when that decides who acts
+    #: (``services.kernel.roles``); the operations record it
+    role: str | None = None
     #: set by the interface when it wants progress or warnings; services never print.
     warnings: list[str] = field(default_factory=list)
 
@@ -59,4 +62,13 @@ def open_context(
     clock = clock or Clock.system(config.timezone, config.region)
     acting = user or os.environ.get("MINICRM_USER") or config.owner
     database = open_database(resolve_target(db), upgrade=upgrade)
-    return Context(db=database, clock=clock, config=config, user=acting)
+    ctx = Context(db=database, clock=clock, config=config, user=acting)
+    if not database.is_sqlite:
+        from minicrm.services.kernel.roles import apply_connection_role
+
+        try:
+            apply_connection_role(ctx)
+        except BaseException:
+            database.close()
+            raise
+    return ctx

@@ -87,8 +87,8 @@ class UnitOfWork(Repositories):
             self.op_id = self._outer.operation()
         if self.op_id is None:
             self.op_id = self.db.insert(
-                "INSERT INTO operation (at, actor, summary) VALUES (?, ?, ?)",
-                (self.now, self.ctx.user, self.summary[:500]),
+                "INSERT INTO operation (at, actor, summary, role) VALUES (?, ?, ?, ?)",
+                (self.now, self.ctx.user, self.summary[:500], self.ctx.role),
             )
         return self.op_id
 

@@ -27,8 +27,9 @@ ORDER = (
     "cadence_rule", "segment", "service_request", "operation", "change", "change_batch", "tombstone",
     "run_log", "search_doc",
 )  # fmt: skip
-#: not data: the schema version, and summaries the database derives itself (``stage_flow``: triggers)
-_SKIP = {"alembic_version", "stage_flow"}
+#: not data: the schema version, summaries the database derives itself (``stage_flow``: triggers),
+#: and the imports in progress (``import_run``)
+_SKIP = {"alembic_version", "stage_flow", "import_run"}
 _BATCH = 1000  # rows per INSERT batch while an archive loads
 _CONTENT_TABLES = ("contact", "company", "deal", "interaction", "followup", "operation", "tag", "tombstone")
 

@@ -1,7 +1,8 @@
 """Importing contacts, companies and deals from CSV and vCard files.
 
-The whole import is ONE unit of work (one transaction, one undoable operation) written in
-batches inside it, so an interrupted import leaves the database exactly as it was. Rows that
+The whole import is ONE unit of work (one undoable operation) that commits in batches
+(``import_runs.ImportWork``: other writers wait at most one batch), and an interrupted import
+is rolled back, at once or at the next open, so it leaves the database exactly as it was. Rows that
 cannot be imported are reported (line and reason) and everything else is imported. Duplicates
 (same email case-insensitively, or same normalised phone, in the database or earlier in the
 file) are updated, skipped or created as ``on_duplicate`` says. People erased for privacy
@@ -46,6 +47,7 @@ from minicrm.services.transfer.bulk import (
     fast_phone,
     new_uids,
 )
+from minicrm.services.transfer.import_runs import ImportWork
 from minicrm.store.records import companies as company_records
 from minicrm.store.records.base import allocate_ids
 from minicrm.store.records.contacts import ALL_COLUMNS as CONTACT_COLUMNS
@@ -247,7 +249,7 @@ def _run(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with UnitOfWork(ctx, label) as uow:
+        with ImportWork(ctx, label, batched=not dry_run) as uow:
             writer: _Writer = {
                 "contacts": ContactWriter,
                 "vcards": LenientContactWriter,
@@ -261,6 +263,8 @@ def _run(
                 else:
                     writer.add(line, row, rec)
                 done += 1
+                if done % 250 == 0:
+                    uow.commit_batch()  # once the batch has held the write lock long enough
                 if progress is not None and done % 1000 == 0:
                     progress(done)
             writer.finish()
@@ -488,7 +492,12 @@ class ContactWriter(_Writer):
         batch, self.batch = self.batch, []
         if not self.bulk_checked:
             self.bulk_checked = True
-            if len(batch) >= BULK_LOAD_ROWS and self.db.scalar("SELECT 1 FROM contact LIMIT 1") is None:
+            # not when the import commits in batches: other writers would find the indexes gone
+            if (
+                not getattr(self.uow, "batched", False)
+                and len(batch) >= BULK_LOAD_ROWS
+                and self.db.scalar("SELECT 1 FROM contact LIMIT 1") is None
+            ):
                 # (contact_tag is empty too: its rows belong to contacts)
                 self.deferred_indexes = [
                     *drop_secondary_indexes(self.ctx, "contact"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from minicrm.core.errors import Conflict
+from minicrm.core.errors import Conflict, Refused
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from minicrm.store.db import Database
 
 
@@ -38,6 +40,13 @@ def allocate_ids(db: Database, table: str, count: int) -> list[int]:
         f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, ?)", (count,)
     )
     return [int(r["id"]) for r in rows]
+
+
+def deleted(cursor: Any, table: str, row_id: int) -> None:
+    """A DELETE of a row just read removed nothing: a row-level security policy hid it from the
+    delete (PostgreSQL after ``minicrm team secure``; the row is someone else's)."""
+    if cursor.rowcount == 0:
+        raise Refused(f"not allowed: {table} {row_id} is not yours to delete (only its owner or an admin)")
 
 
 def insert_sql(table: str, columns: tuple[str, ...] | list[str]) -> str:

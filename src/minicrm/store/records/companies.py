@@ -7,7 +7,7 @@ its people, whose documents name it) current.
 from __future__ import annotations
 
 from minicrm.store.records import search_index
-from minicrm.store.records.base import insert_sql, update_row
+from minicrm.store.records.base import deleted, insert_sql, update_row
 from minicrm.store.records.tags import TagRecords, tags_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
@@ -119,7 +119,7 @@ class CompanyRecords:
         db = self.db
         linked = [int(r["id"]) for r in db.all("SELECT id FROM contact WHERE company_id = ?", (company_id,))]
         deals = [int(r["id"]) for r in db.all("SELECT id FROM deal WHERE company_id = ?", (company_id,))]
-        db.execute("DELETE FROM company WHERE id = ?", (company_id,))
+        deleted(db.execute("DELETE FROM company WHERE id = ?", (company_id,)), "company", company_id)
         search_index.unindex(db, "company", company_id)
         for contact_id in linked:
             search_index.reindex_contact(db, contact_id)

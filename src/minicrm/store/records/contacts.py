@@ -7,7 +7,7 @@ change-log snapshot (``snapshot``) is the dict that ``undo`` puts back.
 from __future__ import annotations
 
 from minicrm.store.records import search_index
-from minicrm.store.records.base import insert_sql, update_row
+from minicrm.store.records.base import deleted, insert_sql, update_row
 from minicrm.store.records.tags import TagRecords, tags_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
@@ -188,7 +188,7 @@ class ContactRecords:
         db = self.db
         deals = [int(r["id"]) for r in db.all("SELECT id FROM deal WHERE contact_id = ?", (contact_id,))]
         search_index.unindex_notes_of(db, contact_id)
-        db.execute("DELETE FROM contact WHERE id = ?", (contact_id,))
+        deleted(db.execute("DELETE FROM contact WHERE id = ?", (contact_id,)), "contact", contact_id)
         search_index.unindex(db, "contact", contact_id)
         for deal_id in deals:
             search_index.reindex_deal(db, deal_id)

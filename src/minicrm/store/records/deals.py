@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from minicrm.store.records import search_index
-from minicrm.store.records.base import insert_sql, update_row
+from minicrm.store.records.base import deleted, insert_sql, update_row
 from minicrm.store.records.tags import TagRecords
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
@@ -66,10 +66,16 @@ class DealRecords:
         self.reindex(deal_id)
         return deal_id
 
-    def update(self, deal_id: int, values: Mapping[str, Any]) -> None:
-        """Set columns of one deal and keep its search document current."""
-        update_row(self.db, "deal", deal_id, dict(values))
-        self.reindex(deal_id)
+    def update(
+        self, deal_id: int, values: Mapping[str, Any], *, base_version: int | None = None
+    ) -> int | None:
+        """Set columns of one deal and keep its search document current. With ``base_version``
+        only if the stored version is still that one: returns the new version, or None when it
+        moved on (nothing written)."""
+        version = update_row(self.db, "deal", deal_id, dict(values), base_version)
+        if base_version is None or version is not None:
+            self.reindex(deal_id)
+        return version
 
     def replace_children(self, deal_id: int, *, tags: Iterable[str] | None = None) -> None:
         if tags is not None:
@@ -81,7 +87,7 @@ class DealRecords:
 
     def delete(self, deal_id: int) -> None:
         """Delete the deal with its stage history (ON DELETE CASCADE) and its document."""
-        self.db.execute("DELETE FROM deal WHERE id = ?", (deal_id,))
+        deleted(self.db.execute("DELETE FROM deal WHERE id = ?", (deal_id,)), "deal", deal_id)
         search_index.unindex(self.db, "deal", deal_id)
 
     # -- the stage history ----------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minicrm.store.records.base import insert_sql, update_row
+from minicrm.store.records.base import deleted, insert_sql, update_row
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -48,4 +48,4 @@ class FollowUpRecords:
         update_row(self.db, "followup", followup_id, dict(values))
 
     def delete(self, followup_id: int) -> None:
-        self.db.execute("DELETE FROM followup WHERE id = ?", (followup_id,))
+        deleted(self.db.execute("DELETE FROM followup WHERE id = ?", (followup_id,)), "followup", followup_id)
