@@ -183,7 +183,19 @@ FILL: dict[str, Callable[[Path], list[str]]] = {
     "request_id": lambda _: ["1"],
     "resolution": lambda _: ["--resolution", RESOLUTION],
     "out": lambda tmp: ["--out", str(tmp / f"out-{uuid.uuid4().hex[:8]}")],
+    "source": lambda tmp: [_hostile_mbox(tmp)],
 }
+
+
+def _hostile_mbox(tmp: Path) -> str:
+    """An mbox holding one message from the hostile contact, with a hostile subject and body."""
+    path = tmp / f"mail-{uuid.uuid4().hex[:8]}.mbox"
+    path.write_text(
+        f"From x Fri Nov 20 10:00:00 2026\nFrom: {EMAIL}\nTo: me@mine.example\nSubject: {H}\n"
+        f"Message-ID: <{uuid.uuid4().hex}@x>\nDate: Fri, 20 Nov 2026 10:00:00 +0000\n\n{H}\n",
+        encoding="utf-8",
+    )
+    return str(path)
 #: the few commands whose parameter means something else under the same name
 FILL_FOR: dict[tuple[tuple[str, ...], str], list[str]] = {
     (("user", "add"), "name"): ["zed"],  # one word: what --as takes

@@ -100,6 +100,9 @@ TREE: dict[str, Entry] = {
     "import": _g("transfer", "import_app", "Bring data in: CSV, vCard, JSON."),
     "export": _g("transfer", "export_app", "Take data out: CSV, vCard, iCalendar, JSON."),
     "privacy": _g("privacy", "app", "What minicrm stores about a person: export it, or erase the person."),
+    "mail": _g(
+        "mail", "app", "Mail: capture messages to and from contacts on their timeline; write to a contact."
+    ),
 }
 
 #: commands that live in another noun's module, added to a group after its own commands

@@ -6,6 +6,7 @@ keep-in-touch clock.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from minicrm.core.clock import from_db, to_db
@@ -156,4 +157,8 @@ def _to_dto(r: Row) -> Interaction:
         company_id=r["company_id"],
         deal_id=r["deal_id"],
         contact=r["contact_name"],
+        external_id=r["external_id"],
+        thread_id=r["thread_id"],
+        direction=r["direction"],
+        details=json.loads(r["details"]) if r["details"] else None,
     )

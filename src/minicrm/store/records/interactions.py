@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     from minicrm.store.db import Database
 
 #: the ``interaction`` table's columns after ``id``, in table order
-COLUMNS = ("kind", "body", "at", "author", "contact_id", "company_id", "deal_id", "created_at")
+COLUMNS = (
+    "kind", "body", "at", "author", "contact_id", "company_id", "deal_id", "created_at",
+    "external_id", "thread_id", "direction", "details",
+)  # fmt: skip
 ALL_COLUMNS = ("id", *COLUMNS)
 
 
