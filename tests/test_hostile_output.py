@@ -196,6 +196,8 @@ def _hostile_mbox(tmp: Path) -> str:
         encoding="utf-8",
     )
     return str(path)
+
+
 #: the few commands whose parameter means something else under the same name
 FILL_FOR: dict[tuple[tuple[str, ...], str], list[str]] = {
     (("user", "add"), "name"): ["zed"],  # one word: what --as takes

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Any
 
 from minicrm.core.clock import to_db
@@ -168,14 +169,14 @@ class _Importer:
         with UnitOfWork(self.ctx, f"mail import {self.checkpoint.source}") as uow:
             if not self.rescan:
                 known = uow.mail_sources.seen(seen_key(k) for k in keys if k is not None)
-            fresh: list[tuple[RawMessage, mailfmt.Envelope]] = []
+            fresh: list[tuple[RawMessage, mailfmt.Envelope, EmailMessage]] = []
             seen_now: list[str] = []
             for item, key in zip(batch, keys, strict=True):
                 if key is not None and seen_key(key) in known:
                     summary.seen += 1
                     continue
                 try:
-                    envelope = mailfmt.peek(item.label, item.raw, item.fallback)
+                    envelope, parsed = mailfmt.read(item.label, item.raw, item.fallback)
                 except InvalidInput as exc:
                     self.error(str(exc))
                     continue
@@ -186,7 +187,7 @@ class _Importer:
                 if self.since is not None and envelope.date is not None and envelope.date < self.since:
                     summary.before_since += 1  # not remembered: a later run without --since takes it
                     continue
-                fresh.append((item, envelope))
+                fresh.append((item, envelope, parsed))
                 seen_now.append(hashed)
             self._capture(uow, fresh)
             uow.mail_sources.mark_seen(seen_now, uow.now)
@@ -218,14 +219,16 @@ class _Importer:
         own = self.settings.addresses
         return [a for a in envelope.addresses() if a not in own and not self.settings.ignored(a)]
 
-    def _capture(self, uow: UnitOfWork, fresh: list[tuple[RawMessage, mailfmt.Envelope]]) -> None:
+    def _capture(
+        self, uow: UnitOfWork, fresh: list[tuple[RawMessage, mailfmt.Envelope, EmailMessage]]
+    ) -> None:
         summary = self.summary
         people = {m[1].key: self._correspondents(m[1]) for m in fresh}
         self._lookup(a for addrs in people.values() for a in addrs)
         if self.create_contacts:
             self._create(uow, fresh, people)
-        matched: list[tuple[RawMessage, mailfmt.Envelope, list[tuple[int, int | None]]]] = []
-        for item, envelope in fresh:
+        matched: list[tuple[RawMessage, mailfmt.Envelope, EmailMessage, list[tuple[int, int | None]]]] = []
+        for item, envelope, parsed in fresh:
             addresses = people[envelope.key]
             if not addresses:
                 if envelope.addresses():
@@ -243,12 +246,12 @@ class _Importer:
             if not found:
                 summary.not_contacts += 1
                 continue
-            matched.append((item, envelope, list(found.values())))
+            matched.append((item, envelope, parsed, list(found.values())))
         if not matched:
             return
         existing: set[tuple[str, int]] = set()
         if self.rescan:
-            keys = list({e.key for _, e, _ in matched})
+            keys = list({m[1].key for m in matched})
             for i in range(0, len(keys), _CHUNK):
                 chunk = keys[i : i + _CHUNK]
                 existing.update(
@@ -262,13 +265,13 @@ class _Importer:
         rows: list[list[Any]] = []
         own = self.settings.addresses
         now, actor = uow.now, self.ctx.user
-        for item, envelope, contacts in matched:
+        for item, envelope, parsed, contacts in matched:
             todo = [c for c in contacts if (envelope.key, c[0]) not in existing]
             if not todo:
                 self.summary.already += 1
                 continue
             try:
-                message = mailfmt.parse(item.label, item.raw, envelope)
+                message = mailfmt.content(item.label, parsed, envelope)
             except InvalidInput as exc:
                 self.error(str(exc))
                 continue
@@ -384,7 +387,7 @@ class _Importer:
     def _create(
         self,
         uow: UnitOfWork,
-        fresh: list[tuple[RawMessage, mailfmt.Envelope]],
+        fresh: list[tuple[RawMessage, mailfmt.Envelope, EmailMessage]],
         people: dict[str, list[str]],
     ) -> None:
         """Correspondents who are not contacts yet become contacts, through the import's own
@@ -393,7 +396,7 @@ class _Importer:
         from minicrm.services.transfer.importer import ContactWriter, ImportEvent
 
         names: dict[str, str] = {}
-        for _, envelope in fresh:
+        for _, envelope, _ in fresh:
             for name, address in (envelope.sender, *envelope.to, *envelope.cc):
                 if address in people[envelope.key] and self.contacts.get(address) is None:
                     names.setdefault(address, name)
