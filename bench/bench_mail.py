@@ -21,9 +21,8 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

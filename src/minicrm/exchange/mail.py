@@ -41,12 +41,12 @@ __all__ = [
     "EXCERPT_CHARS",
     "Envelope",
     "MailMessage",
+    "content",
     "open_source",
     "parse",
     "peek",
     "quick_key",
     "read",
-    "content",
 ]
 
 #: the excerpt kept of a message's text
@@ -172,7 +172,7 @@ class FastMbox(mailbox.mbox):
 
 class _Mbox(MailSource):
     def __init__(self, path: Path) -> None:
-        self.name = str(path)
+        self.name = str(path.absolute())  # what doctor's crontab line names
         self.path = path
 
     def items(self) -> Iterator[tuple[str, bytes, datetime | None]]:
@@ -198,7 +198,7 @@ class _Maildirs(MailSource):
     them as mbsync/offlineimap keep them), read in name order."""
 
     def __init__(self, path: Path) -> None:
-        self.name = str(path)
+        self.name = str(path.absolute())  # what doctor's crontab line names
         self.path = path
         self.folders = _maildirs_under(path)
         if not self.folders:

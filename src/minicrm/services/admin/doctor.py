@@ -25,7 +25,7 @@ CRON_GAP = timedelta(hours=26)
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    check: str  # config, permissions, database, schema, integrity, cron
+    check: str  # config, permissions, database, schema, integrity, cron, mail
     problem: str
     fix: str
 
@@ -59,6 +59,7 @@ def diagnose(
     try:
         problems.extend(_integrity(database))
         problems.extend(_cron(database, clock, minicrm))
+        problems.extend(_mail_sources(database, clock, config, minicrm))
     finally:
         database.close()
     return problems
@@ -171,6 +172,30 @@ def _integrity(db: Database) -> list[Problem]:
             f"`sqlite3 {path} .recover | sqlite3 recovered.db`",
         )
     ]
+
+
+def _mail_sources(db: Database, clock: Clock, config: Config, minicrm: str) -> list[Problem]:
+    """A mailbox that ``mail import`` read once but not for longer than ``[mail] stale_hours``:
+    the timeline is no longer filling itself."""
+    from minicrm.services.capture.mail import sources_due
+
+    try:
+        late = sources_due(db, clock, config)
+    except StorageError:
+        return []  # the integrity check has said what is wrong
+    except InvalidInput as exc:
+        return [Problem("mail", str(exc), "fix the [mail] table of the config file")]
+    problems = []
+    for source, read_at, _hours in late:
+        when = read_at.astimezone(clock.tz).strftime("%Y-%m-%d %H:%M") if read_at else "never"
+        problems.append(
+            Problem(
+                "mail",
+                f"the mail source {source} has not been read since {when}",
+                f"add this line with `crontab -e`: */15 * * * * {minicrm} mail import {source} --quiet",
+            )
+        )
+    return problems
 
 
 def _cron(db: Database, clock: Clock, minicrm: str) -> list[Problem]:

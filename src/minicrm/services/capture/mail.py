@@ -37,6 +37,12 @@ from minicrm.store.records.base import allocate_ids
 from minicrm.store.records.interactions import COLUMNS as INTERACTION_COLUMNS
 from minicrm.store.records.mail_sources import seen_key
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from minicrm.core.clock import Clock
+    from minicrm.core.config import Config
+    from minicrm.store.db import Database
+
 BATCH = 1000
 _CHUNK = 500
 _LOGGED = ("id", "body", "at", "contact_id", "company_id", "deal_id", "external_id", "thread_id",
@@ -160,8 +166,6 @@ class _Importer:
 
     # -- one batch, one transaction -------------------------------------------------------
     def write(self, batch: list[RawMessage]) -> None:
-        if not batch and self.checkpoint.kind != "imap":
-            return
         summary = self.summary
         summary.read += len(batch)
         keys = [mailfmt.quick_key(m.raw) for m in batch]
@@ -426,22 +430,21 @@ def read_source(source: mailfmt.MailSource) -> Iterator[RawMessage]:
         yield RawMessage(label, raw, fallback)
 
 
-def sources_due(ctx: Context) -> list[tuple[str, str | None, float]]:
+def sources_due(db: Database, clock: Clock, config: Config) -> list[tuple[str, datetime | None, float]]:
     """Mail sources not read for longer than ``[mail] stale_hours``: (source, last read, hours)."""
     from minicrm.core.clock import from_db
     from minicrm.store.records.mail_sources import MailSourceRecords
 
-    limit = mail_settings(ctx.config).stale_hours
-    now = ctx.clock.now()
-    late: list[tuple[str, str | None, float]] = []
-    for row in MailSourceRecords(ctx.db).all():
+    limit = mail_settings(config).stale_hours
+    now = clock.now()
+    late: list[tuple[str, datetime | None, float]] = []
+    for row in MailSourceRecords(db).all():
         if row["kind"] != "mail" or str(row["source"]) == "stdin":
             continue
-        last = row["last_read_at"]
-        read_at = from_db(last)
+        read_at = from_db(row["last_read_at"])
         hours = (now - read_at).total_seconds() / 3600 if read_at is not None else float("inf")
         if hours > limit:
-            late.append((str(row["source"]), last, hours))
+            late.append((str(row["source"]), read_at, hours))
     return late
 
 
