@@ -187,6 +187,19 @@ FILL: dict[str, Callable[[Path], list[str]]] = {
 }
 
 
+def _hostile_ics(tmp: Path) -> str:
+    """A calendar with one past meeting with the hostile contact, a hostile summary."""
+    path = tmp / f"cal-{uuid.uuid4().hex[:8]}.ics"
+    summary = H.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    path.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uuid.uuid4().hex}\r\nDTSTART:20261120T100000Z\r\nSUMMARY:{summary}\r\n"
+        f"ATTENDEE:mailto:{EMAIL}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
 def _hostile_mbox(tmp: Path) -> str:
     """An mbox holding one message from the hostile contact, with a hostile subject and body."""
     path = tmp / f"mail-{uuid.uuid4().hex[:8]}.mbox"
@@ -207,6 +220,10 @@ FILL_FOR: dict[tuple[tuple[str, ...], str], list[str]] = {
     (("company", "add"), "name"): [NEW_COMPANY],  # COMPANY exists: a second one is refused
     (("request", "reopen"), "request_id"): ["2"],  # the closed one
 }
+#: the same for parameters whose words are made in the test's directory
+MAKE_FOR: dict[tuple[tuple[str, ...], str], Callable[[Path], list[str]]] = {
+    (("calendar", "import"), "source"): lambda tmp: [_hostile_ics(tmp)],
+}
 #: options that are optional to click but that the command needs (it checks them itself)
 NEEDS: dict[tuple[str, ...], list[str]] = {("deal", "lost"): ["--reason", REASON]}
 #: exit codes that mean success too, and why
@@ -223,6 +240,8 @@ def _argv(path: tuple[str, ...], command: Any, tmp: Path) -> list[str]:
         if param.param_type_name == "argument" or param.required:
             if (path, param.name) in FILL_FOR:
                 args += FILL_FOR[(path, param.name)]
+            elif (path, param.name) in MAKE_FOR:
+                args += MAKE_FOR[(path, param.name)](tmp)
             elif param.name in FILL:
                 args += FILL[param.name](tmp)
             elif param.required:

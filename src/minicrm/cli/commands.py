@@ -103,6 +103,7 @@ TREE: dict[str, Entry] = {
     "mail": _g(
         "mail", "app", "Mail: capture messages to and from contacts on their timeline; write to a contact."
     ),
+    "calendar": _g("calendar", "app", "Calendar: capture meetings with contacts on their timeline."),
 }
 
 #: commands that live in another noun's module, added to a group after its own commands

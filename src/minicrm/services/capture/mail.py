@@ -207,17 +207,9 @@ class _Importer:
 
     def _lookup(self, addresses: Iterable[str]) -> None:
         wanted = [a for a in dict.fromkeys(addresses) if a not in self.contacts]
-        for i in range(0, len(wanted), _CHUNK):
-            chunk = wanted[i : i + _CHUNK]
-            for a in chunk:
-                self.contacts[a] = None
-            for r in self.db.all(
-                "SELECT e.email_lower AS k, c.id, c.company_id FROM contact_email e JOIN contact c "
-                f"ON c.id = e.contact_id WHERE e.email_lower IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY c.id DESC",
-                chunk,
-            ):
-                self.contacts[str(r["k"])] = (int(r["id"]), r["company_id"])
+        found = find_contacts(self.db, wanted)
+        for a in wanted:
+            self.contacts[a] = found.get(a)
 
     def _correspondents(self, envelope: mailfmt.Envelope) -> list[str]:
         own = self.settings.addresses
@@ -422,6 +414,22 @@ class _Importer:
         for address in names:
             self.contacts.pop(address, None)
         self._lookup(names)
+
+
+def find_contacts(db: Database, addresses: list[str]) -> dict[str, tuple[int, int | None]]:
+    """Lower-cased address -> (contact id, company id) of the contact who has it (the oldest,
+    should two have it)."""
+    found: dict[str, tuple[int, int | None]] = {}
+    for i in range(0, len(addresses), _CHUNK):
+        chunk = addresses[i : i + _CHUNK]
+        for r in db.all(
+            "SELECT e.email_lower AS k, c.id, c.company_id FROM contact_email e JOIN contact c "
+            f"ON c.id = e.contact_id WHERE e.email_lower IN ({','.join('?' * len(chunk))}) "
+            "ORDER BY c.id DESC",
+            chunk,
+        ):
+            found[str(r["k"])] = (int(r["id"]), r["company_id"])
+    return found
 
 
 def read_source(source: mailfmt.MailSource) -> Iterator[RawMessage]:

@@ -18,7 +18,9 @@ from minicrm.services.kernel.unit_of_work import UnitOfWork
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
+    from typing import Any
 
     from minicrm.services.kernel.context import Context
     from minicrm.store.db import Database, Row
@@ -77,8 +79,10 @@ def insert(
     contact_id: int | None,
     company_id: int | None,
     deal_id: int | None,
+    captured: Mapping[str, Any] | None = None,
 ) -> int:
-    """Insert one interaction inside an open unit of work (also used for stage changes)."""
+    """Insert one interaction inside an open unit of work (also used for stage changes);
+    ``captured``: a captured message's or meeting's ``external_id``, ``details``, …"""
     db = uow.db
     new_id = uow.interactions.insert(
         {
@@ -90,6 +94,7 @@ def insert(
             "company_id": company_id,
             "deal_id": deal_id,
             "created_at": uow.now,
+            **(captured or {}),
         }
     )
     if kind in TOUCHES and contact_id is not None:

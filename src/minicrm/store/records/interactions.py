@@ -50,6 +50,18 @@ class InteractionRecords:
         at_id, at_body = columns.index("id"), columns.index("body")
         search_index.insert_docs(self.db, [("note", int(r[at_id]), str(r[at_body])) for r in rows])
 
+    def update(self, interaction_id: int, values: Mapping[str, Any]) -> None:
+        """Change some of ``COLUMNS`` (a captured meeting moved or renamed), and its document."""
+        columns = [c for c in COLUMNS if c in values]
+        if not columns:
+            return
+        self.db.execute(
+            f"UPDATE interaction SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+            [*(values[c] for c in columns), interaction_id],
+        )
+        if "body" in values:
+            search_index.reindex_interaction(self.db, interaction_id, str(values["body"]))
+
     def set_body(self, interaction_id: int, body: str) -> None:
         """Replace the text (privacy redaction) and its document."""
         self.db.execute("UPDATE interaction SET body = ? WHERE id = ?", (body, interaction_id))
