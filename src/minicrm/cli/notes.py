@@ -149,6 +149,7 @@ def timeline(
         items = interactions.timeline(
             ctx, Links(contact=ref, company=company, deal=deal), limit=limit, kinds=tuple(kind or ())
         )
+        items = interactions.group_threads(items)
         Printer(fmt, ctx.clock.tz).records(
             items, views.interaction_columns(ctx.clock.tz), empty="nothing on the timeline yet"
         )

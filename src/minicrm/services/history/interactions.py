@@ -140,6 +140,42 @@ def timeline(
     return _select(db, " AND ".join(where), params, limit)
 
 
+def group_threads(items: list[Interaction]) -> list[Interaction]:
+    """A timeline (newest first) with each mail thread's messages together, at the place of its
+    newest one, newest first within it; a message captured on several contacts of one company
+    or deal is shown once, with their names joined."""
+    from dataclasses import replace
+
+    if not any(i.thread_id for i in items):
+        return items
+    merged: dict[str, int] = {}  # external id -> position in ``unique``
+    unique: list[Interaction] = []
+    for item in items:
+        if item.external_id is None:
+            unique.append(item)
+            continue
+        at = merged.get(item.external_id)
+        if at is None:
+            merged[item.external_id] = len(unique)
+            unique.append(item)
+        elif item.contact and item.contact not in (unique[at].contact or "").split(", "):
+            first = unique[at]
+            names = sorted({*(first.contact or "").split(", "), item.contact} - {""})
+            unique[at] = replace(first, contact=", ".join(names))
+    threads: dict[str, list[Interaction]] = {}
+    order: list[list[Interaction]] = []
+    for item in unique:
+        key = item.thread_id if item.kind == "email" else None
+        if key is None:
+            order.append([item])
+        elif key in threads:
+            threads[key].append(item)
+        else:
+            threads[key] = [item]
+            order.append(threads[key])
+    return [item for group in order for item in group]
+
+
 def _select(db: Database, where: str, params: list[object], limit: int | None) -> list[Interaction]:
     sql = (
         "SELECT i.*, c.name AS contact_name FROM interaction i LEFT JOIN contact c ON c.id = i.contact_id "
