@@ -264,3 +264,13 @@ def test_raw_utf8_headers_are_read_as_text(cli, people, tmp_path):
     assert cli("mail", "import", str(box)).exit_code == 0
     entry = timeline(cli, "zoë@exämple.pt")[0]
     assert (entry["body"], entry["details"]["from"]) == ("Olá, já está\n\nSim.", "Zoë <zoë@exämple.pt>")
+
+
+def test_the_same_message_in_two_folders_is_captured_once(cli, people, tmp_path):
+    root = tmp_path / "Mail"
+    same = message("me@mine.org", "ana@lima.pt", "Copied", message_id="same@x")
+    write_maildir(root / "INBOX", [same])
+    write_maildir(root / "Archive", [same])
+    result = cli("mail", "import", str(root), "--json").json()
+    assert (result["read"], result["interactions"]) == (2, 1)
+    assert len(timeline(cli, "ana")) == 1

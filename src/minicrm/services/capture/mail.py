@@ -245,19 +245,20 @@ class _Importer:
             matched.append((item, envelope, parsed, list(found.values())))
         if not matched:
             return
+        # captured before under another source's name, logged by `mail compose`, or (--rescan)
+        # read before: one indexed lookup per batch
         existing: set[tuple[str, int]] = set()
-        if self.rescan:
-            keys = list({m[1].key for m in matched})
-            for i in range(0, len(keys), _CHUNK):
-                chunk = keys[i : i + _CHUNK]
-                existing.update(
-                    (str(r["external_id"]), int(r["contact_id"]))
-                    for r in self.db.all(
-                        "SELECT external_id, contact_id FROM interaction "
-                        f"WHERE external_id IN ({','.join('?' * len(chunk))})",
-                        chunk,
-                    )
+        keys = list({m[1].key for m in matched})
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            existing.update(
+                (str(r["external_id"]), int(r["contact_id"]))
+                for r in self.db.all(
+                    "SELECT external_id, contact_id FROM interaction "
+                    f"WHERE external_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
                 )
+            )
         rows: list[list[Any]] = []
         own = self.settings.addresses
         now, actor = uow.now, self.ctx.user
@@ -280,6 +281,7 @@ class _Importer:
             )
             at = to_db(envelope.date) if envelope.date is not None else now
             for contact_id, company_id in todo:
+                existing.add((envelope.key, contact_id))  # the same message twice in one batch
                 deal_id = self._deal(contact_id, company_id, envelope.subject)
                 rows.append([
                     None, "email", body, at, actor, contact_id, company_id, deal_id, now,
