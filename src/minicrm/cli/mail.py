@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -106,3 +107,42 @@ def import_(
             f"{len(summary.errors)} message(s) in {summary.source} could not be read (named above); "
             "the others were imported"
         )
+
+
+@app.command("compose")
+def compose(
+    ref: Annotated[str, typer.Argument(help="Contact: id, email or name.", show_default=False)],
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            "-t",
+            help="A template: in the config (mail.templates) or a file in <config dir>/mail-templates/.",
+        ),
+    ] = None,
+    deal: Annotated[
+        str | None, typer.Option("--deal", "-d", help="The deal it is about: its fields fill the template.")
+    ] = None,
+    json_flag: JsonOpt = False,
+) -> None:
+    """Write to a contact in $EDITOR and send it with your own sendmail command.
+
+    The message is logged on the timeline only when the command reports it sent. Leaving the
+    editor without a text sends nothing."""
+    from minicrm.cli import views
+    from minicrm.cli.notes import edit_text
+    from minicrm.services.capture import compose as mail_compose
+
+    with services() as ctx:
+        prepared = mail_compose.draft(ctx, ref, template=template, deal=deal)
+        if not sys.stdin.isatty() and not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
+            raise InvalidInput("no terminal for an editor: set $EDITOR, or run it in a terminal")
+        text = edit_text(prepared.text, suffix=".eml", prefix="minicrm-mail-")
+        if text.strip() == prepared.text.strip():
+            raise InvalidInput("the message was left as it was: not sent")
+        item = mail_compose.send(ctx, prepared, text)
+        printer = Printer("json" if json_flag else "plain", ctx.clock.tz)
+        if json_flag:
+            printer.record(item, views.interaction_fields(item, ctx.clock.tz))
+        else:
+            printer.message(f"sent to {prepared.address}; logged as interaction {item.id}")

@@ -52,9 +52,15 @@ def _read_text(text: str | None) -> str:
 
 
 def _edit() -> str:
+    return edit_text()
+
+
+def edit_text(initial: str = "", *, suffix: str = ".md", prefix: str = "minicrm-note-") -> str:
+    """``initial`` edited in $VISUAL or $EDITOR (vi), in a temporary file."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    with tempfile.NamedTemporaryFile("w+", suffix=".md", prefix="minicrm-note-", delete=False) as handle:
+    with tempfile.NamedTemporaryFile("w+", suffix=suffix, prefix=prefix, delete=False) as handle:
         path = handle.name
+        handle.write(initial)
     try:
         subprocess.run([*shlex.split(editor), path], check=True)
         with open(path, encoding="utf-8") as handle:
