@@ -183,7 +183,34 @@ FILL: dict[str, Callable[[Path], list[str]]] = {
     "request_id": lambda _: ["1"],
     "resolution": lambda _: ["--resolution", RESOLUTION],
     "out": lambda tmp: ["--out", str(tmp / f"out-{uuid.uuid4().hex[:8]}")],
+    "source": lambda tmp: [_hostile_mbox(tmp)],
 }
+
+
+def _hostile_ics(tmp: Path) -> str:
+    """A calendar with one past meeting with the hostile contact, a hostile summary."""
+    path = tmp / f"cal-{uuid.uuid4().hex[:8]}.ics"
+    summary = H.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    path.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uuid.uuid4().hex}\r\nDTSTART:20261120T100000Z\r\nSUMMARY:{summary}\r\n"
+        f"ATTENDEE:mailto:{EMAIL}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def _hostile_mbox(tmp: Path) -> str:
+    """An mbox holding one message from the hostile contact, with a hostile subject and body."""
+    path = tmp / f"mail-{uuid.uuid4().hex[:8]}.mbox"
+    path.write_text(
+        f"From x Fri Nov 20 10:00:00 2026\nFrom: {EMAIL}\nTo: me@mine.example\nSubject: {H}\n"
+        f"Message-ID: <{uuid.uuid4().hex}@x>\nDate: Fri, 20 Nov 2026 10:00:00 +0000\n\n{H}\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
 #: the few commands whose parameter means something else under the same name
 FILL_FOR: dict[tuple[tuple[str, ...], str], list[str]] = {
     (("user", "add"), "name"): ["zed"],  # one word: what --as takes
@@ -193,12 +220,18 @@ FILL_FOR: dict[tuple[tuple[str, ...], str], list[str]] = {
     (("company", "add"), "name"): [NEW_COMPANY],  # COMPANY exists: a second one is refused
     (("request", "reopen"), "request_id"): ["2"],  # the closed one
 }
+#: the same for parameters whose words are made in the test's directory
+MAKE_FOR: dict[tuple[tuple[str, ...], str], Callable[[Path], list[str]]] = {
+    (("calendar", "import"), "source"): lambda tmp: [_hostile_ics(tmp)],
+}
 #: options that are optional to click but that the command needs (it checks them itself)
 NEEDS: dict[tuple[str, ...], list[str]] = {("deal", "lost"): ["--reason", REASON]}
 #: exit codes that mean success too, and why
 EXIT_OK: dict[tuple[str, ...], set[int]] = {
     ("doctor",): {0, 1},  # 1: problems found (the clones are not chmod 600, no cron): listed in the JSON
     ("team", "secure"): {1},  # PostgreSQL's row-level security: refused on SQLite, one error line
+    # 1: no $EDITOR and no sendmail command here (tests/capture/test_mail_compose.py sends for real)
+    ("mail", "compose"): {1},
 }
 #: commands that print JSON whatever their options say (no --json to look for)
 ALWAYS_JSON = {("privacy", "export"), ("export", "json")}
@@ -210,6 +243,8 @@ def _argv(path: tuple[str, ...], command: Any, tmp: Path) -> list[str]:
         if param.param_type_name == "argument" or param.required:
             if (path, param.name) in FILL_FOR:
                 args += FILL_FOR[(path, param.name)]
+            elif (path, param.name) in MAKE_FOR:
+                args += MAKE_FOR[(path, param.name)](tmp)
             elif param.name in FILL:
                 args += FILL[param.name](tmp)
             elif param.required:

@@ -11,7 +11,17 @@ import sys
 
 import pytest
 
-from minicrm.store.records import companies, contacts, deals, followups, interactions, requests, tags, users
+from minicrm.store.records import (
+    companies,
+    contacts,
+    deals,
+    followups,
+    interactions,
+    mail_sources,
+    requests,
+    tags,
+    users,
+)
 
 CASES = [
     ("contact", contacts.ALL_COLUMNS),
@@ -30,6 +40,8 @@ CASES = [
     ("company_tag", tags.LINK_COLUMNS["company"]),
     ("deal_tag", tags.LINK_COLUMNS["deal"]),
     ("user_account", users.ALL_COLUMNS),
+    ("mail_source", mail_sources.ALL_COLUMNS),
+    ("mail_seen", mail_sources.SEEN_COLUMNS),
 ]
 
 

@@ -106,6 +106,10 @@ TREE: dict[str, Entry] = {
     "import": _g("transfer", "import_app", "Bring data in: CSV, vCard, JSON."),
     "export": _g("transfer", "export_app", "Take data out: CSV, vCard, iCalendar, JSON."),
     "privacy": _g("privacy", "app", "What minicrm stores about a person: export it, or erase the person."),
+    "mail": _g(
+        "mail", "app", "Mail: capture messages to and from contacts on their timeline; write to a contact."
+    ),
+    "calendar": _g("calendar", "app", "Calendar: capture meetings with contacts on their timeline."),
 }
 
 #: commands that live in another noun's module, added to a group after its own commands

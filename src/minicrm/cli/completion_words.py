@@ -39,6 +39,8 @@ GROUPS: dict[tuple[str, ...], tuple[str, ...]] = {
         "import",
         "export",
         "privacy",
+        "mail",
+        "calendar",
     ),
     ("db",): ("path", "current", "upgrade"),
     ("contact",): ("add", "list", "show", "merge", "edit", "rm", "history"),
@@ -58,6 +60,8 @@ GROUPS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("import",): ("csv", "vcard", "json"),
     ("export",): ("csv", "vcard", "ics", "json"),
     ("privacy",): ("export", "erase"),
+    ("mail",): ("import", "compose"),
+    ("calendar",): ("import",),
 }
 COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     ("init",): ((), (), ()),
@@ -454,5 +458,12 @@ COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...], tuple[st
     ("export", "json"): (("--out", "-o", "--segment", "-s"), (), ()),
     ("privacy", "export"): (("--out", "-o"), (), ("ref",)),
     ("privacy", "erase"): ((), ("--yes", "-y"), ("ref",)),
+    ("mail", "import"): (
+        ("--since",),
+        ("--create-contacts", "--rescan", "--quiet", "-q", "--json"),
+        ("source",),
+    ),
+    ("mail", "compose"): (("--template", "-t", "--deal", "-d"), ("--json",), ("ref",)),
+    ("calendar", "import"): ((), ("--quiet", "-q", "--json"), ("source",)),
     (): (("--db", "--as"), ("--version",), ()),
 }

@@ -52,9 +52,15 @@ def _read_text(text: str | None) -> str:
 
 
 def _edit() -> str:
+    return edit_text()
+
+
+def edit_text(initial: str = "", *, suffix: str = ".md", prefix: str = "minicrm-note-") -> str:
+    """``initial`` edited in $VISUAL or $EDITOR (vi), in a temporary file."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    with tempfile.NamedTemporaryFile("w+", suffix=".md", prefix="minicrm-note-", delete=False) as handle:
+    with tempfile.NamedTemporaryFile("w+", suffix=suffix, prefix=prefix, delete=False) as handle:
         path = handle.name
+        handle.write(initial)
     try:
         subprocess.run([*shlex.split(editor), path], check=True)
         with open(path, encoding="utf-8") as handle:
@@ -149,6 +155,7 @@ def timeline(
         items = interactions.timeline(
             ctx, Links(contact=ref, company=company, deal=deal), limit=limit, kinds=tuple(kind or ())
         )
+        items = interactions.group_threads(items)
         Printer(fmt, ctx.clock.tz).records(
             items, views.interaction_columns(ctx.clock.tz), empty="nothing on the timeline yet"
         )

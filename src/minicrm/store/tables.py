@@ -254,6 +254,9 @@ class Interaction(SQLModel, table=True):
         Index("ix_interaction_contact_at", "contact_id", "at"),
         Index("ix_interaction_at_kind", "at", "kind"),  # timelines and ranges by time
         Index("ix_interaction_kind_at", "kind", "at"),  # the activity report: one range per kind and week
+        # captured mail and meetings: one interaction per message (or event) and contact
+        Index("ux_interaction_external", "external_id", "contact_id", unique=True),
+        Index("ix_interaction_thread", "thread_id"),
         NO_ID_REUSE,
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -265,6 +268,38 @@ class Interaction(SQLModel, table=True):
     company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
     deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", "SET NULL"))
     created_at: str
+    #: captured mail and meetings (``services/capture``): ``mail:<Message-ID>`` (or
+    #: ``mail-sha256:<hash>``), ``ics:<UID>[@<RECURRENCE-ID>]``; NULL for what was logged by hand
+    external_id: str | None = None
+    thread_id: str | None = None  # the first Message-ID of the thread
+    direction: str | None = None  # sent, received
+    #: JSON: subject, from, to, cc, attachments [{name, size}], source; meetings: end, location,
+    #: attendees, sequence
+    details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class MailSource(SQLModel, table=True):
+    """Where captured mail and meetings come from, and how far they have been read: an IMAP
+    folder's UIDVALIDITY and last UID, so that the next run fetches only what is new."""
+
+    __tablename__ = "mail_source"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # mail, calendar
+    source: str = Field(sa_column_kwargs={"unique": True})
+    uidvalidity: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    last_uid: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    last_read_at: str | None = None
+    imported: int = 0
+
+
+class MailSeen(SQLModel, table=True):
+    """Every message an import has read (a hash of its Message-ID, or of the message without
+    one), whether or not it concerned a contact: reading the same mailbox again skips each of
+    them at the cost of a lookup (``mail import --rescan`` reads them all again)."""
+
+    __tablename__ = "mail_seen"
+    key: str = Field(primary_key=True)
+    seen_at: str
 
 
 class FollowUp(SQLModel, table=True):

@@ -28,7 +28,7 @@ CRON_GAP = timedelta(hours=26)
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    check: str  # config, hooks, permissions, database, schema, integrity, files, cron
+    check: str  # config, hooks, permissions, database, schema, integrity, files, cron, mail
     problem: str
     fix: str
 
@@ -66,7 +66,9 @@ def diagnose(
         if target.path is not None:
             problems.extend(_leftovers(target.path))
         # the checks after the integrity ones are services': they take a context, as all do
-        problems.extend(_cron(Context(db=database, clock=clock, config=config), minicrm))
+        ctx = Context(db=database, clock=clock, config=config)
+        problems.extend(_cron(ctx, minicrm))
+        problems.extend(_mail_sources(ctx, minicrm))
     finally:
         database.close()
     return problems
@@ -246,6 +248,30 @@ def _leftovers(path: Path) -> list[Problem]:
                 )
             )
     return found
+
+
+def _mail_sources(ctx: Context, minicrm: str) -> list[Problem]:
+    """A mailbox that ``mail import`` read once but not for longer than ``[mail] stale_hours``:
+    the timeline is no longer filling itself."""
+    from minicrm.services.capture.mail import sources_due
+
+    try:
+        late = sources_due(ctx)
+    except StorageError:
+        return []  # the integrity check has said what is wrong
+    except InvalidInput as exc:
+        return [Problem("mail", str(exc), "fix the [mail] table of the config file")]
+    problems = []
+    for source, read_at, _hours in late:
+        when = read_at.astimezone(ctx.clock.tz).strftime("%Y-%m-%d %H:%M") if read_at else "never"
+        problems.append(
+            Problem(
+                "mail",
+                f"the mail source {source} has not been read since {when}",
+                f"add this line with `crontab -e`: */15 * * * * {minicrm} mail import {source} --quiet",
+            )
+        )
+    return problems
 
 
 def _cron(ctx: Context, minicrm: str) -> list[Problem]:

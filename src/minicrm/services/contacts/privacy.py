@@ -76,6 +76,9 @@ def export_person(ctx: Context, contact_id: int) -> dict[str, Any]:
             for entity_id in ids:  # creations an import logged in bulk
                 changes += changelog.created(ctx, entity, entity_id)
     changes.sort(key=lambda c: c["id"])
+    for item in children["interaction"]:  # captured mail and meetings: their details as JSON
+        if item.get("details"):
+            item["details"] = json.loads(item["details"])
     return {
         "contact": person,
         "company": dict(company) if company else None,
@@ -186,6 +189,32 @@ def _redact_deal_titles(
     return redacted
 
 
+#: the participant lists of captured mail and meetings (``interaction.details``)
+_PEOPLE = ("from", "to", "cc", "organizer", "attendees")
+
+
+def _redact_participants(ctx: Context, pattern: re.Pattern[str], likes: list[str]) -> int:
+    """Other captured messages and meetings the person took part in: their entry in each
+    participant list (name and address) becomes ``[redacted]``, as does any mention elsewhere."""
+    db = ctx.db
+    lowered = " OR ".join("lower(details) LIKE ?" for _ in likes)
+    count = 0
+    for r in db.all(f"SELECT id, details FROM interaction WHERE details IS NOT NULL AND ({lowered})", likes):
+        doc = json.loads(r["details"])
+        for key, value in doc.items():
+            if key in _PEOPLE and isinstance(value, list):
+                doc[key] = [REDACTED if pattern.search(str(v)) else v for v in value]
+            elif key in _PEOPLE and isinstance(value, str) and pattern.search(value):
+                doc[key] = REDACTED
+            elif isinstance(value, str):
+                doc[key] = pattern.sub(REDACTED, value)
+        new = json.dumps(doc, ensure_ascii=False, sort_keys=True)
+        if new != r["details"]:
+            db.execute("UPDATE interaction SET details = ? WHERE id = ?", (new, r["id"]))
+            count += 1
+    return count
+
+
 def erase_person(ctx: Context, contact_id: int) -> EraseReport:
     from minicrm.core.errors import NotFound
 
@@ -227,6 +256,7 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
                         else:
                             db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (new, r["id"]))
                         redacted += 1
+            redacted += _redact_participants(uow.ctx, pattern, likes)
 
         scrubbed = 0
         merged_in = _merged_into(uow.ctx, contact_id)

@@ -23,9 +23,14 @@ class Interaction:
     company_id: int | None
     deal_id: int | None
     contact: str | None = None
+    #: captured mail and meetings (``services/capture``); None for what was logged by hand
+    external_id: str | None = None
+    thread_id: str | None = None
+    direction: str | None = None
+    details: dict[str, Any] | None = None
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
-        return {
+        doc = {
             "id": self.id,
             "kind": self.kind,
             "body": self.body,
@@ -36,3 +41,11 @@ class Interaction:
             "author": self.author,
             "contact": self.contact,
         }
+        if self.external_id is not None:
+            doc.update(
+                external_id=self.external_id,
+                thread_id=self.thread_id,
+                direction=self.direction,
+                details=self.details,
+            )
+        return doc

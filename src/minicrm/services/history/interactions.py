@@ -6,6 +6,7 @@ keep-in-touch clock.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from minicrm.core.clock import from_db, to_db
@@ -18,7 +19,9 @@ from minicrm.services.kernel.validation import TEXT_MAX, check_length
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
+    from typing import Any
 
     from minicrm.services.kernel.context import Context
     from minicrm.store.db import Row
@@ -78,8 +81,10 @@ def insert(
     contact_id: int | None,
     company_id: int | None,
     deal_id: int | None,
+    captured: Mapping[str, Any] | None = None,
 ) -> int:
-    """Insert one interaction inside an open unit of work (also used for stage changes)."""
+    """Insert one interaction inside an open unit of work (also used for stage changes);
+    ``captured``: a captured message's or meeting's ``external_id``, ``details``, …"""
     db = uow.db
     new_id = uow.interactions.insert(
         {
@@ -91,6 +96,7 @@ def insert(
             "company_id": company_id,
             "deal_id": deal_id,
             "created_at": uow.now,
+            **(captured or {}),
         }
     )
     if kind in TOUCHES and contact_id is not None:
@@ -135,6 +141,42 @@ def timeline(
     return _select(ctx, " AND ".join(where), params, limit)
 
 
+def group_threads(items: list[Interaction]) -> list[Interaction]:
+    """A timeline (newest first) with each mail thread's messages together, at the place of its
+    newest one, newest first within it; a message captured on several contacts of one company
+    or deal is shown once, with their names joined."""
+    from dataclasses import replace
+
+    if not any(i.thread_id for i in items):
+        return items
+    merged: dict[str, int] = {}  # external id -> position in ``unique``
+    unique: list[Interaction] = []
+    for item in items:
+        if item.external_id is None:
+            unique.append(item)
+            continue
+        at = merged.get(item.external_id)
+        if at is None:
+            merged[item.external_id] = len(unique)
+            unique.append(item)
+        elif item.contact and item.contact not in (unique[at].contact or "").split(", "):
+            first = unique[at]
+            names = sorted({*(first.contact or "").split(", "), item.contact} - {""})
+            unique[at] = replace(first, contact=", ".join(names))
+    threads: dict[str, list[Interaction]] = {}
+    order: list[list[Interaction]] = []
+    for item in unique:
+        key = item.thread_id if item.kind == "email" else None
+        if key is None:
+            order.append([item])
+        elif key in threads:
+            threads[key].append(item)
+        else:
+            threads[key] = [item]
+            order.append(threads[key])
+    return [item for group in order for item in group]
+
+
 def _select(ctx: Context, where: str, params: list[object], limit: int | None) -> list[Interaction]:
     db = ctx.db
     sql = (
@@ -158,4 +200,8 @@ def _to_dto(r: Row) -> Interaction:
         company_id=r["company_id"],
         deal_id=r["deal_id"],
         contact=r["contact_name"],
+        external_id=r["external_id"],
+        thread_id=r["thread_id"],
+        direction=r["direction"],
+        details=json.loads(r["details"]) if r["details"] else None,
     )

@@ -657,6 +657,10 @@ class ContactWriter(_Writer):
                     "company_id": None,
                     "deal_id": None,
                     "created_at": now,
+                    "external_id": None,
+                    "thread_id": None,
+                    "direction": None,
+                    "details": None,
                 },
             )
 

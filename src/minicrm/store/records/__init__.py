@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from minicrm.store.records.deals import DealRecords
     from minicrm.store.records.followups import FollowUpRecords
     from minicrm.store.records.interactions import InteractionRecords
+    from minicrm.store.records.mail_sources import MailSourceRecords
     from minicrm.store.records.requests import RequestRecords
     from minicrm.store.records.tags import TagRecords
     from minicrm.store.records.users import UserRecords
@@ -63,6 +64,12 @@ class Repositories:
         from minicrm.store.records.interactions import InteractionRecords
 
         return InteractionRecords(self.db)
+
+    @cached_property
+    def mail_sources(self) -> MailSourceRecords:
+        from minicrm.store.records.mail_sources import MailSourceRecords
+
+        return MailSourceRecords(self.db)
 
     @cached_property
     def followups(self) -> FollowUpRecords:

@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     from minicrm.store.db import Database
 
 #: the ``interaction`` table's columns after ``id``, in table order
-COLUMNS = ("kind", "body", "at", "author", "contact_id", "company_id", "deal_id", "created_at")
+COLUMNS = (
+    "kind", "body", "at", "author", "contact_id", "company_id", "deal_id", "created_at",
+    "external_id", "thread_id", "direction", "details",
+)  # fmt: skip
 ALL_COLUMNS = ("id", *COLUMNS)
 
 
@@ -46,6 +49,18 @@ class InteractionRecords:
         self.db.executemany(insert_sql("interaction", columns), rows)
         at_id, at_body = columns.index("id"), columns.index("body")
         search_index.insert_docs(self.db, [("note", int(r[at_id]), str(r[at_body])) for r in rows])
+
+    def update(self, interaction_id: int, values: Mapping[str, Any]) -> None:
+        """Change some of ``COLUMNS`` (a captured meeting moved or renamed), and its document."""
+        columns = [c for c in COLUMNS if c in values]
+        if not columns:
+            return
+        self.db.execute(
+            f"UPDATE interaction SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+            [*(values[c] for c in columns), interaction_id],
+        )
+        if "body" in values:
+            search_index.reindex_interaction(self.db, interaction_id, str(values["body"]))
 
     def set_body(self, interaction_id: int, body: str) -> None:
         """Replace the text (privacy redaction) and its document."""
