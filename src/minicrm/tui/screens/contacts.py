@@ -158,6 +158,19 @@ class ContactsScreen(CrmScreen):
         Binding("s", "sort", "Sort", show=False),
         Binding("S", "reverse", "Reverse", show=False),
         Binding("c", "toggle_kind", "Companies", show=False),
+        Binding("d", "deals", "Deals", tooltip="the contact's deals: open, add", id="contacts.deals"),
+        Binding(
+            "y", "copy('email')", "Copy email", show=False, tooltip="to the clipboard", id="contacts.copy"
+        ),
+        Binding(
+            "Y",
+            "copy('phone')",
+            "Copy phone",
+            show=False,
+            tooltip="to the clipboard",
+            id="contacts.copy_phone",
+        ),
+        Binding("E", "note_in_editor", "Note in $EDITOR", show=False, id="contacts.editor_note"),
         Binding("escape", "to_list", "List", show=False),
     ]
     COMMANDS_HERE = (
@@ -613,6 +626,43 @@ class ContactsScreen(CrmScreen):
             ),
             save,
         )
+
+    def action_deals(self) -> None:
+        from minicrm.tui.screens.deal import ContactDealsScreen
+
+        subject = self._subject()
+        if subject is None:
+            return
+        if subject[0] != "contact":
+            self.notify("deals are listed per contact: c shows the contacts", severity="warning")
+            return
+        self.app.push_screen(ContactDealsScreen(subject[1], self.MODE), lambda _: self.reload_detail())
+
+    def action_copy(self, what: str) -> None:
+        """The contact's first email (or phone) to the clipboard, through the terminal (OSC 52)."""
+        from minicrm.core.text import inert
+
+        view = self._loaded()
+        if not isinstance(view, ContactView):
+            return
+        values = view.contact.emails if what == "email" else view.contact.phones
+        if not values:
+            self.notify(inert(f"{view.contact.name} has no {what}"), severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(values[0])
+        self.notify(inert(f"Copied {values[0]}"), markup=False, timeout=2)
+
+    def action_note_in_editor(self) -> None:
+        from minicrm.services.history import interactions
+        from minicrm.tui.editor import edit_note
+
+        target = self._links()
+        if target is None:
+            return
+        links, who = target
+        body = edit_note(self.app, who)
+        if body is not None:
+            self.write(interactions.add, "note", links, body, done="Note saved")
 
     def action_delete(self) -> None:
         from minicrm.services.companies import commands as companies

@@ -1,0 +1,158 @@
+"""Undo in the app: the same change log and service as ``minicrm undo``.
+
+``u`` shows what undoing the latest operation will do (the records it re-creates, deletes or
+restores, as the CLI lists them) and asks; the undo list (from the command palette) shows the
+recent operations and undoes the one picked. An undo is recorded too: undoing it redoes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from minicrm.tui import format as fmt
+from minicrm.tui.safe import text
+from minicrm.tui.work import run_db
+
+if TYPE_CHECKING:
+    from minicrm.services.history.undo import Operation, UndoPlan
+    from minicrm.services.kernel.context import Context
+
+#: steps listed in the confirmation (the rest are counted)
+SHOWN_STEPS = 8
+#: operations in the undo list
+RECENT = 30
+
+
+def load_plan(ctx: Context, op_id: int | None) -> UndoPlan:
+    from minicrm.services.history import undo
+
+    return undo.plan(ctx, op_id)
+
+
+def run_undo(ctx: Context, op_id: int) -> tuple[Operation, UndoPlan]:
+    from minicrm.services.history import undo
+
+    return undo.undo(ctx, op_id)
+
+
+def load_recent(ctx: Context) -> list[Operation]:
+    from minicrm.services.history import undo
+
+    return undo.recent(ctx, RECENT)
+
+
+def plan_lines(plan: UndoPlan, tz: Any) -> list[str]:
+    op = plan.op
+    by = f" by {op.actor}" if op.actor else ""
+    lines = [f"Undo #{op.id} “{op.summary}” ({fmt.moment(op.at, tz)}{by})?"]
+    lines += [f"  {step.describe()}" for step in plan.steps[:SHOWN_STEPS]]
+    if len(plan.steps) > SHOWN_STEPS:
+        lines.append(f"  … and {len(plan.steps) - SHOWN_STEPS} more ({'; '.join(plan.totals())})")
+    return lines
+
+
+def plan_text(plan: UndoPlan, tz: Any) -> Text:
+    """The plan, a line each (every line made safe on its own: the line breaks are ours)."""
+    parts = [text(line) for line in plan_lines(plan, tz)]
+    parts[0].stylize("bold")
+    return Text("\n").join(parts)
+
+
+class UndoConfirm(ModalScreen[bool]):
+    """What the undo will do, and y/n."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "answer(False)", "No", id="undo.no"),
+        Binding("y", "answer(True)", "Yes, undo", id="undo.yes"),
+    ]
+    DEFAULT_CSS = """
+    UndoConfirm { align: center middle; background: $background 60%; }
+    UndoConfirm > Vertical {
+        width: 80; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $accent; background: $surface; padding: 1;
+    }
+    UndoConfirm .buttons { height: auto; margin-top: 1; }
+    """
+
+    def __init__(self, plan: UndoPlan, tz: Any) -> None:
+        super().__init__()
+        self.plan = plan
+        self.tz = tz
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(plan_text(self.plan, self.tz), id="undo-plan")
+            with Horizontal(classes="buttons"):
+                yield Button("Yes, undo (y)", id="yes", variant="warning")
+                yield Button("No (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+def operation_option(op: Operation, tz: Any) -> Option:
+    state = f"  ({op.state})" if op.state else ""
+    line = Text.assemble(
+        (f"#{op.id:<5} ", "bold"),
+        (f"{fmt.moment(op.at, tz)}  ", "dim"),
+        text(fmt.cut(op.summary, 60)),
+        (state, "dim"),
+    )
+    return Option(line, id=str(op.id), disabled=op.undone_by is not None)
+
+
+class UndoList(ModalScreen[int | None]):
+    """The recent operations, newest first; enter undoes the highlighted one (after asking)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="undolist.close"),
+    ]
+    DEFAULT_CSS = """
+    UndoList { align: center middle; background: $background 60%; }
+    UndoList > Vertical {
+        width: 90; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    UndoList #undo-title { text-style: bold; margin: 1 0; }
+    UndoList OptionList { height: auto; max-height: 24; border: none; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(text("Recent changes (enter undoes one; an undo undone is a redo)"), id="undo-title")
+            yield OptionList(id="undo-ops")
+            yield Static(Text("enter undo · esc close · the same list as minicrm undo --list", style="dim"))
+
+    def on_mount(self) -> None:
+        tz = self.app.clock.tz  # type: ignore[attr-defined]
+
+        def show(ops: list[Operation]) -> None:
+            options = self.query_one(OptionList)
+            options.set_options([operation_option(op, tz) for op in ops])
+            if not ops:
+                options.add_option(Option(Text("nothing recorded yet", style="dim"), disabled=True))
+            options.focus()
+
+        run_db(self, load_recent, then=show, group="undo-list", exclusive=True)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.dismiss(int(event.option.id))
