@@ -18,7 +18,7 @@ from conftest import settle
 from minicrm.core.config import config_path
 from minicrm.services.contacts import commands as contacts
 from minicrm.services.deals import commands as deals
-from minicrm.services.dto import DealPatch
+from minicrm.services.dto import DealCreate, DealPatch
 from minicrm.services.history import interactions
 from minicrm.services.history.interactions import Links
 from minicrm.tui.app import MinicrmApp
@@ -159,7 +159,7 @@ async def test_a_stale_deal_form_is_refused_and_stays_open(seeded: dict[str, int
     assert after.title == "Renamed elsewhere" and after.value_minor == 350_000
 
 
-async def test_from_a_deal_to_its_contact_and_back_to_the_deals(seeded: dict[str, int]) -> None:
+async def test_from_a_deal_to_its_contact_and_back_to_the_deals(seeded: dict[str, int], check: Any) -> None:
     app = MinicrmApp()
     async with app.run_test(size=SIZE) as pilot:
         await contacts_on(pilot, "Carla Mendes")
@@ -169,9 +169,17 @@ async def test_from_a_deal_to_its_contact_and_back_to_the_deals(seeded: dict[str
         await settle(pilot)
         assert isinstance(app.screen, DealScreen)
         assert app.screen.detail is not None and app.screen.detail.deal.title == "Globex pilot"
+        deals.add(check(), DealCreate(title="Second Globex deal", contact=str(seeded["carla"])))
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(app.screen, ContactDealsScreen)
+        listing = app.screen
+        assert isinstance(listing, ContactDealsScreen)
+        options = listing.query_one(OptionList)
+        assert options.option_count == 2 and options.highlighted == 0  # reloaded, on the deal it left
+        await pilot.press("j")
+        assert options.highlighted == 1
+        await pilot.press("k")
+        assert options.highlighted == 0
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("c")
@@ -204,6 +212,12 @@ async def test_question_mark_lists_this_screens_keys_from_its_bindings(seeded: A
         assert ("a", "Add") in listed and ("d", "Deals") in listed and ("y", "Copy email") in listed
         assert ("u", "Undo") in listed and ("?", "Keys") in listed
         assert "Keys: Contacts" in shown(help_screen.query_one("#keys-title", Static))
+        assert "Scroll Left" not in {e.description for e in help_screen.entries}  # Textual's plumbing
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        await pilot.press("j", "j")  # over a modal too
+        await settle(pilot)
+        assert help_screen.query_one("#keys-list").scroll_y == 2
         await pilot.press("escape")
         await pilot.press("3")
         await settle(pilot)

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from minicrm.core.clock import Clock
 from minicrm.core.config import Config, load_config
 from minicrm.core.errors import InvalidInput, MinicrmError
+from minicrm.tui import vim
 from minicrm.tui.keyhelp import KeysScreen, keys_of
 from minicrm.tui.screens.base import SCREENS, CrmScreen
 from minicrm.tui.settings import TuiSettings, read_settings
@@ -56,22 +57,8 @@ class MinicrmApp(App[None]):
         ),
         Binding("q", "quit", "Quit", id="app.quit"),
         # vi motions wherever a list or a pane has the focus (a widget's own binding wins)
-        Binding("j", "vim('down')", "Down", show=False, id="app.vim.down"),
-        Binding("k", "vim('up')", "Up", show=False, id="app.vim.up"),
-        Binding("h", "vim('left')", "Left", show=False, id="app.vim.left"),
-        Binding("l", "vim('right')", "Right", show=False, id="app.vim.right"),
-        Binding("g", "vim('top')", "First", show=False, id="app.vim.top"),
-        Binding("G", "vim('bottom')", "Last", show=False, id="app.vim.bottom"),
+        *vim.bindings("app"),
     ]
-    #: the focused widget's action for each vi motion, the first it has
-    VIM: ClassVar[dict[str, tuple[str, ...]]] = {
-        "down": ("cursor_down", "scroll_down"),
-        "up": ("cursor_up", "scroll_up"),
-        "left": ("cursor_left", "scroll_left"),
-        "right": ("cursor_right", "scroll_right"),
-        "top": ("first", "scroll_home"),
-        "bottom": ("last", "scroll_end"),
-    }
 
     def __init__(
         self,
@@ -207,18 +194,7 @@ class MinicrmApp(App[None]):
         return True
 
     def action_vim(self, motion: str) -> None:
-        screen = self.screen
-        if motion in ("left", "right") and hasattr(screen, "action_column"):
-            screen.action_column(-1 if motion == "left" else 1)
-            return
-        focused = screen.focused
-        if focused is None:
-            return
-        for name in self.VIM[motion]:
-            method = getattr(focused, f"action_{name}", None)
-            if method is not None:
-                method()
-                return
+        vim.move(self.screen, motion)
 
     # -- undo ------------------------------------------------------------------------------
     def action_undo(self, op_id: int | None = None) -> None:

@@ -17,8 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
+
+from minicrm.tui.sheet import Sheet
 
 #: actions that are how a widget works rather than something to do (never in the palette)
 MOTION = frozenset(
@@ -27,7 +29,21 @@ MOTION = frozenset(
 
 
 #: Textual's own plumbing on every screen: the same in every Textual app, not this app's keys
-PLUMBING = frozenset({"focus_next", "focus_previous", "copy_text", "app.focus_next", "app.focus_previous"})
+PLUMBING = frozenset(
+    {
+        "focus_next",
+        "focus_previous",
+        "app.focus_next",
+        "app.focus_previous",
+        "copy_text",
+        "screen.copy_text",
+        # a scroll view's sideways keys: no list here scrolls sideways
+        "scroll_left",
+        "scroll_right",
+        "page_left",
+        "page_right",
+    }
+)
 
 
 def _own(node: DOMNode) -> bool:
@@ -96,21 +112,12 @@ def help_table(entries: list[KeyHelp]) -> Table:
     return table
 
 
-class KeysScreen(ModalScreen[None]):
+class KeysScreen(Sheet[None]):
     """What every key does on the screen below (``?``, esc or q closes)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close", id="help.close"),
     ]
-    DEFAULT_CSS = """
-    KeysScreen { align: center middle; background: $background 60%; }
-    KeysScreen > Vertical {
-        width: 80; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $accent; background: $surface; padding: 0 1;
-    }
-    KeysScreen #keys-title { text-style: bold; margin: 1 0 0 0; }
-    KeysScreen VerticalScroll { height: auto; max-height: 1fr; }
-    """
 
     def __init__(self, title: str, entries: list[KeyHelp]) -> None:
         super().__init__()
@@ -118,11 +125,14 @@ class KeysScreen(ModalScreen[None]):
         self.entries = entries
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(f"Keys: {self.title_text}"), id="keys-title")
+        with Vertical(classes="sheet"):
+            yield Static(Text(f"Keys: {self.title_text}"), id="keys-title", classes="sheet-title")
             with VerticalScroll(id="keys-list"):
                 yield Static(help_table(self.entries), id="keys-table")
             yield Static(Text("esc closes · ctrl+p lists the same as commands", style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one("#keys-list", VerticalScroll).focus()  # j/k and the arrows scroll it
 
     def action_close(self) -> None:
         self.dismiss(None)

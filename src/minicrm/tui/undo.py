@@ -13,12 +13,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from minicrm.tui import format as fmt
 from minicrm.tui.safe import text
+from minicrm.tui.sheet import Sheet
 from minicrm.tui.work import run_db
 
 if TYPE_CHECKING:
@@ -66,21 +66,13 @@ def plan_text(plan: UndoPlan, tz: Any) -> Text:
     return Text("\n").join(parts)
 
 
-class UndoConfirm(ModalScreen[bool]):
+class UndoConfirm(Sheet[bool]):
     """What the undo will do, and y/n."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,n", "answer(False)", "No", id="undo.no"),
         Binding("y", "answer(True)", "Yes, undo", id="undo.yes"),
     ]
-    DEFAULT_CSS = """
-    UndoConfirm { align: center middle; background: $background 60%; }
-    UndoConfirm > Vertical {
-        width: 80; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $accent; background: $surface; padding: 1;
-    }
-    UndoConfirm .buttons { height: auto; margin-top: 1; }
-    """
 
     def __init__(self, plan: UndoPlan, tz: Any) -> None:
         super().__init__()
@@ -88,8 +80,8 @@ class UndoConfirm(ModalScreen[bool]):
         self.tz = tz
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(plan_text(self.plan, self.tz), id="undo-plan")
+        with Vertical(classes="sheet"):
+            yield Static(plan_text(self.plan, self.tz), id="undo-plan", classes="sheet-body")
             with Horizontal(classes="buttons"):
                 yield Button("Yes, undo (y)", id="yes", variant="warning")
                 yield Button("No (n)", id="no")
@@ -115,25 +107,20 @@ def operation_option(op: Operation, tz: Any) -> Option:
     return Option(line, id=str(op.id), disabled=op.undone_by is not None)
 
 
-class UndoList(ModalScreen[int | None]):
+class UndoList(Sheet[int | None]):
     """The recent operations, newest first; enter undoes the highlighted one (after asking)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="undolist.close"),
     ]
-    DEFAULT_CSS = """
-    UndoList { align: center middle; background: $background 60%; }
-    UndoList > Vertical {
-        width: 90; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $accent; background: $surface; padding: 0 1;
-    }
-    UndoList #undo-title { text-style: bold; margin: 1 0; }
-    UndoList OptionList { height: auto; max-height: 24; border: none; }
-    """
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(text("Recent changes (enter undoes one; an undo undone is a redo)"), id="undo-title")
+        with Vertical(classes="sheet"):
+            yield Static(
+                text("Recent changes (enter undoes one; undoing an undo redoes)"),
+                id="undo-title",
+                classes="sheet-title",
+            )
             yield OptionList(id="undo-ops")
             yield Static(Text("enter undo · esc close · the same list as minicrm undo --list", style="dim"))
 

@@ -15,7 +15,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -24,6 +23,7 @@ from minicrm.core.words import counted
 from minicrm.tui import format as fmt
 from minicrm.tui.safe import text
 from minicrm.tui.screens.base import CrmScreen
+from minicrm.tui.sheet import Sheet
 from minicrm.tui.work import run_db
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ def summary_option(deal: DealSummary) -> Option:
     return Option(line, id=str(deal.id))
 
 
-class ContactDealsScreen(ModalScreen[None]):
+class ContactDealsScreen(Sheet[None]):
     """One contact's deals: enter opens one, a adds one for the contact, esc goes back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -249,15 +249,6 @@ class ContactDealsScreen(ModalScreen[None]):
         Binding("enter", "open", "Open", id="contactdeals.open"),
         Binding("a", "add", "Add deal", id="contactdeals.add"),
     ]
-    DEFAULT_CSS = """
-    ContactDealsScreen { align: center middle; background: $background 60%; }
-    ContactDealsScreen > VerticalScroll {
-        width: 80; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $accent; background: $surface; padding: 0 1;
-    }
-    ContactDealsScreen #contact-deals-title { text-style: bold; margin: 1 0; }
-    ContactDealsScreen OptionList { height: auto; max-height: 20; border: none; }
-    """
 
     def __init__(self, contact_id: int, mode: str = "contacts") -> None:
         super().__init__()
@@ -267,8 +258,8 @@ class ContactDealsScreen(ModalScreen[None]):
         self.deals: list[DealSummary] = []
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(text("Deals…"), id="contact-deals-title")
+        with VerticalScroll(classes="sheet"):
+            yield Static(text("Deals…"), id="contact-deals-title", classes="sheet-title")
             yield OptionList(id="contact-deals")
             yield Static(Text("enter opens · a adds a deal · esc back", style="dim"))
 
