@@ -429,3 +429,110 @@ def test_keys_screen_snapshot(size: tuple[int, int], seeded: Any, snap_compare: 
         await settle(pilot)
 
     assert snap_compare(MinicrmApp(screen="contacts"), terminal_size=size, run_before=open_keys)
+
+
+# -- filters, sorting, segments ----------------------------------------------------------------
+def test_the_list_filters_by_tag_status_owner_and_company_as_contact_list_does(
+    seeded: Any, check: Any
+) -> None:
+    from minicrm.services.contacts import browse
+    from minicrm.services.contacts.queries import ContactQuery
+
+    ctx = check()
+
+    def names(facets: ContactQuery, search: str = "") -> list[str]:
+        rows = browse.contact_page(ctx, search, facets=facets)
+        assert browse.contact_count(ctx, search, facets) == len(rows)
+        return [r.name for r in rows]
+
+    assert names(ContactQuery(tags=("vip",))) == ["Ana Silva"]
+    assert names(ContactQuery(company="Acme")) == ["Ana Silva", "Bruno Costa"]
+    assert names(ContactQuery(company="Acme"), search="bruno") == ["Bruno Costa"]
+    assert names(ContactQuery(status="customer")) == []
+    assert names(ContactQuery()) == [p[0] for p in sorted(__import__("tui_dataset").PEOPLE)]
+    by_company = browse.contact_page(ctx, sort="company", descending=True)
+    assert [r.company for r in by_company][:3] == ["Initech", "Globex", "Acme"]
+    first = browse.contact_page(ctx, sort="status", limit=2)
+    rest = browse.contact_page(ctx, sort="status", limit=10, after=first[-1])
+    assert len(first) + len(rest) == 5
+
+
+async def test_f_filters_the_list_and_the_status_line_says_how(seeded: Any) -> None:
+    from minicrm.tui.contact_filter import FilterModal
+    from minicrm.tui.virtual_list import VirtualList
+
+    app = MinicrmApp(screen="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        await pilot.press("F")
+        await settle(pilot)
+        assert isinstance(app.screen, FilterModal)
+        app.screen.query_one("#f-tags Input", Input).value = ""
+        app.screen.query_one("#f-company Input", Input).value = "Acme"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        rows = screen.query_one("#rows", VirtualList)
+        assert rows.total == 2
+        status = shown(screen.query_one("#list-status", Static))
+        assert "2 contacts · --company Acme · sorted by name" in status
+        assert "Name ▲" in shown(screen.query_one("#list-head", Static))
+        await pilot.press("F")
+        await settle(pilot)
+        await pilot.press("ctrl+r")  # clear all
+        await settle(pilot)
+        assert rows.total == 5 and screen.applied is None
+
+
+async def test_a_filter_saved_as_a_segment_is_selectable_again(seeded: Any, check: Any) -> None:
+    from textual.widgets import Select
+
+    from minicrm.services.customer import segments
+    from minicrm.tui.contact_filter import FilterModal
+    from minicrm.tui.virtual_list import VirtualList
+
+    app = MinicrmApp(screen="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        await pilot.press("F")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-tags Input", Input).value = "lisbon"
+        form.query_one("#f-save Input", Input).value = "Lisboners"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "segment Lisboners" in shown(screen.query_one("#list-status", Static))
+        assert screen.query_one("#rows", VirtualList).total == 1
+        await pilot.press("F")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        await pilot.press("F")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FilterModal)
+        select = form.query_one("#segment", Select)
+        assert ("Lisboners", "Lisboners") in [(str(p), v) for p, v in select._options if isinstance(v, str)]
+        select.value = "Lisboners"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.query_one("#rows", VirtualList).total == 1
+    assert [c.name for c in segments.members(check(), "Lisboners")] == ["Carla Mendes"]
+
+
+async def test_s_sorts_by_each_column_in_turn_and_the_heading_shows_it(seeded: Any) -> None:
+    app = MinicrmApp(screen="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        while screen.sort != "company":
+            await pilot.press("s")
+        await pilot.press("S")
+        await settle(pilot)
+        assert "Company ▼" in shown(screen.query_one("#list-head", Static))
+        assert "sorted by company ↓" in shown(screen.query_one("#list-status", Static))
+        assert screen.rows.current is not None and screen.rows.current.company == "Initech"

@@ -28,9 +28,11 @@ from minicrm.tui.virtual_list import VirtualList
 
 if TYPE_CHECKING:
     # the services and the dialogs load on first use: the list paints without them
+    from minicrm.services.contacts.queries import ContactQuery
     from minicrm.services.dto import Contact, DealSummary
     from minicrm.services.history.interactions import Links
     from minicrm.services.kernel.context import Context
+    from minicrm.tui.contact_filter import Applied
     from minicrm.tui.modals import ContactForm, FollowUpForm, LogEntry
 
 SORT_ORDER = tuple(browse.CONTACT_SORTS)
@@ -96,6 +98,21 @@ def contact_head(width: int) -> str:
     return f" {'Name':<{name_w}}{'Email':<{email_w}}{'Company':<{company_w}}{'Status':<{status_w}}"
 
 
+#: the list's column headings, by the sort that orders them
+SORTED_COLUMNS = {"name": "Name", "email": "Email", "company": "Company", "status": "Status"}
+
+
+def sorted_head(head: str, sort: str, descending: bool) -> str:
+    """The heading with the sorted column marked ▲ (ascending) or ▼, in the same width."""
+    label = SORTED_COLUMNS.get(sort)
+    if label is None:
+        return head
+    arrow = "▼" if descending else "▲"
+    if f" {label}  " in head:
+        return head.replace(f" {label}  ", f" {label} {arrow}", 1)
+    return head + f" {arrow}" if head.endswith(f" {label}") else head
+
+
 def company_line(row: CompanyRow, width: int) -> str:
     name_w = width * 45 // 100
     return f" {fmt.cut(row.name, name_w - 1):<{name_w}}{fmt.cut(row.domain, 24):<25}{row.contacts:>6} people"
@@ -108,10 +125,17 @@ class ContactSource:
     search: str
     sort: str
     descending: bool
+    facets: ContactQuery | None = None
 
     def first(self, ctx: Context, offset: int, limit: int) -> tuple[int | None, list[ContactRow]]:
         return browse.contact_window(
-            ctx, self.search, sort=self.sort, descending=self.descending, offset=offset, limit=limit
+            ctx,
+            self.search,
+            sort=self.sort,
+            descending=self.descending,
+            offset=offset,
+            limit=limit,
+            facets=self.facets,
         )
 
     def page(self, ctx: Context, offset: int, limit: int, after: ContactRow | None) -> list[ContactRow]:
@@ -123,10 +147,11 @@ class ContactSource:
             offset=offset,
             limit=limit,
             after=after,
+            facets=self.facets,
         )
 
     def count(self, ctx: Context) -> int:
-        return browse.contact_count(ctx, self.search)
+        return browse.contact_count(ctx, self.search, self.facets)
 
 
 @dataclass(frozen=True)
@@ -171,6 +196,14 @@ class ContactsScreen(CrmScreen):
             id="contacts.copy_phone",
         ),
         Binding("E", "note_in_editor", "Note in $EDITOR", show=False, id="contacts.editor_note"),
+        Binding(
+            "F",
+            "filter",
+            "Filter",
+            show=False,
+            tooltip="tag, status, owner, company, segment",
+            id="contacts.filter",
+        ),
         Binding("escape", "to_list", "List", show=False),
     ]
     COMMANDS_HERE = (
@@ -198,6 +231,8 @@ class ContactsScreen(CrmScreen):
         self._last_highlight = 0.0
         self._detail_timer: Timer | None = None
         self._head = ""
+        #: the filters besides the typed text (tag, status, owner, company, segment)
+        self.applied: Applied | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="people"):
@@ -221,7 +256,9 @@ class ContactsScreen(CrmScreen):
     def _source(self) -> ContactSource | CompanySource:
         if self.kind == "companies":
             return CompanySource(self.search)
-        return ContactSource(self.search, self.sort, self.descending)
+        return ContactSource(
+            self.search, self.sort, self.descending, self.applied.query if self.applied else None
+        )
 
     def refresh_data(self) -> None:
         self.reload_list(keep_cursor=True)
@@ -243,6 +280,8 @@ class ContactsScreen(CrmScreen):
             if self.kind == "contacts"
             else f" {'Company':<{width * 45 // 100}}{'Domain':<25}"
         )
+        if self.kind == "contacts":
+            head = sorted_head(head, self.sort, self.descending)
         if head != self._head:  # one line of a fixed size: a repaint, no layout
             self._head = head
             self.query_one("#list-head", Static).update(Text(head, style="bold"), layout=False)
@@ -258,6 +297,8 @@ class ContactsScreen(CrmScreen):
         found = f"{event.total:,}{'+' if capped else ''} {one if event.total == 1 else what}"
         if self.search:
             found += f" matching “{self.search}”" + (", type more" if capped else "")
+        if self.applied is not None and self.kind == "contacts":
+            found += f" · {self.applied.label}"
         self.query_one("#list-status", Static).update(Text(found + order), layout=False)
         if event.total == 0:
             self.view = None
@@ -626,6 +667,27 @@ class ContactsScreen(CrmScreen):
             ),
             save,
         )
+
+    def action_filter(self) -> None:
+        from minicrm.tui.contact_filter import FilterModal, ListFilter, apply
+
+        if self.kind != "contacts":
+            self.action_toggle_kind()
+
+        def chosen(picked: ListFilter | None) -> None:
+            if picked is None:
+                return
+            if picked.empty and not picked.save_as:
+                self.applied = None
+                self.reload_list()
+                return
+            self.db(apply, picked, then=self._filtered, group="filter", exclusive=True)
+
+        self.app.push_screen(FilterModal(self.applied.chosen if self.applied else ListFilter()), chosen)
+
+    def _filtered(self, applied: Applied) -> None:
+        self.applied = applied
+        self.reload_list()
 
     def action_deals(self) -> None:
         from minicrm.tui.screens.deal import ContactDealsScreen
