@@ -127,19 +127,10 @@ class ContactSource:
     descending: bool
     facets: ContactQuery | None = None
 
-    def first(self, ctx: Context, offset: int, limit: int) -> tuple[int | None, list[ContactRow]]:
+    def first(
+        self, ctx: Context, offset: int, limit: int, after: ContactRow | None = None
+    ) -> tuple[int | None, list[ContactRow]]:
         return browse.contact_window(
-            ctx,
-            self.search,
-            sort=self.sort,
-            descending=self.descending,
-            offset=offset,
-            limit=limit,
-            facets=self.facets,
-        )
-
-    def page(self, ctx: Context, offset: int, limit: int, after: ContactRow | None) -> list[ContactRow]:
-        return browse.contact_page(
             ctx,
             self.search,
             sort=self.sort,
@@ -149,6 +140,9 @@ class ContactSource:
             after=after,
             facets=self.facets,
         )
+
+    def page(self, ctx: Context, offset: int, limit: int, after: ContactRow | None) -> list[ContactRow]:
+        return self.first(ctx, offset, limit, after)[1]
 
     def count(self, ctx: Context) -> int:
         return browse.contact_count(ctx, self.search, self.facets)
