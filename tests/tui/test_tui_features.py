@@ -264,7 +264,7 @@ async def test_u_shows_the_last_change_and_undoes_it(seeded: dict[str, int], che
         await settle(pilot)
         confirm = app.screen
         assert isinstance(confirm, UndoConfirm)
-        plan = shown(confirm.query_one("#undo-plan", Static))
+        plan = shown(confirm.query_one("#ask-body", Static))
         assert "deal edit" in plan and "restore deal" in plan and "(title)" in plan
         await pilot.press("y")
         await settle(pilot)
@@ -536,3 +536,100 @@ async def test_s_sorts_by_each_column_in_turn_and_the_heading_shows_it(seeded: A
         assert "Company ▼" in shown(screen.query_one("#list-head", Static))
         assert "sorted by company ↓" in shown(screen.query_one("#list-status", Static))
         assert screen.rows.current is not None and screen.rows.current.company == "Initech"
+
+
+# -- many at once -------------------------------------------------------------------------------
+async def test_space_and_shift_arrows_mark_and_t_tags_them_all_after_the_count(
+    seeded: Any, check: Any
+) -> None:
+    from minicrm.services.contacts.queries import ContactQuery
+    from minicrm.tui.sheet import Ask
+
+    app = MinicrmApp(screen="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        await pilot.press("space", "shift+down")  # Ana, then Bruno and Carla
+        assert screen.selection.count == 3
+        assert "5 contacts · sorted by name · 3 marked" in shown(screen.query_one("#list-status", Static))
+        await pilot.press("t")
+        await settle(pilot)
+        await type_text(pilot, "bulk")
+        await pilot.press("enter")
+        await settle(pilot)
+        ask = app.screen
+        assert isinstance(ask, Ask)
+        assert "Change the tags of 3 contacts: +bulk?" in shown(ask.query_one("#ask-body", Static))
+        await pilot.press("y")
+        await settle(pilot)
+        assert not screen.selection
+    ctx = check()
+    tagged = {c.name for c in contacts.list_contacts(ctx, ContactQuery(tags=("bulk",)))}
+    assert tagged == {"Ana Silva", "Bruno Costa", "Carla Mendes"}
+
+
+async def test_star_takes_every_matching_contact_and_delete_says_how_many(seeded: Any, check: Any) -> None:
+    from minicrm.services.contacts.queries import ContactQuery
+    from minicrm.tui.sheet import Ask
+
+    app = MinicrmApp(screen="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        await pilot.press("slash")
+        await type_text(pilot, "example.com")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("asterisk")
+        assert screen.selection.everything and screen.selection.count == 3
+        await pilot.press("x")
+        await settle(pilot)
+        ask = app.screen
+        assert isinstance(ask, Ask)
+        assert "Delete 3 contacts with their notes and follow-ups?" in shown(
+            ask.query_one("#ask-body", Static)
+        )
+        await pilot.press("y")
+        await settle(pilot)
+        # one operation: u brings the three back at once
+        await pilot.press("u")
+        await settle(pilot)
+        plan = shown(app.screen.query_one("#ask-body", Static))
+        assert "contact rm 3 contacts" in plan and plan.count("re-create contact") == 3
+        await pilot.press("n")
+        await settle(pilot)
+    ctx = check()
+    assert sorted(c.name for c in contacts.list_contacts(ctx, ContactQuery())) == [
+        "Carla Mendes",
+        "Diogo Rocha",
+    ]
+
+
+async def test_o_gives_the_marked_contacts_an_owner_and_esc_unmarks(seeded: Any, check: Any) -> None:
+    app = MinicrmApp(screen="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        await pilot.press("space", "space", "space")
+        await pilot.press("escape")
+        assert not screen.selection
+        await pilot.press("g", "space", "space")
+        await pilot.press("o")
+        await settle(pilot)
+        await type_text(pilot, "rita")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Give 2 contacts to rita?" in shown(app.screen.query_one("#ask-body", Static))
+        await pilot.press("y")
+        await settle(pilot)
+    ctx = check()
+    assert {c.name: c.owner for c in contacts.list_contacts(ctx)} == {
+        "Ana Silva": "rita",
+        "Bruno Costa": "rita",
+        "Carla Mendes": None,
+        "Diogo Rocha": None,
+        "Eva Martins": None,
+    }

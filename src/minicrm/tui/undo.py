@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, OptionList, Static
+from textual.containers import Vertical
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from minicrm.tui import format as fmt
 from minicrm.tui.safe import text
-from minicrm.tui.sheet import Sheet
+from minicrm.tui.sheet import Ask, Sheet
 from minicrm.tui.work import run_db
 
 if TYPE_CHECKING:
@@ -66,34 +66,12 @@ def plan_text(plan: UndoPlan, tz: Any) -> Text:
     return Text("\n").join(parts)
 
 
-class UndoConfirm(Sheet[bool]):
+class UndoConfirm(Ask):
     """What the undo will do, and y/n."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,n", "answer(False)", "No", id="undo.no"),
-        Binding("y", "answer(True)", "Yes, undo", id="undo.yes"),
-    ]
-
     def __init__(self, plan: UndoPlan, tz: Any) -> None:
-        super().__init__()
+        super().__init__(plan_text(plan, tz), "Yes, undo")
         self.plan = plan
-        self.tz = tz
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="sheet"):
-            yield Static(plan_text(self.plan, self.tz), id="undo-plan", classes="sheet-body")
-            with Horizontal(classes="buttons"):
-                yield Button("Yes, undo (y)", id="yes", variant="warning")
-                yield Button("No (n)", id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 def operation_option(op: Operation, tz: Any) -> Option:

@@ -198,6 +198,14 @@ def contact_window(
     return total, _contact_rows(ctx, ids, column)
 
 
+def contact_ids(ctx: Context, search: str | None = None, facets: ContactQuery | None = None) -> list[int]:
+    """The ids of every contact the list shows (what "all matching" selects), ascending."""
+    where, params = _both(_filter(ctx, search, "contact", "c"), _facets(ctx, facets)) or ("1 = 1", [])
+    return [
+        int(r["id"]) for r in ctx.db.all(f"SELECT c.id FROM contact c WHERE {where} ORDER BY c.id", params)
+    ]
+
+
 def _contact_rows(ctx: Context, ids: list[int], column: str) -> list[ContactRow]:
     if not ids:
         return []

@@ -23,6 +23,7 @@ from minicrm.services.contacts.browse import CompanyRow, ContactRow
 from minicrm.services.dto.companies import CompanyDetail
 from minicrm.services.dto.contact_detail import ContactDetail
 from minicrm.tui import format as fmt
+from minicrm.tui.bulk import Selection
 from minicrm.tui.screens.base import CrmScreen
 from minicrm.tui.virtual_list import VirtualList
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from minicrm.services.dto import Contact, DealSummary
     from minicrm.services.history.interactions import Links
     from minicrm.services.kernel.context import Context
+    from minicrm.tui.bulk import Target
     from minicrm.tui.contact_filter import Applied
     from minicrm.tui.modals import ContactForm, FollowUpForm, LogEntry
 
@@ -198,6 +200,20 @@ class ContactsScreen(CrmScreen):
             tooltip="tag, status, owner, company, segment",
             id="contacts.filter",
         ),
+        Binding(
+            "space", "mark", "Mark", show=False, tooltip="select for tags, owner, delete", id="contacts.mark"
+        ),
+        Binding("shift+down", "extend(1)", "Mark down", show=False, id="contacts.mark_down"),
+        Binding("shift+up", "extend(-1)", "Mark up", show=False, id="contacts.mark_up"),
+        Binding("asterisk", "mark_all", "Mark all matching", show=False, id="contacts.mark_all"),
+        Binding(
+            "o",
+            "owner",
+            "Owner",
+            show=False,
+            tooltip="of the marked contacts (or this one)",
+            id="contacts.owner",
+        ),
         Binding("escape", "to_list", "List", show=False),
     ]
     COMMANDS_HERE = (
@@ -227,6 +243,8 @@ class ContactsScreen(CrmScreen):
         self._head = ""
         #: the filters besides the typed text (tag, status, owner, company, segment)
         self.applied: Applied | None = None
+        self.selection = Selection()
+        self._found = ""
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="people"):
@@ -262,6 +280,9 @@ class ContactsScreen(CrmScreen):
         rows = self.rows
         rows.source = self._source()
         rows.render_row = contact_line if self.kind == "contacts" else company_line
+        rows.is_marked = (lambda row: row.id in self.selection) if self.kind == "contacts" else None
+        if self.selection.everything:  # "all matching" meant the list as it was
+            self.selection.clear()
         rows.reload(keep_cursor=keep_cursor)
 
     def on_resize(self) -> None:
@@ -293,7 +314,8 @@ class ContactsScreen(CrmScreen):
             found += f" matching “{self.search}”" + (", type more" if capped else "")
         if self.applied is not None and self.kind == "contacts":
             found += f" · {self.applied.label}"
-        self.query_one("#list-status", Static).update(Text(found + order), layout=False)
+        self._found = found + order
+        self._update_status()
         if event.total == 0:
             self.view = None
             self.query_one("#detail", Static).update(
@@ -301,6 +323,10 @@ class ContactsScreen(CrmScreen):
                 if self.search
                 else f"No {what} yet. Press a to add one."
             )
+
+    def _update_status(self) -> None:
+        marks = f" · {self.selection.count:,} marked" if self.selection else ""
+        self.query_one("#list-status", Static).update(Text(self._found + marks), layout=False)
 
     def on_virtual_list_highlighted(self, event: VirtualList.Highlighted) -> None:
         if not event.by_user and (self.view is not None or self.pinned):
@@ -448,6 +474,11 @@ class ContactsScreen(CrmScreen):
         self.set_focus(self.query_one("#filter", Input))
 
     def action_to_list(self) -> None:
+        if self.selection and self.focused is self.rows:
+            self.selection.clear()
+            self.rows.refresh()
+            self._update_status()
+            return
         filter_input = self.query_one("#filter", Input)
         if self.focused is filter_input and filter_input.value:
             filter_input.value = ""
@@ -626,6 +657,9 @@ class ContactsScreen(CrmScreen):
         from minicrm.services.dto import CompanyPatch, ContactPatch
         from minicrm.tui.modals import PromptModal, check_tags
 
+        if self.selection:
+            self._bulk_tags()
+            return
         view = self._loaded()
         if view is None:
             return
@@ -725,6 +759,9 @@ class ContactsScreen(CrmScreen):
         from minicrm.services.contacts import commands as contacts
         from minicrm.tui.modals import ConfirmModal
 
+        if self.selection:
+            self._bulk_delete()
+            return
         subject = self._subject()
         if subject is None:
             return
@@ -741,3 +778,123 @@ class ContactsScreen(CrmScreen):
                     self.write(companies.remove, [str(target)], done=f"Deleted {name}")
 
         self.app.push_screen(ConfirmModal(f"Delete {name} with their notes and follow-ups?"), confirmed)
+
+    # -- many at once --------------------------------------------------------------------
+    def _marked_changed(self) -> None:
+        self.rows.refresh()
+        self._update_status()
+
+    def action_mark(self) -> None:
+        row = self.rows.current
+        if not isinstance(row, ContactRow):
+            return
+        self.selection.toggle(row.id)
+        self.rows.action_cursor(1)
+        self._marked_changed()
+
+    def action_extend(self, step: int) -> None:
+        rows = self.rows
+        row = rows.current
+        if not isinstance(row, ContactRow):
+            return
+        self.selection.add(row.id)
+        rows.action_cursor(step)
+        after = rows.current
+        if isinstance(after, ContactRow):
+            self.selection.add(after.id)
+        self._marked_changed()
+
+    def action_mark_all(self) -> None:
+        if self.kind != "contacts":
+            return
+        if self.selection.everything:
+            self.selection.clear()
+        else:
+            self.selection.take_all(self.rows.total)
+        self._marked_changed()
+
+    def _target(self) -> Target:
+        from minicrm.tui.bulk import Target
+
+        sel = self.selection
+        if sel.everything:
+            return Target(
+                search=self.search, facets=self.applied.query if self.applied else None, everything=True
+            )
+        return Target(ids=tuple(sorted(sel.ids)))
+
+    def _bulk(self, question: str, fn: Any, *args: Any, done: str, yes: str = "Yes") -> None:
+        """Ask with the count, then run ``fn(ctx, target, *args)`` and unmark."""
+        from minicrm.core.text import inert
+        from minicrm.tui.safe import text
+        from minicrm.tui.sheet import Ask
+
+        target = self._target()
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.selection.clear()
+                self.write(fn, target, *args, done=inert(done), then=lambda n: self._update_status())
+
+        self.app.push_screen(Ask(text(question), yes), confirmed)
+
+    def _bulk_tags(self) -> None:
+        from minicrm.tui.bulk import bulk_tags
+        from minicrm.tui.modals import PromptModal, check_tags
+
+        who = self.selection.describe()
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            add, remove = tag_patch(text)
+            words = " ".join([*(f"+{t}" for t in add), *(f"-{t}" for t in remove)])
+            self._bulk(
+                f"Change the tags of {who}: {words}?", bulk_tags, add, remove, done=f"Tags saved for {who}"
+            )
+
+        self.app.push_screen(
+            PromptModal(
+                f"Tags for {who}",
+                "Tags",
+                placeholder="vip +lisbon -old",
+                check=lambda v: check_tags(v.replace("+", "").replace("-", "")),
+            ),
+            chosen,
+        )
+
+    def action_owner(self) -> None:
+        from minicrm.tui.bulk import bulk_owner
+        from minicrm.tui.modals import PromptModal
+
+        if not self.selection:
+            subject = self._subject()
+            if subject is None or subject[0] != "contact":
+                return
+            self.selection = Selection(ids={subject[1]})
+        who = self.selection.describe()
+
+        def chosen(owner: str | None) -> None:
+            if owner is None:
+                return
+            name = owner.strip() or None
+            self._bulk(
+                f"Give {who} to {name or 'nobody'}?",
+                bulk_owner,
+                name,
+                done=f"Owner of {who}: {name or 'nobody'}",
+            )
+
+        self.app.push_screen(PromptModal(f"Owner for {who}", "Owner", placeholder="empty: nobody"), chosen)
+
+    def _bulk_delete(self) -> None:
+        from minicrm.tui.bulk import bulk_delete
+
+        who = self.selection.describe()
+        self.view = None
+        self._bulk(
+            f"Delete {who} with their notes and follow-ups?",
+            bulk_delete,
+            done=f"Deleted {who}",
+            yes="Yes, delete",
+        )
