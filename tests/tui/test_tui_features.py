@@ -633,3 +633,33 @@ async def test_o_gives_the_marked_contacts_an_owner_and_esc_unmarks(seeded: Any,
         "Diogo Rocha": None,
         "Eva Martins": None,
     }
+
+
+async def test_follow_ups_marked_with_space_are_done_together_after_the_count(
+    seeded: Any, check: Any
+) -> None:
+    from minicrm.services.followups import queries as followups
+    from minicrm.tui.screens.followups import FollowupsScreen
+    from minicrm.tui.sheet import Ask
+
+    app = MinicrmApp(screen="followups")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FollowupsScreen)
+        await pilot.press("space", "space")
+        assert len(screen.marked) == 2
+        assert "2 marked" in shown(screen.query_one("#agenda-summary", Static))
+        await pilot.press("d")
+        await settle(pilot)
+        ask = app.screen
+        assert isinstance(ask, Ask)
+        assert "Mark 2 follow-ups done?" in shown(ask.query_one("#ask-body", Static))
+        await pilot.press("y")
+        await settle(pilot)
+        assert not screen.marked
+        await pilot.press("asterisk")
+        assert len(screen.marked) == 2  # the two still open
+        await pilot.press("escape")
+        assert not screen.marked
+    assert len(followups.list_followups(check(), "open")) == 2
