@@ -663,3 +663,32 @@ async def test_follow_ups_marked_with_space_are_done_together_after_the_count(
         await pilot.press("escape")
         assert not screen.marked
     assert len(followups.list_followups(check(), "open")) == 2
+
+
+async def test_hostile_text_in_the_new_sheets_is_shown_literally(seeded: dict[str, int], check: Any) -> None:
+    ctx = check()
+    deals.add(ctx, DealCreate(title=HOSTILE, contact=str(seeded["eva"])))
+    app = MinicrmApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await contacts_on(pilot, "Eva Martins")
+        await pilot.press("d")
+        await settle(pilot)
+        listing = app.screen
+        assert isinstance(listing, ContactDealsScreen)
+        options = listing.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("Deal [/oops] [@click=app.quit]Q[/] \\x1b]0;PWNED\\x07" in p for p in prompts)
+        await pilot.press("escape")
+        app.action_undo_list()
+        await settle(pilot)
+        undo_list = app.screen
+        assert isinstance(undo_list, UndoList)
+        first = str(undo_list.query_one(OptionList).get_option_at_index(0).prompt)
+        assert "[/oops]" in first and "\x1b" not in first
+        await pilot.press("escape")
+        await pilot.press("u")
+        await settle(pilot)
+        assert "\\x1b]0;PWNED\\x07" in shown(app.screen.query_one("#ask-body", Static))
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.is_running
