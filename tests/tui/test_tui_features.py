@@ -692,3 +692,28 @@ async def test_hostile_text_in_the_new_sheets_is_shown_literally(seeded: dict[st
         await pilot.press("n")
         await settle(pilot)
         assert app.is_running
+
+
+async def test_the_deal_form_marks_a_bad_amount_and_reads_the_close_date(seeded: Any, check: Any) -> None:
+    app = MinicrmApp(screen="pipeline")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, DealModal)
+        form.query_one("#f-title Input", Input).value = "Checked deal"
+        form.query_one("#f-value Input", Input).value = "12x"
+        form.query_one("#f-close Input", Input).value = "2026-12-24"
+        await pilot.pause()
+        assert "a plain amount" in shown(form.query_one("#f-value .field-error", Static))
+        assert "Thu 2026-12-24" in shown(form.query_one("#f-close .field-error", Static))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        form.query_one("#f-value Input", Input).value = "99.90"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, DealModal)
+    saved = next(d for d in deals.list_deals(check()) if d.title == "Checked deal")
+    assert saved.value_minor == 9990 and str(saved.close_date) == "2026-12-24"

@@ -47,8 +47,8 @@ def check_amount(currency: Callable[[], str]) -> Check:
             return None
         try:
             parse_amount(value.strip(), currency_code(currency() or "EUR"))
-        except InvalidInput as err:
-            return str(err).split(": ", 1)[-1][:40]
+        except InvalidInput:
+            return "a plain amount, like 1200.50"
         return None
 
     return check
