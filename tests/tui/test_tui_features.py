@@ -26,7 +26,7 @@ from minicrm.tui.deal_form import DealModal
 from minicrm.tui.keyhelp import KeysScreen
 from minicrm.tui.screens.contacts import ContactsScreen, ContactView
 from minicrm.tui.screens.deal import ContactDealsScreen, DealScreen
-from minicrm.tui.settings import SettingsModal
+from minicrm.tui.settings_form import SettingsModal
 from minicrm.tui.undo import UndoConfirm, UndoList
 
 SIZE = (120, 40)

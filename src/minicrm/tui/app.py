@@ -18,7 +18,6 @@ from minicrm.core.clock import Clock
 from minicrm.core.config import Config, load_config
 from minicrm.core.errors import InvalidInput, MinicrmError
 from minicrm.tui import vim
-from minicrm.tui.keyhelp import KeysScreen, keys_of
 from minicrm.tui.screens.base import SCREENS, CrmScreen
 from minicrm.tui.settings import TuiSettings, read_settings
 from minicrm.tui.store import Store
@@ -118,7 +117,7 @@ class MinicrmApp(App[None]):
         self.run_worker(job, thread=True, group="settings", exit_on_error=False)
 
     def action_settings(self) -> None:
-        from minicrm.tui.settings import SettingsModal
+        from minicrm.tui.settings_form import SettingsModal
 
         def chosen(settings: TuiSettings | None) -> None:
             if settings is None:
@@ -178,6 +177,8 @@ class MinicrmApp(App[None]):
 
     def action_keys(self) -> None:
         """This screen's keys, from its bindings (what the palette lists too)."""
+        from minicrm.tui.keyhelp import KeysScreen, keys_of
+
         screen = self.screen
         title = screen.title if isinstance(screen.title, str) and screen.title else type(screen).__name__
         for mode, label in SCREENS:
@@ -227,6 +228,8 @@ class MinicrmApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette (ctrl+p): every screen, every action of this screen, and the app's."""
+        from minicrm.tui.keyhelp import keys_of
+
         for mode, label in SCREENS:
             name = label.split(" ", 1)[1]
             yield SystemCommand(
