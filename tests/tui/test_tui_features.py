@@ -717,3 +717,23 @@ async def test_the_deal_form_marks_a_bad_amount_and_reads_the_close_date(seeded:
         assert not isinstance(app.screen, DealModal)
     saved = next(d for d in deals.list_deals(check()) if d.title == "Checked deal")
     assert saved.value_minor == 9990 and str(saved.close_date) == "2026-12-24"
+
+
+async def test_o_on_one_contact_asks_by_name_and_leaves_nothing_marked(seeded: Any, check: Any) -> None:
+    app = MinicrmApp()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await contacts_on(pilot, "Eva Martins")
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("escape")  # changed my mind
+        await settle(pilot)
+        assert not screen.selection
+        await pilot.press("o")
+        await settle(pilot)
+        await type_text(pilot, "rita")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Give Eva Martins to rita?" in shown(app.screen.query_one("#ask-body", Static))
+        await pilot.press("y")
+        await settle(pilot)
+    assert contacts.find(check(), "Eva Martins").owner == "rita"

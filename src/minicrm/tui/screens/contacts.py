@@ -823,13 +823,16 @@ class ContactsScreen(CrmScreen):
             )
         return Target(ids=tuple(sorted(sel.ids)))
 
-    def _bulk(self, question: str, fn: Any, *args: Any, done: str, yes: str = "Yes") -> None:
-        """Ask with the count, then run ``fn(ctx, target, *args)`` and unmark."""
+    def _bulk(
+        self, question: str, fn: Any, *args: Any, done: str, yes: str = "Yes", target: Target | None = None
+    ) -> None:
+        """Ask with the count, then run ``fn(ctx, target, *args)`` (default: the marked contacts)
+        and unmark."""
         from minicrm.core.text import inert
         from minicrm.tui.safe import text
         from minicrm.tui.sheet import Ask
 
-        target = self._target()
+        target = target or self._target()
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -864,15 +867,16 @@ class ContactsScreen(CrmScreen):
         )
 
     def action_owner(self) -> None:
-        from minicrm.tui.bulk import bulk_owner
+        from minicrm.tui.bulk import Target, bulk_owner
         from minicrm.tui.modals import PromptModal
 
+        target = None  # the marked contacts
+        who = self.selection.describe()
         if not self.selection:
             subject = self._subject()
             if subject is None or subject[0] != "contact":
                 return
-            self.selection = Selection(ids={subject[1]})
-        who = self.selection.describe()
+            target, who = Target(ids=(subject[1],)), subject[2]
 
         def chosen(owner: str | None) -> None:
             if owner is None:
@@ -883,6 +887,7 @@ class ContactsScreen(CrmScreen):
                 bulk_owner,
                 name,
                 done=f"Owner of {who}: {name or 'nobody'}",
+                target=target,
             )
 
         self.app.push_screen(PromptModal(f"Owner for {who}", "Owner", placeholder="empty: nobody"), chosen)
