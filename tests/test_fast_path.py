@@ -230,9 +230,9 @@ def test_the_tui_opens_without_typer(monkeypatch, capsys, tmp_path) -> None:
     from minicrm.cli.state import GLOBALS
     from minicrm.tui import app as tui_app
 
-    opened: list[tuple[str | None, str]] = []
+    opened: list[tuple[str | None, str | None]] = []
 
-    def run_tui(db: str | None, user: str | None, screen: str) -> None:
+    def run_tui(db: str | None, user: str | None, screen: str | None) -> None:
         assert (db, user) == (GLOBALS.db, GLOBALS.user)  # the CLI passes its options in
         opened.append((db, screen))
 
@@ -246,7 +246,8 @@ def test_the_tui_opens_without_typer(monkeypatch, capsys, tmp_path) -> None:
     assert _fast(["tui"], capsys)[0] == 0
     # a bare ``minicrm`` on a terminal opens it too
     assert _fast(["--db", db], capsys)[0] == 0
-    assert opened == [(db, "contacts"), (None, "today"), (db, "today")]
+    # no --screen: the app opens on the screen chosen in its settings (else Today)
+    assert opened == [(db, "contacts"), (None, None), (db, None)]
 
 
 def test_the_tui_refuses_an_unknown_screen_as_typer_does(cli, capsys) -> None:

@@ -89,7 +89,7 @@ SPELLINGS: dict[tuple[str, ...], tuple[Param, ...]] = {
         ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),
         ("json_flag", "flag", ("--json",), (), "bool", False, None, None, False),
     ),
-    ("tui",): (("screen", "value", ("--screen",), (), "str", "today", None, None, False),),
+    ("tui",): (("screen", "value", ("--screen",), (), "str", None, None, None, False),),
     ("pipeline", "stages"): (
         ("fmt", "value", ("--format", "-f"), (), "str", None, None, None, False),
         ("json_flag", "flag", ("--json",), (), "bool", False, None, None, False),

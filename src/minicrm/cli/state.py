@@ -46,7 +46,7 @@ def services(*, check_user: bool = True) -> Iterator[Context]:
             print(f"warning: {inert(' '.join(warning.split()))}", file=sys.stderr)
 
 
-def open_tui(screen: str = "today") -> None:
+def open_tui(screen: str | None = None) -> None:
     """Open the full-screen app with the global options: the CLI's one way into the TUI (``minicrm
     tui``, and a bare ``minicrm`` on a terminal), which knows nothing of the CLI. Without a
     terminal on stdin and stdout (a pipe, cron, ``</dev/null``) it refuses: the app would write

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -17,8 +17,14 @@ from textual.screen import Screen
 from minicrm.core.clock import Clock
 from minicrm.core.config import Config, load_config
 from minicrm.core.errors import InvalidInput, MinicrmError
+from minicrm.tui import vim
 from minicrm.tui.screens.base import SCREENS, CrmScreen
+from minicrm.tui.settings import TuiSettings, read_settings
 from minicrm.tui.store import Store
+from minicrm.tui.work import run_db
+
+if TYPE_CHECKING:
+    from minicrm.services.history.undo import Operation, UndoPlan
 
 
 def _screen(module: str, name: str) -> Screen[None]:
@@ -44,8 +50,13 @@ class MinicrmApp(App[None]):
         Binding("4", "switch_mode('followups')", "Follow-ups", show=False, id="screen.followups"),
         Binding("slash", "search", "Search", id="app.search"),
         Binding("r", "refresh_screen", "Refresh", id="app.refresh"),
-        Binding("question_mark", "keys", "Keys", id="app.keys"),
+        Binding("question_mark", "keys", "Keys", tooltip="what every key does here", id="app.keys"),
+        Binding(
+            "u", "undo", "Undo", show=False, tooltip="undo the last change, after showing it", id="app.undo"
+        ),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # vi motions wherever a list or a pane has the focus (a widget's own binding wins)
+        *vim.bindings("app"),
     ]
 
     def __init__(
@@ -53,16 +64,19 @@ class MinicrmApp(App[None]):
         db: str | None = None,
         user: str | None = None,
         config: Config | None = None,
-        screen: str = "today",
+        screen: str | None = None,
     ) -> None:
+        try:
+            loaded = config or load_config()
+        except MinicrmError:
+            loaded = Config()
+        self.settings = read_settings(loaded)
+        screen = screen or self.settings.screen or "today"
         if screen not in self.MODES:
             raise InvalidInput(f"unknown screen {screen!r} (choose from {', '.join(self.MODES)})")
         self.DEFAULT_MODE = screen  # type: ignore[misc]  # the screen shown first
         super().__init__()
-        try:
-            self.config = config or load_config()
-        except MinicrmError:
-            self.config = Config()
+        self.config = loaded
         self.clock = Clock.system(self.config.timezone, self.config.region)
         self.store = Store(db, user)
 
@@ -74,8 +88,48 @@ class MinicrmApp(App[None]):
     def lost_reasons(self) -> tuple[str, ...]:
         return self.config.lost_reasons
 
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
     def on_unmount(self) -> None:
         self.store.close()
+
+    # -- settings ------------------------------------------------------------------------
+    def _theme_changed(self, theme: object) -> None:
+        if self.theme != self.settings.theme:  # picked in the palette (the settings dialog saves its own)
+            self.save_settings(TuiSettings(theme=self.theme, screen=self.settings.screen))
+
+    def save_settings(self, settings: TuiSettings) -> None:
+        """Keep ``settings`` in the config file (in a thread: it is a file write)."""
+        from minicrm.tui.settings import write_settings
+
+        self.settings = settings
+        path = self.config.path
+
+        def job() -> None:
+            try:
+                write_settings(settings, path)
+            except MinicrmError as err:
+                self.call_from_thread(self.notify, str(err), severity="error", title="Settings not saved")
+
+        self.run_worker(job, thread=True, group="settings", exit_on_error=False)
+
+    def action_settings(self) -> None:
+        from minicrm.tui.settings_form import SettingsModal
+
+        def chosen(settings: TuiSettings | None) -> None:
+            if settings is None:
+                return
+            self.settings = settings  # before the theme changes: no second write
+            if settings.theme:
+                self.theme = settings.theme
+            self.save_settings(settings)
+            self.notify("Settings saved", timeout=2)
+
+        themes = sorted(self.available_themes)
+        self.push_screen(SettingsModal(self.settings, themes, self.theme), chosen)
 
     # -- moving between screens ----------------------------------------------------------
     async def _to(self, mode: str) -> CrmScreen:
@@ -101,6 +155,16 @@ class MinicrmApp(App[None]):
     def open_followup(self, followup_id: int) -> None:
         self._open("followups", "show_followup", followup_id)
 
+    def open_deal_detail(self, deal_id: int) -> None:
+        """The deal's own screen over this one (esc comes back)."""
+        from minicrm.tui.screens.deal import DealScreen
+
+        def back(_: object) -> None:
+            if isinstance(self.screen, CrmScreen):
+                self.screen.refresh_data()
+
+        self.push_screen(DealScreen(deal_id, self.current_mode), back)
+
     # -- app-wide actions --------------------------------------------------------------------
     async def action_search(self) -> None:
         screen = await self._to("contacts")
@@ -112,13 +176,60 @@ class MinicrmApp(App[None]):
             self.notify("Refreshed", timeout=1.5)
 
     def action_keys(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """This screen's keys, from its bindings (what the palette lists too)."""
+        from minicrm.tui.keyhelp import KeysScreen, keys_of
+
+        screen = self.screen
+        title = screen.title if isinstance(screen.title, str) and screen.title else type(screen).__name__
+        for mode, label in SCREENS:
+            if isinstance(screen, CrmScreen) and mode == screen.MODE and not screen.is_modal:
+                title = label.split(" ", 1)[1]
+        if getattr(screen, "HELP_TITLE", None):
+            title = screen.HELP_TITLE  # type: ignore[attr-defined]
+        self.push_screen(KeysScreen(title, keys_of(screen)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("undo", "keys", "settings", "search", "refresh_screen"):
+            # over a dialog these would act behind it: the dialog's own keys only
+            return isinstance(self.screen, CrmScreen)
+        return True
+
+    def action_vim(self, motion: str) -> None:
+        vim.move(self.screen, motion)
+
+    # -- undo ------------------------------------------------------------------------------
+    def action_undo(self, op_id: int | None = None) -> None:
+        """Show what undoing ``op_id`` (default: the latest change) does; undo it on yes."""
+        from minicrm.tui.undo import UndoConfirm, load_plan, run_undo
+
+        def done(result: tuple[Operation, UndoPlan]) -> None:
+            new_op, plan = result
+            self.notify(f"Undone #{plan.op.id}; recorded as #{new_op.id} (undo it to redo)", title="Undone")
+            if isinstance(self.screen, CrmScreen):
+                self.screen.refresh_data()
+
+        def ask(plan: UndoPlan) -> None:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    run_db(self.screen, run_undo, plan.op.id, then=done, group="write")
+
+            self.push_screen(UndoConfirm(plan, self.clock.tz), answered)
+
+        run_db(self.screen, load_plan, op_id, then=ask, group="undo")
+
+    def action_undo_list(self) -> None:
+        from minicrm.tui.undo import UndoList
+
+        def picked(op_id: int | None) -> None:
+            if op_id is not None:
+                self.action_undo(op_id)
+
+        self.push_screen(UndoList(), picked)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette (ctrl+p): every screen, every action of this screen, and the app's."""
+        from minicrm.tui.keyhelp import keys_of
+
         for mode, label in SCREENS:
             name = label.split(" ", 1)[1]
             yield SystemCommand(
@@ -126,15 +237,36 @@ class MinicrmApp(App[None]):
                 f"Switch to the {name} screen (key {label[0]})",
                 lambda mode=mode: self.switch_mode(mode),
             )
-        if isinstance(screen, CrmScreen):
-            for title, help_text, action in screen.COMMANDS_HERE:
-                yield SystemCommand(title, help_text, lambda action=action: screen.run_action(action))
+        here = screen.COMMANDS_HERE if isinstance(screen, CrmScreen) else ()
+        for title, help_text, action in here:
+            yield SystemCommand(title, help_text, lambda action=action: screen.run_action(action))
+        # every other key of this screen, from its bindings: what ? lists
+        named = {action for _title, _help, action in here}
+        for entry in keys_of(screen):
+            if entry.scope != "screen" or entry.motion or entry.action in named:
+                continue
+            help_text = entry.tooltip or f"{entry.description} (key {' '.join(entry.keys)})"
+            yield SystemCommand(
+                entry.description,
+                help_text,
+                lambda entry=entry: self.run_action(entry.action, entry.node),
+            )
         yield SystemCommand("Search contacts", "Filter the contact list as you type (/)", self.action_search)
         yield SystemCommand("Refresh", "Reload this screen from the database (r)", self.action_refresh_screen)
+        yield SystemCommand(
+            "Undo the last change", "Show what it changed, then undo it (u)", self.action_undo
+        )
+        yield SystemCommand(
+            "Undo list", "Recent changes, as minicrm undo --list: pick one to undo", self.action_undo_list
+        )
+        yield SystemCommand("Keys of this screen", "What every key does here (?)", self.action_keys)
+        yield SystemCommand(
+            "Settings", "Theme and the screen to open on, kept in the config", self.action_settings
+        )
         yield from super().get_system_commands(screen)
 
 
-def run_tui(db: str | None = None, user: str | None = None, screen: str = "today") -> None:
+def run_tui(db: str | None = None, user: str | None = None, screen: str | None = None) -> None:
     """Open the TUI on the database ``db`` as ``user`` (the caller's ``--db``/``--as``; None: the
     defaults, as for any command)."""
     MinicrmApp(db, user, screen=screen).run()

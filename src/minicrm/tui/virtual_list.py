@@ -60,6 +60,7 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
         "virtual-list--cursor",
         "virtual-list--pending",
         "virtual-list--muted",
+        "virtual-list--marked",
     }
     DEFAULT_CSS = """
     VirtualList { height: 1fr; overflow-x: hidden; }
@@ -68,6 +69,7 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
         background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
     }
     VirtualList > .virtual-list--pending { color: $text-muted; }
+    VirtualList > .virtual-list--marked { background: $accent 30%; text-style: bold; }
     """
 
     cursor: reactive[int] = reactive(0, repaint=False)
@@ -103,6 +105,8 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
         self._announced = -1
         self._quiet = False
         self._styles: tuple[Style, Style, Style] | None = None
+        #: rows the screen has marked (a multi-selection), drawn marked; None: no marking
+        self.is_marked: Callable[[Any], bool] | None = None
 
     # -- data ----------------------------------------------------------------------------
     def reload(self, *, keep_cursor: bool = False) -> None:
@@ -217,9 +221,14 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
             return Strip.blank(width, base)
         if index % PAGE > PAGE - 20:
             self._want(page_no + 1)
-        text = self.render_row(page[index % PAGE], max(width, self.virtual_size.width))
+        row = page[index % PAGE]
+        text = self.render_row(row, max(width, self.virtual_size.width))
+        style = cursor_style if index == self.cursor else base
+        if self.is_marked is not None and self.is_marked(row):
+            text = "●" + text[1:]
+            style += self.get_component_rich_style("virtual-list--marked")
         line = text[scroll_x : scroll_x + width].ljust(width)
-        return Strip([Segment(line, cursor_style if index == self.cursor else base)], width)
+        return Strip([Segment(line, style)], width)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.total)

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.core.clock import from_db
 from minicrm.core.errors import InvalidInput
 from minicrm.services import search as search_index
 from minicrm.services.kernel.context import Context
+
+if TYPE_CHECKING:
+    from minicrm.services.contacts.queries import ContactQuery
 
 #: a text filter shows at most this many matches (type more to narrow it): each keystroke
 #: gathers and sorts up to this many rows, ~40 ms at 10,000 over a million contacts, ~9 ms at 1,000
@@ -31,6 +34,14 @@ CONTACT_SORTS: dict[str, tuple[str, bool]] = {
     "created": ("c.created_at", False),
     "updated": ("c.updated_at", False),
     "last-interaction": ("c.last_interaction_at", True),
+    # the list's other columns: each page sorts the list afresh (no index), so these cost more
+    "email": (
+        "(SELECT e.email_lower FROM contact_email e WHERE e.contact_id = c.id "
+        "ORDER BY e.position, e.id LIMIT 1)",
+        True,
+    ),
+    "company": ("(SELECT co.name FROM company co WHERE co.id = c.company_id)", True),
+    "status": ("c.status", False),
 }
 
 
@@ -78,12 +89,36 @@ def _filter(ctx: Context, search: str | None, entity: str, alias: str) -> tuple[
     return f"{alias}.id IN ({sub} LIMIT {MATCH_CAP})", list(params)
 
 
-def contact_count(ctx: Context, search: str | None = None) -> int:
-    """How many contacts the list shows (at most ``MATCH_CAP`` when filtered)."""
+def _facets(ctx: Context, facets: ContactQuery | None) -> tuple[str, list[Any]] | None:
+    """The WHERE clause of the list's filters (tag, status, owner, company, a segment's): the
+    filters of ``contact list``, from the one place that turns them into SQL."""
+    if facets is None:
+        return None
+    from minicrm.services.contacts.queries import ContactQuery, query_sql
+
+    if facets == ContactQuery(sort=facets.sort, descending=facets.descending):
+        return None
+    sql, params = query_sql(ctx, facets)
+    return f"c.id IN ({sql})", params
+
+
+def _both(
+    first: tuple[str, list[Any]] | None, second: tuple[str, list[Any]] | None
+) -> tuple[str, list[Any]] | None:
+    if first is None or second is None:
+        return first or second
+    return f"{first[0]} AND {second[0]}", [*first[1], *second[1]]
+
+
+def contact_count(ctx: Context, search: str | None = None, facets: ContactQuery | None = None) -> int:
+    """How many contacts the list shows (at most ``MATCH_CAP`` when filtered by text)."""
     found = _filter(ctx, search, "contact", "c")
+    chosen = _facets(ctx, facets)
     if found is None:
+        if chosen is not None:
+            return int(ctx.db.scalar(f"SELECT count(*) FROM contact c WHERE {chosen[0]}", chosen[1]))
         return int(ctx.db.scalar("SELECT count(*) FROM contact"))
-    where, params = found
+    where, params = _both(found, chosen) or found
     return int(
         ctx.db.scalar(
             f"SELECT count(*) FROM (SELECT c.id FROM contact c WHERE {where} LIMIT {MATCH_CAP}) AS m", params
@@ -100,11 +135,12 @@ def contact_page(
     offset: int = 0,
     limit: int = 100,
     after: ContactRow | None = None,
+    facets: ContactQuery | None = None,
 ) -> list[ContactRow]:
     """``limit`` rows of the filtered, sorted list: after the row ``after`` when given (keyset),
     else from ``offset``."""
     return contact_window(
-        ctx, search, sort=sort, descending=descending, offset=offset, limit=limit, after=after
+        ctx, search, sort=sort, descending=descending, offset=offset, limit=limit, after=after, facets=facets
     )[1]
 
 
@@ -117,22 +153,25 @@ def contact_window(
     offset: int = 0,
     limit: int = 100,
     after: ContactRow | None = None,
+    facets: ContactQuery | None = None,
 ) -> tuple[int | None, list[ContactRow]]:
-    """One page and, for a filtered list, the number of matches (from the same query: one pass
-    per keystroke). The ids are found first, then only those rows are read."""
+    """One page and, for a list filtered by text, the number of matches (from the same query: one
+    pass per keystroke). The ids are found first, then only those rows are read. ``facets``: the
+    filters of ``contact list`` besides the text (its sort and page do not apply)."""
     if sort not in CONTACT_SORTS:
         raise InvalidInput(f"invalid sort {sort!r} (choose from {', '.join(CONTACT_SORTS)})")
     column, nullable = CONTACT_SORTS[sort]
     direction, cmp = ("DESC", "<") if descending else ("ASC", ">")
     found = _filter(ctx, search, "contact", "c")
+    chosen = _facets(ctx, facets)
     keyset = after is not None and not nullable
     params: list[Any] = []
     if found is None:
-        where = "1 = 1"
+        where, params = chosen or ("1 = 1", [])
         if keyset:
             assert after is not None
-            where = f"({column}, c.id) {cmp} (?, ?)"
-            params = [after.sort_key, after.id]
+            where += f" AND ({column}, c.id) {cmp} (?, ?)"
+            params = [*params, after.sort_key, after.id]
         sql = (
             f"SELECT c.id, NULL AS total FROM contact c WHERE {where} "
             f"ORDER BY {column} {direction}, c.id {direction} LIMIT ? OFFSET ?"
@@ -140,7 +179,7 @@ def contact_window(
     else:
         # the matches (capped) are gathered once, then sorted: a filter matching a million rows
         # costs no more than one matching ten thousand
-        match_where, params = found
+        match_where, params = _both(found, chosen) or found
         outer = ""
         if keyset:
             assert after is not None
@@ -157,6 +196,14 @@ def contact_window(
     if keyset and found is not None:
         total = None  # counted after the cursor: not the list's size
     return total, _contact_rows(ctx, ids, column)
+
+
+def contact_ids(ctx: Context, search: str | None = None, facets: ContactQuery | None = None) -> list[int]:
+    """The ids of every contact the list shows (what "all matching" selects), ascending."""
+    where, params = _both(_filter(ctx, search, "contact", "c"), _facets(ctx, facets)) or ("1 = 1", [])
+    return [
+        int(r["id"]) for r in ctx.db.all(f"SELECT c.id FROM contact c WHERE {where} ORDER BY c.id", params)
+    ]
 
 
 def _contact_rows(ctx: Context, ids: list[int], column: str) -> list[ContactRow]:

@@ -23,14 +23,18 @@ from minicrm.services.contacts.browse import CompanyRow, ContactRow
 from minicrm.services.dto.companies import CompanyDetail
 from minicrm.services.dto.contact_detail import ContactDetail
 from minicrm.tui import format as fmt
+from minicrm.tui.bulk import Selection
 from minicrm.tui.screens.base import CrmScreen
 from minicrm.tui.virtual_list import VirtualList
 
 if TYPE_CHECKING:
     # the services and the dialogs load on first use: the list paints without them
+    from minicrm.services.contacts.queries import ContactQuery
     from minicrm.services.dto import Contact, DealSummary
     from minicrm.services.history.interactions import Links
     from minicrm.services.kernel.context import Context
+    from minicrm.tui.bulk import Target
+    from minicrm.tui.contact_filter import Applied
     from minicrm.tui.modals import ContactForm, FollowUpForm, LogEntry
 
 SORT_ORDER = tuple(browse.CONTACT_SORTS)
@@ -96,6 +100,21 @@ def contact_head(width: int) -> str:
     return f" {'Name':<{name_w}}{'Email':<{email_w}}{'Company':<{company_w}}{'Status':<{status_w}}"
 
 
+#: the list's column headings, by the sort that orders them
+SORTED_COLUMNS = {"name": "Name", "email": "Email", "company": "Company", "status": "Status"}
+
+
+def sorted_head(head: str, sort: str, descending: bool) -> str:
+    """The heading with the sorted column marked ▲ (ascending) or ▼, in the same width."""
+    label = SORTED_COLUMNS.get(sort)
+    if label is None:
+        return head
+    arrow = "▼" if descending else "▲"
+    if f" {label}  " in head:
+        return head.replace(f" {label}  ", f" {label} {arrow}", 1)
+    return head + f" {arrow}" if head.endswith(f" {label}") else head
+
+
 def company_line(row: CompanyRow, width: int) -> str:
     name_w = width * 45 // 100
     return f" {fmt.cut(row.name, name_w - 1):<{name_w}}{fmt.cut(row.domain, 24):<25}{row.contacts:>6} people"
@@ -108,14 +127,12 @@ class ContactSource:
     search: str
     sort: str
     descending: bool
+    facets: ContactQuery | None = None
 
-    def first(self, ctx: Context, offset: int, limit: int) -> tuple[int | None, list[ContactRow]]:
+    def first(
+        self, ctx: Context, offset: int, limit: int, after: ContactRow | None = None
+    ) -> tuple[int | None, list[ContactRow]]:
         return browse.contact_window(
-            ctx, self.search, sort=self.sort, descending=self.descending, offset=offset, limit=limit
-        )
-
-    def page(self, ctx: Context, offset: int, limit: int, after: ContactRow | None) -> list[ContactRow]:
-        return browse.contact_page(
             ctx,
             self.search,
             sort=self.sort,
@@ -123,10 +140,14 @@ class ContactSource:
             offset=offset,
             limit=limit,
             after=after,
+            facets=self.facets,
         )
 
+    def page(self, ctx: Context, offset: int, limit: int, after: ContactRow | None) -> list[ContactRow]:
+        return self.first(ctx, offset, limit, after)[1]
+
     def count(self, ctx: Context) -> int:
-        return browse.contact_count(ctx, self.search)
+        return browse.contact_count(ctx, self.search, self.facets)
 
 
 @dataclass(frozen=True)
@@ -158,6 +179,41 @@ class ContactsScreen(CrmScreen):
         Binding("s", "sort", "Sort", show=False),
         Binding("S", "reverse", "Reverse", show=False),
         Binding("c", "toggle_kind", "Companies", show=False),
+        Binding("d", "deals", "Deals", tooltip="the contact's deals: open, add", id="contacts.deals"),
+        Binding(
+            "y", "copy('email')", "Copy email", show=False, tooltip="to the clipboard", id="contacts.copy"
+        ),
+        Binding(
+            "Y",
+            "copy('phone')",
+            "Copy phone",
+            show=False,
+            tooltip="to the clipboard",
+            id="contacts.copy_phone",
+        ),
+        Binding("E", "note_in_editor", "Note in $EDITOR", show=False, id="contacts.editor_note"),
+        Binding(
+            "F",
+            "filter",
+            "Filter",
+            show=False,
+            tooltip="tag, status, owner, company, segment",
+            id="contacts.filter",
+        ),
+        Binding(
+            "space", "mark", "Mark", show=False, tooltip="select for tags, owner, delete", id="contacts.mark"
+        ),
+        Binding("shift+down", "extend(1)", "Mark down", show=False, id="contacts.mark_down"),
+        Binding("shift+up", "extend(-1)", "Mark up", show=False, id="contacts.mark_up"),
+        Binding("asterisk", "mark_all", "Mark all matching", show=False, id="contacts.mark_all"),
+        Binding(
+            "o",
+            "owner",
+            "Owner",
+            show=False,
+            tooltip="of the marked contacts (or this one)",
+            id="contacts.owner",
+        ),
         Binding("escape", "to_list", "List", show=False),
     ]
     COMMANDS_HERE = (
@@ -185,6 +241,10 @@ class ContactsScreen(CrmScreen):
         self._last_highlight = 0.0
         self._detail_timer: Timer | None = None
         self._head = ""
+        #: the filters besides the typed text (tag, status, owner, company, segment)
+        self.applied: Applied | None = None
+        self.selection = Selection()
+        self._found = ""
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="people"):
@@ -208,7 +268,9 @@ class ContactsScreen(CrmScreen):
     def _source(self) -> ContactSource | CompanySource:
         if self.kind == "companies":
             return CompanySource(self.search)
-        return ContactSource(self.search, self.sort, self.descending)
+        return ContactSource(
+            self.search, self.sort, self.descending, self.applied.query if self.applied else None
+        )
 
     def refresh_data(self) -> None:
         self.reload_list(keep_cursor=True)
@@ -218,6 +280,9 @@ class ContactsScreen(CrmScreen):
         rows = self.rows
         rows.source = self._source()
         rows.render_row = contact_line if self.kind == "contacts" else company_line
+        rows.is_marked = (lambda row: row.id in self.selection) if self.kind == "contacts" else None
+        if self.selection.everything:  # "all matching" meant the list as it was
+            self.selection.clear()
         rows.reload(keep_cursor=keep_cursor)
 
     def on_resize(self) -> None:
@@ -230,6 +295,8 @@ class ContactsScreen(CrmScreen):
             if self.kind == "contacts"
             else f" {'Company':<{width * 45 // 100}}{'Domain':<25}"
         )
+        if self.kind == "contacts":
+            head = sorted_head(head, self.sort, self.descending)
         if head != self._head:  # one line of a fixed size: a repaint, no layout
             self._head = head
             self.query_one("#list-head", Static).update(Text(head, style="bold"), layout=False)
@@ -245,7 +312,10 @@ class ContactsScreen(CrmScreen):
         found = f"{event.total:,}{'+' if capped else ''} {one if event.total == 1 else what}"
         if self.search:
             found += f" matching “{self.search}”" + (", type more" if capped else "")
-        self.query_one("#list-status", Static).update(Text(found + order), layout=False)
+        if self.applied is not None and self.kind == "contacts":
+            found += f" · {self.applied.label}"
+        self._found = found + order
+        self._update_status()
         if event.total == 0:
             self.view = None
             self.query_one("#detail", Static).update(
@@ -253,6 +323,10 @@ class ContactsScreen(CrmScreen):
                 if self.search
                 else f"No {what} yet. Press a to add one."
             )
+
+    def _update_status(self) -> None:
+        marks = f" · {self.selection.count:,} marked" if self.selection else ""
+        self.query_one("#list-status", Static).update(Text(self._found + marks), layout=False)
 
     def on_virtual_list_highlighted(self, event: VirtualList.Highlighted) -> None:
         if not event.by_user and (self.view is not None or self.pinned):
@@ -400,6 +474,11 @@ class ContactsScreen(CrmScreen):
         self.set_focus(self.query_one("#filter", Input))
 
     def action_to_list(self) -> None:
+        if self.selection and self.focused is self.rows:
+            self.selection.clear()
+            self.rows.refresh()
+            self._update_status()
+            return
         filter_input = self.query_one("#filter", Input)
         if self.focused is filter_input and filter_input.value:
             filter_input.value = ""
@@ -578,6 +657,9 @@ class ContactsScreen(CrmScreen):
         from minicrm.services.dto import CompanyPatch, ContactPatch
         from minicrm.tui.modals import PromptModal, check_tags
 
+        if self.selection:
+            self._bulk_tags()
+            return
         view = self._loaded()
         if view is None:
             return
@@ -614,11 +696,72 @@ class ContactsScreen(CrmScreen):
             save,
         )
 
+    def action_filter(self) -> None:
+        from minicrm.tui.contact_filter import FilterModal, ListFilter, apply
+
+        if self.kind != "contacts":
+            self.action_toggle_kind()
+
+        def chosen(picked: ListFilter | None) -> None:
+            if picked is None:
+                return
+            if picked.empty and not picked.save_as:
+                self.applied = None
+                self.reload_list()
+                return
+            self.db(apply, picked, then=self._filtered, group="filter", exclusive=True)
+
+        self.app.push_screen(FilterModal(self.applied.chosen if self.applied else ListFilter()), chosen)
+
+    def _filtered(self, applied: Applied) -> None:
+        self.applied = applied
+        self.reload_list()
+
+    def action_deals(self) -> None:
+        from minicrm.tui.screens.deal import ContactDealsScreen
+
+        subject = self._subject()
+        if subject is None:
+            return
+        if subject[0] != "contact":
+            self.notify("deals are listed per contact: c shows the contacts", severity="warning")
+            return
+        self.app.push_screen(ContactDealsScreen(subject[1], self.MODE), lambda _: self.reload_detail())
+
+    def action_copy(self, what: str) -> None:
+        """The contact's first email (or phone) to the clipboard, through the terminal (OSC 52)."""
+        from minicrm.core.text import inert
+
+        view = self._loaded()
+        if not isinstance(view, ContactView):
+            return
+        values = view.contact.emails if what == "email" else view.contact.phones
+        if not values:
+            self.notify(inert(f"{view.contact.name} has no {what}"), severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(values[0])
+        self.notify(inert(f"Copied {values[0]}"), markup=False, timeout=2)
+
+    def action_note_in_editor(self) -> None:
+        from minicrm.services.history import interactions
+        from minicrm.tui.editor import edit_note
+
+        target = self._links()
+        if target is None:
+            return
+        links, who = target
+        body = edit_note(self.app, who)
+        if body is not None:
+            self.write(interactions.add, "note", links, body, done="Note saved")
+
     def action_delete(self) -> None:
         from minicrm.services.companies import commands as companies
         from minicrm.services.contacts import commands as contacts
         from minicrm.tui.modals import ConfirmModal
 
+        if self.selection:
+            self._bulk_delete()
+            return
         subject = self._subject()
         if subject is None:
             return
@@ -635,3 +778,128 @@ class ContactsScreen(CrmScreen):
                     self.write(companies.remove, [str(target)], done=f"Deleted {name}")
 
         self.app.push_screen(ConfirmModal(f"Delete {name} with their notes and follow-ups?"), confirmed)
+
+    # -- many at once --------------------------------------------------------------------
+    def _marked_changed(self) -> None:
+        self.rows.refresh()
+        self._update_status()
+
+    def action_mark(self) -> None:
+        row = self.rows.current
+        if not isinstance(row, ContactRow):
+            return
+        self.selection.toggle(row.id)
+        self.rows.action_cursor(1)
+        self._marked_changed()
+
+    def action_extend(self, step: int) -> None:
+        rows = self.rows
+        row = rows.current
+        if not isinstance(row, ContactRow):
+            return
+        self.selection.add(row.id)
+        rows.action_cursor(step)
+        after = rows.current
+        if isinstance(after, ContactRow):
+            self.selection.add(after.id)
+        self._marked_changed()
+
+    def action_mark_all(self) -> None:
+        if self.kind != "contacts":
+            return
+        if self.selection.everything:
+            self.selection.clear()
+        else:
+            self.selection.take_all(self.rows.total)
+        self._marked_changed()
+
+    def _target(self) -> Target:
+        from minicrm.tui.bulk import Target
+
+        sel = self.selection
+        if sel.everything:
+            return Target(
+                search=self.search, facets=self.applied.query if self.applied else None, everything=True
+            )
+        return Target(ids=tuple(sorted(sel.ids)))
+
+    def _bulk(
+        self, question: str, fn: Any, *args: Any, done: str, yes: str = "Yes", target: Target | None = None
+    ) -> None:
+        """Ask with the count, then run ``fn(ctx, target, *args)`` (default: the marked contacts)
+        and unmark."""
+        from minicrm.core.text import inert
+        from minicrm.tui.safe import text
+        from minicrm.tui.sheet import Ask
+
+        target = target or self._target()
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.selection.clear()
+                self.write(fn, target, *args, done=inert(done), then=lambda n: self._update_status())
+
+        self.app.push_screen(Ask(text(question), yes), confirmed)
+
+    def _bulk_tags(self) -> None:
+        from minicrm.tui.bulk import bulk_tags
+        from minicrm.tui.modals import PromptModal, check_tags
+
+        who = self.selection.describe()
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            add, remove = tag_patch(text)
+            words = " ".join([*(f"+{t}" for t in add), *(f"-{t}" for t in remove)])
+            self._bulk(
+                f"Change the tags of {who}: {words}?", bulk_tags, add, remove, done=f"Tags saved for {who}"
+            )
+
+        self.app.push_screen(
+            PromptModal(
+                f"Tags for {who}",
+                "Tags",
+                placeholder="vip +lisbon -old",
+                check=lambda v: check_tags(v.replace("+", "").replace("-", "")),
+            ),
+            chosen,
+        )
+
+    def action_owner(self) -> None:
+        from minicrm.tui.bulk import Target, bulk_owner
+        from minicrm.tui.modals import PromptModal
+
+        target = None  # the marked contacts
+        who = self.selection.describe()
+        if not self.selection:
+            subject = self._subject()
+            if subject is None or subject[0] != "contact":
+                return
+            target, who = Target(ids=(subject[1],)), subject[2]
+
+        def chosen(owner: str | None) -> None:
+            if owner is None:
+                return
+            name = owner.strip() or None
+            self._bulk(
+                f"Give {who} to {name or 'nobody'}?",
+                bulk_owner,
+                name,
+                done=f"Owner of {who}: {name or 'nobody'}",
+                target=target,
+            )
+
+        self.app.push_screen(PromptModal(f"Owner for {who}", "Owner", placeholder="empty: nobody"), chosen)
+
+    def _bulk_delete(self) -> None:
+        from minicrm.tui.bulk import bulk_delete
+
+        who = self.selection.describe()
+        self.view = None
+        self._bulk(
+            f"Delete {who} with their notes and follow-ups?",
+            bulk_delete,
+            done=f"Deleted {who}",
+            yes="Yes, delete",
+        )

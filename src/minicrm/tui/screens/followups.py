@@ -32,7 +32,12 @@ def load_agenda(ctx: Context) -> list[FollowUp]:
 class FollowupsScreen(CrmScreen):
     MODE = "followups"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d,space", "done", "Done"),
+        Binding("d", "done", "Done", tooltip="the marked follow-ups, or this one"),
+        Binding("space", "mark", "Mark", show=False, tooltip="select several for done", id="followups.mark"),
+        Binding("shift+down", "extend(1)", "Mark down", show=False, id="followups.mark_down"),
+        Binding("shift+up", "extend(-1)", "Mark up", show=False, id="followups.mark_up"),
+        Binding("asterisk", "mark_all", "Mark all", show=False, id="followups.mark_all"),
+        Binding("escape", "unmark", "Unmark", show=False, id="followups.unmark"),
         Binding("s", "snooze", "Snooze"),
         Binding("e", "reschedule", "Reschedule"),
         Binding("enter", "open", "Open contact", show=False),
@@ -48,6 +53,8 @@ class FollowupsScreen(CrmScreen):
         super().__init__()
         self.items: dict[int, FollowUp] = {}
         self.follow: int | None = None
+        #: the marked follow-ups (space, shift+arrows, *): d marks them all done
+        self.marked: set[int] = set()
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="agenda-summary")
@@ -81,6 +88,7 @@ class FollowupsScreen(CrmScreen):
             else:
                 groups["Later"].append(f)
         self.items = {f.id: f for f in items}
+        self.marked &= set(self.items)
         agenda = self.query_one("#followups", OptionList)
         keep = agenda.highlighted
         options: list[Option] = []
@@ -97,7 +105,11 @@ class FollowupsScreen(CrmScreen):
                 options.append(
                     Option(
                         Text.assemble(
-                            ("  ● " if f.overdue else "  ○ ", colours[title] or "green"),
+                            ("▶ ■ ", "bold reverse") if f.id in self.marked else "",
+                            (
+                                "" if f.id in self.marked else "  ● " if f.overdue else "  ○ ",
+                                colours[title] or "green",
+                            ),
                             f.title,
                             "  ",
                             (f.contact or f.deal or "", "cyan"),
@@ -117,7 +129,8 @@ class FollowupsScreen(CrmScreen):
         agenda.highlighted = target
         self.follow = None
         counts = " · ".join(f"{len(g)} {t.lower()}" for t, g in groups.items() if g)
-        self.query_one("#agenda-summary", Static).update(f" Follow-ups: {counts or 'nothing open'}")
+        marks = f" · {len(self.marked)} marked" if self.marked else ""
+        self.query_one("#agenda-summary", Static).update(f" Follow-ups: {counts or 'nothing open'}{marks}")
 
     def _selected(self) -> FollowUp | None:
         option = self.query_one("#followups", OptionList).highlighted_option
@@ -127,6 +140,9 @@ class FollowupsScreen(CrmScreen):
         return self.items.get(int(option.id))
 
     def action_done(self) -> None:
+        if self.marked:
+            self._done_marked()
+            return
         f = self._selected()
         if f is not None:
             self.write(followups.done, [f.id], done=f"Done: {f.title}")
@@ -188,3 +204,57 @@ class FollowupsScreen(CrmScreen):
 
     def on_show(self) -> None:
         self.query_one("#followups", OptionList).focus()
+
+    # -- many at once --------------------------------------------------------------------
+    def _redraw_marks(self) -> None:
+        option = self.query_one("#followups", OptionList).highlighted_option
+        self.follow = int(option.id) if option is not None and option.id is not None else None
+        self.show(list(self.items.values()))
+
+    def action_mark(self) -> None:
+        agenda = self.query_one("#followups", OptionList)
+        option = agenda.highlighted_option
+        if option is None or option.id is None:
+            return
+        self.marked ^= {int(option.id)}
+        agenda.action_cursor_down()
+        self._redraw_marks()
+
+    def action_extend(self, step: int) -> None:
+        agenda = self.query_one("#followups", OptionList)
+        before = agenda.highlighted_option
+        if before is None or before.id is None:
+            return
+        self.marked.add(int(before.id))
+        if step > 0:
+            agenda.action_cursor_down()
+        else:
+            agenda.action_cursor_up()
+        after = agenda.highlighted_option
+        if after is not None and after.id is not None:
+            self.marked.add(int(after.id))
+        self._redraw_marks()
+
+    def action_mark_all(self) -> None:
+        self.marked = set() if self.marked == set(self.items) else set(self.items)
+        self._redraw_marks()
+
+    def action_unmark(self) -> None:
+        if self.marked:
+            self.marked = set()
+            self._redraw_marks()
+
+    def _done_marked(self) -> None:
+        from minicrm.core.words import counted
+        from minicrm.tui.safe import text
+        from minicrm.tui.sheet import Ask
+
+        ids = sorted(self.marked)
+        what = counted(len(ids), "follow-up")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.marked = set()
+                self.write(followups.done, ids, done=f"Done: {what}")
+
+        self.app.push_screen(Ask(text(f"Mark {what} done?"), "Yes, done"), confirmed)

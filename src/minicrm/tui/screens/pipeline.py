@@ -12,9 +12,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from minicrm.core.text import inert
 from minicrm.core.words import counted
 from minicrm.services.deals import dashboard
 from minicrm.services.dto.board import Board, BoardDeal
+from minicrm.services.dto.deals import Deal
 from minicrm.tui import format as fmt
 from minicrm.tui.modals import PromptModal, check_required
 from minicrm.tui.screens.base import CrmScreen
@@ -51,6 +53,11 @@ class PipelineScreen(CrmScreen):
         Binding("w", "won", "Won"),
         Binding("x", "lost", "Lost"),
         Binding("enter", "open", "Open contact", show=False),
+        Binding(
+            "o", "detail", "Deal", tooltip="the deal's detail: stage history, timeline", id="pipeline.detail"
+        ),
+        Binding("a", "add_deal", "Add deal", id="pipeline.add"),
+        Binding("e", "edit_deal", "Edit deal", show=False, id="pipeline.edit"),
     ]
     COMMANDS_HERE = (
         ("Move the deal to the next stage", "Pipeline", "move(1)"),
@@ -203,3 +210,35 @@ class PipelineScreen(CrmScreen):
     def show_deal(self, deal_id: int) -> None:
         self.follow = deal_id
         self.refresh_data()
+
+    def action_detail(self) -> None:
+        selected = self._selected()
+        if selected is None:
+            self.notify("select a deal first", severity="warning")
+            return
+        self.crm.open_deal_detail(selected[1].id)
+
+    def _saved(self, deal: Deal | None) -> None:
+        if deal is not None:
+            self.notify(inert(f"Saved {deal.title}"), markup=False)
+            self.follow = deal.id
+            self.refresh_data()
+
+    def action_add_deal(self) -> None:
+        from minicrm.tui.deal_form import DealModal
+
+        self.app.push_screen(DealModal(self.crm.config, self.crm.clock), self._saved)
+
+    def action_edit_deal(self) -> None:
+        from minicrm.services.deals import commands as deals
+        from minicrm.tui.deal_form import DealModal
+
+        selected = self._selected()
+        if selected is None:
+            self.notify("select a deal first", severity="warning")
+            return
+
+        def edit(deal: Deal) -> None:
+            self.app.push_screen(DealModal(self.crm.config, self.crm.clock, deal=deal), self._saved)
+
+        self.db(deals.get, selected[1].id, then=edit, group="deal")
