@@ -58,7 +58,11 @@ def add(
     postcode: Annotated[str | None, typer.Option("--postcode")] = None,
     country: Annotated[str | None, typer.Option("--country")] = None,
     allow_duplicate: Annotated[
-        bool, typer.Option("--allow-duplicate", help="Add even if the email belongs to another contact.")
+        bool,
+        typer.Option(
+            "--allow-duplicate",
+            help="Add even if the email belongs to another contact (kept in the field shared_email).",
+        ),
     ] = False,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,

@@ -89,6 +89,11 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
         db = uow.db
         if not allow_duplicate:
             _refuse_duplicate_emails(db, emails, None)
+        else:  # an address belongs to one contact: the new one keeps the others' in a field
+            taken = [e for e in emails if _owner_of(db, e) is not None]
+            if taken:
+                emails = tuple(e for e in emails if e not in taken)
+                fields["shared_email"] = ", ".join(filter(None, [fields.get("shared_email"), *taken]))
         company_id = _company_for(uow, data.company)
         values = {
             "name": name,
@@ -268,13 +273,18 @@ def remove(ctx: Context, ids: list[int]) -> list[Contact]:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+def _owner_of(db: Database, email: str, own_id: int | None = None) -> Any:
+    """The other contact (id, name) that has ``email``, if any."""
+    return db.one(
+        "SELECT c.id, c.name FROM contact_email e JOIN contact c ON c.id = e.contact_id "
+        "WHERE e.email_lower = ? AND c.id != ? LIMIT 1",
+        (email.lower(), own_id or 0),
+    )
+
+
 def _refuse_duplicate_emails(db: Database, emails: list[str] | tuple[str, ...], own_id: int | None) -> None:
     for email in emails:
-        row = db.one(
-            "SELECT c.id, c.name FROM contact_email e JOIN contact c ON c.id = e.contact_id "
-            "WHERE e.email_lower = ? AND c.id != ? LIMIT 1",
-            (email.lower(), own_id or 0),
-        )
+        row = _owner_of(db, email, own_id)
         if row is not None:
             raise Conflict(f"{email} already belongs to contact {row['id']} ({row['name']})")
 
