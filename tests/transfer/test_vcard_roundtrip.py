@@ -235,3 +235,25 @@ def test_uids_a_file_name_cannot_hold_still_get_one_file_each(
         if line.startswith("UID:")
     )
     assert found == sorted(f"UID:{u}" for u in uids)
+
+
+def test_csv_export_then_import_keeps_every_field(cli, tmp_path: Path) -> None:
+    source = tmp_path / "ana.vcf"
+    source.write_text(FULL_CARD, newline="")
+    first, second, out = tmp_path / "first.db", tmp_path / "second.db", tmp_path / "people.csv"
+    assert cli("--db", str(first), "import", "vcard", str(source)).exit_code == 0
+    cli(
+        "--db", str(first), "contact", "add", "=SUM(A1)", "--email", "-x@y.pt", "--phone", "+351 912 000 111",
+        "--title", "@boss", "--field", "shoe=42", "--field", "plan=+gold", "--tag", "vip",
+    )  # fmt: skip
+    assert cli("--db", str(first), "export", "csv", "--out", str(out)).exit_code == 0
+    run = cli("--db", str(second), "import", "csv", str(out))
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr.splitlines()[-1].startswith("2 created"), run.stderr
+    without_notes = [{k: v for k, v in p.items() if k != "notes"} for p in _people(first)]
+    assert [{k: v for k, v in p.items() if k != "notes"} for p in _people(second)] == without_notes
+    again = cli("--db", str(second), "import", "csv", str(out))
+    assert again.stderr.splitlines()[-1].startswith("0 created"), again.stderr
+    formula = next(p for p in _people(second) if p["fields"].get("shoe"))
+    assert (formula["name"], formula["title"], formula["emails"]) == ("=SUM(A1)", "@boss", ["-x@y.pt"])
+    assert formula["fields"] == {"shoe": "42", "plan": "+gold"}

@@ -28,13 +28,21 @@ def contact_fields(c: Contact, tz: tzinfo) -> list[tuple[str, object]]:
     return [
         ("ID", c.id),
         ("Name", c.name),
+        ("Prefix", c.name_prefix),
         ("Given name", c.given_name),
+        ("Middle name", c.middle_name),
         ("Family name", c.family_name),
-        ("Emails", c.emails),
-        ("Phones", c.phones),
+        ("Suffix", c.name_suffix),
+        ("Nickname", c.nickname),
+        ("Emails", tuple(_labelled(e, c.email_labels.get(e)) for e in c.emails)),
+        (
+            "Phones",
+            tuple(_labelled(_with_ext(p, c.phone_exts.get(p)), c.phone_labels.get(p)) for p in c.phones),
+        ),
         ("Company", c.company),
+        ("Department", c.department),
         ("Title", c.title),
-        ("Address", c.address.as_text()),
+        *((f"Address ({a.label})" if a.label else "Address", a.as_text()) for a in c.addresses),
         ("Tags", c.tags),
         ("Status", c.status),
         ("Source", c.source),
@@ -43,10 +51,19 @@ def contact_fields(c: Contact, tz: tzinfo) -> list[tuple[str, object]]:
         ("Do not contact", c.do_not_contact),
         ("Preferred channel", c.preferred_channel),
         *((f"{k}", v) for k, v in c.fields.items()),
+        ("vCard extras", c.card_extra),
         ("Last interaction", show_moment(c.last_interaction_at, tz)),
         ("Created", show_moment(c.created_at, tz)),
         ("Updated", show_moment(c.updated_at, tz)),
     ]
+
+
+def _labelled(text: str, label: str | None) -> str:
+    return f"{text} ({label})" if label else text
+
+
+def _with_ext(phone: str, ext: str | None) -> str:
+    return f"{phone} ext. {ext}" if ext else phone
 
 
 def company_columns() -> list[Column]:

@@ -207,6 +207,7 @@ def _to_dto(
         phone_exts=labels.exts,
         photo=r["photo"],
         card_extra=_card_extra(r["card_extra"]),
+        uid=r["uid"],
     )
 
 

@@ -51,6 +51,8 @@ class Contact:
     photo: str | None = None
     #: the vCard properties minicrm has no field for, as they came (``PROP;PARAM=x:value``)
     card_extra: tuple[str, ...] = ()
+    #: the stable identifier of its vCard (UID)
+    uid: str | None = None
 
     @property
     def addresses(self) -> tuple[Address, ...]:

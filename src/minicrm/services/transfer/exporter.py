@@ -45,6 +45,20 @@ CONTACT_HEADER = [
     "country",
     "created_at",
     "updated_at",
+    "name_prefix",
+    "middle_name",
+    "name_suffix",
+    "nickname",
+    "department",
+    "address_label",
+    # JSON, so that an export imports back with nothing lost (``import csv`` reads them)
+    "email_labels",
+    "phone_labels",
+    "phone_exts",
+    "addresses",
+    "card_extra",
+    "photo",
+    "uid",
 ]
 COMPANY_HEADER = [
     "id",
@@ -142,6 +156,27 @@ def csv_rows(ctx: Context, kind: str) -> tuple[list[str], Iterator[dict[str, Any
                     "country": c.address.country,
                     "created_at": c.created_at.astimezone(tz).isoformat(),
                     "updated_at": c.updated_at.astimezone(tz).isoformat(),
+                    "name_prefix": c.name_prefix,
+                    "middle_name": c.middle_name,
+                    "name_suffix": c.name_suffix,
+                    "nickname": c.nickname,
+                    "department": c.department,
+                    "address_label": c.address.label,
+                    "email_labels": _json(c.email_labels),
+                    "phone_labels": _json(c.phone_labels),
+                    "phone_exts": _json(c.phone_exts),
+                    "addresses": _json(
+                        [
+                            {
+                                k: getattr(a, k)
+                                for k in ("label", "street", "city", "region", "postcode", "country")
+                            }
+                            for a in c.more_addresses
+                        ]
+                    ),
+                    "card_extra": _json(list(c.card_extra)),
+                    "photo": c.photo,
+                    "uid": c.uid,
                 }
                 row.update({f"field:{k}": v for k, v in c.fields.items()})
                 yield row
@@ -152,6 +187,13 @@ def csv_rows(ctx: Context, kind: str) -> tuple[list[str], Iterator[dict[str, Any
     if kind == "deals":
         return DEAL_HEADER, _deal_rows(ctx)
     return FOLLOWUP_HEADER, _followup_rows(ctx)
+
+
+def _json(value: dict[str, str] | list[Any]) -> str | None:
+    """A JSON cell (empty when there is nothing to say)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False) if value else None
 
 
 def _paged(ctx: Context, sql: str) -> Iterator[Any]:

@@ -67,9 +67,14 @@ _NEW_CONTACT: dict[str, Any] = {
 #: the columns that differ from one new contact to the next, and the one call that takes them
 _OWN_COLUMNS = tuple(c for c in CONTACT_COLUMNS if c not in (*_NEW_CONTACT, "created_at", "updated_at"))
 _own_values = itemgetter(*_OWN_COLUMNS)
-_CONTACT_LOG_KEYS = (
-    *_OWN_COLUMNS, "emails", "phones", "tags", "fields", "email_labels", "phone_labels", "addresses",
+_CHILD_LOG_KEYS = ("emails", "phones", "tags", "fields")
+#: what most imported contacts lack (what a vCard brings): when no contact of a batch has one
+#: of these, its value is written into the statement and logged once, like ``_NEW_CONTACT``
+_SPARSE_COLUMNS = (
+    "nickname", "name_prefix", "middle_name", "name_suffix", "department", "address_label", "photo",
+    "card_extra",
 )  # fmt: skip
+_LABEL_LOG_KEYS = ("email_labels", "phone_labels", "addresses")
 
 _NOTE_LOG_KEYS = ("id", "body", "contact_id")
 _NOTE_COLUMNS = ("id", "kind", "body", "at", "author", "contact_id", "created_at")
@@ -154,7 +159,13 @@ def import_csv(
     progress: Progress | None = None,
 ) -> ImportSummary:
     from minicrm.exchange.csvfile import read_csv
-    from minicrm.exchange.presets import build_mapping, row_to_company, row_to_contact, row_to_deal
+    from minicrm.exchange.presets import (
+        build_mapping,
+        detect_preset,
+        row_to_company,
+        row_to_contact,
+        row_to_deal,
+    )
 
     kind = check_choice(kind, KINDS, "type")
     on_duplicate = check_choice(on_duplicate, ON_DUPLICATE, "--on-duplicate")
@@ -166,7 +177,16 @@ def import_csv(
             f"{path.name}: no column maps to a {kind[:-1]} field (header: {', '.join(table.header)}); "
             "use --preset or --map COLUMN=FIELD"
         )
-    convert = {"contacts": row_to_contact, "companies": row_to_company, "deals": row_to_deal}[kind]
+    converters: dict[str, Callable[..., Any]] = {
+        "contacts": row_to_contact,
+        "companies": row_to_company,
+        "deals": row_to_deal,
+    }
+    convert = converters[kind]
+    if kind == "contacts" and (preset or detect_preset(table.header)) == "minicrm":
+        from functools import partial
+
+        convert = partial(row_to_contact, own_export=True)  # minicrm's own export: its guard goes
 
     def records() -> Iterator[tuple[int, dict[str, str], Any]]:
         for line, row in table.rows:
@@ -367,6 +387,7 @@ class ContactWriter(_Writer):
         self.events: list[ImportEvent] = []
         self.bulk_checked = False
         self.deferred_indexes: list[str] = []
+        self.rich = False
 
     # validation -------------------------------------------------------------------------
     def add(self, line: int, row: dict[str, str], rec: ContactRecord) -> None:
@@ -451,6 +472,8 @@ class ContactWriter(_Writer):
             :12
         ]
         nickname, prefix, middle, suffix, department, address_label = texts[12:]
+        if nickname or prefix or middle or suffix or department or address_label or rec.photo or rec.extra:
+            self.rich = True  # this batch has contacts with values in _SPARSE_COLUMNS
         values = {
             "name": name,
             "given_name": given,
@@ -628,6 +651,7 @@ class ContactWriter(_Writer):
                     if not key.startswith("e:") or owner(key) in (None, match):
                         seen[key] = match
         self._insert(fresh)
+        self.rich = False
         self.events.sort(key=lambda e: e.line)
         events, self.events = self.events, []
         for event in events:
@@ -659,13 +683,23 @@ class ContactWriter(_Writer):
         uids = iter(new_uids(sum(1 for p in fresh if not p.values["uid"])))
         company_of, company_names, tag_id = self.company_id, self.company_names, self.tags.id
         events = self.events
+        sparse = (
+            [c for c in _SPARSE_COLUMNS if all(p.values[c] is None for p in fresh)]
+            if self.rich
+            else _SPARSE_COLUMNS
+        )
+        own, own_values = _OWN_COLUMNS, _own_values
+        if sparse:
+            own = tuple(c for c in _OWN_COLUMNS if c not in sparse)
+            own_values = itemgetter(*own)
+        labelled = any(p.email_labels or p.phone_labels or p.addresses for p in fresh)
         for contact_id, p in zip(ids, fresh, strict=True):
             v = p.values
             v["id"] = contact_id
             company_id = v["company_id"] = company_of(p.company) if p.company else None
             if not v["uid"]:
                 v["uid"] = next(uids)
-            row = _own_values(v)
+            row = own_values(v)
             contacts.append(row)
             if p.email_labels:
                 for i, e in enumerate(p.emails):
@@ -694,21 +728,24 @@ class ContactWriter(_Writer):
             if p.notes:
                 for n in p.notes:
                     notes.append((contact_id, n))
-            logged.append(
-                [
-                    *row,
-                    p.emails,
-                    p.phones,
-                    sorted(p.tags),
-                    p.fields,
-                    p.email_labels,
-                    p.phone_labels,
-                    p.addresses,
-                ]
-            )
+            if labelled:
+                logged.append(
+                    [
+                        *row,
+                        p.emails,
+                        p.phones,
+                        sorted(p.tags),
+                        p.fields,
+                        p.email_labels,
+                        p.phone_labels,
+                        p.addresses,
+                    ]
+                )
+            else:
+                logged.append([*row, p.emails, p.phones, sorted(p.tags), p.fields])
             events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
         # what every new contact has in common is written into the statement, not bound per row
-        common = {**_NEW_CONTACT, "created_at": now, "updated_at": now}
+        common = {**_NEW_CONTACT, "created_at": now, "updated_at": now, **dict.fromkeys(sparse)}
         self.uow.contacts.insert_many(
             contacts,
             common=common,
@@ -726,7 +763,11 @@ class ContactWriter(_Writer):
                 for i, (cid, body) in zip(note_ids, notes, strict=True)
             ]
             self.uow.interactions.insert_many(_NOTE_COLUMNS, note_rows)
-        record_created(db, op_id, now, actor, "contact", _CONTACT_LOG_KEYS, ids, logged, common)
+        log_keys = (*own, *_CHILD_LOG_KEYS, *(_LABEL_LOG_KEYS if labelled else ()))
+        logged_common = (
+            common if labelled else {**common, "email_labels": {}, "phone_labels": {}, "addresses": []}
+        )
+        record_created(db, op_id, now, actor, "contact", log_keys, ids, logged, logged_common)
         if notes:
             record_created(
                 db,
