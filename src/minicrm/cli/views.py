@@ -34,11 +34,8 @@ def contact_fields(c: Contact, tz: tzinfo) -> list[tuple[str, object]]:
         ("Family name", c.family_name),
         ("Suffix", c.name_suffix),
         ("Nickname", c.nickname),
-        ("Emails", tuple(_labelled(e, c.email_labels.get(e)) for e in c.emails)),
-        (
-            "Phones",
-            tuple(_labelled(_with_ext(p, c.phone_exts.get(p)), c.phone_labels.get(p)) for p in c.phones),
-        ),
+        ("Emails", c.email_texts()),
+        ("Phones", c.phone_texts()),
         ("Company", c.company),
         ("Department", c.department),
         ("Title", c.title),
@@ -56,14 +53,6 @@ def contact_fields(c: Contact, tz: tzinfo) -> list[tuple[str, object]]:
         ("Created", show_moment(c.created_at, tz)),
         ("Updated", show_moment(c.updated_at, tz)),
     ]
-
-
-def _labelled(text: str, label: str | None) -> str:
-    return f"{text} ({label})" if label else text
-
-
-def _with_ext(phone: str, ext: str | None) -> str:
-    return f"{phone} ext. {ext}" if ext else phone
 
 
 def company_columns() -> list[Column]:

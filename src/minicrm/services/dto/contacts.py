@@ -54,6 +54,19 @@ class Contact:
     #: the stable identifier of its vCard (UID)
     uid: str | None = None
 
+    def email_texts(self) -> tuple[str, ...]:
+        """Each email with its label: ``ana@x.pt (work)``."""
+        return tuple(_labelled(e, self.email_labels.get(e)) for e in self.emails)
+
+    def phone_texts(self) -> tuple[str, ...]:
+        """Each phone with its extension and label: ``+351211234567 ext. 102 (work)``."""
+        return tuple(
+            _labelled(
+                f"{p} ext. {self.phone_exts[p]}" if p in self.phone_exts else p, self.phone_labels.get(p)
+            )
+            for p in self.phones
+        )
+
     @property
     def addresses(self) -> tuple[Address, ...]:
         """Every address, the first one first (none when the first is empty)."""
@@ -116,3 +129,7 @@ class Contact:
             "has_photo": self.photo is not None,
             "card_extra": list(self.card_extra),
         }
+
+
+def _labelled(text: str, label: str | None) -> str:
+    return f"{text} ({label})" if label else text
