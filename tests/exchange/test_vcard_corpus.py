@@ -28,8 +28,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
             "phones": ["(111) 555-1212", "(404) 555-1212", "0311111111", "0322222222",
                        "0333333333"],
             "company": "Gump Shrimp Co.", "title": "Shrimp Man",
-            "notes": "The following note is the example from RFC 2045.\n"
-                     "Now's the time for all folk to come to the aid of their country.",
+            "notes": "The following note is the example from RFC 2045.",
+            "more_notes": ["Now's the time for all folk to come to the aid of their country."],
             "street": "100 Waters Edge", "city": "Baytown", "region": "LA"}},
     "android-testsuite_v21_shiftjis_qp.vcf": {
         "count": 1, 0: {"name": "安藤 ロイド 1", "family_name": "安藤", "given_name": "ロイド1",
@@ -91,7 +91,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
                      "line break="},
         1: {"name": "incomplete", "emails": []},
         3: {"notes": "ampersand entity &amp; less-than entity &lt;"},
-        8: {"name": "Umlaut Ä Ö Ü ß", "street": "Umlaut Ä in Line 1"},
+        8: {"name": "Umlaut Ä Ö Ü ß", "street": "Umlaut Ä in Line 1\nLine 2\ntest 5"},
         9: {"notes": "Here are some special characters: comma , colon : semicolon ;"},
         11: {"name": "John Doe", "company": "Test Inc.", "title": "Senior Tester",
              "emails": ["john.doe@work.com", "john.doe@home.priv", "john.doe@other.world",
@@ -105,7 +105,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "ezvcard-issue114_v40_rfc6868_label.vcf": {
         "count": 1, 0: {"name": "Dummy, Dummy", "emails": ["dummy.dummy@dummy.com"],
                         "phones": ["+49 1234 56789", "+49 9876 54321"],
-                        "company": "Dummy GmbH", "street": "Dummy-Dummy-Strasse 1",
+                        "company": "Dummy GmbH", "street": "Dummy-Dummy-Strasse 1\nBHG01:",
                         "city": "Bad Homburg", "postcode": "61352", "country": "Germany"}},
     "google-carddav-server_v30_photo.vcf": {
         "count": 1, 0: {"name": "Mr. John 1 Doe Sr.",

@@ -208,8 +208,8 @@ def test_insert_many_writes_rows_children_and_searchable_documents(ctx: Any) -> 
         uow.contacts.insert_many(
             rows,
             common=common,
-            emails=[(ids[0], "Ana@x.pt", "ana@x.pt", 0)],
-            phones=[(ids[1], "+3519", 0)],
+            emails=[(ids[0], "Ana@x.pt", "ana@x.pt", 0, "work")],
+            phones=[(ids[1], "+3519", 0, None, "12")],
             tags=[(ids[0], uow.tags.id("vip"))],
             fields=[(ids[1], "k", "v")],
             docs=[("contact", i, f"{names[i]} | doc") for i in ids],

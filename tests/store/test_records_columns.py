@@ -28,6 +28,7 @@ CASES = [
     ("contact_email", ("id", *contacts.EMAIL_COLUMNS)),
     ("contact_phone", ("id", *contacts.PHONE_COLUMNS)),
     ("contact_field", contacts.FIELD_COLUMNS),
+    ("contact_address", ("id", *contacts.ADDRESS_COLUMNS)),
     ("company", companies.ALL_COLUMNS),
     ("company_field", companies.FIELD_COLUMNS),
     ("deal", deals.ALL_COLUMNS),

@@ -40,7 +40,7 @@ def _seed_duplicates(cli) -> None:
         "--field",
         "shoe=42",
     )
-    cli("contact", "add", "Lima, Ana", "--email", "ANA@lima.pt", "--allow-duplicate")
+    cli("contact", "add", "Lima, Ana", "--email", "ANA@lima.pt", "--company", "Lima Lda", "--allow-duplicate")
     cli("contact", "add", "Rui", "--phone", "+351 912 345 678")
     cli("contact", "add", "Someone Else", "--email", "else@gmail.com", "--company", "Lima Lda")
     cli("company", "add", "Reis SA", "--domain", "reis.pt")

@@ -35,6 +35,11 @@ def contact_add(
     postcode: str | None,
     country: str | None,
     allow_duplicate: bool,
+    nickname: str | None = None,
+    name_prefix: str | None = None,
+    middle_name: str | None = None,
+    name_suffix: str | None = None,
+    department: str | None = None,
     fmt: str | None,
     json_flag: bool,
 ) -> None:
@@ -54,6 +59,11 @@ def contact_add(
         given_name=given_name,
         family_name=family_name,
         address=Address(street, city, region, postcode, country),
+        nickname=nickname,
+        name_prefix=name_prefix,
+        middle_name=middle_name,
+        name_suffix=name_suffix,
+        department=department,
     )
     with services() as ctx:
         contact = contacts.add(ctx, data, allow_duplicate=allow_duplicate)

@@ -264,6 +264,13 @@ def neutralize_cell(value: str) -> str:
     return "'" + value if unicodedata.normalize("NFKC", first)[:1] in tuple(_FORMULA) else value
 
 
+def unneutralize_cell(value: str) -> str:
+    """A cell of minicrm's own export without the quote ``neutralize_cell`` put before it."""
+    if value.startswith("'") and neutralize_cell(value[1:]) == value:
+        return value[1:]
+    return value
+
+
 def _text_of(value: object) -> str:
     """A cell's text: None is ""."""
     return "" if value is None else value if isinstance(value, str) else str(value)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from typing import Any
 
 from minicrm.core.errors import InvalidInput
+from minicrm.exchange.csvfile import unneutralize_cell
 from minicrm.exchange.record import CompanyRecord, ContactRecord, DealRecord
 
 __all__ = ["FIELDS", "PRESETS", "build_mapping", "detect_preset", "parse_map_option",
@@ -21,7 +23,10 @@ __all__ = ["FIELDS", "PRESETS", "build_mapping", "detect_preset", "parse_map_opt
 _CONTACT_FIELDS = (
     "name", "given_name", "family_name", "email", "phone", "company", "title", "notes",
     "tags", "street", "city", "region", "postcode", "country", "website", "birthday",
-    "status", "source", "owner",
+    "status", "source", "owner", "name_prefix", "middle_name", "name_suffix", "nickname",
+    "department", "address_label", "anniversary", "photo", "uid",
+    # JSON cells of minicrm's own CSV export (``services.transfer.exporter``)
+    "email_labels", "phone_labels", "phone_exts", "addresses", "card_extra",
 )  # fmt: skip
 # Companies add domain/industry; deals add value..contact_email ("title"/"name" = deal title).
 _EXTRA_FIELDS = ("domain", "industry", "value", "currency", "stage", "close_date",
@@ -37,6 +42,14 @@ def _rules(*pairs: tuple[str, str]) -> list[Rule]:
 
 # Exact-header presets (matched case-insensitively) plus regex rules for numbered columns.
 PRESETS: dict[str, list[Rule]] = {
+    # minicrm's own ``export csv``: every column is its field; its formula guard is removed
+    "minicrm": _rules(
+        (r"emails", "email"),
+        (r"phones", "phone"),
+        (r"field:(.+)", "field:"),
+        (r"id|created_at|updated_at", "ignore"),
+        *((f, f) for f in _CONTACT_FIELDS if f not in ("email", "phone")),
+    ),
     "google": _rules(
         # legacy Gmail export
         (r"Name", "name"),
@@ -168,7 +181,7 @@ PRESETS: dict[str, list[Rule]] = {
         (r"LeadSource", "source"),
         (r"Website", "website"),
         (r"Industry", "industry"),
-        (r"Department", "field:department"),
+        (r"Department", "department"),
         (r"StageName", "stage"),
         (r"Amount", "value"),
         (r"CurrencyIsoCode", "currency"),
@@ -194,6 +207,8 @@ PRESETS: dict[str, list[Rule]] = {
 
 # Signature headers that identify a preset (lower-case).
 _SIGNATURES: dict[str, set[str]] = {
+    "minicrm": {"given_name", "family_name", "email_labels", "phone_labels", "created_at", "updated_at",
+                "address_label", "card_extra"},
     "google": {"given name", "family name", "group membership", "e-mail 1 - value",
                "e-mail 1 - label", "phone 1 - value", "organization 1 - name",
                "organization name", "labels", "address 1 - formatted"},
@@ -232,6 +247,12 @@ for _target, _names in {
     "country": "country|country region|nation",
     "website": "website|web site|url|web page|homepage|home page|web",
     "birthday": "birthday|birthdate|birth date|date of birth|dob",
+    "anniversary": "anniversary",
+    "nickname": "nickname|nick name",
+    "middle_name": "middle name|additional name|middle",
+    "name_prefix": "name prefix|prefix|honorific prefix",
+    "name_suffix": "name suffix|suffix|honorific suffix",
+    "department": "department|dept",
     "status": "status|lead status|lifecycle stage|contact status",
     "source": "source|lead source|origin",
     "owner": "owner|contact owner|account owner|assigned to|sales rep",
@@ -258,8 +279,9 @@ def _generic_target(column: str) -> str | None:
 
 def _preset_target(preset: str, column: str) -> str | None:
     for pattern, target in PRESETS[preset]:
-        if pattern.fullmatch(column.strip()):
-            return target
+        m = pattern.fullmatch(column.strip())
+        if m:
+            return target + m.group(1).strip() if target == "field:" else target
     return None
 
 
@@ -434,18 +456,40 @@ def _person_name(single: dict[str, str]) -> str:
     return single.get("name") or built
 
 
-def row_to_contact(row: dict[str, str], mapping: dict[str, str], line: int) -> ContactRecord:
+#: the cells of minicrm's own export that hold JSON
+_JSON_CELLS = dict.fromkeys(("email_labels", "phone_labels", "phone_exts", "addresses", "card_extra"))
+
+
+def _json_cell(single: dict[str, str], key: str, line: int, kind: type) -> Any:
+    text = single.get(key)
+    if not text:
+        return kind()
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, kind):
+        raise InvalidInput(f"line {line}: {key} is not a JSON {kind.__name__}: {text[:40]!r}")
+    return value
+
+
+def row_to_contact(
+    row: dict[str, str], mapping: dict[str, str], line: int, *, own_export: bool = False
+) -> ContactRecord:
     """Build a contact from one CSV row; raises InvalidInput when it has no usable name.
 
-    The name falls back to given+family name, then company, then the first email.
+    The name falls back to given+family name, then company, then the first email. With
+    ``own_export`` (minicrm's own CSV) the formula guard of its cells is removed.
     """
+    if own_export:
+        row = {k: unneutralize_cell(v) if v else v for k, v in row.items()}
     single, multi, custom = _collect(row, mapping)
     name = _person_name(single) or single.get("company") or next(iter(multi["email"]), "")
     if not name:
         raise InvalidInput(f"line {line}: no name, email or company")
     get = single.get
     bday = get("birthday")
-    return ContactRecord(
+    rec = ContactRecord(
         name=name,
         given_name=get("given_name"),
         family_name=get("family_name"),
@@ -467,7 +511,23 @@ def row_to_contact(row: dict[str, str], mapping: dict[str, str], line: int) -> C
         status=get("status"),
         source=get("source"),
         owner=get("owner"),
+        name_prefix=get("name_prefix"),
+        middle_name=get("middle_name"),
+        name_suffix=get("name_suffix"),
+        nickname=get("nickname"),
+        department=get("department"),
+        address_label=get("address_label"),
+        anniversary=get("anniversary"),
+        photo=get("photo"),
+        uid=get("uid"),
     )
+    if _JSON_CELLS.keys() & single.keys():  # minicrm's own export
+        rec.email_labels = _json_cell(single, "email_labels", line, dict)
+        rec.phone_labels = _json_cell(single, "phone_labels", line, dict)
+        rec.phone_exts = _json_cell(single, "phone_exts", line, dict)
+        rec.addresses = _json_cell(single, "addresses", line, list)
+        rec.extra = _json_cell(single, "card_extra", line, list)
+    return rec
 
 
 def _domain_of(url: str | None) -> str | None:

@@ -36,6 +36,28 @@ class ContactRecord:
     status: str | None = None
     source: str | None = None
     owner: str | None = None
+    nickname: str | None = None
+    name_prefix: str | None = None
+    middle_name: str | None = None
+    name_suffix: str | None = None
+    department: str | None = None
+    #: labels (work, home, cell, fax, pager, other, or the source's own) by email / phone text
+    email_labels: dict[str, str] = field(default_factory=dict)
+    phone_labels: dict[str, str] = field(default_factory=dict)
+    #: extensions by phone text (readers may also leave ``ext. 102`` in the phone itself)
+    phone_exts: dict[str, str] = field(default_factory=dict)
+    address_label: str | None = None
+    #: the second and later addresses: dicts of label, street, city, region, postcode, country
+    addresses: list[dict[str, str | None]] = field(default_factory=list)
+    #: URLs after ``website``
+    urls: list[str] = field(default_factory=list)
+    anniversary: str | None = None
+    #: a ``data:`` URI or a link
+    photo: str | None = None
+    #: notes after ``notes`` (a vCard's second and later NOTE)
+    more_notes: list[str] = field(default_factory=list)
+    #: properties kept as they came (vCard lines without a field of their own)
+    extra: list[str] = field(default_factory=list)
 
 
 @dataclass

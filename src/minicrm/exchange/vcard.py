@@ -30,14 +30,19 @@ from minicrm.exchange.record import PRODID, ContactRecord
 
 __all__ = ["parse_vcards", "read_vcards", "write_vcard"]
 
-# Properties we extract; everything else (PHOTO, KEY, X-*, ...) is dropped early.
+# Properties with a field of their own; every other property of a card (X-*, IMPP, GEO, ROLE,
+# KEY, ...) is kept as it came (``ContactRecord.extra``) and written back; VERSION and PRODID
+# are the writer's own. PHOTO is kept apart (``ContactRecord.photo``), never parsed as text.
 _WANTED = {
     "FN", "N", "EMAIL", "TEL", "ORG", "TITLE", "NOTE", "ADR", "CATEGORIES",
-    "UID", "URL", "BDAY", "X-MINICRM-FIELD",
+    "UID", "URL", "BDAY", "X-MINICRM-FIELD", "NICKNAME", "ANNIVERSARY", "X-ANNIVERSARY", "X-ABLABEL",
 }  # fmt: skip
+_REGENERATED = {"VERSION", "PRODID"}
+#: the properties that carry a label (a TYPE, or Apple's ``itemN.X-ABLabel`` of the same group)
+_LABELLED = ("EMAIL", "TEL", "ADR", "URL")
 _STRUCTURED = {"N": 5, "ADR": 7, "ORG": 0}
 _PROP_START = re.compile(rb"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)?[;:]")
-_NAME_RE = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)$")
+_NAME_RE = re.compile(r"^(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)$")
 _FIELD_PROP = "X-MINICRM-FIELD"
 _N_ATTRS = ("family", "given", "additional", "prefix", "suffix")
 _ADR_ATTRS = ("box", "extended", "street", "city", "region", "code", "country")
@@ -49,12 +54,16 @@ class _Prop:
     params: dict[str, list[str]]
     value: str  # decoded text, vCard 3.0 escaping
     order: int = 0
+    group: str | None = None
 
 
 @dataclass
 class _Card:
     props: list[_Prop] = field(default_factory=list)
     index: int = 0
+    #: the properties without a field of their own, as vCard 3.0/4.0 lines
+    extra: list[str] = field(default_factory=list)
+    photo: str | None = None
 
 
 # ---------------------------------------------------------------- byte level
@@ -180,7 +189,8 @@ def _rfc6868(value: str) -> str:
     return re.sub(r"\^(['n^])", lambda m: {"'": '"', "n": "\n", "^": "^"}[m.group(1)], value)
 
 
-def _parse_params(raw: str) -> dict[str, list[str]]:
+def _parse_params(raw: str, *, as_written: bool = False) -> dict[str, list[str]]:
+    """A property's parameters; TYPE and ENCODING values upper-cased unless ``as_written``."""
     params: dict[str, list[str]] = {}
     parts: list[str] = []
     buf = ""
@@ -210,7 +220,7 @@ def _parse_params(raw: str) -> dict[str, list[str]]:
             up = part.upper()
             if up in ("QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"):
                 key = "ENCODING"
-        if key in ("TYPE", "ENCODING"):
+        if key in ("TYPE", "ENCODING") and not as_written:
             vals = [v.upper() for v in vals]
         params.setdefault(key, []).extend(v for v in vals if v)
     return params
@@ -331,33 +341,86 @@ def _build_card(lines: list[bytes], index: int, forced_utf8: bool) -> _Card:
         if line[:8].upper() == b"VERSION:":
             version = line[8:].decode("ascii", "replace").strip()
     card = _Card(index=index)
-    for order, line in enumerate(lines):
+    heads: list[tuple[str | None, str] | None] = []
+    for line in lines:
         m = _PROP_START.match(line)
-        if not m:
+        name_m = _NAME_RE.match(line[: len(m.group(0)) - 1].decode("ascii")) if m else None
+        heads.append((name_m.group(1), name_m.group(2).upper()) if name_m else None)
+    # the groups whose X-ABLabel labels an email, phone, address or URL of this card
+    labelled = {h[0].upper() for h in heads if h and h[0] and h[1] in _LABELLED}
+    for order, (line, head) in enumerate(zip(lines, heads, strict=True)):
+        if head is None:
             continue  # base64 residue, "FN" without a colon, ...
-        name_end = len(m.group(0)) - 1
-        name_m = _NAME_RE.match(line[:name_end].decode("ascii"))
-        if not name_m:
+        group, name = head
+        if name in _REGENERATED:
             continue
-        name = name_m.group(1).upper()
-        if name not in _WANTED:
-            continue
+        name_end = len(_PROP_START.match(line).group(0)) - 1  # type: ignore[union-attr]
         split = _split_value(line, name)
         if split is None:
             continue
-        head, raw_value = split
-        params = _parse_params(head[name_end:].decode("utf-8", "replace"))
-        qp = "QUOTED-PRINTABLE" in params.get("ENCODING", [])
+        head_bytes, raw_value = split
+        raw_params = head_bytes[name_end:].decode("utf-8", "replace")
+        params = _parse_params(raw_params)
+        encoding = params.get("ENCODING", [])
+        qp = "QUOTED-PRINTABLE" in encoding
+        binary = any(e in ("BASE64", "B") for e in encoding)
         if qp:
             raw_value = binascii.a2b_qp(raw_value)
         charsets = [] if forced_utf8 else params.get("CHARSET", [])
         charset = charsets[0] if charsets else None
         text = _decode_text(raw_value, charset)
         legacy = version.startswith("2") or qp
+        if name == "PHOTO":
+            if card.photo is None:
+                card.photo = _photo(params, text, binary)
+            continue
+        if name not in _WANTED or (name == "X-ABLABEL" and (group or "").upper() not in labelled):
+            written = _parse_params(raw_params, as_written=True)
+            card.extra.append(_extra_line(group, name, written, text, legacy, binary))
+            continue
         for key in ("ENCODING", "CHARSET", "LANGUAGE", "VALUE", "SORT-AS", "LABEL"):
             params.pop(key, None)
-        card.props.append(_Prop(name, params, _to_v3(name, text, legacy), order))
+        card.props.append(_Prop(name, params, _to_v3(name, text, legacy), order, group))
     return card
+
+
+def _extra_line(
+    group: str | None, name: str, params: dict[str, list[str]], text: str, legacy: bool, binary: bool
+) -> str:
+    """A property without a field of its own as a vCard 3.0/4.0 line: decoded (charset,
+    quoted-printable), its parameters kept, its value as it came (2.1 values escaped)."""
+    params = {k: v for k, v in params.items() if k != "CHARSET" and not (k == "ENCODING" and legacy)}
+    if binary:
+        params["ENCODING"] = ["b"]
+        value = "".join(text.split())
+    else:
+        params.pop("ENCODING", None)
+        if legacy:
+            value = ";".join(_esc(p, comma=False) for p in _split_21(text))
+        else:
+            value = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+    return f"{group + '.' if group else ''}{name}{_param_line(params)}:{value}"
+
+
+_MEDIA = {
+    "JPEG": "image/jpeg",
+    "JPG": "image/jpeg",
+    "PNG": "image/png",
+    "GIF": "image/gif",
+    "BMP": "image/bmp",
+}
+
+
+def _photo(params: dict[str, list[str]], text: str, binary: bool) -> str | None:
+    """A PHOTO as a ``data:`` URI (inline data of any version) or the link it gives."""
+    value = "".join(text.split()) if binary else text.strip().replace("\\:", ":").replace("\\,", ",")
+    if not value:
+        return None
+    if binary:
+        kind = next((t for t in params.get("TYPE", []) if t.upper() not in ("PREF",)), "JPEG").upper()
+        media = _MEDIA.get(kind, kind.lower() if "/" in kind else f"image/{kind.lower()}")
+        return f"data:{media};base64,{value}"
+    return value
 
 
 # ------------------------------------------------------------ value extraction
@@ -375,7 +438,9 @@ def _param_line(params: dict[str, list[str]]) -> str:
 
 def _card_text(card: _Card) -> str:
     lines = ["BEGIN:VCARD", "VERSION:3.0"]
-    lines += [f"{p.name}{_param_line(p.params)}:{p.value}" for p in card.props]
+    lines += [
+        f"{p.group + '.' if p.group else ''}{p.name}{_param_line(p.params)}:{p.value}" for p in card.props
+    ]
     lines.append("END:VCARD")
     return "\r\n".join(lines) + "\r\n"
 
@@ -415,6 +480,7 @@ class _Val:
     params: dict[str, list[str]]
     text: str
     parts: list[str]
+    group: str | None = None
 
 
 def _fix(text: str) -> str:
@@ -437,18 +503,19 @@ def _vals_with_vobject(card: _Card) -> list[_Val]:
             continue
         params = {k.upper(): [str(x) for x in v] for k, v in child.params.items()}
         value = child.value
+        group = child.group or None
         if name == "N":
             parts = [_flat(getattr(value, a)) for a in _N_ATTRS]
-            vals.append(_Val(name, params, " ".join(p for p in parts if p), parts))
+            vals.append(_Val(name, params, " ".join(p for p in parts if p), parts, group))
         elif name == "ADR":
             parts = [_flat(getattr(value, a)) for a in _ADR_ATTRS]
-            vals.append(_Val(name, params, "", parts))
+            vals.append(_Val(name, params, "", parts, group))
         elif name in ("ORG", "CATEGORIES"):
             parts = [_flat(v) for v in value] if isinstance(value, list) else [_flat(value)]
-            vals.append(_Val(name, params, ";".join(parts), parts))
+            vals.append(_Val(name, params, ";".join(parts), parts, group))
         else:
             text = _flat(value)
-            vals.append(_Val(name, params, text, [text]))
+            vals.append(_Val(name, params, text, [text], group))
     return vals
 
 
@@ -457,13 +524,13 @@ def _vals_by_hand(card: _Card) -> list[_Val]:
     for p in card.props:
         if p.name in _STRUCTURED:
             parts = [_unescape(x) for x in _split_escaped(p.value, ";")]
-            vals.append(_Val(p.name, p.params, ";".join(parts), parts))
+            vals.append(_Val(p.name, p.params, ";".join(parts), parts, p.group))
         elif p.name == "CATEGORIES":
             parts = [_unescape(x) for x in _split_escaped(p.value, ",")]
-            vals.append(_Val(p.name, p.params, ",".join(parts), parts))
+            vals.append(_Val(p.name, p.params, ",".join(parts), parts, p.group))
         else:
             text = _unescape(p.value)
-            vals.append(_Val(p.name, p.params, text, [text]))
+            vals.append(_Val(p.name, p.params, text, [text], p.group))
     return vals
 
 
@@ -484,7 +551,9 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def _birthday(text: str) -> str | None:
+def _date_text(text: str) -> str | None:
+    """A BDAY or ANNIVERSARY: ``YYYY-MM-DD`` or ``--MM-DD`` when it is one, else the text as it
+    came (``circa 1800``, a year alone): kept, never guessed."""
     text = text.strip()
     m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?", text)
     if m:
@@ -492,13 +561,31 @@ def _birthday(text: str) -> str | None:
     m = re.fullmatch(r"--(\d{2})-?(\d{2})", text)
     if m:
         return f"--{m.group(1)}-{m.group(2)}"
-    return None
+    return text or None
 
 
-def _record(vals: list[_Val], index: int) -> ContactRecord:
+#: TYPE values that say nothing about which address or number it is
+_NOT_LABELS = {"PREF", "INTERNET", "VOICE", "X400"}
+_APPLE_LABEL = re.compile(r"_\$!<(.*)>!\$_")
+
+
+def _label(v: _Val, ablabels: dict[str, str]) -> str | None:
+    """The label of an email, phone, address or URL: Apple's X-ABLabel of its group, else its
+    TYPE values (lower-case, ``work,fax``) without the ones that label nothing."""
+    if v.group and v.group.upper() in ablabels:
+        text = ablabels[v.group.upper()].strip()
+        apple = _APPLE_LABEL.fullmatch(text)
+        return (apple.group(1).lower() if apple else text) or None
+    types = [t.strip().lower() for value in v.params.get("TYPE", []) for t in value.split(",")]
+    kept = [t for t in dict.fromkeys(types) if t and t.upper() not in _NOT_LABELS]
+    return ",".join(kept) or None
+
+
+def _record(vals: list[_Val], index: int, card: _Card | None = None) -> ContactRecord:
     by: dict[str, list[_Val]] = {}
     for v in vals:
         by.setdefault(v.name, []).append(v)
+    ablabels = {v.group.upper(): v.text for v in by.get("X-ABLABEL", []) if v.group}
 
     def first(name: str) -> str | None:
         for v in by.get(name, []):
@@ -507,43 +594,72 @@ def _record(vals: list[_Val], index: int) -> ContactRecord:
                 return got
         return None
 
-    def ranked(name: str) -> list[str]:
+    def ranked(name: str) -> list[tuple[str, str | None]]:
         items = sorted(
-            ((_pref_rank(v.params), i, _clean(v.text)) for i, v in enumerate(by.get(name, []))),
+            ((_pref_rank(v.params), i, _clean(v.text), v) for i, v in enumerate(by.get(name, []))),
+            key=lambda x: (x[0], x[1]),
         )
-        return [t for _, _, t in items if t]
+        return [(t, _label(v, ablabels)) for _, _, t, v in items if t]
 
     rec = ContactRecord(name="", line=index)
-    if by.get("N"):
-        parts = by["N"][0].parts + [""] * 5
+    n_parts = [p.strip() for p in by["N"][0].parts] if by.get("N") else []
+    if n_parts[1:2] and not any(n_parts[:1] + n_parts[2:]) and n_parts[1] == first("FN"):
+        n_parts = []  # the N a writer fills from the name alone (as minicrm does): no parts
+    if n_parts:
+        parts = n_parts + [""] * 5
         rec.family_name = _clean(parts[0])
         rec.given_name = _clean(parts[1])
+        rec.middle_name = _clean(parts[2])
+        rec.name_prefix = _clean(parts[3])
+        rec.name_suffix = _clean(parts[4])
     for v in by.get("ORG", []):
-        unit = next((u.strip() for u in v.parts if u.strip()), None)
+        units = [u.strip() for u in v.parts]
+        unit = next((u for u in units if u), None)
         if unit:
             rec.company = unit
+            rest = [u for u in units[units.index(unit) + 1 :] if u]
+            rec.department = ", ".join(rest) or None
             break
     seen: set[str] = set()
-    for email in ranked("EMAIL"):
+    for email, label in ranked("EMAIL"):
         email = email.removeprefix("mailto:")
         if email.lower() not in seen:
             seen.add(email.lower())
             rec.emails.append(email)
-    for phone in ranked("TEL"):
+            if label:
+                rec.email_labels[email] = label
+    for phone, label in ranked("TEL"):
         phone = phone.removeprefix("tel:")
         if phone not in rec.phones:
             rec.phones.append(phone)
+            if label:
+                rec.phone_labels[phone] = label
     rec.title = first("TITLE")
+    rec.nickname = first("NICKNAME")
     notes = [t for t in (_clean(v.text) for v in by.get("NOTE", [])) if t]
-    rec.notes = "\n".join(notes) if notes else None
+    if notes:
+        rec.notes, rec.more_notes = notes[0], notes[1:]
     adrs = sorted(by.get("ADR", []), key=lambda v: _pref_rank(v.params))
     for v in adrs:
         parts = [p.strip() for p in v.parts] + [""] * 7
-        if any(parts[:7]):
-            rec.street = _clean(parts[2]) or _clean(parts[1]) or _clean(parts[0])
-            rec.city, rec.region = _clean(parts[3]), _clean(parts[4])
-            rec.postcode, rec.country = _clean(parts[5]), _clean(parts[6])
-            break
+        if not any(parts[:7]):
+            continue
+        street = "\n".join(p for p in (parts[2], parts[1], parts[0]) if p) or None
+        address = {
+            "label": _label(v, ablabels),
+            "street": street,
+            "city": _clean(parts[3]),
+            "region": _clean(parts[4]),
+            "postcode": _clean(parts[5]),
+            "country": _clean(parts[6]),
+        }
+        if rec.street or rec.city or rec.region or rec.postcode or rec.country:
+            if address not in rec.addresses:
+                rec.addresses.append(address)
+            continue
+        rec.address_label = address["label"]
+        rec.street, rec.city, rec.region = address["street"], address["city"], address["region"]
+        rec.postcode, rec.country = address["postcode"], address["country"]
     for v in by.get("CATEGORIES", []):
         for part in v.parts:
             for tag in part.split(","):  # "a\, b" is written by producers meaning two tags
@@ -551,14 +667,20 @@ def _record(vals: list[_Val], index: int) -> ContactRecord:
                 if tag and tag not in rec.tags:
                     rec.tags.append(tag)
     rec.uid = first("UID")
-    urls = ranked("URL")
-    rec.website = urls[0] if urls else None
+    urls = list(dict.fromkeys(u for u, _ in ranked("URL")))
+    if urls:
+        rec.website, rec.urls = urls[0], urls[1:]
     bday = first("BDAY")
-    rec.birthday = _birthday(bday) if bday else None
+    rec.birthday = _date_text(bday) if bday else None
+    anniversary = first("ANNIVERSARY") or first("X-ANNIVERSARY")
+    rec.anniversary = _date_text(anniversary) if anniversary else None
     for v in by.get(_FIELD_PROP, []):
         key = (v.params.get("X-KEY") or [""])[0]
         if key:
             rec.fields[key] = v.text
+    if card is not None:
+        rec.extra = list(card.extra)
+        rec.photo = card.photo
     fn = first("FN")
     built = " ".join(p for p in (rec.given_name, rec.family_name) if p)
     rec.name = fn or built or rec.company or (rec.emails[0] if rec.emails else "")
@@ -578,7 +700,7 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
             vals = _vals_with_vobject(card)
         except Exception:  # vobject raises assorted exception types on odd input
             vals = _vals_by_hand(card)
-        records.append(_record(vals, card.index))
+        records.append(_record(vals, card.index, card))
     return records
 
 
@@ -630,45 +752,121 @@ def _w_struct(parts: Iterable[str | None]) -> str:
     return ";".join(_esc(p or "") for p in parts)
 
 
+#: TYPE values a label may be written as (anything else is written as Apple's X-ABLabel)
+_TYPE_WORDS = {
+    "work", "home", "cell", "fax", "pager", "other", "voice", "text", "video", "textphone", "main",
+    "iphone", "msg", "bbs", "modem", "car", "isdn", "pcs", "postal", "parcel", "dom", "intl",
+}  # fmt: skip
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|--\d{2}-\d{2}")
+_DIALABLE = re.compile(r"\+?[0-9]+")
+
+
+class _Lines:
+    """The lines of one card being written, with the groups that carry custom labels."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.groups = 0
+
+    def add(self, name: str, value: str, label: str | None = None, params: str = "") -> None:
+        if not label:
+            self.lines.append(f"{name}{params}:{value}")
+            return
+        words = [w.strip() for w in label.split(",")]
+        if all(w.lower() in _TYPE_WORDS for w in words):
+            self.lines.append(f"{name}{params};TYPE={','.join(w.lower() for w in words)}:{value}")
+            return
+        self.groups += 1
+        group = f"minicrm{self.groups}"
+        self.lines.append(f"{group}.{name}{params}:{value}")
+        self.lines.append(f"{group}.X-ABLabel:{_w_text(label)}")
+
+
+def _w_date(name: str, value: str, v4: bool) -> str:
+    """BDAY/ANNIVERSARY: a date (4.0 basic format), else the text as kept (``VALUE=text``)."""
+    if not _ISO_DATE.fullmatch(value):
+        return f"{name};VALUE=text:{_w_text(value)}"
+    if not v4:
+        return f"{name}:{value}"
+    if value.startswith("--"):
+        return f"{name}:--{value[2:].replace('-', '')}"
+    return f"{name}:{value.replace('-', '')}"
+
+
+def _w_phone(phone: str, ext: str | None, v4: bool) -> tuple[str, str]:
+    """(params, value) of a TEL: an extension goes into a ``tel:`` URI (4.0) or after the number."""
+    if not ext:
+        return "", _w_text(phone)
+    if v4 and _DIALABLE.fullmatch(phone):
+        return ";VALUE=uri", f"tel:{phone};ext={ext}"
+    return "", _w_text(f"{phone} ext. {ext}")
+
+
+def _w_photo(photo: str, v4: bool) -> str:
+    m = re.fullmatch(r"data:([^;,]+);base64,(.*)", photo, re.DOTALL)
+    if v4 or m is None:
+        return f"PHOTO:{photo}" if v4 or m is not None else f"PHOTO;VALUE=uri:{photo}"
+    kind = m.group(1).split("/")[-1].upper()
+    return f"PHOTO;ENCODING=b;TYPE={kind}:{m.group(2)}"
+
+
 def write_vcard(rec: ContactRecord, version: str = "4.0") -> str:
     """Serialise one contact as a vCard 4.0 (default) or 3.0, CRLF line endings, folded."""
     if version not in ("3.0", "4.0"):
         raise InvalidInput(f"unsupported vCard version {version!r} (use 3.0 or 4.0)")
     v4 = version == "4.0"
-    lines = ["BEGIN:VCARD", f"VERSION:{version}", f"PRODID:{PRODID}"]
+    out = _Lines()
+    add = out.add
+    out.lines += ["BEGIN:VCARD", f"VERSION:{version}", f"PRODID:{PRODID}"]
     if rec.uid:
-        lines.append(f"UID:{_w_text(rec.uid)}")
-    lines.append(f"FN:{_w_text(rec.name)}")
-    lines.append(f"N:{_w_struct([rec.family_name, rec.given_name, '', '', ''])}")
+        add("UID", _w_text(rec.uid))
+    add("FN", _w_text(rec.name))
+    n_parts = [rec.family_name, rec.given_name, rec.middle_name, rec.name_prefix, rec.name_suffix]
+    if not any(n_parts):
+        n_parts = [None, rec.name, None, None, None]  # a name without parts still fills N (3.0 needs one)
+    add("N", _w_struct(n_parts))
+    if rec.nickname:
+        add("NICKNAME", _w_text(rec.nickname))
     for i, email in enumerate(rec.emails):
+        label = rec.email_labels.get(email)
         if v4:
-            lines.append(("EMAIL;PREF=1:" if i == 0 else "EMAIL:") + _w_text(email))
+            add("EMAIL", _w_text(email), label, ";PREF=1" if i == 0 else "")
         else:
-            lines.append(("EMAIL;TYPE=INTERNET,PREF:" if i == 0 else "EMAIL;TYPE=INTERNET:")
-                         + _w_text(email))  # fmt: skip
+            add("EMAIL", _w_text(email), label, ";TYPE=INTERNET,PREF" if i == 0 else ";TYPE=INTERNET")
     for i, phone in enumerate(rec.phones):
         pref = (";PREF=1" if v4 else ";TYPE=PREF") if i == 0 and len(rec.phones) > 1 else ""
-        lines.append(f"TEL{pref}:{_w_text(phone)}")
-    if rec.company:
-        lines.append(f"ORG:{_w_struct([rec.company])}")
+        params, value = _w_phone(phone, rec.phone_exts.get(phone), v4)
+        add("TEL", value, rec.phone_labels.get(phone), pref + params)
+    if rec.company or rec.department:
+        add("ORG", _w_struct([rec.company, rec.department] if rec.department else [rec.company]))
     if rec.title:
-        lines.append(f"TITLE:{_w_text(rec.title)}")
-    if rec.notes:
-        lines.append(f"NOTE:{_w_text(rec.notes)}")
-    if any((rec.street, rec.city, rec.region, rec.postcode, rec.country)):
-        adr = [None, None, rec.street, rec.city, rec.region, rec.postcode, rec.country]
-        lines.append(f"ADR:{_w_struct(adr)}")
+        add("TITLE", _w_text(rec.title))
+    for note in [rec.notes, *rec.more_notes]:
+        if note:
+            add("NOTE", _w_text(note))
+    addresses = [
+        {"label": rec.address_label, "street": rec.street, "city": rec.city, "region": rec.region,
+         "postcode": rec.postcode, "country": rec.country},
+        *rec.addresses,
+    ]  # fmt: skip
+    for a in addresses:
+        parts = [a.get(k) for k in ("street", "city", "region", "postcode", "country")]
+        if any(parts):
+            add("ADR", _w_struct([None, None, *parts]), a.get("label"))
     if rec.tags:
-        lines.append("CATEGORIES:" + ",".join(_w_text(t) for t in rec.tags))
-    if rec.website:
-        lines.append(f"URL:{_w_text(rec.website)}")
+        add("CATEGORIES", ",".join(_w_text(t) for t in rec.tags))
+    for url in [rec.website, *rec.urls]:
+        if url:
+            add("URL", _w_text(url))
     if rec.birthday:
-        bday = rec.birthday.replace("-", "") if v4 else rec.birthday
-        if v4 and rec.birthday.startswith("--"):
-            bday = "--" + rec.birthday[2:].replace("-", "")
-        lines.append(f"BDAY:{bday}")
+        out.lines.append(_w_date("BDAY", rec.birthday, v4))
+    if rec.anniversary:
+        out.lines.append(_w_date("ANNIVERSARY" if v4 else "X-ANNIVERSARY", rec.anniversary, v4))
+    if rec.photo:
+        out.lines.append(_w_photo(rec.photo, v4))
     for key, value in rec.fields.items():
         safe_key = key.replace('"', "'").replace("\n", " ")
-        lines.append(f'{_FIELD_PROP};X-KEY="{safe_key}":{_w_text(value)}')
-    lines.append("END:VCARD")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+        add(f'{_FIELD_PROP};X-KEY="{safe_key}"', _w_text(value))
+    out.lines += [line for line in rec.extra if line]
+    out.lines.append("END:VCARD")
+    return "".join(_fold(line) + "\r\n" for line in out.lines)

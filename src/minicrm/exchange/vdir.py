@@ -19,7 +19,7 @@ from minicrm.core.errors import InvalidInput
 from minicrm.exchange.private import create_private, private_dir
 from minicrm.exchange.record import PRODID
 
-__all__ = ["VdirSync", "sync_vdir"]
+__all__ = ["VdirSync", "card_file_name", "sync_vdir"]
 
 #: the PRODID line near the top of every vCard (after VERSION) and iCalendar file minicrm writes
 _OUR_MARK = f"\r\nPRODID:{PRODID}\r\n".encode("ascii")
@@ -73,3 +73,23 @@ def _written_by_us(path: Path) -> bool:
     except OSError:
         return False
     return _OUR_MARK in head
+
+
+#: the longest UID kept whole in a file name (file names have at most 255 bytes)
+_NAME_MAX = 100
+
+
+def card_file_name(uid: str, suffix: str = ".vcf") -> str:
+    """The ``.vcf`` (or ``suffix``) name of the card with ``uid``: the UID itself when it is a plain name;
+    otherwise (characters a file name cannot hold, a leading dot, over 100 characters) what
+    is left of it plus a hash of the whole UID, so that two UIDs never share a file
+    (``dup/uid`` and ``dup_uid``) and a 300-character UID still has a name."""
+    safe = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "-_.@" else "_" for ch in uid)
+    if safe.startswith("."):
+        safe = "_" + safe[1:]
+    if safe != uid or len(safe) > _NAME_MAX or not safe:
+        import hashlib
+
+        digest = hashlib.sha256(uid.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        safe = f"{safe[:_NAME_MAX]}-{digest}" if safe else digest
+    return f"{safe}{suffix}"

@@ -80,11 +80,24 @@ class Contact(SQLModel, table=True):
     version: int = 1
     #: stable identifier for vCard export (UID) and sync tools; uuid4 on insert
     uid: str | None = Field(default=None, index=True)
+    nickname: str | None = None
+    name_prefix: str | None = None
+    middle_name: str | None = None
+    name_suffix: str | None = None
+    department: str | None = None
+    #: the label of the address in the columns above (work, home, or the source's own)
+    address_label: str | None = None
+    #: a photo as a ``data:`` URI or a link, kept for the vCard (never shown)
+    photo: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    #: the properties of an imported vCard that minicrm has no field for (X-, IMPP, GEO,
+    #: RELATED, ROLE, ...), as a JSON list of property lines, written back on export
+    card_extra: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ContactEmail(SQLModel, table=True):
     __tablename__ = "contact_email"
-    __table_args__ = (Index("ix_contact_email_email_lower", "email_lower"),)
+    #: an address belongs to one contact: merges and imports keep it so, the database enforces it
+    __table_args__ = (Index("ux_contact_email_email_lower", "email_lower", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(
         sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False)
@@ -92,6 +105,7 @@ class ContactEmail(SQLModel, table=True):
     email: str
     email_lower: str
     position: int = 0
+    label: str | None = None
 
 
 class ContactPhone(SQLModel, table=True):
@@ -101,6 +115,26 @@ class ContactPhone(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False)
     )
     phone: str = Field(index=True)
+    position: int = 0
+    label: str | None = None
+    #: an extension dialled after the number (``;ext=102``, ``ext. 102``)
+    ext: str | None = None
+
+
+class ContactAddress(SQLModel, table=True):
+    """A contact's second and later addresses (the first is in the contact's columns)."""
+
+    __tablename__ = "contact_address"
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    label: str | None = None
+    street: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postcode: str | None = None
+    country: str | None = None
     position: int = 0
 
 

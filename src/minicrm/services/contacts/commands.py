@@ -32,6 +32,7 @@ from minicrm.services.kernel.validation import (
     normalize_tags,
     optional_text,
     require_text,
+    split_extension,
     unique_ci,
 )
 from minicrm.store.records.base import unlinked_rows
@@ -60,6 +61,11 @@ CLEARABLE = (
     "postcode",
     "country",
     "preferred_channel",
+    "nickname",
+    "name_prefix",
+    "middle_name",
+    "name_suffix",
+    "department",
     "emails",
     "phones",
     "tags",
@@ -73,7 +79,8 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
 
     name = require_text(data.name, "name")
     emails = unique_ci(normalize_email(e) for e in data.emails)
-    phones = tuple(dict.fromkeys(normalize_phone(p, ctx.config.region) for p in data.phones))
+    exts: dict[str, list[str | None]] = {}
+    phones = tuple(dict.fromkeys(_phone(p, ctx.config.region, exts) for p in data.phones))
     tags = normalize_tags(data.tags)
     status = check_choice(data.status, CONTACT_STATUSES, "status")
     channel = (
@@ -86,7 +93,12 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
         raise InvalidInput("the keep-in-touch cadence must be positive")
     with UnitOfWork(ctx, f"contact add {name}") as uow:
         if not allow_duplicate:
-            _refuse_duplicate_emails(uow.ctx, emails, None)
+            _refuse_duplicate_emails(ctx, emails, None)
+        else:  # an address belongs to one contact: the new one keeps the others' in a field
+            taken = [e for e in emails if _owner_of(ctx, e) is not None]
+            if taken:
+                emails = tuple(e for e in emails if e not in taken)
+                fields["shared_email"] = ", ".join(filter(None, [fields.get("shared_email"), *taken]))
         company_id = _company_for(uow, data.company)
         values = {
             "name": name,
@@ -110,8 +122,11 @@ def add(ctx: Context, data: ContactCreate, *, allow_duplicate: bool = False) -> 
             "updated_at": uow.now,
             "version": 1,
             "uid": str(uuid.uuid4()),
+            **{k: optional_text(getattr(data, k)) for k in _NAME_PARTS},
         }
-        contact_id = uow.contacts.insert(values, emails=emails, phones=phones, tags=tags, fields=fields)
+        contact_id = uow.contacts.insert(
+            values, emails=emails, phones=phones, tags=tags, fields=fields, phone_labels=exts
+        )
         uow.record("contact", contact_id, "create", None, uow.contacts.snapshot(contact_id))
     return get(ctx, contact_id)
 
@@ -151,6 +166,7 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
         "region",
         "postcode",
         "country",
+        *_NAME_PARTS,
     ):
         value = getattr(patch, column)
         put(column, optional_text(value) if value is not UNSET else UNSET)
@@ -175,11 +191,10 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     if patch.emails is not UNSET:
         emails = [normalize_email(e) for e in patch.emails]
     emails = list(unique_ci([*emails, *(normalize_email(e) for e in patch.add_emails)]))
+    exts = {p: list(v) for p, v in before["phone_labels"].items()}
     if patch.phones is not UNSET:
-        phones = [normalize_phone(p, ctx.config.region) for p in patch.phones]
-    phones = list(
-        dict.fromkeys([*phones, *(normalize_phone(p, ctx.config.region) for p in patch.add_phones)])
-    )
+        phones = [_phone(p, ctx.config.region, exts) for p in patch.phones]
+    phones = list(dict.fromkeys([*phones, *(_phone(p, ctx.config.region, exts) for p in patch.add_phones)]))
     if patch.tags is not UNSET:
         tags = list(normalize_tags(patch.tags))
     removed = set(normalize_tags(patch.remove_tags))
@@ -188,16 +203,34 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     new_emails = [e for e in emails if e.lower() not in {x.lower() for x in before["emails"]}]
     _refuse_duplicate_emails(uow.ctx, new_emails, contact_id)
 
+    exts = {p: v for p, v in exts.items() if p in phones}
     after_shape = {**row, "emails": emails, "phones": phones, "tags": sorted(tags), "fields": fields}
+    after_shape["phone_labels"] = exts
     compare = {k: before[k] for k in after_shape}
     compare["tags"] = sorted(compare["tags"])
     if after_shape == compare:
         return contact_id  # nothing changed: no write, no history entry
     row["updated_at"] = uow.now
     row["version"] = update_versioned(uow, "contact", "contact", contact_id, before["version"], row)
-    uow.contacts.replace_children(contact_id, emails=emails, phones=phones, tags=tags, fields=fields)
+    uow.contacts.replace_children(
+        contact_id, emails=emails, phones=phones, tags=tags, fields=fields, phone_labels=exts
+    )
     uow.record("contact", contact_id, "update", before, uow.contacts.snapshot(contact_id))
     return contact_id
+
+
+#: the name parts and the department: plain optional text columns
+_NAME_PARTS = ("nickname", "name_prefix", "middle_name", "name_suffix", "department")
+
+
+def _phone(text: str, region: str | None, details: dict[str, list[str | None]]) -> str:
+    """A phone as stored; an extension (``ext. 102``, ``;ext=102``) goes into ``details``."""
+    number, ext = split_extension(text)
+    phone = normalize_phone(number, region)
+    if ext:
+        label = (details.get(phone) or [None])[0]
+        details[phone] = [label, ext]
+    return phone
 
 
 def edit_many(ctx: Context, ids: list[int], patch: ContactPatch, summary: str) -> int:
@@ -265,14 +298,19 @@ def remove(ctx: Context, ids: list[int]) -> list[Contact]:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _refuse_duplicate_emails(ctx: Context, emails: list[str] | tuple[str, ...], own_id: int | None) -> None:
+def _owner_of(ctx: Context, email: str, own_id: int | None = None) -> Any:
+    """The other contact (id, name) that has ``email``, if any."""
     db = ctx.db
+    return db.one(
+        "SELECT c.id, c.name FROM contact_email e JOIN contact c ON c.id = e.contact_id "
+        "WHERE e.email_lower = ? AND c.id != ? LIMIT 1",
+        (email.lower(), own_id or 0),
+    )
+
+
+def _refuse_duplicate_emails(ctx: Context, emails: list[str] | tuple[str, ...], own_id: int | None) -> None:
     for email in emails:
-        row = db.one(
-            "SELECT c.id, c.name FROM contact_email e JOIN contact c ON c.id = e.contact_id "
-            "WHERE e.email_lower = ? AND c.id != ? LIMIT 1",
-            (email.lower(), own_id or 0),
-        )
+        row = _owner_of(ctx, email, own_id)
         if row is not None:
             raise Conflict(f"{email} already belongs to contact {row['id']} ({row['name']})")
 

@@ -137,6 +137,20 @@ def _shared(ctx: Context, sql: str) -> dict[str, list[int]]:
     return {k: sorted(set(v)) for k, v in found.items() if len(set(v)) > 1}
 
 
+def _shared_emails(ctx: Context) -> dict[str, list[int]]:
+    """Addresses on more than one contact: an address is stored on one contact only, and
+    the others that had it keep it in their ``shared_email`` field."""
+    db = ctx.db
+    found: dict[str, set[int]] = defaultdict(set)
+    for r in db.all("SELECT email_lower AS k, contact_id AS id FROM contact_email"):
+        found[str(r["k"])].add(int(r["id"]))
+    for r in db.all("SELECT contact_id AS id, value FROM contact_field WHERE key = 'shared_email'"):
+        for email in str(r["value"]).split(","):
+            if email.strip():
+                found[email.strip().lower()].add(int(r["id"]))
+    return {k: sorted(v) for k, v in found.items() if len(v) > 1}
+
+
 def _similar_names(pairs: _Pairs, blocks: Iterable[tuple[str, list[tuple[int, str]]]]) -> None:
     from rapidfuzz import fuzz
 
@@ -165,9 +179,7 @@ def find_duplicates(ctx: Context) -> list[DuplicateGroup]:
     out: list[DuplicateGroup] = []
     with db.snapshot():
         contacts = _Pairs()
-        for email, ids in _shared(
-            ctx, "SELECT email_lower AS k, contact_id AS id FROM contact_email"
-        ).items():
+        for email, ids in _shared_emails(ctx).items():
             contacts.add_all(ids, 100, f"same email {email}")
         for phone, ids in _shared(ctx, "SELECT phone AS k, contact_id AS id FROM contact_phone").items():
             contacts.add_all(ids, 95, f"same phone {phone}")
@@ -268,6 +280,17 @@ def merge_contacts_in(uow: UnitOfWork, keep_id: int, others: list[int]) -> None:
     for snap in reversed(snaps):
         fields.update(snap["fields"])
     fields.update(keep["fields"])
+    # an address now on the kept contact is no longer shared with another
+    held = {e.lower() for e in emails}
+    shared = [e.strip() for e in fields.pop("shared_email", "").split(",") if e.strip()]
+    if [e for e in shared if e.lower() not in held]:
+        fields["shared_email"] = ", ".join(e for e in shared if e.lower() not in held)
+    email_labels: dict[str, str] = {}
+    phone_labels: dict[str, list[str | None]] = {}
+    for snap in [*reversed(snaps), keep]:
+        email_labels.update(snap.get("email_labels") or {})
+        phone_labels.update(snap.get("phone_labels") or {})
+    addresses = _united_addresses(row, keep, snaps)
     marks = ",".join("?" * len(others))
     for entity, table in _CHILDREN:
         for child in db.all(f"SELECT * FROM {table} WHERE contact_id IN ({marks}) ORDER BY id", others):
@@ -281,9 +304,36 @@ def merge_contacts_in(uow: UnitOfWork, keep_id: int, others: list[int]) -> None:
     row["version"] = keep["version"] + 1
     records.update(keep_id, {c: v for c, v in row.items() if c != "id" and c not in CONTACT_CHILDREN})
     records.replace_children(
-        keep_id, emails=emails, phones=phones, tags=tags, fields=dict(sorted(fields.items()))
+        keep_id,
+        emails=emails,
+        phones=phones,
+        tags=tags,
+        fields=dict(sorted(fields.items())),
+        email_labels={e: email_labels[e] for e in emails if e in email_labels},
+        phone_labels={p: phone_labels[p] for p in phones if p in phone_labels},
+        addresses=addresses,
     )
     uow.record("contact", keep_id, "merge", keep, records.snapshot(keep_id))
+
+
+def _united_addresses(row: dict[str, Any], keep: dict[str, Any], snaps: list[dict[str, Any]]) -> list[Any]:
+    """The kept contact's further addresses, then every other address of the merged contacts
+    that it does not have yet (each address once)."""
+    from minicrm.store.records.contacts import ADDRESS_PARTS
+
+    parts = ADDRESS_PARTS[1:]
+    have = [{k: row[k] for k in parts}]
+    out: list[dict[str, Any]] = []
+    candidates = list(keep.get("addresses") or [])
+    for snap in snaps:
+        candidates.append({"label": snap.get("address_label"), **{k: snap[k] for k in parts}})
+        candidates += list(snap.get("addresses") or [])
+    for address in candidates:
+        bare = {k: address.get(k) for k in parts}
+        if any(bare.values()) and bare not in have:
+            have.append(bare)
+            out.append(address)
+    return out
 
 
 # -- merging companies -----------------------------------------------------------------------

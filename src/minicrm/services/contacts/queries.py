@@ -97,41 +97,82 @@ def load(ctx: Context, ids: list[int]) -> list[Contact]:
             ids,
         )
     }
-    emails = _grouped(
-        ctx,
-        f"SELECT contact_id, email AS v FROM contact_email WHERE contact_id IN ({marks}) ORDER BY "
+    emails: dict[int, list[str]] = {}
+    email_labels: dict[int, dict[str, str]] = {}
+    for r in db.all(
+        f"SELECT contact_id, email, label FROM contact_email WHERE contact_id IN ({marks}) ORDER BY "
         "contact_id, position, id",
         ids,
-    )
-    phones = _grouped(
-        ctx,
-        f"SELECT contact_id, phone AS v FROM contact_phone WHERE contact_id IN ({marks}) ORDER BY "
+    ):
+        emails.setdefault(int(r["contact_id"]), []).append(r["email"])
+        if r["label"]:
+            email_labels.setdefault(int(r["contact_id"]), {})[r["email"]] = r["label"]
+    phones: dict[int, list[str]] = {}
+    phone_labels: dict[int, dict[str, str]] = {}
+    phone_exts: dict[int, dict[str, str]] = {}
+    for r in db.all(
+        f"SELECT contact_id, phone, label, ext FROM contact_phone WHERE contact_id IN ({marks}) ORDER BY "
         "contact_id, position, id",
         ids,
-    )
+    ):
+        phones.setdefault(int(r["contact_id"]), []).append(r["phone"])
+        if r["label"]:
+            phone_labels.setdefault(int(r["contact_id"]), {})[r["phone"]] = r["label"]
+        if r["ext"]:
+            phone_exts.setdefault(int(r["contact_id"]), {})[r["phone"]] = r["ext"]
     fields: dict[int, dict[str, str]] = {}
     for r in db.all(
         f"SELECT contact_id, key, value FROM contact_field WHERE contact_id IN ({marks}) ORDER BY key", ids
     ):
         fields.setdefault(int(r["contact_id"]), {})[r["key"]] = r["value"]
+    addresses: dict[int, list[Address]] = {}
+    for r in db.all(
+        f"SELECT * FROM contact_address WHERE contact_id IN ({marks}) ORDER BY contact_id, position, id", ids
+    ):
+        addresses.setdefault(int(r["contact_id"]), []).append(
+            Address(r["street"], r["city"], r["region"], r["postcode"], r["country"], r["label"])
+        )
     tags = tags_of(db, "contact", ids)
     return [
-        _to_dto(rows[i], emails.get(i, ()), phones.get(i, ()), tags.get(i, ()), fields.get(i, {}))
+        _to_dto(
+            rows[i],
+            tuple(emails.get(i, ())),
+            tuple(phones.get(i, ())),
+            tags.get(i, ()),
+            fields.get(i, {}),
+            Labels(email_labels.get(i, {}), phone_labels.get(i, {}), phone_exts.get(i, {})),
+            tuple(addresses.get(i, ())),
+        )
         for i in ids
         if i in rows
     ]
 
 
-def _grouped(ctx: Context, sql: str, ids: list[int]) -> dict[int, tuple[str, ...]]:
-    db = ctx.db
-    found: dict[int, list[str]] = {}
-    for r in db.all(sql, ids):
-        found.setdefault(int(r["contact_id"]), []).append(r["v"])
-    return {k: tuple(v) for k, v in found.items()}
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """A contact's email labels, phone labels and phone extensions, by address and number."""
+
+    emails: dict[str, str]
+    phones: dict[str, str]
+    exts: dict[str, str]
+
+
+def _card_extra(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    import json  # only for contacts that came from a vCard with properties of its own
+
+    return tuple(json.loads(text))
 
 
 def _to_dto(
-    r: Row, emails: tuple[str, ...], phones: tuple[str, ...], tags: tuple[str, ...], fields: dict[str, str]
+    r: Row,
+    emails: tuple[str, ...],
+    phones: tuple[str, ...],
+    tags: tuple[str, ...],
+    fields: dict[str, str],
+    labels: Labels,
+    more_addresses: tuple[Address, ...],
 ) -> Contact:
     return Contact(
         id=int(r["id"]),
@@ -152,10 +193,22 @@ def _to_dto(
         fields=fields,
         given_name=r["given_name"],
         family_name=r["family_name"],
-        address=Address(r["street"], r["city"], r["region"], r["postcode"], r["country"]),
+        address=Address(r["street"], r["city"], r["region"], r["postcode"], r["country"], r["address_label"]),
         do_not_contact=bool(r["do_not_contact"]),
         preferred_channel=r["preferred_channel"],
         version=int(r["version"]),
+        nickname=r["nickname"],
+        name_prefix=r["name_prefix"],
+        middle_name=r["middle_name"],
+        name_suffix=r["name_suffix"],
+        department=r["department"],
+        more_addresses=more_addresses,
+        email_labels=labels.emails,
+        phone_labels=labels.phones,
+        phone_exts=labels.exts,
+        photo=r["photo"],
+        card_extra=_card_extra(r["card_extra"]),
+        uid=r["uid"],
     )
 
 

@@ -57,6 +57,8 @@ class Address:
     region: str | None = None
     postcode: str | None = None
     country: str | None = None
+    #: work, home, or the source's own label (a contact's addresses carry one)
+    label: str | None = None
 
     def as_text(self) -> str:
         parts = [self.street, " ".join(p for p in (self.postcode, self.city) if p), self.region, self.country]

@@ -26,6 +26,11 @@ class ContactCreate:
     address: Address = Address()
     do_not_contact: bool = False
     preferred_channel: str | None = None
+    nickname: str | None = None
+    name_prefix: str | None = None
+    middle_name: str | None = None
+    name_suffix: str | None = None
+    department: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,11 @@ class ContactPatch:
     country: str | Unset | None = UNSET
     do_not_contact: bool | Unset = UNSET
     preferred_channel: str | Unset | None = UNSET
+    nickname: str | Unset | None = UNSET
+    name_prefix: str | Unset | None = UNSET
+    middle_name: str | Unset | None = UNSET
+    name_suffix: str | Unset | None = UNSET
+    department: str | Unset | None = UNSET
     clear: tuple[str, ...] = ()
     expected_version: int | None = None
 

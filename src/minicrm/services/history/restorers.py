@@ -150,8 +150,11 @@ def _write_children(tables: Tables, entity: str, entity_id: int, old: Snapshot |
     (a revert) custom fields are set back by key: a key set since by someone else stays."""
     records = tables.records
     emails = phones = tags = fields = None
+    details: dict[str, Any] = {}
     if entity == "contact":
         emails, phones = new.get("emails"), new.get("phones")
+        # what a snapshot holds of the labels and further addresses (older ones hold none)
+        details = {k: new[k] for k in ("email_labels", "phone_labels", "addresses") if k in new}
     if entity in _TAGGED and "tags" in new and tables.exists(f"{entity}_tag"):
         tags = new["tags"]
     if entity in ("contact", "company") and isinstance(new.get("fields"), dict):
@@ -169,7 +172,9 @@ def _write_children(tables: Tables, entity: str, entity_id: int, old: Snapshot |
                 else:
                     fields.pop(key, None)
     if entity == "contact":
-        records.contacts.replace_children(entity_id, emails=emails, phones=phones, tags=tags, fields=fields)
+        records.contacts.replace_children(
+            entity_id, emails=emails, phones=phones, tags=tags, fields=fields, **details
+        )
     elif entity == "company":
         records.companies.replace_children(entity_id, tags=tags, fields=fields)
     elif entity == "deal":
@@ -181,7 +186,7 @@ def _revert_children(
 ) -> list[str]:
     """Put back the child lists that the update changed; return their names."""
     changed: dict[str, Any] = {}
-    for key in ("emails", "phones"):
+    for key in ("emails", "phones", "email_labels", "phone_labels", "addresses"):
         if entity == "contact" and key in before and before.get(key) != after.get(key):
             changed[key] = before[key]
     if "tags" in before and sorted(before.get("tags") or []) != sorted(after.get("tags") or []):

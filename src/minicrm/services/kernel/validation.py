@@ -70,6 +70,20 @@ def normalize_phone(value: str, region: str | None) -> str:
     return text
 
 
+_EXTENSION = re.compile(r"\s*(?:;\s*ext=|,?\s*(?:ext\.?|extension|x)\s*)(\d{1,12})\s*$", re.IGNORECASE)
+
+
+def split_extension(value: str) -> tuple[str, str | None]:
+    """A phone and its extension: ``+1 555 0100;ext=102`` (a tel: URI), ``555 0100 ext. 102``
+    and ``555 0100 x102`` give ``("…0100", "102")``; anything else comes back whole."""
+    if ";" not in value and "x" not in value and "X" not in value:
+        return value, None  # the common case, without the regular expression
+    m = _EXTENSION.search(value)
+    if m is None or not any(ch.isdigit() for ch in value[: m.start()]):
+        return value, None
+    return value[: m.start()].strip(), m.group(1)
+
+
 def phone_key(value: str) -> str:
     """Digits only (with a leading + kept), for duplicate detection."""
     digits = re.sub(r"[^\d+]", "", value)

@@ -21,8 +21,8 @@ FORMAT = "minicrm-archive"
 VERSION = 1
 #: parents before children, so foreign keys hold while rows go in
 ORDER = (
-    "user_account", "company", "contact", "contact_email", "contact_phone", "contact_field", "company_field",
-    "tag",
+    "user_account", "company", "contact", "contact_email", "contact_phone", "contact_field",
+    "contact_address", "company_field", "tag",
     "contact_tag", "company_tag", "deal", "deal_tag", "deal_stage_change", "interaction", "followup",
     "cadence_rule", "segment", "service_request", "operation", "change", "change_batch", "tombstone",
     "run_log", "search_doc",

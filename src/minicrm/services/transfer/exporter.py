@@ -6,6 +6,7 @@ services produce rows and records; the interface writes them where the user aske
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -41,6 +42,20 @@ CONTACT_HEADER = [
     "country",
     "created_at",
     "updated_at",
+    "name_prefix",
+    "middle_name",
+    "name_suffix",
+    "nickname",
+    "department",
+    "address_label",
+    # JSON, so that an export imports back with nothing lost (``import csv`` reads them)
+    "email_labels",
+    "phone_labels",
+    "phone_exts",
+    "addresses",
+    "card_extra",
+    "photo",
+    "uid",
 ]
 COMPANY_HEADER = [
     "id",
@@ -138,6 +153,27 @@ def csv_rows(ctx: Context, kind: str) -> tuple[list[str], Iterator[dict[str, Any
                     "country": c.address.country,
                     "created_at": c.created_at.astimezone(tz).isoformat(),
                     "updated_at": c.updated_at.astimezone(tz).isoformat(),
+                    "name_prefix": c.name_prefix,
+                    "middle_name": c.middle_name,
+                    "name_suffix": c.name_suffix,
+                    "nickname": c.nickname,
+                    "department": c.department,
+                    "address_label": c.address.label,
+                    "email_labels": _json(c.email_labels),
+                    "phone_labels": _json(c.phone_labels),
+                    "phone_exts": _json(c.phone_exts),
+                    "addresses": _json(
+                        [
+                            {
+                                k: getattr(a, k)
+                                for k in ("label", "street", "city", "region", "postcode", "country")
+                            }
+                            for a in c.more_addresses
+                        ]
+                    ),
+                    "card_extra": _json(list(c.card_extra)),
+                    "photo": c.photo,
+                    "uid": c.uid,
                 }
                 row.update({f"field:{k}": v for k, v in c.fields.items()})
                 yield row
@@ -148,6 +184,13 @@ def csv_rows(ctx: Context, kind: str) -> tuple[list[str], Iterator[dict[str, Any
     if kind == "deals":
         return DEAL_HEADER, _deal_rows(ctx)
     return FOLLOWUP_HEADER, _followup_rows(ctx)
+
+
+def _json(value: dict[str, str] | list[Any]) -> str | None:
+    """A JSON cell (empty when there is nothing to say)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False) if value else None
 
 
 def _paged(ctx: Context, sql: str) -> Iterator[Any]:
@@ -236,9 +279,13 @@ def export_count(ctx: Context, kind: str) -> int:
 
 
 # -- vCard ---------------------------------------------------------------------------------
-def contact_record(c: Contact) -> ContactRecord:
-    """A stored contact as the exchange record the vCard writer takes."""
+def contact_record(c: Contact, notes: list[str] | None = None) -> ContactRecord:
+    """A stored contact as the exchange record the vCard writer takes (``notes``: the bodies
+    of its notes, oldest first, written as NOTE properties)."""
     fields = dict(c.fields)
+    more = sorted((k for k in fields if _MORE_URL.fullmatch(k)), key=lambda k: int(k.rsplit("_", 1)[1]))
+    urls = [fields.pop(k) for k in more]
+    notes = [n for n in (notes or []) if n.strip()]
     return ContactRecord(
         name=c.name,
         given_name=c.given_name,
@@ -247,17 +294,47 @@ def contact_record(c: Contact) -> ContactRecord:
         phones=list(c.phones),
         company=c.company,
         title=c.title,
+        notes=notes[0] if notes else None,
+        more_notes=notes[1:],
         street=c.address.street,
         city=c.address.city,
         region=c.address.region,
         postcode=c.address.postcode,
         country=c.address.country,
+        address_label=c.address.label,
+        addresses=[
+            {
+                "label": a.label,
+                "street": a.street,
+                "city": a.city,
+                "region": a.region,
+                "postcode": a.postcode,
+                "country": a.country,
+            }
+            for a in c.more_addresses
+        ],
         tags=list(c.tags),
         uid=uid_of(c),
         website=fields.pop("website", None),
+        urls=urls,
         birthday=fields.pop("birthday", None),
+        anniversary=fields.pop("anniversary", None),
         fields=fields,
+        nickname=c.nickname,
+        name_prefix=c.name_prefix,
+        middle_name=c.middle_name,
+        name_suffix=c.name_suffix,
+        department=c.department,
+        email_labels=dict(c.email_labels),
+        phone_labels=dict(c.phone_labels),
+        phone_exts=dict(c.phone_exts),
+        photo=c.photo,
+        extra=list(c.card_extra),
     )
+
+
+#: the custom fields that hold a contact's second and later URLs (``website`` is the first)
+_MORE_URL = re.compile(r"website_\d+")
 
 
 def uid_of(c: Contact) -> str:
@@ -265,10 +342,26 @@ def uid_of(c: Contact) -> str:
     return str(row_uid) if row_uid else f"minicrm-contact-{c.id}"
 
 
+def notes_of(ctx: Context, ids: list[int]) -> dict[int, list[str]]:
+    """The bodies of these contacts' notes, oldest first."""
+    found: dict[int, list[str]] = {}
+    if not ids:
+        return found
+    marks = ",".join("?" * len(ids))
+    for r in ctx.db.all(
+        f"SELECT contact_id, body FROM interaction WHERE kind = 'note' AND contact_id IN ({marks}) "
+        "ORDER BY contact_id, at, id",
+        ids,
+    ):
+        found.setdefault(int(r["contact_id"]), []).append(str(r["body"]))
+    return found
+
+
 def vcard_files(ctx: Context, segment: str | None = None) -> Iterator[tuple[str, str]]:
     """(file name, vCard 4.0 text) per contact (of ``segment`` when given); files are named by
-    the contact's UID."""
+    the contact's UID (``vdir.card_file_name``), one file per contact even when two share a UID."""
     from minicrm.exchange.vcard import write_vcard
+    from minicrm.exchange.vdir import card_file_name
 
     uids = {int(r["id"]): r["uid"] for r in ctx.db.all("SELECT id, uid FROM contact")}
     if segment is not None:
@@ -277,8 +370,25 @@ def vcard_files(ctx: Context, segment: str | None = None) -> Iterator[tuple[str,
         chosen: Iterable[Contact] = segments.members(ctx, segment)
     else:
         chosen = iter_contacts(ctx)
-    for c in chosen:
-        rec = contact_record(c)
-        rec.uid = uids.get(c.id) or rec.uid
-        safe = "".join(ch if ch.isalnum() or ch in "-_.@" else "_" for ch in str(rec.uid))
-        yield f"{safe}.vcf", write_vcard(rec)
+    used: set[str] = set()
+    for page in _pages(chosen):
+        notes = notes_of(ctx, [c.id for c in page])
+        for c in page:
+            rec = contact_record(c, notes.get(c.id))
+            rec.uid = uids.get(c.id) or rec.uid
+            name = card_file_name(str(rec.uid))
+            if name.casefold() in used:  # a UID that another contact has too
+                name = card_file_name(f"{rec.uid}-{c.id}")
+            used.add(name.casefold())
+            yield name, write_vcard(rec)
+
+
+def _pages(items: Iterable[Contact]) -> Iterator[list[Contact]]:
+    page: list[Contact] = []
+    for item in items:
+        page.append(item)
+        if len(page) == PAGE:
+            yield page
+            page = []
+    if page:
+        yield page

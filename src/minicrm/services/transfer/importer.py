@@ -38,6 +38,7 @@ from minicrm.services.kernel.validation import (
     check_length,
     normalize_tags,
     optional_text,
+    split_extension,
     unique_ci,
 )
 from minicrm.services.transfer.bulk import (
@@ -50,8 +51,8 @@ from minicrm.services.transfer.bulk import (
 from minicrm.services.transfer.import_runs import ImportWork
 from minicrm.store.records import companies as company_records
 from minicrm.store.records.base import allocate_ids
+from minicrm.store.records.contacts import ADDRESS_PARTS, identity_hash
 from minicrm.store.records.contacts import ALL_COLUMNS as CONTACT_COLUMNS
-from minicrm.store.records.contacts import identity_hash
 from minicrm.store.records.search_index import contact_search_body
 
 Kind = Literal["contacts", "companies", "deals"]
@@ -74,7 +75,14 @@ _NEW_CONTACT: dict[str, Any] = {
 #: the columns that differ from one new contact to the next, and the one call that takes them
 _OWN_COLUMNS = tuple(c for c in CONTACT_COLUMNS if c not in (*_NEW_CONTACT, "created_at", "updated_at"))
 _own_values = itemgetter(*_OWN_COLUMNS)
-_CONTACT_LOG_KEYS = (*_OWN_COLUMNS, "emails", "phones", "tags", "fields")
+_CHILD_LOG_KEYS = ("emails", "phones", "tags", "fields")
+#: what most imported contacts lack (what a vCard brings): when no contact of a batch has one
+#: of these, its value is written into the statement and logged once, like ``_NEW_CONTACT``
+_SPARSE_COLUMNS = (
+    "nickname", "name_prefix", "middle_name", "name_suffix", "department", "address_label", "photo",
+    "card_extra",
+)  # fmt: skip
+_LABEL_LOG_KEYS = ("email_labels", "phone_labels", "addresses")
 
 _NOTE_LOG_KEYS = ("id", "body", "contact_id")
 _NOTE_COLUMNS = ("id", "kind", "body", "at", "author", "contact_id", "created_at")
@@ -91,6 +99,14 @@ _FILLABLE = (
     "country",
     "source",
     "owner",
+    "nickname",
+    "name_prefix",
+    "middle_name",
+    "name_suffix",
+    "department",
+    "address_label",
+    "photo",
+    "card_extra",
 )
 
 
@@ -164,7 +180,13 @@ def import_csv(
     """Import the rows of a CSV file; ``header=False`` for a file without a header row (its
     columns are then named ``1``, ``2``, … for ``overrides``)."""
     from minicrm.exchange.csvfile import read_csv
-    from minicrm.exchange.presets import build_mapping, row_to_company, row_to_contact, row_to_deal
+    from minicrm.exchange.presets import (
+        build_mapping,
+        detect_preset,
+        row_to_company,
+        row_to_contact,
+        row_to_deal,
+    )
 
     kind = check_choice(kind, KINDS, "type")
     on_duplicate = check_choice(on_duplicate, ON_DUPLICATE, "--on-duplicate")
@@ -181,7 +203,16 @@ def import_csv(
             f"{path.name}: no column maps to a {kind[:-1]} field (header: {', '.join(table.header)}); "
             "use --preset or --map COLUMN=FIELD"
         )
-    convert = {"contacts": row_to_contact, "companies": row_to_company, "deals": row_to_deal}[kind]
+    converters: dict[str, Callable[..., Any]] = {
+        "contacts": row_to_contact,
+        "companies": row_to_company,
+        "deals": row_to_deal,
+    }
+    convert = converters[kind]
+    if kind == "contacts" and (preset or detect_preset(table.header)) == "minicrm":
+        from functools import partial
+
+        convert = partial(row_to_contact, own_export=True)  # minicrm's own export: its guard goes
 
     def records() -> Iterator[tuple[int, dict[str, str], Any]]:
         for line, row in table.rows:
@@ -337,6 +368,10 @@ class _Pending:
     notes: list[str]
     company: str | None
     row: dict[str, str]
+    #: label by email; [label, extension] by phone; further addresses
+    email_labels: dict[str, str]
+    phone_labels: dict[str, list[str | None]]
+    addresses: list[dict[str, Any]]
 
 
 _STATUS_ALIASES = {
@@ -381,6 +416,7 @@ class ContactWriter(_Writer):
         self.events: list[ImportEvent] = []
         self.bulk_checked = False
         self.deferred_indexes: list[str] = []
+        self.rich = False
 
     # validation -------------------------------------------------------------------------
     def add(self, line: int, row: dict[str, str], rec: ContactRecord) -> None:
@@ -403,25 +439,39 @@ class ContactWriter(_Writer):
         check_length(name, "the name", LINE_MAX)
         fields = check_fields(rec.fields) if rec.fields else {}
         emails: list[str] = []
+        email_labels: dict[str, str] = {}
         unreadable: list[str] = []
         for email in rec.emails:
             try:
-                emails.append(fast_email(email))
+                address = fast_email(email)
             except InvalidInput:
                 if self.strict_emails:
                     raise
                 unreadable.append(email)
+                continue
+            emails.append(address)
+            label = rec.email_labels.get(email) if rec.email_labels else None
+            if label:
+                email_labels.setdefault(address, label)
         if unreadable:  # kept, not lost: the user sees them in the contact's fields
             fields["unparsed_email"] = ", ".join(unreadable)
         if len(emails) > 1:
             emails = list(unique_ci(emails))
         phones: list[str] = []
+        phone_labels: dict[str, list[str | None]] = {}
         unreadable = []
         for phone in rec.phones:
+            number, ext = split_extension(phone)
             try:
-                phones.append(fast_phone(phone, self.region))
+                normal = fast_phone(number, self.region)
             except InvalidInput:
                 unreadable.append(phone)  # a label such as "mobile" in a phone column
+                continue
+            phones.append(normal)
+            label = rec.phone_labels.get(phone) if rec.phone_labels else None
+            ext = ext or (rec.phone_exts.get(phone) if rec.phone_exts else None)
+            if label or ext:
+                phone_labels.setdefault(normal, [label, ext])
         if unreadable:
             fields["unparsed_phone"] = ", ".join(unreadable)
         if len(phones) > 1:
@@ -437,18 +487,28 @@ class ContactWriter(_Writer):
             ):  # 01/02/1990: the region's order
                 birthday = parse_date(birthday, self.region).isoformat()
             fields.setdefault("birthday", birthday)
+        if rec.anniversary:
+            fields.setdefault("anniversary", rec.anniversary)
+        for n, url in enumerate(rec.urls, 2):
+            fields.setdefault(f"website_{n}", url)
         now = self.uow.now
         # optional_text for each (trimmed, empty -> None, NUL refused), without a call apiece
         texts = [
             (x.strip() or None) if x else None
             for x in (
                 rec.given_name, rec.family_name, rec.title, rec.street, rec.city, rec.region, rec.postcode,
-                rec.country, rec.source, rec.owner, rec.uid, rec.company,
+                rec.country, rec.source, rec.owner, rec.uid, rec.company, rec.nickname, rec.name_prefix,
+                rec.middle_name, rec.name_suffix, rec.department, rec.address_label,
             )
         ]  # fmt: skip
         if "\x00" in "".join(filter(None, texts)):
             raise InvalidInput("text cannot contain a NUL byte")
-        given, family, title, street, city, region, postcode, country, source, owner, uid, company = texts
+        given, family, title, street, city, region, postcode, country, source, owner, uid, company = texts[
+            :12
+        ]
+        nickname, prefix, middle, suffix, department, address_label = texts[12:]
+        if nickname or prefix or middle or suffix or department or address_label or rec.photo or rec.extra:
+            self.rich = True  # this batch has contacts with values in _SPARSE_COLUMNS
         values = {
             "name": name,
             "given_name": given,
@@ -471,9 +531,31 @@ class ContactWriter(_Writer):
             "updated_at": now,
             "version": 1,
             "uid": uid,
+            "nickname": nickname,
+            "name_prefix": prefix,
+            "middle_name": middle,
+            "name_suffix": suffix,
+            "department": department,
+            "address_label": address_label,
+            "photo": rec.photo or None,
+            "card_extra": _json_list(rec.extra) if rec.extra else None,
         }
-        notes = [rec.notes.strip()] if rec.notes and rec.notes.strip() else []
-        return _Pending(line, values, emails, phones, tags, fields, notes, company, row)
+        notes = [n.strip() for n in (rec.notes, *rec.more_notes) if n and n.strip()]
+        addresses = [_address(a) for a in rec.addresses] if rec.addresses else []
+        return _Pending(
+            line,
+            values,
+            emails,
+            phones,
+            tags,
+            fields,
+            notes,
+            company,
+            row,
+            email_labels,
+            phone_labels,
+            addresses,
+        )
 
     def _erased(self, p: _Pending) -> bool:
         keys = [identity_hash("email", e) for e in p.emails] + [identity_hash("phone", x) for x in p.phones]
@@ -486,6 +568,19 @@ class ContactWriter(_Writer):
             chunk = keys[i : i + _CHUNK]
             for r in self.db.all(sql.format(marks=",".join("?" * len(chunk))), chunk):
                 found.setdefault(str(r["k"]), int(r["contact_id"]))
+        return found
+
+    def _uid_lookup(self, uids: list[str]) -> dict[str, int]:
+        """``"<uid> <name>"`` keys of the contacts with these UIDs: a card is the contact with its
+        UID only if it also has its name (two source files may reuse one UID for two people)."""
+        found: dict[str, int] = {}
+        for i in range(0, len(uids), _CHUNK):
+            chunk = uids[i : i + _CHUNK]
+            for r in self.db.all(
+                f"SELECT id, uid, name FROM contact WHERE uid IN ({','.join('?' * len(chunk))}) ORDER BY id",
+                chunk,
+            ):
+                found.setdefault(_uid_key(str(r["uid"]), str(r["name"]))[2:], int(r["id"]))
         return found
 
     def _flush(self) -> None:
@@ -505,43 +600,64 @@ class ContactWriter(_Writer):
                 ]
         by_email: dict[str, int] = {}
         by_phone: dict[str, int] = {}
-        if self.on_duplicate != "create" and batch:
+        by_uid: dict[str, int] = {}
+        dedupe = self.on_duplicate != "create"
+        if batch:
+            # emails are looked up in every mode: an address belongs to one contact
             by_email = self._lookup(
                 "SELECT email_lower AS k, contact_id FROM contact_email "
                 "WHERE email_lower IN ({marks}) ORDER BY contact_id",
                 list({e.lower() for p in batch for e in p.emails}),
             )
+        if dedupe and batch:
             by_phone = self._lookup(
                 "SELECT phone AS k, contact_id FROM contact_phone "
                 "WHERE phone IN ({marks}) ORDER BY contact_id",
                 list({x for p in batch for x in p.phones}),
             )
-        # "e:<email>"/"p:<phone>" -> contact id in the database
+            uids = list({p.values["uid"] for p in batch if p.values["uid"]})
+            if uids:
+                by_uid = self._uid_lookup(uids)
+        # "u:<uid> <name>"/"e:<email>"/"p:<phone>" -> contact id in the database
         known = {f"e:{k}": v for k, v in by_email.items()}
         known.update((f"p:{k}", v) for k, v in by_phone.items())
+        known.update((f"u:{k}", v) for k, v in by_uid.items())
         # the same keys -> ("db", contact id) or ("new", index into fresh)
         seen: dict[str, tuple[str, int]] = {}
         fresh: list[_Pending] = []
-        dedupe = self.on_duplicate != "create"
+
+        def owner(key: str) -> tuple[str, int] | None:
+            hit = seen.get(key)
+            if hit is None and key in known:
+                hit = ("db", known[key])
+            return hit
+
+        def claim(p: _Pending, match: tuple[str, int]) -> None:
+            """Keep on ``p`` only the emails no other contact has (those go to a field)."""
+            taken = [e for e in p.emails if owner("e:" + e.lower()) not in (None, match)]
+            if taken:
+                p.emails = [e for e in p.emails if e not in taken]
+                shared = p.fields.get("shared_email")
+                p.fields["shared_email"] = ", ".join([shared, *taken] if shared else taken)
+
         for p in batch:
-            keys = ["e:" + e.lower() for e in p.emails]
+            keys = [_uid_key(p.values["uid"], p.values["name"])] if p.values["uid"] else []
+            keys += ["e:" + e.lower() for e in p.emails]
             if p.phones:
                 keys += ["p:" + x for x in p.phones]
             match: tuple[str, int] | None = None
             if dedupe:
                 for key in keys:
-                    match = seen.get(key)
-                    if match is None:
-                        hit = known.get(key)
-                        if hit is not None:
-                            match = ("db", hit)
+                    match = owner(key)
                     if match is not None:
                         break
             if match is None:
                 new = ("new", len(fresh))
+                claim(p, new)
                 fresh.append(p)
                 for key in keys:
-                    seen.setdefault(key, new)
+                    if not key.startswith("e:") or owner(key) is None:
+                        seen.setdefault(key, new)
                 continue
             where, target = match
             if where == "new":
@@ -551,6 +667,7 @@ class ContactWriter(_Writer):
                         ImportEvent(p.line, "skipped", p.values["name"], f"duplicate of line {first.line}")
                     )
                 else:
+                    claim(p, match)
                     _merge_pending(first, p)
                     self.events.append(
                         ImportEvent(p.line, "updated", p.values["name"], f"merged into line {first.line}")
@@ -562,6 +679,7 @@ class ContactWriter(_Writer):
                     ImportEvent(p.line, "skipped", p.values["name"], f"duplicate of contact {target}", target)
                 )
             else:
+                claim(p, match)
                 changed = self._update(target, p)
                 action, reason = (
                     ("updated", f"duplicate of contact {target}")
@@ -570,8 +688,10 @@ class ContactWriter(_Writer):
                 )
                 self.events.append(ImportEvent(p.line, action, p.values["name"], reason, target))
                 for key in keys:
-                    seen[key] = match
+                    if not key.startswith("e:") or owner(key) in (None, match):
+                        seen[key] = match
         self._insert(fresh)
+        self.rich = False
         self.events.sort(key=lambda e: e.line)
         events, self.events = self.events, []
         for event in events:
@@ -590,8 +710,9 @@ class ContactWriter(_Writer):
         self._create_companies({p.company for p in fresh if p.company})
         ids = allocate_ids(db, "contact", len(fresh))
         contacts: list[tuple[Any, ...]] = []
-        emails: list[tuple[int, str, str, int]] = []
-        phones: list[tuple[int, str, int]] = []
+        emails: list[tuple[int, str, str, int, str | None]] = []
+        phones: list[tuple[int, str, int, str | None, str | None]] = []
+        addresses: list[tuple[Any, ...]] = []
         tag_rows: list[tuple[int, int]] = []
         field_rows: list[tuple[int, str, str]] = []
         docs: list[tuple[str, int, str]] = []
@@ -602,18 +723,40 @@ class ContactWriter(_Writer):
         uids = iter(new_uids(sum(1 for p in fresh if not p.values["uid"])))
         company_of, company_names, tag_id = self.company_id, self.company_names, self.tags.id
         events = self.events
+        sparse = (
+            [c for c in _SPARSE_COLUMNS if all(p.values[c] is None for p in fresh)]
+            if self.rich
+            else _SPARSE_COLUMNS
+        )
+        own, own_values = _OWN_COLUMNS, _own_values
+        if sparse:
+            own = tuple(c for c in _OWN_COLUMNS if c not in sparse)
+            own_values = itemgetter(*own)
+        labelled = any(p.email_labels or p.phone_labels or p.addresses for p in fresh)
         for contact_id, p in zip(ids, fresh, strict=True):
             v = p.values
             v["id"] = contact_id
             company_id = v["company_id"] = company_of(p.company) if p.company else None
             if not v["uid"]:
                 v["uid"] = next(uids)
-            row = _own_values(v)
+            row = own_values(v)
             contacts.append(row)
-            for i, e in enumerate(p.emails):
-                emails.append((contact_id, e, e.lower(), i))
-            for i, x in enumerate(p.phones):
-                phones.append((contact_id, x, i))
+            if p.email_labels:
+                for i, e in enumerate(p.emails):
+                    emails.append((contact_id, e, e.lower(), i, p.email_labels.get(e)))
+            else:
+                for i, e in enumerate(p.emails):
+                    emails.append((contact_id, e, e.lower(), i, None))
+            if p.phone_labels:
+                for i, x in enumerate(p.phones):
+                    label, ext = p.phone_labels.get(x) or (None, None)
+                    phones.append((contact_id, x, i, label, ext))
+            else:
+                for i, x in enumerate(p.phones):
+                    phones.append((contact_id, x, i, None, None))
+            if p.addresses:
+                for i, a in enumerate(p.addresses):
+                    addresses.append((contact_id, *(a[k] for k in ADDRESS_PARTS), i))
             for t in p.tags:
                 tag_rows.append((contact_id, tag_id(t)))
             if p.fields:
@@ -625,12 +768,33 @@ class ContactWriter(_Writer):
             if p.notes:
                 for n in p.notes:
                     notes.append((contact_id, n))
-            logged.append([*row, p.emails, p.phones, sorted(p.tags), p.fields])
+            if labelled:
+                logged.append(
+                    [
+                        *row,
+                        p.emails,
+                        p.phones,
+                        sorted(p.tags),
+                        p.fields,
+                        p.email_labels,
+                        p.phone_labels,
+                        p.addresses,
+                    ]
+                )
+            else:
+                logged.append([*row, p.emails, p.phones, sorted(p.tags), p.fields])
             events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
         # what every new contact has in common is written into the statement, not bound per row
-        common = {**_NEW_CONTACT, "created_at": now, "updated_at": now}
+        common = {**_NEW_CONTACT, "created_at": now, "updated_at": now, **dict.fromkeys(sparse)}
         self.uow.contacts.insert_many(
-            contacts, common=common, emails=emails, phones=phones, tags=tag_rows, fields=field_rows, docs=docs
+            contacts,
+            common=common,
+            emails=emails,
+            phones=phones,
+            tags=tag_rows,
+            fields=field_rows,
+            docs=docs,
+            addresses=addresses,
         )
         if notes:
             note_ids = allocate_ids(db, "interaction", len(notes))
@@ -639,7 +803,11 @@ class ContactWriter(_Writer):
                 for i, (cid, body) in zip(note_ids, notes, strict=True)
             ]
             self.uow.interactions.insert_many(_NOTE_COLUMNS, note_rows)
-        record_created(self.ctx, op_id, now, actor, "contact", _CONTACT_LOG_KEYS, ids, logged, common)
+        log_keys = (*own, *_CHILD_LOG_KEYS, *(_LABEL_LOG_KEYS if labelled else ()))
+        logged_common = (
+            common if labelled else {**common, "email_labels": {}, "phone_labels": {}, "addresses": []}
+        )
+        record_created(self.ctx, op_id, now, actor, "contact", log_keys, ids, logged, logged_common)
         if notes:
             record_created(
                 self.ctx,
@@ -722,12 +890,19 @@ class ContactWriter(_Writer):
         phones = list(dict.fromkeys([*before["phones"], *p.phones]))
         tags = sorted(set(before["tags"]) | set(p.tags))
         fields = {**p.fields, **before["fields"]}
+        email_labels = {**p.email_labels, **before["email_labels"]}
+        email_labels = {e: email_labels[e] for e in emails if e in email_labels}
+        phone_labels = _fill_phone_labels(before["phone_labels"], p.phone_labels, phones)
+        addresses = _more_addresses(row, before["addresses"], p)
         unchanged = (
             all(row[c] == before[c] for c in CONTACT_COLUMNS)
             and emails == before["emails"]
             and phones == before["phones"]
             and tags == sorted(before["tags"])
             and fields == before["fields"]
+            and email_labels == before["email_labels"]
+            and phone_labels == before["phone_labels"]
+            and addresses == before["addresses"]
         )
         if unchanged and not p.notes:
             return False
@@ -736,7 +911,16 @@ class ContactWriter(_Writer):
             row["version"] = before["version"] + 1
             records = self.uow.contacts
             records.update(contact_id, {c: row[c] for c in CONTACT_COLUMNS if c != "id"})
-            records.replace_children(contact_id, emails=emails, phones=phones, tags=tags, fields=fields)
+            records.replace_children(
+                contact_id,
+                emails=emails,
+                phones=phones,
+                tags=tags,
+                fields=fields,
+                email_labels=email_labels,
+                phone_labels=phone_labels,
+                addresses=addresses,
+            )
             self.uow.record("contact", contact_id, "update", before, records.snapshot(contact_id))
         for body in p.notes:
             existing = db.scalar(
@@ -761,6 +945,22 @@ class ContactWriter(_Writer):
         return not unchanged
 
 
+def _uid_key(uid: str, name: str) -> str:
+    return f"u:{uid}\x00{name.casefold()}"
+
+
+def _json_list(items: list[str]) -> str:
+    import json
+
+    return json.dumps(items, ensure_ascii=False)
+
+
+def _address(a: dict[str, Any]) -> dict[str, Any]:
+    """A further address of a record, trimmed, as ``contact_records.ADDRESS_PARTS``."""
+    out = {k: optional_text(a.get(k)) for k in ADDRESS_PARTS}
+    return out
+
+
 class LenientContactWriter(ContactWriter):
     strict_emails = False
 
@@ -776,6 +976,38 @@ def _merge_pending(first: _Pending, other: _Pending) -> None:
     first.tags = list(dict.fromkeys([*first.tags, *other.tags]))
     first.fields = {**other.fields, **first.fields}
     first.notes = list(dict.fromkeys([*first.notes, *other.notes]))
+    first.email_labels = {**other.email_labels, **first.email_labels}
+    first.phone_labels = _fill_phone_labels(first.phone_labels, other.phone_labels, first.phones)
+    first.addresses = _more_addresses(first.values, first.addresses, other)
+
+
+def _fill_phone_labels(
+    mine: dict[str, list[str | None]], theirs: dict[str, list[str | None]], phones: list[str]
+) -> dict[str, list[str | None]]:
+    """Labels and extensions of ``phones``: the ones already there, the other's where none."""
+    out: dict[str, list[str | None]] = {}
+    for phone in phones:
+        a = list(mine.get(phone) or (None, None))
+        b = theirs.get(phone) or (None, None)
+        merged = [a[0] or b[0], a[1] or b[1]]
+        if merged[0] or merged[1]:
+            out[phone] = merged
+    return out
+
+
+def _more_addresses(row: dict[str, Any], mine: list[dict[str, Any]], other: _Pending) -> list[dict[str, Any]]:
+    """The further addresses after a duplicate brought its own: its first and further
+    addresses are added when neither ``row``'s address nor one of ``mine`` is the same."""
+    parts = ADDRESS_PARTS[1:]
+    have = [{k: row[k] for k in parts}, *({k: a.get(k) for k in parts} for a in mine)]
+    out = list(mine)
+    first = {"label": other.values["address_label"], **{k: other.values[k] for k in parts}}
+    for address in (first, *other.addresses):
+        bare = {k: address.get(k) for k in parts}
+        if any(bare.values()) and bare not in have:
+            have.append(bare)
+            out.append(address)
+    return out
 
 
 class CompanyWriter(_Writer):

@@ -79,7 +79,7 @@ def open_followup_todos(ctx: Context) -> list[IcsTodo]:
 def todo_files(todos: list[IcsTodo]) -> Iterator[tuple[str, str]]:
     """``(file name, iCalendar text)`` per VTODO, for a vdir (todoman, vdirsyncer)."""
     from minicrm.exchange.ics import followups_to_ics
+    from minicrm.exchange.vdir import card_file_name
 
     for todo in todos:
-        safe = "".join(ch if ch.isalnum() or ch in "-_.@" else "_" for ch in todo.uid)
-        yield f"{safe}.ics", followups_to_ics([todo]).decode("utf-8")
+        yield card_file_name(todo.uid, ".ics"), followups_to_ics([todo]).decode("utf-8")

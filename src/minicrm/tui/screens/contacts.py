@@ -403,10 +403,13 @@ class ContactsScreen(CrmScreen):
         fields.add_column(style="dim", no_wrap=True)
         fields.add_column()
         for label, value in (
-            ("Email", ", ".join(c.emails)),
-            ("Phone", ", ".join(c.phones)),
+            ("Nickname", c.nickname),
+            ("Email", ", ".join(c.email_texts())),
+            ("Phone", ", ".join(c.phone_texts())),
             ("Company", c.company),
+            ("Department", c.department),
             ("Title", c.title),
+            *((f"Address ({a.label})" if a.label else "Address", a.as_text()) for a in c.addresses),
             ("Status", c.status),
             ("Owner", c.owner),
             ("Tags", " ".join(f"#{t}" for t in c.tags)),
