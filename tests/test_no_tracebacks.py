@@ -163,7 +163,7 @@ def test_vcard_export_on_a_full_disk_is_one_error_line(cli, full_disk, tmp_path:
     result = cli("export", "vcard", "--out", str(tmp_path / "cards"))
     assert (result.exit_code, result.stderr) == (
         1,
-        "error: cannot write the output: the disk is full (No space left on device)\n",
+        f"error: cannot write {tmp_path / 'cards'}/: No space left on device (the disk is full)\n",
     )
 
 
@@ -190,7 +190,13 @@ def test_import_csv_on_a_full_disk_says_the_disk_is_full(cli, db_path, dump, tmp
     assert result.exit_code == 3
     assert result.stderr == ("error: the disk is full: cannot write the database (nothing was changed)\n")
     monkeypatch.undo()
-    assert dump() == before
+
+    # the import committed its first batches before the disk filled and took them back: every
+    # row is as it was, only AUTOINCREMENT's counters moved on (an id is never given twice)
+    def rows(dumped: list) -> list:
+        return [r for r in dumped if r[0] != "sqlite_sequence"]
+
+    assert rows(dump()) == rows(before)
 
 
 # -- archives whose cells are not what their columns hold ------------------------------------

@@ -75,7 +75,8 @@ def test_an_export_that_fails_while_writing_leaves_no_partial(cli, data, tmp_pat
     target = tmp_path / "out" / "out.csv"
     target.parent.mkdir()
     _refused(
-        cli("export", "csv", "--out", str(target)), f"error: cannot write {target}: No space left on device"
+        cli("export", "csv", "--out", str(target)),
+        f"error: cannot write {target}: No space left on device (the disk is full)",
     )
     assert list(target.parent.iterdir()) == []
 

@@ -120,7 +120,6 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
             yield sys.stdout
         return
     check_out_path(path)
-    from minicrm.core.errors import InvalidInput
     from minicrm.exchange.private import create_private
 
     partial = path.with_name(path.name + ".partial")
@@ -129,12 +128,20 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
             yield fh
         partial.replace(path)
     except OSError as exc:
-        from errno import EDQUOT, ENOSPC
-
-        full = " (the disk is full)" if exc.errno in (ENOSPC, EDQUOT) else ""
-        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}{full}") from None
+        raise write_error(path, exc) from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def write_error(path: Path | str, exc: OSError) -> Exception:
+    """The one error for an output that could not be written: ``cannot write PATH: reason``,
+    and a full disk said so (``No space left on device (the disk is full)``)."""
+    from errno import EDQUOT, ENOSPC
+
+    from minicrm.core.errors import InvalidInput
+
+    full = " (the disk is full)" if exc.errno in (ENOSPC, EDQUOT) else ""
+    return InvalidInput(f"cannot write {path}: {exc.strerror or exc}{full}")
 
 
 def check_out_path(path: Path, *, directory: bool = False) -> None:

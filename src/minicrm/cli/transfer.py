@@ -12,7 +12,7 @@ from typing import IO, Annotated, Any, TextIO, TypeVar
 
 import typer
 
-from minicrm.cli.output import inert, json_inert, output_stream, plain_line, write_csv
+from minicrm.cli.output import inert, json_inert, output_stream, plain_line, write_csv, write_error
 from minicrm.cli.state import services
 from minicrm.core.errors import InvalidInput
 from minicrm.core.words import counted
@@ -392,7 +392,7 @@ def export_vcard(
             total = None if segment else partial(exporter.export_count, ctx, "contacts")
             done = sync_vdir(out, _counting(exporter.vcard_files(ctx, segment), progress, total=total))
         except OSError as exc:
-            raise InvalidInput(f"cannot write {out}/: {exc.strerror or exc}") from None
+            raise write_error(f"{out}/", exc) from None
     _say(f"exported {counted(done.exported, 'contact')} to {out}/")
     if done.removed:
         cards = "card" if done.removed == 1 else "cards"
@@ -429,7 +429,7 @@ def export_ics(
         try:
             done = sync_vdir(Path(out), todos.todo_files(items), suffix=".ics")
         except OSError as exc:
-            raise InvalidInput(f"cannot write {out}: {exc.strerror or exc}") from None
+            raise write_error(out, exc) from None
         _say(f"exported {counted(done.exported, 'follow-up')} to {out.rstrip('/' + os.sep)}/")
         if done.removed:
             _say(f"removed {counted(done.removed, 'stale file')} (follow-ups no longer open)")
