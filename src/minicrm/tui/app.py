@@ -12,11 +12,13 @@ from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from minicrm.core.clock import Clock
 from minicrm.core.config import Config, load_config
 from minicrm.core.errors import InvalidInput, MinicrmError
+from minicrm.tui import safe
 from minicrm.tui.screens.base import SCREENS, CrmScreen
 from minicrm.tui.store import Store
 
@@ -76,6 +78,25 @@ class MinicrmApp(App[None]):
 
     def on_unmount(self) -> None:
         self.store.close()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is plain, inert text: messages carry names and titles (stored
+        text), and "[urgent] call back" must read as typed. ``markup`` is accepted and ignored."""
+        super().notify(
+            safe.plain(message, keep_newlines=True),
+            title=safe.plain(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- moving between screens ----------------------------------------------------------
     async def _to(self, mode: str) -> CrmScreen:

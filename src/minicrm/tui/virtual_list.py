@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from minicrm.core.text import inert
 from minicrm.tui.work import run_db
 
 R = TypeVar("R")
@@ -217,7 +218,9 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
             return Strip.blank(width, base)
         if index % PAGE > PAGE - 20:
             self._want(page_no + 1)
-        text = self.render_row(page[index % PAGE], max(width, self.virtual_size.width))
+        # the row renderers cut inert text to their columns; this is the guard that no control
+        # character of a renderer that forgot reaches the terminal (cheap on printable text)
+        text = inert(self.render_row(page[index % PAGE], max(width, self.virtual_size.width)))
         line = text[scroll_x : scroll_x + width].ljust(width)
         return Strip([Segment(line, cursor_style if index == self.cursor else base)], width)
 

@@ -23,6 +23,7 @@ from minicrm.services.contacts.browse import CompanyRow, ContactRow
 from minicrm.services.dto.companies import CompanyDetail
 from minicrm.services.dto.contact_detail import ContactDetail
 from minicrm.tui import format as fmt
+from minicrm.tui import safe
 from minicrm.tui.screens.base import CrmScreen
 from minicrm.tui.virtual_list import VirtualList
 
@@ -78,12 +79,12 @@ def tag_patch(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def contact_line(row: ContactRow, width: int) -> str:
     if width < 70:
         name_w = max(12, width * 5 // 10)
-        return f" {fmt.cut(row.name, name_w - 1):<{name_w}}{fmt.cut(row.email, width - name_w - 1)}"
+        return f" {safe.cut(row.name, name_w - 1):<{name_w}}{safe.cut(row.email, width - name_w - 1)}"
     name_w, email_w, status_w = width * 30 // 100, width * 34 // 100, 10
     company_w = width - name_w - email_w - status_w - 1
     return (
-        f" {fmt.cut(row.name, name_w - 1):<{name_w}}{fmt.cut(row.email, email_w - 1):<{email_w}}"
-        f"{fmt.cut(row.company, company_w - 1):<{company_w}}{row.status:<{status_w}}"
+        f" {safe.cut(row.name, name_w - 1):<{name_w}}{safe.cut(row.email, email_w - 1):<{email_w}}"
+        f"{safe.cut(row.company, company_w - 1):<{company_w}}{safe.cut(row.status, status_w):<{status_w}}"
     )
 
 
@@ -98,7 +99,9 @@ def contact_head(width: int) -> str:
 
 def company_line(row: CompanyRow, width: int) -> str:
     name_w = width * 45 // 100
-    return f" {fmt.cut(row.name, name_w - 1):<{name_w}}{fmt.cut(row.domain, 24):<25}{row.contacts:>6} people"
+    return (
+        f" {safe.cut(row.name, name_w - 1):<{name_w}}{safe.cut(row.domain, 24):<25}{row.contacts:>6} people"
+    )
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,7 @@ class ContactsScreen(CrmScreen):
             with Vertical(id="list-pane"):
                 # no select-on-focus: the focus event comes after keys typed in one burst with
                 # the "/", and selecting them then made the next key replace the whole filter
-                yield Input(
+                yield safe.SafeInput(
                     placeholder="/ filter: name, email, phone, company…", id="filter", select_on_focus=False
                 )
                 yield Static("", id="list-head")
@@ -245,7 +248,7 @@ class ContactsScreen(CrmScreen):
         found = f"{event.total:,}{'+' if capped else ''} {one if event.total == 1 else what}"
         if self.search:
             found += f" matching “{self.search}”" + (", type more" if capped else "")
-        self.query_one("#list-status", Static).update(Text(found + order), layout=False)
+        self.query_one("#list-status", Static).update(safe.text(found + order), layout=False)
         if event.total == 0:
             self.view = None
             self.query_one("#detail", Static).update(
@@ -341,20 +344,20 @@ class ContactsScreen(CrmScreen):
             *((k, v) for k, v in c.fields.items()),
         ):
             if value:
-                fields.add_row(label, value)
-        parts: list[Any] = [Text(c.name, style="bold underline"), fields]
+                fields.add_row(safe.text(label), safe.text(value))
+        parts: list[Any] = [safe.text(c.name, "bold underline"), fields]
         deals = pane_deals(view.deals)
         parts.append(Text(f"\nDeals ({len(deals)})", style="bold"))
         for d in deals:
             parts.append(
-                Text(f"  {d.title} · {fmt.money(d.value_minor, d.currency)} · {d.stage} ({d.status})")
+                safe.text(f"  {d.title} · {fmt.money(d.value_minor, d.currency)} · {d.stage} ({d.status})")
             )
         parts.append(Text(f"\nFollow-ups ({len(view.followups)})", style="bold"))
         for f in view.followups:
             parts.append(
-                Text(
+                safe.text(
                     f"  {'●' if f.overdue else '○'} {fmt.due(f, tz, today)}: {f.title}",
-                    style="red" if f.overdue else "",
+                    "red" if f.overdue else "",
                 )
             )
         parts.append(Text("\nTimeline", style="bold"))
@@ -362,8 +365,8 @@ class ContactsScreen(CrmScreen):
             parts.append(Text("  nothing yet: n adds a note, l logs a call", style="dim"))
         for i in view.timeline:
             parts.append(
-                Text.assemble(
-                    (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), fmt.cut(i.body, 400)
+                safe.assemble(
+                    (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), safe.cut(i.body, 400)
                 )
             )
         return Group(*parts)
@@ -382,13 +385,13 @@ class ContactsScreen(CrmScreen):
             ("People", str(co.contacts_count)),
         ):
             if value:
-                fields.add_row(label, value)
-        parts: list[Any] = [Text(co.name, style="bold underline"), fields, Text("\nPeople", style="bold")]
-        parts += [Text(f"  {p.name}  {p.email or ''}") for p in view.people]
+                fields.add_row(safe.text(label), safe.text(value))
+        parts: list[Any] = [safe.text(co.name, "bold underline"), fields, Text("\nPeople", style="bold")]
+        parts += [safe.text(f"  {p.name}  {p.email or ''}") for p in view.people]
         parts.append(Text("\nTimeline", style="bold"))
         parts += [
-            Text.assemble(
-                (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), fmt.cut(i.body, 400)
+            safe.assemble(
+                (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), safe.cut(i.body, 400)
             )
             for i in view.timeline
         ]

@@ -19,6 +19,7 @@ from minicrm.services.followups import commands as followups
 from minicrm.services.followups.commands import FollowUpPatch
 from minicrm.services.kernel.context import Context
 from minicrm.tui import format as fmt
+from minicrm.tui import safe
 from minicrm.tui.modals import PromptModal, when_hint
 from minicrm.tui.screens.base import CrmScreen
 
@@ -96,7 +97,7 @@ class FollowupsScreen(CrmScreen):
                 repeat = f" ↻ {f.recurrence}" if f.recurrence else ""
                 options.append(
                     Option(
-                        Text.assemble(
+                        safe.assemble(
                             ("  ● " if f.overdue else "  ○ ", colours[title] or "green"),
                             f.title,
                             "  ",
@@ -117,7 +118,9 @@ class FollowupsScreen(CrmScreen):
         agenda.highlighted = target
         self.follow = None
         counts = " · ".join(f"{len(g)} {t.lower()}" for t, g in groups.items() if g)
-        self.query_one("#agenda-summary", Static).update(f" Follow-ups: {counts or 'nothing open'}")
+        self.query_one("#agenda-summary", Static).update(
+            safe.text(f" Follow-ups: {counts or 'nothing open'}")
+        )
 
     def _selected(self) -> FollowUp | None:
         option = self.query_one("#followups", OptionList).highlighted_option

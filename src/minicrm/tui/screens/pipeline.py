@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -16,19 +15,22 @@ from minicrm.core.words import counted
 from minicrm.services.deals import dashboard
 from minicrm.services.dto.board import Board, BoardDeal
 from minicrm.tui import format as fmt
+from minicrm.tui import safe
 from minicrm.tui.modals import PromptModal, check_required
 from minicrm.tui.screens.base import CrmScreen
 
 
 def deal_option(deal: BoardDeal) -> Option:
-    title = Text.assemble(("⚠ " if deal.stale else "", "yellow"), (deal.title, "bold"))
+    title = safe.assemble(("⚠ " if deal.stale else "", "yellow"), (deal.title, "bold"))
     value = fmt.money(deal.value_minor, deal.currency)
     extra = f"{deal.contact or '—'}"
     if deal.close_date:
         extra += f" · {deal.close_date:%d %b}"
     if deal.stale:
         extra += f" · idle {deal.idle_days}d"
-    return Option(Text.assemble(title, "\n", (value, "green"), "\n", (extra, "dim")), id=str(deal.id))
+    return Option(
+        safe.assemble(title, safe.NEWLINE, (value, "green"), safe.NEWLINE, (extra, "dim")), id=str(deal.id)
+    )
 
 
 class StageColumn(Vertical):
@@ -37,7 +39,7 @@ class StageColumn(Vertical):
         self.stage = stage
 
     def compose(self) -> ComposeResult:
-        yield Static(self.stage, classes="stage-head")
+        yield Static(safe.text(self.stage), classes="stage-head")
         yield OptionList(classes="stage-deals")
 
 
@@ -83,8 +85,11 @@ class PipelineScreen(CrmScreen):
         focus_here = self._focused_column()
         for column, total in zip(columns, board.totals, strict=True):
             column.query_one(".stage-head", Static).update(
-                Text.assemble(
-                    (total.stage, "bold"), f" ({total.count})\n", (fmt.totals(total.totals), "green")
+                safe.assemble(
+                    (total.stage, "bold"),
+                    f" ({total.count})",
+                    safe.NEWLINE,
+                    (fmt.totals(total.totals), "green"),
                 )
             )
             deals = column.query_one(OptionList)
@@ -103,9 +108,11 @@ class PipelineScreen(CrmScreen):
         stale = sum(d.stale for deals in board.columns.values() for d in deals)
         open_deals = sum(t.count for t in board.totals)
         self.query_one("#board-summary", Static).update(
-            f" Pipeline “{board.pipeline}” · {counted(open_deals, 'open deal')}"
-            + (f" · ⚠ {stale} stale" if stale else "")
-            + "   ←/→ column · < > move"
+            safe.text(
+                f" Pipeline “{board.pipeline}” · {counted(open_deals, 'open deal')}"
+                + (f" · ⚠ {stale} stale" if stale else "")
+                + "   ←/→ column · < > move"
+            )
         )
         if columns:
             self.set_focus(columns[focus_here if focus_here is not None else 0].query_one(OptionList))

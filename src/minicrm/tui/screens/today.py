@@ -18,6 +18,7 @@ from minicrm.services.deals import dashboard
 from minicrm.services.dto.board import StageTotal, Today
 from minicrm.services.followups import commands as followups
 from minicrm.tui import format as fmt
+from minicrm.tui import safe
 from minicrm.tui.screens.base import CrmScreen
 
 
@@ -57,9 +58,9 @@ class TodayScreen(CrmScreen):
         for f in view.due.overdue:
             options.append(
                 Option(
-                    Text.assemble(
+                    safe.assemble(
                         ("  ● ", "red"),
-                        fmt.cut(f.title, 50),
+                        safe.cut(f.title, 50),
                         "  ",
                         (f.contact or "", "cyan"),
                         "  ",
@@ -72,9 +73,9 @@ class TodayScreen(CrmScreen):
         for f in view.due.due:
             options.append(
                 Option(
-                    Text.assemble(
+                    safe.assemble(
                         ("  ○ ", "yellow"),
-                        fmt.cut(f.title, 50),
+                        safe.cut(f.title, 50),
                         "  ",
                         (f.contact or "", "cyan"),
                         "  ",
@@ -88,9 +89,9 @@ class TodayScreen(CrmScreen):
             late = d.close_date is not None and d.close_date < view.today
             options.append(
                 Option(
-                    Text.assemble(
+                    safe.assemble(
                         ("  $ ", "green"),
-                        fmt.cut(d.title, 40),
+                        safe.cut(d.title, 40),
                         "  ",
                         (fmt.money(d.value_minor, d.currency), "bold"),
                         "  ",
@@ -106,7 +107,7 @@ class TodayScreen(CrmScreen):
             every = f"every {counted(c.cadence_days, 'day')} · {since}"
             options.append(
                 Option(
-                    Text.assemble(("  ◌ ", "magenta"), (c.name, "cyan"), "  ", every),
+                    safe.assemble(("  ◌ ", "magenta"), (c.name, "cyan"), "  ", every),
                     id=f"contact:{c.contact_id}:{c.contact_id}",
                 )
             )
@@ -118,7 +119,7 @@ class TodayScreen(CrmScreen):
         self.query_one("#totals", Static).update(self.totals_table(view.totals))
         waiting = len(view.due.overdue) + len(view.due.due)
         self.query_one("#today-title", Static).update(
-            f"Today · {view.today:%A %d %B %Y} · {counted(waiting, 'follow-up')} waiting"
+            safe.text(f"Today · {view.today:%A %d %B %Y} · {counted(waiting, 'follow-up')} waiting")
         )
 
     @staticmethod
@@ -129,7 +130,7 @@ class TodayScreen(CrmScreen):
         table.add_column("Value", justify="right")
         money: dict[str, int] = {}
         for t in totals:
-            table.add_row(t.stage, str(t.count), fmt.totals(t.totals))
+            table.add_row(safe.text(t.stage), str(t.count), fmt.totals(t.totals))
             for currency, value in t.totals:
                 money[currency] = money.get(currency, 0) + value
         table.add_section()
