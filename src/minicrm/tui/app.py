@@ -10,10 +10,12 @@ import importlib
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, TextArea
 
 from minicrm.core.clock import Clock
 from minicrm.core.config import Config, load_config
@@ -67,6 +69,8 @@ class MinicrmApp(App[None]):
             self.config = Config()
         self.clock = Clock.system(self.config.timezone)
         self.store = Store(db, user)
+        #: keys typed after "/" while the filter is not focused yet (None: not searching)
+        self._typeahead: list[events.Key] | None = None
 
     @property
     def region(self) -> str | None:
@@ -122,10 +126,44 @@ class MinicrmApp(App[None]):
     def open_followup(self, followup_id: int) -> None:
         self._open("followups", "show_followup", followup_id)
 
+    # -- "/" and what is typed after it ------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        # A terminal hands over "/anna" in one read, and every key is queued before the first is
+        # handled: "/" is caught here, as it arrives, and the keys after it are held until the
+        # filter has the focus (on the contacts screen, after the switch), then given to it in
+        # order. Without this, "a" reached the list (Add) before the "/" binding had run.
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._typeahead is not None:
+                self._typeahead.append(event)
+                return
+            if event.key == "slash" and self._slash_searches():
+                self._typeahead = []
+                self.run_worker(self._search(), group="search")
+                return
+        await super().on_event(event)
+
+    def _slash_searches(self) -> bool:
+        """ "/" starts a search unless a dialog is open or the focus is in a text field (also
+        while the first screen is still being put up: the keys wait for it)."""
+        return not isinstance(self.screen, ModalScreen) and not isinstance(self.focused, Input | TextArea)
+
+    async def _search(self) -> None:
+        try:
+            screen = await self._to("contacts")
+            screen.focus_filter()  # type: ignore[attr-defined]
+            held = self._typeahead or []
+            while held:  # keys may still arrive while a priority binding runs: they queue here
+                event = held.pop(0)
+                if not await self._check_bindings(event.key, priority=True):
+                    (self.focused or self.screen)._forward_event(event)
+        finally:
+            self._typeahead = None
+
     # -- app-wide actions --------------------------------------------------------------------
     async def action_search(self) -> None:
-        screen = await self._to("contacts")
-        await screen.run_action("search")
+        if self._typeahead is None:
+            self._typeahead = []
+            await self._search()
 
     def action_refresh_screen(self) -> None:
         if isinstance(self.screen, CrmScreen):

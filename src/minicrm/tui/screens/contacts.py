@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -282,25 +281,14 @@ class ContactsScreen(CrmScreen):
             self.search = event.value
             self.reload_list()
 
-    def on_key(self, event: events.Key) -> None:
-        # Keys that arrive together ("/ana" in one read of the terminal) are all handed to the
-        # list before the first is handled, and bindings run only once a key has bubbled up to
-        # the app: "/" moves the focus here, as it passes, and what follows it goes to the filter.
-        filter_input = self.query_one("#filter", Input)
-        if event.key == "slash" and self.focused is not filter_input:
-            event.stop()
-            self.action_search()
-        elif self.focused is filter_input and event.is_printable and event.character:
-            event.stop()
-            filter_input.insert_text_at_cursor(event.character)
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
             self.rows.focus()
 
     def on_show(self) -> None:
+        # at once, not deferred as ``focus()`` is: a "/" typed meanwhile has put it in the filter
         if not isinstance(self.focused, Input):
-            self.rows.focus()
+            self.set_focus(self.rows)
 
     # -- the detail pane ------------------------------------------------------------------
     def load_detail(self, ident: int) -> None:
@@ -398,9 +386,12 @@ class ContactsScreen(CrmScreen):
         return Group(*parts)
 
     # -- actions ---------------------------------------------------------------------------
-    def action_search(self) -> None:
-        # focus now, not after the queued keys: what is typed right after / goes to the filter
+    def focus_filter(self) -> None:
+        """Put the focus in the filter (the app hands it the keys typed after "/")."""
         self.set_focus(self.query_one("#filter", Input))
+
+    def action_search(self) -> None:
+        self.focus_filter()
 
     def action_to_list(self) -> None:
         filter_input = self.query_one("#filter", Input)
