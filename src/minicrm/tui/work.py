@@ -21,13 +21,14 @@ def run_db(
     fn: Callable[..., Any],
     *args: Any,
     then: Callable[[Any], Any] | None = None,
+    failed: Callable[[MinicrmError], Any] | None = None,
     group: str = "db",
     exclusive: bool = False,
     **kwargs: Any,
 ) -> Worker[None]:
     """Run ``fn(ctx, *args, **kwargs)`` in a thread worker; call ``then(result)`` on the UI
     thread. ``exclusive`` cancels the group's previous worker (and skips its query if it has
-    not started yet)."""
+    not started yet). A MinicrmError is a notification, then ``failed(error)`` on the UI thread."""
     app: MinicrmApp = node.app  # type: ignore[assignment]
 
     def deliver(callback: Callable[..., Any], *values: Any, **options: Any) -> None:
@@ -40,6 +41,8 @@ def run_db(
             result = app.store.call(fn, *args, is_stale=lambda: worker.is_cancelled, **kwargs)
         except MinicrmError as err:
             deliver(app.notify, str(err), severity="error", title="Not done")
+            if failed is not None:
+                deliver(failed, err)
             return
         except Exception as err:
             deliver(app.notify, f"{type(err).__name__}: {err}", severity="error", title="Unexpected error")

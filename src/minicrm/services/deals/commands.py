@@ -23,7 +23,7 @@ from minicrm.services.deals.pipelines import (
 )
 from minicrm.services.dto import DEAL_STATUSES, UNSET, Deal, DealCreate, DealPatch, StageChange
 from minicrm.services.history import interactions
-from minicrm.services.history.history import conflict_message
+from minicrm.services.history.versions import check_version
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.refs import resolve_company, resolve_contact, resolve_deal
 from minicrm.services.kernel.unit_of_work import UnitOfWork
@@ -244,8 +244,7 @@ def edit(ctx: Context, deal_id: int, patch: DealPatch) -> Deal:
     with UnitOfWork(ctx, f"deal edit {deal_id}") as uow:
         db = uow.db
         before = _load_row(db, deal_id)
-        if patch.expected_version is not None and before["version"] != patch.expected_version:
-            raise Conflict(conflict_message(ctx, "deal", deal_id))
+        check_version(uow, "deal", deal_id, before["version"], patch.expected_version)
         row = {k: before[k] for k in _COLUMNS}
         for name in patch.clear:
             key = name.strip().lower()
@@ -294,12 +293,21 @@ def edit(ctx: Context, deal_id: int, patch: DealPatch) -> Deal:
     return get(ctx, deal_id)
 
 
-def move(ctx: Context, deal_id: int, stage: str, *, probability: int | None = None) -> Deal:
+def move(
+    ctx: Context,
+    deal_id: int,
+    stage: str,
+    *,
+    probability: int | None = None,
+    expected_version: int | None = None,
+) -> Deal:
     """Move a deal to another stage of its pipeline; a won or lost deal is reopened there.
-    The deal's own probability is reset to the new stage's unless ``probability`` is given."""
+    The deal's own probability is reset to the new stage's unless ``probability`` is given.
+    ``expected_version``: the version the caller saw (a newer one is a Conflict)."""
     own = check_probability(probability)
     with UnitOfWork(ctx, f"deal move {deal_id} {stage}") as uow:
         before = _load_row(uow.db, deal_id)
+        check_version(uow, "deal", deal_id, before["version"], expected_version)
         target = require_stage(ctx.config.pipeline(before["pipeline"]), stage)
         if before["status"] == "open" and target == before["stage"]:
             raise Conflict(f"deal {deal_id} is already in stage {target!r}")
@@ -324,17 +332,26 @@ def move(ctx: Context, deal_id: int, stage: str, *, probability: int | None = No
     return get(ctx, deal_id)
 
 
-def won(ctx: Context, deal_id: int) -> Deal:
-    return _close(ctx, deal_id, "won", None)
+def won(ctx: Context, deal_id: int, *, note: str | None = None, expected_version: int | None = None) -> Deal:
+    """Mark a deal won; ``note`` (optional) goes on its timeline in the same transaction."""
+    return _close(ctx, deal_id, "won", None, note, expected_version)
 
 
-def lost(ctx: Context, deal_id: int, reason: str | None) -> Deal:
-    return _close(ctx, deal_id, "lost", _reason(ctx, reason))
+def lost(ctx: Context, deal_id: int, reason: str | None, *, expected_version: int | None = None) -> Deal:
+    return _close(ctx, deal_id, "lost", _reason(ctx, reason), None, expected_version)
 
 
-def _close(ctx: Context, deal_id: int, status: str, reason: str | None) -> Deal:
+def _close(
+    ctx: Context,
+    deal_id: int,
+    status: str,
+    reason: str | None,
+    note: str | None,
+    expected_version: int | None,
+) -> Deal:
     with UnitOfWork(ctx, f"deal {status} {deal_id}") as uow:
         before = _load_row(uow.db, deal_id)
+        check_version(uow, "deal", deal_id, before["version"], expected_version)
         if before["status"] == status:
             raise Conflict(f"deal {deal_id} is already {status}")
         row = {
@@ -346,6 +363,10 @@ def _close(ctx: Context, deal_id: int, status: str, reason: str | None) -> Deal:
         _update(uow, deal_id, before, row)
         body = f"{before['title']}: {status} in {before['stage']}" + (f" ({reason})" if reason else "")
         _stage_event(uow, deal_id, before["stage"], before["stage"], status, body)
+        if note and note.strip():
+            interactions.insert(
+                uow, "note", note.strip(), uow.now, before["contact_id"], before["company_id"], deal_id
+            )
         _record_update(uow, deal_id, before)
     return get(ctx, deal_id)
 

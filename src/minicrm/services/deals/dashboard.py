@@ -23,7 +23,7 @@ COLUMN_LIMIT = 200
 
 _DEAL_SQL = (
     "SELECT d.id, d.title, d.stage, d.status, d.value_minor, d.currency, d.close_date, d.probability, "
-    "d.contact_id, c.name AS contact_name, d.stage_entered_at, d.last_activity_at, d.pipeline "
+    "d.contact_id, c.name AS contact_name, d.stage_entered_at, d.last_activity_at, d.pipeline, d.version "
     "FROM deal d LEFT JOIN contact c ON c.id = d.contact_id"
 )
 
@@ -51,6 +51,7 @@ def _to_deal(r: Row, pipeline: Pipeline, now: datetime) -> BoardDeal:
         contact=r["contact_name"],
         idle_days=idle,
         stale=r["status"] == "open" and limit is not None and idle > int(limit),
+        version=int(r["version"]),
     )
 
 
@@ -137,20 +138,30 @@ def today(ctx: Context, *, closing_within: int = 14) -> Today:
 
 
 # -- writing: the pipeline screen's moves, through the deals service ------------------------
-def move_deal(ctx: Context, deal_id: int, stage: str) -> BoardDeal:
-    """Move a deal to another stage of its pipeline (a closed one is reopened)."""
+def move_deal(ctx: Context, deal_id: int, stage: str, *, expected_version: int | None = None) -> BoardDeal:
+    """Move a deal to another stage of its pipeline (a closed one is reopened); a deal changed
+    since the board showed ``expected_version`` is a Conflict, nothing written."""
     from minicrm.services.deals import commands as deals
 
-    deals.move(ctx, deal_id, stage)
+    deals.move(ctx, deal_id, stage, expected_version=expected_version)
     return get_deal(ctx, deal_id)
 
 
-def close_deal(ctx: Context, deal_id: int, won: bool, reason: str | None = None) -> BoardDeal:
-    """Mark a deal won, or lost with a reason."""
+def close_deal(
+    ctx: Context,
+    deal_id: int,
+    won: bool,
+    reason: str | None = None,
+    *,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> BoardDeal:
+    """Mark a deal won (with an optional ``note``, kept on its timeline), or lost with a reason;
+    a deal changed since ``expected_version`` is a Conflict, nothing written."""
     from minicrm.services.deals import commands as deals
 
     if won:
-        deals.won(ctx, deal_id)
+        deals.won(ctx, deal_id, note=note, expected_version=expected_version)
     else:
-        deals.lost(ctx, deal_id, reason)
+        deals.lost(ctx, deal_id, reason, expected_version=expected_version)
     return get_deal(ctx, deal_id)

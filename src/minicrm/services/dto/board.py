@@ -26,6 +26,8 @@ class BoardDeal:
     contact: str | None
     idle_days: int
     stale: bool
+    #: the deal's version as read: a move, won or lost from the board names it
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ item per series. The stepping itself lives in ``minicrm.services.followups.recur
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -217,13 +218,18 @@ def following(db: Database, item: dict[str, Any], done_at: datetime, clock: Cloc
     return nxt
 
 
-def done(ctx: Context, ids: list[int]) -> list[FollowUp]:
+def done(
+    ctx: Context, ids: list[int], *, expected_versions: Mapping[int, int] | None = None
+) -> list[FollowUp]:
     """Mark follow-ups done; a recurring one gets its next occurrence (unless its series
-    already has an open one). Returns the done items, then the newly scheduled occurrences."""
+    already has an open one). Returns the done items, then the newly scheduled occurrences.
+    ``expected_versions``: id → the version the caller saw (a newer one is a Conflict)."""
     scheduled: list[int] = []
     with UnitOfWork(ctx, f"followup done {' '.join(map(str, ids))}") as uow:
         for followup_id in ids:
             before = _load_open(uow.db, followup_id)
+            expected = (expected_versions or {}).get(followup_id)
+            check_version(uow, "followup", followup_id, before["version"], expected)
             if before["done_at"] is not None:
                 raise Conflict(f"follow-up {followup_id} is already done")
             _update(uow, followup_id, before, {"done_at": uow.now, "snoozed_until": None})
@@ -239,9 +245,10 @@ def done(ctx: Context, ids: list[int]) -> list[FollowUp]:
     return [get(ctx, i) for i in [*ids, *scheduled]]
 
 
-def snooze(ctx: Context, followup_id: int, until: When) -> FollowUp:
+def snooze(ctx: Context, followup_id: int, until: When, *, expected_version: int | None = None) -> FollowUp:
     with UnitOfWork(ctx, f"followup snooze {followup_id}") as uow:
         before = _load_open(uow.db, followup_id)
+        check_version(uow, "followup", followup_id, before["version"], expected_version)
         if before["done_at"] is not None:
             raise Conflict(f"follow-up {followup_id} is done; snoozing it would change nothing")
         if until.at <= ctx.clock.now():

@@ -12,6 +12,7 @@ from textual.message_pump import _MessagePumpMeta
 from textual.screen import Screen
 from textual.widgets import Static
 
+from minicrm.core.errors import Conflict, MinicrmError, NotFound
 from minicrm.tui.work import run_db
 
 if TYPE_CHECKING:
@@ -98,6 +99,11 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
     #: (title, help, action) shown in the command palette while this screen is active
     COMMANDS_HERE: ClassVar[tuple[tuple[str, str, str], ...]] = ()
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: what runs once the next reload is on screen (see ``refreshed``)
+        self._after_refresh: list[Callable[[], Any]] = []
+
     @property
     def crm(self) -> MinicrmApp:
         return self.app  # type: ignore[return-value]
@@ -114,6 +120,12 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
     def on_mount(self) -> None:
         self.refresh_data()
 
+    def refreshed(self) -> None:
+        """Each screen calls this when what ``refresh_data`` read is on screen."""
+        waiting, self._after_refresh = self._after_refresh, []
+        for callback in waiting:
+            callback()
+
     @abstractmethod
     def refresh_data(self) -> None:
         """Reload what this screen shows from the database."""
@@ -123,11 +135,12 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
         fn: Callable[..., Any],
         *args: Any,
         then: Callable[[Any], Any] | None = None,
+        failed: Callable[[MinicrmError], Any] | None = None,
         group: str = "db",
         exclusive: bool = False,
         **kwargs: Any,
     ) -> None:
-        run_db(self, fn, *args, then=then, group=group, exclusive=exclusive, **kwargs)
+        run_db(self, fn, *args, then=then, failed=failed, group=group, exclusive=exclusive, **kwargs)
 
     def write(
         self,
@@ -135,9 +148,13 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
         *args: Any,
         done: str,
         then: Callable[[Any], Any] | None = None,
+        retry: Callable[[], Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        """A write: on success say so and reload the screen; an error is a notification."""
+        """A write: on success say so and reload the screen. A failure is a notification; a
+        conflict (the record changed since this screen read it) also reloads the screen, so
+        that what is shown is what is stored. ``retry`` then runs (a dialog reopened with what
+        was typed in it, so that nothing typed is lost)."""
 
         def after(result: Any) -> None:
             self.notify(done)
@@ -145,4 +162,12 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
             if then is not None:
                 then(result)
 
-        self.db(fn, *args, then=after, group="write", **kwargs)
+        def failed(error: MinicrmError) -> None:
+            if isinstance(error, Conflict | NotFound):
+                if retry is not None:  # once the screen shows the record as it is now
+                    self._after_refresh.append(retry)
+                self.refresh_data()
+            elif retry is not None:
+                retry()
+
+        self.db(fn, *args, then=after, failed=failed, group="write", **kwargs)

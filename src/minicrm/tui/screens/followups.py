@@ -121,6 +121,7 @@ class FollowupsScreen(CrmScreen):
         self.query_one("#agenda-summary", Static).update(
             safe.text(f" Follow-ups: {counts or 'nothing open'}")
         )
+        self.refreshed()
 
     def _selected(self) -> FollowUp | None:
         option = self.query_one("#followups", OptionList).highlighted_option
@@ -132,14 +133,22 @@ class FollowupsScreen(CrmScreen):
     def action_done(self) -> None:
         f = self._selected()
         if f is not None:
-            self.write(followups.done, [f.id], done=f"Done: {f.title}")
+            self.write(followups.done, [f.id], expected_versions={f.id: f.version}, done=f"Done: {f.title}")
 
     def _ask_date(
-        self, verb: str, label: str, value: str, apply: Callable[[Context, FollowUp, When], object]
+        self,
+        verb: str,
+        label: str,
+        value: str,
+        apply: Callable[[Context, FollowUp, When], object],
+        followup_id: int | None = None,
     ) -> None:
-        """Ask for a date in words (checked as you type), then ``apply`` it in a worker."""
-        f = self._selected()
+        """Ask for a date in words (checked as you type), then ``apply`` it in a worker; after a
+        failure the dialog comes back with what was typed, over the follow-up as it is now."""
+        f = self._selected() if followup_id is None else self.items.get(followup_id)
         if f is None:
+            if followup_id is not None:
+                self.notify(f"not saved: the follow-up is no longer open (you typed “{value}”)")
             return
         clock = self.crm.clock
 
@@ -147,7 +156,13 @@ class FollowupsScreen(CrmScreen):
             if text:
                 self.follow = f.id
                 when = parse_when(text, clock)
-                self.write(apply, f, when, done=f"{verb}: {f.title}")
+                self.write(
+                    apply,
+                    f,
+                    when,
+                    done=f"{verb}: {f.title}",
+                    retry=lambda: self._ask_date(verb, label, text, apply, f.id),
+                )
 
         self.app.push_screen(
             PromptModal(
@@ -155,13 +170,18 @@ class FollowupsScreen(CrmScreen):
                 label,
                 value,
                 hint=when_hint(clock),
-                placeholder="tomorrow 9:00, next friday, in 3 days",
+                placeholder="e.g. tomorrow 9:00, next friday, in 3 days",
             ),
             save,
         )
 
     def action_snooze(self) -> None:
-        self._ask_date("Snoozed", "Until", "tomorrow", lambda ctx, f, when: followups.snooze(ctx, f.id, when))
+        self._ask_date(
+            "Snoozed",
+            "Until",
+            "tomorrow",
+            lambda ctx, f, when: followups.snooze(ctx, f.id, when, expected_version=f.version),
+        )
 
     def action_reschedule(self) -> None:
         self._ask_date(

@@ -116,6 +116,7 @@ class PipelineScreen(CrmScreen):
         )
         if columns:
             self.set_focus(columns[focus_here if focus_here is not None else 0].query_one(OptionList))
+        self.refreshed()
 
     def _focused_column(self) -> int | None:
         for i, column in enumerate(self.query(StageColumn)):
@@ -157,36 +158,66 @@ class PipelineScreen(CrmScreen):
             return
         stage = self.board.stages[target]
         self.follow = deal.id
-        self.write(dashboard.move_deal, deal.id, stage, done=f"{deal.title} → {stage}")
+        self.write(
+            dashboard.move_deal,
+            deal.id,
+            stage,
+            expected_version=deal.version,
+            done=f"{deal.title} → {stage}",
+        )
 
-    def _close(self, won: bool) -> None:
-        selected = self._selected()
-        if selected is None:
-            self.notify("select a deal first", severity="warning")
-            return
-        deal = selected[1]
+    def _close(self, won: bool, typed: str = "", deal_id: int | None = None) -> None:
+        """Ask for the note (won) or reason (lost) and write it; after a failure the dialog comes
+        back with what was typed, over the deal as it is now (``deal_id``)."""
+        if deal_id is None:
+            selected = self._selected()
+            if selected is None:
+                self.notify("select a deal first", severity="warning")
+                return
+            deal = selected[1]
+        else:
+            found = self._on_board(deal_id)
+            if found is None:
+                self.notify(
+                    f"not saved: the deal is no longer open (you typed “{typed}”)", severity="warning"
+                )
+                return
+            deal = found
         reasons = ", ".join(self.crm.lost_reasons)
 
-        def save(reason: str | None) -> None:
-            if reason is not None:
-                self.write(
-                    dashboard.close_deal,
-                    deal.id,
-                    won,
-                    reason or None,
-                    done=f"{deal.title}: {'won' if won else 'lost'}",
-                )
+        def save(text: str | None) -> None:
+            if text is None:
+                return
+            self.follow = deal.id
+            self.write(
+                dashboard.close_deal,
+                deal.id,
+                won,
+                None if won else (text or None),
+                note=(text or None) if won else None,
+                expected_version=deal.version,
+                done=f"{deal.title}: {'won' if won else 'lost'}",
+                retry=lambda: self._close(won, text, deal.id),
+            )
 
         if won:
-            prompt = PromptModal(f"Won “{deal.title}”", "Note", placeholder="optional")
+            prompt = PromptModal(
+                f"Won “{deal.title}”", "Note", typed, placeholder="optional: what clinched it"
+            )
         else:
             prompt = PromptModal(
                 f"Lost “{deal.title}”",
                 "Reason",
+                typed,
                 check=check_required("a reason"),
-                placeholder=reasons or "price, timing, competitor…",
+                placeholder=f"e.g. {reasons}" if reasons else "e.g. price, timing, competitor",
             )
         self.app.push_screen(prompt, save)
+
+    def _on_board(self, deal_id: int) -> BoardDeal | None:
+        if self.board is None:
+            return None
+        return next((d for deals in self.board.columns.values() for d in deals if d.id == deal_id), None)
 
     def action_won(self) -> None:
         self._close(True)

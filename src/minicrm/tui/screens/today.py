@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from minicrm.core.words import counted
 from minicrm.services.deals import dashboard
+from minicrm.services.dto import FollowUp
 from minicrm.services.dto.board import StageTotal, Today
 from minicrm.services.followups import commands as followups
 from minicrm.tui import format as fmt
@@ -33,6 +34,11 @@ class TodayScreen(CrmScreen):
         ("Mark the selected follow-up done", "Today", "done"),
     )
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: the follow-ups listed, by id, as read (their versions go with done)
+        self.followups: dict[int, FollowUp] = {}
+
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="today"):
             with Vertical(id="agenda-box"):
@@ -47,6 +53,7 @@ class TodayScreen(CrmScreen):
 
     def show(self, view: Today) -> None:
         tz = self.crm.clock.tz
+        self.followups = {f.id: f for f in (*view.due.overdue, *view.due.due)}
         agenda = self.query_one("#agenda", OptionList)
         keep = agenda.highlighted
         options: list[Option] = []
@@ -121,6 +128,7 @@ class TodayScreen(CrmScreen):
         self.query_one("#today-title", Static).update(
             safe.text(f"Today · {view.today:%A %d %B %Y} · {counted(waiting, 'follow-up')} waiting")
         )
+        self.refreshed()
 
     @staticmethod
     def totals_table(totals: tuple[StageTotal, ...]) -> Table:
@@ -167,7 +175,13 @@ class TodayScreen(CrmScreen):
         if selected is None or selected[0] != "followup":
             self.notify("select a follow-up to mark it done", severity="warning")
             return
-        self.write(followups.done, [selected[1]], done="Follow-up done")
+        item = self.followups.get(selected[1])
+        self.write(
+            followups.done,
+            [selected[1]],
+            expected_versions={item.id: item.version} if item else None,
+            done=f"Done: {item.title}" if item else "Follow-up done",
+        )
 
     def on_resize(self) -> None:
         # narrow terminals: the pipeline totals go under the agenda instead of beside it
