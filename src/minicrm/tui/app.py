@@ -6,6 +6,7 @@ thread only renders. ``run_tui()`` is what ``minicrm tui`` and a bare ``minicrm`
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Callable, Iterable
 from typing import ClassVar
@@ -23,6 +24,9 @@ from minicrm.core.errors import InvalidInput, MinicrmError
 from minicrm.tui import safe
 from minicrm.tui.screens.base import SCREENS, CrmScreen
 from minicrm.tui.store import Store
+
+#: seconds between two looks for changes made outside the app (one cheap query each)
+POLL_SECONDS = 1.0
 
 
 def _screen(module: str, name: str) -> Screen[None]:
@@ -71,6 +75,9 @@ class MinicrmApp(App[None]):
         self.store = Store(db, user)
         #: keys typed after "/" while the filter is not focused yet (None: not searching)
         self._typeahead: list[events.Key] | None = None
+        #: the database's change stamp last seen (services.kernel.freshness), and a poll running
+        self._stamp: int | None = None
+        self._polling = False
 
     @property
     def region(self) -> str | None:
@@ -80,8 +87,42 @@ class MinicrmApp(App[None]):
     def lost_reasons(self) -> tuple[str, ...]:
         return self.config.lost_reasons
 
+    def on_mount(self) -> None:
+        self.set_interval(POLL_SECONDS, self._poll, name="outside-changes")
+
     def on_unmount(self) -> None:
         self.store.close()
+
+    # -- changes made elsewhere (the CLI, a teammate) ---------------------------------------
+    def _poll(self) -> None:
+        """Ask, off the UI thread, whether another connection has written; if so, reload the
+        screen that is showing (each keeps its cursor on the same record)."""
+        if self._polling:
+            return
+        self._polling = True
+        from minicrm.services.kernel.freshness import data_stamp
+
+        def job() -> None:
+            try:
+                stamp = self.store.call(data_stamp)
+            except Exception:  # a locked or vanished database: ask again at the next tick
+                stamp = None
+            with contextlib.suppress(RuntimeError):  # the app is closing
+                self.call_from_thread(self._stamped, stamp)
+
+        self.run_worker(job, thread=True, group="poll", exit_on_error=False)
+
+    def _stamped(self, stamp: int | None) -> None:
+        self._polling = False
+        if stamp is None or stamp == self._stamp:
+            return
+        if self._stamp is None:  # the first look: what is on screen is this fresh
+            self._stamp = stamp
+            return
+        screen = self.screen
+        if isinstance(screen, CrmScreen):  # with a dialog open, at the next tick after it closes
+            self._stamp = stamp
+            screen.refresh_data()
 
     def notify(
         self,

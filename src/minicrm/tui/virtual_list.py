@@ -112,6 +112,8 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
         generation = self._generation
         cursor = self.cursor if keep_cursor else 0
         first = (cursor // PAGE) if keep_cursor else 0
+        #: the record under the cursor: it keeps the cursor when rows came or went before it
+        keep_id = getattr(self.current, "id", None) if keep_cursor else None
 
         source = self.source
 
@@ -131,7 +133,10 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
                 total = max(self.total, first * PAGE + len(rows)) if keep_cursor else first * PAGE + len(rows)
             self._set_total(total)
             self._announced = -1
-            self.cursor = min(cursor, max(0, total - 1))
+            at = None
+            if keep_id is not None:
+                at = next((i for i, row in enumerate(rows) if getattr(row, "id", None) == keep_id), None)
+            self.cursor = first * PAGE + at if at is not None else min(cursor, max(0, total - 1))
             if not keep_cursor:
                 self.scroll_to(y=0, animate=False)
             self.refresh()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult
 from textual.markup import escape
 from textual.message_pump import _MessagePumpMeta
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from minicrm.core.errors import Conflict, MinicrmError, NotFound
@@ -103,6 +103,8 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
         super().__init__()
         #: what runs once the next reload is on screen (see ``refreshed``)
         self._after_refresh: list[Callable[[], Any]] = []
+        self._mounted_fresh = False
+        self._under_dialog = False
 
     @property
     def crm(self) -> MinicrmApp:
@@ -119,6 +121,19 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
 
     def on_mount(self) -> None:
         self.refresh_data()
+        self._mounted_fresh = True
+
+    def on_screen_resume(self) -> None:
+        # switching back to a screen shows what is stored now (a follow-up done on Follow-ups
+        # leaves Today); the first showing was just read by on_mount
+        if self._mounted_fresh or self._under_dialog:
+            self._mounted_fresh = self._under_dialog = False
+        else:
+            self.refresh_data()
+
+    def on_screen_suspend(self) -> None:
+        # a dialog over this screen is not a switch: it reloads after its own write
+        self._under_dialog = isinstance(self.app.screen, ModalScreen)
 
     def refreshed(self) -> None:
         """Each screen calls this when what ``refresh_data`` read is on screen."""

@@ -84,6 +84,7 @@ class FollowupsScreen(CrmScreen):
         self.items = {f.id: f for f in items}
         agenda = self.query_one("#followups", OptionList)
         keep = agenda.highlighted
+        keep_id = agenda.highlighted_option.id if agenda.highlighted_option is not None else None
         options: list[Option] = []
         colours = {"Overdue": "red", "Today": "yellow", "This week": "", "Later": "dim", "Snoozed": "dim"}
         for title, group in groups.items():
@@ -111,8 +112,9 @@ class FollowupsScreen(CrmScreen):
         agenda.set_options(options)
         selectable = [i for i, o in enumerate(options) if not o.disabled]
         target = None
-        if self.follow is not None:
-            target = next((i for i, o in enumerate(options) if o.id == str(self.follow)), None)
+        wanted = str(self.follow) if self.follow is not None else keep_id  # the same record
+        if wanted is not None:
+            target = next((i for i, o in enumerate(options) if o.id == wanted), None)
         if target is None and selectable:
             target = min(selectable, key=lambda i: abs(i - (keep or 0)))
         agenda.highlighted = target

@@ -94,6 +94,8 @@ class PipelineScreen(CrmScreen):
             )
             deals = column.query_one(OptionList)
             keep = deals.highlighted
+            kept = deals.highlighted_option
+            keep_id = int(kept.id) if kept is not None and kept.id is not None else None
             shown = board.columns[total.stage]
             options: list[Option | None] = []
             for deal in shown:
@@ -102,6 +104,8 @@ class PipelineScreen(CrmScreen):
             if self.follow is not None and any(d.id == self.follow for d in shown):
                 deals.highlighted = next(i for i, d in enumerate(shown) if d.id == self.follow)
                 focus_here = columns.index(column)
+            elif keep_id is not None and any(d.id == keep_id for d in shown):  # the same deal
+                deals.highlighted = next(i for i, d in enumerate(shown) if d.id == keep_id)
             elif deals.option_count:
                 deals.highlighted = min(keep or 0, deals.option_count - 1)
         self.follow = None

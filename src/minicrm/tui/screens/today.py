@@ -56,6 +56,7 @@ class TodayScreen(CrmScreen):
         self.followups = {f.id: f for f in (*view.due.overdue, *view.due.due)}
         agenda = self.query_one("#agenda", OptionList)
         keep = agenda.highlighted
+        keep_id = agenda.highlighted_option.id if agenda.highlighted_option is not None else None
         options: list[Option] = []
 
         def section(title: str, count: int) -> None:
@@ -119,10 +120,14 @@ class TodayScreen(CrmScreen):
                 )
             )
         agenda.set_options(options)
-        if keep is not None and keep < len(options) and not options[keep].disabled:
-            agenda.highlighted = keep
+        selectable = [i for i, o in enumerate(options) if not o.disabled]
+        same = next((i for i, o in enumerate(options) if keep_id is not None and o.id == keep_id), None)
+        if same is not None:  # the same item, wherever it is now
+            agenda.highlighted = same
+        elif selectable:
+            agenda.highlighted = min(selectable, key=lambda i: abs(i - (keep or 0)))
         else:
-            agenda.highlighted = next((i for i, o in enumerate(options) if not o.disabled), None)
+            agenda.highlighted = None
         self.query_one("#totals", Static).update(self.totals_table(view.totals))
         waiting = len(view.due.overdue) + len(view.due.due)
         self.query_one("#today-title", Static).update(
