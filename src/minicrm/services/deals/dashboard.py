@@ -103,8 +103,9 @@ def stage_totals(ctx: Context) -> list[StageTotal]:
     return [StageTotal(n, counts.get(n, 0), tuple(money.get(n, ()))) for n in names]
 
 
-def board(ctx: Context) -> Board:
-    """The open deals of the default pipeline, one column per stage (best value first)."""
+def board(ctx: Context, *, closed: bool = False) -> Board:
+    """The open deals of the default pipeline, one column per stage (best value first); with
+    ``closed``, the won and the lost deals too (the most recently closed first)."""
     pipeline = ctx.config.pipeline()
     with ctx.db.snapshot():
         totals = stage_totals(ctx)
@@ -120,7 +121,22 @@ def board(ctx: Context) -> Board:
             )
             for t in totals
         }
-    return Board(pipeline.name, tuple(t.stage for t in totals), tuple(totals), columns)
+        done = tuple(
+            (
+                status,
+                tuple(
+                    _deals(
+                        ctx,
+                        "d.status = ? AND d.pipeline = ?",
+                        [status, pipeline.name],
+                        "d.closed_at DESC, d.id DESC",
+                        COLUMN_LIMIT,
+                    )
+                ),
+            )
+            for status in (("won", "lost") if closed else ())
+        )
+    return Board(pipeline.name, tuple(t.stage for t in totals), tuple(totals), columns, done)
 
 
 def today(ctx: Context, *, closing_within: int = 14) -> Today:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import HorizontalScroll, Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -33,10 +34,22 @@ def deal_option(deal: BoardDeal) -> Option:
     )
 
 
+#: the narrowest a board column gets: fewer columns are shown side by side, the board scrolls
+COLUMN_MIN = 26
+#: the columns of closed deals, shown on request after the stages
+CLOSED = ("won", "lost")
+
+
+class BoardScroll(HorizontalScroll, can_focus=False, inherit_bindings=False):
+    """The board's sideways scroll: the screen's ←/→ pick a column (and scroll to it), so the
+    scroll itself binds no keys."""
+
+
 class StageColumn(Vertical):
-    def __init__(self, stage: str) -> None:
-        super().__init__(classes="stage")
+    def __init__(self, stage: str, *, closed: bool = False) -> None:
+        super().__init__(classes="stage -closed" if closed else "stage")
         self.stage = stage
+        self.closed = closed
 
     def compose(self) -> ComposeResult:
         yield Static(safe.text(self.stage), classes="stage-head")
@@ -47,7 +60,10 @@ class PipelineScreen(CrmScreen):
     MODE = "pipeline"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,h", "column(-1)", "◀ Column", show=False),
-        Binding("right", "column(1)", "Column ▶", show=False),
+        Binding("right,l", "column(1)", "Column ▶", show=False),
+        Binding("j", "deal(1)", "Down", show=False),
+        Binding("k", "deal(-1)", "Up", show=False),
+        Binding("v", "toggle_closed", "Won/lost", show=False),
         Binding("shift+left,less_than_sign", "move(-1)", "Move ◀"),
         Binding("shift+right,greater_than_sign", "move(1)", "Move ▶"),
         Binding("w", "won", "Won"),
@@ -60,43 +76,66 @@ class PipelineScreen(CrmScreen):
         ("Mark the deal won", "Pipeline: asks for an optional note", "won"),
         ("Mark the deal lost", "Pipeline: asks for the reason", "lost"),
         ("Open the deal's contact", "Pipeline", "open"),
+        ("Show or hide the won and lost deals", "Pipeline: two more columns (v)", "toggle_closed"),
     )
 
     def __init__(self) -> None:
         super().__init__()
         self.board: Board | None = None
         self.follow: int | None = None
+        #: the won and lost columns are shown (v)
+        self.show_closed = False
+        self._column_width = 0
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="board-summary")
-        yield Horizontal(id="board")
+        yield BoardScroll(id="board")
 
     def refresh_data(self) -> None:
-        self.db(dashboard.board, then=self.show, group="board", exclusive=True)
+        self.db(dashboard.board, closed=self.show_closed, then=self.show, group="board", exclusive=True)
+
+    def _lanes(self, board: Board) -> list[tuple[str, Text, tuple[BoardDeal, ...]]]:
+        """Each column as shown: its name, its head, its deals (the stages, then won and lost)."""
+        lanes = [
+            (
+                t.stage,
+                safe.assemble(
+                    (t.stage, "bold"), f" ({t.count})", safe.NEWLINE, (fmt.totals(t.totals), "green")
+                ),
+                board.columns[t.stage],
+            )
+            for t in board.totals
+        ]
+        for status, deals in board.closed:
+            money: dict[str, int] = {}
+            for d in deals:
+                money[d.currency] = money.get(d.currency, 0) + (d.value_minor or 0)
+            head = safe.assemble(
+                (status, "bold green" if status == "won" else "bold red"),
+                f" (latest {len(deals)})",
+                safe.NEWLINE,
+                (fmt.totals(tuple(sorted(money.items()))), "dim"),
+            )
+            lanes.append((status, head, deals))
+        return lanes
 
     async def show(self, board: Board) -> None:
         self.board = board
-        holder = self.query_one("#board", Horizontal)
+        holder = self.query_one("#board", HorizontalScroll)
+        lanes = self._lanes(board)
         columns = list(self.query(StageColumn))
-        if [c.stage for c in columns] != list(board.stages):
+        if [c.stage for c in columns] != [name for name, _head, _deals in lanes]:
             await holder.remove_children()
-            columns = [StageColumn(stage) for stage in board.stages]
+            columns = [StageColumn(name, closed=name in CLOSED) for name, _head, _deals in lanes]
             await holder.mount_all(columns)
+            self._size_columns()
         focus_here = self._focused_column()
-        for column, total in zip(columns, board.totals, strict=True):
-            column.query_one(".stage-head", Static).update(
-                safe.assemble(
-                    (total.stage, "bold"),
-                    f" ({total.count})",
-                    safe.NEWLINE,
-                    (fmt.totals(total.totals), "green"),
-                )
-            )
+        for column, (_name, head, shown) in zip(columns, lanes, strict=True):
+            column.query_one(".stage-head", Static).update(head)
             deals = column.query_one(OptionList)
             keep = deals.highlighted
             kept = deals.highlighted_option
             keep_id = int(kept.id) if kept is not None and kept.id is not None else None
-            shown = board.columns[total.stage]
             options: list[Option | None] = []
             for deal in shown:
                 options += [deal_option(deal), None]
@@ -115,16 +154,56 @@ class PipelineScreen(CrmScreen):
             safe.text(
                 f" Pipeline “{board.pipeline}” · {counted(open_deals, 'open deal')}"
                 + (f" · ⚠ {stale} stale" if stale else "")
-                + "   ←/→ column · < > move"
+                + f"   ←/→ column · < > move · v {'hides' if self.show_closed else 'shows'} won/lost"
             )
         )
         if columns:
-            self.set_focus(columns[focus_here if focus_here is not None else 0].query_one(OptionList))
+            self._focus_column(columns[focus_here if focus_here is not None else 0])
         self.refreshed()
 
+    def _focus_column(self, column: StageColumn) -> None:
+        """Focus the column's deals and scroll the board so that the whole column is on screen:
+        the keys act on the selected deal, which is always one the rep can see."""
+        self.set_focus(column.query_one(OptionList), scroll_visible=False)
+        columns = list(self.query(StageColumn))
+        board = self.query_one("#board", HorizontalScroll)
+        each = self._column_width or COLUMN_MIN
+        fit = max(1, board.size.width // each)
+        index = columns.index(column)
+        first = round(board.scroll_x / each)  # whole columns, never half of one at the edge
+        if index < first:
+            first = index
+        elif index >= first + fit:
+            first = index - fit + 1
+        board.scroll_to(x=first * each, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """As many whole columns as fit side by side (each at least COLUMN_MIN wide), sharing
+        the width; the board scrolls sideways to the others."""
+        columns = list(self.query(StageColumn))
+        width = self.query_one("#board", HorizontalScroll).size.width or self.size.width
+        if not columns or width <= 0:
+            return
+        fit = max(1, min(len(columns), width // COLUMN_MIN))
+        each = self._column_width = width // fit
+        for column in columns:
+            column.styles.width = each
+        focused = self._focused_column()
+        if focused is not None:
+            self.call_after_refresh(self._focus_column, columns[focused])
+
+    def action_toggle_closed(self) -> None:
+        self.show_closed = not self.show_closed
+        self.refresh_data()
+
     def _focused_column(self) -> int | None:
+        # the screen's focus, not the list's has_focus: that follows a Focus event, after the
+        # keys that came in the same burst ("→ → →" all move on from where the last one went)
         for i, column in enumerate(self.query(StageColumn)):
-            if column.query_one(OptionList).has_focus:
+            if column.query_one(OptionList) is self.focused:
                 return i
         return None
 
@@ -136,7 +215,9 @@ class PipelineScreen(CrmScreen):
         option = column.query_one(OptionList).highlighted_option
         if option is None or option.id is None:
             return None
-        deal = next((d for d in self.board.columns[column.stage] if d.id == int(option.id)), None)
+        lane = dict(self.board.closed).get(column.stage) if column.closed else None
+        deals = lane if lane is not None else self.board.columns.get(column.stage, ())
+        deal = next((d for d in deals if d.id == int(option.id)), None)
         return (index, deal) if deal else None
 
     def action_column(self, step: int) -> None:
@@ -145,7 +226,7 @@ class PipelineScreen(CrmScreen):
             return
         index = self._focused_column()
         target = 0 if index is None else max(0, min(len(columns) - 1, index + step))
-        self.set_focus(columns[target].query_one(OptionList))
+        self._focus_column(columns[target])
 
     def action_move(self, step: int) -> None:
         selected = self._selected()
@@ -153,6 +234,11 @@ class PipelineScreen(CrmScreen):
             self.notify("select a deal first", severity="warning")
             return
         index, deal = selected
+        if deal.status != "open":
+            self.notify(
+                f"“{deal.title}” is {deal.status}: `minicrm deal move` reopens it", severity="warning"
+            )
+            return
         target = index + step
         if not 0 <= target < len(self.board.stages):
             self.notify(
@@ -179,6 +265,9 @@ class PipelineScreen(CrmScreen):
                 self.notify("select a deal first", severity="warning")
                 return
             deal = selected[1]
+            if deal.status != "open":
+                self.notify(f"“{deal.title}” is already {deal.status}", severity="warning")
+                return
         else:
             found = self._on_board(deal_id)
             if found is None:
@@ -222,6 +311,12 @@ class PipelineScreen(CrmScreen):
         if self.board is None:
             return None
         return next((d for deals in self.board.columns.values() for d in deals if d.id == deal_id), None)
+
+    def action_deal(self, step: int) -> None:
+        index = self._focused_column()
+        if index is not None:
+            deals = list(self.query(StageColumn))[index].query_one(OptionList)
+            deals.action_cursor_down() if step > 0 else deals.action_cursor_up()
 
     def action_won(self) -> None:
         self._close(True)
