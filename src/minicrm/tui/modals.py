@@ -299,14 +299,14 @@ class ContactModal(Dialog):
                     (c.email or "") if c else "",
                     check=check_email,
                     id="f-email",
-                    placeholder="ana@example.com",
+                    placeholder="e.g. ana@example.com",
                 )
                 yield Field(
                     "Phone",
                     (c.phone or "") if c else "",
                     check=check_phone(self.phone_region),
                     id="f-phone",
-                    placeholder="+351 912 345 678",
+                    placeholder="e.g. +351 912 345 678",
                 )
                 yield Field("Company", (c.company or "") if c else "", id="f-company")
                 yield Field("Title", (c.title or "") if c else "", id="f-title")
@@ -315,14 +315,14 @@ class ContactModal(Dialog):
                     ", ".join(c.tags) if c else "",
                     check=check_tags,
                     id="f-tags",
-                    placeholder="vip, lisbon",
+                    placeholder="e.g. vip, lisbon",
                 )
                 yield Field(
                     "Cadence (days)",
                     str(c.cadence_days or "") if c else "",
                     check=check_days,
                     id="f-cadence",
-                    placeholder="30",
+                    placeholder="e.g. 30",
                 )
             yield from self.buttons()
 
@@ -368,14 +368,14 @@ class FollowUpModal(Dialog):
                 "",
                 check=check_required("the follow-up text"),
                 id="f-what",
-                placeholder="send the proposal",
+                placeholder="e.g. send the proposal",
             )
             yield Field(
                 "When",
                 "tomorrow",
                 hint=when_hint(self.clock),
                 id="f-when",
-                placeholder="tomorrow, next friday 10:00, in 3 days",
+                placeholder="e.g. tomorrow, next friday 10:00, in 3 days",
             )
             yield from self.buttons()
 

@@ -250,6 +250,19 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
             self.post_message(self.Highlighted(self, self.cursor, row, by_user=not self._quiet))
             self._quiet = False
 
+    def select_id(self, ident: object) -> bool:
+        """Put the cursor on the row with this id if it is among the rows held (quietly: the
+        caller shows its detail); False when it is not."""
+        for page_no, rows in self._pages.items():
+            for i, row in enumerate(rows):
+                if getattr(row, "id", None) == ident:
+                    self._quiet = True
+                    self._announced = page_no * PAGE + i  # already shown by the caller
+                    self.cursor = page_no * PAGE + i
+                    self._quiet = False
+                    return True
+        return False
+
     def move_to(self, index: int) -> None:
         self._quiet = False
         if self.total:

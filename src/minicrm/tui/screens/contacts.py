@@ -49,16 +49,23 @@ ContactView = ContactDetail
 CompanyView = CompanyDetail
 
 
-def load_contact(ctx: Context, contact_id: int) -> ContactDetail:
+def load_contact(ctx: Context, contact_id: int, timeline: int = PANE_TIMELINE) -> ContactDetail:
     from minicrm.services.customer.profile import contact_detail
 
-    return contact_detail(ctx, contact_id, followup_limit=PANE_FOLLOWUPS, timeline_limit=PANE_TIMELINE)
+    return contact_detail(ctx, contact_id, followup_limit=PANE_FOLLOWUPS, timeline_limit=timeline)
 
 
-def load_company(ctx: Context, company_id: int) -> CompanyDetail:
+def load_company(ctx: Context, company_id: int, timeline: int = PANE_TIMELINE) -> CompanyDetail:
     from minicrm.services.customer.profile import company_detail
 
-    return company_detail(ctx, company_id, people_limit=PANE_PEOPLE, timeline_limit=PANE_TIMELINE)
+    return company_detail(ctx, company_id, people_limit=PANE_PEOPLE, timeline_limit=timeline)
+
+
+def timeline_more(shown: int, limit: int) -> Text | None:
+    """The line under a timeline that stops at its limit: there may be more."""
+    if shown < limit:
+        return None
+    return Text(f"  … the latest {shown} entries; m shows {PANE_TIMELINE} more", style="dim italic")
 
 
 def pane_deals(deals: tuple[DealSummary, ...]) -> list[DealSummary]:
@@ -161,6 +168,7 @@ class ContactsScreen(CrmScreen):
         Binding("S", "reverse", "Reverse", show=False),
         Binding("c", "toggle_kind", "Companies", show=False),
         Binding("escape", "to_list", "List", show=False),
+        Binding("m", "more", "More timeline", show=False),
     ]
     COMMANDS_HERE = (
         ("Add a contact", "Contacts: open the new-contact form", "add"),
@@ -187,6 +195,10 @@ class ContactsScreen(CrmScreen):
         self._last_highlight = 0.0
         self._detail_timer: Timer | None = None
         self._head = ""
+        #: the contact opened from another screen (the list's cursor goes to it once loaded)
+        self.pin_id: int | None = None
+        #: timeline entries the detail pane shows (m shows more)
+        self.timeline_limit = PANE_TIMELINE
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="people"):
@@ -238,6 +250,8 @@ class ContactsScreen(CrmScreen):
 
     def on_virtual_list_loaded(self, event: VirtualList.Loaded) -> None:
         self._update_head()
+        if self.pinned and self.pin_id is not None:  # opened from another screen: cursor on it
+            self.rows.select_id(self.pin_id)
         what = "contacts" if self.kind == "contacts" else "companies"
         one = "contact" if self.kind == "contacts" else "company"
         order = (
@@ -292,14 +306,36 @@ class ContactsScreen(CrmScreen):
 
     # -- the detail pane ------------------------------------------------------------------
     def load_detail(self, ident: int) -> None:
+        self.timeline_limit = PANE_TIMELINE  # another record: its latest entries first
         loader = load_contact if self.kind == "contacts" else load_company
         self.db(loader, ident, then=self.show_detail, group="detail", exclusive=True)
 
     def reload_detail(self) -> None:
+        limit = self.timeline_limit
         if isinstance(self.view, ContactView):
-            self.db(load_contact, self.view.contact.id, then=self.show_detail, group="detail", exclusive=True)
+            self.db(
+                load_contact,
+                self.view.contact.id,
+                limit,
+                then=self.show_detail,
+                group="detail",
+                exclusive=True,
+            )
         elif isinstance(self.view, CompanyView):
-            self.db(load_company, self.view.company.id, then=self.show_detail, group="detail", exclusive=True)
+            self.db(
+                load_company,
+                self.view.company.id,
+                limit,
+                then=self.show_detail,
+                group="detail",
+                exclusive=True,
+            )
+
+    def action_more(self) -> None:
+        """m: a longer timeline in the detail pane."""
+        if self.view is not None:
+            self.timeline_limit += PANE_TIMELINE
+            self.reload_detail()
 
     def show_contact(self, contact_id: int) -> None:
         """Open one contact in the detail pane (from Today, the pipeline or the agenda)."""
@@ -307,6 +343,9 @@ class ContactsScreen(CrmScreen):
             self.kind = "contacts"
             self.reload_list(keep_cursor=True)
         self.pinned = True
+        self.timeline_limit = PANE_TIMELINE
+        self.pin_id = contact_id
+        self.rows.select_id(contact_id)  # the list's cursor on it too, when it is in the list
         self.db(load_contact, contact_id, then=self.show_detail, group="detail", exclusive=True)
 
     def show_detail(self, view: ContactView | CompanyView) -> None:
@@ -357,6 +396,9 @@ class ContactsScreen(CrmScreen):
                     (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), safe.cut(i.body, 400)
                 )
             )
+        more = timeline_more(len(view.timeline), self.timeline_limit)
+        if more is not None:
+            parts.append(more)
         return Group(*parts)
 
     def render_company(self, view: CompanyView) -> Group:
@@ -383,6 +425,9 @@ class ContactsScreen(CrmScreen):
             )
             for i in view.timeline
         ]
+        more = timeline_more(len(view.timeline), self.timeline_limit)
+        if more is not None:
+            parts.append(more)
         return Group(*parts)
 
     # -- actions ---------------------------------------------------------------------------
@@ -394,8 +439,9 @@ class ContactsScreen(CrmScreen):
         self.focus_filter()
 
     def action_to_list(self) -> None:
+        """esc: from the filter or the list, clear the filter; from the detail, back to the list."""
         filter_input = self.query_one("#filter", Input)
-        if self.focused is filter_input and filter_input.value:
+        if filter_input.value and self.focused in (filter_input, self.rows):
             filter_input.value = ""
         self.rows.focus()
 
@@ -602,7 +648,7 @@ class ContactsScreen(CrmScreen):
             PromptModal(
                 f"Tags (now: {now})",
                 "Tags",
-                placeholder="vip +lisbon -old",
+                placeholder="e.g. vip +lisbon -old",
                 check=lambda v: check_tags(v.replace("+", "").replace("-", "")),
             ),
             save,

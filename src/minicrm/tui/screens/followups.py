@@ -20,6 +20,7 @@ from minicrm.services.followups.commands import FollowUpPatch
 from minicrm.services.kernel.context import Context
 from minicrm.tui import format as fmt
 from minicrm.tui import safe
+from minicrm.tui.agenda_list import AgendaList
 from minicrm.tui.modals import PromptModal, when_hint
 from minicrm.tui.screens.base import CrmScreen
 
@@ -52,7 +53,7 @@ class FollowupsScreen(CrmScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="agenda-summary")
-        yield OptionList(id="followups")
+        yield AgendaList(id="followups")
 
     def refresh_data(self) -> None:
         self.db(load_agenda, then=self.show, group="agenda", exclusive=True)

@@ -20,6 +20,7 @@ from minicrm.services.dto.board import StageTotal, Today
 from minicrm.services.followups import commands as followups
 from minicrm.tui import format as fmt
 from minicrm.tui import safe
+from minicrm.tui.agenda_list import AgendaList
 from minicrm.tui.screens.base import CrmScreen
 
 
@@ -43,7 +44,7 @@ class TodayScreen(CrmScreen):
         with Horizontal(id="today"):
             with Vertical(id="agenda-box"):
                 yield Static("Today", classes="pane-title", id="today-title")
-                yield OptionList(id="agenda")
+                yield AgendaList(id="agenda")
             with Vertical(id="totals-box"):
                 yield Static("Pipeline", classes="pane-title")
                 yield Static("", id="totals")
