@@ -349,6 +349,8 @@ class ContactsScreen(CrmScreen):
         self.db(load_contact, contact_id, then=self.show_detail, group="detail", exclusive=True)
 
     def show_detail(self, view: ContactView | CompanyView) -> None:
+        if self.rows.total == 0 and not self.pinned:
+            return  # a detail asked for before the filter emptied the list: "No match" stays
         self.view = view
         body = self.render_contact(view) if isinstance(view, ContactView) else self.render_company(view)
         self.query_one("#detail", Static).update(body)

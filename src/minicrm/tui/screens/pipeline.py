@@ -294,9 +294,7 @@ class PipelineScreen(CrmScreen):
             )
 
         if won:
-            prompt = PromptModal(
-                f"Won “{deal.title}”", "Note", typed, placeholder="optional: what clinched it"
-            )
+            prompt = PromptModal(f"Won “{deal.title}”", "Note", typed, placeholder="optional")
         else:
             prompt = PromptModal(
                 f"Lost “{deal.title}”",
