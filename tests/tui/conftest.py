@@ -46,8 +46,15 @@ def check() -> Iterator[Any]:
 
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait until the database workers and the UI updates they trigger are all done."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
+        for _attempt in range(10):
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:  # a newer keystroke's query replaced it: wait for that one
+                continue
         await pilot.pause()
 
 

@@ -6,7 +6,6 @@ thread only renders. ``run_tui()`` is what ``minicrm tui`` and a bare ``minicrm`
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 from collections.abc import Callable, Iterable
 from typing import ClassVar
@@ -24,6 +23,7 @@ from minicrm.core.errors import InvalidInput, MinicrmError
 from minicrm.tui import safe
 from minicrm.tui.screens.base import SCREENS, CrmScreen
 from minicrm.tui.store import Store
+from minicrm.tui.work import run_db
 
 #: seconds between two looks for changes made outside the app (one cheap query each)
 POLL_SECONDS = 1.0
@@ -102,15 +102,15 @@ class MinicrmApp(App[None]):
         self._polling = True
         from minicrm.services.kernel.freshness import data_stamp
 
-        def job() -> None:
-            try:
-                stamp = self.store.call(data_stamp)
-            except Exception:  # a locked or vanished database: ask again at the next tick
-                stamp = None
-            with contextlib.suppress(RuntimeError):  # the app is closing
-                self.call_from_thread(self._stamped, stamp)
-
-        self.run_worker(job, thread=True, group="poll", exit_on_error=False)
+        # a locked or vanished database is no news: no notification, ask again at the next tick
+        run_db(
+            self,
+            data_stamp,
+            then=self._stamped,
+            failed=lambda _err: self._stamped(None),
+            group="poll",
+            quiet=True,
+        )
 
     def _stamped(self, stamp: int | None) -> None:
         self._polling = False

@@ -12,7 +12,7 @@ from textual.message_pump import _MessagePumpMeta
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from minicrm.core.errors import Conflict, MinicrmError, NotFound
+from minicrm.core.errors import Conflict, NotFound
 from minicrm.tui.work import run_db
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
         fn: Callable[..., Any],
         *args: Any,
         then: Callable[[Any], Any] | None = None,
-        failed: Callable[[MinicrmError], Any] | None = None,
+        failed: Callable[[Exception], Any] | None = None,
         group: str = "db",
         exclusive: bool = False,
         **kwargs: Any,
@@ -177,7 +177,7 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
             if then is not None:
                 then(result)
 
-        def failed(error: MinicrmError) -> None:
+        def failed(error: Exception) -> None:
             if isinstance(error, Conflict | NotFound):
                 if retry is not None:  # once the screen shows the record as it is now
                     self._after_refresh.append(retry)
