@@ -528,3 +528,12 @@ def test_a_required_parameter_nobody_fills_fails_the_walk(tmp_path: Path) -> Non
                             secondary_opts=[])  # fmt: skip
     with pytest.raises(pytest.fail.Exception, match="'frobnicate' that this test cannot fill"):
         _argv(("new", "command"), SimpleNamespace(params=[param]), tmp_path)
+
+
+def test_pictured_stands_in_for_each_unsafe_character_one_for_one() -> None:
+    from minicrm.core.text import pictured
+
+    assert pictured("\x1b]0;PWNED\x07 Eve\u202e") == "␛]0;PWNED␇ Eve\ufffd"
+    assert pictured("plain [b]text[/b]") == "plain [b]text[/b]"
+    value = "a\x1b[2Jb\x7f\ttab"
+    assert len(pictured(value)) == len(value)

@@ -46,6 +46,28 @@ def check() -> Iterator[Any]:
 
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait until the database workers and the UI updates they trigger are all done."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
+        for _attempt in range(10):
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:  # a newer keystroke's query replaced it: wait for that one
+                continue
         await pilot.pause()
+
+
+def screen_text(app: Any) -> str:
+    """What the terminal shows now, as plain text lines (from the app's SVG screenshot)."""
+    import html
+    import re
+
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for m in re.finditer(
+        r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', app.export_screenshot()
+    ):
+        rows.setdefault(float(m.group(2)), []).append((float(m.group(1)), html.unescape(m.group(3))))
+    return "\n".join(
+        "".join(t for _x, t in sorted(parts)).replace("\xa0", " ") for _y, parts in sorted(rows.items())
+    )

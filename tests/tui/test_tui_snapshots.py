@@ -1,4 +1,5 @@
-"""Snapshots of each screen at 120×40 with the fixed dataset and the pinned clock.
+"""Snapshots of each screen at 80×24 and 120×40, with the fixed dataset and with hostile and long
+text (markup, control sequences, very long names), under the pinned clock.
 
 Update after an intended change: ``pytest tests/tui/test_tui_snapshots.py --snapshot-update``."""
 
@@ -8,20 +9,33 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input
+from tui_dataset import seed, seed_hostile
 
 from conftest import settle
+from minicrm.services.kernel.context import open_context
 from minicrm.tui.app import MinicrmApp
 
-SIZE = (120, 40)
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+SCREENS = ["today", "contacts", "pipeline", "followups"]
 
 
 async def ready(pilot: Any) -> None:
     await settle(pilot)
 
 
-@pytest.mark.parametrize("screen", ["today", "contacts", "pipeline", "followups"])
-def test_screen(screen: str, seeded: Any, snap_compare: Any) -> None:
-    assert snap_compare(MinicrmApp(screen=screen), terminal_size=SIZE, run_before=ready)
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screen(screen: str, size: str, seeded: Any, snap_compare: Any) -> None:
+    assert snap_compare(MinicrmApp(screen=screen), terminal_size=SIZES[size], run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screen_with_hostile_and_long_text(screen: str, size: str, snap_compare: Any) -> None:
+    with open_context() as ctx:
+        seed(ctx)
+        seed_hostile(ctx)
+    assert snap_compare(MinicrmApp(screen=screen), terminal_size=SIZES[size], run_before=ready)
 
 
 def test_contact_form_shows_errors_beside_the_fields(seeded: Any, snap_compare: Any) -> None:
@@ -34,4 +48,4 @@ def test_contact_form_shows_errors_beside_the_fields(seeded: Any, snap_compare: 
         await pilot.press("Z", "o", "e", "tab", "z", "o", "e", "@", "tab", "a", "b", "c")
         await settle(pilot)
 
-    assert snap_compare(MinicrmApp(screen="contacts"), terminal_size=SIZE, run_before=fill)
+    assert snap_compare(MinicrmApp(screen="contacts"), terminal_size=(120, 40), run_before=fill)

@@ -4,6 +4,7 @@ Deals go in with plain SQL (the deals service lands with the pipeline issue)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from minicrm.core.clock import to_db
@@ -58,4 +59,57 @@ def seed(ctx: Any) -> dict[str, int]:
                 now,
             ),
         )
+    return ids
+
+
+#: stored text that must be shown literally: markup, a click action, terminal control sequences
+QUIT_CORP = "[@click=app.quit]QuitCorp[/]"
+BROKEN_CO = "Broken [/oops] Co"
+TITLE_SEQ = "\x1b]0;PWNED\x07"
+CLEAR_SEQ = "\x1b[2J"
+BOLD_X = "[bold red]X[/]"
+LONG_NAME = "Maximiliana Alexandra Wolfgang-Hohenzollern-Sigmaringen de la Fuente y Castro"
+
+
+def seed_hostile(ctx: Any) -> dict[str, int]:
+    """Contacts, companies, deals, notes and follow-ups whose text is markup or terminal control."""
+    from minicrm.services.deals import commands as deals
+    from minicrm.services.dto import DealCreate
+
+    people = (
+        ("eve", f"{TITLE_SEQ}Eve Title", "eve@example.com", BROKEN_CO),
+        ("x", BOLD_X, "x@example.com", QUIT_CORP),
+        ("wipe", f"Wipe {CLEAR_SEQ}\x1b[H Man", "wipe@example.com", None),
+        ("red", "Colour \x1b[31mRed", None, f"Colour {CLEAR_SEQ} Ltd"),
+        ("long", LONG_NAME, "maximiliana.alexandra.wolfgang@very-long-company-domain.example.com", None),
+    )
+    ids: dict[str, int] = {}
+    for key, name, email, company in people:
+        ids[key] = contacts.add(
+            ctx, ContactCreate(name=name, emails=(email,) if email else (), company=company)
+        ).id
+    clock = ctx.clock
+    interactions.add(ctx, "note", Links(contact=str(ids["x"])), f"[urgent] call back {CLEAR_SEQ} {BROKEN_CO}")
+    interactions.add(ctx, "call", Links(contact=str(ids["eve"])), f"{TITLE_SEQ} {QUIT_CORP}")
+    followups.add(ctx, Links(contact=str(ids["eve"])), "[urgent] call back", parse_when("2026-11-20", clock))
+    followups.add(ctx, Links(contact=str(ids["x"])), f"{TITLE_SEQ} ring", parse_when("today 15:00", clock))
+    followups.add(ctx, Links(contact=str(ids["wipe"])), QUIT_CORP, parse_when("2026-11-26", clock))
+    followups.add(ctx, Links(contact=str(ids["long"])), LONG_NAME, parse_when("2027-01-15", clock))
+    for key, title, who, stage, close in (
+        ("d_quit", QUIT_CORP, "x", "lead", "2026-11-30"),
+        ("d_broken", BROKEN_CO, "eve", "qualified", "2026-12-01"),
+        ("d_clear", f"{CLEAR_SEQ}Clear deal", "wipe", "proposal", None),
+        ("d_long", LONG_NAME, "long", "negotiation", "2026-12-03"),
+    ):
+        ids[key] = deals.add(
+            ctx,
+            DealCreate(
+                title=title,
+                contact=str(ids[who]),
+                value="1200",
+                currency="EUR",
+                stage=stage,
+                close_date=date.fromisoformat(close) if close else None,
+            ),
+        ).id
     return ids

@@ -51,3 +51,19 @@ def not_utf8(exc: UnicodeEncodeError) -> str:
         f"text that is not valid UTF-8: '{shown}' "
         "(minicrm keeps text in UTF-8; is the terminal's locale UTF-8?)"
     )
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode control pictures: ␛ for ESC, ␇ for BEL
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def pictured(value: str) -> str:
+    """``value`` with each character ``inert`` escapes replaced by one visible stand-in (``␛``,
+    ``�``): the same length, for an editor whose cursor counts characters (a TUI input field
+    showing a stored name); the value itself is kept as stored."""
+    if value.isprintable():
+        return value
+    return re.sub(_UNSAFE_WITH_LINES, _picture, value)

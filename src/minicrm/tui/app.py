@@ -10,18 +10,24 @@ import importlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, TextArea
 
 from minicrm.core.clock import Clock
 from minicrm.core.config import Config, load_config
 from minicrm.core.errors import InvalidInput, MinicrmError
-from minicrm.tui import vim
+from minicrm.tui import safe, vim
 from minicrm.tui.screens.base import SCREENS, CrmScreen
 from minicrm.tui.settings import TuiSettings, read_settings
 from minicrm.tui.store import Store
 from minicrm.tui.work import run_db
+
+#: seconds between two looks for changes made outside the app (one cheap query each)
+POLL_SECONDS = 1.0
 
 if TYPE_CHECKING:
     from minicrm.services.history.undo import Operation, UndoPlan
@@ -79,6 +85,11 @@ class MinicrmApp(App[None]):
         self.config = loaded
         self.clock = Clock.system(self.config.timezone, self.config.region)
         self.store = Store(db, user)
+        #: keys typed after "/" while the filter is not focused yet (None: not searching)
+        self._typeahead: list[events.Key] | None = None
+        #: the database's change stamp last seen (services.kernel.freshness), and a poll running
+        self._stamp: int | None = None
+        self._polling = False
 
     @property
     def region(self) -> str | None:
@@ -92,6 +103,7 @@ class MinicrmApp(App[None]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.set_interval(POLL_SECONDS, self._poll, name="outside-changes")
 
     def on_unmount(self) -> None:
         self.store.close()
@@ -131,6 +143,56 @@ class MinicrmApp(App[None]):
         themes = sorted(self.available_themes)
         self.push_screen(SettingsModal(self.settings, themes, self.theme), chosen)
 
+    # -- changes made elsewhere (the CLI, a teammate) ---------------------------------------
+    def _poll(self) -> None:
+        """Ask, off the UI thread, whether another connection has written; if so, reload the
+        screen that is showing (each keeps its cursor on the same record)."""
+        if self._polling:
+            return
+        self._polling = True
+        from minicrm.services.kernel.freshness import data_stamp
+
+        # a locked or vanished database is no news: no notification, ask again at the next tick
+        run_db(
+            self,
+            data_stamp,
+            then=self._stamped,
+            failed=lambda _err: self._stamped(None),
+            group="poll",
+            quiet=True,
+        )
+
+    def _stamped(self, stamp: int | None) -> None:
+        self._polling = False
+        if stamp is None or stamp == self._stamp:
+            return
+        if self._stamp is None:  # the first look: what is on screen is this fresh
+            self._stamp = stamp
+            return
+        screen = self.screen
+        if isinstance(screen, CrmScreen):  # with a dialog open, at the next tick after it closes
+            self._stamp = stamp
+            screen.refresh_data()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is plain, inert text: messages carry names and titles (stored
+        text), and "[urgent] call back" must read as typed. ``markup`` is accepted and ignored."""
+        super().notify(
+            safe.plain(message, keep_newlines=True),
+            title=safe.plain(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
     # -- moving between screens ----------------------------------------------------------
     async def _to(self, mode: str) -> CrmScreen:
         if self.current_mode != mode:
@@ -165,10 +227,44 @@ class MinicrmApp(App[None]):
 
         self.push_screen(DealScreen(deal_id, self.current_mode), back)
 
+    # -- "/" and what is typed after it ------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        # A terminal hands over "/anna" in one read, and every key is queued before the first is
+        # handled: "/" is caught here, as it arrives, and the keys after it are held until the
+        # filter has the focus (on the contacts screen, after the switch), then given to it in
+        # order. Without this, "a" reached the list (Add) before the "/" binding had run.
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._typeahead is not None:
+                self._typeahead.append(event)
+                return
+            if event.key == "slash" and self._slash_searches():
+                self._typeahead = []
+                self.run_worker(self._search(), group="search")
+                return
+        await super().on_event(event)
+
+    def _slash_searches(self) -> bool:
+        """ "/" starts a search unless a dialog is open or the focus is in a text field (also
+        while the first screen is still being put up: the keys wait for it)."""
+        return not isinstance(self.screen, ModalScreen) and not isinstance(self.focused, Input | TextArea)
+
+    async def _search(self) -> None:
+        try:
+            screen = await self._to("contacts")
+            screen.focus_filter()  # type: ignore[attr-defined]
+            held = self._typeahead or []
+            while held:  # keys may still arrive while a priority binding runs: they queue here
+                event = held.pop(0)
+                if not await self._check_bindings(event.key, priority=True):
+                    (self.focused or self.screen)._forward_event(event)
+        finally:
+            self._typeahead = None
+
     # -- app-wide actions --------------------------------------------------------------------
     async def action_search(self) -> None:
-        screen = await self._to("contacts")
-        await screen.run_action("search")
+        if self._typeahead is None:
+            self._typeahead = []
+            await self._search()
 
     def action_refresh_screen(self) -> None:
         if isinstance(self.screen, CrmScreen):

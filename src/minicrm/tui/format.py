@@ -43,8 +43,3 @@ def due(f: FollowUp, tz: tzinfo, today: date) -> str:
     local = f.due_at.astimezone(tz)
     text = day(local.date(), today)
     return text if f.all_day else f"{text} {local:%H:%M}"
-
-
-def cut(text: str | None, width: int) -> str:
-    value = (text or "").replace("\n", " ")
-    return value if len(value) <= width else value[: max(0, width - 1)] + "…"

@@ -23,6 +23,7 @@ from minicrm.core.errors import InvalidInput
 from minicrm.services.dto import Contact
 from minicrm.services.history.interactions import LOGGABLE
 from minicrm.services.kernel.validation import normalize_email, normalize_phone, normalize_tags
+from minicrm.tui import safe
 
 Check = Callable[[str], str | None]  # returns an error message or None
 
@@ -106,8 +107,10 @@ class Field(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-row"):
-            yield Label(self.label, classes="field-label")
-            yield Input(self.value, placeholder=self.placeholder, classes="field-input", compact=True)
+            yield Label(safe.text(self.label), classes="field-label")
+            yield safe.SafeInput(
+                self.value, placeholder=self.placeholder, classes="field-input", compact=True
+            )
             yield Static("", classes="field-error")
 
     def on_mount(self) -> None:
@@ -133,7 +136,7 @@ class Field(Vertical):
             shown.update("")
             self.remove_class("-invalid")
             return error
-        shown.update(f"✗ {error}" if error else (f"→ {note}" if note else ""))
+        shown.update(safe.text(f"✗ {error}" if error else (f"→ {note}" if note else "")))
         self.set_class(bool(error), "-invalid")
         return error
 
@@ -182,7 +185,7 @@ class ConfirmModal(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="question")
+            yield Static(safe.text(self.question), classes="question")
             yield from self.buttons("Yes, delete")
 
     def on_mount(self) -> None:
@@ -216,7 +219,7 @@ class PromptModal(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield Static(safe.text(self.title_text), classes="dialog-title")
             yield self.field
             yield from self.buttons("OK")
 
@@ -248,7 +251,7 @@ class NoteModal(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(f"Log for {self.who}", classes="dialog-title")
+            yield Static(safe.text(f"Log for {self.who}"), classes="dialog-title")
             yield Select([(k, k) for k in LOGGABLE], value=self.kind, allow_blank=False, id="kind")
             yield TextArea(id="body", soft_wrap=True)
             yield Static("ctrl+s saves · esc cancels", classes="hint")
@@ -288,7 +291,7 @@ class ContactModal(Dialog):
     def compose(self) -> ComposeResult:
         c = self.contact
         with Vertical(classes="dialog wide"):
-            yield Static(f"Edit {c.name}" if c else "New contact", classes="dialog-title")
+            yield Static(safe.text(f"Edit {c.name}" if c else "New contact"), classes="dialog-title")
             with Grid(classes="form"):
                 yield Field("Name", c.name if c else "", check=check_required("a name"), id="f-name")
                 yield Field(
@@ -296,14 +299,14 @@ class ContactModal(Dialog):
                     (c.email or "") if c else "",
                     check=check_email,
                     id="f-email",
-                    placeholder="ana@example.com",
+                    placeholder="e.g. ana@example.com",
                 )
                 yield Field(
                     "Phone",
                     (c.phone or "") if c else "",
                     check=check_phone(self.phone_region),
                     id="f-phone",
-                    placeholder="+351 912 345 678",
+                    placeholder="e.g. +351 912 345 678",
                 )
                 yield Field("Company", (c.company or "") if c else "", id="f-company")
                 yield Field("Title", (c.title or "") if c else "", id="f-title")
@@ -312,14 +315,14 @@ class ContactModal(Dialog):
                     ", ".join(c.tags) if c else "",
                     check=check_tags,
                     id="f-tags",
-                    placeholder="vip, lisbon",
+                    placeholder="e.g. vip, lisbon",
                 )
                 yield Field(
                     "Cadence (days)",
                     str(c.cadence_days or "") if c else "",
                     check=check_days,
                     id="f-cadence",
-                    placeholder="30",
+                    placeholder="e.g. 30",
                 )
             yield from self.buttons()
 
@@ -359,20 +362,20 @@ class FollowUpModal(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(f"Follow up with {self.who}", classes="dialog-title")
+            yield Static(safe.text(f"Follow up with {self.who}"), classes="dialog-title")
             yield Field(
                 "What",
                 "",
                 check=check_required("the follow-up text"),
                 id="f-what",
-                placeholder="send the proposal",
+                placeholder="e.g. send the proposal",
             )
             yield Field(
                 "When",
                 "tomorrow",
                 hint=when_hint(self.clock),
                 id="f-when",
-                placeholder="tomorrow, next friday 10:00, in 3 days",
+                placeholder="e.g. tomorrow, next friday 10:00, in 3 days",
             )
             yield from self.buttons()
 

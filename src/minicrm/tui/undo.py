@@ -17,7 +17,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from minicrm.tui import format as fmt
-from minicrm.tui.safe import text
+from minicrm.tui.safe import cut, text
 from minicrm.tui.sheet import Ask, Sheet
 from minicrm.tui.work import run_db
 
@@ -79,7 +79,7 @@ def operation_option(op: Operation, tz: Any) -> Option:
     line = Text.assemble(
         (f"#{op.id:<5} ", "bold"),
         (f"{fmt.moment(op.at, tz)}  ", "dim"),
-        text(fmt.cut(op.summary, 60)),
+        text(cut(op.summary, 60)),
         (state, "dim"),
     )
     return Option(line, id=str(op.id), disabled=op.undone_by is not None)

@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from minicrm.core.text import inert
 from minicrm.tui.work import run_db
 
 R = TypeVar("R")
@@ -115,6 +116,8 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
         generation = self._generation
         cursor = self.cursor if keep_cursor else 0
         first = (cursor // PAGE) if keep_cursor else 0
+        #: the record under the cursor: it keeps the cursor when rows came or went before it
+        keep_id = getattr(self.current, "id", None) if keep_cursor else None
 
         source = self.source
 
@@ -134,7 +137,10 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
                 total = max(self.total, first * PAGE + len(rows)) if keep_cursor else first * PAGE + len(rows)
             self._set_total(total)
             self._announced = -1
-            self.cursor = min(cursor, max(0, total - 1))
+            at = None
+            if keep_id is not None:
+                at = next((i for i, row in enumerate(rows) if getattr(row, "id", None) == keep_id), None)
+            self.cursor = first * PAGE + at if at is not None else min(cursor, max(0, total - 1))
             if not keep_cursor:
                 self.scroll_to(y=0, animate=False)
             self.refresh()
@@ -222,7 +228,9 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
         if index % PAGE > PAGE - 20:
             self._want(page_no + 1)
         row = page[index % PAGE]
-        text = self.render_row(row, max(width, self.virtual_size.width))
+        # the row renderers cut inert text to their columns; this is the guard that no control
+        # character of a renderer that forgot reaches the terminal (cheap on printable text)
+        text = inert(self.render_row(row, max(width, self.virtual_size.width)))
         style = cursor_style if index == self.cursor else base
         if self.is_marked is not None and self.is_marked(row):
             text = "●" + text[1:]
@@ -250,6 +258,19 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
             self._announced = self.cursor
             self.post_message(self.Highlighted(self, self.cursor, row, by_user=not self._quiet))
             self._quiet = False
+
+    def select_id(self, ident: object) -> bool:
+        """Put the cursor on the row with this id if it is among the rows held (quietly: the
+        caller shows its detail); False when it is not."""
+        for page_no, rows in self._pages.items():
+            for i, row in enumerate(rows):
+                if getattr(row, "id", None) == ident:
+                    self._quiet = True
+                    self._announced = page_no * PAGE + i  # already shown by the caller
+                    self.cursor = page_no * PAGE + i
+                    self._quiet = False
+                    return True
+        return False
 
     def move_to(self, index: int) -> None:
         self._quiet = False

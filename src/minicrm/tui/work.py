@@ -21,13 +21,16 @@ def run_db(
     fn: Callable[..., Any],
     *args: Any,
     then: Callable[[Any], Any] | None = None,
+    failed: Callable[[Exception], Any] | None = None,
     group: str = "db",
     exclusive: bool = False,
+    quiet: bool = False,
     **kwargs: Any,
 ) -> Worker[None]:
     """Run ``fn(ctx, *args, **kwargs)`` in a thread worker; call ``then(result)`` on the UI
     thread. ``exclusive`` cancels the group's previous worker (and skips its query if it has
-    not started yet)."""
+    not started yet). A MinicrmError is a notification, then ``failed(error)`` on the UI thread;
+    ``quiet`` (a background poll): no notification for any error, only ``failed(error)``."""
     app: MinicrmApp = node.app  # type: ignore[assignment]
 
     def deliver(callback: Callable[..., Any], *values: Any, **options: Any) -> None:
@@ -38,11 +41,16 @@ def run_db(
         worker = get_current_worker()
         try:
             result = app.store.call(fn, *args, is_stale=lambda: worker.is_cancelled, **kwargs)
-        except MinicrmError as err:
-            deliver(app.notify, str(err), severity="error", title="Not done")
-            return
         except Exception as err:
-            deliver(app.notify, f"{type(err).__name__}: {err}", severity="error", title="Unexpected error")
+            if not quiet:
+                if isinstance(err, MinicrmError):
+                    deliver(app.notify, str(err), severity="error", title="Not done")
+                else:
+                    deliver(
+                        app.notify, f"{type(err).__name__}: {err}", severity="error", title="Unexpected error"
+                    )
+            if failed is not None and (quiet or isinstance(err, MinicrmError)):
+                deliver(failed, err)
             return
         if worker.is_cancelled or then is None:
             return

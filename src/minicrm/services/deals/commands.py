@@ -301,7 +301,8 @@ def move(
     expected_version: int | None = None,
 ) -> Deal:
     """Move a deal to another stage of its pipeline; a won or lost deal is reopened there.
-    The deal's own probability is reset to the new stage's unless ``probability`` is given."""
+    The deal's own probability is reset to the new stage's unless ``probability`` is given.
+    ``expected_version``: the version the caller saw (a newer one is a Conflict)."""
     own = check_probability(probability)
     with UnitOfWork(ctx, f"deal move {deal_id} {stage}") as uow:
         before = _load_row(uow.ctx, deal_id)
@@ -330,21 +331,29 @@ def move(
     return get(ctx, deal_id)
 
 
-def won(ctx: Context, deal_id: int, *, expected_version: int | None = None) -> Deal:
-    return _close(ctx, deal_id, "won", None, expected_version)
+def won(ctx: Context, deal_id: int, *, note: str | None = None, expected_version: int | None = None) -> Deal:
+    """Mark a deal won; ``note`` (optional) goes on its timeline in the same transaction."""
+    return _close(ctx, deal_id, "won", None, note, expected_version)
 
 
 def lost(ctx: Context, deal_id: int, reason: str | None, *, expected_version: int | None = None) -> Deal:
-    return _close(ctx, deal_id, "lost", _reason(ctx, reason), expected_version)
+    return _close(ctx, deal_id, "lost", _reason(ctx, reason), None, expected_version)
 
 
-def _close(ctx: Context, deal_id: int, status: str, reason: str | None, expected: int | None) -> Deal:
+def _close(
+    ctx: Context,
+    deal_id: int,
+    status: str,
+    reason: str | None,
+    note: str | None,
+    expected_version: int | None,
+) -> Deal:
     with UnitOfWork(ctx, f"deal {status} {deal_id}") as uow:
         before = _load_row(uow.ctx, deal_id)
-        _check_version(uow, before, expected)
+        _check_version(uow, before, expected_version)
         if before["status"] == status:
             raise Conflict(f"deal {deal_id} is already {status}")
-        if before["status"] != "open" and expected is None:
+        if before["status"] != "open" and expected_version is None:
             _refuse_overturning(uow, before, status)
         row = {
             **{k: before[k] for k in _COLUMNS},
@@ -355,6 +364,10 @@ def _close(ctx: Context, deal_id: int, status: str, reason: str | None, expected
         _update(uow, deal_id, before, row)
         body = f"{before['title']}: {status} in {before['stage']}" + (f" ({reason})" if reason else "")
         _stage_event(uow, deal_id, before["stage"], before["stage"], status, body)
+        if note and note.strip():
+            interactions.insert(
+                uow, "note", note.strip(), uow.now, before["contact_id"], before["company_id"], deal_id
+            )
         _record_update(uow, deal_id, before)
     return get(ctx, deal_id)
 

@@ -103,8 +103,9 @@ def stage_totals(ctx: Context) -> list[StageTotal]:
     return [StageTotal(n, counts.get(n, 0), tuple(money.get(n, ()))) for n in names]
 
 
-def board(ctx: Context) -> Board:
-    """The open deals of the default pipeline, one column per stage (best value first)."""
+def board(ctx: Context, *, closed: bool = False) -> Board:
+    """The open deals of the default pipeline, one column per stage (best value first); with
+    ``closed``, the won and the lost deals too (the most recently closed first)."""
     pipeline = ctx.config.pipeline()
     with ctx.db.snapshot():
         totals = stage_totals(ctx)
@@ -120,7 +121,22 @@ def board(ctx: Context) -> Board:
             )
             for t in totals
         }
-    return Board(pipeline.name, tuple(t.stage for t in totals), tuple(totals), columns)
+        done = tuple(
+            (
+                status,
+                tuple(
+                    _deals(
+                        ctx,
+                        "d.status = ? AND d.pipeline = ?",
+                        [status, pipeline.name],
+                        "d.closed_at DESC, d.id DESC",
+                        COLUMN_LIMIT,
+                    )
+                ),
+            )
+            for status in (("won", "lost") if closed else ())
+        )
+    return Board(pipeline.name, tuple(t.stage for t in totals), tuple(totals), columns, done)
 
 
 def today(ctx: Context, *, closing_within: int = 14) -> Today:
@@ -139,8 +155,8 @@ def today(ctx: Context, *, closing_within: int = 14) -> Today:
 
 # -- writing: the pipeline screen's moves, through the deals service ------------------------
 def move_deal(ctx: Context, deal_id: int, stage: str, *, expected_version: int | None = None) -> BoardDeal:
-    """Move a deal to another stage of its pipeline (a closed one is reopened); with
-    ``expected_version`` (the shown deal's) only if no one changed it meanwhile."""
+    """Move a deal to another stage of its pipeline (a closed one is reopened); a deal changed
+    since the board showed ``expected_version`` is a Conflict, nothing written."""
     from minicrm.services.deals import commands as deals
 
     deals.move(ctx, deal_id, stage, expected_version=expected_version)
@@ -148,13 +164,20 @@ def move_deal(ctx: Context, deal_id: int, stage: str, *, expected_version: int |
 
 
 def close_deal(
-    ctx: Context, deal_id: int, won: bool, reason: str | None = None, *, expected_version: int | None = None
+    ctx: Context,
+    deal_id: int,
+    won: bool,
+    reason: str | None = None,
+    *,
+    note: str | None = None,
+    expected_version: int | None = None,
 ) -> BoardDeal:
-    """Mark a deal won, or lost with a reason; ``expected_version`` as for ``move_deal``."""
+    """Mark a deal won (with an optional ``note``, kept on its timeline), or lost with a reason;
+    a deal changed since ``expected_version`` is a Conflict, nothing written."""
     from minicrm.services.deals import commands as deals
 
     if won:
-        deals.won(ctx, deal_id, expected_version=expected_version)
+        deals.won(ctx, deal_id, note=note, expected_version=expected_version)
     else:
         deals.lost(ctx, deal_id, reason, expected_version=expected_version)
     return get_deal(ctx, deal_id)

@@ -42,6 +42,8 @@ class Board:
     stages: tuple[str, ...]
     totals: tuple[StageTotal, ...]
     columns: dict[str, tuple[BoardDeal, ...]]
+    #: on request: ("won", deals), ("lost", deals), the most recently closed first
+    closed: tuple[tuple[str, tuple[BoardDeal, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ item per series. The stepping itself lives in ``minicrm.services.followups.recur
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 

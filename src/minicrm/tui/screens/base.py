@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult
 from textual.markup import escape
 from textual.message_pump import _MessagePumpMeta
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from minicrm.core.errors import Conflict, NotFound
 from minicrm.tui.work import run_db
 
 if TYPE_CHECKING:
@@ -98,6 +99,13 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
     #: (title, help, action) shown in the command palette while this screen is active
     COMMANDS_HERE: ClassVar[tuple[tuple[str, str, str], ...]] = ()
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: what runs once the next reload is on screen (see ``refreshed``)
+        self._after_refresh: list[Callable[[], Any]] = []
+        self._mounted_fresh = False
+        self._under_dialog = False
+
     @property
     def crm(self) -> MinicrmApp:
         return self.app  # type: ignore[return-value]
@@ -113,6 +121,25 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
 
     def on_mount(self) -> None:
         self.refresh_data()
+        self._mounted_fresh = True
+
+    def on_screen_resume(self) -> None:
+        # switching back to a screen shows what is stored now (a follow-up done on Follow-ups
+        # leaves Today); the first showing was just read by on_mount
+        if self._mounted_fresh or self._under_dialog:
+            self._mounted_fresh = self._under_dialog = False
+        else:
+            self.refresh_data()
+
+    def on_screen_suspend(self) -> None:
+        # a dialog over this screen is not a switch: it reloads after its own write
+        self._under_dialog = isinstance(self.app.screen, ModalScreen)
+
+    def refreshed(self) -> None:
+        """Each screen calls this when what ``refresh_data`` read is on screen."""
+        waiting, self._after_refresh = self._after_refresh, []
+        for callback in waiting:
+            callback()
 
     @abstractmethod
     def refresh_data(self) -> None:
@@ -123,11 +150,12 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
         fn: Callable[..., Any],
         *args: Any,
         then: Callable[[Any], Any] | None = None,
+        failed: Callable[[Exception], Any] | None = None,
         group: str = "db",
         exclusive: bool = False,
         **kwargs: Any,
     ) -> None:
-        run_db(self, fn, *args, then=then, group=group, exclusive=exclusive, **kwargs)
+        run_db(self, fn, *args, then=then, failed=failed, group=group, exclusive=exclusive, **kwargs)
 
     def write(
         self,
@@ -135,9 +163,13 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
         *args: Any,
         done: str,
         then: Callable[[Any], Any] | None = None,
+        retry: Callable[[], Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        """A write: on success say so and reload the screen; an error is a notification."""
+        """A write: on success say so and reload the screen. A failure is a notification; a
+        conflict (the record changed since this screen read it) also reloads the screen, so
+        that what is shown is what is stored. ``retry`` then runs (a dialog reopened with what
+        was typed in it, so that nothing typed is lost)."""
 
         def after(result: Any) -> None:
             self.notify(done)
@@ -145,4 +177,12 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
             if then is not None:
                 then(result)
 
-        self.db(fn, *args, then=after, group="write", **kwargs)
+        def failed(error: Exception) -> None:
+            if isinstance(error, Conflict | NotFound):
+                if retry is not None:  # once the screen shows the record as it is now
+                    self._after_refresh.append(retry)
+                self.refresh_data()
+            elif retry is not None:
+                retry()
+
+        self.db(fn, *args, then=after, failed=failed, group="write", **kwargs)

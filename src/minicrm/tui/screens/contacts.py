@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -23,6 +22,7 @@ from minicrm.services.contacts.browse import CompanyRow, ContactRow
 from minicrm.services.dto.companies import CompanyDetail
 from minicrm.services.dto.contact_detail import ContactDetail
 from minicrm.tui import format as fmt
+from minicrm.tui import safe
 from minicrm.tui.bulk import Selection
 from minicrm.tui.screens.base import CrmScreen
 from minicrm.tui.virtual_list import VirtualList
@@ -53,16 +53,23 @@ ContactView = ContactDetail
 CompanyView = CompanyDetail
 
 
-def load_contact(ctx: Context, contact_id: int) -> ContactDetail:
+def load_contact(ctx: Context, contact_id: int, timeline: int = PANE_TIMELINE) -> ContactDetail:
     from minicrm.services.customer.profile import contact_detail
 
-    return contact_detail(ctx, contact_id, followup_limit=PANE_FOLLOWUPS, timeline_limit=PANE_TIMELINE)
+    return contact_detail(ctx, contact_id, followup_limit=PANE_FOLLOWUPS, timeline_limit=timeline)
 
 
-def load_company(ctx: Context, company_id: int) -> CompanyDetail:
+def load_company(ctx: Context, company_id: int, timeline: int = PANE_TIMELINE) -> CompanyDetail:
     from minicrm.services.customer.profile import company_detail
 
-    return company_detail(ctx, company_id, people_limit=PANE_PEOPLE, timeline_limit=PANE_TIMELINE)
+    return company_detail(ctx, company_id, people_limit=PANE_PEOPLE, timeline_limit=timeline)
+
+
+def timeline_more(shown: int, limit: int) -> Text | None:
+    """The line under a timeline that stops at its limit: there may be more."""
+    if shown < limit:
+        return None
+    return Text(f"  … the latest {shown} entries; m shows {PANE_TIMELINE} more", style="dim italic")
 
 
 def pane_deals(deals: tuple[DealSummary, ...]) -> list[DealSummary]:
@@ -82,12 +89,12 @@ def tag_patch(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def contact_line(row: ContactRow, width: int) -> str:
     if width < 70:
         name_w = max(12, width * 5 // 10)
-        return f" {fmt.cut(row.name, name_w - 1):<{name_w}}{fmt.cut(row.email, width - name_w - 1)}"
+        return f" {safe.cut(row.name, name_w - 1):<{name_w}}{safe.cut(row.email, width - name_w - 1)}"
     name_w, email_w, status_w = width * 30 // 100, width * 34 // 100, 10
     company_w = width - name_w - email_w - status_w - 1
     return (
-        f" {fmt.cut(row.name, name_w - 1):<{name_w}}{fmt.cut(row.email, email_w - 1):<{email_w}}"
-        f"{fmt.cut(row.company, company_w - 1):<{company_w}}{row.status:<{status_w}}"
+        f" {safe.cut(row.name, name_w - 1):<{name_w}}{safe.cut(row.email, email_w - 1):<{email_w}}"
+        f"{safe.cut(row.company, company_w - 1):<{company_w}}{safe.cut(row.status, status_w):<{status_w}}"
     )
 
 
@@ -117,7 +124,9 @@ def sorted_head(head: str, sort: str, descending: bool) -> str:
 
 def company_line(row: CompanyRow, width: int) -> str:
     name_w = width * 45 // 100
-    return f" {fmt.cut(row.name, name_w - 1):<{name_w}}{fmt.cut(row.domain, 24):<25}{row.contacts:>6} people"
+    return (
+        f" {safe.cut(row.name, name_w - 1):<{name_w}}{safe.cut(row.domain, 24):<25}{row.contacts:>6} people"
+    )
 
 
 @dataclass(frozen=True)
@@ -215,6 +224,7 @@ class ContactsScreen(CrmScreen):
             id="contacts.owner",
         ),
         Binding("escape", "to_list", "List", show=False),
+        Binding("m", "more", "More timeline", show=False),
     ]
     COMMANDS_HERE = (
         ("Add a contact", "Contacts: open the new-contact form", "add"),
@@ -245,13 +255,17 @@ class ContactsScreen(CrmScreen):
         self.applied: Applied | None = None
         self.selection = Selection()
         self._found = ""
+        #: the contact opened from another screen (the list's cursor goes to it once loaded)
+        self.pin_id: int | None = None
+        #: timeline entries the detail pane shows (m shows more)
+        self.timeline_limit = PANE_TIMELINE
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="people"):
             with Vertical(id="list-pane"):
                 # no select-on-focus: the focus event comes after keys typed in one burst with
                 # the "/", and selecting them then made the next key replace the whole filter
-                yield Input(
+                yield safe.SafeInput(
                     placeholder="/ filter: name, email, phone, company…", id="filter", select_on_focus=False
                 )
                 yield Static("", id="list-head")
@@ -303,6 +317,8 @@ class ContactsScreen(CrmScreen):
 
     def on_virtual_list_loaded(self, event: VirtualList.Loaded) -> None:
         self._update_head()
+        if self.pinned and self.pin_id is not None:  # opened from another screen: cursor on it
+            self.rows.select_id(self.pin_id)
         what = "contacts" if self.kind == "contacts" else "companies"
         one = "contact" if self.kind == "contacts" else "company"
         order = (
@@ -326,7 +342,7 @@ class ContactsScreen(CrmScreen):
 
     def _update_status(self) -> None:
         marks = f" · {self.selection.count:,} marked" if self.selection else ""
-        self.query_one("#list-status", Static).update(Text(self._found + marks), layout=False)
+        self.query_one("#list-status", Static).update(safe.text(self._found + marks), layout=False)
 
     def on_virtual_list_highlighted(self, event: VirtualList.Highlighted) -> None:
         if not event.by_user and (self.view is not None or self.pinned):
@@ -353,36 +369,47 @@ class ContactsScreen(CrmScreen):
             self.search = event.value
             self.reload_list()
 
-    def on_key(self, event: events.Key) -> None:
-        # Keys that arrive together ("/ana" in one read of the terminal) are all handed to the
-        # list before the first is handled, and bindings run only once a key has bubbled up to
-        # the app: "/" moves the focus here, as it passes, and what follows it goes to the filter.
-        filter_input = self.query_one("#filter", Input)
-        if event.key == "slash" and self.focused is not filter_input:
-            event.stop()
-            self.action_search()
-        elif self.focused is filter_input and event.is_printable and event.character:
-            event.stop()
-            filter_input.insert_text_at_cursor(event.character)
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
             self.rows.focus()
 
     def on_show(self) -> None:
+        # at once, not deferred as ``focus()`` is: a "/" typed meanwhile has put it in the filter
         if not isinstance(self.focused, Input):
-            self.rows.focus()
+            self.set_focus(self.rows)
 
     # -- the detail pane ------------------------------------------------------------------
     def load_detail(self, ident: int) -> None:
+        self.timeline_limit = PANE_TIMELINE  # another record: its latest entries first
         loader = load_contact if self.kind == "contacts" else load_company
         self.db(loader, ident, then=self.show_detail, group="detail", exclusive=True)
 
     def reload_detail(self) -> None:
+        limit = self.timeline_limit
         if isinstance(self.view, ContactView):
-            self.db(load_contact, self.view.contact.id, then=self.show_detail, group="detail", exclusive=True)
+            self.db(
+                load_contact,
+                self.view.contact.id,
+                limit,
+                then=self.show_detail,
+                group="detail",
+                exclusive=True,
+            )
         elif isinstance(self.view, CompanyView):
-            self.db(load_company, self.view.company.id, then=self.show_detail, group="detail", exclusive=True)
+            self.db(
+                load_company,
+                self.view.company.id,
+                limit,
+                then=self.show_detail,
+                group="detail",
+                exclusive=True,
+            )
+
+    def action_more(self) -> None:
+        """m: a longer timeline in the detail pane."""
+        if self.view is not None:
+            self.timeline_limit += PANE_TIMELINE
+            self.reload_detail()
 
     def show_contact(self, contact_id: int) -> None:
         """Open one contact in the detail pane (from Today, the pipeline or the agenda)."""
@@ -390,9 +417,14 @@ class ContactsScreen(CrmScreen):
             self.kind = "contacts"
             self.reload_list(keep_cursor=True)
         self.pinned = True
+        self.timeline_limit = PANE_TIMELINE
+        self.pin_id = contact_id
+        self.rows.select_id(contact_id)  # the list's cursor on it too, when it is in the list
         self.db(load_contact, contact_id, then=self.show_detail, group="detail", exclusive=True)
 
     def show_detail(self, view: ContactView | CompanyView) -> None:
+        if self.rows.total == 0 and not self.pinned:
+            return  # a detail asked for before the filter emptied the list: "No match" stays
         self.view = view
         body = self.render_contact(view) if isinstance(view, ContactView) else self.render_company(view)
         self.query_one("#detail", Static).update(body)
@@ -418,20 +450,20 @@ class ContactsScreen(CrmScreen):
             *((k, v) for k, v in c.fields.items()),
         ):
             if value:
-                fields.add_row(label, value)
-        parts: list[Any] = [Text(c.name, style="bold underline"), fields]
+                fields.add_row(safe.text(label), safe.text(value))
+        parts: list[Any] = [safe.text(c.name, "bold underline"), fields]
         deals = pane_deals(view.deals)
         parts.append(Text(f"\nDeals ({len(deals)})", style="bold"))
         for d in deals:
             parts.append(
-                Text(f"  {d.title} · {fmt.money(d.value_minor, d.currency)} · {d.stage} ({d.status})")
+                safe.text(f"  {d.title} · {fmt.money(d.value_minor, d.currency)} · {d.stage} ({d.status})")
             )
         parts.append(Text(f"\nFollow-ups ({len(view.followups)})", style="bold"))
         for f in view.followups:
             parts.append(
-                Text(
+                safe.text(
                     f"  {'●' if f.overdue else '○'} {fmt.due(f, tz, today)}: {f.title}",
-                    style="red" if f.overdue else "",
+                    "red" if f.overdue else "",
                 )
             )
         parts.append(Text("\nTimeline", style="bold"))
@@ -439,10 +471,13 @@ class ContactsScreen(CrmScreen):
             parts.append(Text("  nothing yet: n adds a note, l logs a call", style="dim"))
         for i in view.timeline:
             parts.append(
-                Text.assemble(
-                    (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), fmt.cut(i.body, 400)
+                safe.assemble(
+                    (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), safe.cut(i.body, 400)
                 )
             )
+        more = timeline_more(len(view.timeline), self.timeline_limit)
+        if more is not None:
+            parts.append(more)
         return Group(*parts)
 
     def render_company(self, view: CompanyView) -> Group:
@@ -459,31 +494,38 @@ class ContactsScreen(CrmScreen):
             ("People", str(co.contacts_count)),
         ):
             if value:
-                fields.add_row(label, value)
-        parts: list[Any] = [Text(co.name, style="bold underline"), fields, Text("\nPeople", style="bold")]
-        parts += [Text(f"  {p.name}  {p.email or ''}") for p in view.people]
+                fields.add_row(safe.text(label), safe.text(value))
+        parts: list[Any] = [safe.text(co.name, "bold underline"), fields, Text("\nPeople", style="bold")]
+        parts += [safe.text(f"  {p.name}  {p.email or ''}") for p in view.people]
         parts.append(Text("\nTimeline", style="bold"))
         parts += [
-            Text.assemble(
-                (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), fmt.cut(i.body, 400)
+            safe.assemble(
+                (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), safe.cut(i.body, 400)
             )
             for i in view.timeline
         ]
+        more = timeline_more(len(view.timeline), self.timeline_limit)
+        if more is not None:
+            parts.append(more)
         return Group(*parts)
 
     # -- actions ---------------------------------------------------------------------------
-    def action_search(self) -> None:
-        # focus now, not after the queued keys: what is typed right after / goes to the filter
+    def focus_filter(self) -> None:
+        """Put the focus in the filter (the app hands it the keys typed after "/")."""
         self.set_focus(self.query_one("#filter", Input))
 
+    def action_search(self) -> None:
+        self.focus_filter()
+
     def action_to_list(self) -> None:
+        """esc: from the filter or the list, clear the filter; from the detail, back to the list."""
         if self.selection and self.focused is self.rows:
             self.selection.clear()
             self.rows.refresh()
             self._update_status()
             return
         filter_input = self.query_one("#filter", Input)
-        if self.focused is filter_input and filter_input.value:
+        if filter_input.value and self.focused in (filter_input, self.rows):
             filter_input.value = ""
         self.rows.focus()
 
@@ -693,7 +735,7 @@ class ContactsScreen(CrmScreen):
             PromptModal(
                 f"Tags (now: {now})",
                 "Tags",
-                placeholder="vip +lisbon -old",
+                placeholder="e.g. vip +lisbon -old",
                 check=lambda v: check_tags(v.replace("+", "").replace("-", "")),
             ),
             save,

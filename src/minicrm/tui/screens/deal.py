@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from minicrm.core.text import inert
 from minicrm.core.words import counted
 from minicrm.tui import format as fmt
-from minicrm.tui.safe import text
+from minicrm.tui.safe import cut, text
 from minicrm.tui.screens.base import CrmScreen
 from minicrm.tui.sheet import Sheet
 from minicrm.tui.work import run_db
@@ -160,7 +160,7 @@ class DealScreen(CrmScreen):
                 Text.assemble(
                     (f"  {fmt.moment(item.at, tz)} ", "dim"),
                     (f"{item.kind:<12} ", "cyan"),
-                    text(fmt.cut(item.body, 400)),
+                    text(cut(item.body, 400)),
                 )
             )
         if more:

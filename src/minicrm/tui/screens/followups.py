@@ -19,6 +19,8 @@ from minicrm.services.followups import commands as followups
 from minicrm.services.followups.commands import FollowUpPatch
 from minicrm.services.kernel.context import Context
 from minicrm.tui import format as fmt
+from minicrm.tui import safe
+from minicrm.tui.agenda_list import AgendaList
 from minicrm.tui.modals import PromptModal, when_hint
 from minicrm.tui.screens.base import CrmScreen
 
@@ -58,7 +60,7 @@ class FollowupsScreen(CrmScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="agenda-summary")
-        yield OptionList(id="followups")
+        yield AgendaList(id="followups")
 
     def refresh_data(self) -> None:
         self.db(load_agenda, then=self.show, group="agenda", exclusive=True)
@@ -91,6 +93,7 @@ class FollowupsScreen(CrmScreen):
         self.marked &= set(self.items)
         agenda = self.query_one("#followups", OptionList)
         keep = agenda.highlighted
+        keep_id = agenda.highlighted_option.id if agenda.highlighted_option is not None else None
         options: list[Option] = []
         colours = {"Overdue": "red", "Today": "yellow", "This week": "", "Later": "dim", "Snoozed": "dim"}
         for title, group in groups.items():
@@ -104,7 +107,7 @@ class FollowupsScreen(CrmScreen):
                 repeat = f" ↻ {f.recurrence}" if f.recurrence else ""
                 options.append(
                     Option(
-                        Text.assemble(
+                        safe.assemble(
                             ("▶ ■ ", "bold reverse") if f.id in self.marked else "",
                             (
                                 "" if f.id in self.marked else "  ● " if f.overdue else "  ○ ",
@@ -122,15 +125,19 @@ class FollowupsScreen(CrmScreen):
         agenda.set_options(options)
         selectable = [i for i, o in enumerate(options) if not o.disabled]
         target = None
-        if self.follow is not None:
-            target = next((i for i, o in enumerate(options) if o.id == str(self.follow)), None)
+        wanted = str(self.follow) if self.follow is not None else keep_id  # the same record
+        if wanted is not None:
+            target = next((i for i, o in enumerate(options) if o.id == wanted), None)
         if target is None and selectable:
             target = min(selectable, key=lambda i: abs(i - (keep or 0)))
         agenda.highlighted = target
         self.follow = None
         counts = " · ".join(f"{len(g)} {t.lower()}" for t, g in groups.items() if g)
         marks = f" · {len(self.marked)} marked" if self.marked else ""
-        self.query_one("#agenda-summary", Static).update(f" Follow-ups: {counts or 'nothing open'}{marks}")
+        self.query_one("#agenda-summary", Static).update(
+            safe.text(f" Follow-ups: {counts or 'nothing open'}{marks}")
+        )
+        self.refreshed()
 
     def _selected(self) -> FollowUp | None:
         option = self.query_one("#followups", OptionList).highlighted_option
@@ -145,14 +152,22 @@ class FollowupsScreen(CrmScreen):
             return
         f = self._selected()
         if f is not None:
-            self.write(followups.done, [f.id], done=f"Done: {f.title}")
+            self.write(followups.done, [f.id], expected_versions={f.id: f.version}, done=f"Done: {f.title}")
 
     def _ask_date(
-        self, verb: str, label: str, value: str, apply: Callable[[Context, FollowUp, When], object]
+        self,
+        verb: str,
+        label: str,
+        value: str,
+        apply: Callable[[Context, FollowUp, When], object],
+        followup_id: int | None = None,
     ) -> None:
-        """Ask for a date in words (checked as you type), then ``apply`` it in a worker."""
-        f = self._selected()
+        """Ask for a date in words (checked as you type), then ``apply`` it in a worker; after a
+        failure the dialog comes back with what was typed, over the follow-up as it is now."""
+        f = self._selected() if followup_id is None else self.items.get(followup_id)
         if f is None:
+            if followup_id is not None:
+                self.notify(f"not saved: the follow-up is no longer open (you typed “{value}”)")
             return
         clock = self.crm.clock
 
@@ -160,7 +175,13 @@ class FollowupsScreen(CrmScreen):
             if text:
                 self.follow = f.id
                 when = parse_when(text, clock)
-                self.write(apply, f, when, done=f"{verb}: {f.title}")
+                self.write(
+                    apply,
+                    f,
+                    when,
+                    done=f"{verb}: {f.title}",
+                    retry=lambda: self._ask_date(verb, label, text, apply, f.id),
+                )
 
         self.app.push_screen(
             PromptModal(
@@ -168,13 +189,18 @@ class FollowupsScreen(CrmScreen):
                 label,
                 value,
                 hint=when_hint(clock),
-                placeholder="tomorrow 9:00, next friday, in 3 days",
+                placeholder="e.g. tomorrow 9:00, next friday, in 3 days",
             ),
             save,
         )
 
     def action_snooze(self) -> None:
-        self._ask_date("Snoozed", "Until", "tomorrow", lambda ctx, f, when: followups.snooze(ctx, f.id, when))
+        self._ask_date(
+            "Snoozed",
+            "Until",
+            "tomorrow",
+            lambda ctx, f, when: followups.snooze(ctx, f.id, when, expected_version=f.version),
+        )
 
     def action_reschedule(self) -> None:
         self._ask_date(

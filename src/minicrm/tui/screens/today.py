@@ -15,9 +15,12 @@ from textual.widgets.option_list import Option
 
 from minicrm.core.words import counted
 from minicrm.services.deals import dashboard
+from minicrm.services.dto import FollowUp
 from minicrm.services.dto.board import StageTotal, Today
 from minicrm.services.followups import commands as followups
 from minicrm.tui import format as fmt
+from minicrm.tui import safe
+from minicrm.tui.agenda_list import AgendaList
 from minicrm.tui.screens.base import CrmScreen
 
 
@@ -32,11 +35,16 @@ class TodayScreen(CrmScreen):
         ("Mark the selected follow-up done", "Today", "done"),
     )
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: the follow-ups listed, by id, as read (their versions go with done)
+        self.followups: dict[int, FollowUp] = {}
+
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="today"):
             with Vertical(id="agenda-box"):
                 yield Static("Today", classes="pane-title", id="today-title")
-                yield OptionList(id="agenda")
+                yield AgendaList(id="agenda")
             with Vertical(id="totals-box"):
                 yield Static("Pipeline", classes="pane-title")
                 yield Static("", id="totals")
@@ -46,8 +54,10 @@ class TodayScreen(CrmScreen):
 
     def show(self, view: Today) -> None:
         tz = self.crm.clock.tz
+        self.followups = {f.id: f for f in (*view.due.overdue, *view.due.due)}
         agenda = self.query_one("#agenda", OptionList)
         keep = agenda.highlighted
+        keep_id = agenda.highlighted_option.id if agenda.highlighted_option is not None else None
         options: list[Option] = []
 
         def section(title: str, count: int) -> None:
@@ -57,9 +67,9 @@ class TodayScreen(CrmScreen):
         for f in view.due.overdue:
             options.append(
                 Option(
-                    Text.assemble(
+                    safe.assemble(
                         ("  ● ", "red"),
-                        fmt.cut(f.title, 50),
+                        safe.cut(f.title, 50),
                         "  ",
                         (f.contact or "", "cyan"),
                         "  ",
@@ -72,9 +82,9 @@ class TodayScreen(CrmScreen):
         for f in view.due.due:
             options.append(
                 Option(
-                    Text.assemble(
+                    safe.assemble(
                         ("  ○ ", "yellow"),
-                        fmt.cut(f.title, 50),
+                        safe.cut(f.title, 50),
                         "  ",
                         (f.contact or "", "cyan"),
                         "  ",
@@ -88,9 +98,9 @@ class TodayScreen(CrmScreen):
             late = d.close_date is not None and d.close_date < view.today
             options.append(
                 Option(
-                    Text.assemble(
+                    safe.assemble(
                         ("  $ ", "green"),
-                        fmt.cut(d.title, 40),
+                        safe.cut(d.title, 40),
                         "  ",
                         (fmt.money(d.value_minor, d.currency), "bold"),
                         "  ",
@@ -106,20 +116,25 @@ class TodayScreen(CrmScreen):
             every = f"every {counted(c.cadence_days, 'day')} · {since}"
             options.append(
                 Option(
-                    Text.assemble(("  ◌ ", "magenta"), (c.name, "cyan"), "  ", every),
+                    safe.assemble(("  ◌ ", "magenta"), (c.name, "cyan"), "  ", every),
                     id=f"contact:{c.contact_id}:{c.contact_id}",
                 )
             )
         agenda.set_options(options)
-        if keep is not None and keep < len(options) and not options[keep].disabled:
-            agenda.highlighted = keep
+        selectable = [i for i, o in enumerate(options) if not o.disabled]
+        same = next((i for i, o in enumerate(options) if keep_id is not None and o.id == keep_id), None)
+        if same is not None:  # the same item, wherever it is now
+            agenda.highlighted = same
+        elif selectable:
+            agenda.highlighted = min(selectable, key=lambda i: abs(i - (keep or 0)))
         else:
-            agenda.highlighted = next((i for i, o in enumerate(options) if not o.disabled), None)
+            agenda.highlighted = None
         self.query_one("#totals", Static).update(self.totals_table(view.totals))
         waiting = len(view.due.overdue) + len(view.due.due)
         self.query_one("#today-title", Static).update(
-            f"Today · {view.today:%A %d %B %Y} · {counted(waiting, 'follow-up')} waiting"
+            safe.text(f"Today · {view.today:%A %d %B %Y} · {counted(waiting, 'follow-up')} waiting")
         )
+        self.refreshed()
 
     @staticmethod
     def totals_table(totals: tuple[StageTotal, ...]) -> Table:
@@ -129,7 +144,7 @@ class TodayScreen(CrmScreen):
         table.add_column("Value", justify="right")
         money: dict[str, int] = {}
         for t in totals:
-            table.add_row(t.stage, str(t.count), fmt.totals(t.totals))
+            table.add_row(safe.text(t.stage), str(t.count), fmt.totals(t.totals))
             for currency, value in t.totals:
                 money[currency] = money.get(currency, 0) + value
         table.add_section()
@@ -166,7 +181,13 @@ class TodayScreen(CrmScreen):
         if selected is None or selected[0] != "followup":
             self.notify("select a follow-up to mark it done", severity="warning")
             return
-        self.write(followups.done, [selected[1]], done="Follow-up done")
+        item = self.followups.get(selected[1])
+        self.write(
+            followups.done,
+            [selected[1]],
+            expected_versions={item.id: item.version} if item else None,
+            done=f"Done: {item.title}" if item else "Follow-up done",
+        )
 
     def on_resize(self) -> None:
         # narrow terminals: the pipeline totals go under the agenda instead of beside it
