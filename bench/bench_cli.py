@@ -204,6 +204,13 @@ def build(path: Path, contacts: int, followups: int) -> None:
         "updated_at, version) VALUES (?, ?, ?, 1, ?, 0, 'manual', ?, ?, 1)",
         fups,
     )
+    from minicrm.store.records.search_index import sort_key  # the names sort as minicrm's own rows do
+
+    for table in ("contact", "company"):
+        conn.executemany(
+            f"UPDATE {table} SET sort_name = ? WHERE id = ?",
+            [(sort_key(name), i) for i, name in conn.execute(f"SELECT id, name FROM {table}").fetchall()],
+        )
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

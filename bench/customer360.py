@@ -55,6 +55,13 @@ def build(db: Path, n: int) -> None:
         '(\'vip-lisboa\', \'{"version": 1, "tags": ["vip"], "fields": [["city", "Lisboa"]]}\', ?, ?)',
         (at, at),
     )
+    from minicrm.store.records.search_index import sort_key  # the names sort as minicrm's own rows do
+
+    for table in ("contact", "company"):
+        raw.executemany(
+            f"UPDATE {table} SET sort_name = ? WHERE id = ?",
+            [(sort_key(name), i) for i, name in raw.execute(f"SELECT id, name FROM {table}").fetchall()],
+        )
     raw.execute("COMMIT")
     raw.execute("ANALYZE")
     database.close()

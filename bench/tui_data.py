@@ -146,6 +146,13 @@ def build(path: Path, contacts: int, companies: int = 2000) -> None:
         )
         conn.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES ('contact', ?, ?)", docs)
         print(f"  {min(start + batch - 1, contacts)} contacts", file=sys.stderr, flush=True)
+    from minicrm.store.records.search_index import sort_key  # the names sort as minicrm's own rows do
+
+    for table in ("contact", "company"):
+        conn.executemany(
+            f"UPDATE {table} SET sort_name = ? WHERE id = ?",
+            [(sort_key(name), i) for i, name in conn.execute(f"SELECT id, name FROM {table}").fetchall()],
+        )
     conn.execute("COMMIT")
     conn.close()
 

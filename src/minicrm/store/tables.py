@@ -47,6 +47,8 @@ class Company(SQLModel, table=True):
     created_at: str
     updated_at: str
     version: int = 1
+    #: how the name sorts (``search_index.sort_key``): without diacritics and case, indexed
+    sort_name: str | None = Field(default=None, index=True)
 
 
 class Contact(SQLModel, table=True):
@@ -92,6 +94,8 @@ class Contact(SQLModel, table=True):
     #: the properties of an imported vCard that minicrm has no field for (X-, IMPP, GEO,
     #: RELATED, ROLE, ...), as a JSON list of property lines, written back on export
     card_extra: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    #: how the name sorts (``search_index.sort_key``): without diacritics and case, indexed
+    sort_name: str | None = Field(default=None, index=True)
 
 
 class ContactEmail(SQLModel, table=True):

@@ -116,7 +116,7 @@ def list_companies(
     sql = (
         "SELECT co.id FROM company co"
         + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY co.name, co.id"
+        + " ORDER BY co.sort_name, co.id"
     )
     if limit is not None:
         sql += " LIMIT ?"

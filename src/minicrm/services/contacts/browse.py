@@ -20,6 +20,7 @@ from minicrm.core.clock import from_db
 from minicrm.core.errors import InvalidInput
 from minicrm.services import search as search_index
 from minicrm.services.kernel.context import Context
+from minicrm.store.records.search_index import sort_key
 
 if TYPE_CHECKING:
     from minicrm.services.contacts.queries import ContactQuery
@@ -30,7 +31,7 @@ MATCH_CAP = 1_000
 
 #: sort name -> (column, whether it can be NULL: then keyset is not used)
 CONTACT_SORTS: dict[str, tuple[str, bool]] = {
-    "name": ("c.name", False),
+    "name": ("c.sort_name", False),  # the name as people sort it (search_index.sort_key)
     "created": ("c.created_at", False),
     "updated": ("c.updated_at", False),
     "last-interaction": ("c.last_interaction_at", True),
@@ -69,12 +70,10 @@ class CompanyRow:
 
 
 def _name_prefix(column: str, text: str) -> tuple[str, list[Any]]:
-    variants = list(dict.fromkeys((text, text.lower(), text.upper(), text.capitalize(), text.title())))
-    clause = " OR ".join(f"({column} >= ? AND {column} < ?)" for _ in variants)
-    params: list[Any] = []
-    for v in variants:
-        params += [v, v + "\U0010ffff"]
-    return f"({clause})", params
+    """Names that start with ``text``, whatever their case and accents (``mu`` finds Müller):
+    a range of the indexed sort key."""
+    key = sort_key(text)
+    return f"({column} >= ? AND {column} < ?)", [key, key + "\U0010ffff"]
 
 
 def _filter(ctx: Context, search: str | None, entity: str, alias: str) -> tuple[str, list[Any]] | None:
@@ -83,7 +82,7 @@ def _filter(ctx: Context, search: str | None, entity: str, alias: str) -> tuple[
     if not text:
         return None
     if len(text) < 3:
-        return _name_prefix(f"{alias}.name", text)
+        return _name_prefix(f"{alias}.sort_name", text)
     sub, params = search_index.match_sql(ctx, text, entity)
     # the cap goes inside: the index stops after MATCH_CAP matches instead of listing them all
     return f"{alias}.id IN ({sub} LIMIT {MATCH_CAP})", list(params)
@@ -258,16 +257,16 @@ def company_page(
 ) -> list[CompanyRow]:
     where, params = _filter(ctx, search, "company", "co") or ("1 = 1", [])
     if after is not None:
-        where += " AND (co.name, co.id) > (?, ?)"
+        where += " AND (co.sort_name, co.id) > (?, ?)"
         params += [after.sort_key, after.id]
         offset = 0
     sql = (
-        "SELECT co.id, co.name, co.domain, co.industry, "
+        "SELECT co.id, co.name, co.sort_name, co.domain, co.industry, "
         "(SELECT count(*) FROM contact c WHERE c.company_id = co.id) AS contacts "
         f"FROM company co WHERE co.id IN (SELECT co.id FROM company co WHERE {where} "
-        "ORDER BY co.name, co.id LIMIT ? OFFSET ?) ORDER BY co.name, co.id"
+        "ORDER BY co.sort_name, co.id LIMIT ? OFFSET ?) ORDER BY co.sort_name, co.id"
     )
     return [
-        CompanyRow(int(r["id"]), r["name"], r["domain"], r["industry"], int(r["contacts"]), r["name"])
+        CompanyRow(int(r["id"]), r["name"], r["domain"], r["industry"], int(r["contacts"]), r["sort_name"])
         for r in ctx.db.all(sql, [*params, limit, offset])
     ]

@@ -38,6 +38,7 @@ from minicrm.services.kernel.validation import (
 from minicrm.store.records.base import unlinked_rows
 from minicrm.store.records.contacts import COLUMNS as _COLUMNS
 from minicrm.store.records.contacts import snapshot as snapshot
+from minicrm.store.records.search_index import sort_key
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -204,6 +205,7 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     _refuse_duplicate_emails(uow.ctx, new_emails, contact_id)
 
     exts = {p: v for p, v in exts.items() if p in phones}
+    row["sort_name"] = sort_key(row["name"])
     after_shape = {**row, "emails": emails, "phones": phones, "tags": sorted(tags), "fields": fields}
     after_shape["phone_labels"] = exts
     compare = {k: before[k] for k in after_shape}

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from minicrm.store.db import Row
 
 SORTS = {
-    "name": "c.name",
+    "name": "c.sort_name",  # the name as people sort it (store.records.search_index.sort_key)
     "created": "c.created_at",
     "updated": "c.updated_at",
     "last-interaction": "c.last_interaction_at",

@@ -237,8 +237,10 @@ def import_database(
                         f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
                     )
         from minicrm.services.history.changelog import sync_change_sequence
+        from minicrm.store.records.search_index import fill_sort_names
 
         sync_change_sequence(ctx)  # bulk-logged creations take their ids from the change ids
+        fill_sort_names(db)  # an archive of an older minicrm has no sort names
     return counts
 
 

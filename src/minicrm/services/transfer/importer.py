@@ -53,7 +53,7 @@ from minicrm.store.records import companies as company_records
 from minicrm.store.records.base import allocate_ids
 from minicrm.store.records.contacts import ADDRESS_PARTS, identity_hash
 from minicrm.store.records.contacts import ALL_COLUMNS as CONTACT_COLUMNS
-from minicrm.store.records.search_index import contact_search_body
+from minicrm.store.records.search_index import contact_search_body, sort_key
 
 Kind = Literal["contacts", "companies", "deals"]
 OnDuplicate = Literal["update", "skip", "create"]
@@ -511,6 +511,7 @@ class ContactWriter(_Writer):
             self.rich = True  # this batch has contacts with values in _SPARSE_COLUMNS
         values = {
             "name": name,
+            "sort_name": sort_key(name),
             "given_name": given,
             "family_name": family,
             "title": title,
@@ -861,6 +862,7 @@ class ContactWriter(_Writer):
             values = {c: None for c in columns} | {
                 "id": company_id,
                 "name": name,
+                "sort_name": sort_key(name),
                 "owner": actor,
                 "created_at": now,
                 "updated_at": now,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 #: the ``company`` table's columns after ``id``, in table order
 #: what a user fills in about a company besides its name (edits clear them, merges fill them)
 DETAILS = ("domain", "industry", "size", "street", "city", "region", "postcode", "country", "owner")
-COLUMNS = ("name", *DETAILS, "created_at", "updated_at", "version")
+COLUMNS = ("name", *DETAILS, "created_at", "updated_at", "version", "sort_name")
 ALL_COLUMNS = ("id", *COLUMNS)
 FIELD_COLUMNS = ("company_id", "key", "value")
 CHILDREN = ("tags", "fields")
@@ -63,6 +63,7 @@ class CompanyRecords:
         self, values: Mapping[str, Any], *, tags: Iterable[str] = (), fields: Mapping[str, str] | None = None
     ) -> int:
         """A new company (``values`` holds every column of ``COLUMNS``) with its child rows."""
+        values = {**values, "sort_name": search_index.sort_key(values["name"])}
         company_id = self.db.insert(insert_sql("company", COLUMNS), [values[c] for c in COLUMNS])
         if fields:
             self.db.executemany(_INSERT_FIELD, [(company_id, k, v) for k, v in fields.items()])
@@ -89,7 +90,10 @@ class CompanyRecords:
             "name" in values
             and self.db.scalar("SELECT name FROM company WHERE id = ?", (company_id,)) != values["name"]
         )
-        version = update_row(self.db, "company", company_id, dict(values), base_version)
+        changes = dict(values)
+        if "name" in changes:
+            changes["sort_name"] = search_index.sort_key(changes["name"])
+        version = update_row(self.db, "company", company_id, changes, base_version)
         if base_version is None or version is not None:
             search_index.reindex_company(self.db, company_id, with_contacts=bool(renamed))
         return version

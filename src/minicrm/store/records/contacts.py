@@ -24,7 +24,7 @@ COLUMNS = (
     "name", "given_name", "family_name", "title", "company_id", "street", "city", "region", "postcode",
     "country", "status", "source", "owner", "do_not_contact", "preferred_channel", "cadence_days",
     "last_interaction_at", "created_at", "updated_at", "version", "uid", "nickname", "name_prefix",
-    "middle_name", "name_suffix", "department", "address_label", "photo", "card_extra",
+    "middle_name", "name_suffix", "department", "address_label", "photo", "card_extra", "sort_name",
 )  # fmt: skip
 ALL_COLUMNS = ("id", *COLUMNS)
 EMAIL_COLUMNS = ("contact_id", "email", "email_lower", "position", "label")
@@ -113,6 +113,7 @@ class ContactRecords:
         addresses: Sequence[Mapping[str, Any]] = (),
     ) -> int:
         """A new contact (``values`` holds every column of ``COLUMNS``) and its child rows."""
+        values = {**values, "sort_name": search_index.sort_key(values["name"])}
         contact_id = self.db.insert(insert_sql("contact", COLUMNS), [values.get(c) for c in COLUMNS])
         self._write_children(contact_id, emails, phones, fields or {}, email_labels, phone_labels)
         self._write_addresses(contact_id, addresses)
@@ -159,7 +160,10 @@ class ContactRecords:
         """Set columns of one contact and keep its search document current. With
         ``base_version`` only if the stored version is still that one: returns the new version,
         or None when it moved on (nothing written)."""
-        version = update_row(self.db, "contact", contact_id, dict(values), base_version)
+        changes = dict(values)
+        if "name" in changes:
+            changes["sort_name"] = search_index.sort_key(changes["name"])
+        version = update_row(self.db, "contact", contact_id, changes, base_version)
         if base_version is None or version is not None:
             self.reindex(contact_id)
         return version

@@ -48,6 +48,23 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
+def sort_key(name: str | None) -> str:
+    """How a name sorts: without diacritics and case (Élodie with the E's, Łukasz with the L's,
+    ``ana`` before ``Bruno``), stored beside the name (``sort_name``) so that the list's order
+    has an index on both backends; a short filter matches its start."""
+    return fold(name or "").casefold()
+
+
+def fill_sort_names(db: Database) -> None:
+    """Give every contact and company without one its ``sort_name`` (rows an archive of an
+    older minicrm brought in)."""
+    for table in ("contact", "company"):
+        rows = db.all(f"SELECT id, name FROM {table} WHERE sort_name IS NULL")
+        db.executemany(
+            f"UPDATE {table} SET sort_name = ? WHERE id = ?", [(sort_key(r["name"]), r["id"]) for r in rows]
+        )
+
+
 def fold_query(text: str) -> str:
     """A query as it is matched against the folded documents: folded and lower-case."""
     return fold(text).lower()
