@@ -350,8 +350,11 @@ def _decode(stdout: str) -> list[Any]:
 
 
 def _intact(text: str) -> list[str]:
-    """The hostile values in ``text``: whole, or cut short at its end (a summary's ellipsis)."""
-    found = [h for h in HOSTILE if h in text]
+    """The hostile values in ``text``: whole, or cut short at its end (a summary's ellipsis),
+    or as the sort key minicrm keeps beside a name (``sort_name``: no diacritics, no case)."""
+    from minicrm.store.records.search_index import sort_key
+
+    found = [h for h in HOSTILE if h in text or sort_key(h) in text]
     if not found:
         found = [h for h in HOSTILE if any(text.endswith(h[:k]) for k in range(8, len(h)))][:1]
     return found
