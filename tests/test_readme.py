@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -110,9 +111,11 @@ def test_the_readme_examples_run_on_a_fresh_database(cli, tmp_path, monkeypatch)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     needs_files = ("import", "dedupe", "merge", "restore", "--db")
+    # minicrm's own backup is of a SQLite file (PostgreSQL has pg_dump, as the README says)
+    sqlite_only = ("backup",) if os.environ.get("MINICRM_TEST_BACKEND") == "postgresql" else ()
     failed = {}
     for number, argv in _console_commands():
-        if any(word in argv for word in needs_files):
+        if any(word in argv for word in (*needs_files, *sqlite_only)):
             continue
         argv = [str(tmp_path) + a[1:] if a.startswith("~/") else a for a in argv]
         if argv[:1] == ["undo"]:

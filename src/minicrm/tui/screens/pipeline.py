@@ -210,7 +210,8 @@ class PipelineScreen(CrmScreen):
         # the screen's focus, not the list's has_focus: that follows a Focus event, after the
         # keys that came in the same burst ("→ → →" all move on from where the last one went)
         for i, column in enumerate(self.query(StageColumn)):
-            if column.query_one(OptionList) is self.focused:
+            # a column still being put up (a resize while the board reloads) has no list yet
+            if any(lane is self.focused for lane in column.query(OptionList)):
                 return i
         return None
 
