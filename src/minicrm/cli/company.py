@@ -7,7 +7,24 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import customer_views, views
-from minicrm.cli.options import FormatOpt, IfVersionOpt, JsonOpt, YesOpt
+from minicrm.cli.options import (
+    AddTagOpt,
+    CityOpt,
+    CountryOpt,
+    FieldOpt,
+    FormatOpt,
+    IfVersionOpt,
+    JsonOpt,
+    NewOwnerOpt,
+    PostcodeOpt,
+    ReassignOpt,
+    RegionOpt,
+    RemoveTagOpt,
+    ReplaceTagsOpt,
+    StreetOpt,
+    TagOpt,
+    YesOpt,
+)
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import key_values
 from minicrm.cli.state import confirm, services
@@ -18,9 +35,6 @@ from minicrm.services.dto import UNSET, Address, CompanyCreate, CompanyPatch, or
 
 app = typer.Typer(help="Companies (accounts): add, list, show, edit, remove.", no_args_is_help=True)
 
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeat for several).")]
-FieldOpt = Annotated[list[str] | None, typer.Option("--field", help="Custom field KEY=VALUE (repeatable).")]
-
 
 @app.command("add")
 def add(
@@ -29,13 +43,13 @@ def add(
     industry: Annotated[str | None, typer.Option("--industry", "-i")] = None,
     size: Annotated[str | None, typer.Option("--size", help="Head count or band, e.g. 11-50.")] = None,
     tag: TagOpt = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Owner (default: you).")] = None,
+    owner: NewOwnerOpt = None,
     field: FieldOpt = None,
-    street: Annotated[str | None, typer.Option("--street")] = None,
-    city: Annotated[str | None, typer.Option("--city")] = None,
-    region: Annotated[str | None, typer.Option("--region")] = None,
-    postcode: Annotated[str | None, typer.Option("--postcode")] = None,
-    country: Annotated[str | None, typer.Option("--country")] = None,
+    street: StreetOpt = None,
+    city: CityOpt = None,
+    region: RegionOpt = None,
+    postcode: PostcodeOpt = None,
+    country: CountryOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
@@ -111,16 +125,16 @@ def edit(
     domain: Annotated[str | None, typer.Option("--domain", "-d")] = None,
     industry: Annotated[str | None, typer.Option("--industry", "-i")] = None,
     size: Annotated[str | None, typer.Option("--size")] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Replace the tags.")] = None,
-    add_tag: Annotated[list[str] | None, typer.Option("--add-tag")] = None,
-    remove_tag: Annotated[list[str] | None, typer.Option("--remove-tag")] = None,
-    owner: Annotated[str | None, typer.Option("--owner")] = None,
+    tag: ReplaceTagsOpt = None,
+    add_tag: AddTagOpt = None,
+    remove_tag: RemoveTagOpt = None,
+    owner: ReassignOpt = None,
     field: FieldOpt = None,
-    street: Annotated[str | None, typer.Option("--street")] = None,
-    city: Annotated[str | None, typer.Option("--city")] = None,
-    region: Annotated[str | None, typer.Option("--region")] = None,
-    postcode: Annotated[str | None, typer.Option("--postcode")] = None,
-    country: Annotated[str | None, typer.Option("--country")] = None,
+    street: StreetOpt = None,
+    city: CityOpt = None,
+    region: RegionOpt = None,
+    postcode: PostcodeOpt = None,
+    country: CountryOpt = None,
     clear: Annotated[
         list[str] | None, typer.Option("--clear", help="Empty a field: domain, industry, tags, field:KEY, …")
     ] = None,

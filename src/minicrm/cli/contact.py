@@ -7,7 +7,26 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import reads, views, writes
-from minicrm.cli.options import AllOpt, FormatOpt, IfVersionOpt, JsonOpt, OwnerOpt, YesOpt
+from minicrm.cli.options import (
+    AddTagOpt,
+    AllOpt,
+    CityOpt,
+    CountryOpt,
+    FieldOpt,
+    FormatOpt,
+    IfVersionOpt,
+    JsonOpt,
+    NewOwnerOpt,
+    OwnerOpt,
+    PostcodeOpt,
+    ReassignOpt,
+    RegionOpt,
+    RemoveTagOpt,
+    ReplaceTagsOpt,
+    StreetOpt,
+    TagOpt,
+    YesOpt,
+)
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.parsing import cadence_days, key_values
 from minicrm.cli.state import confirm, services
@@ -30,11 +49,9 @@ CompanyOpt = Annotated[
     str | None, typer.Option("--company", "-c", help="Company name or id (created if new).")
 ]
 TitleOpt = Annotated[str | None, typer.Option("--title", help="Job title.")]
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeat for several).")]
 StatusOpt = Annotated[str | None, typer.Option("--status", help="lead, prospect, customer or inactive.")]
 SourceOpt = Annotated[str | None, typer.Option("--source", help="Where the contact came from.")]
 EveryOpt = Annotated[str | None, typer.Option("--every", help="Keep-in-touch cadence, e.g. 30d, 2w, 3m.")]
-FieldOpt = Annotated[list[str] | None, typer.Option("--field", help="Custom field KEY=VALUE (repeatable).")]
 
 
 @app.command("add")
@@ -47,16 +64,16 @@ def add(
     tag: TagOpt = None,
     status: StatusOpt = None,
     source: SourceOpt = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Owner (default: you).")] = None,
+    owner: NewOwnerOpt = None,
     every: EveryOpt = None,
     field: FieldOpt = None,
     given_name: Annotated[str | None, typer.Option("--given-name")] = None,
     family_name: Annotated[str | None, typer.Option("--family-name")] = None,
-    street: Annotated[str | None, typer.Option("--street")] = None,
-    city: Annotated[str | None, typer.Option("--city")] = None,
-    region: Annotated[str | None, typer.Option("--region")] = None,
-    postcode: Annotated[str | None, typer.Option("--postcode")] = None,
-    country: Annotated[str | None, typer.Option("--country")] = None,
+    street: StreetOpt = None,
+    city: CityOpt = None,
+    region: RegionOpt = None,
+    postcode: PostcodeOpt = None,
+    country: CountryOpt = None,
     nickname: Annotated[str | None, typer.Option("--nickname")] = None,
     name_prefix: Annotated[str | None, typer.Option("--name-prefix", help="Dr., Ms., ...")] = None,
     middle_name: Annotated[str | None, typer.Option("--middle-name")] = None,
@@ -254,23 +271,21 @@ def edit(
     add_phone: Annotated[list[str] | None, typer.Option("--add-phone", help="Add a phone.")] = None,
     company: CompanyOpt = None,
     title: TitleOpt = None,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Replace the tags (repeatable).")
-    ] = None,
-    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag.")] = None,
-    remove_tag: Annotated[list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")] = None,
+    tag: ReplaceTagsOpt = None,
+    add_tag: AddTagOpt = None,
+    remove_tag: RemoveTagOpt = None,
     status: StatusOpt = None,
     source: SourceOpt = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Reassign to this user.")] = None,
+    owner: ReassignOpt = None,
     every: EveryOpt = None,
     field: FieldOpt = None,
     given_name: Annotated[str | None, typer.Option("--given-name")] = None,
     family_name: Annotated[str | None, typer.Option("--family-name")] = None,
-    street: Annotated[str | None, typer.Option("--street")] = None,
-    city: Annotated[str | None, typer.Option("--city")] = None,
-    region: Annotated[str | None, typer.Option("--region")] = None,
-    postcode: Annotated[str | None, typer.Option("--postcode")] = None,
-    country: Annotated[str | None, typer.Option("--country")] = None,
+    street: StreetOpt = None,
+    city: CityOpt = None,
+    region: RegionOpt = None,
+    postcode: PostcodeOpt = None,
+    country: CountryOpt = None,
     nickname: Annotated[str | None, typer.Option("--nickname")] = None,
     name_prefix: Annotated[str | None, typer.Option("--name-prefix", help="Dr., Ms., ...")] = None,
     middle_name: Annotated[str | None, typer.Option("--middle-name")] = None,

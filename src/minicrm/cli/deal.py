@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import deal_views, views
-from minicrm.cli.options import AllOpt, FormatOpt, IfVersionOpt, JsonOpt, OwnerOpt, YesOpt
+from minicrm.cli.options import (
+    AllOpt,
+    FormatOpt,
+    IfVersionOpt,
+    JsonOpt,
+    NewOwnerOpt,
+    OwnerOpt,
+    ReassignOpt,
+    YesOpt,
+)
 from minicrm.cli.output import Printer, check_format
 from minicrm.cli.state import confirm, services
 from minicrm.core.dates import parse_when
@@ -61,7 +70,7 @@ def add(
     ] = None,
     close: CloseOpt = None,
     probability: ProbabilityOpt = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Owner (default: you).")] = None,
+    owner: NewOwnerOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,
 ) -> None:
@@ -158,7 +167,7 @@ def edit(
     ] = None,
     close: CloseOpt = None,
     probability: ProbabilityOpt = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Reassign to this user.")] = None,
+    owner: ReassignOpt = None,
     reason: Annotated[
         str | None, typer.Option("--reason", help="Change the lost reason of a lost deal.")
     ] = None,

@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 
 from minicrm.cli import reads, views, writes
-from minicrm.cli.options import AllOpt, EveryoneOpt, FormatOpt, IfVersionOpt, JsonOpt, OwnerOpt, YesOpt
+from minicrm.cli.options import (
+    AllOpt,
+    EveryoneOpt,
+    FormatOpt,
+    IfVersionOpt,
+    JsonOpt,
+    OwnerOpt,
+    ReassignOpt,
+    YesOpt,
+)
 from minicrm.cli.output import Printer, check_format, show_moment
 from minicrm.cli.parsing import duration, ids, when
 from minicrm.cli.state import confirm, services
@@ -187,7 +196,7 @@ def edit(
         ),
     ] = None,
     no_repeat: Annotated[bool, typer.Option("--no-repeat", help="Stop repeating.")] = False,
-    owner: Annotated[str | None, typer.Option("--owner", help="Reassign to this user.")] = None,
+    owner: ReassignOpt = None,
     if_version: IfVersionOpt = None,
     fmt: FormatOpt = None,
     json_flag: JsonOpt = False,

@@ -34,3 +34,19 @@ IfVersionOpt = Annotated[
 _EVERYONE = "Everyone's records (team mode), not just mine."
 AllOpt = Annotated[bool, typer.Option("--all", "--everyone", help=_EVERYONE)]
 EveryoneOpt = Annotated[bool, typer.Option("--everyone", help=_EVERYONE)]
+
+# Record-writing options shared by contacts, companies, deals and follow-ups.
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeat for several).")]
+ReplaceTagsOpt = Annotated[
+    list[str] | None, typer.Option("--tag", "-t", help="Replace the tags (repeatable).")
+]
+AddTagOpt = Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag.")]
+RemoveTagOpt = Annotated[list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")]
+FieldOpt = Annotated[list[str] | None, typer.Option("--field", help="Custom field KEY=VALUE (repeatable).")]
+NewOwnerOpt = Annotated[str | None, typer.Option("--owner", help="Owner (default: you).")]
+ReassignOpt = Annotated[str | None, typer.Option("--owner", help="Reassign to this user.")]
+StreetOpt = Annotated[str | None, typer.Option("--street")]
+CityOpt = Annotated[str | None, typer.Option("--city")]
+RegionOpt = Annotated[str | None, typer.Option("--region")]
+PostcodeOpt = Annotated[str | None, typer.Option("--postcode")]
+CountryOpt = Annotated[str | None, typer.Option("--country")]
