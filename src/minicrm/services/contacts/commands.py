@@ -20,7 +20,7 @@ from minicrm.services.dto import (
     UNSET,
     Contact,
 )
-from minicrm.services.history.versions import check_version, update_versioned
+from minicrm.services.history.versions import check_version, written
 from minicrm.services.kernel.refs import find_company_exact, resolve_company, resolve_contact
 from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.services.kernel.users import check_owner
@@ -38,7 +38,6 @@ from minicrm.services.kernel.validation import (
 from minicrm.store.records.base import unlinked_rows
 from minicrm.store.records.contacts import COLUMNS as _COLUMNS
 from minicrm.store.records.contacts import snapshot as snapshot
-from minicrm.store.records.search_index import sort_key
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
@@ -205,7 +204,6 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     _refuse_duplicate_emails(uow.ctx, new_emails, contact_id)
 
     exts = {p: v for p, v in exts.items() if p in phones}
-    row["sort_name"] = sort_key(row["name"])
     after_shape = {**row, "emails": emails, "phones": phones, "tags": sorted(tags), "fields": fields}
     after_shape["phone_labels"] = exts
     compare = {k: before[k] for k in after_shape}
@@ -213,7 +211,9 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     if after_shape == compare:
         return contact_id  # nothing changed: no write, no history entry
     row["updated_at"] = uow.now
-    row["version"] = update_versioned(uow, "contact", "contact", contact_id, before["version"], row)
+    base = int(before["version"])
+    new_version = uow.contacts.update(contact_id, row, base_version=base, reindex=False)
+    row["version"] = written(uow, "contact", contact_id, new_version, base)
     uow.contacts.replace_children(
         contact_id, emails=emails, phones=phones, tags=tags, fields=fields, phone_labels=exts
     )

@@ -155,16 +155,22 @@ class ContactRecords:
         search_index.insert_docs(db, docs)
 
     def update(
-        self, contact_id: int, values: Mapping[str, Any], *, base_version: int | None = None
+        self,
+        contact_id: int,
+        values: Mapping[str, Any],
+        *,
+        base_version: int | None = None,
+        reindex: bool = True,
     ) -> int | None:
-        """Set columns of one contact and keep its search document current. With
-        ``base_version`` only if the stored version is still that one: returns the new version,
-        or None when it moved on (nothing written)."""
+        """Set columns of one contact (and its sort name) and keep its search document current.
+        With ``base_version`` only if the stored version is still that one: returns the new
+        version, or None when it moved on (nothing written). ``reindex=False`` when
+        :meth:`replace_children` follows, which re-indexes anyway."""
         changes = dict(values)
         if "name" in changes:
             changes["sort_name"] = search_index.sort_key(changes["name"])
         version = update_row(self.db, "contact", contact_id, changes, base_version)
-        if base_version is None or version is not None:
+        if reindex and (base_version is None or version is not None):
             self.reindex(contact_id)
         return version
 
