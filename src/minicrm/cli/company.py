@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli import customer_views, views
+from minicrm.cli import customer_views, reads, views
 from minicrm.cli.options import (
     AddTagOpt,
     CityOpt,
@@ -190,9 +190,4 @@ def history(
     json_flag: JsonOpt = False,
 ) -> None:
     """Every change to a company: when, who, which fields, before → after."""
-    from minicrm.services.history.history import history as load_history
-
-    fmt = check_format(fmt, json_flag)
-    with services() as ctx:
-        entries = load_history(ctx, "company", company_queries.company_id(ctx, ref))
-        Printer(fmt, ctx.clock.tz).records(entries, views.change_columns(ctx.clock.tz), empty="no history")
+    reads.record_history("company", company_queries.company_id, ref, fmt=fmt, json_flag=json_flag)

@@ -34,7 +34,6 @@ from minicrm.core.errors import InvalidInput
 from minicrm.services.contacts import commands as contacts
 from minicrm.services.contacts import queries as contact_queries
 from minicrm.services.dto import UNSET, ContactPatch, or_unset
-from minicrm.services.history.history import history as load_history
 
 app = typer.Typer(help="People: add, list, show, edit, remove, and their history.", no_args_is_help=True)
 
@@ -419,8 +418,4 @@ def history(
     json_flag: JsonOpt = False,
 ) -> None:
     """Every change to a contact: when, who, which fields, before → after."""
-    fmt = check_format(fmt, json_flag)
-    with services() as ctx:
-        contact_id = contact_queries.contact_id(ctx, ref)
-        entries = load_history(ctx, "contact", contact_id)
-        Printer(fmt, ctx.clock.tz).records(entries, views.change_columns(ctx.clock.tz), empty="no history")
+    reads.record_history("contact", contact_queries.contact_id, ref, fmt=fmt, json_flag=json_flag)

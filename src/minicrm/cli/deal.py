@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli import deal_views, views
+from minicrm.cli import deal_views, reads, views
 from minicrm.cli.options import (
     AllOpt,
     FormatOpt,
@@ -24,7 +24,6 @@ from minicrm.core.dates import parse_when
 from minicrm.services.deals import commands as deals
 from minicrm.services.deals import queries as deal_queries
 from minicrm.services.dto import UNSET, Deal, DealCreate, DealPatch, or_unset
-from minicrm.services.history.history import history as load_history
 from minicrm.services.kernel.context import Context
 
 app = typer.Typer(
@@ -276,7 +275,4 @@ def history(
     json_flag: JsonOpt = False,
 ) -> None:
     """Every change to a deal: when, who, which fields, before → after."""
-    fmt = check_format(fmt, json_flag)
-    with services() as ctx:
-        entries = load_history(ctx, "deal", deal_queries.deal_id(ctx, deal_id))
-        Printer(fmt, ctx.clock.tz).records(entries, views.change_columns(ctx.clock.tz), empty="no history")
+    reads.record_history("deal", deal_queries.deal_id, deal_id, fmt=fmt, json_flag=json_flag)

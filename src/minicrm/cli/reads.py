@@ -20,6 +20,7 @@ from minicrm.services.kernel.users import scope_owner
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime, tzinfo
 
     from minicrm.services.dto import CadenceDue, DueReport, FollowUp
@@ -242,3 +243,15 @@ def due_text(report: DueReport, tz: tzinfo, today: object, now: datetime | None 
     group("Due", [line(f) for f in report.due])
     group("Keep in touch", [contact_line(c) for c in report.cadence])
     return "\n".join(out) + "\n"
+
+
+def record_history(
+    entity: str, resolve: Callable[[Context, str], int], ref: str, *, fmt: str | None, json_flag: bool
+) -> None:
+    """``contact|company|deal history REF``: every change, oldest first, in one shape."""
+    from minicrm.services.history.history import history
+
+    fmt = check_format(fmt, json_flag)
+    with services() as ctx:
+        entries = history(ctx, entity, resolve(ctx, ref))
+        Printer(fmt, ctx.clock.tz).records(entries, views.change_columns(ctx.clock.tz), empty="no history")
