@@ -35,6 +35,19 @@ def test_contact_list_sorts_by_the_name_people_read(cli) -> None:
     assert _listed(cli, "contact", "list")[:2] == ["Ágata Adams", "ana Lima"]
 
 
+def test_history_shows_what_was_typed_not_the_derived_sort_name(cli) -> None:
+    cli("contact", "add", "Zoë Ärger")
+    cli("company", "add", "Ölfabrik")
+    cli("contact", "edit", "Zoë Ärger", "--name", "Ábaco Zed")
+    cli("company", "edit", "Ölfabrik", "--name", "Öl AG")
+    for entity, ref in (("contact", "Ábaco Zed"), ("company", "Öl AG")):
+        entries = json.loads(cli(entity, "history", ref, "--json").stdout)
+        assert [e["action"] for e in entries] == ["create", "update"]
+        assert all("sort_name" not in e["changes"] for e in entries), entries
+        plain = cli(entity, "history", ref, "--format", "plain").stdout
+        assert "sort_name" not in plain and "→ " in plain
+
+
 def test_imported_contacts_and_companies_sort_the_same(cli, tmp_path: Path) -> None:
     source = tmp_path / "people.csv"
     source.write_text("name,company\n" + "".join(f"{n},{n.split()[0]} Lda\n" for n in NAMES))

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from minicrm.services.dto import ChangeEntry
     from minicrm.services.kernel.context import Context
 
-_IGNORED = {"updated_at", "version"}
+#: bookkeeping and derived columns, never typed by anyone: not shown as changes
+_IGNORED = {"updated_at", "version", "sort_name"}
 
 
 def history(ctx: Context, entity: str, entity_id: int, *, limit: int | None = None) -> list[ChangeEntry]:
