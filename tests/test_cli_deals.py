@@ -190,6 +190,18 @@ def test_won_lost_and_reopening(cli, ctx) -> None:
     ]
 
 
+def test_won_with_a_note_puts_it_on_the_deals_timeline_in_the_same_write(cli, ctx) -> None:
+    cli("deal", "add", "Website", "--value", "1000")
+    won = cli("deal", "won", "1", "--note", "signed for 2 years [annual]", "--json")
+    assert (won.exit_code, won.json()["status"]) == (0, "won")
+    notes = [(i.kind, i.body) for i in interactions.timeline(ctx, Links(deal="1")) if i.kind == "note"]
+    assert notes == [("note", "signed for 2 years [annual]")]
+    # a refused close writes no note either
+    again = cli("deal", "won", "1", "--note", "twice")
+    assert again.exit_code == 1
+    assert [i.body for i in interactions.timeline(ctx, Links(deal="1"))].count("twice") == 0
+
+
 def test_configured_lost_reasons_are_offered_and_keep_their_spelling(
     cli, tmp_path: Path, monkeypatch
 ) -> None:

@@ -418,7 +418,7 @@ COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...], tuple[st
         ("--json",),
         ("deal_id", "stage"),
     ),
-    ("deal", "won"): (("--if-version", "--format", "-f"), ("--json",), ("deal_id",)),
+    ("deal", "won"): (("--note", "--if-version", "--format", "-f"), ("--json",), ("deal_id",)),
     ("deal", "lost"): (("--reason", "-r", "--if-version", "--format", "-f"), ("--json",), ("deal_id",)),
     ("deal", "rm"): ((), ("--yes", "-y"), ("deal_ids",)),
     ("deal", "history"): (("--format", "-f"), ("--json",), ("deal_id",)),

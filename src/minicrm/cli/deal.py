@@ -225,15 +225,22 @@ def move(
 
 @app.command("won")
 def won(
-    deal_id: IdArg, if_version: IfVersionOpt = None, fmt: FormatOpt = None, json_flag: JsonOpt = False
+    deal_id: IdArg,
+    note: Annotated[
+        str | None, typer.Option("--note", help='A note on the deal\'s timeline, e.g. "signed 2y".')
+    ] = None,
+    if_version: IfVersionOpt = None,
+    fmt: FormatOpt = None,
+    json_flag: JsonOpt = False,
 ) -> None:
-    """Mark a deal won (closes it at 100%). Prints it.
+    """Mark a deal won (closes it at 100%), with an optional note. Prints it.
 
     A deal someone else marked lost is turned won only with --if-version (its current version),
     so that a stale view cannot overturn their close."""
     fmt = check_format(fmt, json_flag)
     with services() as ctx:
-        _print(ctx, deals.won(ctx, deal_queries.deal_id(ctx, deal_id), expected_version=if_version), fmt)
+        found = deal_queries.deal_id(ctx, deal_id)
+        _print(ctx, deals.won(ctx, found, note=note, expected_version=if_version), fmt)
 
 
 @app.command("lost")
