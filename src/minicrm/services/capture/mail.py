@@ -266,7 +266,7 @@ class _Importer:
                 self.summary.already += 1
                 continue
             try:
-                message = mailfmt.content(item.label, parsed, envelope)
+                message = mailfmt.content(item.label, mailfmt.whole(item.label, item.raw, parsed), envelope)
             except InvalidInput as exc:
                 self.error(str(exc))
                 continue
