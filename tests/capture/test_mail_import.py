@@ -331,3 +331,18 @@ def test_reading_the_header_first_gives_what_parsing_whole_gives(raw):
     envelope, head = mailfmt.read("m", data)
     assert envelope == expected.envelope
     assert mailfmt.content("m", mailfmt.whole("m", data, head), envelope) == expected
+
+
+def test_a_subject_naming_the_companys_open_deal_links_it(cli, people, tmp_path):
+    deal = cli("deal", "add", "Warehouse lease", "--company", "Lima Lda", "--json").json()
+    other = cli("deal", "add", "Warehouse lease", "--contact", "bruno", "--json").json()
+    cli("deal", "lost", str(other["id"]), "--reason", "price")
+    msgs = [
+        message("ana@lima.pt", "me@mine.org", "Re: the warehouse lease", message_id="w1@x"),
+        message("bruno@dias.pt", "me@mine.org", "Re: the warehouse lease", message_id="w2@x"),
+    ]
+    assert cli("mail", "import", str(write_mbox(tmp_path / "w.mbox", msgs))).exit_code == 0
+    assert [i["deal_id"] for i in timeline(cli, "ana") if i["kind"] == "email"] == [
+        deal["id"]
+    ]  # the company's deal
+    assert [i["deal_id"] for i in timeline(cli, "bruno") if i["kind"] == "email"] == [None]  # lost, not open
