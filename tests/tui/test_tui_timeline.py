@@ -140,3 +140,28 @@ def test_snapshot_of_the_threaded_timeline_list(size: str, mailed: None, snap_co
         await settle(pilot)
 
     assert snap_compare(MinicrmApp(), terminal_size=SIZES[size], run_before=open_list)
+
+
+async def test_the_deal_screen_shows_a_captured_message_with_direction_and_people(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from minicrm.tui.screens.deal import DealScreen
+
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG)
+    monkeypatch.setenv("MINICRM_CONFIG", str(config))
+    with open_context() as ctx:
+        deal_id = seed(ctx)["Acme renewal"]
+        mail = message("ana@example.com", "me@mine.org", "Acme renewal: the terms", "We agree.\nAna",
+                       message_id="t1@example.com")  # fmt: skip
+        import_mail(ctx, [RawMessage("message 1", mail.as_bytes())], Checkpoint("mail", "test.mbox"))
+    app = MinicrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        app.open_deal_detail(deal_id)
+        await settle(pilot)
+        assert isinstance(app.screen, DealScreen)
+        body = shown(app.screen.query_one("#deal-detail", Static))
+        assert "email ← ana@example.com Acme renewal: the terms\n" in body
+        assert "We agree." not in body  # the subject; the excerpt is the timeline's to open
