@@ -274,3 +274,75 @@ def test_the_same_message_in_two_folders_is_captured_once(cli, people, tmp_path)
     result = cli("mail", "import", str(root), "--json").json()
     assert (result["read"], result["interactions"]) == (2, 1)
     assert len(timeline(cli, "ana")) == 1
+
+
+def test_a_configured_rule_links_a_subject_to_an_open_deal(cli, people, tmp_path):
+    deal = cli("deal", "add", "Annual contract", "--contact", "ana", "--json").json()
+    people.write_text(CONFIG + f'deal_rules = [{{ subject = "Renovação", deal = {deal["id"]} }}]\n')
+    msgs = [
+        message("ana@lima.pt", "me@mine.org", "A renovação do contrato", message_id="r1@x"),
+        message("bruno@dias.pt", "me@mine.org", "Renovação", message_id="r2@x"),  # not Bruno's deal
+    ]
+    assert cli("mail", "import", str(write_mbox(tmp_path / "r.mbox", msgs))).exit_code == 0
+    assert [i["deal_id"] for i in timeline(cli, "ana") if i["kind"] == "email"] == [deal["id"]]
+    assert [i["deal_id"] for i in timeline(cli, "bruno") if i["kind"] == "email"] == [None]
+
+
+def test_a_huge_attachment_is_named_and_sized_never_stored(cli, people, tmp_path, reopen):
+    blob = bytes(range(256)) * (24 * 2**20 // 256)  # 24 MiB
+    msg = message("ana@lima.pt", "me@mine.org", "The scans", "Scans attached.", message_id="big@x",
+                  attachments=(("scans.tar", blob),))  # fmt: skip
+    result = cli("mail", "import", str(write_mbox(tmp_path / "big.mbox", [msg])), "--json")
+    assert result.exit_code == 0, result.stderr
+    [entry] = timeline(cli, "ana")
+    assert entry["body"] == "The scans\n\nScans attached."
+    assert entry["details"]["attachments"] == [{"name": "scans.tar", "size": len(blob)}]
+    with reopen() as c:
+        assert c.db.scalar("SELECT max(length(details)) FROM interaction") < 1000
+
+
+ONE_PART = [
+    message("ana@lima.pt", "me@mine.org", "Plain", "Olá, tudo bem?\n> quoted\n"),
+    b"From: ana@lima.pt\nTo: me@mine.org\nSubject: Html\nContent-Type: text/html; charset=utf-8\n"
+    b"\n<p>Ol\xc3\xa1 <b>you</b></p>\n",
+    b"From: ana@lima.pt\r\nTo: me@mine.org\r\nSubject: Latin\r\nContent-Type: text/plain; charset=latin-1"
+    b"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nOl=E1=\r\n!\r\n",
+    b"From: ana@lima.pt\nTo: me@mine.org\nSubject: A file\nContent-Type: application/pdf; name=a.pdf\n"
+    b"Content-Disposition: attachment; filename=a.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0=\n",
+    b"From: ana@lima.pt\nTo: me@mine.org\nSubject: Inline text file\nContent-Type: text/plain\n"
+    b"Content-Disposition: attachment; filename=n.txt\n\nnot the body\n",
+    b"From: ana@lima.pt\nTo: me@mine.org\nSubject: Mixed endings\n\r\nfirst line\n\nsecond\n",
+    b"From: ana@lima.pt\nTo: me@mine.org\nSubject: No body",
+    b"From: ana@lima.pt\nTo: me@mine.org\nSubject: Enclosed\nContent-Type: message/rfc822\n\n"
+    b"From: x@y.z\nSubject: inner\n\ninner body\n",
+    message("ana@lima.pt", "me@mine.org", "Multi", "text", html="<p>html</p>", attachments=(("f", b"1"),)),
+]
+
+
+@pytest.mark.parametrize("raw", ONE_PART, ids=range(len(ONE_PART)))
+def test_reading_the_header_first_gives_what_parsing_whole_gives(raw):
+    """The importer parses a header block first and the body only for a contact's message; the
+    excerpt and attachments are the same as from the standard library's whole parse."""
+    from minicrm.exchange import mail as mailfmt
+
+    data = raw if isinstance(raw, bytes) else raw.as_bytes()
+    full = mailfmt._PARSER.parsebytes(data)
+    expected = mailfmt.content("m", full, mailfmt.envelope_of("m", data, full))
+    envelope, head = mailfmt.read("m", data)
+    assert envelope == expected.envelope
+    assert mailfmt.content("m", mailfmt.whole("m", data, head), envelope) == expected
+
+
+def test_a_subject_naming_the_companys_open_deal_links_it(cli, people, tmp_path):
+    deal = cli("deal", "add", "Warehouse lease", "--company", "Lima Lda", "--json").json()
+    other = cli("deal", "add", "Warehouse lease", "--contact", "bruno", "--json").json()
+    cli("deal", "lost", str(other["id"]), "--reason", "price")
+    msgs = [
+        message("ana@lima.pt", "me@mine.org", "Re: the warehouse lease", message_id="w1@x"),
+        message("bruno@dias.pt", "me@mine.org", "Re: the warehouse lease", message_id="w2@x"),
+    ]
+    assert cli("mail", "import", str(write_mbox(tmp_path / "w.mbox", msgs))).exit_code == 0
+    assert [i["deal_id"] for i in timeline(cli, "ana") if i["kind"] == "email"] == [
+        deal["id"]
+    ]  # the company's deal
+    assert [i["deal_id"] for i in timeline(cli, "bruno") if i["kind"] == "email"] == [None]  # lost, not open

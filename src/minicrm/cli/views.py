@@ -137,32 +137,11 @@ def interaction_columns(tz: tzinfo, *, preview: int | None = None) -> list[Colum
     characters (``contact show``)."""
     return [
         Column("When", lambda i: show_moment(i.at, tz), keep=True),
-        Column("Kind", interaction_kind),
+        Column("Kind", lambda i: i.kind_label()),
         Column("What", lambda i: shorten(i.body, preview) if preview else i.body, wrap=True, keep=True),
         Column("Contact", lambda i: i.contact),
         Column("By", lambda i: i.author),
     ]
-
-
-def interaction_kind(i: Interaction) -> str:
-    """The kind, and for captured mail its direction and the other people on it:
-    ``email → ana@lima.pt, bruno@dias.pt`` (sent), ``email ← ana@lima.pt`` (received); a reply in
-    a thread is marked ``↳``."""
-    if i.kind != "email" or not i.details:
-        return i.kind
-    d = i.details
-    if i.direction == "sent":
-        people = [*d.get("to", []), *d.get("cc", [])]
-        text = "email → " + ", ".join(_address_only(p) for p in people)
-    else:
-        text = "email ← " + _address_only(str(d.get("from", "")))
-    if i.thread_id and i.thread_id != d.get("message_id"):
-        text = "↳ " + text
-    return text
-
-
-def _address_only(person: str) -> str:
-    return person.rsplit("<", 1)[-1].rstrip(">") if "<" in person else person
 
 
 def interaction_fields(i: Interaction, tz: tzinfo) -> list[tuple[str, object]]:

@@ -357,13 +357,42 @@ def peek(label: str, raw: bytes, fallback: datetime | None = None) -> Envelope:
 
 
 def read(label: str, raw: bytes, fallback: datetime | None = None) -> tuple[Envelope, EmailMessage]:
-    """One message parsed whole (once: its header says whether ``content`` is wanted)."""
+    """One message's header block parsed (only that: whether its body is wanted depends on
+    whose it is); ``whole`` completes the message when it is."""
+    end = _header_end(raw)
+    try:
+        msg = _HEADERS.parsebytes(raw[:end])
+    except Exception as exc:  # the email package raises many kinds on garbage
+        raise InvalidInput(f"{label}: not an RFC 822 message: {exc}") from exc
+    assert isinstance(msg, EmailMessage)
+    return envelope_of(label, raw, msg, fallback), msg
+
+
+def whole(label: str, raw: bytes, headers: EmailMessage) -> EmailMessage:
+    """The message ``read`` gave the header block of, with its body. A body of one part is what
+    the parser would make of it, the text after the header block as it is (``BytesParser``
+    reads bytes as ASCII with surrogate escapes), without feeding it through the parser line
+    by line; a multipart or an enclosed message is parsed whole."""
+    if headers.get_content_maintype() not in ("multipart", "message"):
+        seen = headers.get_payload()  # what the header parser read past the block's end, if any
+        rest = raw[_header_end(raw) :].decode("ascii", "surrogateescape")
+        headers.set_payload((seen if isinstance(seen, str) else "") + rest)
+        return headers
     try:
         msg = _PARSER.parsebytes(raw)
     except Exception as exc:  # the email package raises many kinds on garbage
         raise InvalidInput(f"{label}: not an RFC 822 message: {exc}") from exc
     assert isinstance(msg, EmailMessage)
-    return envelope_of(label, raw, msg, fallback), msg
+    return msg
+
+
+def _header_end(raw: bytes) -> int:
+    """Where the header block ends (after the blank line that ends it), or the end."""
+    lf = raw.find(b"\n\n")
+    crlf = raw.find(b"\r\n\r\n")
+    if crlf != -1 and (lf == -1 or crlf < lf):
+        return crlf + 4
+    return len(raw) if lf == -1 else lf + 2
 
 
 def envelope_of(label: str, raw: bytes, msg: Message, fallback: datetime | None = None) -> Envelope:
@@ -417,8 +446,12 @@ def parse(label: str, raw: bytes, envelope: Envelope) -> MailMessage:
 def content(label: str, msg: EmailMessage, envelope: Envelope) -> MailMessage:
     """What ``read`` gave, with its excerpt and attachments."""
     try:
-        text = _body_text(msg)
-        attachments = tuple(_attachment(part) for part in msg.iter_attachments())
+        ctype = msg.get_content_type()  # a header parsed each time it is asked for: once
+        if ctype.startswith(("multipart/", "message/")):
+            text = _body_text(msg)
+            attachments = tuple(_attachment(part) for part in msg.iter_attachments())
+        else:  # one part: its text is the body (what get_body would find), no attachments
+            text, attachments = _one_part(msg, ctype), ()
     except Exception as exc:
         raise InvalidInput(f"{label}: unreadable body: {exc}") from exc
     return MailMessage(envelope, excerpt(text), attachments)
@@ -432,6 +465,15 @@ def _decoded(part: EmailMessage) -> str:
     except (LookupError, UnicodeError, ValueError, AssertionError):
         payload = part.get_payload(decode=True)
         return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload or "")
+
+
+def _one_part(msg: EmailMessage, ctype: str) -> str:
+    """The text of a message of one part, as ``_body_text`` would find it (``get_body`` takes
+    a text/plain or text/html part that is no attachment; ``iter_attachments`` yields nothing)."""
+    if ctype not in ("text/plain", "text/html") or msg.is_attachment():
+        return ""
+    text = _decoded(msg)
+    return html_to_text(text) if ctype == "text/html" else text
 
 
 def _body_text(msg: EmailMessage) -> str:

@@ -257,6 +257,7 @@ class _Importer:
                     chunk,
                 )
             )
+        self._load_deals({c for m in matched for c in m[3]})
         rows: list[list[Any]] = []
         own = self.settings.addresses
         now, actor = uow.now, self.ctx.user
@@ -266,7 +267,7 @@ class _Importer:
                 self.summary.already += 1
                 continue
             try:
-                message = mailfmt.content(item.label, parsed, envelope)
+                message = mailfmt.content(item.label, mailfmt.whole(item.label, item.raw, parsed), envelope)
             except InvalidInput as exc:
                 self.error(str(exc))
                 continue
@@ -280,7 +281,7 @@ class _Importer:
             at = to_db(envelope.date) if envelope.date is not None else now
             for contact_id, company_id in todo:
                 existing.add((envelope.key, contact_id))  # the same message twice in one batch
-                deal_id = self._deal(contact_id, company_id, envelope.subject)
+                deal_id = self._deal(contact_id, envelope.subject)
                 rows.append([
                     None, "email", body, at, actor, contact_id, company_id, deal_id, now,
                     envelope.key, envelope.thread_id, direction, details,
@@ -307,20 +308,37 @@ class _Importer:
             doc["attachments"] = [{"name": n, "size": s} for n, s in message.attachments]
         return json.dumps(doc, ensure_ascii=False, sort_keys=True)
 
-    def _deal(self, contact_id: int, company_id: int | None, subject: str) -> int | None:
+    def _load_deals(self, people: set[tuple[int, int | None]]) -> None:
+        """The open deals of the batch's contacts not asked about yet (theirs, or their
+        company's), by contact, oldest first: one query per chunk of contacts, not one each."""
+        todo = sorted({p for p in people if p[0] not in self.open_deals})
+        for i in range(0, len(todo), _CHUNK):
+            chunk = todo[i : i + _CHUNK]
+            contact_ids = [c for c, _ in chunk]
+            company_ids = sorted({co for _, co in chunk if co is not None})
+            of_contact: dict[int, list[tuple[int, str]]] = {}
+            of_company: dict[int, list[tuple[int, str]]] = {}
+            whose = f"contact_id IN ({','.join('?' * len(contact_ids))})"
+            if company_ids:
+                whose += f" OR company_id IN ({','.join('?' * len(company_ids))})"
+            for r in self.db.all(
+                f"SELECT id, title, contact_id, company_id FROM deal WHERE status = 'open' AND ({whose})",
+                [*contact_ids, *company_ids],
+            ):
+                deal = (int(r["id"]), str(r["title"]))
+                if r["contact_id"] is not None:
+                    of_contact.setdefault(int(r["contact_id"]), []).append(deal)
+                if r["company_id"] is not None:
+                    of_company.setdefault(int(r["company_id"]), []).append(deal)
+            for contact_id, company_id in chunk:
+                theirs = of_company.get(company_id, []) if company_id is not None else []
+                mine = {*of_contact.get(contact_id, []), *theirs}
+                self.open_deals[contact_id] = sorted(mine)
+
+    def _deal(self, contact_id: int, subject: str) -> int | None:
         """The open deal the subject names: ``[deal 12]``/``deal #12``, a configured rule, or the
         title of one of the contact's (or their company's) open deals."""
-        deals = self.open_deals.get(contact_id)
-        if deals is None:
-            deals = [
-                (int(r["id"]), str(r["title"]))
-                for r in self.db.all(
-                    "SELECT id, title FROM deal WHERE status = 'open' AND (contact_id = ? OR "
-                    "(company_id IS NOT NULL AND company_id = ?)) ORDER BY id",
-                    (contact_id, company_id),
-                )
-            ]
-            self.open_deals[contact_id] = deals
+        deals = self.open_deals.get(contact_id, [])
         if not deals or not subject:
             return None
         ids = {d for d, _ in deals}

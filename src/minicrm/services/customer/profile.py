@@ -23,7 +23,7 @@ def contact_detail(
     from minicrm.services.deals import queries as deal_queries
     from minicrm.services.dto.contact_detail import ContactDetail
     from minicrm.services.followups import queries as followup_queries
-    from minicrm.services.history.interactions import Links, timeline
+    from minicrm.services.history.interactions import Links, group_threads, timeline
 
     with ctx.db.snapshot():
         contact = get(ctx, ref) if isinstance(ref, int) else find(ctx, ref)
@@ -32,7 +32,7 @@ def contact_detail(
             contact=contact,
             deals=tuple(deal_queries.summaries_of_contact(ctx, contact.id)),
             followups=tuple(followup_queries.list_followups(ctx, "open", contact=key, limit=followup_limit)),
-            timeline=tuple(timeline(ctx, Links(contact=key), limit=timeline_limit)),
+            timeline=tuple(group_threads(timeline(ctx, Links(contact=key), limit=timeline_limit))),
             requests=tuple(requests.list_requests(ctx, contact=key)),
             purchases=purchases.for_contact(ctx, contact.id),
         )
@@ -48,7 +48,7 @@ def company_detail(
     from minicrm.services.customer import purchases
     from minicrm.services.deals import queries as deal_queries
     from minicrm.services.dto.companies import CompanyDetail
-    from minicrm.services.history.interactions import Links, timeline
+    from minicrm.services.history.interactions import Links, group_threads, timeline
 
     with ctx.db.snapshot():
         company = companies.get(ctx, ref) if isinstance(ref, int) else companies.find(ctx, ref)
@@ -58,7 +58,7 @@ def company_detail(
         return CompanyDetail(
             company=company,
             people=tuple(people),
-            timeline=tuple(timeline(ctx, Links(company=key), limit=timeline_limit)),
+            timeline=tuple(group_threads(timeline(ctx, Links(company=key), limit=timeline_limit))),
             purchases=purchases.for_company(ctx, company.id),
             deals=tuple(deal_queries.summaries_of_company(ctx, company.id)),
         )

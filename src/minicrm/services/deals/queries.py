@@ -68,12 +68,12 @@ def deal_detail(ctx: Context, ref: str | int, *, timeline_limit: int | None = 20
     ``ref``: an id, or what a user typed."""
     from minicrm.services.deals import commands as deals
     from minicrm.services.dto.deals import DealDetail
-    from minicrm.services.history.interactions import Links, timeline
+    from minicrm.services.history.interactions import Links, group_threads, timeline
 
     with ctx.db.snapshot():
         deal = deals.get(ctx, ref) if isinstance(ref, int) else deals.find(ctx, ref)
         return DealDetail(
             deal=deal,
             stage_history=tuple(deals.stage_history(ctx, deal.id)),
-            timeline=tuple(timeline(ctx, Links(deal=str(deal.id)), limit=timeline_limit)),
+            timeline=tuple(group_threads(timeline(ctx, Links(deal=str(deal.id)), limit=timeline_limit))),
         )

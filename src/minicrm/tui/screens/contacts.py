@@ -29,8 +29,11 @@ from minicrm.tui.virtual_list import VirtualList
 
 if TYPE_CHECKING:
     # the services and the dialogs load on first use: the list paints without them
+    from datetime import tzinfo
+
     from minicrm.services.contacts.queries import ContactQuery
     from minicrm.services.dto import Contact, DealSummary
+    from minicrm.services.dto.interactions import Interaction
     from minicrm.services.history.interactions import Links
     from minicrm.services.kernel.context import Context
     from minicrm.tui.bulk import Target
@@ -70,6 +73,13 @@ def timeline_more(shown: int, limit: int) -> Text | None:
     if shown < limit:
         return None
     return Text(f"  … the latest {shown} entries; m shows {PANE_TIMELINE} more", style="dim italic")
+
+
+def timeline_line(i: Interaction, tz: tzinfo) -> Text:
+    """A timeline entry as the panes show it (``tui/timeline``, loaded with the first one)."""
+    from minicrm.tui.timeline import entry_line
+
+    return entry_line(i, tz)
 
 
 def pane_deals(deals: tuple[DealSummary, ...]) -> list[DealSummary]:
@@ -225,6 +235,14 @@ class ContactsScreen(CrmScreen):
         ),
         Binding("escape", "to_list", "List", show=False),
         Binding("m", "more", "More timeline", show=False),
+        Binding(
+            "i",
+            "timeline",
+            "Timeline",
+            show=False,
+            tooltip="threads, enter opens an entry",
+            id="contacts.timeline",
+        ),
     ]
     COMMANDS_HERE = (
         ("Add a contact", "Contacts: open the new-contact form", "add"),
@@ -235,6 +253,7 @@ class ContactsScreen(CrmScreen):
         ("Add or remove tags", "Contacts: +tag adds, -tag removes", "tags"),
         ("Delete the contact", "Contacts: delete after confirmation", "delete"),
         ("Change the sort order", "Contacts: name, created, updated, last interaction", "sort"),
+        ("Open the timeline", "Contacts: threads together, an entry in full", "timeline"),
         ("Reverse the sort order", "Contacts", "reverse"),
         ("Show companies / contacts", "Contacts: switch between people and companies", "toggle_kind"),
     )
@@ -411,6 +430,16 @@ class ContactsScreen(CrmScreen):
             self.timeline_limit += PANE_TIMELINE
             self.reload_detail()
 
+    def action_timeline(self) -> None:
+        """i: the timeline the pane shows, as a list to open entries from."""
+        from minicrm.tui.timeline import TimelineSheet
+
+        view = self.view
+        if view is None:
+            return
+        name = view.contact.name if isinstance(view, ContactView) else view.company.name
+        self.app.push_screen(TimelineSheet(f"Timeline of {name}", view.timeline, self.crm.clock.tz))
+
     def show_contact(self, contact_id: int) -> None:
         """Open one contact in the detail pane (from Today, the pipeline or the agenda)."""
         if self.kind != "contacts":
@@ -469,12 +498,7 @@ class ContactsScreen(CrmScreen):
         parts.append(Text("\nTimeline", style="bold"))
         if not view.timeline:
             parts.append(Text("  nothing yet: n adds a note, l logs a call", style="dim"))
-        for i in view.timeline:
-            parts.append(
-                safe.assemble(
-                    (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), safe.cut(i.body, 400)
-                )
-            )
+        parts += [timeline_line(i, tz) for i in view.timeline]
         more = timeline_more(len(view.timeline), self.timeline_limit)
         if more is not None:
             parts.append(more)
@@ -498,12 +522,7 @@ class ContactsScreen(CrmScreen):
         parts: list[Any] = [safe.text(co.name, "bold underline"), fields, Text("\nPeople", style="bold")]
         parts += [safe.text(f"  {p.name}  {p.email or ''}") for p in view.people]
         parts.append(Text("\nTimeline", style="bold"))
-        parts += [
-            safe.assemble(
-                (f"  {fmt.moment(i.at, tz)} ", "dim"), (f"{i.kind:<8} ", "cyan"), safe.cut(i.body, 400)
-            )
-            for i in view.timeline
-        ]
+        parts += [timeline_line(i, tz) for i in view.timeline]
         more = timeline_more(len(view.timeline), self.timeline_limit)
         if more is not None:
             parts.append(more)

@@ -24,6 +24,7 @@ from minicrm.tui import format as fmt
 from minicrm.tui.safe import cut, text
 from minicrm.tui.screens.base import CrmScreen
 from minicrm.tui.sheet import Sheet
+from minicrm.tui.timeline import headline
 from minicrm.tui.work import run_db
 
 if TYPE_CHECKING:
@@ -159,8 +160,8 @@ class DealScreen(CrmScreen):
             parts.append(
                 Text.assemble(
                     (f"  {fmt.moment(item.at, tz)} ", "dim"),
-                    (f"{item.kind:<12} ", "cyan"),
-                    text(cut(item.body, 400)),
+                    (f"{item.kind_label():<12} ", "cyan"),  # captured mail: direction, people
+                    text(cut(headline(item), 400)),
                 )
             )
         if more:
