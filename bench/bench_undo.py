@@ -41,17 +41,18 @@ with con:
 
 
 def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MiB, stderr) of one child process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    assert proc.stderr is not None and proc.stdout is not None
-    err = proc.stderr.read()
-    proc.stdout.read()
-    assert proc.returncode == 0, err[-2000:]
-    return elapsed, usage.ru_maxrss / 1024, err
+    """(seconds, peak RSS in MiB, stderr) of one child process (its output goes to files: a pipe
+    nobody reads while waiting would stall it)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        message = err.read()
+    assert proc.returncode == 0, message[-2000:]
+    return elapsed, usage.ru_maxrss / 1024, message
 
 
 def run_once(csv_path: Path, work: Path) -> dict[str, tuple[float, float]]:
