@@ -49,14 +49,14 @@ def undo(
         if op.actor and ctx.user and op.actor != ctx.user:
             lines.append(f"  (this is {op.actor}'s operation, not yours)")
         lines += [f"  {step.describe()}" for step in plan.steps[:_SHOWN_STEPS]]
-        if len(plan.steps) > _SHOWN_STEPS:
-            lines.append(f"  … and {len(plan.steps) - _SHOWN_STEPS} more ({'; '.join(plan.totals())})")
+        if plan.total > _SHOWN_STEPS:
+            lines.append(f"  … and {plan.total - _SHOWN_STEPS} more ({'; '.join(plan.totals())})")
         printer.message("\n".join(lines))
         confirm(f"Undo #{op.id}?", yes=yes)
         done, _ = undo_service.undo(ctx, op.id)
         if fmt in ("json", "jsonl"):
             printer.record(done.to_dict(tz), [])
         printer.message(
-            f"undone #{op.id} ({len(plan.steps)} record{'s' if len(plan.steps) != 1 else ''}); "
+            f"undone #{op.id} ({plan.total} record{'s' if plan.total != 1 else ''}); "
             f"this was recorded as #{done.id}: `minicrm undo {done.id}` redoes it"
         )

@@ -54,8 +54,8 @@ def plan_lines(plan: UndoPlan, tz: Any) -> list[str]:
     by = f" by {op.actor}" if op.actor else ""
     lines = [f"Undo #{op.id} “{op.summary}” ({fmt.moment(op.at, tz)}{by})?"]
     lines += [f"  {step.describe()}" for step in plan.steps[:SHOWN_STEPS]]
-    if len(plan.steps) > SHOWN_STEPS:
-        lines.append(f"  … and {len(plan.steps) - SHOWN_STEPS} more ({'; '.join(plan.totals())})")
+    if plan.total > SHOWN_STEPS:
+        lines.append(f"  … and {plan.total - SHOWN_STEPS} more ({'; '.join(plan.totals())})")
     return lines
 
 

@@ -17,6 +17,8 @@ undo operation is a redo. A privacy erase is never undone.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -91,12 +93,16 @@ class UndoStep:
 
 @dataclass(frozen=True, slots=True)
 class UndoPlan:
+    """What an undo does: its first steps (up to a hundred), how many in all, and per action."""
+
     op: Operation
     steps: tuple[UndoStep, ...]
+    total: int
+    counts: tuple[tuple[tuple[str, str], int], ...] = ()
 
     def totals(self) -> list[str]:
         """``re-create 2000 contacts``-style lines, most frequent first."""
-        counts = Counter((s.action, s.entity) for s in self.steps)
+        counts = Counter(dict(self.counts))
         return [
             f"{action} {n} {entity}{'s' if n != 1 else ''}" for (action, entity), n in counts.most_common()
         ]
@@ -187,44 +193,112 @@ def is_erase(ctx: Context, op_id: int) -> bool:
     return bool(db.scalar("SELECT 1 FROM change WHERE op_id = ? AND action = 'erase' LIMIT 1", (op_id,)))
 
 
-def net_changes(ctx: Context, op_id: int) -> list[_Net]:
+def net_changes(ctx: Context, op_id: int) -> Iterator[_Net]:
     """The net effect of operation ``op_id`` on each record, last changed first (what undo
-    reverts; an interrupted import's rollback reverts it too)."""
-    return _changes(ctx, op_id)
+    reverts; an interrupted import's rollback reverts it too), read a page at a time: memory
+    stays bounded whatever the size of the operation (a 1M-row import)."""
+    log = _OpLog(ctx, op_id)
+    return heapq.merge(log.changed(), log.created(), key=lambda n: n.last, reverse=True)
 
 
-def _changes(ctx: Context, op_id: int) -> list[_Net]:
-    db = ctx.db
-    nets: dict[tuple[str, int], _Net] = {}
-    # records created in bulk first: a batch row's id comes before every later change of them
-    # (one id orders both logs), and nothing happens to a record before its creation
-    for batch in batches(ctx, "b.op_id = ?", (op_id,)):
-        entity, batch_id = str(batch["entity"]), int(batch["id"])
-        for index, (entity_id, after) in enumerate(records(batch)):
-            # a scrubbed (erased) record's creation nets to nothing, as a scrubbed change row
-            nets[(entity, entity_id)] = _Net(entity, entity_id, None, after, (batch_id, index))
-    cursor = db.execute(
-        "SELECT id, entity, entity_id, before, after FROM change WHERE op_id = ? ORDER BY id", (op_id,)
-    )
-    for row in _rows(cursor):
-        key = (str(row["entity"]), int(row["entity_id"]))
-        before = json.loads(row["before"]) if row["before"] else None
-        after = json.loads(row["after"]) if row["after"] else None
-        position = (int(row["id"]), 0)
-        net = nets.get(key)
-        if net is None:
-            nets[key] = _Net(key[0], key[1], before, after, position)
-        else:
-            net.after, net.last = after, position
-    return sorted(nets.values(), key=lambda n: n.last, reverse=True)
+_ABOVE_EVERY_ID = 2**62  # where a descending keyset walk starts
+#: change rows read per query, and batch rows' records decoded at a time (one batch row)
+_PAGE = 500
 
 
-def _rows(cursor: Any) -> Iterator[Row]:
-    while True:
-        batch = cursor.fetchmany(1000)
-        if not batch:
-            return
-        yield from batch
+class _OpLog:
+    """The change log of one operation, read in pages (keyset pagination by id), never whole.
+
+    A record's net effect is taken where its last change is: a ``change`` row with no later
+    ``change`` row of the same record in the operation, or a record a ``change_batch`` row lists
+    that no ``change`` row of the operation touches after. Its ``before`` is None when a batch
+    row of the operation created it, else the ``before`` of its first ``change`` row."""
+
+    def __init__(self, ctx: Context, op_id: int) -> None:
+        self.ctx, self.op_id = ctx, op_id
+        # the id ranges the operation's batch rows list (a few per import batch, no payloads)
+        self._ranges: dict[str, tuple[list[int], list[int]]] = {}
+        for r in ctx.db.all(
+            "SELECT entity, first_id, last_id FROM change_batch WHERE op_id = ? ORDER BY entity, first_id",
+            (op_id,),
+        ):
+            firsts, lasts = self._ranges.setdefault(str(r["entity"]), ([], []))
+            firsts.append(int(r["first_id"]))
+            lasts.append(int(r["last_id"]))
+
+    def batch_created(self, entity: str, entity_id: int) -> bool:
+        """True when one of the operation's batch rows lists record ``entity_id``."""
+        found = self._ranges.get(entity)
+        if found is None:
+            return False
+        firsts, lasts = found
+        i = bisect.bisect_right(firsts, entity_id) - 1
+        return i >= 0 and lasts[i] >= entity_id
+
+    def changed(self) -> Iterator[_Net]:
+        """The records whose last change is a ``change`` row, last first."""
+        db, cursor = self.ctx.db, _ABOVE_EVERY_ID
+        while True:
+            page = db.all(
+                "SELECT c.id, c.entity, c.entity_id, c.after, "
+                "(SELECT f.before FROM change f WHERE f.entity = c.entity AND f.entity_id = c.entity_id "
+                "AND f.op_id = c.op_id ORDER BY f.id LIMIT 1) AS first_before "
+                "FROM change c WHERE c.op_id = ? AND c.id < ? AND NOT EXISTS ("
+                "SELECT 1 FROM change l WHERE l.entity = c.entity AND l.entity_id = c.entity_id "
+                "AND l.op_id = c.op_id AND l.id > c.id) ORDER BY c.id DESC LIMIT ?",
+                (self.op_id, cursor, _PAGE),
+            )
+            for row in page:
+                entity, entity_id = str(row["entity"]), int(row["entity_id"])
+                first = row["first_before"]
+                before = None if self.batch_created(entity, entity_id) or not first else json.loads(first)
+                after = json.loads(row["after"]) if row["after"] else None
+                yield _Net(entity, entity_id, before, after, (int(row["id"]), 0))
+            if len(page) < _PAGE:
+                return
+            cursor = int(page[-1]["id"])
+
+    def created(self) -> Iterator[_Net]:
+        """The records batch rows created that no later ``change`` row of the operation touches,
+        last first (a scrubbed, erased, record's creation nets to nothing)."""
+        db, cursor = self.ctx.db, _ABOVE_EVERY_ID
+        while True:
+            batch = db.one(
+                "SELECT id, entity, first_id, last_id, after FROM change_batch "
+                "WHERE op_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
+                (self.op_id, cursor),
+            )
+            if batch is None:
+                return
+            cursor = batch_id = int(batch["id"])
+            entity = str(batch["entity"])
+            later = {
+                int(r["entity_id"])
+                for r in db.all(
+                    "SELECT DISTINCT entity_id FROM change WHERE op_id = ? AND entity = ? "
+                    "AND entity_id BETWEEN ? AND ?",
+                    (self.op_id, entity, batch["first_id"], batch["last_id"]),
+                )
+            }
+            listed = list(records(batch))
+            del batch
+            for index in range(len(listed) - 1, -1, -1):
+                entity_id, after = listed.pop()
+                if entity_id not in later:
+                    yield _Net(entity, entity_id, None, after, (batch_id, index))
+
+    def net_of(self, entity: str, entity_id: int) -> tuple[bool, bool] | None:
+        """Whether the operation created and whether it deleted record ``entity_id`` (its net
+        ``before`` and ``after`` are None), or None when it did not touch it."""
+        rows = self.ctx.db.all(
+            "SELECT before, after FROM change WHERE entity = ? AND entity_id = ? AND op_id = ? ORDER BY id",
+            (entity, entity_id, self.op_id),
+        )
+        if self.batch_created(entity, entity_id):
+            return True, bool(rows) and not rows[-1]["after"]
+        if not rows:
+            return None
+        return not rows[0]["before"], not rows[-1]["after"]
 
 
 # -- planning ------------------------------------------------------------------------------
@@ -232,10 +306,17 @@ def plan(ctx: Context, op_id: int | None = None) -> UndoPlan:
     """What undoing operation ``op_id`` (default: the latest) would do; refuses like ``undo``."""
     with ctx.db.snapshot():
         target = _latest_undoable(ctx, ctx.user) if op_id is None else op_id
-        return _plan(ctx, _get_operation(ctx, target))[0]
+        op = _get_operation(ctx, target)
+        _check(ctx, op)
+        tally = _Tally(op)
+        for net in net_changes(ctx, op.id):
+            tally.add(net)
+        return tally.plan()
 
 
-def _plan(ctx: Context, op: Operation) -> tuple[UndoPlan, list[_Net]]:
+def _check(ctx: Context, op: Operation) -> None:
+    """Refuse to undo ``op`` when it is undone already, an erase, a running import, or when a
+    later operation depends on it."""
     if op.undone_by is not None:
         raise Conflict(
             f"operation #{op.id} is already undone (by #{op.undone_by}); "
@@ -247,32 +328,47 @@ def _plan(ctx: Context, op: Operation) -> tuple[UndoPlan, list[_Net]]:
         )
     if ctx.db.scalar("SELECT 1 FROM import_run WHERE op_id = ?", (op.id,)):
         raise Conflict(f"operation #{op.id} ({op.summary}) is an import still running; undo it once it ends")
-    nets = _changes(ctx, op.id)
-    _refuse_dependents(ctx, op, nets)
-    steps = []
-    for net in nets:
-        if net.before is None and net.after is None:
-            continue
-        if net.before is None:
-            steps.append(
-                UndoStep("delete", net.entity, net.entity_id, label(net.entity, net.entity_id, net.after))
-            )
-        elif net.after is None:
-            steps.append(
-                UndoStep("re-create", net.entity, net.entity_id, label(net.entity, net.entity_id, net.before))
-            )
-        else:
-            fields = tuple(
-                k
-                for k in sorted(set(net.before) & set(net.after))
-                if k not in ("updated_at", "version") and _differs(k, net.before[k], net.after[k])
-            )
-            steps.append(
-                UndoStep(
-                    "restore", net.entity, net.entity_id, label(net.entity, net.entity_id, net.before), fields
-                )
-            )
-    return UndoPlan(op, tuple(steps)), nets
+    _refuse_dependents(ctx, op, _OpLog(ctx, op.id))
+
+
+#: steps an ``UndoPlan`` lists (the first ones); the rest are counted
+_KEPT_STEPS = 100
+
+
+class _Tally:
+    """The plan of an undo, built one net change at a time: the first steps, and counts."""
+
+    def __init__(self, op: Operation) -> None:
+        self.op = op
+        self.steps: list[UndoStep] = []
+        self.counts: Counter[tuple[str, str]] = Counter()
+
+    def add(self, net: _Net) -> None:
+        step = _step(net)
+        if step is None:
+            return
+        self.counts[(step.action, step.entity)] += 1
+        if len(self.steps) < _KEPT_STEPS:
+            self.steps.append(step)
+
+    def plan(self) -> UndoPlan:
+        return UndoPlan(self.op, tuple(self.steps), sum(self.counts.values()), tuple(self.counts.items()))
+
+
+def _step(net: _Net) -> UndoStep | None:
+    if net.before is None and net.after is None:
+        return None
+    if net.before is None:
+        return UndoStep("delete", net.entity, net.entity_id, label(net.entity, net.entity_id, net.after))
+    if net.after is None:
+        return UndoStep("re-create", net.entity, net.entity_id, label(net.entity, net.entity_id, net.before))
+    fields = tuple(
+        k
+        for k in sorted(set(net.before) & set(net.after))
+        if k not in ("updated_at", "version") and _differs(k, net.before[k], net.after[k])
+    )
+    what = label(net.entity, net.entity_id, net.before)
+    return UndoStep("restore", net.entity, net.entity_id, what, fields)
 
 
 def _differs(key: str, a: Any, b: Any) -> bool:
@@ -281,52 +377,89 @@ def _differs(key: str, a: Any, b: Any) -> bool:
     return bool(a != b)
 
 
-def _refuse_dependents(ctx: Context, op: Operation, nets: list[_Net]) -> None:
+_IN_EFFECT_LATER = (
+    "o.undone_by IS NULL AND NOT (o.undoes IS NOT NULL AND o.undoes > ?)"  # ? = the operation's id
+)
+
+
+def _refuse_dependents(ctx: Context, op: Operation, log: _OpLog) -> None:
     """Refuse when a later operation still in effect changed one of the same records, or refers
-    (``contact_id``, ``company_id``, …) to a record this operation created or deleted."""
+    (``contact_id``, ``company_id``, …) to a record this operation created or deleted.
+
+    Reads the later change log a page at a time and asks the database about the records it
+    names (nothing proportional to the size of either operation is held)."""
     db = ctx.db
-    touched = {(n.entity, n.entity_id) for n in nets}
-    born_or_gone = {(n.entity, n.entity_id) for n in nets if (n.before is None) != (n.after is None)}
-    references = {(f"{entity}_id", entity_id) for entity, entity_id in born_or_gone}
-    later = db.execute(
-        "SELECT c.op_id, c.entity, c.entity_id, c.before, c.after FROM change c "
-        "JOIN operation o ON o.id = c.op_id "
-        "WHERE c.op_id > ? AND o.undone_by IS NULL AND NOT (o.undoes IS NOT NULL AND o.undoes > ?) "
-        "ORDER BY c.id",
-        (op.id, op.id),
-    )
-    for row in _rows(later):
-        key = (str(row["entity"]), int(row["entity_id"]))
-        blocker: str | None = None
-        if key in touched:
-            blocker = f"it changed {key[0]} {key[1]} again"
-        elif references:
+    born_or_gone = _BornOrGone(log)
+    cursor = 0
+    while True:
+        page = db.all(
+            "SELECT c.id, c.op_id, c.entity, c.entity_id, c.before, c.after, "
+            "CASE WHEN EXISTS (SELECT 1 FROM change m WHERE m.entity = c.entity "
+            "AND m.entity_id = c.entity_id AND m.op_id = ?) OR EXISTS (SELECT 1 FROM change_batch b "
+            "WHERE b.op_id = ? AND b.entity = c.entity AND b.first_id <= c.entity_id "
+            "AND b.last_id >= c.entity_id) THEN 1 ELSE 0 END AS touched "
+            "FROM change c JOIN operation o ON o.id = c.op_id "
+            f"WHERE c.op_id > ? AND c.id > ? AND {_IN_EFFECT_LATER} ORDER BY c.id LIMIT ?",
+            (op.id, op.id, op.id, cursor, op.id, _PAGE),
+        )
+        for row in page:
+            key = (str(row["entity"]), int(row["entity_id"]))
+            if row["touched"]:
+                _refuse(ctx, op, int(row["op_id"]), f"it changed {key[0]} {key[1]} again")
             for side in (row["before"], row["after"]):
-                hit = _refers(side, references)
-                if hit:
-                    blocker = f"its {key[0]} {key[1]} refers to {hit}"
-                    break
-        if blocker:
-            _refuse(ctx, op, int(row["op_id"]), blocker)
+                if side and "_id" in side:
+                    hit = born_or_gone.referred_by(json.loads(side))
+                    if hit:
+                        _refuse(ctx, op, int(row["op_id"]), f"its {key[0]} {key[1]} refers to {hit}")
+                        break
+        if len(page) < _PAGE:
+            break
+        cursor = int(page[-1]["id"])
     # records later operations created in bulk: new ids, so only their references can depend
-    by_key: dict[str, set[int]] = {}
-    for column, entity_id in references:
-        by_key.setdefault(column, set()).add(entity_id)
-    if references:
-        for batch in batches(
-            ctx,
-            "b.op_id > ? AND b.op_id IN (SELECT o.id FROM operation o WHERE o.undone_by IS NULL "
-            "AND NOT (o.undoes IS NOT NULL AND o.undoes > ?))",
-            (op.id, op.id),
-        ):
-            if not any(f'"{key}"' in str(batch["after"]) for key in by_key):
+    for batch in batches(
+        ctx,
+        f"b.op_id > ? AND b.op_id IN (SELECT o.id FROM operation o WHERE {_IN_EFFECT_LATER})",
+        (op.id, op.id),
+    ):
+        if '_id"' not in str(batch["after"]):
+            continue
+        for entity_id, snap in records(batch):
+            hit = born_or_gone.referred_by(snap) if snap else None
+            if hit:
+                _refuse(ctx, op, int(batch["op_id"]), f"its {batch['entity']} {entity_id} refers to {hit}")
+
+
+class _BornOrGone:
+    """Which records the operation created or deleted (its net ``before`` or ``after`` is None,
+    not both), asked of the database record by record, the answers remembered a while."""
+
+    def __init__(self, log: _OpLog) -> None:
+        self.log = log
+        self._known: dict[tuple[str, int], bool] = {}
+
+    def __contains__(self, key: tuple[str, int]) -> bool:
+        known = self._known.get(key)
+        if known is None:
+            net = self.log.net_of(*key)
+            known = net is not None and net[0] != net[1]
+            if len(self._known) >= 10_000:
+                self._known.clear()
+            self._known[key] = known
+        return known
+
+    def referred_by(self, data: dict[str, Any]) -> str | None:
+        """``company 3`` when ``data`` refers (``company_id``, ``contact_ids``) to such a record."""
+        for key, value in data.items():
+            if key.endswith("_ids") and isinstance(value, list):
+                entity, ids = key[:-4], value
+            elif key.endswith("_id") and isinstance(value, int) and not isinstance(value, bool):
+                entity, ids = key[:-3], [value]
+            else:
                 continue
-            for entity_id, snap in records(batch):
-                hit = _refers_by_key(snap, by_key) if snap else None
-                if hit:
-                    _refuse(
-                        ctx, op, int(batch["op_id"]), f"its {batch['entity']} {entity_id} refers to {hit}"
-                    )
+            for entity_id in ids:
+                if entity and isinstance(entity_id, int) and (entity, entity_id) in self:
+                    return f"{entity} {entity_id}"
+        return None
 
 
 def _refuse(ctx: Context, op: Operation, later_id: int, blocker: str) -> None:
@@ -337,49 +470,29 @@ def _refuse(ctx: Context, op: Operation, later_id: int, blocker: str) -> None:
     )
 
 
-def _refers(text: str | None, references: set[tuple[str, int]]) -> str | None:
-    if not text:
-        return None
-    if not any(f'"{key}": ' in text for key, _ in references):
-        return None
-    return _refers_to(json.loads(text), references)
-
-
-def _refers_to(data: dict[str, Any], references: set[tuple[str, int]]) -> str | None:
-    for key, entity_id in references:
-        if data.get(key) == entity_id:
-            return f"{key.removesuffix('_id')} {entity_id}"
-        plural = data.get(key + "s")
-        if isinstance(plural, list) and entity_id in plural:
-            return f"{key.removesuffix('_id')} {entity_id}"
-    return None
-
-
-def _refers_by_key(data: dict[str, Any], by_key: dict[str, set[int]]) -> str | None:
-    """``_refers_to`` for a record's own columns, with the references grouped by column."""
-    for key, ids in by_key.items():
-        value = data.get(key)
-        if isinstance(value, int) and value in ids:
-            return f"{key.removesuffix('_id')} {value}"
-    return None
-
-
 # -- applying ------------------------------------------------------------------------------
 def undo(ctx: Context, op_id: int | None = None) -> tuple[Operation, UndoPlan]:
-    """Revert operation ``op_id`` (default: the latest) in one transaction. Returns the new
-    operation (``undo #N``) and the plan it carried out."""
+    """Revert operation ``op_id`` (default: the latest) in one transaction, a page of the change
+    log at a time. Returns the new operation (``undo #N``) and the plan it carried out."""
+    from minicrm.services.kernel.hooks import wanted
+
     target = _latest_undoable(ctx, ctx.user) if op_id is None else op_id
     original = _get_operation(ctx, target)
     with UnitOfWork(ctx, f"undo #{target}") as uow:
         op = _get_operation(uow.ctx, target)  # again, inside the transaction: the authoritative check
-        plan_, nets = _plan(uow.ctx, op)
+        _check(uow.ctx, op)
+        tally = _Tally(op)
         tables = Tables(uow.db)
-        for net in nets:
+        hooked = wanted(uow.ctx)
+        for net in net_changes(uow.ctx, op.id):
+            tally.add(net)
             _apply(uow, tables, net)
+            if not hooked and len(uow.events) > _PAGE:
+                del uow.events[:-1]  # no hook will read them: keep memory bounded
         new_id = uow.operation()
         uow.db.execute("UPDATE operation SET undoes = ? WHERE id = ?", (target, new_id))
         _mark_undone(uow.ctx, original, new_id)
-    return _get_operation(ctx, new_id), plan_
+    return _get_operation(ctx, new_id), tally.plan()
 
 
 def _apply(uow: UnitOfWork, tables: Tables, net: _Net) -> None:

@@ -161,6 +161,13 @@ def _depth() -> int:
         return 0
 
 
+def wanted(ctx: Context) -> bool:
+    """True when some hook may run now, without a word (the unit of work, which runs them,
+    reports the hooks directory's problems): a writer of many records keeps their change
+    events only then."""
+    return _depth() < MAX_DEPTH and any(h.event is not None for h in scan(hooks_dir(ctx), []))
+
+
 def active(ctx: Context) -> list[Hook]:
     """The hooks that may run now: none from ``MAX_DEPTH`` on, else those matching an event."""
     if _depth() >= MAX_DEPTH:
