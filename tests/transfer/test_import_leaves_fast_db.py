@@ -14,6 +14,7 @@ from typing import Any
 from minicrm.services import search
 from minicrm.services.contacts import commands as contacts
 from minicrm.services.dto import ContactCreate
+from minicrm.services.history import changelog
 from minicrm.services.transfer import importer
 from minicrm.store.records.search_index import index_segments
 
@@ -78,3 +79,14 @@ def test_undo_of_a_merged_import_restores_exactly(cli, ctx, reopen, tmp_path: Pa
         assert _state(later) == before
         assert [h.label for h in search.search(later, "p4321@example")] == []
         assert [h.label for h in search.search(later, "ana@lima")] == ["Ana Lima"]
+
+
+def test_the_change_log_of_an_import_is_packed(ctx, tmp_path: Path) -> None:
+    importer.import_csv(ctx, _csv(tmp_path / "people.csv", ROWS))
+    logged = int(ctx.db.scalar("SELECT sum(length(after)) FROM change_batch WHERE entity = 'contact'"))
+    if ctx.db.is_sqlite:
+        assert logged < 60 * ROWS  # 240 bytes a contact as JSON text
+    # and it reads as it did: the history of one imported contact
+    [created] = changelog.created(ctx, "contact", 4321)
+    assert created["after"]["name"] == "Inês Müller 4320"
+    assert created["after"]["emails"] == ["p4320@example120.com"]

@@ -27,7 +27,7 @@ from typing import Any
 from minicrm.core.clock import from_db
 from minicrm.core.errors import Conflict, NotFound
 from minicrm.services.dto import iso
-from minicrm.services.history.changelog import batches, created_count_sql, records
+from minicrm.services.history.changelog import batches, created_count_sql, records, unpack
 from minicrm.services.history.restorers import Restorer, Snapshot, Tables, label, restorer_for
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.unit_of_work import UnitOfWork
@@ -319,7 +319,8 @@ def _refuse_dependents(ctx: Context, op: Operation, nets: list[_Net]) -> None:
             "AND NOT (o.undoes IS NOT NULL AND o.undoes > ?))",
             (op.id, op.id),
         ):
-            if not any(f'"{key}"' in str(batch["after"]) for key in by_key):
+            text = unpack(batch["after"])
+            if not any(f'"{key}"' in text for key in by_key):
                 continue
             for entity_id, snap in records(batch):
                 hit = _refers_by_key(snap, by_key) if snap else None
