@@ -27,15 +27,16 @@ from __future__ import annotations
 
 import csv
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+PEER = Path(os.environ.get("SQLITE_UTILS", "/work/peers/bin/sqlite-utils"))
 FIRST = [
     "Ana",
     "Bruno",
@@ -80,21 +81,38 @@ def build_csv(path: Path, n: int) -> None:
             )
 
 
-def run_once(csv_path: Path, workdir: Path) -> tuple[float, float, float, str]:
-    db = workdir / f"bench-{time.monotonic_ns()}.db"
-    env = {
+def _env(workdir: Path) -> dict[str, str]:
+    return {
         **os.environ,
-        "PYTHONPATH": str(ROOT / "src"),
+        "PYTHONPATH": os.environ.get("BENCH_SRC", str(ROOT / "src")),  # another checkout's, to compare
         "MINICRM_CONFIG": str(workdir / "none.toml"),
         "HOME": str(workdir),
     }
+
+
+def _run_reaped(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """``_timed`` with the child's own rusage (``wait4`` before anything else reaps it)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - start
+        err.seek(0)
+        text = err.read()
+    assert proc.returncode == 0, text[-2000:]
+    lines = text.strip().splitlines()
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, lines[-1] if lines else ""
+
+
+def minicrm_import(csv_path: Path, db: Path, workdir: Path) -> tuple[float, float, float, str]:
+    env = _env(workdir)
     init = subprocess.run(
         [sys.executable, "-m", "minicrm", "--db", str(db), "init"], env=env, capture_output=True
     )
     assert init.returncode == 0, init.stderr
-    cpu0 = _child_cpu()
-    start = time.perf_counter()
-    proc = subprocess.run(
+    rejects = str(workdir / "rejects.csv")
+    return _run_reaped(
         [
             sys.executable,
             "-m",
@@ -105,24 +123,95 @@ def run_once(csv_path: Path, workdir: Path) -> tuple[float, float, float, str]:
             "csv",
             str(csv_path),
             "--rejects",
-            str(workdir / "rejects.csv"),
+            rejects,
         ],
-        env=env,
+        env,
+    )
+
+
+def peer_import(csv_path: Path, db: Path) -> tuple[float, float, float, str]:
+    """sqlite-utils' plain load of the same file (no validation, duplicates or search index)."""
+    return _run_reaped([str(PEER), "insert", str(db), "contacts", str(csv_path), "--csv"], dict(os.environ))
+
+
+def _unlink(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def _file_size(db: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return db.stat().st_size
+
+
+#: what ``after_import`` runs in a child process on one database: 50 ``contact add``s (each
+#: timed), then top-50 searches for words of 3+ letters; prints JSON
+_AFTER = """
+import json, statistics, sys, time
+from minicrm.services import search
+from minicrm.services.contacts import commands as contacts
+from minicrm.services.dto import ContactCreate
+from minicrm.services.kernel.context import open_context
+ctx = open_context(sys.argv[1])
+try:
+    from minicrm.store.records.search_index import index_segments
+    segments = index_segments(ctx.db)
+except ImportError:  # an older checkout (BENCH_SRC): its structure record read here
+    blob, values, value, shift = ctx.db.scalar("SELECT block FROM search_fts_data WHERE id = 10"), [], 0, 0
+    for byte in bytes(blob)[4:]:
+        value, shift = value | (byte & 0x7F) << shift, shift + 7
+        if not byte & 0x80:
+            values, value, shift = [*values, value], 0, 0
+    segments = values[1]
+adds = []
+for n in range(50):
+    t = time.perf_counter()
+    contacts.add(ctx, ContactCreate(name=f"Bench Writer {n}", emails=(f"writer{n}@bench.example",)))
+    adds.append(time.perf_counter() - t)
+words = json.loads(sys.argv[2])
+times = []
+for _ in range(5):
+    for w in words:
+        t = time.perf_counter()
+        search.search(ctx, w, limit=50)
+        times.append(time.perf_counter() - t)
+print(json.dumps({"segments": segments, "adds": adds, "search": times}))
+"""
+#: words of 3 letters or more a user would type: a first name, a surname, a folded accent, an
+#: exact email, part of one, a company, a phone's digits, a title
+WORDS = [
+    "ana",
+    "lima",
+    "ines",
+    "joão",
+    "ana.lima0@example0.com",
+    "example42",
+    "company 99",
+    "91000",
+    "manager",
+]
+
+
+def after_import(db: Path, workdir: Path) -> dict[str, Any]:
+    import json
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _AFTER, str(db), json.dumps(WORDS)],
+        env=_env(workdir),
         capture_output=True,
         text=True,
     )
-    elapsed = time.perf_counter() - start
-    cpu = _child_cpu() - cpu0
     assert proc.returncode == 0, proc.stderr[-2000:]
-    rss_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    return elapsed, cpu, rss_mib, proc.stderr.strip().splitlines()[-1]
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
 
 
-def _child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def _ms(values: list[float]) -> str:
+    return f"{statistics.median(values) * 1000:.1f} ms median, {max(values) * 1000:.0f} worst"
 
 
 def bench(n: int, runs: int) -> None:
@@ -130,18 +219,48 @@ def bench(n: int, runs: int) -> None:
         work = Path(tmp)
         path = work / f"contacts-{n}.csv"
         build_csv(path, n)
-        times, cpus, peak, summary = [], [], 0.0, ""
-        for _ in range(runs):
-            elapsed, cpu, rss, summary = run_once(path, work)
-            times.append(elapsed)
-            cpus.append(cpu)
-            peak = max(peak, rss)
-        median, cpu = statistics.median(times), statistics.median(cpus)
-        # On a shared, loaded machine wall time overstates the cost; CPU time is shown too.
-        print(
-            f"{n:>9,} rows: median {median:6.2f} s wall = {n / median:>8,.0f} rows/s; {cpu:6.2f} s CPU = "
-            f"{n / cpu:>8,.0f} rows/CPU-s ({runs} run(s)); peak RSS {peak:.0f} MiB; {summary}"
+        csv_bytes = path.stat().st_size
+        ours: list[tuple[float, float, float]] = []
+        peer: list[tuple[float, float, float]] = []
+        summary, size, peer_size = "", 0, 0
+        db = work / "minicrm.db"
+        for i in range(runs):  # interleaved: both see the same load on a shared machine
+            _unlink(db)
+            elapsed, cpu, rss, summary = minicrm_import(path, db, work)
+            ours.append((elapsed, cpu, rss))
+            size = _file_size(db)
+            if i < runs - 1:
+                _unlink(db)
+            peer_db = work / "peer.db"
+            _unlink(peer_db)
+            elapsed, cpu, rss, _ = peer_import(path, peer_db)
+            peer.append((elapsed, cpu, rss))
+            peer_size = peer_db.stat().st_size
+            _unlink(peer_db)
+        after = after_import(db, work)
+        fresh_db = work / "fresh.db"
+        subprocess.run(
+            [sys.executable, "-m", "minicrm", "--db", str(fresh_db), "init"], env=_env(work), check=True
         )
+        fresh = after_import(fresh_db, work)
+        wall, cpu = statistics.median(t[0] for t in ours), statistics.median(t[1] for t in ours)
+        peer_wall = statistics.median(t[0] for t in peer)
+        peer_cpu = statistics.median(t[1] for t in peer)
+        print(f"{n:,} rows, {runs} interleaved run(s) each; {summary}")
+        print(
+            f"  minicrm import csv : {n / wall:>8,.0f} rows/s wall ({n / cpu:,.0f} rows/CPU-s), "
+            f"peak RSS {max(t[2] for t in ours):.0f} MiB, file {size / 1e6:.1f} MB = "
+            f"{size / csv_bytes:.1f}x the CSV"
+        )
+        print(
+            f"  sqlite-utils insert: {n / peer_wall:>8,.0f} rows/s wall ({n / peer_cpu:,.0f} rows/CPU-s), "
+            f"peak RSS {max(t[2] for t in peer):.0f} MiB, file {peer_size / 1e6:.1f} MB = "
+            f"{peer_size / csv_bytes:.1f}x the CSV"
+        )
+        print(f"  ratio minicrm/sqlite-utils: {peer_wall / wall:.2f}x wall, {peer_cpu / cpu:.2f}x CPU")
+        print(f"  after the import: {after['segments']} FTS5 segment(s)")
+        print(f"  contact add x50, imported db: {_ms(after['adds'])}; never imported: {_ms(fresh['adds'])}")
+        print(f"  top-50 search, {len(WORDS)} words x5: {_ms(after['search'])}")
 
 
 if __name__ == "__main__":

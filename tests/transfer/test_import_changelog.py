@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from transfer_helpers import table_counts, write
 
+from minicrm.services.history import changelog
+
 
 def _people(n: int, start: int = 0, company: str = "Lima Lda") -> str:
     rows = "".join(
@@ -116,7 +118,7 @@ def test_erase_scrubs_the_person_from_the_bulk_log(cli, tmp_path: Path, db_path:
     assert run.exit_code == 0, run.stderr
     conn = sqlite3.connect(db_path)
     log = " ".join(
-        str(x)
+        changelog.unpack(x)  # packed payloads as their text
         for table in ("change", "change_batch")
         for r in conn.execute(f"SELECT * FROM {table}")
         for x in r

@@ -7,7 +7,7 @@ units plus an ISO 4217 code. Every editable record has a ``version`` for conflic
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 metadata = SQLModel.metadata
@@ -54,9 +54,17 @@ class Company(SQLModel, table=True):
 class Contact(SQLModel, table=True):
     __tablename__ = "contact"
     #: the index covers the keep-in-touch check (``due``, ``next``): who is past their cadence is
-    #: read from the index alone, without visiting every contact row
+    #: read from the index alone, without visiting every contact row; only the contacts with a
+    #: cadence of their own are in it (migration 0009)
     __table_args__ = (
-        Index("ix_contact_keep_in_touch", "cadence_days", "last_interaction_at", "created_at"),
+        Index(
+            "ix_contact_keep_in_touch",
+            "cadence_days",
+            "last_interaction_at",
+            "created_at",
+            sqlite_where=text("cadence_days IS NOT NULL"),
+            postgresql_where=text("cadence_days IS NOT NULL"),
+        ),
         NO_ID_REUSE,
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -75,7 +83,7 @@ class Contact(SQLModel, table=True):
     owner: str | None = Field(default=None, index=True)
     do_not_contact: bool = False
     preferred_channel: str | None = None
-    cadence_days: int | None = Field(default=None, index=True)
+    cadence_days: int | None = None
     last_interaction_at: str | None = Field(default=None, index=True)
     created_at: str
     updated_at: str

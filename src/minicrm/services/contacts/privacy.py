@@ -282,13 +282,9 @@ def erase_person(ctx: Context, contact_id: int) -> EraseReport:
                     )
                     scrubbed += 1
             # records created in bulk that mention the person (another contact's note)
-            for r in db.all(
-                f"SELECT id, after FROM change_batch WHERE {cond.replace('before', 'after')}", params
-            ):
-                after = pattern.sub(REDACTED, r["after"])
-                if after != r["after"]:
-                    db.execute("UPDATE change_batch SET after = ? WHERE id = ?", (after, r["id"]))
-                    scrubbed += 1
+            scrubbed += changelog.redact(
+                uow.ctx, lambda text: pattern.sub(REDACTED, text), cond.replace("before", "after"), params
+            )
         name = str(person["name"])
         people = [contact_id, *merged_in]
         db.execute(

@@ -7,6 +7,10 @@ arrays under one list of keys and encoded in one call. Everything that reads the
 module: a batch row stands for one ``create`` change per record it lists, all with the batch's
 id, operation, time and actor.
 
+On SQLite the payload is stored zlib-compressed (a blob; ``pack`` and ``unpack``): the snapshots
+of a million imported contacts were the second-largest part of the database (240 bytes a
+contact, 48 MB per 200k); packed they take a fifth of that. PostgreSQL keeps the text.
+
 Batch ids are taken from the ``change`` ids (``reserve_change_id``), so one id orders both logs:
 a record's batch-logged creation comes before every later change of it, also within the
 same operation.
@@ -15,11 +19,12 @@ same operation.
 from __future__ import annotations
 
 import json
+import zlib
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from typing import Any
 
     from minicrm.services.kernel.context import Context
@@ -33,6 +38,22 @@ BATCH_INSERT = (
     "INSERT INTO change_batch (id, op_id, at, actor, entity, first_id, last_id, after) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+#: zlib's level for the packed payloads: level 6 packs ~12 % smaller at twice the time
+_ZLIB_LEVEL = 3
+
+
+def pack(ctx: Context, text: str) -> str | bytes:
+    """A payload as ``change_batch.after`` stores it: compressed on SQLite, text elsewhere."""
+    return zlib.compress(text.encode(), _ZLIB_LEVEL) if ctx.db.is_sqlite else text
+
+
+def unpack(value: object) -> str:
+    """A stored payload's JSON text (packed or, as databases before packing hold it, text)."""
+    if isinstance(value, bytes | memoryview):
+        return zlib.decompress(value).decode()
+    return str(value)
 
 
 def _reserve_change_id(ctx: Context) -> int:
@@ -95,7 +116,9 @@ def record_created(
     start = 0
     for i in range(1, len(ids) + 1):
         if i == len(ids) or ids[i] != ids[i - 1] + 1:
-            payload = _ENCODER.encode({"keys": list(keys), "common": common or {}, "rows": rows[start:i]})
+            payload = pack(
+                ctx, _ENCODER.encode({"keys": list(keys), "common": common or {}, "rows": rows[start:i]})
+            )
             db.execute(
                 BATCH_INSERT,
                 (_reserve_change_id(ctx), op_id, at, actor, entity, ids[start], ids[i - 1], payload),
@@ -107,8 +130,8 @@ class Payload:
     """A batch row's ``after``: ``keys`` naming each row's values, the values ``common`` to every
     record, and ``rows`` (None where a record was scrubbed)."""
 
-    def __init__(self, text: str) -> None:
-        data = json.loads(text)
+    def __init__(self, stored: object) -> None:
+        data = json.loads(unpack(stored))
         self.keys: list[str] = list(data["keys"])
         self.common: dict[str, Any] = dict(data.get("common") or {})
         self.rows: list[list[Any] | None] = list(data["rows"])
@@ -133,7 +156,7 @@ def created(ctx: Context, entity: str, entity_id: int) -> list[dict[str, Any]]:
         "WHERE entity = ? AND last_id >= ? AND first_id <= ? ORDER BY id",
         (entity, entity_id, entity_id),
     ):
-        payload = Payload(str(r["after"]))
+        payload = Payload(r["after"])
         out.append(
             {
                 "id": int(r["id"]),
@@ -172,7 +195,7 @@ def batches(ctx: Context, sql_where: str, params: Sequence[Any]) -> Iterator[Row
 
 def records(row: Row) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """``(entity_id, snapshot)`` of every record one batch row lists (snapshot None: scrubbed)."""
-    payload = Payload(str(row["after"]))
+    payload = Payload(row["after"])
     first = int(row["first_id"])
     for i in range(len(payload.rows)):
         yield first + i, payload.snapshot(i)
@@ -196,7 +219,7 @@ def scrub(ctx: Context, entity: str, ids: Sequence[int]) -> int:
     for batch_id in sorted(batch_ids):
         r = db.one("SELECT first_id, after FROM change_batch WHERE id = ?", (batch_id,))
         assert r is not None
-        payload = Payload(str(r["after"]))
+        payload = Payload(r["after"])
         first = int(r["first_id"])
         changed = 0
         for i, values in enumerate(payload.rows):
@@ -204,6 +227,25 @@ def scrub(ctx: Context, entity: str, ids: Sequence[int]) -> int:
                 payload.rows[i] = None
                 changed += 1
         if changed:
-            db.execute("UPDATE change_batch SET after = ? WHERE id = ?", (payload.encode(), batch_id))
+            db.execute(
+                "UPDATE change_batch SET after = ? WHERE id = ?", (pack(ctx, payload.encode()), batch_id)
+            )
             scrubbed += changed
     return scrubbed
+
+
+def redact(ctx: Context, substitute: Callable[[str], str], sql_where: str, params: Sequence[Any]) -> int:
+    """Rewrite the payloads of the batch rows that ``substitute`` changes (a privacy erase
+    redacting a person from records created in bulk, such as another contact's note); how
+    many. ``sql_where`` (on ``after``) picks the text payloads to look at; packed ones are all
+    read, since SQL cannot look inside them."""
+    db = ctx.db
+    where = f"typeof(after) = 'blob' OR {sql_where}" if db.is_sqlite else sql_where
+    changed = []
+    for r in batches(ctx, where, params):
+        text = unpack(r["after"])
+        new = substitute(text)
+        if new != text:
+            changed.append((pack(ctx, new), int(r["id"])))
+    db.executemany("UPDATE change_batch SET after = ? WHERE id = ?", changed)
+    return len(changed)

@@ -29,7 +29,7 @@ from typing import Any
 from minicrm.core.clock import from_db
 from minicrm.core.errors import Conflict, NotFound
 from minicrm.services.dto import iso
-from minicrm.services.history.changelog import batches, created_count_sql, records
+from minicrm.services.history.changelog import batches, created_count_sql, records, unpack
 from minicrm.services.history.restorers import Restorer, Snapshot, Tables, label, restorer_for
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.unit_of_work import UnitOfWork
@@ -421,7 +421,7 @@ def _refuse_dependents(ctx: Context, op: Operation, log: _OpLog) -> None:
         f"b.op_id > ? AND b.op_id IN (SELECT o.id FROM operation o WHERE {_IN_EFFECT_LATER})",
         (op.id, op.id),
     ):
-        if '_id"' not in str(batch["after"]):
+        if '_id"' not in unpack(batch["after"]):
             continue
         for entity_id, snap in records(batch):
             hit = born_or_gone.referred_by(snap) if snap else None

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from minicrm.core.errors import Conflict, InvalidInput
+from minicrm.services.history.changelog import unpack
 from minicrm.services.kernel.context import Context
 
 if TYPE_CHECKING:
@@ -111,6 +112,8 @@ def _q(column: str) -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, bytes):  # the one kind of blob: a packed change_batch payload, as text
+        return unpack(value)
     return value
 
 

@@ -53,7 +53,7 @@ from minicrm.store.records import companies as company_records
 from minicrm.store.records.base import allocate_ids
 from minicrm.store.records.contacts import ADDRESS_PARTS, identity_hash
 from minicrm.store.records.contacts import ALL_COLUMNS as CONTACT_COLUMNS
-from minicrm.store.records.search_index import contact_search_body, sort_key
+from minicrm.store.records.search_index import contact_search_body, merge_index, sort_key
 
 Kind = Literal["contacts", "companies", "deals"]
 OnDuplicate = Literal["update", "skip", "create"]
@@ -299,6 +299,9 @@ def _run(
                 if progress is not None and done % 1000 == 0:
                     progress(done)
             writer.finish()
+            if writer.indexed and not dry_run:
+                # within the progress display: the import's last step, not the next write's
+                merge_index(uow.db, full=writer.indexed * 4 >= _indexed(uow), between=uow.commit_batch)
             if progress is not None:
                 progress(done)
             if dry_run:
@@ -309,6 +312,11 @@ def _run(
         if collecting:
             gc.enable()
     return summary
+
+
+def _indexed(uow: UnitOfWork) -> int:
+    """How many search documents there are."""
+    return int(uow.db.scalar("SELECT count(*) FROM search_doc"))
 
 
 def _reason(exc: MinicrmError) -> str:
@@ -330,6 +338,8 @@ class _Writer:
         self.emit = emit
         self.companies: dict[str, int] = {}
         self.company_names: dict[int, str] = {}
+        #: search documents written in bulk (``search_index.insert_docs``), merged at the end
+        self.indexed = 0
 
     def add(self, line: int, row: dict[str, str], rec: Any) -> None:
         """Write (or buffer) one record: each record type's writer overrides this."""
@@ -787,6 +797,7 @@ class ContactWriter(_Writer):
             events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
         # what every new contact has in common is written into the statement, not bound per row
         common = {**_NEW_CONTACT, "created_at": now, "updated_at": now, **dict.fromkeys(sparse)}
+        self.indexed += len(docs)
         self.uow.contacts.insert_many(
             contacts,
             common=common,

@@ -16,12 +16,14 @@ from minicrm.store.records.base import allocate_ids
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from minicrm.store.db import Database
 
 #: FTS5's default ``automerge``
 _FTS_AUTOMERGE = 4
+#: pages one step of ``merge_index`` writes (~0.1 s): a step is the most a writer waits for
+_MERGE_PAGES = 1000
 
 #: letters that are not a base letter with a combining mark (NFKD keeps them whole), spelled
 #: as a search would type them
@@ -226,3 +228,50 @@ def _restore_trigger(db: Database, sql: str) -> None:
     with contextlib.suppress(Exception):
         if not db.scalar("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'search_fts_ai'"):
             db.execute(sql)
+
+
+def merge_index(db: Database, *, full: bool, between: Callable[[], None]) -> int:
+    """Merge the FTS5 index segments a bulk load left (``insert_docs`` turns automatic merging
+    off), in steps of ``_MERGE_PAGES`` pages with ``between()`` after each (an import commits
+    its batch there, so other writers wait one step, not the whole merge); the steps taken.
+
+    ``full``: into one segment (FTS5's ``merge`` with a negative page count), for an import
+    that wrote much of the index. Left to the writes after it, the ~20 segments of a million
+    contacts were merged in one go by FTS5's ``crisismerge``, which stalled a ``contact add``
+    for 2.5-6 s, and searches read every segment until then (20-29 ms for an exact email).
+    Otherwise only the levels FTS5 would merge anyway (positive count): what a few batches
+    added is merged without rewriting the whole index. PostgreSQL's trigram index has no
+    segments: nothing to do."""
+    if not db.is_sqlite:
+        return 0
+    conn = db.raw
+    pages = -_MERGE_PAGES if full else _MERGE_PAGES
+    steps = 0
+    while True:
+        # FTS5: a 'merge' that changed fewer than 2 rows found nothing to merge
+        before = conn.total_changes
+        db.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('merge', ?)", (pages,))
+        if conn.total_changes - before < 2:
+            return steps
+        steps += 1
+        between()
+
+
+def index_segments(db: Database) -> int:
+    """How many segments the FTS5 index has (0 on PostgreSQL), from its structure record
+    (``search_fts_data`` row 10: a 4-byte cookie, then varints: levels, segments, …)."""
+    if not db.is_sqlite:
+        return 0
+    blob = db.scalar("SELECT block FROM search_fts_data WHERE id = 10")
+    if not blob:
+        return 0
+    values, value, shift = [], 0, 0
+    for byte in bytes(blob)[4:]:
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            values.append(value)
+            value, shift = 0, 0
+            if len(values) == 2:
+                break
+    return values[1]
