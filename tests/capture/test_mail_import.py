@@ -313,6 +313,8 @@ ONE_PART = [
     b"Content-Disposition: attachment; filename=n.txt\n\nnot the body\n",
     b"From: ana@lima.pt\nTo: me@mine.org\nSubject: Mixed endings\n\r\nfirst line\n\nsecond\n",
     b"From: ana@lima.pt\nTo: me@mine.org\nSubject: No body",
+    "From: ana@lima.pt\nTo: me@mine.org\nSubject: a\rb \u202e\u2066Olá\nDate: x\n\nOlá\n".encode(),
+    "From: ana@lima.pt\nno header here: ção\nTo: me@mine.org\n\nbody ção\n".encode(),
     b"From: ana@lima.pt\nTo: me@mine.org\nSubject: Enclosed\nContent-Type: message/rfc822\n\n"
     b"From: x@y.z\nSubject: inner\n\ninner body\n",
     message("ana@lima.pt", "me@mine.org", "Multi", "text", html="<p>html</p>", attachments=(("f", b"1"),)),

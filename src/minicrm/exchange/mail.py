@@ -372,11 +372,11 @@ def whole(label: str, raw: bytes, headers: EmailMessage) -> EmailMessage:
     """The message ``read`` gave the header block of, with its body. A body of one part is what
     the parser would make of it, the text after the header block as it is (``BytesParser``
     reads bytes as ASCII with surrogate escapes), without feeding it through the parser line
-    by line; a multipart or an enclosed message is parsed whole."""
-    if headers.get_content_maintype() not in ("multipart", "message"):
-        seen = headers.get_payload()  # what the header parser read past the block's end, if any
-        rest = raw[_header_end(raw) :].decode("ascii", "surrogateescape")
-        headers.set_payload((seen if isinstance(seen, str) else "") + rest)
+    by line; a multipart, an enclosed message or a header block that ended before its blank
+    line (a bare CR or a line that is no header) is parsed whole."""
+    seen = headers.get_payload()  # what the header parser read as body: its block ended early
+    if headers.get_content_maintype() not in ("multipart", "message") and not seen:
+        headers.set_payload(raw[_header_end(raw) :].decode("ascii", "surrogateescape"))
         return headers
     try:
         msg = _PARSER.parsebytes(raw)
