@@ -89,7 +89,7 @@ def test_backup_keeps_the_newest_n_and_leaves_other_files_alone(cli, isolated_en
     assert "removed 1 older backup (keeping 3)" in result.stderr
 
 
-def test_backup_to_a_path_or_directory_and_never_over_an_existing_file(cli, tmp_path) -> None:
+def test_backup_to_a_path_or_directory_and_never_over_an_existing_file(cli, tmp_path, db_path) -> None:
     cli("contact", "add", "Ana")
     target = tmp_path / "copy.db"
     assert cli("backup", str(target)).stdout.strip() == str(target)
@@ -100,6 +100,9 @@ def test_backup_to_a_path_or_directory_and_never_over_an_existing_file(cli, tmp_
     folder = tmp_path / "folder"
     folder.mkdir()
     assert cli("backup", str(folder)).stdout.strip() == str(folder / f"minicrm-{STAMP}.db")
+    # nothing hidden is left, beside the copies or beside the database (the scratch listing)
+    hidden = [p for d in (tmp_path, folder, db_path.parent) for p in d.iterdir() if p.name.startswith(".")]
+    assert hidden == []
 
 
 def test_backup_is_consistent_while_another_process_is_mid_write(cli, db_path, tmp_path) -> None:

@@ -144,32 +144,40 @@ HOLDER = """\
 import sys, time
 from pathlib import Path
 from minicrm.store.scratch import scratch_file
-with scratch_file(Path(sys.argv[1]), sys.argv[2], ".db") as path:
+listed_by = Path(sys.argv[3]) if len(sys.argv) > 3 else None
+with scratch_file(Path(sys.argv[1]), sys.argv[2], ".db", listed_by=listed_by) as path:
     path.write_bytes(b"x" * 200_000)
     print(path, flush=True)
     time.sleep(120)
 """
 
 
-def _holder(directory: Path, name: str) -> tuple[subprocess.Popen[str], Path]:
+def _holder(directory: Path, name: str, *listed_by: Path) -> tuple[subprocess.Popen[str], Path]:
     """A process in the middle of a backup or restore: its scratch copy is there and held."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(directory), name], stdout=subprocess.PIPE, text=True, env=env
-    )
+    argv = [sys.executable, "-c", HOLDER, str(directory), name, *map(str, listed_by)]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     return proc, Path(proc.stdout.readline().strip())
 
 
 @pytest.mark.sqlite_only
-@pytest.mark.parametrize("where", ["data", "backups"])
-def test_a_killed_backup_or_restore_copy_is_swept_at_the_next_start(cli, db_path, where: str) -> None:
+@pytest.mark.parametrize("where", ["data", "backups", "elsewhere"])
+def test_a_killed_backup_or_restore_copy_is_swept_at_the_next_start(
+    cli, db_path, tmp_path_factory, where: str
+) -> None:
+    """``elsewhere``: ``minicrm backup /mnt/usb/crm.db``, a directory only the copy's listing
+    beside the database tells the next start about."""
     cli("contact", "add", "Ana")
-    directory, name = (
-        (db_path.parent, db_path.name) if where == "data" else (db_path.parent / "backups", "minicrm-x.db")
-    )
+    directory, name = {
+        "data": (db_path.parent, db_path.name),
+        "backups": (db_path.parent / "backups", "minicrm-x.db"),
+        "elsewhere": (tmp_path_factory.mktemp("usb"), "crm.db"),
+    }[where]
     directory.mkdir(exist_ok=True)
-    proc, copy = _holder(directory, name)
+    proc, copy = _holder(directory, name, *([db_path] if where == "elsewhere" else []))
+    listing = db_path.with_name(f".{db_path.name}.minicrm-scratch")
+    assert listing.exists() == (where == "elsewhere")
     try:
         assert copy.exists() and copy.name.startswith(f".{name}.minicrm-tmp-")
         # while the process runs, its copy is left alone, and doctor says it is in use
@@ -188,6 +196,7 @@ def test_a_killed_backup_or_restore_copy_is_swept_at_the_next_start(cli, db_path
     Path(f"{copy}-journal").write_bytes(b"j")
     assert cli("contact", "list", "--format", "plain").exit_code == 0
     assert not copy.exists() and not Path(f"{copy}-journal").exists()
+    assert not listing.exists()
     assert cli("doctor").exit_code == 0
 
 

@@ -119,7 +119,9 @@ def sqlite_backup(conn: sqlite3.Connection, dest: Path, *, overwrite: bool = Tru
     with ``overwrite=False`` an existing ``dest`` is left alone and FileExistsError raised."""
     from minicrm.store.scratch import scratch_file
 
-    with scratch_file(dest.parent, dest.name, ".tmp") as tmp:
+    live = next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+    listed_by = Path(live) if live else None  # a copy made elsewhere is swept by the next start
+    with scratch_file(dest.parent, dest.name, ".tmp", listed_by=listed_by) as tmp:
         target = sqlite3.connect(str(tmp))
         try:
             conn.backup(target)

@@ -7,6 +7,9 @@ not the lock (the kernel drops it with the process), so ``sweep`` can tell a lef
 another process is still writing: it removes every marked file that nobody holds, with its
 ``-wal``/``-shm``/``-journal``. minicrm sweeps the database's directory and the backups
 directory each time it opens an SQLite database, and ``doctor`` reports whatever is left.
+A copy made anywhere else (``minicrm backup /mnt/usb/crm.db``) is listed, while it exists, in
+``.<database>.minicrm-scratch`` beside the database (``scratch_file(..., listed_by=database)``),
+so the next start finds it there too.
 
 flock locks are separate from the POSIX locks SQLite takes on the same file, so holding one
 does not disturb SQLite. A file is locked before it gets its marked name (it is made under a
@@ -35,6 +38,7 @@ __all__ = ["Leftover", "leftovers", "leftovers_around", "scratch_file", "sweep",
 MARK = ".minicrm-tmp-"
 _NEW = ".minicrm-new-"
 _COMPANIONS = ("-wal", "-shm", "-journal")
+_LIST = ".minicrm-scratch"
 #: a file still under its ``minicrm-new`` name this old was made by a process that died
 #: between creating and locking it (a few microseconds); a legacy copy this old is abandoned
 _NEW_GRACE_S = 60.0
@@ -52,21 +56,30 @@ class Leftover:
 
 
 @contextmanager
-def scratch_file(directory: Path, name: str, suffix: str = "") -> Iterator[Path]:
+def scratch_file(
+    directory: Path, name: str, suffix: str = "", *, listed_by: Path | None = None
+) -> Iterator[Path]:
     """A new empty 0600 file in ``directory``, marked as ``name``'s scratch copy and locked
-    while the block runs; removed (with its journal files) at the end unless it was moved."""
+    while the block runs; removed (with its journal files) at the end unless it was moved.
+    With ``listed_by`` (an SQLite database) a copy outside the directories ``sweep_around``
+    sweeps is listed beside that database while it exists."""
     import tempfile  # not at import: ``sweep`` runs on every start, and tempfile is dear to load
 
+    listing = _listing(listed_by) if listed_by is not None and not _swept(directory, listed_by) else None
     fd, made = tempfile.mkstemp(dir=directory, prefix=f".{name}{_NEW}", suffix=suffix)
     new = Path(made)
+    path = new.with_name(new.name.replace(_NEW, MARK, 1))
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
-        path = new.with_name(new.name.replace(_NEW, MARK, 1))
+        if listing is not None:
+            _edit_listing(listing, add=path.absolute())
         os.rename(new, path)
     except BaseException:
         os.close(fd)
         new.unlink(missing_ok=True)
+        if listing is not None:
+            _edit_listing(listing)
         raise
     try:
         yield path
@@ -75,6 +88,9 @@ def scratch_file(directory: Path, name: str, suffix: str = "") -> Iterator[Path]
             _remove(path)
         finally:
             os.close(fd)  # the lock goes only once the file is gone
+            if listing is not None:
+                with suppress(OSError):
+                    _edit_listing(listing)
 
 
 def sweep(directory: Path, name_prefix: str = ".") -> None:
@@ -98,19 +114,75 @@ def leftovers(directory: Path, name_prefix: str = ".") -> list[Leftover]:
 
 
 def sweep_around(database: Path) -> None:
-    """Sweep the SQLite file ``database``'s directory (its own scratch copies) and the backups
-    directory."""
+    """Sweep the SQLite file ``database``'s directory (its own scratch copies), the backups
+    directory and the copies listed beside it. Never raises."""
     from minicrm.core.paths import backups_dir
 
     sweep(database.parent, f".{database.name}.")
     sweep(backups_dir(), ".minicrm-")
+    listing = _listing(database)
+    if os.path.lexists(listing):  # one stat on every start; the rest only after a killed copy
+        with suppress(OSError):
+            for path in _listed(listing):
+                sweep(path.parent, path.name)
+            _edit_listing(listing)
 
 
 def leftovers_around(database: Path) -> list[Leftover]:
     """What ``sweep_around`` leaves: copies in use, or that could not be removed."""
     from minicrm.core.paths import backups_dir
 
-    return leftovers(database.parent, f".{database.name}.") + leftovers(backups_dir(), ".minicrm-")
+    found = leftovers(database.parent, f".{database.name}.") + leftovers(backups_dir(), ".minicrm-")
+    with suppress(OSError):
+        for path in _listed(_listing(database)):
+            found += [left for left in leftovers(path.parent, path.name) if left.path == path]
+    return found
+
+
+def _listing(database: Path) -> Path:
+    return database.with_name(f".{database.name}{_LIST}")
+
+
+def _swept(directory: Path, database: Path) -> bool:
+    from minicrm.core.paths import backups_dir
+
+    here = os.path.realpath(directory)
+    return here in (os.path.realpath(database.parent), os.path.realpath(backups_dir()))
+
+
+def _listed(listing: Path) -> list[Path]:
+    try:
+        text = listing.read_text(encoding="utf-8", errors="surrogateescape")
+    except FileNotFoundError:
+        return []
+    return [Path(line) for line in text.splitlines() if line.strip()]
+
+
+def _edit_listing(listing: Path, add: Path | None = None) -> None:
+    """Under the listing's lock: drop the copies that are gone, add ``add``; no listing is
+    left when it would be empty."""
+    while True:  # the listing locked, and still the one under its name (not one just removed)
+        fd = os.open(listing, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(listing).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        kept = [p for p in _listed(listing) if os.path.lexists(p)]
+        if add is not None:
+            kept.append(add)
+        if kept:
+            data = "".join(f"{p}\n" for p in kept).encode("utf-8", "surrogateescape")
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, data, 0)
+        else:
+            listing.unlink(missing_ok=True)  # still under the lock: a later writer makes a new one
+    finally:
+        os.close(fd)
 
 
 def _candidates(directory: Path, name_prefix: str) -> list[Path]:
