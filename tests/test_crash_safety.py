@@ -54,12 +54,13 @@ def _seed(path: Path) -> None:
                 "INSERT INTO contact_email (contact_id, email, email_lower, position) VALUES (?, ?, ?, 0)",
                 (contact_id, f"p{i}@x.pt", f"p{i}@x.pt"),
             )
-            db.execute(
+            note_id = db.insert(
                 "INSERT INTO interaction (kind, body, at, contact_id, created_at) "
                 "VALUES ('note', ?, ?, ?, ?)",
                 (f"note {i}", uow.now, contact_id, uow.now),
             )
             search.reindex_contact(db, contact_id)
+            search.reindex_interaction(db, note_id, f"note {i}")  # as `note add` indexes it
 
 
 def _spawn(*args: str) -> subprocess.Popen[bytes]:

@@ -162,22 +162,25 @@ def _holder(directory: Path, name: str, *listed_by: Path) -> tuple[subprocess.Po
 
 
 @pytest.mark.sqlite_only
-@pytest.mark.parametrize("where", ["data", "backups", "elsewhere"])
+@pytest.mark.parametrize("where", ["data", "backups", "beside", "elsewhere"])
 def test_a_killed_backup_or_restore_copy_is_swept_at_the_next_start(
     cli, db_path, tmp_path_factory, where: str
 ) -> None:
     """``elsewhere``: ``minicrm backup /mnt/usb/crm.db``, a directory only the copy's listing
-    beside the database tells the next start about."""
+    beside the database tells the next start about; ``beside``: ``minicrm backup copy.db`` in
+    the database's own directory, under a name the sweep of that directory does not look at."""
     cli("contact", "add", "Ana")
     directory, name = {
         "data": (db_path.parent, db_path.name),
         "backups": (db_path.parent / "backups", "minicrm-x.db"),
+        "beside": (db_path.parent, "copy.db"),
         "elsewhere": (tmp_path_factory.mktemp("usb"), "crm.db"),
     }[where]
     directory.mkdir(exist_ok=True)
-    proc, copy = _holder(directory, name, *([db_path] if where == "elsewhere" else []))
+    listed = where in ("beside", "elsewhere")
+    proc, copy = _holder(directory, name, *([db_path] if listed else []))
     listing = db_path.with_name(f".{db_path.name}.minicrm-scratch")
-    assert listing.exists() == (where == "elsewhere")
+    assert listing.exists() == listed
     try:
         assert copy.exists() and copy.name.startswith(f".{name}.minicrm-tmp-")
         # while the process runs, its copy is left alone, and doctor says it is in use

@@ -65,7 +65,8 @@ def scratch_file(
     sweeps is listed beside that database while it exists."""
     import tempfile  # not at import: ``sweep`` runs on every start, and tempfile is dear to load
 
-    listing = _listing(listed_by) if listed_by is not None and not _swept(directory, listed_by) else None
+    swept = listed_by is None or _swept(directory, name, listed_by)
+    listing = None if swept or listed_by is None else _listing(listed_by)
     fd, made = tempfile.mkstemp(dir=directory, prefix=f".{name}{_NEW}", suffix=suffix)
     new = Path(made)
     path = new.with_name(new.name.replace(_NEW, MARK, 1))
@@ -143,11 +144,14 @@ def _listing(database: Path) -> Path:
     return database.with_name(f".{database.name}{_LIST}")
 
 
-def _swept(directory: Path, database: Path) -> bool:
+def _swept(directory: Path, name: str, database: Path) -> bool:
+    """Whether ``sweep_around(database)`` looks at ``name``'s scratch copies in ``directory``."""
     from minicrm.core.paths import backups_dir
 
     here = os.path.realpath(directory)
-    return here in (os.path.realpath(database.parent), os.path.realpath(backups_dir()))
+    if here == os.path.realpath(database.parent) and name.startswith(f"{database.name}."):
+        return True
+    return here == os.path.realpath(backups_dir()) and name.startswith("minicrm-")
 
 
 def _listed(listing: Path) -> list[Path]:
