@@ -247,3 +247,28 @@ def test_a_bare_undo_takes_your_own_last_operation(team) -> None:
         "Undo #6 'followup add call back' (2026-11-23 10:00 by bruno):",
         "  (this is bruno's operation, not yours)",
     ]
+
+
+def test_user_add_is_undone_and_redone_and_refused_while_the_user_owns_records(cli) -> None:
+    """Undo of ``user add`` takes the user away (the last one ends team mode) and its redo
+    brings them back; while they own a record it is refused, naming what they own."""
+    cli("contact", "add", "Carla Reis")
+    assert cli("user", "add", "zed").exit_code == 0
+    cli("--as", "zed", "contact", "edit", "carla", "--owner", "zed")
+    ops = cli("--as", "zed", "undo", "--list", "--json").json()
+    op = next(o["id"] for o in ops if o["summary"] == "user add zed")
+    refused = cli("--as", "zed", "undo", str(op), "--yes")
+    assert refused.exit_code == 1
+    assert refused.stderr.endswith(
+        "error: user 'zed' owns 1 contact: give them another owner first (`edit … --owner` or "
+        "`--clear owner`), then undo\n"
+    )
+    assert [u["name"] for u in cli("user", "list", "--json").json()] == ["zed"]
+    cli("--as", "zed", "contact", "edit", "carla", "--clear", "owner")
+    undone = cli("--as", "zed", "undo", str(op), "--yes")
+    assert undone.exit_code == 0, undone.stderr
+    assert cli("user", "list", "--json").json() == []
+    assert cli("contact", "list", "--format", "plain").exit_code == 0  # no longer team mode
+    redo = int(undone.stderr.rsplit("`minicrm undo ", 1)[1].split("`")[0])
+    assert cli("undo", str(redo), "--yes").exit_code == 0
+    assert [u["name"] for u in cli("user", "list", "--json").json()] == ["zed"]

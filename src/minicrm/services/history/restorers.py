@@ -301,6 +301,28 @@ def _interaction_deleted(tables: Tables, entity_id: int, snap: Snapshot) -> None
         db.execute("UPDATE contact SET last_interaction_at = ? WHERE id = ?", (latest, contact_id))
 
 
+#: the tables whose rows a user owns (``owner`` holds the user's name)
+_OWNED = (("contact", "contact"), ("company", "company"), ("deal", "deal"), ("followup", "followup"))
+_OWNED += (("service_request", "request"),)
+
+
+def _delete_user(tables: Tables, entity_id: int) -> None:
+    """Undoing ``user add``: refused while the user owns records (they would be left with an
+    owner nobody can act as); the last user gone ends team mode."""
+    name = tables.db.scalar("SELECT name FROM user_account WHERE id = ?", (entity_id,))
+    owned = []
+    for table, noun in _OWNED:
+        count = int(tables.db.scalar(f"SELECT count(*) FROM {table} WHERE owner = ?", (name,)) or 0)
+        if count:
+            owned.append(f"{count} {noun}{'s' if count > 1 else ''}")
+    if owned:
+        raise Conflict(
+            f"user {name!r} owns {', '.join(owned)}: give them another owner first (`edit … --owner`"
+            " or `--clear owner`), then undo"
+        )
+    tables.db.execute("DELETE FROM user_account WHERE id = ?", (entity_id,))
+
+
 _KNOWN: dict[str, Restorer] = {
     r.entity: r
     for r in (
@@ -355,6 +377,9 @@ _KNOWN: dict[str, Restorer] = {
             _nothing,
         ),
         Restorer("segment", "segment", _row_snapshot("segment", "segment"), _nothing, _nothing),
+        Restorer(
+            "user", "user_account", _row_snapshot("user_account", "user"), _nothing, _nothing, _delete_user
+        ),
     )
 }
 
