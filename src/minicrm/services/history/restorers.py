@@ -302,8 +302,13 @@ def _interaction_deleted(tables: Tables, entity_id: int, snap: Snapshot) -> None
 
 
 #: the tables whose rows a user owns (``owner`` holds the user's name)
-_OWNED = (("contact", "contact"), ("company", "company"), ("deal", "deal"), ("followup", "followup"))
-_OWNED += (("service_request", "request"),)
+_OWNED: tuple[tuple[str, str], ...] = (
+    ("contact", "contact"),
+    ("company", "company"),
+    ("deal", "deal"),
+    ("followup", "followup"),
+    ("service_request", "request"),
+)
 
 
 def _delete_user(tables: Tables, entity_id: int) -> None:
