@@ -121,6 +121,8 @@ class ImportEvent:
     reason: str = ""
     entity_id: int | None = None
     row: dict[str, str] | None = None
+    #: where the record is when ``line`` alone does not say (``a.vcf card 2`` in a directory)
+    place: str = ""
 
 
 @dataclass
@@ -133,6 +135,8 @@ class ImportSummary:
     header: list[str] = field(default_factory=list)
     #: the file's columns that nothing imports (mapped to ``ignore``), in the file's order
     ignored: list[str] = field(default_factory=list)
+    #: the files of a directory that could not be read (``a.vcf: line 3: reason``), skipped
+    broken: list[str] = field(default_factory=list)
 
     def count(self, action: str) -> None:
         if action == "created":  # once per row of a million-row import: no getattr/setattr
@@ -237,14 +241,37 @@ def import_vcard(
     on_event: EventSink | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    from minicrm.exchange.vcard import read_vcards
+    """Import a .vcf file, or every readable .vcf of a directory: a directory's broken files are
+    skipped and listed in ``summary.broken``, its cards' events say which file (``place``)."""
+    from minicrm.exchange.vcard import read_vcard_files
 
     on_duplicate = check_choice(on_duplicate, ON_DUPLICATE, "--on-duplicate")
-    cards = read_vcards(path)
-    records: Iterator[tuple[int, dict[str, str], Any]] = (
-        (rec.line or i, {}, rec) for i, rec in enumerate(cards, 1)
-    )
-    summary = ImportSummary(dry_run=dry_run)
+    found = read_vcard_files(path)
+    if not path.is_dir():
+        if found.broken:
+            raise InvalidInput(found.broken[0])
+        records: Iterable[tuple[int, dict[str, str], Any]] = (
+            (rec.line or i, {}, rec) for i, rec in enumerate(found.records, 1)
+        )
+        where: Callable[[int], str] | None = None
+    else:
+        # a running number across the files, each event told its file and card back
+        places = [
+            f"{name} card {rec.line or 1}" for rec, name in zip(found.records, found.files, strict=True)
+        ]
+        records = ((i, {}, rec) for i, rec in enumerate(found.records, 1))
+
+        def where(seq: int) -> str:
+            return places[seq - 1]
+
+        if on_event is not None:
+            sink = on_event
+
+            def on_event(event: ImportEvent) -> None:
+                event.place = places[event.line - 1]
+                sink(event)
+
+    summary = ImportSummary(dry_run=dry_run, broken=found.broken)
     return _run(
         ctx,
         f"import vcard {_shown(path)}",
@@ -255,6 +282,7 @@ def import_vcard(
         dry_run,
         on_event,
         progress,
+        where,
     )
 
 
@@ -268,6 +296,7 @@ def _run(
     dry_run: bool,
     on_event: EventSink | None,
     progress: Progress | None,
+    where: Callable[[int], str] | None = None,
 ) -> ImportSummary:
     def emit(event: ImportEvent) -> None:
         summary.count(event.action)
@@ -287,6 +316,8 @@ def _run(
                 "companies": CompanyWriter,
                 "deals": DealWriter,
             }[kind](uow, on_duplicate, emit)
+            if where is not None:
+                writer.where = where
             done = 0
             for line, row, rec in records:
                 if isinstance(rec, MinicrmError):
@@ -324,6 +355,10 @@ def _reason(exc: MinicrmError) -> str:
     return text.split(": ", 1)[1] if text.startswith("line ") and ": " in text else text
 
 
+def _line_label(line: int) -> str:
+    return f"line {line}"
+
+
 def _row_label(row: dict[str, str]) -> str:
     return next((v.strip() for v in row.values() if v and v.strip()), "")[:60]
 
@@ -340,6 +375,8 @@ class _Writer:
         self.company_names: dict[int, str] = {}
         #: search documents written in bulk (``search_index.insert_docs``), merged at the end
         self.indexed = 0
+        #: how a reason names another record of the input (``line 4``, ``a.vcf card 2``)
+        self.where: Callable[[int], str] = _line_label
 
     def add(self, line: int, row: dict[str, str], rec: Any) -> None:
         """Write (or buffer) one record: each record type's writer overrides this."""
@@ -675,13 +712,17 @@ class ContactWriter(_Writer):
                 first = fresh[target]
                 if self.on_duplicate == "skip":
                     self.events.append(
-                        ImportEvent(p.line, "skipped", p.values["name"], f"duplicate of line {first.line}")
+                        ImportEvent(
+                            p.line, "skipped", p.values["name"], f"duplicate of {self.where(first.line)}"
+                        )
                     )
                 else:
                     claim(p, match)
                     _merge_pending(first, p)
                     self.events.append(
-                        ImportEvent(p.line, "updated", p.values["name"], f"merged into line {first.line}")
+                        ImportEvent(
+                            p.line, "updated", p.values["name"], f"merged into {self.where(first.line)}"
+                        )
                     )
                 for key in keys:
                     seen.setdefault(key, match)
