@@ -200,7 +200,7 @@ def import_csv(
         str | None,
         typer.Option(
             "--preset",
-            help="google, outlook, thunderbird, hubspot, pipedrive, salesforce or generic "
+            help="google, outlook, thunderbird, yahoo, roundcube, hubspot, pipedrive, salesforce or generic "
             "(default: detected).",
         ),
     ] = None,

@@ -26,7 +26,7 @@ from typing import Any
 import vobject
 
 from minicrm.core.errors import InvalidInput
-from minicrm.exchange.record import PRODID, ContactRecord
+from minicrm.exchange.record import LABEL_WORDS, PRODID, ContactRecord
 
 __all__ = ["VcardFiles", "parse_vcards", "read_vcard_files", "read_vcards", "write_vcard"]
 
@@ -788,10 +788,7 @@ def _w_struct(parts: Iterable[str | None]) -> str:
 
 
 #: TYPE values a label may be written as (anything else is written as Apple's X-ABLabel)
-_TYPE_WORDS = {
-    "work", "home", "cell", "fax", "pager", "other", "voice", "text", "video", "textphone", "main",
-    "iphone", "msg", "bbs", "modem", "car", "isdn", "pcs", "postal", "parcel", "dom", "intl",
-}  # fmt: skip
+_TYPE_WORDS = LABEL_WORDS
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|--\d{2}-\d{2}")
 _DIALABLE = re.compile(r"\+?[0-9]+")
 
