@@ -123,7 +123,7 @@ def test_yahoo_columns(cli, tmp_path: Path) -> None:
     assert (got["name"], got["middle_name"], got["nickname"], got["title"]) == (
         "Ana Lima", "Maria", "Aninhas", "CEO",
     )  # fmt: skip
-    assert (got["emails"], got["tags"]) == (["ana@lima.pt", "ana@home.pt"], ["clients"])
+    assert (got["emails"], got["tags"]) == (["ana@lima.pt", "ana@home.pt"], ["Clients"])
     assert [(p["phone"], p["label"]) for p in got["phone_details"]] == [
         ("211 000 002", "home"), ("211 000 001", "work"), ("211 000 003", "fax"), ("912 000 005", "cell"),
     ]  # fmt: skip

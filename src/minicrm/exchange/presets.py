@@ -540,8 +540,11 @@ def _tag_parts(value: str) -> tuple[str, ...]:
     """The tags of one cell; cached, since a file repeats a few tag cells over and over."""
     out: list[str] = []
     for part in _TAG_SPLIT.split(value):
-        tag = part.strip().removeprefix("* ").strip()
-        if tag and tag != "My Contacts" and tag not in out:  # Google's implicit system group
+        tag = part.strip()
+        if tag == "* My Contacts":  # legacy Gmail's implicit system group (a tag "My Contacts" stays)
+            continue
+        tag = tag.removeprefix("* ").strip()
+        if tag and tag not in out:
             out.append(tag)
     return tuple(out)
 

@@ -40,6 +40,8 @@ from minicrm.services.kernel.validation import (
     optional_text,
     split_extension,
     unique_ci,
+    unique_tags,
+    without_tags,
 )
 from minicrm.services.transfer.bulk import (
     create_indexes,
@@ -942,7 +944,7 @@ class ContactWriter(_Writer):
             row["company_id"] = self.company_id(p.company)
         emails = list(unique_ci([*before["emails"], *p.emails]))
         phones = list(dict.fromkeys([*before["phones"], *p.phones]))
-        tags = sorted(set(before["tags"]) | set(p.tags))
+        tags = sorted(unique_tags([*before["tags"], *p.tags]))
         fields = {**p.fields, **before["fields"]}
         email_labels = {**p.email_labels, **before["email_labels"]}
         email_labels = {e: email_labels[e] for e in emails if e in email_labels}
@@ -1027,7 +1029,7 @@ def _merge_pending(first: _Pending, other: _Pending) -> None:
     first.company = first.company or other.company
     first.emails = list(unique_ci([*first.emails, *other.emails]))
     first.phones = list(dict.fromkeys([*first.phones, *other.phones]))
-    first.tags = list(dict.fromkeys([*first.tags, *other.tags]))
+    first.tags = unique_tags([*first.tags, *other.tags])
     first.fields = {**other.fields, **first.fields}
     first.notes = list(dict.fromkeys([*first.notes, *other.notes]))
     first.email_labels = {**other.email_labels, **first.email_labels}
@@ -1119,7 +1121,7 @@ class CompanyWriter(_Writer):
             "owner": optional_text(rec.owner),
         }
         fills = {k: v for k, v in values.items() if v and not before[k]}
-        new_tags = [t for t in tags if t not in before["tags"]]
+        new_tags = without_tags(tags, before["tags"])
         new_fields = {k: v for k, v in fields.items() if k not in before["fields"]}
         if not (fills or new_tags or new_fields):
             self.emit(
