@@ -775,12 +775,19 @@ def row_to_contact(
         photo=get("photo"),
         uid=get("uid"),
     )
-    if _JSON_CELLS.keys() & single.keys():  # minicrm's own export
+    own = own_export or bool(_JSON_CELLS.keys() & single.keys())  # minicrm's own export
+    if own:
         rec.email_labels = _json_cell(single, "email_labels", line, dict)
         rec.phone_labels = _json_cell(single, "phone_labels", line, dict)
         rec.phone_exts = _json_cell(single, "phone_exts", line, dict)
         rec.addresses = _json_cell(single, "addresses", line, list)
         rec.extra = _json_cell(single, "card_extra", line, list)
+        notes = single.get("notes")
+        if notes and notes.startswith("[") and notes.endswith("]"):  # its notes, a JSON list
+            bodies = _json_cell(single, "notes", line, list)
+            if not all(isinstance(b, str) for b in bodies):
+                raise InvalidInput(f"line {line}: notes is not a JSON list of texts: {notes[:40]!r}")
+            rec.notes, rec.more_notes = (bodies[0], bodies[1:]) if bodies else (None, [])
     if groups:
         _apply_groups(rec, groups)
     return rec
