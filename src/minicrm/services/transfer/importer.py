@@ -529,15 +529,10 @@ class ContactWriter(_Writer):
         tags = list(_tags(tuple(rec.tags))) if rec.tags else []
         if rec.website:
             fields.setdefault("website", rec.website)
-        if rec.birthday:
-            birthday = rec.birthday
-            if not birthday.startswith("--") and looks_numeric_date(
-                birthday
-            ):  # 01/02/1990: the region's order
-                birthday = parse_date(birthday, self.region).isoformat()
-            fields.setdefault("birthday", birthday)
-        if rec.anniversary:
-            fields.setdefault("anniversary", rec.anniversary)
+        for key, text in (("birthday", rec.birthday), ("anniversary", rec.anniversary)):
+            day = self._date(text) if text else None
+            if day:
+                fields.setdefault(key, day)
         for n, url in enumerate(rec.urls, 2):
             fields.setdefault(f"website_{n}", url)
         now = self.uow.now
@@ -606,6 +601,16 @@ class ContactWriter(_Writer):
             phone_labels,
             addresses,
         )
+
+    def _date(self, text: str) -> str | None:
+        """A birthday or anniversary: ``01/02/1990`` read in the region's order (an impossible or
+        ambiguous one is the row's error), ``--12-24`` and a text date (``circa 1800``) as they
+        are; Outlook's ``0/0/00`` (no date) is none."""
+        if not text.strip("0/.- "):
+            return None
+        if not text.startswith("--") and looks_numeric_date(text):
+            return parse_date(text, self.region).isoformat()
+        return text
 
     def _erased(self, p: _Pending) -> bool:
         keys = [identity_hash("email", e) for e in p.emails] + [identity_hash("phone", x) for x in p.phones]
