@@ -61,3 +61,25 @@ def test_the_columns_nothing_imports_are_named(cli, tmp_path: Path) -> None:
     run = cli("import", "csv", str(path), "--map", "Shoe size=field:shoe")
     assert run.stderr.splitlines()[0] == "1 column ignored (no --map for them): Fax"
     assert json.loads(cli("contact", "show", "ana", "--json").stdout)["fields"] == {"shoe": "38"}
+
+
+def test_one_map_can_name_several_columns_by_position(cli, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("Ana Lima,ana@lima.pt,211 000 003\nBruno Dias,bruno@dias.pt,\n")
+    run = cli("import", "csv", str(path), "--no-header", "--map", "1=name,2=email,3=phone@work,fax")
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr.splitlines() == ["2 created, 0 updated, 0 skipped, 0 rejected"]
+    assert _people(cli) == [("Ana Lima", ["ana@lima.pt"]), ("Bruno Dias", ["bruno@dias.pt"])]
+    ana = json.loads(cli("contact", "show", "ana", "--json").stdout)
+    assert ana["phone_details"] == [{"phone": "211 000 003", "label": "work,fax", "ext": None}]
+
+
+def test_a_column_whose_name_holds_a_comma_is_one_mapping(cli, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text('"Name, full",Mail\nAna Lima,ana@lima.pt\n')
+    run = cli("import", "csv", str(path), "--map", "Name, full=name", "--map", "Mail=email")
+    assert run.exit_code == 0, run.stderr
+    assert _people(cli) == [("Ana Lima", ["ana@lima.pt"])]
+    bad = cli("import", "csv", str(path), "--map", "Name, full=name,Mail=nonsense")
+    assert bad.exit_code == 1
+    assert bad.stderr.startswith("error: unknown target field 'nonsense' (use one of ")

@@ -209,7 +209,7 @@ def import_csv(
         typer.Option(
             "--map",
             help='Column mapping COLUMN=FIELD, e.g. "E-mail 1 - Value=email" or "Shoe size=field:shoe" '
-            "(repeatable).",
+            '(repeatable, or several at once: "1=name,2=email").',
         ),
     ] = None,
     dry_run: DryRunOpt = False,
@@ -228,10 +228,10 @@ def import_csv(
     ] = None,
 ) -> None:
     """Import a CSV file in one transaction; rows that cannot be imported go to a rejects file."""
-    from minicrm.exchange.presets import parse_map_option
+    from minicrm.exchange.presets import parse_map_options
     from minicrm.services.transfer import importer
 
-    overrides = dict(parse_map_option(m) for m in map_ or ())
+    overrides = parse_map_options(map_ or [])
     target = rejects if (rejects or not dry_run) else None
     if target is None and not dry_run:
         target = path.with_name(path.name + ".rejects.csv")

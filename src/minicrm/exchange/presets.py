@@ -17,7 +17,7 @@ from minicrm.core.errors import InvalidInput
 from minicrm.exchange.csvfile import unneutralize_cell
 from minicrm.exchange.record import LABEL_WORDS, CompanyRecord, ContactRecord, DealRecord
 
-__all__ = ["FIELDS", "PRESETS", "build_mapping", "detect_preset", "parse_map_option",
+__all__ = ["FIELDS", "PRESETS", "build_mapping", "detect_preset", "parse_map_option", "parse_map_options",
            "row_to_company", "row_to_contact", "row_to_deal"]  # fmt: skip
 
 _CONTACT_FIELDS = (
@@ -502,6 +502,27 @@ def parse_map_option(text: str) -> tuple[str, str]:
     if not sep or not column.strip() or not target.strip():
         raise InvalidInput(f"--map {text!r}: expected COLUMN=FIELD")
     return column.strip(), _check_target(target)
+
+
+#: a comma that starts another ``COLUMN=FIELD`` (not the one inside ``phone@work,fax``)
+_NEXT_PAIR = re.compile(r",(?=[^,=]+=)")
+
+
+def parse_map_options(texts: list[str]) -> dict[str, str]:
+    """Every ``--map``: each one ``COLUMN=FIELD``, or several joined by commas
+    (``1=name,2=email``); a column whose name holds a comma is still one pair
+    (``Name, full=name``)."""
+    found: dict[str, str] = {}
+    for text in texts:
+        pieces = _NEXT_PAIR.split(text)
+        pairs = None
+        if len(pieces) > 1:
+            try:
+                pairs = [parse_map_option(piece) for piece in pieces]
+            except InvalidInput:
+                pairs = None  # not a list of pairs: the whole text is one
+        found.update(pairs or [parse_map_option(text)])
+    return found
 
 
 # ------------------------------------------------------------------ rows
