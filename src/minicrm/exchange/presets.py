@@ -659,8 +659,12 @@ _LABEL_SYNONYMS = {"mobile": "cell", "business": "work", "personal": "home", "pr
 def label_text(text: str | None) -> str | None:
     """A label as minicrm keeps it: TYPE words lower-case (Google's ``* Home`` is ``home``,
     ``Work Fax`` is ``work,fax``, ``Mobile`` is ``cell``), any other label as written."""
-    if not text:
-        return None
+    return _label_text(text) if text else None
+
+
+@lru_cache(maxsize=1024)
+def _label_text(text: str) -> str | None:
+    """``label_text``, cached: a file repeats a few labels over and over."""
     text = text.strip().removeprefix("*").strip()
     words = [_LABEL_SYNONYMS.get(w, w) for w in re.split(r"[\s,/]+", text.lower()) if w]
     kept = list(dict.fromkeys(",".join(words).split(","))) if words else []
@@ -672,12 +676,13 @@ def label_text(text: str | None) -> str | None:
 def _apply_groups(rec: ContactRecord, groups: Groups) -> None:
     """Add the labelled emails, phones, URLs and addresses of a row to ``rec``."""
     for (group, _slot), parts in groups.items():
-        label = label_text(parts.get("label"))
+        raw_label = parts.get("label")
+        label = _label_text(raw_label) if raw_label else None
         if group == "address":
-            address: dict[str, str | None] = {"label": label, **{k: parts.get(k) for k in _ADDRESS_PARTS}}
-            if not any(address[k] for k in _ADDRESS_PARTS):
+            if len(parts) == (raw_label is not None):  # a label and nothing to label
                 continue
-            if any(getattr(rec, k) for k in _ADDRESS_PARTS):
+            address: dict[str, str | None] = {"label": label, **{k: parts.get(k) for k in _ADDRESS_PARTS}}
+            if rec.street or rec.city or rec.region or rec.postcode or rec.country:
                 if address not in rec.addresses:
                     rec.addresses.append(address)
                 continue
@@ -694,17 +699,15 @@ def _apply_groups(rec: ContactRecord, groups: Groups) -> None:
                     rec.website = item
                 elif item != rec.website and item not in rec.urls:
                     rec.urls.append(item)
-                continue
-            found, labels = (
-                (rec.emails, rec.email_labels) if group == "email" else (rec.phones, rec.phone_labels)
-            )
-            if group == "email" and item.lower() in {x.lower() for x in found}:
-                continue
-            if group == "phone" and item in found:
-                continue
-            found.append(item)
-            if label:
-                labels[item] = label
+            elif group == "email":
+                if not any(item.lower() == x.lower() for x in rec.emails):
+                    rec.emails.append(item)
+                    if label:
+                        rec.email_labels[item] = label
+            elif item not in rec.phones:
+                rec.phones.append(item)
+                if label:
+                    rec.phone_labels[item] = label
 
 
 def _birthday_of_parts(single: dict[str, str], line: int) -> str | None:
@@ -763,7 +766,7 @@ def row_to_contact(
     if not name:
         raise InvalidInput(f"line {line}: no name, email or company")
     get = single.get
-    bday = get("birthday") or _birthday_of_parts(single, line)
+    bday = get("birthday") or (_birthday_of_parts(single, line) if "birth_month" in single else None)
     rec = ContactRecord(
         name=name,
         given_name=get("given_name"),

@@ -529,10 +529,11 @@ class ContactWriter(_Writer):
         tags = list(_tags(tuple(rec.tags))) if rec.tags else []
         if rec.website:
             fields.setdefault("website", rec.website)
-        for key, text in (("birthday", rec.birthday), ("anniversary", rec.anniversary)):
-            day = self._date(text) if text else None
-            if day:
-                fields.setdefault(key, day)
+        if rec.birthday or rec.anniversary:
+            for key, text in (("birthday", rec.birthday), ("anniversary", rec.anniversary)):
+                day = self._date(text) if text else None
+                if day:
+                    fields.setdefault(key, day)
         for n, url in enumerate(rec.urls, 2):
             fields.setdefault(f"website_{n}", url)
         now = self.uow.now
