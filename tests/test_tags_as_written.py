@@ -80,3 +80,11 @@ def test_an_old_slug_tag_is_found_and_reused_by_its_new_spelling(cli, tmp_path: 
         assert ctx.db.scalar("SELECT count(*) FROM tag") == 2
     finally:
         ctx.close()
+
+
+def test_a_tag_with_a_semicolon_comes_back_whole_through_csv(cli, tmp_path: Path) -> None:
+    cli("contact", "add", "Ana Lima", "--tag", "R&D; Lisbon", "--tag", "VIP")
+    out, second = tmp_path / "people.csv", tmp_path / "second.db"
+    assert cli("export", "csv", "--out", str(out)).exit_code == 0
+    assert cli("--db", str(second), "import", "csv", str(out)).exit_code == 0
+    assert cli("--db", str(second), "contact", "show", "1", "--json").json()["tags"] == ["R&D; Lisbon", "VIP"]

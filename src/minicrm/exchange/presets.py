@@ -801,6 +801,8 @@ def row_to_contact(
     )
     own = own_export or bool(_JSON_CELLS.keys() & single.keys())  # minicrm's own export
     if own:
+        if own_export and row.get("tags") and ";" in row["tags"]:  # its tags are split on commas only
+            rec.tags = list(dict.fromkeys(t.strip() for t in row["tags"].split(",") if t.strip()))
         rec.email_labels = _json_cell(single, "email_labels", line, dict)
         rec.phone_labels = _json_cell(single, "phone_labels", line, dict)
         rec.phone_exts = _json_cell(single, "phone_exts", line, dict)
