@@ -71,3 +71,15 @@ def test_one_broken_file_is_one_error_that_names_it_and_imports_nothing(cli, tmp
         "error: broken.vcf: line 6: truncated vCard: card 2 has no END:VCARD\n",
     )
     assert cli("contact", "list", "--json").json() == []
+
+
+def test_a_broken_files_name_is_shown_inert(cli, tmp_path: Path) -> None:
+    src = tmp_path / "cards"
+    src.mkdir()
+    (src / "a.vcf").write_text(_card("Ana Lima", "ana@lima.pt"), newline="")
+    (src / "\x1b[2Jevil\u202e.vcf").write_bytes(b"BEGIN:VCARD\r\nFN:x\r\n")
+    run = cli("import", "vcard", str(src))
+    assert run.exit_code == 1
+    assert run.stderr.splitlines()[0] == (
+        "error: \\x1b[2Jevil\\u202e.vcf: line 1: truncated vCard: card 1 has no END:VCARD"
+    )
