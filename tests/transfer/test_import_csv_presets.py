@@ -206,3 +206,16 @@ def test_a_labelled_target_can_be_given_with_map(cli, tmp_path: Path) -> None:
         cli, tmp_path, "who,fax\nAna Lima,211 000 003\n", "--map", "who=name", "--map", "fax=phone@work,fax"
     )
     assert got["phone_details"] == [{"phone": "211 000 003", "label": "work,fax", "ext": None}]
+
+
+def test_any_file_s_fax_pager_and_department_columns_are_kept(cli, tmp_path: Path) -> None:
+    got = _import(
+        cli,
+        tmp_path,
+        "Name,Email,Phone,Fax,Home Fax,Pager,Department\n"
+        "Ana Lima,ana@lima.pt,211 000 001,211 000 003,211 000 004,931 000 004,Vendas\n",
+    )
+    assert got["department"] == "Vendas"
+    assert [(p["phone"], p["label"]) for p in got["phone_details"]] == [
+        ("211 000 001", None), ("211 000 003", "fax"), ("211 000 004", "home,fax"), ("931 000 004", "pager"),
+    ]  # fmt: skip

@@ -391,6 +391,10 @@ for _target, _names in {
     "phone": "phone|telephone|tel|phone number|mobile|mobile phone|mobile number|cell|"
     "cell phone|work phone|home phone|business phone|phone 1|phone 2|phone 1 number|"
     "phone 2 number|contact number|contact numbers|phones",
+    "phone@fax": "fax|fax number|fax phone|telefax",
+    "phone@work,fax": "business fax|work fax|office fax",
+    "phone@home,fax": "home fax",
+    "phone@pager": "pager|pager number|beeper",
     "company": "company|company name|organization|organisation|org|account|account name|employer|business",
     "title": "title|job title|jobtitle|position|role|job",
     "tags": "tags|tag|labels|label|groups|group|categories|category",
