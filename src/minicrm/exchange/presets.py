@@ -712,6 +712,16 @@ def _apply_groups(rec: ContactRecord, groups: Groups) -> None:
                 rec.phones.append(item)
                 if label:
                     rec.phone_labels[item] = label
+    labels = rec.phone_labels
+    if labels and rec.phones and _NOT_TO_CALL.search(labels.get(rec.phones[0], "")):
+        # the contact's phone is one to call, not the fax that Outlook lists first
+        first = next((p for p in rec.phones if not _NOT_TO_CALL.search(labels.get(p, ""))), None)
+        if first is not None:
+            rec.phones.remove(first)
+            rec.phones.insert(0, first)
+
+
+_NOT_TO_CALL = re.compile(r"\b(fax|pager)\b")
 
 
 def _birthday_of_parts(single: dict[str, str], line: int) -> str | None:
