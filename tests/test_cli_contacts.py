@@ -35,7 +35,7 @@ def test_add_prints_the_contact_as_json_and_stores_it(cli, ctx) -> None:
     assert data["phone"] == "+351912345678"
     assert data["company"] == "Lima Lda"
     assert data["company_id"] == 1
-    assert data["tags"] == ["vip"]
+    assert data["tags"] == ["VIP"]
     assert data["status"] == "lead"
     assert data["fields"] == {"nif": "123"}
     assert data["created_at"] == "2026-11-23T10:00:00+00:00"
@@ -134,7 +134,7 @@ def test_add_normalises_and_links_an_existing_company(cli, reopen) -> None:
     ).json()
     assert data["name"] == "Ana Lima"
     assert data["company_id"] == 1 and data["company"] == "Lima Lda"
-    assert data["tags"] == ["hot", "vip-client"]
+    assert data["tags"] == ["VIP Client", "hot"]
     assert data["email"] == "Ana@lima.pt"
     assert data["phone"] == "912 345 678"  # no default region configured: kept as typed
     with reopen() as c:

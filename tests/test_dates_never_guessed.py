@@ -141,3 +141,39 @@ def test_csv_import_birthdays_follow_the_region(cli, tmp_path, monkeypatch) -> N
     assert cli("import", "csv", str(path)).exit_code == 0
     people = {c["name"]: c for c in cli("contact", "list", "--json").json()}
     assert people["Ana"]["fields"].get("birthday", people["Ana"].get("birthday")) == "1990-03-04"
+
+
+def test_csv_birthdays_and_anniversaries_follow_the_region_and_bad_ones_are_rejected_by_row(
+    cli, tmp_path, monkeypatch
+) -> None:
+    _region(tmp_path, monkeypatch, "PT")
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "name,birthday,anniversary\n"
+        "Ana,01/02/1990,01/02/2000\n"  # PT: 1 February
+        "Bruno,0/0/00,\n"  # Outlook's "no birthday"
+        "Carla,31/02/1990,\n"
+        "Dora,circa 1800,--06-12\n"
+        "Eva,1990-13-01,\n",
+        encoding="utf-8",
+    )
+    rejects = tmp_path / "rejects.csv"
+    run = cli("import", "csv", str(path), "--rejects", str(rejects))
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr.splitlines() == [
+        "line 4: rejected: invalid date '31/02/1990': day is out of range for month (Carla)",
+        "line 6: rejected: invalid date '1990-13-01': month must be in 1..12 (Eva)",
+        f"3 created, 0 updated, 0 skipped, 2 rejected; rejected rows written to {rejects}",
+    ]
+    people = {c["name"]: c["fields"] for c in cli("contact", "list", "--json").json()}
+    assert people == {
+        "Ana": {"birthday": "1990-02-01", "anniversary": "2000-02-01"},
+        "Bruno": {},
+        "Dora": {"birthday": "circa 1800", "anniversary": "--06-12"},
+    }
+    vdir = tmp_path / "vdir"
+    assert cli("export", "vcard", "--out", str(vdir)).exit_code == 0
+    cards = "".join(p.read_bytes().decode() for p in sorted(vdir.iterdir()))
+    assert "\r\nBDAY:19900201\r\n" in cards and "\r\nANNIVERSARY:20000201\r\n" in cards
+    assert "\r\nBDAY;VALUE=text:circa 1800\r\n" in cards
+    assert "0/0/00" not in cards

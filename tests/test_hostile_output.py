@@ -41,8 +41,8 @@ LOST_DEAL = "Lost" + H
 WON_DEAL = "Won" + H
 TITLE = "Chief" + H
 TAG = "vip" + H
-#: how the tag is stored: lower case, white space (the CR) as "-"
-TAG_STORED = "vip\x1b[2j\x1b]0;pwned\x07-\u202e\u2066[bold-red]x[/][@click=app.quit]q[/]"
+#: how the tag is stored: as typed, white space (the CR) as one space
+TAG_STORED = "vip\x1b[2J\x1b]0;PWNED\x07 \u202e\u2066[bold red]X[/][@click=app.quit]Q[/]"
 FIELD = "shoe" + H
 FIELD_KEY = "size" + H.replace("=", ":")  # KEY=VALUE: the key cannot hold a "="
 SOURCE = "fair" + H

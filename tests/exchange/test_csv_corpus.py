@@ -27,7 +27,8 @@ EXPECTED: dict[str, tuple[str, str, int, str | None, str, dict[str, Any]]] = {
         "name": "Prefix Firstname Middle Lastname Suffix", "given_name": "Firstname",
         "family_name": "Lastname",
         "emails": ["home@aaa.pl", "work@email.pl", "unknown@email.com", "other@email.com"],
-        "phones": ["pager", "mainphone", "homephone", "homefax", "mobile", "workphone",
+        # the pager is not the contact's phone: the first number to call is
+        "phones": ["mainphone", "pager", "homephone", "homefax", "mobile", "workphone",
                    "workfax"],
         "company": "company", "title": "jobtitle", "notes": 'note"note', "tags": ["Test"],
         "birthday": "1975-12-12", "website": "test.com"}),

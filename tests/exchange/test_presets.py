@@ -87,3 +87,26 @@ def test_company_and_deal() -> None:
     assert (deal.title, deal.value, deal.currency, deal.stage, deal.close_date,
             deal.contact_email) == ("Big one", "1200.50", "EUR", "proposal", "2026-12-01",
                                     "a@b.pt")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("header", "preset"),
+    [
+        (["Display Name", "Email Home", "Email Work", "Phone Mobile"], "roundcube"),
+        (["First", "Last", "Email", "Messenger ID", "Alternate Email 1", "Yahoo! Phone"], "yahoo"),
+        (["Display Name", "Primary Email", "Birth Year", "Pager Number"], "thunderbird"),
+        (["First Name", "Last Name", "Business Country", "Personal Web Page", "Business Fax"], "outlook"),
+        (["First", "Last", "Email"], None),  # plain words are no product's
+        (["Name", "Email", "Comments"], None),
+    ],
+)  # fmt: skip
+def test_detect_the_address_book_presets(header: list[str], preset: str | None) -> None:
+    assert detect_preset(header) == preset
+
+
+def test_labels_are_written_as_a_vcard_would() -> None:
+    from minicrm.exchange.presets import label_text
+
+    assert [label_text(t) for t in ("* Home", "Work Fax", "Mobile", "Clube", "", None, "homefax")] == [
+        "home", "work,fax", "cell", "Clube", None, None, "home,fax",
+    ]  # fmt: skip

@@ -153,7 +153,7 @@ def test_presets_and_multi_value_cells(cli, tmp_path: Path) -> None:
     assert (p["emails"], p["phones"], p["tags"], p["company"]) == (
         ["a@example.com", "b@example.com"],
         ["+12025550100", "+351912345678"],
-        ["friends", "mycontacts"],
+        ["Friends", "myContacts"],
         "Acme",
     )
 

@@ -141,7 +141,7 @@ def test_csv_export_neutralises_formulas_and_reimports(cli, tmp_path: Path) -> N
     assert lines[0] == (
         "id,name,given_name,family_name,emails,phones,company,title,tags,status,source,owner,street,"
         "city,region,postcode,country,created_at,updated_at,name_prefix,middle_name,name_suffix,nickname,"
-        "department,address_label,email_labels,phone_labels,phone_exts,addresses,card_extra,photo,uid"
+        "department,address_label,email_labels,phone_labels,phone_exts,addresses,card_extra,photo,uid,notes"
     )
     assert lines[1].startswith('1,"\'=HYPERLINK(""x"")",,,f@x.pt,,,,"a, b",lead,')
     assert lines[2].startswith("2,Ana,,,ana@x.pt ::: ana2@x.pt,,,'@boss,,lead,")

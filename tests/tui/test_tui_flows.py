@@ -396,3 +396,33 @@ async def test_today_counts_what_is_waiting_in_words(cli: Any) -> None:
     assert (await title()).endswith(" · 1 follow-up waiting")
     cli("followup", "add", "ana", "send the quote", "--due", "today")
     assert (await title()).endswith(" · 2 follow-ups waiting")
+
+
+async def test_a_tag_of_several_words_survives_an_edit_through_the_form(
+    seeded: dict[str, int], check: Any
+) -> None:
+    from minicrm.services.dto import ContactPatch
+
+    contacts.edit(check(), seeded["ana"], ContactPatch(tags=("My Contacts",)))
+    app = MinicrmApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        await pilot.press("e")  # Ana Silva: her tags shown as "My Contacts,"
+        await pilot.press("tab", "tab", "tab", "tab")  # to Title
+        await type_text(pilot, "CTO")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    ana = contacts.get(check(), seeded["ana"])
+    assert (ana.title, ana.tags) == ("CTO", ("My Contacts",))
+
+
+def test_typed_tags_split_on_commas_when_there_are_some_else_on_blanks() -> None:
+    from minicrm.tui.format import split_tags, tags_text
+    from minicrm.tui.screens.contacts import tag_patch
+
+    assert split_tags("vip lisbon") == ("vip", "lisbon")
+    assert split_tags("My Contacts, vip,") == ("My Contacts", "vip")
+    assert split_tags(tags_text(("My Contacts",))) == ("My Contacts",)
+    assert split_tags(tags_text(("vip", "lisbon"))) == ("vip", "lisbon")
+    assert tag_patch("vip -old +lisbon") == (("vip", "lisbon"), ("old",))
+    assert tag_patch("+My Contacts, -old") == (("My Contacts",), ("old",))

@@ -158,6 +158,9 @@ def _report(summary: Any, rejects: _Rejects | None) -> None:
     tail = ""
     if rejects is not None and rejects.count:
         tail = f"; rejected rows written to {rejects.path}"
+    broken = getattr(summary, "broken", [])
+    if broken:
+        tail += f"; {counted(len(broken), 'file')} skipped (cannot be read)"
     prefix = "dry run, nothing written: " if summary.dry_run else ""
     ignored = getattr(summary, "ignored", [])
     if ignored:
@@ -174,10 +177,10 @@ _IGNORED_SHOWN = 12
 def _events(dry_run: bool, rejects_box: list[_Rejects | None]) -> Callable[[Any], None]:
     def on_event(event: Any) -> None:
         if dry_run:
-            sys.stdout.write(plain_line((event.line, event.action, event.name, event.reason)))
+            sys.stdout.write(plain_line((event.place or event.line, event.action, event.name, event.reason)))
         elif event.action in ("rejected", "skipped"):
             _say(
-                f"line {event.line}: {event.action}: {event.reason}"
+                f"{event.place or f'line {event.line}'}: {event.action}: {event.reason}"
                 + (f" ({event.name})" if event.name else "")
             )
         rejects = rejects_box[0]
@@ -197,7 +200,7 @@ def import_csv(
         str | None,
         typer.Option(
             "--preset",
-            help="google, outlook, thunderbird, hubspot, pipedrive, salesforce or generic "
+            help="google, outlook, thunderbird, yahoo, roundcube, hubspot, pipedrive, salesforce or generic "
             "(default: detected).",
         ),
     ] = None,
@@ -206,7 +209,7 @@ def import_csv(
         typer.Option(
             "--map",
             help='Column mapping COLUMN=FIELD, e.g. "E-mail 1 - Value=email" or "Shoe size=field:shoe" '
-            "(repeatable).",
+            '(repeatable, or several at once: "1=name,2=email").',
         ),
     ] = None,
     dry_run: DryRunOpt = False,
@@ -225,10 +228,10 @@ def import_csv(
     ] = None,
 ) -> None:
     """Import a CSV file in one transaction; rows that cannot be imported go to a rejects file."""
-    from minicrm.exchange.presets import parse_map_option
+    from minicrm.exchange.presets import parse_map_options
     from minicrm.services.transfer import importer
 
-    overrides = dict(parse_map_option(m) for m in map_ or ())
+    overrides = parse_map_options(map_ or [])
     target = rejects if (rejects or not dry_run) else None
     if target is None and not dry_run:
         target = path.with_name(path.name + ".rejects.csv")
@@ -278,7 +281,11 @@ def import_vcard(
             on_event=_events(dry_run, [None]),
             progress=progress,
         )
+    for problem in summary.broken:
+        _say(f"error: {problem}")
     _report(summary, None)
+    if summary.broken:
+        raise typer.Exit(1)
 
 
 @import_app.command("json")

@@ -15,9 +15,9 @@ from typing import Any
 
 from minicrm.core.errors import InvalidInput
 from minicrm.exchange.csvfile import unneutralize_cell
-from minicrm.exchange.record import CompanyRecord, ContactRecord, DealRecord
+from minicrm.exchange.record import LABEL_WORDS, CompanyRecord, ContactRecord, DealRecord
 
-__all__ = ["FIELDS", "PRESETS", "build_mapping", "detect_preset", "parse_map_option",
+__all__ = ["FIELDS", "PRESETS", "build_mapping", "detect_preset", "parse_map_option", "parse_map_options",
            "row_to_company", "row_to_contact", "row_to_deal"]  # fmt: skip
 
 _CONTACT_FIELDS = (
@@ -25,6 +25,8 @@ _CONTACT_FIELDS = (
     "tags", "street", "city", "region", "postcode", "country", "website", "birthday",
     "status", "source", "owner", "name_prefix", "middle_name", "name_suffix", "nickname",
     "department", "address_label", "anniversary", "photo", "uid",
+    # Thunderbird's birthday in three columns
+    "birth_year", "birth_month", "birth_day",
     # JSON cells of minicrm's own CSV export (``services.transfer.exporter``)
     "email_labels", "phone_labels", "phone_exts", "addresses", "card_extra",
 )  # fmt: skip
@@ -32,6 +34,26 @@ _CONTACT_FIELDS = (
 _EXTRA_FIELDS = ("domain", "industry", "value", "currency", "stage", "close_date",
                  "probability", "contact_name", "contact_email")  # fmt: skip
 FIELDS: frozenset[str] = frozenset((*_CONTACT_FIELDS, *_EXTRA_FIELDS, "ignore"))
+
+#: a labelled value: ``phone@work,fax`` (a column of work fax numbers), ``email@home``,
+#: ``street@home``; or one of a numbered group of columns, whose label is in another column:
+#: ``email#1`` with ``email_label#1`` (Google's ``E-mail 1 - Value`` and ``E-mail 1 - Type``),
+#: ``street#2`` … ``address_label#2``. Every column of one group (``@home``, ``#2``) makes one
+#: email, phone, URL or address; the first address is the contact's, the others are kept beside it.
+_GROUPED = re.compile(
+    r"(email_label|phone_label|address_label|email|phone|website|street|city|region|postcode|country)"
+    r"(?:@([\w ,.-]+)|#(\d+))"
+)
+#: the group and part of each grouped target
+_GROUP_PART = {
+    "email": ("email", "value"), "email_label": ("email", "label"),
+    "phone": ("phone", "value"), "phone_label": ("phone", "label"),
+    "website": ("website", "value"),
+    "street": ("address", "street"), "city": ("address", "city"), "region": ("address", "region"),
+    "postcode": ("address", "postcode"), "country": ("address", "country"),
+    "address_label": ("address", "label"),
+}  # fmt: skip
+_ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
 
 Rule = tuple[re.Pattern[str], str]
 
@@ -67,53 +89,181 @@ PRESETS: dict[str, list[Rule]] = {
         # both
         (r"Notes", "notes"),
         (r"Birthday", "birthday"),
-        (r"E-mail \d+ - Value", "email"),
-        (r"Phone \d+ - Value", "phone"),
-        (r"Address 1 - Street", "street"),
-        (r"Address 1 - City", "city"),
-        (r"Address 1 - Region", "region"),
-        (r"Address 1 - Postal Code", "postcode"),
-        (r"Address 1 - Country", "country"),
-        (r"Website 1 - Value", "website"),
-        (r"E-mail \d+ - (Type|Label)|Phone \d+ - (Type|Label)|Address \d+ - .*", "ignore"),
-        (r"Organization \d+ - .*|Website \d+ - .*|Relation \d+ - .*", "ignore"),
-        (r"(Additional|Middle) Name|.*Yomi.*|Phonetic .*|Name (Prefix|Suffix)", "ignore"),
-        (r"Nickname|File As|Initials|Short Name|Maiden Name|Photo|Gender", "ignore"),
+        (r"E-mail (\d+) - Value", "email#"),
+        (r"Phone (\d+) - Value", "phone#"),
+        (r"Address (\d+) - (Street|PO Box|Extended Address)", "street#"),
+        (r"Address (\d+) - City", "city#"),
+        (r"Address (\d+) - Region", "region#"),
+        (r"Address (\d+) - Postal Code", "postcode#"),
+        (r"Address (\d+) - Country", "country#"),
+        (r"Address (\d+) - (Type|Label)", "address_label#"),
+        (r"E-mail (\d+) - (Type|Label)", "email_label#"),
+        (r"Phone (\d+) - (Type|Label)", "phone_label#"),
+        (r"Website (\d+) - Value", "website#"),
+        (r"Organization 1 - Department", "department"),
+        (r"(Additional|Middle) Name", "middle_name"),
+        (r"Name Prefix", "name_prefix"),
+        (r"Name Suffix", "name_suffix"),
+        (r"Nickname", "nickname"),
+        (r"Address \d+ - .*|Organization \d+ - .*|Website \d+ - .*|Relation \d+ - .*", "ignore"),
+        (r".*Yomi.*|Phonetic .*|File As|Initials|Short Name|Maiden Name|Photo|Gender", "ignore"),
     ),
     "outlook": _rules(
         (r"First Name", "given_name"),
+        (r"Middle Name", "middle_name"),
         (r"Last Name", "family_name"),
+        (r"Title", "name_prefix"),
+        (r"Suffix", "name_suffix"),
+        (r"Nickname", "nickname"),
         (r"E-mail( \d)? Address", "email"),
-        (r"(Mobile|Primary|Business|Home|Other|Car|Company Main) Phone( 2)?", "phone"),
+        (r"Mobile Phone( 2)?", "phone@cell"),
+        (r"(Business|Company Main) Phone( 2)?", "phone@work"),
+        (r"Home Phone( 2)?", "phone@home"),
+        (r"Other Phone", "phone@other"),
+        (r"Primary Phone", "phone@main"),
+        (r"Car Phone", "phone@car"),
+        (r"ISDN", "phone@isdn"),
+        (r"Business Fax", "phone@work,fax"),
+        (r"Home Fax", "phone@home,fax"),
+        (r"Other Fax", "phone@other,fax"),
+        (r"Pager", "phone@pager"),
+        (r"Assistant's Phone", "phone@assistant"),
         (r"Company", "company"),
+        (r"Department", "department"),
         (r"Job Title", "title"),
         (r"Notes", "notes"),
         (r"Categories", "tags"),
-        (r"Business Street", "street"),
-        (r"Business City", "city"),
-        (r"Business State", "region"),
-        (r"Business Postal Code", "postcode"),
-        (r"Business Country/Region", "country"),
+        # both the old (``Business Country``) and the new (``Business Country/Region``) names
+        (r"Business Street( [23])?", "street@work"),
+        (r"Business City", "city@work"),
+        (r"Business State", "region@work"),
+        (r"Business Postal Code", "postcode@work"),
+        (r"Business Country(/Region)?", "country@work"),
+        (r"Home Street( [23])?", "street@home"),
+        (r"Home City", "city@home"),
+        (r"Home State", "region@home"),
+        (r"Home Postal Code", "postcode@home"),
+        (r"Home Country(/Region)?", "country@home"),
+        (r"Other Street( [23])?", "street@other"),
+        (r"Other City", "city@other"),
+        (r"Other State", "region@other"),
+        (r"Other Postal Code", "postcode@other"),
+        (r"Other Country(/Region)?", "country@other"),
         (r"Web Page", "website"),
+        (r"Personal Web Page", "website@home"),
+        (r"Business Web Page", "website@work"),
         (r"Birthday", "birthday"),
-        (r"Title|Middle Name|Suffix|E-mail( \d)? (Type|Display Name)", "ignore"),
+        (r"Anniversary", "anniversary"),
+        (r"E-mail( \d)? (Type|Display Name)", "ignore"),
     ),
     "thunderbird": _rules(
         (r"Display Name", "name"),
         (r"First Name", "given_name"),
         (r"Last Name", "family_name"),
+        (r"Nickname", "nickname"),
         (r"(Primary|Secondary) Email", "email"),
-        (r"(Work|Home|Mobile) (Phone|Number)", "phone"),
+        (r"Work Phone", "phone@work"),
+        (r"Home Phone", "phone@home"),
+        (r"Mobile (Phone|Number)", "phone@cell"),
+        (r"Fax Number", "phone@fax"),
+        (r"Pager Number", "phone@pager"),
         (r"Organization", "company"),
+        (r"Department", "department"),
         (r"Job Title", "title"),
         (r"Notes", "notes"),
-        (r"Work Address", "street"),
-        (r"Work City", "city"),
-        (r"Work State", "region"),
-        (r"Work ZipCode", "postcode"),
-        (r"Work Country", "country"),
+        (r"Work Address( 2)?", "street@work"),
+        (r"Work City", "city@work"),
+        (r"Work State", "region@work"),
+        (r"Work ZipCode", "postcode@work"),
+        (r"Work Country", "country@work"),
+        (r"Home Address( 2)?", "street@home"),
+        (r"Home City", "city@home"),
+        (r"Home State", "region@home"),
+        (r"Home ZipCode", "postcode@home"),
+        (r"Home Country", "country@home"),
         (r"Web Page 1", "website"),
-        (r"Nickname|Screen Name|Fax Number|Pager Number|Birth (Year|Month|Day)", "ignore"),
+        (r"Web Page 2", "website#2"),
+        (r"Birth Year", "birth_year"),
+        (r"Birth Month", "birth_month"),
+        (r"Birth Day", "birth_day"),
+        (r"Custom (\d)", "field:custom_"),
+        (r"Screen Name", "field:screen_name"),
+    ),
+    # Yahoo Mail's contacts export
+    "yahoo": _rules(
+        (r"First", "given_name"),
+        (r"Middle", "middle_name"),
+        (r"Last", "family_name"),
+        (r"Nickname", "nickname"),
+        (r"Email", "email"),
+        (r"Alternate Email \d", "email"),
+        (r"Category", "tags"),
+        (r"Home", "phone@home"),
+        (r"Work", "phone@work"),
+        (r"Pager", "phone@pager"),
+        (r"Fax", "phone@fax"),
+        (r"Mobile", "phone@cell"),
+        (r"Other", "phone@other"),
+        (r"Primary", "phone@main"),
+        (r"Yahoo! Phone", "phone@Yahoo!"),
+        (r"Personal Website", "website@home"),
+        (r"Business Website", "website@work"),
+        (r"Title", "title"),
+        (r"Company", "company"),
+        (r"Work Address", "street@work"),
+        (r"Work City", "city@work"),
+        (r"Work State", "region@work"),
+        (r"Work ZIP", "postcode@work"),
+        (r"Work Country", "country@work"),
+        (r"Home Address", "street@home"),
+        (r"Home City", "city@home"),
+        (r"Home State", "region@home"),
+        (r"Home ZIP", "postcode@home"),
+        (r"Home Country", "country@home"),
+        (r"Birthday", "birthday"),
+        (r"Anniversary", "anniversary"),
+        (r"Comments", "notes"),
+        (r"Messenger ID", "field:messenger_id"),
+        (r"Custom (\d)", "field:custom_"),
+        (r"Distribution Lists", "ignore"),
+    ),
+    # Roundcube's own columns (next to the Outlook, Thunderbird and Gmail ones it also reads)
+    "roundcube": _rules(
+        (r"Name|Display Name", "name"),
+        (r"First Name|Given Name", "given_name"),
+        (r"Middle Name|Additional Name", "middle_name"),
+        (r"Last Name|Family Name", "family_name"),
+        (r"Name Prefix|Title", "name_prefix"),
+        (r"Name Suffix|Suffix", "name_suffix"),
+        (r"Nickname", "nickname"),
+        (r"Email Home", "email@home"),
+        (r"Email Work", "email@work"),
+        (r"Email Other", "email@other"),
+        (r"Phone Home", "phone@home"),
+        (r"Phone Work", "phone@work"),
+        (r"Phone Mobile", "phone@cell"),
+        (r"Phone Video", "phone@video"),
+        (r"Phone Pager", "phone@pager"),
+        (r"Phone Fax|Phone Home Fax", "phone@home,fax"),
+        (r"Phone Work Fax", "phone@work,fax"),
+        (r"Phone Main", "phone@main"),
+        (r"Phone Car", "phone@car"),
+        (r"Phone Other", "phone@other"),
+        (r"Phone Assistant", "phone@assistant"),
+        (r"Organization|Company", "company"),
+        (r"Department", "department"),
+        (r"Job Title", "title"),
+        (r"Website Home Page", "website@home"),
+        (r"Website Work", "website@work"),
+        (r"Website Blog", "website@blog"),
+        (r"Website Profile", "website@profile"),
+        (r"Website Other", "website@other"),
+        (r"Groups|Categories", "tags"),
+        (r"Notes", "notes"),
+        (r"Birthday", "birthday"),
+        (r"Anniversary", "anniversary"),
+        (r"Maiden Name", "field:maiden_name"),
+        (r"IM (\w+)", "field:im_"),
     ),
     "hubspot": _rules(
         (r"First ?Name", "given_name"),
@@ -213,9 +363,14 @@ _SIGNATURES: dict[str, set[str]] = {
                "e-mail 1 - label", "phone 1 - value", "organization 1 - name",
                "organization name", "labels", "address 1 - formatted"},
     "outlook": {"e-mail address", "e-mail 2 address", "business phone", "mobile phone",
-                "business street", "home street", "job title", "company", "e-mail type"},
+                "business street", "home street", "job title", "company", "e-mail type",
+                "business country", "business country/region", "personal web page", "business fax"},
     "thunderbird": {"display name", "primary email", "secondary email", "mobile number",
-                    "work zipcode", "screen name", "web page 1"},
+                    "work zipcode", "screen name", "web page 1", "birth year", "pager number"},
+    "yahoo": {"messenger id", "alternate email 1", "alternate email 2", "yahoo! phone",
+              "personal website", "business website", "work zip", "home zip", "distribution lists"},
+    "roundcube": {"email home", "email work", "email other", "phone video", "website home page",
+                  "website blog", "website profile", "im jabber", "im skype", "maiden name"},
     "hubspot": {"firstname", "lastname", "jobtitle", "lifecyclestage", "record id",
                 "lifecycle stage", "contact owner", "hubspot_owner_id", "hs_object_id"},
     "pipedrive": {"person - name", "person - email", "person - phone", "organization - name",
@@ -236,6 +391,10 @@ for _target, _names in {
     "phone": "phone|telephone|tel|phone number|mobile|mobile phone|mobile number|cell|"
     "cell phone|work phone|home phone|business phone|phone 1|phone 2|phone 1 number|"
     "phone 2 number|contact number|contact numbers|phones",
+    "phone@fax": "fax|fax number|fax phone|telefax",
+    "phone@work,fax": "business fax|work fax|office fax",
+    "phone@home,fax": "home fax",
+    "phone@pager": "pager|pager number|beeper",
     "company": "company|company name|organization|organisation|org|account|account name|employer|business",
     "title": "title|job title|jobtitle|position|role|job",
     "tags": "tags|tag|labels|label|groups|group|categories|category",
@@ -281,7 +440,11 @@ def _preset_target(preset: str, column: str) -> str | None:
     for pattern, target in PRESETS[preset]:
         m = pattern.fullmatch(column.strip())
         if m:
-            return target + m.group(1).strip() if target == "field:" else target
+            if target == "field:":
+                return target + m.group(1).strip()
+            if target.endswith(("#", "_")):  # email#1, field:custom_1: the column's number
+                return target + m.group(1).strip().lower().replace(" ", "_")
+            return target
     return None
 
 
@@ -303,7 +466,7 @@ def detect_preset(header: list[str]) -> str | None:
 
 def _check_target(target: str) -> str:
     target = target.strip()
-    if target in FIELDS:
+    if target in FIELDS or _GROUPED.fullmatch(target):
         return target
     if target.startswith("field:") and target[6:].strip():
         return "field:" + target[6:].strip()
@@ -345,6 +508,27 @@ def parse_map_option(text: str) -> tuple[str, str]:
     return column.strip(), _check_target(target)
 
 
+#: a comma that starts another ``COLUMN=FIELD`` (not the one inside ``phone@work,fax``)
+_NEXT_PAIR = re.compile(r",(?=[^,=]+=)")
+
+
+def parse_map_options(texts: list[str]) -> dict[str, str]:
+    """Every ``--map``: each one ``COLUMN=FIELD``, or several joined by commas
+    (``1=name,2=email``); a column whose name holds a comma is still one pair
+    (``Name, full=name``)."""
+    found: dict[str, str] = {}
+    for text in texts:
+        pieces = _NEXT_PAIR.split(text)
+        pairs = None
+        if len(pieces) > 1:
+            try:
+                pairs = [parse_map_option(piece) for piece in pieces]
+            except InvalidInput:
+                pairs = None  # not a list of pairs: the whole text is one
+        found.update(pairs or [parse_map_option(text)])
+    return found
+
+
 # ------------------------------------------------------------------ rows
 
 
@@ -381,8 +565,11 @@ def _tag_parts(value: str) -> tuple[str, ...]:
     """The tags of one cell; cached, since a file repeats a few tag cells over and over."""
     out: list[str] = []
     for part in _TAG_SPLIT.split(value):
-        tag = part.strip().removeprefix("* ").strip()
-        if tag and tag != "My Contacts" and tag not in out:  # Google's implicit system group
+        tag = part.strip()
+        if tag == "* My Contacts":  # legacy Gmail's implicit system group (a tag "My Contacts" stays)
+            continue
+        tag = tag.removeprefix("* ").strip()
+        if tag and tag not in out:
             out.append(tag)
     return tuple(out)
 
@@ -396,9 +583,11 @@ def _birthday(value: str) -> str:
 
 
 # How a mapping target is collected from a row (see _collect)
-_SINGLE, _CUSTOM, _TAGS, _EMAIL, _PHONE = range(5)
+_SINGLE, _CUSTOM, _TAGS, _EMAIL, _PHONE, _GROUP = range(6)
 _KINDS = {"tags": _TAGS, "email": _EMAIL, "phone": _PHONE}
-Plan = list[tuple[str, int, str]]
+#: ``(column, kind, key)``: the key is the target, or for ``_GROUP`` (group, slot, part, label)
+Plan = list[tuple[str, int, Any]]
+Groups = dict[tuple[str, str], dict[str, str]]
 _PLAN: list[tuple[dict[str, str], Plan]] = []
 
 
@@ -412,8 +601,14 @@ def _plan(mapping: dict[str, str]) -> Plan:
     for column, target in mapping.items():
         if target == "ignore":
             continue
+        grouped = _GROUPED.fullmatch(target) if ("@" in target or "#" in target) else None
         if target.startswith("field:"):
             plan.append((column, _CUSTOM, target[6:]))
+        elif grouped:
+            group, part = _GROUP_PART[grouped.group(1)]
+            label = grouped.group(2)
+            slot = f"@{label}" if label is not None else f"#{grouped.group(3)}"
+            plan.append((column, _GROUP, (group, slot, part, label)))
         else:
             plan.append((column, _KINDS.get(target, _SINGLE), target))
     _PLAN[:] = [(dict(mapping), plan)]
@@ -422,13 +617,15 @@ def _plan(mapping: dict[str, str]) -> Plan:
 
 def _collect(
     row: dict[str, str], mapping: dict[str, str]
-) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
-    """Gather (single-valued targets: first non-empty wins, multi-valued, custom fields)."""
+) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str], Groups]:
+    """Gather (single-valued targets: first non-empty wins, multi-valued, custom fields, the
+    parts of each labelled or numbered group by (group, slot), in the file's order)."""
     single: dict[str, str] = {}
     emails: list[str] = []
     phones: list[str] = []
     tags: list[str] = []
     custom: dict[str, str] = {}
+    groups: Groups = {}
     for column, kind, key in _plan(mapping):
         raw = row.get(column)
         if not raw:
@@ -446,9 +643,101 @@ def _collect(
                     found.append(item)
         elif kind == _TAGS:
             tags += [t for t in _tag_parts(value) if t not in tags]
+        elif kind == _GROUP:
+            group, slot, part, label = key
+            parts = groups.setdefault((group, slot), {} if label is None else {"label": label})
+            if part == "street" and part in parts:
+                parts[part] += "\n" + value  # Address 2, PO Box, Extended Address: more lines
+            else:
+                parts.setdefault(part, value)
         else:
             custom.setdefault(key, value)
-    return single, {"email": emails, "phone": phones, "tags": tags}, custom
+    return single, {"email": emails, "phone": phones, "tags": tags}, custom, groups
+
+
+#: how address books name what a vCard calls by its TYPE
+_LABEL_SYNONYMS = {"mobile": "cell", "business": "work", "personal": "home", "primary": "main",
+                   "homefax": "home,fax", "workfax": "work,fax", "otherfax": "other,fax"}  # fmt: skip
+
+
+def label_text(text: str | None) -> str | None:
+    """A label as minicrm keeps it: TYPE words lower-case (Google's ``* Home`` is ``home``,
+    ``Work Fax`` is ``work,fax``, ``Mobile`` is ``cell``), any other label as written."""
+    return _label_text(text) if text else None
+
+
+@lru_cache(maxsize=1024)
+def _label_text(text: str) -> str | None:
+    """``label_text``, cached: a file repeats a few labels over and over."""
+    text = text.strip().removeprefix("*").strip()
+    words = [_LABEL_SYNONYMS.get(w, w) for w in re.split(r"[\s,/]+", text.lower()) if w]
+    kept = list(dict.fromkeys(",".join(words).split(","))) if words else []
+    if kept and all(w in LABEL_WORDS for w in kept):
+        return ",".join(kept)
+    return text or None
+
+
+def _apply_groups(rec: ContactRecord, groups: Groups) -> None:
+    """Add the labelled emails, phones, URLs and addresses of a row to ``rec``."""
+    for (group, _slot), parts in groups.items():
+        raw_label = parts.get("label")
+        label = _label_text(raw_label) if raw_label else None
+        if group == "address":
+            if len(parts) == (raw_label is not None):  # a label and nothing to label
+                continue
+            address: dict[str, str | None] = {"label": label, **{k: parts.get(k) for k in _ADDRESS_PARTS}}
+            if rec.street or rec.city or rec.region or rec.postcode or rec.country:
+                if address not in rec.addresses:
+                    rec.addresses.append(address)
+                continue
+            rec.address_label = label
+            rec.street, rec.city, rec.region = address["street"], address["city"], address["region"]
+            rec.postcode, rec.country = address["postcode"], address["country"]
+            continue
+        value = parts.get("value")
+        if not value:
+            continue
+        for item in _split_multi(value):
+            if group == "website":
+                if rec.website is None:
+                    rec.website = item
+                elif item != rec.website and item not in rec.urls:
+                    rec.urls.append(item)
+            elif group == "email":
+                if not any(item.lower() == x.lower() for x in rec.emails):
+                    rec.emails.append(item)
+                    if label:
+                        rec.email_labels[item] = label
+            elif item not in rec.phones:
+                rec.phones.append(item)
+                if label:
+                    rec.phone_labels[item] = label
+    labels = rec.phone_labels
+    if labels and rec.phones and _NOT_TO_CALL.search(labels.get(rec.phones[0], "")):
+        # the contact's phone is one to call, not the fax that Outlook lists first
+        first = next((p for p in rec.phones if not _NOT_TO_CALL.search(labels.get(p, ""))), None)
+        if first is not None:
+            rec.phones.remove(first)
+            rec.phones.insert(0, first)
+
+
+_NOT_TO_CALL = re.compile(r"\b(fax|pager)\b")
+
+
+def _birthday_of_parts(single: dict[str, str], line: int) -> str | None:
+    """Thunderbird's Birth Year, Month and Day as one date (``--MM-DD`` without a year)."""
+    year, month, day = single.get("birth_year"), single.get("birth_month"), single.get("birth_day")
+    if not (month and day):
+        return None
+    from datetime import date
+
+    try:
+        y, m, d = int(year) if year else None, int(month), int(day)
+        date(y or 2000, m, d)
+    except ValueError:
+        shown = "-".join(p for p in (year, month, day) if p)
+        raise InvalidInput(f"line {line}: invalid birthday {shown!r} (Birth Year, Month, Day)") from None
+    return f"{y:04d}-{m:02d}-{d:02d}" if y else f"--{m:02d}-{d:02d}"
 
 
 def _person_name(single: dict[str, str]) -> str:
@@ -483,12 +772,15 @@ def row_to_contact(
     """
     if own_export:
         row = {k: unneutralize_cell(v) if v else v for k, v in row.items()}
-    single, multi, custom = _collect(row, mapping)
+    single, multi, custom, groups = _collect(row, mapping)
     name = _person_name(single) or single.get("company") or next(iter(multi["email"]), "")
+    if not name and groups:
+        name = next((p["value"] for (g, _), p in groups.items() if g == "email" and p.get("value")), "")
+        name = next(iter(_split_multi(name)), "")
     if not name:
         raise InvalidInput(f"line {line}: no name, email or company")
     get = single.get
-    bday = get("birthday")
+    bday = get("birthday") or (_birthday_of_parts(single, line) if "birth_month" in single else None)
     rec = ContactRecord(
         name=name,
         given_name=get("given_name"),
@@ -521,12 +813,23 @@ def row_to_contact(
         photo=get("photo"),
         uid=get("uid"),
     )
-    if _JSON_CELLS.keys() & single.keys():  # minicrm's own export
+    own = own_export or bool(_JSON_CELLS.keys() & single.keys())  # minicrm's own export
+    if own:
+        if own_export and row.get("tags") and ";" in row["tags"]:  # its tags are split on commas only
+            rec.tags = list(dict.fromkeys(t.strip() for t in row["tags"].split(",") if t.strip()))
         rec.email_labels = _json_cell(single, "email_labels", line, dict)
         rec.phone_labels = _json_cell(single, "phone_labels", line, dict)
         rec.phone_exts = _json_cell(single, "phone_exts", line, dict)
         rec.addresses = _json_cell(single, "addresses", line, list)
         rec.extra = _json_cell(single, "card_extra", line, list)
+        notes = single.get("notes")
+        if notes and notes.startswith("[") and notes.endswith("]"):  # its notes, a JSON list
+            bodies = _json_cell(single, "notes", line, list)
+            if not all(isinstance(b, str) for b in bodies):
+                raise InvalidInput(f"line {line}: notes is not a JSON list of texts: {notes[:40]!r}")
+            rec.notes, rec.more_notes = (bodies[0], bodies[1:]) if bodies else (None, [])
+    if groups:
+        _apply_groups(rec, groups)
     return rec
 
 
@@ -540,7 +843,7 @@ def _domain_of(url: str | None) -> str | None:
 
 def row_to_company(row: dict[str, str], mapping: dict[str, str], line: int) -> CompanyRecord:
     """Build a company from one CSV row (name from ``name`` or ``company``)."""
-    single, multi, custom = _collect(row, mapping)
+    single, multi, custom, _ = _collect(row, mapping)
     name = single.get("name") or single.get("company")
     if not name:
         raise InvalidInput(f"line {line}: no company name")
@@ -563,7 +866,7 @@ def row_to_company(row: dict[str, str], mapping: dict[str, str], line: int) -> C
 
 def row_to_deal(row: dict[str, str], mapping: dict[str, str], line: int) -> DealRecord:
     """Build a deal from one CSV row (title from ``title`` or ``name``)."""
-    single, multi, custom = _collect(row, mapping)
+    single, multi, custom, _ = _collect(row, mapping)
     title = single.get("title") or single.get("name")
     if not title:
         raise InvalidInput(f"line {line}: no deal title")

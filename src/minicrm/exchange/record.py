@@ -11,6 +11,13 @@ from dataclasses import dataclass, field
 #: the product id minicrm writes into its vCards and iCalendar files
 PRODID = "-//minicrm//minicrm//EN"
 
+#: the words a label of an email, phone or address is made of (vCard TYPE values, lower-case:
+#: ``work``, ``home,fax``); any other label is the source's own (``Clube``)
+LABEL_WORDS = frozenset({
+    "work", "home", "cell", "fax", "pager", "other", "voice", "text", "video", "textphone", "main",
+    "iphone", "msg", "bbs", "modem", "car", "isdn", "pcs", "postal", "parcel", "dom", "intl",
+})  # fmt: skip
+
 
 @dataclass
 class ContactRecord:

@@ -26,9 +26,9 @@ from typing import Any
 import vobject
 
 from minicrm.core.errors import InvalidInput
-from minicrm.exchange.record import PRODID, ContactRecord
+from minicrm.exchange.record import LABEL_WORDS, PRODID, ContactRecord
 
-__all__ = ["parse_vcards", "read_vcards", "write_vcard"]
+__all__ = ["VcardFiles", "parse_vcards", "read_vcard_files", "read_vcards", "write_vcard"]
 
 # Properties with a field of their own; every other property of a card (X-*, IMPP, GEO, ROLE,
 # KEY, ...) is kept as it came (``ContactRecord.extra``) and written back; VERSION and PRODID
@@ -119,12 +119,13 @@ def _head_of(line: bytes) -> bytes:
     return line
 
 
-def _logical_lines(lines: list[bytes]) -> list[bytes]:
+def _logical_lines(lines: list[bytes], starts: list[int] | None = None) -> list[bytes]:
     """Unfold at byte level so that folds splitting a multi-byte character are repaired.
 
     Handles RFC folding (leading space/tab), quoted-printable soft breaks (``=`` at the end
     of a QP value joins the next physical line verbatim) and the Microsoft 2.1 habit of
-    ending a line with a backslash to continue an address on the next line.
+    ending a line with a backslash to continue an address on the next line. ``starts``, when
+    given, receives the physical (1-based) line each logical line begins on.
     """
     out: list[bytes] = []
     i = 0
@@ -137,6 +138,8 @@ def _logical_lines(lines: list[bytes]) -> list[bytes]:
         if line[:1] in (b" ", b"\t") and out:
             out[-1] += line[1:]
             continue
+        if starts is not None:
+            starts.append(i)
         cur = line
         qp = _is_qp(_head_of(cur)) and b":" in cur
         while i < n:
@@ -311,15 +314,18 @@ def _cards_from_bytes(data: bytes) -> list[_Card]:
     if not data or not data.strip(b" \t\r\n\x00"):
         raise InvalidInput("empty vCard file")
     data, forced_utf8 = _to_utf8_if_utf16(data)
-    logical = _logical_lines(_split_lines(data))
+    starts: list[int] = []
+    logical = _logical_lines(_split_lines(data), starts)
     cards: list[_Card] = []
     raw_card: list[bytes] | None = None
-    for line in logical:
+    begun = 0  # the line of the open card's BEGIN:VCARD
+    for line, at in zip(logical, starts, strict=True):
         up = line.strip().upper()
         if up == b"BEGIN:VCARD":
             if raw_card is not None:
-                raise InvalidInput(f"truncated vCard: card {len(cards) + 1} has no END:VCARD")
+                raise InvalidInput(f"line {begun}: truncated vCard: card {len(cards) + 1} has no END:VCARD")
             raw_card = []
+            begun = at
             continue
         if up == b"END:VCARD":
             if raw_card is not None:
@@ -329,7 +335,7 @@ def _cards_from_bytes(data: bytes) -> list[_Card]:
         if raw_card is not None:
             raw_card.append(line)
     if raw_card is not None:
-        raise InvalidInput(f"truncated vCard: card {len(cards) + 1} has no END:VCARD")
+        raise InvalidInput(f"line {begun}: truncated vCard: card {len(cards) + 1} has no END:VCARD")
     if not cards:
         raise InvalidInput("not a vCard file: no BEGIN:VCARD ... END:VCARD found")
     return cards
@@ -704,24 +710,53 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
     return records
 
 
-def read_vcards(path: Path) -> list[ContactRecord]:
-    """Read a .vcf file, or every .vcf/.vcard file (sorted by name) in a directory."""
+@dataclass
+class VcardFiles:
+    """The cards of a file or a directory: ``files[i]`` is the name of the file that held
+    ``records[i]``; ``broken`` says why each unreadable file of a directory was skipped
+    (``b.vcf: line 3: truncated vCard: …``)."""
+
+    records: list[ContactRecord] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)
+
+
+def read_vcard_files(path: Path) -> VcardFiles:
+    """Read a .vcf file, or every .vcf/.vcard file (sorted by name) in a directory; a file that
+    cannot be read or parsed goes to ``broken`` with its name (and line) and the rest is read."""
+    from minicrm.core.text import inert
+
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".vcf", ".vcard"))
         if not files:
             raise InvalidInput(f"no .vcf files in {path}")
-        out: list[ContactRecord] = []
-        for f in files:
-            try:
-                out.extend(parse_vcards(f.read_bytes()))
-            except InvalidInput as exc:
-                raise InvalidInput(f"{f.name}: {exc}") from exc
-        return out
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return parse_vcards(data)
+    else:
+        files = [path]
+    out = VcardFiles()
+    for f in files:
+        name = inert(f.name)
+        try:
+            data = f.read_bytes()
+        except OSError as exc:
+            out.broken.append(f"cannot read {f if f is path else name}: {exc.strerror or exc}")
+            continue
+        try:
+            cards = parse_vcards(data)
+        except InvalidInput as exc:
+            out.broken.append(f"{name}: {exc}")
+            continue
+        out.records.extend(cards)
+        out.files.extend([name] * len(cards))
+    return out
+
+
+def read_vcards(path: Path) -> list[ContactRecord]:
+    """Read a .vcf file, or every .vcf/.vcard file (sorted by name) in a directory; the first
+    file that cannot be read is an error."""
+    found = read_vcard_files(path)
+    if found.broken:
+        raise InvalidInput(found.broken[0])
+    return found.records
 
 
 # ------------------------------------------------------------------ writing
@@ -753,10 +788,7 @@ def _w_struct(parts: Iterable[str | None]) -> str:
 
 
 #: TYPE values a label may be written as (anything else is written as Apple's X-ABLabel)
-_TYPE_WORDS = {
-    "work", "home", "cell", "fax", "pager", "other", "voice", "text", "video", "textphone", "main",
-    "iphone", "msg", "bbs", "modem", "car", "isdn", "pcs", "postal", "parcel", "dom", "intl",
-}  # fmt: skip
+_TYPE_WORDS = LABEL_WORDS
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|--\d{2}-\d{2}")
 _DIALABLE = re.compile(r"\+?[0-9]+")
 

@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from minicrm.services.contacts.queries import ContactQuery
 from minicrm.services.dto.common import CONTACT_STATUSES
+from minicrm.tui.format import split_tags, tags_text
 from minicrm.tui.modals import Dialog, Field, check_tags
 from minicrm.tui.safe import text
 from minicrm.tui.work import run_db
@@ -123,7 +124,7 @@ class FilterModal(Dialog):
                         compact=True,
                         id="segment",
                     )
-                yield Field("Tags", " ".join(c.tags), check=check_tags, id="f-tags")
+                yield Field("Tags", tags_text(c.tags), check=check_tags, id="f-tags")
                 with Horizontal(classes="field-row field"):
                     yield Label("Status", classes="field-label")
                     yield Select[str](
@@ -171,7 +172,7 @@ class FilterModal(Dialog):
         self.dismiss(
             ListFilter(
                 segment=segment if isinstance(segment, str) else None,
-                tags=tuple(self._text("tags").replace(",", " ").split()),
+                tags=split_tags(self._text("tags")),
                 status=status if isinstance(status, str) else None,
                 owner=self._text("owner") or None,
                 company=self._text("company") or None,

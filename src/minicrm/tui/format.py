@@ -43,3 +43,17 @@ def due(f: FollowUp, tz: tzinfo, today: date) -> str:
     local = f.due_at.astimezone(tz)
     text = day(local.date(), today)
     return text if f.all_day else f"{text} {local:%H:%M}"
+
+
+def tags_text(tags: tuple[str, ...] | list[str]) -> str:
+    """Tags as a field shows them: ``vip, lisbon``; a tag of several words keeps its field in
+    comma mode (``My Contacts,``), so that saving it unchanged keeps it one tag."""
+    text = ", ".join(tags)
+    return text + "," if len(tags) == 1 and " " in tags[0] else text
+
+
+def split_tags(text: str) -> tuple[str, ...]:
+    """The tags typed in a field: split on commas when there is one (``My Contacts, vip``),
+    else on blanks (``vip lisbon``)."""
+    parts = text.split(",") if "," in text else text.split()
+    return tuple(p.strip() for p in parts if p.strip())

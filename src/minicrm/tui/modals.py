@@ -23,6 +23,7 @@ from minicrm.core.errors import InvalidInput
 from minicrm.services.dto import Contact
 from minicrm.services.history.interactions import LOGGABLE
 from minicrm.services.kernel.validation import normalize_email, normalize_phone, normalize_tags
+from minicrm.tui import format as fmt
 from minicrm.tui import safe
 
 Check = Callable[[str], str | None]  # returns an error message or None
@@ -312,7 +313,7 @@ class ContactModal(Dialog):
                 yield Field("Title", (c.title or "") if c else "", id="f-title")
                 yield Field(
                     "Tags",
-                    ", ".join(c.tags) if c else "",
+                    fmt.tags_text(c.tags) if c else "",
                     check=check_tags,
                     id="f-tags",
                     placeholder="e.g. vip, lisbon",

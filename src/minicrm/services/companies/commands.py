@@ -12,10 +12,17 @@ from minicrm.services.dto import UNSET, Address, Company, CompanyCreate, Company
 from minicrm.services.history.versions import check_version, written
 from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.refs import find_company_exact, resolve_company
-from minicrm.services.kernel.tags import tags_of
+from minicrm.services.kernel.tags import stored_tag, tags_of
 from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.services.kernel.users import check_owner
-from minicrm.services.kernel.validation import check_fields, normalize_tags, optional_text, require_text
+from minicrm.services.kernel.validation import (
+    check_fields,
+    normalize_tags,
+    optional_text,
+    require_text,
+    unique_tags,
+    without_tags,
+)
 from minicrm.store import db as db_layer
 from minicrm.store.records.base import unlinked_rows
 from minicrm.store.records.companies import CHILDREN as COMPANY_CHILDREN
@@ -105,7 +112,7 @@ def list_companies(
         where.append(
             "co.id IN (SELECT l.company_id FROM company_tag l JOIN tag t ON t.id = l.tag_id WHERE t.name = ?)"
         )
-        params.append(tag)
+        params.append(stored_tag(ctx.db, tag))
     if search is not None:
         sub, sub_params = search_index.match_sql(ctx, search, "company")
         where.append(f"co.id IN ({sub})")
@@ -197,8 +204,9 @@ def edit(ctx: Context, ref: str, patch: CompanyPatch) -> Company:
             row["owner"] = check_owner(uow.ctx, patch.owner)
         if patch.tags is not UNSET:
             tags = list(normalize_tags(patch.tags))
-        removed = set(normalize_tags(patch.remove_tags))
-        tags = [t for t in dict.fromkeys([*tags, *normalize_tags(patch.add_tags)]) if t not in removed]
+        tags = without_tags(
+            unique_tags([*tags, *normalize_tags(patch.add_tags)]), normalize_tags(patch.remove_tags)
+        )
         fields.update(check_fields(patch.fields))
         if {**row, "tags": sorted(tags), "fields": fields} == {
             **{k: before[k] for k in _COLUMNS},

@@ -34,6 +34,8 @@ from minicrm.services.kernel.validation import (
     require_text,
     split_extension,
     unique_ci,
+    unique_tags,
+    without_tags,
 )
 from minicrm.store.records.base import unlinked_rows
 from minicrm.store.records.contacts import COLUMNS as _COLUMNS
@@ -197,8 +199,9 @@ def _edit_one(uow: UnitOfWork, ref: str | int, patch: ContactPatch) -> int:
     phones = list(dict.fromkeys([*phones, *(_phone(p, ctx.config.region, exts) for p in patch.add_phones)]))
     if patch.tags is not UNSET:
         tags = list(normalize_tags(patch.tags))
-    removed = set(normalize_tags(patch.remove_tags))
-    tags = [t for t in dict.fromkeys([*tags, *normalize_tags(patch.add_tags)]) if t not in removed]
+    tags = without_tags(
+        unique_tags([*tags, *normalize_tags(patch.add_tags)]), normalize_tags(patch.remove_tags)
+    )
     fields.update(check_fields(patch.fields))
     new_emails = [e for e in emails if e.lower() not in {x.lower() for x in before["emails"]}]
     _refuse_duplicate_emails(uow.ctx, new_emails, contact_id)

@@ -14,7 +14,7 @@ from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.services.dto.common import CONTACT_STATUSES, Address
 from minicrm.services.dto.contacts import Contact
 from minicrm.services.kernel.refs import resolve_company, resolve_contact
-from minicrm.services.kernel.tags import tags_of
+from minicrm.services.kernel.tags import stored_tag, tags_of
 from minicrm.services.kernel.validation import check_choice, check_field_key, normalize_tags
 from minicrm.store import db as db_layer
 
@@ -221,7 +221,7 @@ def query_sql(ctx: Context, q: ContactQuery) -> tuple[str, list[Any]]:
             "c.id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.name "
             "= ?)"
         )
-        params.append(tag)
+        params.append(stored_tag(ctx.db, tag))
     if q.company:
         where.append("c.company_id = ?")
         params.append(resolve_company(ctx, q.company))

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from minicrm.core.clock import from_db, to_db
 from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.services.dto.due import CadenceDue
+from minicrm.services.kernel.tags import stored_tag
 from minicrm.services.kernel.unit_of_work import UnitOfWork
 from minicrm.services.kernel.validation import normalize_tag
 
@@ -57,7 +58,7 @@ def list_rules(ctx: Context) -> list[CadenceRule]:
 
 
 def get_rule(ctx: Context, tag: str) -> CadenceRule:
-    name = normalize_tag(tag)
+    name = stored_tag(ctx.db, normalize_tag(tag))
     row = ctx.db.one("SELECT * FROM cadence_rule WHERE tag = ?", (name,))
     if row is None:
         raise NotFound(f"no cadence rule for tag {name!r}")
@@ -66,7 +67,7 @@ def get_rule(ctx: Context, tag: str) -> CadenceRule:
 
 def set_rule(ctx: Context, tag: str, ideal: Duration, maximum: Duration | None = None) -> CadenceRule:
     """Create or change the rule for ``tag``; the tag must exist (be on some record)."""
-    name = normalize_tag(tag)
+    name = stored_tag(ctx.db, normalize_tag(tag))
     ideal_days = window_days(ideal)
     max_days = window_days(maximum, "maximum") if maximum else None
     if max_days is not None and max_days < ideal_days:

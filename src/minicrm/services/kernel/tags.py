@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 # the tag records live in the store (``uow.tags`` writes them); re-exported for the readers
+from minicrm.store.records.tags import stored_tag as stored_tag
 from minicrm.store.records.tags import tags_of as tags_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from minicrm.core.errors import InvalidInput
+from minicrm.core.tags import tag_key, tag_spelling
 
 #: the longest a name, title or other one-line value may be (characters)
 LINE_MAX = 500
@@ -91,9 +91,9 @@ def phone_key(value: str) -> str:
 
 
 def normalize_tag(value: str) -> str:
-    """Tags are lower-case, trimmed, inner spaces become '-': ``VIP Client`` → ``vip-client``."""
-    text = unicodedata.normalize("NFC", value).strip().lower()
-    text = re.sub(r"\s+", "-", text).strip("#")
+    """A tag as written, trimmed (``VIP Client`` stays ``VIP Client``); ``core.tags`` says which
+    spellings are one tag."""
+    text = tag_spelling(value)
     if not text:
         raise InvalidInput(f"invalid tag {value!r}")
     if "\x00" in text or "," in text:
@@ -102,12 +102,29 @@ def normalize_tag(value: str) -> str:
 
 
 def normalize_tags(values: Iterable[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
+    """The tags of ``values`` (each may hold several, comma-separated), each once: of two
+    spellings of one tag (``VIP``, ``vip``) the first."""
+    seen: dict[str, str] = {}
     for value in values:
-        for part in value.split(","):  # "VIP Client, hot" is two tags: vip-client and hot
+        for part in value.split(","):  # "VIP Client, hot" is two tags: VIP Client and hot
             if part.strip():
-                seen.setdefault(normalize_tag(part), None)
-    return tuple(seen)
+                tag = normalize_tag(part)
+                seen.setdefault(tag_key(tag), tag)
+    return tuple(seen.values())
+
+
+def unique_tags(names: Iterable[str]) -> list[str]:
+    """Stored tags united (a merge, an import into a contact): each tag once, first spelling."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(tag_key(name), name)
+    return list(seen.values())
+
+
+def without_tags(names: Iterable[str], removed: Iterable[str]) -> list[str]:
+    """``names`` less the tags of ``removed``, whatever their spelling."""
+    gone = {tag_key(t) for t in removed}
+    return [t for t in names if tag_key(t) not in gone]
 
 
 def check_choice(value: str, choices: Iterable[str], what: str) -> str:

@@ -56,6 +56,8 @@ CONTACT_HEADER = [
     "card_extra",
     "photo",
     "uid",
+    # the bodies of the contact's notes, oldest first (a JSON list)
+    "notes",
 ]
 COMPANY_HEADER = [
     "id",
@@ -132,51 +134,56 @@ def csv_rows(ctx: Context, kind: str) -> tuple[list[str], Iterator[dict[str, Any
         header = CONTACT_HEADER + [f"field:{k}" for k in extra]
 
         def contact_rows() -> Iterator[dict[str, Any]]:
-            for c in iter_contacts(ctx):
-                row: dict[str, Any] = {
-                    "id": c.id,
-                    "name": c.name,
-                    "given_name": c.given_name,
-                    "family_name": c.family_name,
-                    "emails": MULTI_SEPARATOR.join(c.emails),
-                    "phones": MULTI_SEPARATOR.join(c.phones),
-                    "company": c.company,
-                    "title": c.title,
-                    "tags": ", ".join(c.tags),
-                    "status": c.status,
-                    "source": c.source,
-                    "owner": c.owner,
-                    "street": c.address.street,
-                    "city": c.address.city,
-                    "region": c.address.region,
-                    "postcode": c.address.postcode,
-                    "country": c.address.country,
-                    "created_at": c.created_at.astimezone(tz).isoformat(),
-                    "updated_at": c.updated_at.astimezone(tz).isoformat(),
-                    "name_prefix": c.name_prefix,
-                    "middle_name": c.middle_name,
-                    "name_suffix": c.name_suffix,
-                    "nickname": c.nickname,
-                    "department": c.department,
-                    "address_label": c.address.label,
-                    "email_labels": _json(c.email_labels),
-                    "phone_labels": _json(c.phone_labels),
-                    "phone_exts": _json(c.phone_exts),
-                    "addresses": _json(
-                        [
-                            {
-                                k: getattr(a, k)
-                                for k in ("label", "street", "city", "region", "postcode", "country")
-                            }
-                            for a in c.more_addresses
-                        ]
-                    ),
-                    "card_extra": _json(list(c.card_extra)),
-                    "photo": c.photo,
-                    "uid": c.uid,
-                }
-                row.update({f"field:{k}": v for k, v in c.fields.items()})
-                yield row
+            for page in _pages(iter_contacts(ctx)):
+                notes = notes_of(ctx, [c.id for c in page])
+                yield from (contact_row(c, notes.get(c.id, [])) for c in page)
+
+        def contact_row(c: Contact, notes: list[str]) -> dict[str, Any]:
+            row: dict[str, Any] = {
+                "id": c.id,
+                "name": c.name,
+                "given_name": c.given_name,
+                "family_name": c.family_name,
+                "emails": MULTI_SEPARATOR.join(c.emails),
+                "phones": MULTI_SEPARATOR.join(c.phones),
+                "company": c.company,
+                "title": c.title,
+                "tags": ", ".join(c.tags),
+                "status": c.status,
+                "source": c.source,
+                "owner": c.owner,
+                "street": c.address.street,
+                "city": c.address.city,
+                "region": c.address.region,
+                "postcode": c.address.postcode,
+                "country": c.address.country,
+                "created_at": c.created_at.astimezone(tz).isoformat(),
+                "updated_at": c.updated_at.astimezone(tz).isoformat(),
+                "name_prefix": c.name_prefix,
+                "middle_name": c.middle_name,
+                "name_suffix": c.name_suffix,
+                "nickname": c.nickname,
+                "department": c.department,
+                "address_label": c.address.label,
+                "email_labels": _json(c.email_labels),
+                "phone_labels": _json(c.phone_labels),
+                "phone_exts": _json(c.phone_exts),
+                "addresses": _json(
+                    [
+                        {
+                            k: getattr(a, k)
+                            for k in ("label", "street", "city", "region", "postcode", "country")
+                        }
+                        for a in c.more_addresses
+                    ]
+                ),
+                "card_extra": _json(list(c.card_extra)),
+                "photo": c.photo,
+                "uid": c.uid,
+                "notes": _json(notes),
+            }
+            row.update({f"field:{k}": v for k, v in c.fields.items()})
+            return row
 
         return header, contact_rows()
     if kind == "companies":

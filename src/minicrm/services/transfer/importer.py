@@ -40,6 +40,8 @@ from minicrm.services.kernel.validation import (
     optional_text,
     split_extension,
     unique_ci,
+    unique_tags,
+    without_tags,
 )
 from minicrm.services.transfer.bulk import (
     create_indexes,
@@ -121,6 +123,8 @@ class ImportEvent:
     reason: str = ""
     entity_id: int | None = None
     row: dict[str, str] | None = None
+    #: where the record is when ``line`` alone does not say (``a.vcf card 2`` in a directory)
+    place: str = ""
 
 
 @dataclass
@@ -133,6 +137,8 @@ class ImportSummary:
     header: list[str] = field(default_factory=list)
     #: the file's columns that nothing imports (mapped to ``ignore``), in the file's order
     ignored: list[str] = field(default_factory=list)
+    #: the files of a directory that could not be read (``a.vcf: line 3: reason``), skipped
+    broken: list[str] = field(default_factory=list)
 
     def count(self, action: str) -> None:
         if action == "created":  # once per row of a million-row import: no getattr/setattr
@@ -237,14 +243,37 @@ def import_vcard(
     on_event: EventSink | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    from minicrm.exchange.vcard import read_vcards
+    """Import a .vcf file, or every readable .vcf of a directory: a directory's broken files are
+    skipped and listed in ``summary.broken``, its cards' events say which file (``place``)."""
+    from minicrm.exchange.vcard import read_vcard_files
 
     on_duplicate = check_choice(on_duplicate, ON_DUPLICATE, "--on-duplicate")
-    cards = read_vcards(path)
-    records: Iterator[tuple[int, dict[str, str], Any]] = (
-        (rec.line or i, {}, rec) for i, rec in enumerate(cards, 1)
-    )
-    summary = ImportSummary(dry_run=dry_run)
+    found = read_vcard_files(path)
+    if not path.is_dir():
+        if found.broken:
+            raise InvalidInput(found.broken[0])
+        records: Iterable[tuple[int, dict[str, str], Any]] = (
+            (rec.line or i, {}, rec) for i, rec in enumerate(found.records, 1)
+        )
+        where: Callable[[int], str] | None = None
+    else:
+        # a running number across the files, each event told its file and card back
+        places = [
+            f"{name} card {rec.line or 1}" for rec, name in zip(found.records, found.files, strict=True)
+        ]
+        records = ((i, {}, rec) for i, rec in enumerate(found.records, 1))
+
+        def where(seq: int) -> str:
+            return places[seq - 1]
+
+        if on_event is not None:
+            sink = on_event
+
+            def on_event(event: ImportEvent) -> None:
+                event.place = places[event.line - 1]
+                sink(event)
+
+    summary = ImportSummary(dry_run=dry_run, broken=found.broken)
     return _run(
         ctx,
         f"import vcard {_shown(path)}",
@@ -255,6 +284,7 @@ def import_vcard(
         dry_run,
         on_event,
         progress,
+        where,
     )
 
 
@@ -268,6 +298,7 @@ def _run(
     dry_run: bool,
     on_event: EventSink | None,
     progress: Progress | None,
+    where: Callable[[int], str] | None = None,
 ) -> ImportSummary:
     def emit(event: ImportEvent) -> None:
         summary.count(event.action)
@@ -287,6 +318,8 @@ def _run(
                 "companies": CompanyWriter,
                 "deals": DealWriter,
             }[kind](uow, on_duplicate, emit)
+            if where is not None:
+                writer.where = where
             done = 0
             for line, row, rec in records:
                 if isinstance(rec, MinicrmError):
@@ -324,6 +357,10 @@ def _reason(exc: MinicrmError) -> str:
     return text.split(": ", 1)[1] if text.startswith("line ") and ": " in text else text
 
 
+def _line_label(line: int) -> str:
+    return f"line {line}"
+
+
 def _row_label(row: dict[str, str]) -> str:
     return next((v.strip() for v in row.values() if v and v.strip()), "")[:60]
 
@@ -340,6 +377,8 @@ class _Writer:
         self.company_names: dict[int, str] = {}
         #: search documents written in bulk (``search_index.insert_docs``), merged at the end
         self.indexed = 0
+        #: how a reason names another record of the input (``line 4``, ``a.vcf card 2``)
+        self.where: Callable[[int], str] = _line_label
 
     def add(self, line: int, row: dict[str, str], rec: Any) -> None:
         """Write (or buffer) one record: each record type's writer overrides this."""
@@ -490,15 +529,11 @@ class ContactWriter(_Writer):
         tags = list(_tags(tuple(rec.tags))) if rec.tags else []
         if rec.website:
             fields.setdefault("website", rec.website)
-        if rec.birthday:
-            birthday = rec.birthday
-            if not birthday.startswith("--") and looks_numeric_date(
-                birthday
-            ):  # 01/02/1990: the region's order
-                birthday = parse_date(birthday, self.region).isoformat()
-            fields.setdefault("birthday", birthday)
-        if rec.anniversary:
-            fields.setdefault("anniversary", rec.anniversary)
+        if rec.birthday or rec.anniversary:
+            for key, text in (("birthday", rec.birthday), ("anniversary", rec.anniversary)):
+                day = self._date(text) if text else None
+                if day:
+                    fields.setdefault(key, day)
         for n, url in enumerate(rec.urls, 2):
             fields.setdefault(f"website_{n}", url)
         now = self.uow.now
@@ -567,6 +602,16 @@ class ContactWriter(_Writer):
             phone_labels,
             addresses,
         )
+
+    def _date(self, text: str) -> str | None:
+        """A birthday or anniversary: ``01/02/1990`` read in the region's order (an impossible or
+        ambiguous one is the row's error), ``--12-24`` and a text date (``circa 1800``) as they
+        are; Outlook's ``0/0/00`` (no date) is none."""
+        if not text.strip("0/.- "):
+            return None
+        if not text.startswith("--") and looks_numeric_date(text):
+            return parse_date(text, self.region).isoformat()
+        return text
 
     def _erased(self, p: _Pending) -> bool:
         keys = [identity_hash("email", e) for e in p.emails] + [identity_hash("phone", x) for x in p.phones]
@@ -675,13 +720,17 @@ class ContactWriter(_Writer):
                 first = fresh[target]
                 if self.on_duplicate == "skip":
                     self.events.append(
-                        ImportEvent(p.line, "skipped", p.values["name"], f"duplicate of line {first.line}")
+                        ImportEvent(
+                            p.line, "skipped", p.values["name"], f"duplicate of {self.where(first.line)}"
+                        )
                     )
                 else:
                     claim(p, match)
                     _merge_pending(first, p)
                     self.events.append(
-                        ImportEvent(p.line, "updated", p.values["name"], f"merged into line {first.line}")
+                        ImportEvent(
+                            p.line, "updated", p.values["name"], f"merged into {self.where(first.line)}"
+                        )
                     )
                 for key in keys:
                     seen.setdefault(key, match)
@@ -901,7 +950,7 @@ class ContactWriter(_Writer):
             row["company_id"] = self.company_id(p.company)
         emails = list(unique_ci([*before["emails"], *p.emails]))
         phones = list(dict.fromkeys([*before["phones"], *p.phones]))
-        tags = sorted(set(before["tags"]) | set(p.tags))
+        tags = sorted(unique_tags([*before["tags"], *p.tags]))
         fields = {**p.fields, **before["fields"]}
         email_labels = {**p.email_labels, **before["email_labels"]}
         email_labels = {e: email_labels[e] for e in emails if e in email_labels}
@@ -986,7 +1035,7 @@ def _merge_pending(first: _Pending, other: _Pending) -> None:
     first.company = first.company or other.company
     first.emails = list(unique_ci([*first.emails, *other.emails]))
     first.phones = list(dict.fromkeys([*first.phones, *other.phones]))
-    first.tags = list(dict.fromkeys([*first.tags, *other.tags]))
+    first.tags = unique_tags([*first.tags, *other.tags])
     first.fields = {**other.fields, **first.fields}
     first.notes = list(dict.fromkeys([*first.notes, *other.notes]))
     first.email_labels = {**other.email_labels, **first.email_labels}
@@ -1078,7 +1127,7 @@ class CompanyWriter(_Writer):
             "owner": optional_text(rec.owner),
         }
         fills = {k: v for k, v in values.items() if v and not before[k]}
-        new_tags = [t for t in tags if t not in before["tags"]]
+        new_tags = without_tags(tags, before["tags"])
         new_fields = {k: v for k, v in fields.items() if k not in before["fields"]}
         if not (fills or new_tags or new_fields):
             self.emit(

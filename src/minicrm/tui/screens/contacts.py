@@ -89,8 +89,9 @@ def pane_deals(deals: tuple[DealSummary, ...]) -> list[DealSummary]:
 
 
 def tag_patch(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """``vip -old +lisbon`` → (add vip lisbon, remove old)."""
-    words = text.replace(",", " ").split()
+    """``vip -old +lisbon`` → (add vip lisbon, remove old); with commas, tags of several words:
+    ``+My Contacts, -old``."""
+    words = fmt.split_tags(text)
     remove = tuple(w[1:] for w in words if w.startswith("-") and len(w) > 1)
     add = tuple(w.lstrip("+") for w in words if not w.startswith("-") and w.lstrip("+"))
     return add, remove
@@ -625,7 +626,7 @@ class ContactsScreen(CrmScreen):
                 phones=(form.phone,) if form.phone else (),
                 company=form.company or None,
                 title=form.title or None,
-                tags=tuple(form.tags.replace(",", " ").split()),
+                tags=fmt.split_tags(form.tags),
                 cadence_days=int(form.cadence) if form.cadence else None,
             )
             self.write(contacts.add, data, done=f"Added {form.name}", then=self._after_contact_write)
@@ -667,7 +668,7 @@ class ContactsScreen(CrmScreen):
                 phones=phones,
                 company=form.company or None,
                 title=form.title or None,
-                tags=tuple(form.tags.replace(",", " ").split()),
+                tags=fmt.split_tags(form.tags),
                 cadence_days=int(form.cadence) if form.cadence else None,
                 expected_version=contact.version,
             )
