@@ -16,6 +16,7 @@ from minicrm.services.followups import commands as followups
 from minicrm.services.history import interactions
 from minicrm.services.history.interactions import Links
 from minicrm.tui.app import MinicrmApp
+from minicrm.tui.modals import ContactModal
 from minicrm.tui.screens.contacts import ContactsScreen, ContactView
 from minicrm.tui.screens.followups import FollowupsScreen
 from minicrm.tui.screens.pipeline import PipelineScreen
@@ -233,7 +234,10 @@ async def test_a_failing_write_is_a_notification_and_the_app_keeps_running(seede
         errors = [n for n in app._notifications if n.severity == "error"]
         assert errors and "already belongs to contact" in errors[0].message
         assert app.is_running
-        await pilot.press("3")  # still usable
+        assert isinstance(app.screen, ContactModal)  # back with what was typed, to fix it
+        assert app.screen.value("name") == "Ana Again"
+        assert app.screen.value("email") == "ana@example.com"
+        await pilot.press("escape", "3")  # still usable
         await settle(pilot)
         assert isinstance(app.screen, PipelineScreen)
     assert contacts.count(check()) == 5

@@ -20,7 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from minicrm.core.clock import Clock
 from minicrm.core.dates import When, parse_when
 from minicrm.core.errors import InvalidInput
-from minicrm.services.dto import Contact
+from minicrm.services.dto import Contact, ContactPatch
 from minicrm.services.history.interactions import LOGGABLE
 from minicrm.services.kernel.validation import normalize_email, normalize_phone, normalize_tags
 from minicrm.tui import format as fmt
@@ -143,10 +143,54 @@ class Field(Vertical):
 
 
 class Dialog(ModalScreen[Any]):
+    """A form over a screen. What the user typed is kept: ``kept`` holds, once the dialog has
+    closed with a result, each field that differs from what the dialog opened with (field id to
+    text), and ``keep`` opens a new dialog with it typed in again. A screen whose write failed
+    reopens the dialog that way (see ``BaseScreen.ask``), over the record as it is now: the
+    fields the user changed come back as typed, the others show what is stored."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "submit", "Save"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: dict[str, str] = {}
+        self._to_type: dict[str, str] = {}
+        self._opened_with: dict[str, str] = {}
+
+    def keep(self, typed: dict[str, str]) -> Dialog:
+        """This dialog, to open with ``typed`` (a previous dialog's ``kept``) typed in."""
+        self._to_type = dict(typed)
+        return self
+
+    def typed(self) -> dict[str, str]:
+        """What each field (with an id) holds now."""
+        values = {f.id: f.text for f in self.query(Field) if f.id}
+        values.update((a.id, a.text) for a in self.query(TextArea) if a.id)
+        values.update(
+            (s.id, str(s.value)) for s in self.query(Select) if s.id and s.value is not Select.BLANK
+        )
+        return values
+
+    def on_mount(self) -> None:
+        # Textual runs this after the subclass's own on_mount (each class's handler runs)
+        self._opened_with = self.typed()
+        for widget_id, value in self._to_type.items():
+            for widget in self.query(f"#{widget_id}"):
+                if isinstance(widget, Field):
+                    widget.query_one(Input).value = value
+                elif isinstance(widget, TextArea):
+                    widget.text = value
+                elif isinstance(widget, Select):
+                    widget.value = value
+
+    def dismiss(self, result: Any = None) -> Any:
+        if result is not None and result is not False:
+            now = self.typed()
+            self.kept = {k: v for k, v in now.items() if v != self._opened_with.get(k)}
+        return super().dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -216,7 +260,7 @@ class PromptModal(Dialog):
     ) -> None:
         super().__init__()
         self.title_text = title
-        self.field = Field(label, value, check=check, hint=hint, placeholder=placeholder)
+        self.field = Field(label, value, check=check, hint=hint, placeholder=placeholder, id="f-value")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -234,6 +278,16 @@ class PromptModal(Dialog):
     def action_submit(self) -> None:
         if self.fields_valid():
             self.dismiss(self.field.text)
+
+
+def tags_prompt(title: str) -> PromptModal:
+    """The dialog that changes tags: ``vip +lisbon -old`` (a bare tag adds, like ``+``)."""
+    return PromptModal(
+        title,
+        "Tags",
+        placeholder="e.g. vip +lisbon -old",
+        check=lambda v: check_tags(v.replace("+", "").replace("-", "")),
+    )
 
 
 @dataclass(frozen=True)
@@ -279,6 +333,31 @@ class ContactForm:
     title: str
     tags: str
     cadence: str
+    #: the contact as the form showed it (None for a new one): what an edit is checked against
+    over: Contact | None = None
+
+
+def contact_patch(form: ContactForm, contact: Contact) -> ContactPatch | None:
+    """Only what the form changed (an emptied field is cleared), checked against the version the
+    form was opened over (``contact``): a field left alone is never written back. None when
+    nothing changed."""
+    changes: dict[str, Any] = {}
+    if form.name != contact.name:
+        changes["name"] = form.name
+    if form.email != (contact.email or ""):
+        changes["emails"] = (form.email, *contact.emails[1:]) if form.email else contact.emails[1:]
+    if form.phone != (contact.phone or ""):
+        changes["phones"] = (form.phone, *contact.phones[1:]) if form.phone else contact.phones[1:]
+    for name in ("company", "title"):
+        now = getattr(form, name)
+        if now != (getattr(contact, name) or ""):
+            changes[name] = now or None
+    tags = fmt.split_tags(form.tags)
+    if tags != tuple(contact.tags):
+        changes["tags"] = tags
+    if form.cadence != str(contact.cadence_days or ""):
+        changes["cadence_days"] = int(form.cadence) if form.cadence else None
+    return ContactPatch(**changes, expected_version=contact.version) if changes else None
 
 
 class ContactModal(Dialog):
@@ -341,10 +420,11 @@ class ContactModal(Dialog):
         if self.fields_valid():
             self.dismiss(
                 ContactForm(
-                    *(
-                        self.value(n)
+                    **{
+                        n: self.value(n)
                         for n in ("name", "email", "phone", "company", "title", "tags", "cadence")
-                    )
+                    },
+                    over=self.contact,
                 )
             )
 

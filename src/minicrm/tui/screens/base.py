@@ -17,6 +17,7 @@ from minicrm.tui.work import run_db
 
 if TYPE_CHECKING:
     from minicrm.tui.app import MinicrmApp
+    from minicrm.tui.modals import Dialog
 
 SCREENS = (
     ("today", "1 Today"),
@@ -186,3 +187,26 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
                 retry()
 
         self.db(fn, *args, then=after, failed=failed, group="write", **kwargs)
+
+    def ask(
+        self, dialog: Callable[[], Dialog | None], save: Callable[[Any, Callable[[], None]], Any]
+    ) -> None:
+        """Open ``dialog()``; ``save(result, retry)`` writes what it returned. ``retry`` (for
+        ``write``) opens the dialog again, built anew over the record as the screen now shows it,
+        with the fields the user changed typed in as they were: a refused write loses nothing."""
+
+        def open_with(typed: dict[str, str]) -> None:
+            modal = dialog()
+            if modal is None:  # the record is gone
+                if typed:
+                    self.notify("not saved: the record was deleted meanwhile", severity="warning")
+                return
+            modal.keep(typed)
+
+            def closed(result: Any) -> None:
+                if result is not None and result is not False:
+                    save(result, lambda: open_with(modal.kept))
+
+            self.app.push_screen(modal, closed)
+
+        open_with({})

@@ -29,6 +29,7 @@ from minicrm.tui.virtual_list import VirtualList
 
 if TYPE_CHECKING:
     # the services and the dialogs load on first use: the list paints without them
+    from collections.abc import Callable
     from datetime import tzinfo
 
     from minicrm.services.contacts.queries import ContactQuery
@@ -412,6 +413,7 @@ class ContactsScreen(CrmScreen):
                 self.view.contact.id,
                 limit,
                 then=self.show_detail,
+                failed=self._detail_gone,
                 group="detail",
                 exclusive=True,
             )
@@ -421,6 +423,7 @@ class ContactsScreen(CrmScreen):
                 self.view.company.id,
                 limit,
                 then=self.show_detail,
+                failed=self._detail_gone,
                 group="detail",
                 exclusive=True,
             )
@@ -458,6 +461,17 @@ class ContactsScreen(CrmScreen):
         self.view = view
         body = self.render_contact(view) if isinstance(view, ContactView) else self.render_company(view)
         self.query_one("#detail", Static).update(body)
+        self.refreshed()
+
+    def _detail_gone(self, error: Exception) -> None:
+        """The open record could not be read again (deleted meanwhile): nothing is open."""
+        from minicrm.core.errors import NotFound
+
+        if isinstance(error, NotFound):
+            self.view = None
+            self.pinned = False
+            self.query_one("#detail", Static).update("")
+        self.refreshed()
 
     def render_contact(self, view: ContactView) -> Group:
         c, tz, today = view.contact, self.crm.clock.tz, self.crm.clock.today()
@@ -608,18 +622,13 @@ class ContactsScreen(CrmScreen):
 
         if self.kind == "companies":
 
-            def add_company(name: str | None) -> None:
-                if name:
-                    self.write(companies.add, CompanyCreate(name=name), done=f"Added {name}")
+            def add_company(name: str, retry: Callable[[], None]) -> None:
+                self.write(companies.add, CompanyCreate(name=name), done=f"Added {name}", retry=retry)
 
-            self.app.push_screen(
-                PromptModal("New company", "Name", check=check_required("a name")), add_company
-            )
+            self.ask(lambda: PromptModal("New company", "Name", check=check_required("a name")), add_company)
             return
 
-        def save(form: ContactForm | None) -> None:
-            if form is None:
-                return
+        def save(form: ContactForm, retry: Callable[[], None]) -> None:
             data = ContactCreate(
                 name=form.name,
                 emails=(form.email,) if form.email else (),
@@ -629,54 +638,76 @@ class ContactsScreen(CrmScreen):
                 tags=fmt.split_tags(form.tags),
                 cadence_days=int(form.cadence) if form.cadence else None,
             )
-            self.write(contacts.add, data, done=f"Added {form.name}", then=self._after_contact_write)
+            self.write(
+                contacts.add, data, done=f"Added {form.name}", then=self._after_contact_write, retry=retry
+            )
 
-        self.app.push_screen(ContactModal(self.crm.region), save)
+        self.ask(lambda: ContactModal(self.crm.region), save)
+
+    def _open_view(
+        self, kind: type[ContactView] | type[CompanyView], ident: int
+    ) -> ContactView | CompanyView | None:
+        """The detail on screen if it is still that record's (a dialog reopened after a refused
+        write is built over it)."""
+        view = self.view
+        if isinstance(view, ContactView) and kind is ContactView and view.contact.id == ident:
+            return view
+        if isinstance(view, CompanyView) and kind is CompanyView and view.company.id == ident:
+            return view
+        return None
 
     def action_edit(self) -> None:
         from minicrm.services.companies import commands as companies
         from minicrm.services.contacts import commands as contacts
-        from minicrm.services.dto import CompanyPatch, ContactPatch
-        from minicrm.tui.modals import ContactModal, PromptModal, check_required
+        from minicrm.services.dto import CompanyPatch
+        from minicrm.tui.modals import ContactModal, PromptModal, check_required, contact_patch
 
         loaded = self._loaded()
         if isinstance(loaded, CompanyView):
-            company = loaded.company
+            company_id = loaded.company.id
+            shown: list[CompanyView] = []
 
-            def rename(name: str | None) -> None:
-                if name and name != company.name:
-                    self.write(
-                        companies.edit, str(company.id), CompanyPatch(name=name), done=f"Renamed to {name}"
-                    )
+            def rename_dialog() -> PromptModal | None:
+                view = self._open_view(CompanyView, company_id)
+                if not isinstance(view, CompanyView):
+                    return None
+                shown[:] = [view]
+                return PromptModal(
+                    "Rename company", "Name", view.company.name, check=check_required("a name")
+                )
 
-            self.app.push_screen(
-                PromptModal("Rename company", "Name", company.name, check=check_required("a name")), rename
-            )
+            def rename(name: str, retry: Callable[[], None]) -> None:
+                company = shown[0].company
+                if name != company.name:
+                    patch = CompanyPatch(name=name, expected_version=company.version)
+                    self.write(companies.edit, str(company.id), patch, done=f"Renamed to {name}", retry=retry)
+
+            self.ask(rename_dialog, rename)
             return
         if not isinstance(loaded, ContactView):
             return
-        contact = loaded.contact
+        contact_id = loaded.contact.id
 
-        def save(form: ContactForm | None) -> None:
-            if form is None:
+        def edit_dialog() -> ContactModal | None:
+            view = self._open_view(ContactView, contact_id)
+            return ContactModal(self.crm.region, view.contact) if isinstance(view, ContactView) else None
+
+        def save(form: ContactForm, retry: Callable[[], None]) -> None:
+            assert form.over is not None
+            patch = contact_patch(form, form.over)
+            if patch is None:
+                self.notify("Nothing changed", timeout=2)
                 return
-            emails = (form.email, *contact.emails[1:]) if form.email else contact.emails[1:]
-            phones = (form.phone, *contact.phones[1:]) if form.phone else contact.phones[1:]
-            patch = ContactPatch(
-                name=form.name,
-                emails=emails,
-                phones=phones,
-                company=form.company or None,
-                title=form.title or None,
-                tags=fmt.split_tags(form.tags),
-                cadence_days=int(form.cadence) if form.cadence else None,
-                expected_version=contact.version,
-            )
             self.write(
-                contacts.edit, contact.id, patch, done=f"Saved {form.name}", then=self._after_contact_write
+                contacts.edit,
+                contact_id,
+                patch,
+                done=f"Saved {form.name}",
+                then=self._after_contact_write,
+                retry=retry,
             )
 
-        self.app.push_screen(ContactModal(self.crm.region, contact), save)
+        self.ask(edit_dialog, save)
 
     def _log(self, kind: str) -> None:
         from minicrm.services.history import interactions
@@ -687,13 +718,17 @@ class ContactsScreen(CrmScreen):
             return
         links, who = target
 
-        def save(entry: LogEntry | None) -> None:
-            if entry is not None:
-                self.write(
-                    interactions.add, entry.kind, links, entry.body, done=f"Logged {entry.kind} for {who}"
-                )
+        def save(entry: LogEntry, retry: Callable[[], None]) -> None:
+            self.write(
+                interactions.add,
+                entry.kind,
+                links,
+                entry.body,
+                done=f"Logged {entry.kind} for {who}",
+                retry=retry,
+            )
 
-        self.app.push_screen(NoteModal(who, kind), save)
+        self.ask(lambda: NoteModal(who, kind), save)
 
     def action_note(self) -> None:
         self._log("note")
@@ -710,17 +745,18 @@ class ContactsScreen(CrmScreen):
             return
         links, who = target
 
-        def save(form: FollowUpForm | None) -> None:
-            if form is not None:
-                self.write(followups.add, links, form.title, form.when, done=f"Follow-up set for {who}")
+        def save(form: FollowUpForm, retry: Callable[[], None]) -> None:
+            self.write(
+                followups.add, links, form.title, form.when, done=f"Follow-up set for {who}", retry=retry
+            )
 
-        self.app.push_screen(FollowUpModal(who, self.crm.clock), save)
+        self.ask(lambda: FollowUpModal(who, self.crm.clock), save)
 
     def action_tags(self) -> None:
         from minicrm.services.companies import commands as companies
         from minicrm.services.contacts import commands as contacts
         from minicrm.services.dto import CompanyPatch, ContactPatch
-        from minicrm.tui.modals import PromptModal, check_tags
+        from minicrm.tui.modals import tags_prompt
 
         if self.selection:
             self._bulk_tags()
@@ -730,9 +766,7 @@ class ContactsScreen(CrmScreen):
             return
         current = view.contact.tags if isinstance(view, ContactView) else view.company.tags
 
-        def save(text: str | None) -> None:
-            if not text:
-                return
+        def save(text: str, retry: Callable[[], None]) -> None:
             add, remove = tag_patch(text)
             if isinstance(view, ContactView):
                 self.write(
@@ -741,6 +775,7 @@ class ContactsScreen(CrmScreen):
                     ContactPatch(add_tags=add, remove_tags=remove),
                     done="Tags saved",
                     then=self._after_contact_write,
+                    retry=retry,
                 )
             else:
                 self.write(
@@ -748,18 +783,11 @@ class ContactsScreen(CrmScreen):
                     str(view.company.id),
                     CompanyPatch(add_tags=add, remove_tags=remove),
                     done="Tags saved",
+                    retry=retry,
                 )
 
         now = " ".join(f"#{t}" for t in current) or "none"
-        self.app.push_screen(
-            PromptModal(
-                f"Tags (now: {now})",
-                "Tags",
-                placeholder="e.g. vip +lisbon -old",
-                check=lambda v: check_tags(v.replace("+", "").replace("-", "")),
-            ),
-            save,
-        )
+        self.ask(lambda: tags_prompt(f"Tags (now: {now})"), save)
 
     def action_filter(self) -> None:
         from minicrm.tui.contact_filter import FilterModal, ListFilter, apply
@@ -889,10 +917,17 @@ class ContactsScreen(CrmScreen):
         return Target(ids=tuple(sorted(sel.ids)))
 
     def _bulk(
-        self, question: str, fn: Any, *args: Any, done: str, yes: str = "Yes", target: Target | None = None
+        self,
+        question: str,
+        fn: Any,
+        *args: Any,
+        done: str,
+        yes: str = "Yes",
+        target: Target | None = None,
+        retry: Callable[[], None] | None = None,
     ) -> None:
         """Ask with the count, then run ``fn(ctx, target, *args)`` (default: the marked contacts)
-        and unmark."""
+        and unmark; ``retry`` reopens the dialog that asked for ``args`` if the write fails."""
         from minicrm.core.text import inert
         from minicrm.tui.safe import text
         from minicrm.tui.sheet import Ask
@@ -902,34 +937,31 @@ class ContactsScreen(CrmScreen):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.selection.clear()
-                self.write(fn, target, *args, done=inert(done), then=lambda n: self._update_status())
+                self.write(
+                    fn, target, *args, done=inert(done), then=lambda n: self._update_status(), retry=retry
+                )
 
         self.app.push_screen(Ask(text(question), yes), confirmed)
 
     def _bulk_tags(self) -> None:
         from minicrm.tui.bulk import bulk_tags
-        from minicrm.tui.modals import PromptModal, check_tags
+        from minicrm.tui.modals import tags_prompt
 
         who = self.selection.describe()
 
-        def chosen(text: str | None) -> None:
-            if not text:
-                return
+        def chosen(text: str, retry: Callable[[], None]) -> None:
             add, remove = tag_patch(text)
             words = " ".join([*(f"+{t}" for t in add), *(f"-{t}" for t in remove)])
             self._bulk(
-                f"Change the tags of {who}: {words}?", bulk_tags, add, remove, done=f"Tags saved for {who}"
+                f"Change the tags of {who}: {words}?",
+                bulk_tags,
+                add,
+                remove,
+                done=f"Tags saved for {who}",
+                retry=retry,
             )
 
-        self.app.push_screen(
-            PromptModal(
-                f"Tags for {who}",
-                "Tags",
-                placeholder="vip +lisbon -old",
-                check=lambda v: check_tags(v.replace("+", "").replace("-", "")),
-            ),
-            chosen,
-        )
+        self.ask(lambda: tags_prompt(f"Tags for {who}"), chosen)
 
     def action_owner(self) -> None:
         from minicrm.tui.bulk import Target, bulk_owner
@@ -943,9 +975,7 @@ class ContactsScreen(CrmScreen):
                 return
             target, who = Target(ids=(subject[1],)), subject[2]
 
-        def chosen(owner: str | None) -> None:
-            if owner is None:
-                return
+        def chosen(owner: str, retry: Callable[[], None]) -> None:
             name = owner.strip() or None
             self._bulk(
                 f"Give {who} to {name or 'nobody'}?",
@@ -953,9 +983,10 @@ class ContactsScreen(CrmScreen):
                 name,
                 done=f"Owner of {who}: {name or 'nobody'}",
                 target=target,
+                retry=retry,
             )
 
-        self.app.push_screen(PromptModal(f"Owner for {who}", "Owner", placeholder="empty: nobody"), chosen)
+        self.ask(lambda: PromptModal(f"Owner for {who}", "Owner", placeholder="empty: nobody"), chosen)
 
     def _bulk_delete(self) -> None:
         from minicrm.tui.bulk import bulk_delete

@@ -6,6 +6,7 @@ Also the list of one contact's deals (``d`` on Contacts), from which a deal open
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -201,17 +202,17 @@ class DealScreen(CrmScreen):
         if deal is None:
             return
 
-        def save(entry: LogEntry | None) -> None:
-            if entry is not None:
-                self.write(
-                    interactions.add,
-                    entry.kind,
-                    Links(deal=str(deal.id)),
-                    entry.body,
-                    done=f"Logged {entry.kind} on the deal",
-                )
+        def save(entry: LogEntry, retry: Callable[[], None]) -> None:
+            self.write(
+                interactions.add,
+                entry.kind,
+                Links(deal=str(deal.id)),
+                entry.body,
+                done=f"Logged {entry.kind} on the deal",
+                retry=retry,
+            )
 
-        self.app.push_screen(NoteModal(deal.title, "note"), save)
+        self.ask(lambda: NoteModal(deal.title, "note"), save)
 
     def action_contact(self) -> None:
         deal = self._loaded()

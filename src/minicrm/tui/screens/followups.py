@@ -160,39 +160,37 @@ class FollowupsScreen(CrmScreen):
         label: str,
         value: str,
         apply: Callable[[Context, FollowUp, When], object],
-        followup_id: int | None = None,
     ) -> None:
         """Ask for a date in words (checked as you type), then ``apply`` it in a worker; after a
         failure the dialog comes back with what was typed, over the follow-up as it is now."""
-        f = self._selected() if followup_id is None else self.items.get(followup_id)
-        if f is None:
-            if followup_id is not None:
-                self.notify(f"not saved: the follow-up is no longer open (you typed “{value}”)")
+        selected = self._selected()
+        if selected is None:
             return
+        followup_id = selected.id
         clock = self.crm.clock
+        shown: list[FollowUp] = []
 
-        def save(text: str | None) -> None:
-            if text:
-                self.follow = f.id
-                when = parse_when(text, clock)
-                self.write(
-                    apply,
-                    f,
-                    when,
-                    done=f"{verb}: {f.title}",
-                    retry=lambda: self._ask_date(verb, label, text, apply, f.id),
-                )
-
-        self.app.push_screen(
-            PromptModal(
+        def dialog() -> PromptModal | None:
+            f = self.items.get(followup_id)
+            if f is None:
+                self.notify("not saved: the follow-up is no longer open", severity="warning")
+                return None
+            shown[:] = [f]
+            return PromptModal(
                 f"{verb} “{f.title}”",
                 label,
                 value,
                 hint=when_hint(clock),
                 placeholder="e.g. tomorrow 9:00, next friday, in 3 days",
-            ),
-            save,
-        )
+            )
+
+        def save(text: str, retry: Callable[[], None]) -> None:
+            if text:
+                f = shown[0]
+                self.follow = f.id
+                self.write(apply, f, parse_when(text, clock), done=f"{verb}: {f.title}", retry=retry)
+
+        self.ask(dialog, save)
 
     def action_snooze(self) -> None:
         self._ask_date(

@@ -3,6 +3,7 @@ between stages with keys, mark it won or lost with a reason. Stale deals are mar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -264,31 +265,37 @@ class PipelineScreen(CrmScreen):
             done=f"{deal.title} → {stage}",
         )
 
-    def _close(self, won: bool, typed: str = "", deal_id: int | None = None) -> None:
+    def _close(self, won: bool) -> None:
         """Ask for the note (won) or reason (lost) and write it; after a failure the dialog comes
-        back with what was typed, over the deal as it is now (``deal_id``)."""
-        if deal_id is None:
-            selected = self._selected()
-            if selected is None:
-                self.notify("select a deal first", severity="warning")
-                return
-            deal = selected[1]
-            if deal.status != "open":
-                self.notify(f"“{deal.title}” is already {deal.status}", severity="warning")
-                return
-        else:
-            found = self._on_board(deal_id)
-            if found is None:
-                self.notify(
-                    f"not saved: the deal is no longer open (you typed “{typed}”)", severity="warning"
-                )
-                return
-            deal = found
+        back with what was typed, over the deal as the reloaded board shows it."""
+        selected = self._selected()
+        if selected is None:
+            self.notify("select a deal first", severity="warning")
+            return
+        if selected[1].status != "open":
+            self.notify(f"“{selected[1].title}” is already {selected[1].status}", severity="warning")
+            return
+        deal_id = selected[1].id
         reasons = ", ".join(self.crm.lost_reasons)
+        shown: list[BoardDeal] = []
 
-        def save(text: str | None) -> None:
-            if text is None:
-                return
+        def dialog() -> PromptModal | None:
+            deal = self._on_board(deal_id)
+            if deal is None or deal.status != "open":
+                self.notify("not saved: the deal is no longer open", severity="warning")
+                return None
+            shown[:] = [deal]
+            if won:
+                return PromptModal(f"Won “{deal.title}”", "Note", placeholder="optional")
+            return PromptModal(
+                f"Lost “{deal.title}”",
+                "Reason",
+                check=check_required("a reason"),
+                placeholder=f"e.g. {reasons}" if reasons else "e.g. price, timing, competitor",
+            )
+
+        def save(text: str, retry: Callable[[], None]) -> None:
+            deal = shown[0]
             self.follow = deal.id
             self.write(
                 dashboard.close_deal,
@@ -298,20 +305,10 @@ class PipelineScreen(CrmScreen):
                 note=(text or None) if won else None,
                 expected_version=deal.version,
                 done=f"{deal.title}: {'won' if won else 'lost'}",
-                retry=lambda: self._close(won, text, deal.id),
+                retry=retry,
             )
 
-        if won:
-            prompt = PromptModal(f"Won “{deal.title}”", "Note", typed, placeholder="optional")
-        else:
-            prompt = PromptModal(
-                f"Lost “{deal.title}”",
-                "Reason",
-                typed,
-                check=check_required("a reason"),
-                placeholder=f"e.g. {reasons}" if reasons else "e.g. price, timing, competitor",
-            )
-        self.app.push_screen(prompt, save)
+        self.ask(dialog, save)
 
     def _on_board(self, deal_id: int) -> BoardDeal | None:
         if self.board is None:
