@@ -106,3 +106,38 @@ async def test_won_and_lost_columns_on_request(check: Any) -> None:
         await settle(pilot)
         assert len(list(screen.query(StageColumn))) == 5
     assert check().db.one("SELECT status FROM deal WHERE id = ?", (ids["demo"],))["status"] == "lost"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (100, 30)])
+async def test_the_board_shows_whole_columns_only(size: tuple[int, int]) -> None:
+    """No sliver of a column at the right edge: each column on screen is whole, at every step."""
+    board_with(7)
+    app = MinicrmApp(screen="pipeline")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PipelineScreen)
+        board = screen.query_one("#board").region
+        for _ in range(7):
+            columns = list(screen.query(StageColumn))
+            on_screen = [c for c in columns if c.region.width and c.region.overlaps(board)]
+            assert on_screen and all(visible(screen, c) for c in on_screen)
+            assert board.right - on_screen[-1].region.right < 26  # no room for one more
+            await pilot.press("right")
+            await settle(pilot)
+
+
+async def test_an_empty_column_says_so_rather_than_a_total_of_zero() -> None:
+    board_with(2)
+    with open_context() as ctx:
+        lead = next(d for d in deals.list_deals(ctx) if d.stage == "lead")
+        deals.move(ctx, lead.id, "contacted")
+    app = MinicrmApp(screen="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        shown = screen_text(app)
+    assert "lead (0)" in shown and "no deals" in shown
+    assert shown.count("none yet") == 2  # won and lost, no deal in either yet
+    assert "latest 0" not in shown

@@ -94,6 +94,8 @@ class PipelineScreen(CrmScreen):
         #: the won and lost columns are shown (v)
         self.show_closed = False
         self._column_width = 0
+        #: the column the rep is on, kept while the columns are put up again (v, a reload)
+        self._column = 0
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="board-summary")
@@ -108,7 +110,10 @@ class PipelineScreen(CrmScreen):
             (
                 t.stage,
                 safe.assemble(
-                    (t.stage, "bold"), f" ({t.count})", safe.NEWLINE, (fmt.totals(t.totals), "green")
+                    (t.stage, "bold"),
+                    f" ({t.count})",
+                    safe.NEWLINE,
+                    (fmt.totals(t.totals), "green") if t.count else ("no deals", "dim"),
                 ),
                 board.columns[t.stage],
             )
@@ -120,9 +125,9 @@ class PipelineScreen(CrmScreen):
                 money[d.currency] = money.get(d.currency, 0) + (d.value_minor or 0)
             head = safe.assemble(
                 (status, "bold green" if status == "won" else "bold red"),
-                f" (latest {len(deals)})",
+                f" (latest {len(deals)})" if deals else "",
                 safe.NEWLINE,
-                (fmt.totals(tuple(sorted(money.items()))), "dim"),
+                (fmt.totals(tuple(sorted(money.items()))) if deals else "none yet", "dim"),
             )
             lanes.append((status, head, deals))
         return lanes
@@ -132,12 +137,14 @@ class PipelineScreen(CrmScreen):
         holder = self.query_one("#board", HorizontalScroll)
         lanes = self._lanes(board)
         columns = list(self.query(StageColumn))
+        focus_here = self._focused_column()
+        if focus_here is None:
+            focus_here = self._column  # keys that came while the board was being put up again
         if [c.stage for c in columns] != [name for name, _head, _deals in lanes]:
             await holder.remove_children()
             columns = [StageColumn(name, closed=name in CLOSED) for name, _head, _deals in lanes]
             await holder.mount_all(columns)
             self._size_columns()
-        focus_here = self._focused_column()
         for column, (_name, head, shown) in zip(columns, lanes, strict=True):
             column.query_one(".stage-head", Static).update(head)
             deals = column.query_one(OptionList)
@@ -166,7 +173,7 @@ class PipelineScreen(CrmScreen):
             )
         )
         if columns:
-            self._focus_column(columns[focus_here if focus_here is not None else 0])
+            self._focus_column(columns[min(focus_here, len(columns) - 1)])
         self.refreshed()
 
     def _focus_column(self, column: StageColumn) -> None:
@@ -177,7 +184,7 @@ class PipelineScreen(CrmScreen):
         board = self.query_one("#board", HorizontalScroll)
         each = self._column_width or COLUMN_MIN
         fit = max(1, board.size.width // each)
-        index = columns.index(column)
+        index = self._column = columns.index(column)
         first = round(board.scroll_x / each)  # whole columns, never half of one at the edge
         if index < first:
             first = index
@@ -192,13 +199,16 @@ class PipelineScreen(CrmScreen):
         """As many whole columns as fit side by side (each at least COLUMN_MIN wide), sharing
         the width; the board scrolls sideways to the others."""
         columns = list(self.query(StageColumn))
-        width = self.query_one("#board", HorizontalScroll).size.width or self.size.width
+        width = self.size.width
         if not columns or width <= 0:
             return
         fit = max(1, min(len(columns), width // COLUMN_MIN))
         each = self._column_width = width // fit
         for column in columns:
             column.styles.width = each
+        # the board as wide as the whole columns: the rest of the width would show the edge of
+        # the next one, a column the keys cannot reach without scrolling
+        self.query_one("#board", HorizontalScroll).styles.width = each * fit
         focused = self._focused_column()
         if focused is not None:
             self.call_after_refresh(self._focus_column, columns[focused])
@@ -234,8 +244,10 @@ class PipelineScreen(CrmScreen):
         if not columns:
             return
         index = self._focused_column()
-        target = 0 if index is None else max(0, min(len(columns) - 1, index + step))
-        self._focus_column(columns[target])
+        if index is None:
+            self._column = max(0, self._column + step)  # the board is being put up again
+            return
+        self._focus_column(columns[max(0, min(len(columns) - 1, index + step))])
 
     def action_move(self, step: int) -> None:
         selected = self._selected()
