@@ -72,3 +72,19 @@ def test_an_undone_delete_comes_back_in_its_place(cli) -> None:
     assert cli("contact", "rm", "Élodie Martin", "--yes").exit_code == 0
     assert cli("undo", "--yes").exit_code == 0
     assert _listed(cli, "contact", "list") == SORTED
+
+
+def test_two_letters_match_the_start_of_any_word_of_the_name(cli, ctx) -> None:
+    for name in NAMES:
+        cli("contact", "add", name)
+    cli("contact", "add", "Rui Pinto", "--email", "co@cola.example", "--company", "Costa Lda")
+    assert [r.name for r in browse.contact_page(ctx, "ma")] == ["Élodie Martin", "Mario Rossi"]
+    assert [r.name for r in browse.contact_page(ctx, "NO")] == ["Łukasz Nowak"]
+    assert [r.name for r in browse.contact_page(ctx, "ha")] == ["Müller Hans"]
+    assert browse.contact_count(ctx, "ma") == 2
+    # "co" in a company or an email is not a name's word: a single letter still matches starts only
+    assert browse.contact_page(ctx, "co") == []
+    assert [r.name for r in browse.contact_page(ctx, "r")] == ["Rui Pinto"]
+    assert [r.name for r in browse.company_page(ctx, "ld")] == ["Costa Lda"]
+    assert browse.company_page(ctx, "da") == []  # inside a word
+    assert [r.name for r in browse.company_page(ctx, "co")] == ["Costa Lda"]

@@ -35,7 +35,8 @@ def _words(query: str) -> list[str]:
     return [w for w in fold_query(query.replace("\x00", "")).split() if w]
 
 
-def _like_pattern(word: str) -> str:
+def like_pattern(word: str) -> str:
+    """``LIKE`` for ``word`` anywhere in the text, taken literally (``%`` and ``_`` too)."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -79,7 +80,7 @@ def match_sql(ctx: Context, query: str, entity: str) -> tuple[str, list[object]]
             sql = "SELECT d.entity_id FROM search_doc d WHERE d.entity = ?"
         for word in short:
             sql += " AND d.body LIKE ? ESCAPE '\\'"
-            params.append(_like_pattern(word))
+            params.append(like_pattern(word))
         for word in longer:
             sql += " AND minicrm_contains(d.body, ?)"
             params.append(word)
@@ -87,7 +88,7 @@ def match_sql(ctx: Context, query: str, entity: str) -> tuple[str, list[object]]
     sql = "SELECT d.entity_id FROM search_doc d WHERE d.entity = ?"
     for word in words:
         sql += " AND lower(d.body) LIKE ? ESCAPE '\\'"
-        params.append(_like_pattern(word[:INDEXED_PREFIX]))
+        params.append(like_pattern(word[:INDEXED_PREFIX]))
     for word in longer:
         sql += " AND strpos(lower(d.body), ?) > 0"
         params.append(word)

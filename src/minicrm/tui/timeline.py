@@ -9,9 +9,11 @@ reaches the screen only through ``tui/safe``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import tzinfo
 from typing import ClassVar
 
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -55,6 +57,35 @@ def entry_line(i: Interaction, tz: tzinfo, *, indent: str = "  ") -> Text:
         safe.cut(headline(i), LINE_TEXT),
         *(((f"  · {i.contact}", "dim"),) if "," in (i.contact or "") else ()),
     )
+
+
+class Hanging:
+    """A line that wraps with a hanging indent: what does not fit goes on below, ``hang`` cells
+    in from where the entry starts, so that a long note never reads as the next entry."""
+
+    def __init__(self, line: Text, hang: int) -> None:
+        self.line = line
+        self.hang = hang
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(self.hang + 8, options.max_width)
+        first, *rest = self.line.wrap(console, width) or [Text()]
+        first.rstrip()
+        yield first
+        if rest:
+            plain, cut = self.line.plain, len(first.plain)  # the first line is its start
+            while cut < len(plain) and plain[cut].isspace():
+                cut += 1
+            tail = self.line.divide([cut])[1]
+            for line in tail.wrap(console, width - self.hang):
+                line.rstrip()
+                yield Text(" " * self.hang) + line
+
+
+def entries_table(entries: Iterable[Interaction], tz: tzinfo) -> Group:
+    """Timeline entries as a pane shows them: one line each, a long one wrapping under its
+    text with a hanging indent."""
+    return Group(*(Hanging(entry_line(i, tz), 6 if i.is_reply else 4) for i in entries))
 
 
 def entry_fields(i: Interaction, tz: tzinfo) -> Table:

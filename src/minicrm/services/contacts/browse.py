@@ -5,9 +5,9 @@ is found by keyset (``(sort value, id) > (?, ?)``: an index seek, as fast at row
 row 0); a jump to a far page falls back to ``OFFSET``. Totals come from a count query.
 
 Filtering uses the search index (FTS5 trigram on SQLite), capped at ``MATCH_CAP`` matches so
-that a broad filter costs no more than a narrow one. One or two typed letters are too short for
-trigrams, so they match names *starting* with them through the name index instead of scanning
-every document.
+that a broad filter costs no more than a narrow one. One typed letter is too short for trigrams:
+it matches names *starting* with it through the name index instead of scanning every document;
+two letters match the start of any word of a name (the trigram of a blank and the two letters).
 """
 
 from __future__ import annotations
@@ -76,11 +76,34 @@ def _name_prefix(column: str, text: str) -> tuple[str, list[Any]]:
     return f"({column} >= ? AND {column} < ?)", [key, key + "\U0010ffff"]
 
 
+def _name_word_start(ctx: Context, entity: str, alias: str, text: str) -> tuple[str, list[Any]]:
+    """Names with a word that starts with two typed letters (``co`` finds Bruno Costa, ``mu``
+    Ana Müller): the name's start through the sort-name index, or, on SQLite, a later word
+    through the one trigram of a blank and the two letters (`` co``) in the search index, kept
+    to names (``co`` in a company or an email is no match) and capped like any filter."""
+    key = sort_key(text)
+    start, params = _name_prefix(f"{alias}.sort_name", text)
+    like = search_index.like_pattern(" " + key)
+    if ctx.db.is_sqlite:
+        later = (
+            "SELECT d.entity_id FROM search_fts f CROSS JOIN search_doc d ON d.id = f.rowid "
+            f"JOIN {entity} n ON n.id = d.entity_id WHERE search_fts MATCH ? AND d.entity = ? "
+            "AND n.sort_name LIKE ? ESCAPE '\\'"
+        )
+        later_params: list[Any] = ['body:"' + (" " + key).replace('"', '""') + '"', entity, like]
+    else:
+        later = f"SELECT n.id FROM {entity} n WHERE n.sort_name LIKE ? ESCAPE '\\'"
+        later_params = [like]
+    return f"({start} OR {alias}.id IN ({later} LIMIT {MATCH_CAP}))", [*params, *later_params]
+
+
 def _filter(ctx: Context, search: str | None, entity: str, alias: str) -> tuple[str, list[Any]] | None:
     """The WHERE clause of a typed filter (None: no filter)."""
     text = (search or "").strip()
     if not text:
         return None
+    if len(text) == 2 and " " not in text:
+        return _name_word_start(ctx, entity, alias, text)
     if len(text) < 3:
         return _name_prefix(f"{alias}.sort_name", text)
     sub, params = search_index.match_sql(ctx, text, entity)

@@ -76,11 +76,11 @@ def timeline_more(shown: int, limit: int) -> Text | None:
     return Text(f"  … the latest {shown} entries; m shows {PANE_TIMELINE} more", style="dim italic")
 
 
-def timeline_line(i: Interaction, tz: tzinfo) -> Text:
-    """A timeline entry as the panes show it (``tui/timeline``, loaded with the first one)."""
-    from minicrm.tui.timeline import entry_line
+def timeline_rows(entries: tuple[Interaction, ...], tz: tzinfo) -> Group:
+    """The timeline as the panes show it (``tui/timeline``, loaded with the first one)."""
+    from minicrm.tui.timeline import entries_table
 
-    return entry_line(i, tz)
+    return entries_table(entries, tz)
 
 
 def pane_deals(deals: tuple[DealSummary, ...]) -> list[DealSummary]:
@@ -513,7 +513,8 @@ class ContactsScreen(CrmScreen):
         parts.append(Text("\nTimeline", style="bold"))
         if not view.timeline:
             parts.append(Text("  nothing yet: n adds a note, l logs a call", style="dim"))
-        parts += [timeline_line(i, tz) for i in view.timeline]
+        if view.timeline:
+            parts.append(timeline_rows(view.timeline, tz))
         more = timeline_more(len(view.timeline), self.timeline_limit)
         if more is not None:
             parts.append(more)
@@ -537,7 +538,8 @@ class ContactsScreen(CrmScreen):
         parts: list[Any] = [safe.text(co.name, "bold underline"), fields, Text("\nPeople", style="bold")]
         parts += [safe.text(f"  {p.name}  {p.email or ''}") for p in view.people]
         parts.append(Text("\nTimeline", style="bold"))
-        parts += [timeline_line(i, tz) for i in view.timeline]
+        if view.timeline:
+            parts.append(timeline_rows(view.timeline, tz))
         more = timeline_more(len(view.timeline), self.timeline_limit)
         if more is not None:
             parts.append(more)
