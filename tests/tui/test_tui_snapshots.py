@@ -49,3 +49,41 @@ def test_contact_form_shows_errors_beside_the_fields(seeded: Any, snap_compare: 
         await settle(pilot)
 
     assert snap_compare(MinicrmApp(screen="contacts"), terminal_size=(120, 40), run_before=fill)
+
+
+#: a dialog or sheet over a record whose text is markup or terminal control: (screen, keys)
+HOSTILE_DIALOGS = {
+    "contact-edit": ("contacts", ("e",)),
+    "contact-delete": ("contacts", ("x",)),
+    "contact-note": ("contacts", ("n",)),
+    "contact-followup": ("contacts", ("f",)),
+    "contact-tags": ("contacts", ("t",)),
+    "contact-deals": ("contacts", ("d",)),
+    "contact-filter": ("contacts", ("F",)),
+    "deal-detail": ("pipeline", ("j", "o")),  # the lead column's second: QuitCorp
+    "deal-won": ("pipeline", ("right", "w")),  # qualified's first: Broken [/oops] Co
+    "deal-lost": ("pipeline", ("right", "x")),
+    "followup-snooze": ("followups", ("s",)),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("dialog", HOSTILE_DIALOGS)
+def test_dialog_over_hostile_text(dialog: str, size: str, snap_compare: Any) -> None:
+    """Every dialog shows a hostile name, company, title or text literally, at both sizes (the
+    first contact of the list is ``\\x1b]0;PWNED\\x07Eve Title`` of ``Broken [/oops] Co``)."""
+    with open_context() as ctx:
+        seed(ctx)
+        seed_hostile(ctx)
+    screen, keys = HOSTILE_DIALOGS[dialog]
+
+    async def open_it(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        for box in pilot.app.screen.query("Input, TextArea"):
+            box.cursor_blink = False  # a blinking cursor would make the picture depend on timing
+        await pilot.pause()
+        assert pilot.app.is_running
+
+    assert snap_compare(MinicrmApp(screen=screen), terminal_size=SIZES[size], run_before=open_it)
