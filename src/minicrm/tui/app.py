@@ -21,6 +21,7 @@ from minicrm.core.clock import Clock
 from minicrm.core.config import Config, load_config
 from minicrm.core.errors import InvalidInput, MinicrmError
 from minicrm.tui import safe, vim
+from minicrm.tui.key_order import KeyHandled, KeyOrder
 from minicrm.tui.screens.base import SCREENS, CrmScreen
 from minicrm.tui.settings import TuiSettings, read_settings
 from minicrm.tui.store import Store
@@ -87,6 +88,8 @@ class MinicrmApp(App[None]):
         self.store = Store(db, user)
         #: keys typed after "/" while the filter is not focused yet (None: not searching)
         self._typeahead: list[events.Key] | None = None
+        #: every other key waits for the one before it (tui/key_order)
+        self._keys = KeyOrder(self, self._one_key)
         #: the database's change stamp last seen (services.kernel.freshness), and a poll running
         self._stamp: int | None = None
         self._polling = False
@@ -237,11 +240,22 @@ class MinicrmApp(App[None]):
             if self._typeahead is not None:
                 self._typeahead.append(event)
                 return
-            if event.key == "slash" and self._slash_searches():
-                self._typeahead = []
-                self.run_worker(self._search(), group="search")
-                return
+            await self._keys.key(event)  # after the keys before it: _one_key
+            return
         await super().on_event(event)
+
+    async def _one_key(self, event: events.Key) -> None:
+        if self._typeahead is not None:  # a "/" just before it started a search
+            self._typeahead.append(event)
+        elif event.key == "slash" and self._slash_searches():
+            self._typeahead = []
+            self.run_worker(self._search(), group="search")
+        else:
+            await super().on_event(event)
+
+    async def on_key_handled(self, message: KeyHandled) -> None:
+        message.stop()
+        await self._keys.handled(message)
 
     def _slash_searches(self) -> bool:
         """ "/" starts a search unless a dialog is open or the focus is in a text field (also
@@ -365,4 +379,7 @@ class MinicrmApp(App[None]):
 def run_tui(db: str | None = None, user: str | None = None, screen: str | None = None) -> None:
     """Open the TUI on the database ``db`` as ``user`` (the caller's ``--db``/``--as``; None: the
     defaults, as for any command)."""
-    MinicrmApp(db, user, screen=screen).run()
+    from minicrm.tui.esc_keys import installed
+
+    with installed():
+        MinicrmApp(db, user, screen=screen).run()
