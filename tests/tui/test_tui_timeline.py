@@ -170,7 +170,7 @@ async def test_the_deal_screen_shows_a_captured_message_with_direction_and_peopl
 def test_a_long_entry_wraps_under_its_text_not_under_the_date() -> None:
     from rich.text import Text
 
-    from minicrm.tui.timeline import Hanging
+    from minicrm.tui.hanging import Hanging
 
     console = Console(width=30, file=io.StringIO(), color_system=None, legacy_windows=False)
     line = Text("  2026-12-03 13:27 note This is a long note about the renewal")

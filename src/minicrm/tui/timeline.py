@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import tzinfo
 from typing import ClassVar
 
-from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from minicrm.services.dto.interactions import Interaction
 from minicrm.tui import format as fmt
 from minicrm.tui import safe
+from minicrm.tui.hanging import Hanging
 from minicrm.tui.sheet import Sheet
 
 #: characters of an entry's text a timeline line shows
@@ -57,29 +58,6 @@ def entry_line(i: Interaction, tz: tzinfo, *, indent: str = "  ") -> Text:
         safe.cut(headline(i), LINE_TEXT),
         *(((f"  · {i.contact}", "dim"),) if "," in (i.contact or "") else ()),
     )
-
-
-class Hanging:
-    """A line that wraps with a hanging indent: what does not fit goes on below, ``hang`` cells
-    in from where the entry starts, so that a long note never reads as the next entry."""
-
-    def __init__(self, line: Text, hang: int) -> None:
-        self.line = line
-        self.hang = hang
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = max(self.hang + 8, options.max_width)
-        first, *rest = self.line.wrap(console, width) or [Text()]
-        first.rstrip()
-        yield first
-        if rest:
-            plain, cut = self.line.plain, len(first.plain)  # the first line is its start
-            while cut < len(plain) and plain[cut].isspace():
-                cut += 1
-            tail = self.line.divide([cut])[1]
-            for line in tail.wrap(console, width - self.hang):
-                line.rstrip()
-                yield Text(" " * self.hang) + line
 
 
 def entries_table(entries: Iterable[Interaction], tz: tzinfo) -> Group:

@@ -24,6 +24,7 @@ from minicrm.services.dto.contact_detail import ContactDetail
 from minicrm.tui import format as fmt
 from minicrm.tui import safe
 from minicrm.tui.bulk import Selection
+from minicrm.tui.hanging import Hanging
 from minicrm.tui.screens.base import CrmScreen
 from minicrm.tui.virtual_list import VirtualList
 
@@ -499,17 +500,12 @@ class ContactsScreen(CrmScreen):
         deals = pane_deals(view.deals)
         parts.append(Text(f"\nDeals ({len(deals)})", style="bold"))
         for d in deals:
-            parts.append(
-                safe.text(f"  {d.title} · {fmt.money(d.value_minor, d.currency)} · {d.stage} ({d.status})")
-            )
+            money = fmt.money(d.value_minor, d.currency)
+            parts.append(Hanging(safe.text(f"  {d.title} · {money} · {d.stage} ({d.status})"), 4))
         parts.append(Text(f"\nFollow-ups ({len(view.followups)})", style="bold"))
         for f in view.followups:
-            parts.append(
-                safe.text(
-                    f"  {'●' if f.overdue else '○'} {fmt.due(f, tz, today)}: {f.title}",
-                    "red" if f.overdue else "",
-                )
-            )
+            line = f"  {'●' if f.overdue else '○'} {fmt.due(f, tz, today)}: {f.title}"
+            parts.append(Hanging(safe.text(line, "red" if f.overdue else ""), 4))
         parts.append(Text("\nTimeline", style="bold"))
         if not view.timeline:
             parts.append(Text("  nothing yet: n adds a note, l logs a call", style="dim"))
@@ -536,7 +532,7 @@ class ContactsScreen(CrmScreen):
             if value:
                 fields.add_row(safe.text(label), safe.text(value))
         parts: list[Any] = [safe.text(co.name, "bold underline"), fields, Text("\nPeople", style="bold")]
-        parts += [safe.text(f"  {p.name}  {p.email or ''}") for p in view.people]
+        parts += [Hanging(safe.text(f"  {p.name}  {p.email or ''}"), 4) for p in view.people]
         parts.append(Text("\nTimeline", style="bold"))
         if view.timeline:
             parts.append(timeline_rows(view.timeline, tz))
