@@ -90,7 +90,7 @@ def _name_word_start(ctx: Context, entity: str, alias: str, text: str) -> tuple[
             f"JOIN {entity} n ON n.id = d.entity_id WHERE search_fts MATCH ? AND d.entity = ? "
             "AND n.sort_name LIKE ? ESCAPE '\\'"
         )
-        later_params: list[Any] = ['body:"' + (" " + key).replace('"', '""') + '"', entity, like]
+        later_params: list[Any] = ['"' + (" " + key).replace('"', '""') + '"', entity, like]
     else:
         later = f"SELECT n.id FROM {entity} n WHERE n.sort_name LIKE ? ESCAPE '\\'"
         later_params = [like]
