@@ -12,7 +12,6 @@ import re
 from functools import lru_cache
 
 from minicrm.core.errors import InvalidInput
-from minicrm.services.kernel.context import Context
 from minicrm.services.kernel.validation import normalize_email, normalize_phone
 
 # An ASCII address already in email-validator's normal form (lower-case domain): checking it
@@ -112,30 +111,3 @@ def new_uids(count: int) -> list[str]:
 
 #: a random hex digit with its two high bits set to 10 (the RFC 4122 variant)
 _VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
-
-
-def drop_secondary_indexes(ctx: Context, table: str) -> list[str]:
-    """Drop ``table``'s secondary indexes (SQLite) and return the statements that recreate them.
-
-    Keeping eight indexes current row by row costs an import about as much as writing the rows;
-    building each once from the finished table is a sort, several times cheaper. Done inside
-    the caller's transaction, so a rollback (an interrupted import) brings them back unchanged.
-    Indexes SQLite made for constraints (``sqlite_autoindex_…``) have no SQL and stay."""
-    db = ctx.db
-    if not db.is_sqlite:
-        return []
-    rows = db.all(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
-        "ORDER BY name",
-        (table,),
-    )
-    for r in rows:
-        db.execute(f'DROP INDEX "{r["name"]}"')
-    return [str(r["sql"]) for r in rows]
-
-
-def create_indexes(ctx: Context, statements: list[str]) -> None:
-    """Recreate indexes that ``drop_secondary_indexes`` set aside."""
-    db = ctx.db
-    for sql in statements:
-        db.execute(sql)

@@ -20,6 +20,10 @@ what the triggers wrote.
 
 PostgreSQL's trigram index (pg_trgm) is unchanged: nothing to do there.
 
+On both backends ``import_run`` gets ``set_aside``: the indexes an import into an empty contact
+table dropped, to build them once at its end (``services/transfer/import_runs.py``), so that
+the rollback of an import that never got there builds them again.
+
 Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03 13:40:00
@@ -27,6 +31,7 @@ Create Date: 2026-12-03 13:40:00
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
@@ -46,6 +51,7 @@ def _text(row: str) -> str:
 
 
 def upgrade() -> None:
+    op.add_column("import_run", sa.Column("set_aside", sa.Text(), nullable=True))
     if op.get_bind().dialect.name != "sqlite":
         return
     _drop()
@@ -73,6 +79,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """The 0003 index again: two columns (entity, body), positions kept."""
+    op.drop_column("import_run", "set_aside")  # SQLite 3.35+ drops a column in place
     if op.get_bind().dialect.name != "sqlite":
         return
     _drop()
