@@ -261,6 +261,22 @@ def bench(n: int, runs: int) -> None:
         print(f"  after the import: {after['segments']} FTS5 segment(s)")
         print(f"  contact add x50, imported db: {_ms(after['adds'])}; never imported: {_ms(fresh['adds'])}")
         print(f"  top-50 search, {len(WORDS)} words x5: {_ms(after['search'])}")
+        adds, fresh_adds = after["adds"], fresh["adds"]
+        checks = {  # issue 16 item 6
+            "rows/s >= 1.5x sqlite-utils'": peer_wall / wall >= 1.5,
+            "peak RSS <= 300 MiB": max(t[2] for t in ours) <= 300,
+            "file <= 8x the CSV": size <= 8 * csv_bytes,
+            "no write after it over 0.5 s": max(adds) <= 0.5,
+            "contact add within 2x of a db never imported into (median, worst)": (
+                statistics.median(adds) <= 2 * statistics.median(fresh_adds)
+                and max(adds) <= 2 * max(fresh_adds)
+            ),
+            "search <= 5 ms median, <= 20 ms worst": (
+                statistics.median(after["search"]) <= 0.005 and max(after["search"]) <= 0.020
+            ),
+        }
+        for what, ok in checks.items():
+            print(f"  {'ok  ' if ok else 'MISS'} {what}")
 
 
 if __name__ == "__main__":

@@ -292,7 +292,7 @@ def test_0004_folds_the_existing_search_documents(tmp_path) -> None:
         db.close()
 
 
-def test_0010_keeps_no_trigram_positions_and_finds_the_same(tmp_path) -> None:
+def test_0010_keeps_no_trigram_positions_and_finds_the_same(tmp_path: Path) -> None:
     """At 0010 the FTS5 index keeps no positions (``detail=none``) and no kind column: a search
     finds what a substring search finds, kept to its kind, though a document that holds every
     trigram of a word but not the word is in the index's answer; downgrading puts the 0009
