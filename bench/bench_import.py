@@ -22,11 +22,15 @@ log packed by column:
       before       11.5k / 25.3k rows/s      0.45x   0.38x  13.3x / 2.1x   14.1 ms, 103 ms
       after         8.0k / 11.5k rows/s      0.70x   0.47x   9.6x / 2.1x    0.8 ms,  10 ms
     1M, 1 run
+      before        4.9k / 16.2k rows/s      0.30x   0.25x  13.0x / 2.1x   95.0 ms, 480 ms
       after         8.9k / 15.9k rows/s      0.56x   0.49x   9.3x / 2.1x    0.7 ms,   4 ms
+      after again   7.7k / 17.0k rows/s      0.46x   0.51x   9.3x / 2.1x    0.8 ms,   5 ms
 
 (the "after" 200k run was on a machine twice as loaded: sqlite-utils ran at half its speed).
-Peak RSS 52-53 MiB; one FTS5 segment after the import; 50 ``contact add``s after it 0.5-0.8 ms
-median and 33-85 ms worst, as on a database never imported into (0.5-0.7 ms, 32-61 ms). Short of
+At 1M a row now costs half the CPU it did (5.2k -> 10.4-12.6k rows/CPU-s): the random UUIDs
+and the contact indexes kept current row by row grew dearer with the table. Peak RSS 52-53 MiB;
+one FTS5 segment after the import; 50 ``contact add``s after it 0.5-1.0 ms median and 33-85 ms
+worst, as on a database never imported into (0.5-1.0 ms, 32-61 ms). Short of
 the issue's 1.5x of sqlite-utils' rows/s and 8x the CSV: sqlite-utils writes one table without
 an index, minicrm five tables, their indexes, the documents and the trigram index of search, and
 the change log. At 600k a row costs ~49 us in SQLite (the contact row ~8, the COMMITs of the
