@@ -305,6 +305,7 @@ def test_0010_keeps_no_trigram_positions_and_finds_the_same(tmp_path: Path) -> N
     docs += [
         ("contact", 1, "Ana Lima | ana@example7.com | Company 7"),
         ("contact", 2, "Lim Ima | Company 7"),  # every trigram of "lima", not the word
+        ("contact", 3, "Иван Петров | Company 8"),  # checked for the word with Unicode's case
         ("deal", 1, "Company 7 renewal"),
         ("note", 1, "called about the example7 renewal"),
     ]
@@ -331,11 +332,22 @@ def test_0010_keeps_no_trigram_positions_and_finds_the_same(tmp_path: Path) -> N
     assert "detail=none" not in fts_sql()
     schema.run_migrations(target)
     assert "detail=none" in fts_sql()
-    queries = ("lima", "company 7", "example7", "COMPANY 77", "renewal", "ny 7", "lim", "nothing")
+    queries = (
+        "lima",
+        "company 7",
+        "example7",
+        "COMPANY 77",
+        "renewal",
+        "ny 7",
+        "lim",
+        "nothing",
+        "ИВАН",
+        "петров",
+    )
     for entity in search.ENTITIES:
         for query in queries:
             assert found(query, entity) == expected(query, entity), (query, entity)
-    assert found("lima", "contact") == [1]
+    assert found("lima", "contact") == [1] and found("ИВАН", "contact") == [3]
     with sqlite3.connect(str(target.path)) as conn:  # the triggers keep it current
         conn.execute(
             "UPDATE search_doc SET body = 'Ana Lima | ana@elsewhere.pt' "

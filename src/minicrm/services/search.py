@@ -84,7 +84,13 @@ def match_sql(ctx: Context, query: str, entity: str) -> tuple[str, list[object]]
             sql += " AND d.body LIKE ? ESCAPE '\\'"
             params.append(_like_pattern(word))
         for word in indexed:
-            if len(word) > 3:  # a word of three letters is its one trigram: the index matched it
+            if len(word) <= 3:  # a word of three letters is its one trigram: the index matched it
+                continue
+            if len(word) <= INDEXED_PREFIX and word.isascii():
+                # SQLite's LIKE, in C, ignores the case of ASCII letters only, as is enough here
+                sql += " AND d.body LIKE ? ESCAPE '\\'"
+                params.append(_like_pattern(word))
+            else:
                 sql += " AND minicrm_contains(d.body, ?)"
                 params.append(word.lower())
         return sql, params
