@@ -224,6 +224,22 @@ def test_0003_rebuilds_the_search_index_by_entity_without_document_sizes_and_fin
                 rows = conn.execute(everyone).fetchall()
             return sorted(i for i, body in rows if all(w.lower() in body.lower() for w in short))
 
+    def found_at_0003(query: str) -> list[int]:
+        """The 0003 index answers the 0003 way: the entity column, then the quoted words."""
+        long_words = [w for w in query.split() if len(w) >= 3]
+        short = [w for w in query.split() if len(w) < 3]
+        with sqlite3.connect(str(target.path)) as conn:
+            if long_words:
+                rows = conn.execute(
+                    "SELECT d.entity_id, d.body FROM search_fts f CROSS JOIN search_doc d "
+                    "ON d.id = f.rowid WHERE search_fts MATCH ? AND d.entity = 'company'",
+                    ('entity:"company" AND ' + " AND ".join(f'body:"{w}"' for w in long_words),),
+                ).fetchall()
+            else:
+                everyone = "SELECT entity_id, body FROM search_doc WHERE entity = 'company'"
+                rows = conn.execute(everyone).fetchall()
+            return sorted(i for i, body in rows if all(w.lower() in body.lower() for w in short))
+
     def tables() -> set[str]:
         with sqlite3.connect(str(target.path)) as conn:
             return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -234,7 +250,7 @@ def test_0003_rebuilds_the_search_index_by_entity_without_document_sizes_and_fin
     assert [found_at_0002(q) for q in queries] == wanted
     assert "search_fts_docsize" in tables()
     schema.run_migrations(target, "0003")
-    assert [found(q) for q in queries] == wanted
+    assert [found_at_0003(q) for q in queries] == wanted
     assert "search_fts_docsize" not in tables() and "change_batch" in tables()
     with sqlite3.connect(str(target.path)) as conn:  # the index itself tells the kinds apart
         hits = conn.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH 'entity:\"contact\"'")
@@ -244,6 +260,8 @@ def test_0003_rebuilds_the_search_index_by_entity_without_document_sizes_and_fin
     command.downgrade(schema.alembic_config(target), "0002")
     assert [found_at_0002(q) for q in queries] == wanted
     assert "search_fts_docsize" in tables() and "change_batch" not in tables()
+    schema.run_migrations(target)  # and the search of today finds the same at the head
+    assert [found(q) for q in queries] == wanted
 
 
 def test_0004_folds_the_existing_search_documents(tmp_path) -> None:
@@ -272,3 +290,80 @@ def test_0004_folds_the_existing_search_documents(tmp_path) -> None:
             assert sorted(int(r["entity_id"]) for r in db.all(sql, params)) == wanted, query
     finally:
         db.close()
+
+
+def test_0010_keeps_no_trigram_positions_and_finds_the_same(tmp_path: Path) -> None:
+    """At 0010 the FTS5 index keeps no positions (``detail=none``) and no kind column: a search
+    finds what a substring search finds, kept to its kind, though a document that holds every
+    trigram of a word but not the word is in the index's answer; downgrading puts the 0009
+    index back."""
+    from minicrm.services import search
+
+    target = Target("sqlite", path=tmp_path / "old.db")
+    schema.run_migrations(target, "0009")
+    docs = [("company", i, f"Company {i} | example{i}.com") for i in range(1, 101)]
+    docs += [
+        ("contact", 1, "Ana Lima | ana@example7.com | Company 7"),
+        ("contact", 2, "Lim Ima | Company 7"),  # every trigram of "lima", not the word
+        ("contact", 3, "Иван Петров | Company 8"),  # checked for the word with Unicode's case
+        ("deal", 1, "Company 7 renewal"),
+        ("note", 1, "called about the example7 renewal"),
+    ]
+    with sqlite3.connect(str(target.path)) as conn:
+        conn.executemany("INSERT INTO search_doc (entity, entity_id, body) VALUES (?, ?, ?)", docs)
+
+    def expected(query: str, entity: str) -> list[int]:
+        words = query.lower().split()
+        return sorted(i for e, i, body in docs if e == entity and all(w in body.lower() for w in words))
+
+    def found(query: str, entity: str) -> list[int]:
+        db = Database.connect(target)
+        try:
+            ctx = Context(db=db, clock=Clock.system("UTC"), config=Config())
+            sql, params = search.match_sql(ctx, query, entity)
+            return sorted(int(r["entity_id"]) for r in db.all(sql, params))
+        finally:
+            db.close()
+
+    def fts_sql() -> str:
+        with sqlite3.connect(str(target.path)) as conn:
+            return str(conn.execute("SELECT sql FROM sqlite_master WHERE name = 'search_fts'").fetchone()[0])
+
+    assert "detail=none" not in fts_sql()
+    schema.run_migrations(target)
+    assert "detail=none" in fts_sql()
+    queries = (
+        "lima",
+        "company 7",
+        "example7",
+        "COMPANY 77",
+        "renewal",
+        "ny 7",
+        "lim",
+        "nothing",
+        "ИВАН",
+        "петров",
+    )
+    for entity in search.ENTITIES:
+        for query in queries:
+            assert found(query, entity) == expected(query, entity), (query, entity)
+    assert found("lima", "contact") == [1] and found("ИВАН", "contact") == [3]
+    with sqlite3.connect(str(target.path)) as conn:  # the triggers keep it current
+        conn.execute(
+            "UPDATE search_doc SET body = 'Ana Lima | ana@elsewhere.pt' "
+            "WHERE entity = 'contact' AND entity_id = 1"
+        )
+        conn.execute("DELETE FROM search_doc WHERE entity = 'deal'")
+        conn.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
+    assert found("elsewhere", "contact") == [1] and found("example7", "contact") == []
+    assert found("renewal", "deal") == []
+    from alembic import command
+
+    command.downgrade(schema.alembic_config(target), "0009")
+    assert "detail=none" not in fts_sql()
+    with sqlite3.connect(str(target.path)) as conn:
+        hits = conn.execute(
+            'SELECT rowid FROM search_fts WHERE search_fts MATCH \'entity:"contact" AND body:"elsewhere"\''
+        )
+        assert len(list(hits)) == 1
+        conn.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")

@@ -96,14 +96,19 @@ def test_fast_phone_agrees_with_phonenumbers(phone: str, region: str | None) -> 
     )
 
 
-def test_new_uids_are_distinct_random_version_4_uuids_as_uuid4_writes_them() -> None:
+def test_new_uids_are_distinct_time_ordered_version_7_uuids() -> None:
+    import time
     import uuid
 
-    uids = bulk.new_uids(4000)
-    assert len(set(uids)) == 4000
+    before = time.time_ns() // 1_000_000
+    uids = bulk.new_uids(5000)  # more than the 12-bit sequence holds in one millisecond
+    after = time.time_ns() // 1_000_000
+    assert len(set(uids)) == 5000
+    assert uids == sorted(uids)  # each goes at the end of the uid index
     for text in uids:
         parsed = uuid.UUID(text)
-        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 7, uuid.RFC_4122)
+    assert before <= uuid.UUID(uids[0]).int >> 80 <= after  # the first 48 bits: Unix milliseconds
     # every variant digit (8, 9, a, b) turns up
     assert {text[19] for text in uids} == set("89ab")
     assert bulk.new_uids(0) == [] and len(bulk.new_uid()) == 36

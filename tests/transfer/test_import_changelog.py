@@ -158,3 +158,31 @@ def test_json_round_trip_keeps_the_bulk_log_and_later_changes_sort_after_it(
     cli("--db", str(copy), "contact", "edit", "Person 24", "--title", "CTO")
     history = cli("--db", str(copy), "contact", "history", "Person 24", "--json").json()
     assert [h["action"] for h in history] == ["create", "update"] and history[0]["id"] < history[1]["id"]
+
+
+def test_a_batch_logged_by_row_reads_as_one_logged_by_column(
+    cli, tmp_path: Path, db_path: Path, small_batches
+) -> None:
+    """Imports log their batches by column (each key's values in one list); a log written by row
+    (older imports, a scrubbed batch) reads the same."""
+    import zlib
+
+    from minicrm.services.history.changelog import Payload
+
+    cli("import", "csv", str(write(tmp_path / "p.csv", _people(25))))
+    history = cli("contact", "history", "Person 13", "--json").json()
+    conn = sqlite3.connect(db_path)
+    try:
+        stored = conn.execute("SELECT id, after FROM change_batch WHERE entity = 'contact'").fetchall()
+        assert all("columns" in json.loads(zlib.decompress(after)) for _, after in stored)
+        for batch_id, after in stored:
+            payload = Payload(after)
+            by_row = {"keys": payload.keys, "common": payload.common, "rows": payload.rows}
+            conn.execute(
+                "UPDATE change_batch SET after = ? WHERE id = ?",
+                (zlib.compress(json.dumps(by_row).encode()), batch_id),
+            )
+        conn.commit()
+    finally:
+        conn.close()
+    assert cli("contact", "history", "Person 13", "--json").json() == history

@@ -85,3 +85,49 @@ def test_interrupted_import_changes_nothing(cli, tmp_path: Path, sig: signal.Sig
         assert listed.stderr.startswith("warning: rolled back the interrupted import #2 (import csv big.csv)")
     assert table_counts(db) == before
     assert not list(tmp_path.glob("crm.db-import-*"))  # the run lock's file is gone
+
+
+def _indexes(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        ]
+    finally:
+        conn.close()
+
+
+def test_a_killed_bulk_load_into_an_empty_database_gets_its_indexes_back(cli, tmp_path: Path) -> None:
+    """An import into an empty contact table drops the contact indexes to build them at its end,
+    and commits batches meanwhile; killed before its end, it is rolled back at the next open
+    with every index built again."""
+    db = tmp_path / "crm.db"
+    cli("--db", str(db), "company", "add", "Lima Lda")  # the database exists; no contacts yet
+    before, counts = _indexes(db), table_counts(db)
+    source = tmp_path / "big.csv"
+    _big_csv(source, 120_000)
+    proc = _start_import(db, source)
+    deadline = time.monotonic() + 120
+    aside = None
+    while aside is None:  # until a batch with the indexes set aside is committed
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert time.monotonic() < deadline, "the import never set the indexes aside"
+        time.sleep(0.05)
+        conn = sqlite3.connect(db)
+        try:
+            row = conn.execute("SELECT set_aside FROM import_run").fetchone()
+        finally:
+            conn.close()
+        aside = row[0] if row else None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert "ix_contact_name" in aside and "ix_contact_name" not in _indexes(db)
+    listed = cli("--db", str(db), "contact", "list", "--json")
+    assert listed.json() == []
+    assert listed.stderr.startswith("warning: rolled back the interrupted import")
+    assert _indexes(db) == before and table_counts(db) == counts
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 # record modules do, inside their writes)
 from minicrm.store.records.search_index import fold_query as fold_query
 from minicrm.store.records.search_index import index as index
+from minicrm.store.records.search_index import kind_mark
 from minicrm.store.records.search_index import reindex_company as reindex_company
 from minicrm.store.records.search_index import reindex_contact as reindex_contact
 from minicrm.store.records.search_index import reindex_interaction as reindex_interaction
@@ -49,47 +50,70 @@ def like_pattern(word: str) -> str:
 INDEXED_PREFIX = 32
 
 
+def _lookup(entity: str, grams: list[str]) -> tuple[str, list[object]]:
+    """SQLite: the ``entity`` documents whose index holds every trigram of ``grams``. The index
+    (migration 0010) knows which documents hold a trigram, not where. For the kinds that are few
+    beside the contacts, the kind's own trigram keeps the lookup to them: otherwise a word in
+    every contact's email makes the company search walk all those contacts to keep none.
+    Contacts are most documents: their mark would only slow the contact search down, and the
+    filter on d.entity is enough for them."""
+    marks = [] if entity == "contact" else [kind_mark(entity)]
+    fts = " AND ".join('"' + g.replace('"', '""') + '"' for g in dict.fromkeys([*marks, *grams]))
+    sql = (
+        "SELECT d.entity_id FROM search_fts f CROSS JOIN search_doc d ON d.id = f.rowid "
+        "WHERE search_fts MATCH ? AND d.entity = ?"
+    )
+    return sql, [fts, entity]
+
+
+def word_start_sql(ctx: Context, letters: str, entity: str) -> tuple[str, list[object]] | None:
+    """SQLite: the ``entity`` documents with a word that starts with two ``letters`` (they hold
+    the one trigram of a blank and the letters), for a caller to check; None on PostgreSQL."""
+    if not ctx.db.is_sqlite:
+        return None
+    return _lookup(entity, [" " + fold_query(letters)])
+
+
 def match_sql(ctx: Context, query: str, entity: str) -> tuple[str, list[object]]:
     """SQL selecting ``entity_id`` of the ``entity`` docs matching ``query`` (and its params).
     An empty query matches nothing."""
-    db = ctx.db
     db = ctx.db
     words = _words(query)
     if not words:
         return "SELECT entity_id FROM search_doc WHERE 1 = 0", []
     params: list[object] = [entity]
-    longer = [w.lower() for w in words if len(w) > INDEXED_PREFIX]
     if db.is_sqlite:
-        long_words = [w[:INDEXED_PREFIX] for w in words if len(w) >= 3]
+        indexed = [w for w in words if len(w) >= 3]
         short = [w for w in words if len(w) < 3]
-        if long_words:
-            fts = " AND ".join('body:"' + w.replace('"', '""') + '"' for w in long_words)
-            if entity != "contact":
-                # The entity is indexed too. For the kinds that are few beside the contacts, the
-                # index keeps to that kind: otherwise a word in every contact's email makes the
-                # company search walk all those contacts to keep none (80 ms at 100k, 1.2 ms so).
-                # Contacts are most documents: matching their entity phrase would only slow the
-                # contact search down (2-7x at 1M), and the filter below is enough for them.
-                fts = f'entity:"{entity}" AND {fts}'
-            sql = (
-                "SELECT d.entity_id FROM search_fts f CROSS JOIN search_doc d ON d.id = f.rowid "
-                "WHERE search_fts MATCH ? AND d.entity = ?"
-            )
-            params = [fts, entity]
+        if indexed:
+            # each document the index finds for a word's trigrams (of its first INDEXED_PREFIX
+            # letters) is checked for the whole word below
+            grams: list[str] = []
+            for word in indexed:
+                prefix = word[:INDEXED_PREFIX]
+                grams.extend(prefix[i : i + 3] for i in range(len(prefix) - 2))
+            sql, params = _lookup(entity, grams)
         else:
             sql = "SELECT d.entity_id FROM search_doc d WHERE d.entity = ?"
         for word in short:
             sql += " AND d.body LIKE ? ESCAPE '\\'"
             params.append(like_pattern(word))
-        for word in longer:
-            sql += " AND minicrm_contains(d.body, ?)"
-            params.append(word)
+        for word in indexed:
+            if len(word) <= 3:  # a word of three letters is its one trigram: the index matched it
+                continue
+            if len(word) <= INDEXED_PREFIX and word.isascii():
+                # SQLite's LIKE, in C, ignores the case of ASCII letters only, as is enough here
+                sql += " AND d.body LIKE ? ESCAPE '\\'"
+                params.append(like_pattern(word))
+            else:
+                sql += " AND minicrm_contains(d.body, ?)"
+                params.append(word.lower())
         return sql, params
     sql = "SELECT d.entity_id FROM search_doc d WHERE d.entity = ?"
     for word in words:
         sql += " AND lower(d.body) LIKE ? ESCAPE '\\'"
         params.append(like_pattern(word[:INDEXED_PREFIX]))
-    for word in longer:
+    for word in (w.lower() for w in words if len(w) > INDEXED_PREFIX):
         sql += " AND strpos(lower(d.body), ?) > 0"
         params.append(word)
     return sql, params

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 #: Every migration revision, oldest first; the last one is the schema this code expects.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: Objects Alembic must not manage (autogenerate ignores them): the FTS5 index and its shadow

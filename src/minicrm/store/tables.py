@@ -478,6 +478,9 @@ class ImportRun(SQLModel, table=True):
     started_at: str
     host: str
     pid: int
+    #: the statements that build the indexes the import dropped for its bulk load (a JSON
+    #: list), built again by its rollback if it never got to its end (migration 0010)
+    set_aside: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Tombstone(SQLModel, table=True):

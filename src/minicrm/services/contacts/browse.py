@@ -78,22 +78,21 @@ def _name_prefix(column: str, text: str) -> tuple[str, list[Any]]:
 
 def _name_word_start(ctx: Context, entity: str, alias: str, text: str) -> tuple[str, list[Any]]:
     """Names with a word that starts with two typed letters (``co`` finds Bruno Costa, ``mu``
-    Ana Müller): the name's start through the sort-name index, or, on SQLite, a later word
-    through the one trigram of a blank and the two letters (`` co``) in the search index, kept
-    to names (``co`` in a company or an email is no match) and capped like any filter."""
-    key = sort_key(text)
+    Ana Müller): the name's start through the sort-name index, or a later word through the
+    search index (``search.word_start_sql``), kept to names (``co`` in a company or an email is
+    no match) and capped like any filter."""
     start, params = _name_prefix(f"{alias}.sort_name", text)
-    like = search_index.like_pattern(" " + key)
-    if ctx.db.is_sqlite:
-        later = (
-            "SELECT d.entity_id FROM search_fts f CROSS JOIN search_doc d ON d.id = f.rowid "
-            f"JOIN {entity} n ON n.id = d.entity_id WHERE search_fts MATCH ? AND d.entity = ? "
-            "AND n.sort_name LIKE ? ESCAPE '\\'"
-        )
-        later_params: list[Any] = ['"' + (" " + key).replace('"', '""') + '"', entity, like]
+    like = search_index.like_pattern(" " + sort_key(text))
+    lookup = search_index.word_start_sql(ctx, text, entity)
+    later_params: list[Any]
+    if lookup is None:
+        later, later_params = f"SELECT n.id FROM {entity} n WHERE n.sort_name LIKE ? ESCAPE '\\'", [like]
     else:
-        later = f"SELECT n.id FROM {entity} n WHERE n.sort_name LIKE ? ESCAPE '\\'"
-        later_params = [like]
+        later = (
+            f"{lookup[0]} AND EXISTS (SELECT 1 FROM {entity} n WHERE n.id = d.entity_id "
+            "AND n.sort_name LIKE ? ESCAPE '\\')"
+        )
+        later_params = [*lookup[1], like]
     return f"({start} OR {alias}.id IN ({later} LIMIT {MATCH_CAP}))", [*params, *later_params]
 
 

@@ -9,7 +9,9 @@ id, operation, time and actor.
 
 On SQLite the payload is stored zlib-compressed (a blob; ``pack`` and ``unpack``): the snapshots
 of a million imported contacts were the second-largest part of the database (240 bytes a
-contact, 48 MB per 200k); packed they take a fifth of that. PostgreSQL keeps the text.
+contact, 48 MB per 200k); packed they take a fifth of that, and written by column (each key's
+values in one list) a seventh (6.2 MB per 200k contacts, against 8.7 MB by row). PostgreSQL keeps
+the text.
 
 Batch ids are taken from the ``change`` ids (``reserve_change_id``), so one id orders both logs:
 a record's batch-logged creation comes before every later change of it, also within the
@@ -116,8 +118,10 @@ def record_created(
     start = 0
     for i in range(1, len(ids) + 1):
         if i == len(ids) or ids[i] != ids[i - 1] + 1:
+            # by column: like values side by side (names, domains, times) pack ~30 % smaller
+            columns = [list(column) for column in zip(*rows[start:i], strict=True)]
             payload = pack(
-                ctx, _ENCODER.encode({"keys": list(keys), "common": common or {}, "rows": rows[start:i]})
+                ctx, _ENCODER.encode({"keys": list(keys), "common": common or {}, "columns": columns})
             )
             db.execute(
                 BATCH_INSERT,
@@ -134,7 +138,10 @@ class Payload:
         data = json.loads(unpack(stored))
         self.keys: list[str] = list(data["keys"])
         self.common: dict[str, Any] = dict(data.get("common") or {})
-        self.rows: list[list[Any] | None] = list(data["rows"])
+        if "columns" in data:  # as ``record_created`` writes them: one list per key
+            self.rows: list[list[Any] | None] = [list(row) for row in zip(*data["columns"], strict=True)]
+        else:  # by row, as a scrubbed payload (``encode``) and older logs hold them
+            self.rows = list(data["rows"])
 
     def snapshot(self, index: int) -> dict[str, Any] | None:
         """Record ``index``'s snapshot, as a change row's ``after`` would hold it."""
@@ -142,6 +149,7 @@ class Payload:
         return None if row is None else {**self.common, **dict(zip(self.keys, row, strict=True))}
 
     def encode(self) -> str:
+        """By row: a scrubbed record is one None."""
         return _ENCODER.encode({"keys": self.keys, "common": self.common, "rows": self.rows})
 
 

@@ -43,14 +43,8 @@ from minicrm.services.kernel.validation import (
     unique_tags,
     without_tags,
 )
-from minicrm.services.transfer.bulk import (
-    create_indexes,
-    drop_secondary_indexes,
-    fast_email,
-    fast_phone,
-    new_uids,
-)
-from minicrm.services.transfer.import_runs import ImportWork
+from minicrm.services.transfer.bulk import fast_email, fast_phone, new_uids
+from minicrm.services.transfer.import_runs import ImportWork, build_indexes, set_aside_indexes
 from minicrm.store.records import companies as company_records
 from minicrm.store.records.base import allocate_ids
 from minicrm.store.records.contacts import ADDRESS_PARTS, identity_hash
@@ -64,6 +58,7 @@ ON_DUPLICATE: tuple[str, ...] = ("update", "skip", "create")
 BATCH = 2000
 #: an import into an empty contact table that fills a first batch of at least this many rows
 #: builds the secondary indexes of contact and contact_tag once at the end, not row by row
+#: (``import_runs.set_aside_indexes``)
 BULK_LOAD_ROWS = BATCH
 _CHUNK = 500  # keys per IN (...) lookup
 #: what the change log keeps of a created contact and note (``contacts.snapshot``, the row)
@@ -643,17 +638,12 @@ class ContactWriter(_Writer):
         batch, self.batch = self.batch, []
         if not self.bulk_checked:
             self.bulk_checked = True
-            # not when the import commits in batches: other writers would find the indexes gone
-            if (
-                not getattr(self.uow, "batched", False)
-                and len(batch) >= BULK_LOAD_ROWS
-                and self.db.scalar("SELECT 1 FROM contact LIMIT 1") is None
-            ):
-                # (contact_tag is empty too: its rows belong to contacts)
-                self.deferred_indexes = [
-                    *drop_secondary_indexes(self.ctx, "contact"),
-                    *drop_secondary_indexes(self.ctx, "contact_tag"),
-                ]
+            if len(batch) >= BULK_LOAD_ROWS and self.db.scalar("SELECT 1 FROM contact LIMIT 1") is None:
+                # (contact_tag is empty too: its rows belong to contacts); the uid index stays,
+                # for the lookups of the cards' UIDs, batch after batch
+                self.deferred_indexes = set_aside_indexes(
+                    self.uow, ("contact", "contact_tag"), keep=("ix_contact_uid",)
+                )
         by_email: dict[str, int] = {}
         by_phone: dict[str, int] = {}
         by_uid: dict[str, int] = {}
@@ -759,7 +749,7 @@ class ContactWriter(_Writer):
 
     def finish(self) -> None:
         self._flush()
-        create_indexes(self.ctx, self.deferred_indexes)
+        build_indexes(self.uow, self.deferred_indexes)
         self.deferred_indexes = []
 
     # writing -----------------------------------------------------------------------------

@@ -67,6 +67,13 @@ def fill_sort_names(db: Database) -> None:
         )
 
 
+def kind_mark(entity: str) -> str:
+    """The trigram a document of ``entity`` (other than a contact) starts with in the FTS5 index
+    (migration 0010's ``search_fts_text``): ``char(31)`` and the kind's first two letters, which no
+    text a user types holds, so that a search for companies, deals or notes reads only theirs."""
+    return "\x1f" + entity[:2]
+
+
 def fold_query(text: str) -> str:
     """A query as it is matched against the folded documents: folded and lower-case."""
     return fold(text).lower()
@@ -204,8 +211,8 @@ def insert_docs(db: Database, docs: list[tuple[str, int, str]]) -> None:
             automerge = db.scalar("SELECT v FROM search_fts_config WHERE k = 'automerge'")
             db.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0)")
             db.execute(
-                "INSERT INTO search_fts (rowid, entity, body) "
-                "SELECT id, entity, body FROM search_doc WHERE id BETWEEN ? AND ?",
+                "INSERT INTO search_fts (rowid, body) "
+                "SELECT id, body FROM search_fts_text WHERE id BETWEEN ? AND ?",
                 (ids[0], ids[-1]),
             )
             db.execute(
