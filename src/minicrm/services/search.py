@@ -32,7 +32,15 @@ ENTITIES = ("contact", "company", "deal", "note")
 
 
 def _words(query: str) -> list[str]:
-    """The query's words, folded as the documents are (case and diacritics)."""
+    """The query's words, folded as the documents are (case and diacritics). Text that is not
+    UTF-8 (an argument in another locale) is refused as typed, before it becomes index syntax."""
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        from minicrm.core.errors import InvalidInput
+        from minicrm.core.text import not_utf8
+
+        raise InvalidInput(not_utf8(exc)) from None
     return [w for w in fold_query(query.replace("\x00", "")).split() if w]
 
 
