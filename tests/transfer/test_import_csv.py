@@ -13,7 +13,7 @@ from transfer_helpers import table_counts, write
 PEOPLE = (
     "Name,Email,Phone,Company,Tags,Shoe\n"
     "Ana Lima,ana@lima.pt,+351 912 345 678,Lima Lda,vip,42\n"
-    "Bruno Dias,not-an-email,,,,\n"
+    ",bruno@dias,,,,\n"
     'Carla Reis,carla@reis.pt,,Reis SA,"a, b",38\n'
     "Ana L.,ANA@LIMA.PT,,,new,\n"
 )
@@ -32,7 +32,10 @@ def test_import_reports_every_row_and_writes_a_fixable_rejects_file(cli, tmp_pat
     assert run.exit_code == 0, run.stderr
     assert run.stdout == ""
     lines = run.stderr.splitlines()
-    assert lines[0].startswith("line 3: rejected: invalid email 'not-an-email'")
+    assert lines[0] == (
+        "line 3: rejected: no name, email or phone to import: invalid email 'bruno@dias': "
+        "The part after the @-sign is not valid. It should have a period. (bruno@dias)"
+    )
     assert lines[-1] == f"2 created, 1 updated, 0 skipped, 1 rejected; rejected rows written to {rejects}"
     people = _contacts(cli)
     assert [(p["name"], p["emails"], p["phones"], p["company"], p["tags"], p["fields"]) for p in people] == [
@@ -42,8 +45,8 @@ def test_import_reports_every_row_and_writes_a_fixable_rejects_file(cli, tmp_pat
     with rejects.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["Name", "Email", "Phone", "Company", "Tags", "Shoe", "_error"]
-    assert rows[1][:6] == ["Bruno Dias", "not-an-email", "", "", "", ""]
-    assert rows[1][6].startswith("invalid email")
+    assert rows[1][:6] == ["", "bruno@dias", "", "", "", ""]
+    assert rows[1][6].startswith("no name, email or phone to import: invalid email 'bruno@dias'")
     # fix the rejects file and import it again: only the fixed row comes in
     fixed = tmp_path / "fixed.csv"
     fixed.write_text("Name,Email\nBruno Dias,bruno@dias.pt\n", encoding="utf-8")
@@ -87,7 +90,8 @@ def test_dry_run_reports_exactly_and_writes_nothing(cli, tmp_path: Path, db_path
     assert run.exit_code == 0
     assert run.stdout.splitlines() == [
         "2\tcreated\tAna Lima\t",
-        "3\trejected\tBruno Dias\tinvalid email 'not-an-email': An email address must have an @-sign.",
+        "3\trejected\tbruno@dias\tno name, email or phone to import: invalid email 'bruno@dias': "
+        "The part after the @-sign is not valid. It should have a period.",
         "4\tupdated\tCarla Reis\tduplicate of contact 1",
         "5\tupdated\tAna L.\tmerged into line 2",
     ]

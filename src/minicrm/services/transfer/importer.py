@@ -125,6 +125,9 @@ class ImportEvent:
     row: dict[str, str] | None = None
     #: where the record is when ``line`` alone does not say (``a.vcf card 2`` in a directory)
     place: str = ""
+    #: what was imported but not as it came (``invalid email 'x' kept in the unparsed_email
+    #: field: …``), one text per value
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -277,7 +280,7 @@ def import_vcard(
     return _run(
         ctx,
         f"import vcard {_shown(path)}",
-        "vcards",
+        "contacts",
         records,
         summary,
         on_duplicate,
@@ -314,7 +317,6 @@ def _run(
         with ImportWork(ctx, label, batched=not dry_run) as uow:
             writer: _Writer = {
                 "contacts": ContactWriter,
-                "vcards": LenientContactWriter,
                 "companies": CompanyWriter,
                 "deals": DealWriter,
             }[kind](uow, on_duplicate, emit)
@@ -323,7 +325,7 @@ def _run(
             done = 0
             for line, row, rec in records:
                 if isinstance(rec, MinicrmError):
-                    emit(ImportEvent(line, "rejected", _row_label(row), _reason(rec), row=row))
+                    writer.reject(ImportEvent(line, "rejected", _row_label(row), _reason(rec), row=row))
                 else:
                     writer.add(line, row, rec)
                 done += 1
@@ -387,6 +389,10 @@ class _Writer:
     def finish(self) -> None:
         """Write whatever is still buffered."""
 
+    def reject(self, event: ImportEvent) -> None:
+        """Report a record that could not be read, in its place among the others' events."""
+        self.emit(event)
+
     def company_id(self, name: str | None) -> int | None:
         """An existing company by name (case-insensitive), else a new one."""
         text = (name or "").strip()
@@ -421,6 +427,8 @@ class _Pending:
     email_labels: dict[str, str]
     phone_labels: dict[str, list[str | None]]
     addresses: list[dict[str, Any]]
+    #: the values kept in a custom field instead (``_kept``), for the record's event
+    warnings: tuple[str, ...] = ()
 
 
 _STATUS_ALIASES = {
@@ -452,9 +460,10 @@ def _status(text: str | None, fields: dict[str, str]) -> str:
 
 
 class ContactWriter(_Writer):
-    #: CSV rows with a bad email are rejected (to be fixed in the rejects file); vCards keep
-    #: the unreadable value in a custom field instead, since there is no rejects file for them.
-    strict_emails = True
+    """Contacts of a CSV file or of vCards, by the same rules: an email or phone that cannot be
+    read is kept in the ``unparsed_email`` / ``unparsed_phone`` field, with a warning, and the
+    rest of the record is imported; a record with nothing else to tell who it is (no name, no
+    usable email or phone) is rejected."""
 
     def __init__(self, uow: UnitOfWork, on_duplicate: str, emit: EventSink) -> None:
         super().__init__(uow, on_duplicate, emit)
@@ -481,6 +490,9 @@ class ContactWriter(_Writer):
         if len(self.batch) >= BATCH:
             self._flush()
 
+    def reject(self, event: ImportEvent) -> None:
+        self.events.append(event)  # reported with its batch's events, in line order
+
     def _validate(self, line: int, row: dict[str, str], rec: ContactRecord) -> _Pending:
         name = (rec.name or "").strip()
         if not name or "\x00" in name:
@@ -490,13 +502,15 @@ class ContactWriter(_Writer):
         emails: list[str] = []
         email_labels: dict[str, str] = {}
         unreadable: list[str] = []
+        problems: list[InvalidInput] = []
+        warnings: list[str] = []
         for email in rec.emails:
             try:
                 address = fast_email(email)
-            except InvalidInput:
-                if self.strict_emails:
-                    raise
+            except InvalidInput as exc:
                 unreadable.append(email)
+                problems.append(exc)
+                warnings.append(_kept(exc, email, "unparsed_email"))
                 continue
             emails.append(address)
             label = rec.email_labels.get(email) if rec.email_labels else None
@@ -508,13 +522,15 @@ class ContactWriter(_Writer):
             emails = list(unique_ci(emails))
         phones: list[str] = []
         phone_labels: dict[str, list[str | None]] = {}
-        unreadable = []
+        unreadable_emails, unreadable = unreadable, []
         for phone in rec.phones:
             number, ext = split_extension(phone)
             try:
                 normal = fast_phone(number, self.region)
-            except InvalidInput:
+            except InvalidInput as exc:
                 unreadable.append(phone)  # a label such as "mobile" in a phone column
+                problems.append(exc)
+                warnings.append(_kept(exc, number, "unparsed_phone"))
                 continue
             phones.append(normal)
             label = rec.phone_labels.get(phone) if rec.phone_labels else None
@@ -523,6 +539,9 @@ class ContactWriter(_Writer):
                 phone_labels.setdefault(normal, [label, ext])
         if unreadable:
             fields["unparsed_phone"] = ", ".join(unreadable)
+        if problems and not emails and not phones and name in (*unreadable_emails, *unreadable):
+            # the name is the unreadable address itself: nothing says who this is
+            raise InvalidInput(f"no name, email or phone to import: {problems[0]}")
         if len(phones) > 1:
             phones = list(dict.fromkeys(phones))
         status = _status(rec.status, fields)
@@ -601,6 +620,7 @@ class ContactWriter(_Writer):
             email_labels,
             phone_labels,
             addresses,
+            tuple(warnings),
         )
 
     def _date(self, text: str) -> str | None:
@@ -729,7 +749,11 @@ class ContactWriter(_Writer):
                     _merge_pending(first, p)
                     self.events.append(
                         ImportEvent(
-                            p.line, "updated", p.values["name"], f"merged into {self.where(first.line)}"
+                            p.line,
+                            "updated",
+                            p.values["name"],
+                            f"merged into {self.where(first.line)}",
+                            warnings=p.warnings,
                         )
                     )
                 for key in keys:
@@ -746,7 +770,9 @@ class ContactWriter(_Writer):
                     if changed
                     else ("skipped", f"duplicate of contact {target}, nothing new")
                 )
-                self.events.append(ImportEvent(p.line, action, p.values["name"], reason, target))
+                self.events.append(
+                    ImportEvent(p.line, action, p.values["name"], reason, target, warnings=p.warnings)
+                )
                 for key in keys:
                     if not key.startswith("e:") or owner(key) in (None, match):
                         seen[key] = match
@@ -843,7 +869,7 @@ class ContactWriter(_Writer):
                 )
             else:
                 logged.append([*row, p.emails, p.phones, sorted(p.tags), p.fields])
-            events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
+            events.append(ImportEvent(p.line, "created", v["name"], "", contact_id, warnings=p.warnings))
         # what every new contact has in common is written into the statement, not bound per row
         common = {**_NEW_CONTACT, "created_at": now, "updated_at": now, **dict.fromkeys(sparse)}
         self.indexed += len(docs)
@@ -951,7 +977,7 @@ class ContactWriter(_Writer):
         emails = list(unique_ci([*before["emails"], *p.emails]))
         phones = list(dict.fromkeys([*before["phones"], *p.phones]))
         tags = sorted(unique_tags([*before["tags"], *p.tags]))
-        fields = {**p.fields, **before["fields"]}
+        fields = _unite_fields(before["fields"], p.fields)
         email_labels = {**p.email_labels, **before["email_labels"]}
         email_labels = {e: email_labels[e] for e in emails if e in email_labels}
         phone_labels = _fill_phone_labels(before["phone_labels"], p.phone_labels, phones)
@@ -1023,8 +1049,14 @@ def _address(a: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class LenientContactWriter(ContactWriter):
-    strict_emails = False
+def _kept(exc: InvalidInput, value: str, key: str) -> str:
+    """The warning for a value kept in the custom field ``key``:
+    ``invalid email 'x@invalid' kept in the unparsed_email field: <why>``."""
+    text = str(exc)
+    for start in (f"invalid email {value.strip()!r}", f"invalid phone {value.strip()!r}"):
+        if text.startswith(start):
+            return f"{start} kept in the {key} field{text[len(start) :]}"
+    return f"{text} (kept in the {key} field)"
 
 
 def _merge_pending(first: _Pending, other: _Pending) -> None:
@@ -1036,11 +1068,26 @@ def _merge_pending(first: _Pending, other: _Pending) -> None:
     first.emails = list(unique_ci([*first.emails, *other.emails]))
     first.phones = list(dict.fromkeys([*first.phones, *other.phones]))
     first.tags = unique_tags([*first.tags, *other.tags])
-    first.fields = {**other.fields, **first.fields}
+    first.fields = _unite_fields(first.fields, other.fields)
     first.notes = list(dict.fromkeys([*first.notes, *other.notes]))
     first.email_labels = {**other.email_labels, **first.email_labels}
     first.phone_labels = _fill_phone_labels(first.phone_labels, other.phone_labels, first.phones)
     first.addresses = _more_addresses(first.values, first.addresses, other)
+
+
+#: the custom fields that hold a list of values a record could not keep elsewhere
+_LIST_FIELDS = ("unparsed_email", "unparsed_phone", "shared_email")
+
+
+def _unite_fields(mine: dict[str, str], theirs: dict[str, str]) -> dict[str, str]:
+    """The custom fields after a duplicate brought its own: mine win, the other's are added, and
+    the lists of ``_LIST_FIELDS`` are united (no value of either is lost)."""
+    out = {**theirs, **mine}
+    for key in _LIST_FIELDS:
+        if key in mine and key in theirs and mine[key] != theirs[key]:
+            values = [*mine[key].split(", "), *theirs[key].split(", ")]
+            out[key] = ", ".join(dict.fromkeys(values))
+    return out
 
 
 def _fill_phone_labels(
