@@ -89,8 +89,9 @@ def test_a_vcard_with_an_invalid_email_warns_as_a_csv_row_does(cli, tmp_path: Pa
     run = cli("import", "vcard", str(card))
     assert run.exit_code == 0
     assert run.stderr.splitlines() == [
-        f"line 1: warning: invalid email 'ana@lima' kept in the unparsed_email field: {NO_PERIOD} (Ana Lima)",
-        f"line 2: rejected: no name, email or phone to import: invalid email 'bruno@dias': {NO_PERIOD} "
+        f"a.vcf card 1: warning: invalid email 'ana@lima' kept in the unparsed_email field: {NO_PERIOD} "
+        "(Ana Lima)",
+        f"a.vcf card 2: rejected: no name, email or phone to import: invalid email 'bruno@dias': {NO_PERIOD} "
         "(bruno@dias)",
         "1 created, 0 updated, 0 skipped, 1 rejected",
     ]

@@ -158,9 +158,12 @@ def _report(summary: Any, rejects: _Rejects | None) -> None:
     tail = ""
     if rejects is not None and rejects.count:
         tail = f"; rejected rows written to {rejects.path}"
-    broken = getattr(summary, "broken", [])
-    if broken:
-        tail += f"; {counted(len(broken), 'file')} skipped (cannot be read)"
+    cards = getattr(summary, "skipped_cards", 0)
+    if cards:
+        tail += f"; {counted(cards, 'card')} skipped (cut off)"
+    files = len(getattr(summary, "broken", [])) - cards
+    if files:
+        tail += f"; {counted(files, 'file')} skipped (cannot be read)"
     prefix = "dry run, nothing written: " if summary.dry_run else ""
     ignored = getattr(summary, "ignored", [])
     if ignored:

@@ -140,8 +140,11 @@ class ImportSummary:
     header: list[str] = field(default_factory=list)
     #: the file's columns that nothing imports (mapped to ``ignore``), in the file's order
     ignored: list[str] = field(default_factory=list)
-    #: the files of a directory that could not be read (``a.vcf: line 3: reason``), skipped
+    #: the files of a directory that could not be read, and the cards cut off in a file
+    #: (``a.vcf: line 3: reason``), skipped
     broken: list[str] = field(default_factory=list)
+    #: how many of ``broken`` are cards (the others are whole files)
+    skipped_cards: int = 0
 
     def count(self, action: str) -> None:
         if action == "created":  # once per row of a million-row import: no getattr/setattr
@@ -246,37 +249,33 @@ def import_vcard(
     on_event: EventSink | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Import a .vcf file, or every readable .vcf of a directory: a directory's broken files are
-    skipped and listed in ``summary.broken``, its cards' events say which file (``place``)."""
+    """Import a .vcf file, or every readable .vcf of a directory: every complete card is imported;
+    a broken file, and a card cut off in a file, is skipped and listed in ``summary.broken``
+    (a single file without one complete card is an error). Each card's event says which file
+    and card it is (``place``: ``a.vcf card 2``)."""
     from minicrm.exchange.vcard import read_vcard_files
 
     on_duplicate = check_choice(on_duplicate, ON_DUPLICATE, "--on-duplicate")
     found = read_vcard_files(path)
-    if not path.is_dir():
-        if found.broken:
-            raise InvalidInput(found.broken[0])
-        records: Iterable[tuple[int, dict[str, str], Any]] = (
-            (rec.line or i, {}, rec) for i, rec in enumerate(found.records, 1)
-        )
-        where: Callable[[int], str] | None = None
-    else:
-        # a running number across the files, each event told its file and card back
-        places = [
-            f"{name} card {rec.line or 1}" for rec, name in zip(found.records, found.files, strict=True)
-        ]
-        records = ((i, {}, rec) for i, rec in enumerate(found.records, 1))
+    if not path.is_dir() and not found.records:
+        raise InvalidInput(found.broken[0])  # the one file cannot be read: nothing to import
+    # a running number across the cards, each event told its file and card back
+    places = [f"{name} card {rec.line or 1}" for rec, name in zip(found.records, found.files, strict=True)]
+    records: Iterable[tuple[int, dict[str, str], Any]] = (
+        (i, {}, rec) for i, rec in enumerate(found.records, 1)
+    )
 
-        def where(seq: int) -> str:
-            return places[seq - 1]
+    def where(seq: int) -> str:
+        return places[seq - 1]
 
-        if on_event is not None:
-            sink = on_event
+    if on_event is not None:
+        sink = on_event
 
-            def on_event(event: ImportEvent) -> None:
-                event.place = places[event.line - 1]
-                sink(event)
+        def on_event(event: ImportEvent) -> None:
+            event.place = places[event.line - 1]
+            sink(event)
 
-    summary = ImportSummary(dry_run=dry_run, broken=found.broken)
+    summary = ImportSummary(dry_run=dry_run, broken=found.broken, skipped_cards=found.skipped_cards)
     return _run(
         ctx,
         f"import vcard {_shown(path)}",
