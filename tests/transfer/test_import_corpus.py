@@ -110,3 +110,19 @@ def test_thunderbird_people_with_an_invalid_address_are_imported_with_a_warning(
         "custom_3": "custom\r3",
         "custom_4": "custom\n4",
     }
+
+
+def test_thunderbird_rows_of_tabs_after_a_comma_row_are_people_too(cli, corpus_dir: Path) -> None:
+    run = cli(
+        "import",
+        "csv",
+        str(corpus_dir / "csv" / "thunderbird-import_tab-comma-mixed.csv"),
+        "--no-header",
+        "--map",
+        "1=given_name,2=family_name,3=name,4=nickname,5=email",
+    )
+    assert (run.exit_code, run.stderr) == (0, "4 created, 0 updated, 0 skipped, 0 rejected\n")
+    people = cli("contact", "list", "--json", "--sort", "id").json()
+    assert [(p["name"], p["given_name"], p["nickname"], p["emails"]) for p in people] == [
+        (n, n, n, [f"{n}@host.invalid"]) for n in "1234"
+    ]
