@@ -25,7 +25,8 @@ def test_a_csv_row_with_an_invalid_email_is_imported_and_the_address_kept(cli, t
         ",bruno@dias,,\n"  # nothing else says who this is
         ",,,Intern\n"
         ",,+351 913 000 111,\n"  # a phone alone is someone to call: named by it, as in a vCard
-        "Carla Reis,carla@reis.pt,mobile,\n",
+        "Carla Reis,carla@reis.pt,mobile,\n"
+        ",dora@x,+351 914 000 222,\n",  # the readable phone names her, not the unreadable address
     )
     run = cli("import", "csv", str(source), "--rejects", str(tmp_path / "r.csv"))
     assert run.exit_code == 0
@@ -36,13 +37,16 @@ def test_a_csv_row_with_an_invalid_email_is_imported_and_the_address_kept(cli, t
         "line 4: rejected: no name, email, phone or company (Intern)",
         "line 6: warning: invalid phone 'mobile' kept in the unparsed_phone field: it has no digits "
         "(Carla Reis)",
-        f"3 created, 0 updated, 0 skipped, 2 rejected; rejected rows written to {tmp_path / 'r.csv'}",
+        f"line 7: warning: invalid email 'dora@x' kept in the unparsed_email field: {NO_PERIOD} "
+        "(+351914000222)",
+        f"4 created, 0 updated, 0 skipped, 2 rejected; rejected rows written to {tmp_path / 'r.csv'}",
     ]
     people = _people(cli)
     assert [(p["name"], p["emails"], p["phones"], p["title"], p["fields"]) for p in people] == [
         ("Ana Lima", [], ["+351912345678"], "CEO", {"unparsed_email": "ana@lima"}),
         ("+351 913 000 111", [], ["+351913000111"], None, {}),
         ("Carla Reis", ["carla@reis.pt"], [], None, {"unparsed_phone": "mobile"}),
+        ("+351914000222", [], ["+351914000222"], None, {"unparsed_email": "dora@x"}),
     ]
 
 
@@ -84,7 +88,8 @@ def test_a_vcard_with_an_invalid_email_warns_as_a_csv_row_does(cli, tmp_path: Pa
     card = write(
         tmp_path / "a.vcf",
         "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Lima\r\nEMAIL:ana@lima\r\nTEL:+351 912 345 678\r\nEND:VCARD\r\n"
-        "BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:bruno@dias\r\nEND:VCARD\r\n",
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:bruno@dias\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:carla@reis\r\nEMAIL:carla@reis.pt\r\nEND:VCARD\r\n",
     )
     run = cli("import", "vcard", str(card))
     assert run.exit_code == 0
@@ -93,9 +98,16 @@ def test_a_vcard_with_an_invalid_email_warns_as_a_csv_row_does(cli, tmp_path: Pa
         "(Ana Lima)",
         f"a.vcf card 2: rejected: no name, email or phone to import: invalid email 'bruno@dias': {NO_PERIOD} "
         "(bruno@dias)",
-        "1 created, 0 updated, 0 skipped, 1 rejected",
+        f"a.vcf card 3: warning: invalid email 'carla@reis' kept in the unparsed_email field: {NO_PERIOD} "
+        "(carla@reis.pt)",
+        "2 created, 0 updated, 0 skipped, 1 rejected",
     ]
-    [ana] = _people(cli)
+    ana, carla = _people(cli)
+    assert (carla["name"], carla["emails"], carla["fields"]) == (
+        "carla@reis.pt",
+        ["carla@reis.pt"],
+        {"unparsed_email": "carla@reis"},
+    )
     assert (ana["name"], ana["emails"], ana["phones"], ana["fields"]) == (
         "Ana Lima",
         [],

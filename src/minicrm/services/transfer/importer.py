@@ -538,9 +538,12 @@ class ContactWriter(_Writer):
                 phone_labels.setdefault(normal, [label, ext])
         if unreadable:
             fields["unparsed_phone"] = ", ".join(unreadable)
-        if problems and not emails and not phones and name in (*unreadable_emails, *unreadable):
-            # the name is the unreadable address itself: nothing says who this is
-            raise InvalidInput(f"no name, email or phone to import: {problems[0]}")
+        if problems and name in (*unreadable_emails, *unreadable):
+            # the name is the unreadable address itself: a readable one names the contact, and
+            # without one nothing says who this is
+            if not emails and not phones:
+                raise InvalidInput(f"no name, email or phone to import: {problems[0]}")
+            name = emails[0] if emails else phones[0]
         if len(phones) > 1:
             phones = list(dict.fromkeys(phones))
         status = _status(rec.status, fields)
