@@ -391,3 +391,28 @@ def test_the_garbage_collector_is_back_on_after_an_import_finished_or_failed(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_phone_shared_by_people_with_their_own_emails_does_not_merge_them(cli, tmp_path: Path) -> None:
+    # Salesforce's sample contacts: Patricia and Leslie Ryan, one household phone, two emails
+    cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--phone", "+351 912 345 678")
+    cli("contact", "add", "Rui Lima", "--phone", "+351 213 000 000")
+    source = write(
+        tmp_path / "p.csv",
+        "Name,Email,Phone\n"
+        "Patricia Ryan,patricia@ryan.pt,+351 222 000 111\n"
+        "Leslie Ryan,leslie@ryan.pt,+351 222 000 111\n"
+        "Bruno Lima,bruno@lima.pt,+351 912 345 678\n"  # Ana's phone, his own email
+        "Ana L.,,+351 912 345 678\n"  # no email: the phone says who she is
+        "R. Lima,rui@lima.pt,+351 213 000 000\n",  # the contact with that phone has no email
+    )
+    run = cli("import", "csv", str(source))
+    assert run.stderr.splitlines()[-1] == "3 created, 2 updated, 0 skipped, 0 rejected"
+    people = _contacts(cli)
+    assert [(p["name"], p["emails"], p["phones"]) for p in people] == [
+        ("Ana Lima", ["ana@lima.pt"], ["+351912345678"]),
+        ("Rui Lima", ["rui@lima.pt"], ["+351213000000"]),
+        ("Patricia Ryan", ["patricia@ryan.pt"], ["+351222000111"]),
+        ("Leslie Ryan", ["leslie@ryan.pt"], ["+351222000111"]),
+        ("Bruno Lima", ["bruno@lima.pt"], ["+351912345678"]),
+    ]

@@ -4,9 +4,10 @@ The whole import is ONE unit of work (one undoable operation) that commits in ba
 (``import_runs.ImportWork``: other writers wait at most one batch), and an interrupted import
 is rolled back, at once or at the next open, so it leaves the database exactly as it was. Rows that
 cannot be imported are reported (line and reason) and everything else is imported. Duplicates
-(same email case-insensitively, or same normalised phone, in the database or earlier in the
-file) are updated, skipped or created as ``on_duplicate`` says. People erased for privacy
-(hashed tombstones) are skipped. ``dry_run`` runs the very same code and rolls back.
+(same email case-insensitively, or same normalised phone unless both have emails and none in
+common, in the database or earlier in the file) are updated, skipped or created as
+``on_duplicate`` says. People erased for privacy (hashed tombstones) are skipped. ``dry_run``
+runs the very same code and rolls back.
 """
 
 from __future__ import annotations
@@ -661,6 +662,17 @@ class ContactWriter(_Writer):
                 found.setdefault(_uid_key(str(r["uid"]), str(r["name"]))[2:], int(r["id"]))
         return found
 
+    def _emails_of(self, ids: list[int]) -> dict[int, set[str]]:
+        """The emails (lower-case) of these contacts."""
+        found: dict[int, set[str]] = {}
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT contact_id, email_lower FROM contact_email WHERE contact_id IN ({marks})"
+            for r in self.db.all(sql, chunk):
+                found.setdefault(int(r["contact_id"]), set()).add(str(r["email_lower"]))
+        return found
+
     def _flush(self) -> None:
         batch, self.batch = self.batch, []
         if not self.bulk_checked:
@@ -710,6 +722,19 @@ class ContactWriter(_Writer):
                 hit = ("db", known[key])
             return hit
 
+        # A phone shared by two people who each have emails of their own (a household's or an
+        # office's line) does not make them one: a row with emails is a duplicate by phone only
+        # of a contact without emails or with one of its emails.
+        by_phone_only = (
+            {by_phone[x] for p in batch if p.emails for x in p.phones if x in by_phone} if by_phone else None
+        )
+        emails_of = self._emails_of(list(by_phone_only)) if by_phone_only else {}
+
+        def same_person(p: _Pending, match: tuple[str, int]) -> bool:
+            where, target = match
+            theirs = {e.lower() for e in fresh[target].emails} if where == "new" else emails_of.get(target)
+            return not theirs or any(e.lower() in theirs for e in p.emails)
+
         def claim(p: _Pending, match: tuple[str, int]) -> None:
             """Keep on ``p`` only the emails no other contact has (those go to a field)."""
             taken = [e for e in p.emails if owner("e:" + e.lower()) not in (None, match)]
@@ -727,6 +752,8 @@ class ContactWriter(_Writer):
             if dedupe:
                 for key in keys:
                     match = owner(key)
+                    if match is not None and key[0] == "p" and p.emails and not same_person(p, match):
+                        match = None  # the same phone, someone else
                     if match is not None:
                         break
             if match is None:
