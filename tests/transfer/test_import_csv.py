@@ -396,6 +396,7 @@ def test_the_garbage_collector_is_back_on_after_an_import_finished_or_failed(
 def test_a_phone_shared_by_people_with_their_own_emails_does_not_merge_them(cli, tmp_path: Path) -> None:
     # Salesforce's sample contacts: Patricia and Leslie Ryan, one household phone, two emails
     cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--phone", "+351 912 345 678")
+    cli("contact", "add", "Carla Dias", "--email", "carla@dias.pt", "--phone", "+351 933 000 000")
     cli("contact", "add", "Rui Lima", "--phone", "+351 213 000 000")
     source = write(
         tmp_path / "p.csv",
@@ -404,15 +405,23 @@ def test_a_phone_shared_by_people_with_their_own_emails_does_not_merge_them(cli,
         "Leslie Ryan,leslie@ryan.pt,+351 222 000 111\n"
         "Bruno Lima,bruno@lima.pt,+351 912 345 678\n"  # Ana's phone, his own email
         "Ana L.,,+351 912 345 678\n"  # no email: the phone says who she is
-        "R. Lima,rui@lima.pt,+351 213 000 000\n",  # the contact with that phone has no email
+        "R. Lima,rui@lima.pt,+351 213 000 000\n"  # the contact with that phone has no email
+        "patricia ryan,p.ryan@work.pt,+351 222 000 111\n",  # her phone and her name: her
     )
     run = cli("import", "csv", str(source))
-    assert run.stderr.splitlines()[-1] == "3 created, 2 updated, 0 skipped, 0 rejected"
+    assert run.stderr.splitlines()[-1] == "3 created, 3 updated, 0 skipped, 0 rejected"
     people = _contacts(cli)
     assert [(p["name"], p["emails"], p["phones"]) for p in people] == [
         ("Ana Lima", ["ana@lima.pt"], ["+351912345678"]),
+        ("Carla Dias", ["carla@dias.pt"], ["+351933000000"]),
         ("Rui Lima", ["rui@lima.pt"], ["+351213000000"]),
-        ("Patricia Ryan", ["patricia@ryan.pt"], ["+351222000111"]),
+        ("Patricia Ryan", ["patricia@ryan.pt", "p.ryan@work.pt"], ["+351222000111"]),
         ("Leslie Ryan", ["leslie@ryan.pt"], ["+351222000111"]),
         ("Bruno Lima", ["bruno@lima.pt"], ["+351912345678"]),
+    ]
+    # in the database too: her phone and her name (written otherwise) with another email is her
+    again = write(tmp_path / "q.csv", 'Name,Email,Phone\n"Dias, Carla",c@dias.pt,+351933000000\n')
+    assert cli("import", "csv", str(again)).stderr == "0 created, 1 updated, 0 skipped, 0 rejected\n"
+    assert [p["emails"] for p in _contacts(cli) if p["name"] == "Carla Dias"] == [
+        ["carla@dias.pt", "c@dias.pt"]
     ]

@@ -13,6 +13,7 @@ runs the very same code and rolls back.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -662,15 +663,20 @@ class ContactWriter(_Writer):
                 found.setdefault(_uid_key(str(r["uid"]), str(r["name"]))[2:], int(r["id"]))
         return found
 
-    def _emails_of(self, ids: list[int]) -> dict[int, set[str]]:
-        """The emails (lower-case) of these contacts."""
-        found: dict[int, set[str]] = {}
+    def _people(self, ids: list[int]) -> dict[int, tuple[str, set[str]]]:
+        """The name and the emails (lower-case) of these contacts."""
+        found: dict[int, tuple[str, set[str]]] = {}
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i : i + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            sql = f"SELECT contact_id, email_lower FROM contact_email WHERE contact_id IN ({marks})"
+            sql = (
+                "SELECT c.id, c.name, e.email_lower FROM contact c LEFT JOIN contact_email e "
+                f"ON e.contact_id = c.id WHERE c.id IN ({marks})"
+            )
             for r in self.db.all(sql, chunk):
-                found.setdefault(int(r["contact_id"]), set()).add(str(r["email_lower"]))
+                _name, emails = found.setdefault(int(r["id"]), (str(r["name"]), set()))
+                if r["email_lower"] is not None:
+                    emails.add(str(r["email_lower"]))
         return found
 
     def _flush(self) -> None:
@@ -724,16 +730,21 @@ class ContactWriter(_Writer):
 
         # A phone shared by two people who each have emails of their own (a household's or an
         # office's line) does not make them one: a row with emails is a duplicate by phone only
-        # of a contact without emails or with one of its emails.
+        # of a contact without emails, with one of its emails, or with its name.
         by_phone_only = (
             {by_phone[x] for p in batch if p.emails for x in p.phones if x in by_phone} if by_phone else None
         )
-        emails_of = self._emails_of(list(by_phone_only)) if by_phone_only else {}
+        people = self._people(list(by_phone_only)) if by_phone_only else {}
 
         def same_person(p: _Pending, match: tuple[str, int]) -> bool:
             where, target = match
-            theirs = {e.lower() for e in fresh[target].emails} if where == "new" else emails_of.get(target)
-            return not theirs or any(e.lower() in theirs for e in p.emails)
+            if where == "new":
+                name, theirs = fresh[target].values["name"], {e.lower() for e in fresh[target].emails}
+            else:
+                name, theirs = people.get(target, ("", set()))
+            if not theirs or any(e.lower() in theirs for e in p.emails):
+                return True
+            return _name_words(name) == _name_words(p.values["name"])
 
         def claim(p: _Pending, match: tuple[str, int]) -> None:
             """Keep on ``p`` only the emails no other contact has (those go to a field)."""
@@ -1060,6 +1071,13 @@ class ContactWriter(_Writer):
             self.uow.record("interaction", note_id, "create", None, self.uow.interactions.snapshot(note_id))
             unchanged = False
         return not unchanged
+
+
+def _name_words(name: str) -> list[str]:
+    """A name's words in any order, to compare two spellings: ``Doe, John`` is ``John Doe``,
+    ``Mr. John Richter,James`` is ``Mr. John Richter James``, ``Leslie Ryan`` is not
+    ``Patricia Ryan``."""
+    return sorted(re.findall(r"\w+", name.casefold()))
 
 
 def _uid_key(uid: str, name: str) -> str:
