@@ -503,15 +503,15 @@ class ContactWriter(_Writer):
         emails: list[str] = []
         email_labels: dict[str, str] = {}
         unreadable: list[str] = []
-        problems: list[InvalidInput] = []
-        warnings: list[str] = []
+        problems: list[str] = []  # the warnings: the values kept in a field instead (``_kept``)
+        first: InvalidInput | None = None  # why the first of them could not be read
         for email in rec.emails:
             try:
                 address = fast_email(email)
             except InvalidInput as exc:
                 unreadable.append(email)
-                problems.append(exc)
-                warnings.append(_kept(exc, email, "unparsed_email"))
+                problems.append(_kept(exc, email, "unparsed_email"))
+                first = first or exc
                 continue
             emails.append(address)
             label = rec.email_labels.get(email) if rec.email_labels else None
@@ -530,8 +530,8 @@ class ContactWriter(_Writer):
                 normal = fast_phone(number, self.region)
             except InvalidInput as exc:
                 unreadable.append(phone)  # a label such as "mobile" in a phone column
-                problems.append(exc)
-                warnings.append(_kept(exc, number, "unparsed_phone"))
+                problems.append(_kept(exc, number, "unparsed_phone"))
+                first = first or exc
                 continue
             phones.append(normal)
             label = rec.phone_labels.get(phone) if rec.phone_labels else None
@@ -544,7 +544,7 @@ class ContactWriter(_Writer):
             # the name is the unreadable address itself: a readable one names the contact, and
             # without one nothing says who this is
             if not emails and not phones:
-                raise InvalidInput(f"no name, email or phone to import: {problems[0]}")
+                raise InvalidInput(f"no name, email or phone to import: {first}")
             name = emails[0] if emails else phones[0]
         if len(phones) > 1:
             phones = list(dict.fromkeys(phones))
@@ -624,7 +624,7 @@ class ContactWriter(_Writer):
             email_labels,
             phone_labels,
             addresses,
-            tuple(warnings),
+            tuple(problems) if problems else (),
         )
 
     def _date(self, text: str) -> str | None:
