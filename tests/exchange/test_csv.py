@@ -155,3 +155,18 @@ def test_csv_writer_neutralises_unless_told_to_keep_the_cells_exact() -> None:
         assert writer.count == 2
     assert safe.getvalue() == "phone,'=h\r\n'+351 912 345 678,\r\n'=1+1,7\r\n"
     assert exact.getvalue() == "phone,=h\n+351 912 345 678,\n=1+1,7\n"
+
+
+def test_a_row_separated_otherwise_than_the_file_is_split_on_its_own_delimiter(tmp_path: Path) -> None:
+    # Thunderbird's tab_comma_mixed.csv: a comma line, then lines of tabs
+    path = tmp_path / "mixed.csv"
+    path.write_text('a,b,c\n1,x@y.pt,\n2\tz@y.pt\t\n3\t"q\tuoted"\tc\nnotes\twith a tab\nalone\n', newline="")
+    table = read_csv(path)
+    assert table.delimiter == ","
+    assert [cells for _, cells in table.rows] == [
+        {"a": "1", "b": "x@y.pt", "c": ""},
+        {"a": "2", "b": "z@y.pt", "c": ""},
+        {"a": "3", "b": "q\tuoted", "c": "c"},
+        {"a": "notes", "b": "with a tab", "c": ""},
+        {"a": "alone", "b": "", "c": ""},
+    ]

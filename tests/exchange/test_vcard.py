@@ -160,3 +160,19 @@ def test_write_pref_and_escaping() -> None:
 def test_write_rejects_unknown_version() -> None:
     with pytest.raises(InvalidInput):
         write_vcard(FULL, "2.1")
+
+
+def test_a_card_cut_off_is_skipped_and_described_when_asked() -> None:
+    good = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:%s\r\nEND:VCARD\r\n"
+    data = good % b"Ana" + b"BEGIN:VCARD\r\nFN:Cut\r\n" + good % b"Bruno" + b"BEGIN:VCARD\r\nFN:End"
+    with pytest.raises(InvalidInput, match="line 5: truncated vCard: card 2 has no END:VCARD"):
+        parse_vcards(data)  # without a list for the problems, the first is an error
+    problems: list[str] = []
+    records = parse_vcards(data, problems)
+    assert [(r.name, r.line) for r in records] == [("Ana", 1), ("Bruno", 3)]
+    assert problems == [
+        "line 5: truncated vCard: card 2 has no END:VCARD",
+        "line 11: truncated vCard: card 4 has no END:VCARD",
+    ]
+    with pytest.raises(InvalidInput, match="line 1: truncated vCard: card 1 has no END:VCARD"):
+        parse_vcards(b"BEGIN:VCARD\r\nFN:Cut\r\n", [])  # nothing complete: the file is broken

@@ -13,7 +13,7 @@ from transfer_helpers import table_counts, write
 PEOPLE = (
     "Name,Email,Phone,Company,Tags,Shoe\n"
     "Ana Lima,ana@lima.pt,+351 912 345 678,Lima Lda,vip,42\n"
-    "Bruno Dias,not-an-email,,,,\n"
+    ",bruno@dias,,,,\n"
     'Carla Reis,carla@reis.pt,,Reis SA,"a, b",38\n'
     "Ana L.,ANA@LIMA.PT,,,new,\n"
 )
@@ -32,7 +32,10 @@ def test_import_reports_every_row_and_writes_a_fixable_rejects_file(cli, tmp_pat
     assert run.exit_code == 0, run.stderr
     assert run.stdout == ""
     lines = run.stderr.splitlines()
-    assert lines[0].startswith("line 3: rejected: invalid email 'not-an-email'")
+    assert lines[0] == (
+        "line 3: rejected: no name, email or phone to import: invalid email 'bruno@dias': "
+        "The part after the @-sign is not valid. It should have a period. (bruno@dias)"
+    )
     assert lines[-1] == f"2 created, 1 updated, 0 skipped, 1 rejected; rejected rows written to {rejects}"
     people = _contacts(cli)
     assert [(p["name"], p["emails"], p["phones"], p["company"], p["tags"], p["fields"]) for p in people] == [
@@ -42,8 +45,8 @@ def test_import_reports_every_row_and_writes_a_fixable_rejects_file(cli, tmp_pat
     with rejects.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["Name", "Email", "Phone", "Company", "Tags", "Shoe", "_error"]
-    assert rows[1][:6] == ["Bruno Dias", "not-an-email", "", "", "", ""]
-    assert rows[1][6].startswith("invalid email")
+    assert rows[1][:6] == ["", "bruno@dias", "", "", "", ""]
+    assert rows[1][6].startswith("no name, email or phone to import: invalid email 'bruno@dias'")
     # fix the rejects file and import it again: only the fixed row comes in
     fixed = tmp_path / "fixed.csv"
     fixed.write_text("Name,Email\nBruno Dias,bruno@dias.pt\n", encoding="utf-8")
@@ -87,7 +90,8 @@ def test_dry_run_reports_exactly_and_writes_nothing(cli, tmp_path: Path, db_path
     assert run.exit_code == 0
     assert run.stdout.splitlines() == [
         "2\tcreated\tAna Lima\t",
-        "3\trejected\tBruno Dias\tinvalid email 'not-an-email': An email address must have an @-sign.",
+        "3\trejected\tbruno@dias\tno name, email or phone to import: invalid email 'bruno@dias': "
+        "The part after the @-sign is not valid. It should have a period.",
         "4\tupdated\tCarla Reis\tduplicate of contact 1",
         "5\tupdated\tAna L.\tmerged into line 2",
     ]
@@ -387,3 +391,37 @@ def test_the_garbage_collector_is_back_on_after_an_import_finished_or_failed(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_phone_shared_by_people_with_their_own_emails_does_not_merge_them(cli, tmp_path: Path) -> None:
+    # Salesforce's sample contacts: Patricia and Leslie Ryan, one household phone, two emails
+    cli("contact", "add", "Ana Lima", "--email", "ana@lima.pt", "--phone", "+351 912 345 678")
+    cli("contact", "add", "Carla Dias", "--email", "carla@dias.pt", "--phone", "+351 933 000 000")
+    cli("contact", "add", "Rui Lima", "--phone", "+351 213 000 000")
+    source = write(
+        tmp_path / "p.csv",
+        "Name,Email,Phone\n"
+        "Patricia Ryan,patricia@ryan.pt,+351 222 000 111\n"
+        "Leslie Ryan,leslie@ryan.pt,+351 222 000 111\n"
+        "Bruno Lima,bruno@lima.pt,+351 912 345 678\n"  # Ana's phone, his own email
+        "Ana L.,,+351 912 345 678\n"  # no email: the phone says who she is
+        "R. Lima,rui@lima.pt,+351 213 000 000\n"  # the contact with that phone has no email
+        "patricia ryan,p.ryan@work.pt,+351 222 000 111\n",  # her phone and her name: her
+    )
+    run = cli("import", "csv", str(source))
+    assert run.stderr.splitlines()[-1] == "3 created, 3 updated, 0 skipped, 0 rejected"
+    people = _contacts(cli)
+    assert [(p["name"], p["emails"], p["phones"]) for p in people] == [
+        ("Ana Lima", ["ana@lima.pt"], ["+351912345678"]),
+        ("Carla Dias", ["carla@dias.pt"], ["+351933000000"]),
+        ("Rui Lima", ["rui@lima.pt"], ["+351213000000"]),
+        ("Patricia Ryan", ["patricia@ryan.pt", "p.ryan@work.pt"], ["+351222000111"]),
+        ("Leslie Ryan", ["leslie@ryan.pt"], ["+351222000111"]),
+        ("Bruno Lima", ["bruno@lima.pt"], ["+351912345678"]),
+    ]
+    # in the database too: her phone and her name (written otherwise) with another email is her
+    again = write(tmp_path / "q.csv", 'Name,Email,Phone\n"Dias, Carla",c@dias.pt,+351933000000\n')
+    assert cli("import", "csv", str(again)).stderr == "0 created, 1 updated, 0 skipped, 0 rejected\n"
+    assert [p["emails"] for p in _contacts(cli) if p["name"] == "Carla Dias"] == [
+        ["carla@dias.pt", "c@dias.pt"]
+    ]

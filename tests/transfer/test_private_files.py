@@ -52,7 +52,7 @@ def test_exports_are_0600_under_umask_000(cli, people, open_umask, tmp_path: Pat
 
 def test_rejects_file_is_0600_under_umask_000(cli, open_umask, tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
-    source.write_text("name,email\nAna,ana@lima.pt\nBob,notanemail\n", encoding="utf-8")
+    source.write_text("name,email\nAna,ana@lima.pt\n,notanemail\n", encoding="utf-8")
     result = cli("import", "csv", str(source))
     assert result.exit_code == 0, result.stderr
     rejects = tmp_path / "in.csv.rejects.csv"

@@ -158,9 +158,12 @@ def _report(summary: Any, rejects: _Rejects | None) -> None:
     tail = ""
     if rejects is not None and rejects.count:
         tail = f"; rejected rows written to {rejects.path}"
-    broken = getattr(summary, "broken", [])
-    if broken:
-        tail += f"; {counted(len(broken), 'file')} skipped (cannot be read)"
+    cards = getattr(summary, "skipped_cards", 0)
+    if cards:
+        tail += f"; {counted(cards, 'card')} skipped (cut off)"
+    files = len(getattr(summary, "broken", [])) - cards
+    if files:
+        tail += f"; {counted(files, 'file')} skipped (cannot be read)"
     prefix = "dry run, nothing written: " if summary.dry_run else ""
     ignored = getattr(summary, "ignored", [])
     if ignored:
@@ -176,13 +179,14 @@ _IGNORED_SHOWN = 12
 
 def _events(dry_run: bool, rejects_box: list[_Rejects | None]) -> Callable[[Any], None]:
     def on_event(event: Any) -> None:
+        where = event.place or f"line {event.line}"
+        named = f" ({event.name})" if event.name else ""
         if dry_run:
             sys.stdout.write(plain_line((event.place or event.line, event.action, event.name, event.reason)))
         elif event.action in ("rejected", "skipped"):
-            _say(
-                f"{event.place or f'line {event.line}'}: {event.action}: {event.reason}"
-                + (f" ({event.name})" if event.name else "")
-            )
+            _say(f"{where}: {event.action}: {event.reason}{named}")
+        for warning in event.warnings:  # the record is in, one value of it not as it came
+            _say(f"{where}: warning: {warning}{named}")
         rejects = rejects_box[0]
         if event.action == "rejected" and rejects is not None and event.row:
             rejects.write(event.row, event.reason)

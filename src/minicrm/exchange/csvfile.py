@@ -118,6 +118,21 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
+def _resplit(cell: str, delimiter: str, width: int) -> list[str]:
+    """A record that came as one cell of a file with ``width`` columns, split on another
+    delimiter when that gives it several columns (at most ``width``): a file whose rows are
+    not all separated alike (Thunderbird reads a line of tabs in a comma file so too)."""
+    for other in DELIMITERS:
+        if other != delimiter and other in cell:
+            try:
+                cells = next(csv.reader([cell], delimiter=other), [cell])
+            except csv.Error:  # a line break in the cell: it is one cell
+                continue
+            if 1 < len(cells) <= width:
+                return cells
+    return [cell]
+
+
 def _unique_header(cells: list[str]) -> list[str]:
     names = [c.strip().lstrip("\ufeff").strip() for c in cells]
     while names and not names[-1]:
@@ -221,6 +236,8 @@ def read_csv(path: Path, *, header: bool = True) -> CsvTable:
                 multiline_last = start - line > 1 or bool(cells and cells[-1].endswith(("\n", "\r")))
                 if not "".join(cells).strip():  # a blank record (one C call, not one per cell)
                     continue
+                if len(cells) == 1 < width:
+                    cells = _resplit(cells[0], delimiter, width)
                 record = dict(zip(columns, cells, strict=False))
                 if len(cells) != width:
                     for col in columns[len(cells) :]:

@@ -762,6 +762,14 @@ def _json_cell(single: dict[str, str], key: str, line: int, kind: type) -> Any:
     return value
 
 
+def _first_value(multi: dict[str, list[str]], groups: Groups, kind: str) -> str:
+    """The row's first email or phone (``kind``): of its plain columns, else of its groups."""
+    if multi[kind]:
+        return multi[kind][0]
+    value = next((p["value"] for (g, _), p in groups.items() if g == kind and p.get("value")), "")
+    return next(iter(_split_multi(value)), "")
+
+
 def row_to_contact(
     row: dict[str, str], mapping: dict[str, str], line: int, *, own_export: bool = False
 ) -> ContactRecord:
@@ -773,12 +781,15 @@ def row_to_contact(
     if own_export:
         row = {k: unneutralize_cell(v) if v else v for k, v in row.items()}
     single, multi, custom, groups = _collect(row, mapping)
-    name = _person_name(single) or single.get("company") or next(iter(multi["email"]), "")
-    if not name and groups:
-        name = next((p["value"] for (g, _), p in groups.items() if g == "email" and p.get("value")), "")
-        name = next(iter(_split_multi(name)), "")
+    # as a vCard's: the name, the company, the first email, the first phone
+    name = (
+        _person_name(single)
+        or single.get("company")
+        or _first_value(multi, groups, "email")
+        or _first_value(multi, groups, "phone")
+    )
     if not name:
-        raise InvalidInput(f"line {line}: no name, email or company")
+        raise InvalidInput(f"line {line}: no name, email, phone or company")
     get = single.get
     bday = get("birthday") or (_birthday_of_parts(single, line) if "birth_month" in single else None)
     rec = ContactRecord(

@@ -310,7 +310,10 @@ def _to_v3(name: str, value: str, legacy: bool) -> str:
 # ------------------------------------------------------------ card assembly
 
 
-def _cards_from_bytes(data: bytes) -> list[_Card]:
+def _cards_from_bytes(data: bytes, problems: list[str] | None = None) -> list[_Card]:
+    """The complete cards of ``data``. A card cut off (no END:VCARD before the next BEGIN:VCARD
+    or the end of the file) is an error, or with ``problems`` it is described there and skipped,
+    and reading resumes at the next BEGIN:VCARD; a file without one complete card is an error."""
     if not data or not data.strip(b" \t\r\n\x00"):
         raise InvalidInput("empty vCard file")
     data, forced_utf8 = _to_utf8_if_utf16(data)
@@ -319,24 +322,35 @@ def _cards_from_bytes(data: bytes) -> list[_Card]:
     cards: list[_Card] = []
     raw_card: list[bytes] | None = None
     begun = 0  # the line of the open card's BEGIN:VCARD
+    seen = 0  # the cards begun, complete or not: a card's number in the file
+
+    def cut_off() -> None:
+        problem = f"line {begun}: truncated vCard: card {seen} has no END:VCARD"
+        if problems is None:
+            raise InvalidInput(problem)
+        problems.append(problem)
+
     for line, at in zip(logical, starts, strict=True):
         up = line.strip().upper()
         if up == b"BEGIN:VCARD":
             if raw_card is not None:
-                raise InvalidInput(f"line {begun}: truncated vCard: card {len(cards) + 1} has no END:VCARD")
+                cut_off()
             raw_card = []
             begun = at
+            seen += 1
             continue
         if up == b"END:VCARD":
             if raw_card is not None:
-                cards.append(_build_card(raw_card, len(cards) + 1, forced_utf8))
+                cards.append(_build_card(raw_card, seen, forced_utf8))
             raw_card = None
             continue
         if raw_card is not None:
             raw_card.append(line)
     if raw_card is not None:
-        raise InvalidInput(f"line {begun}: truncated vCard: card {len(cards) + 1} has no END:VCARD")
+        cut_off()
     if not cards:
+        if problems:
+            raise InvalidInput(problems.pop(0))  # nothing to read: the file is broken
         raise InvalidInput("not a vCard file: no BEGIN:VCARD ... END:VCARD found")
     return cards
 
@@ -695,13 +709,15 @@ def _record(vals: list[_Val], index: int, card: _Card | None = None) -> ContactR
     return rec
 
 
-def parse_vcards(data: bytes) -> list[ContactRecord]:
-    """Parse every card in ``data``; ``line`` on each record is its 1-based card index.
+def parse_vcards(data: bytes, problems: list[str] | None = None) -> list[ContactRecord]:
+    """Parse every card in ``data``; ``line`` on each record is its 1-based card number.
 
-    Raises InvalidInput for an empty, binary, truncated or card-less file.
+    Raises InvalidInput for an empty, binary, truncated or card-less file. With ``problems``, a
+    card that is cut off is skipped and described there (``line 6: truncated vCard: card 2 has
+    no END:VCARD``), and every complete card is read; only a file without one is an error.
     """
     records: list[ContactRecord] = []
-    for card in _cards_from_bytes(data):
+    for card in _cards_from_bytes(data, problems):
         try:
             vals = _vals_with_vobject(card)
         except Exception:  # vobject raises assorted exception types on odd input
@@ -713,17 +729,20 @@ def parse_vcards(data: bytes) -> list[ContactRecord]:
 @dataclass
 class VcardFiles:
     """The cards of a file or a directory: ``files[i]`` is the name of the file that held
-    ``records[i]``; ``broken`` says why each unreadable file of a directory was skipped
-    (``b.vcf: line 3: truncated vCard: …``)."""
+    ``records[i]``; ``broken`` says why each unreadable file, and each card cut off in a file
+    otherwise read, was skipped (``b.vcf: line 3: truncated vCard: …``); ``skipped_cards`` is
+    how many of ``broken`` are cards."""
 
     records: list[ContactRecord] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)
+    skipped_cards: int = 0
 
 
 def read_vcard_files(path: Path) -> VcardFiles:
     """Read a .vcf file, or every .vcf/.vcard file (sorted by name) in a directory; a file that
-    cannot be read or parsed goes to ``broken`` with its name (and line) and the rest is read."""
+    cannot be read or parsed, and a card cut off in a file, goes to ``broken`` with its name
+    (and line) and the rest is read."""
     from minicrm.core.text import inert
 
     if path.is_dir():
@@ -740,11 +759,14 @@ def read_vcard_files(path: Path) -> VcardFiles:
         except OSError as exc:
             out.broken.append(f"cannot read {f if f is path else name}: {exc.strerror or exc}")
             continue
+        cut_off: list[str] = []
         try:
-            cards = parse_vcards(data)
+            cards = parse_vcards(data, cut_off)
         except InvalidInput as exc:
             out.broken.append(f"{name}: {exc}")
             continue
+        out.broken.extend(f"{name}: {problem}" for problem in cut_off)
+        out.skipped_cards += len(cut_off)
         out.records.extend(cards)
         out.files.extend([name] * len(cards))
     return out

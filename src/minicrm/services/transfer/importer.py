@@ -4,14 +4,16 @@ The whole import is ONE unit of work (one undoable operation) that commits in ba
 (``import_runs.ImportWork``: other writers wait at most one batch), and an interrupted import
 is rolled back, at once or at the next open, so it leaves the database exactly as it was. Rows that
 cannot be imported are reported (line and reason) and everything else is imported. Duplicates
-(same email case-insensitively, or same normalised phone, in the database or earlier in the
-file) are updated, skipped or created as ``on_duplicate`` says. People erased for privacy
-(hashed tombstones) are skipped. ``dry_run`` runs the very same code and rolls back.
+(same email case-insensitively, or same normalised phone unless both have emails and none in
+common, in the database or earlier in the file) are updated, skipped or created as
+``on_duplicate`` says. People erased for privacy (hashed tombstones) are skipped. ``dry_run``
+runs the very same code and rolls back.
 """
 
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -120,6 +122,9 @@ class ImportEvent:
     row: dict[str, str] | None = None
     #: where the record is when ``line`` alone does not say (``a.vcf card 2`` in a directory)
     place: str = ""
+    #: what was imported but not as it came (``invalid email 'x' kept in the unparsed_email
+    #: field: …``), one text per value
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -132,8 +137,11 @@ class ImportSummary:
     header: list[str] = field(default_factory=list)
     #: the file's columns that nothing imports (mapped to ``ignore``), in the file's order
     ignored: list[str] = field(default_factory=list)
-    #: the files of a directory that could not be read (``a.vcf: line 3: reason``), skipped
+    #: the files of a directory that could not be read, and the cards cut off in a file
+    #: (``a.vcf: line 3: reason``), skipped
     broken: list[str] = field(default_factory=list)
+    #: how many of ``broken`` are cards (the others are whole files)
+    skipped_cards: int = 0
 
     def count(self, action: str) -> None:
         if action == "created":  # once per row of a million-row import: no getattr/setattr
@@ -238,41 +246,37 @@ def import_vcard(
     on_event: EventSink | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Import a .vcf file, or every readable .vcf of a directory: a directory's broken files are
-    skipped and listed in ``summary.broken``, its cards' events say which file (``place``)."""
+    """Import a .vcf file, or every readable .vcf of a directory: every complete card is imported;
+    a broken file, and a card cut off in a file, is skipped and listed in ``summary.broken``
+    (a single file without one complete card is an error). Each card's event says which file
+    and card it is (``place``: ``a.vcf card 2``)."""
     from minicrm.exchange.vcard import read_vcard_files
 
     on_duplicate = check_choice(on_duplicate, ON_DUPLICATE, "--on-duplicate")
     found = read_vcard_files(path)
-    if not path.is_dir():
-        if found.broken:
-            raise InvalidInput(found.broken[0])
-        records: Iterable[tuple[int, dict[str, str], Any]] = (
-            (rec.line or i, {}, rec) for i, rec in enumerate(found.records, 1)
-        )
-        where: Callable[[int], str] | None = None
-    else:
-        # a running number across the files, each event told its file and card back
-        places = [
-            f"{name} card {rec.line or 1}" for rec, name in zip(found.records, found.files, strict=True)
-        ]
-        records = ((i, {}, rec) for i, rec in enumerate(found.records, 1))
+    if not path.is_dir() and not found.records:
+        raise InvalidInput(found.broken[0])  # the one file cannot be read: nothing to import
+    # a running number across the cards, each event told its file and card back
+    places = [f"{name} card {rec.line or 1}" for rec, name in zip(found.records, found.files, strict=True)]
+    records: Iterable[tuple[int, dict[str, str], Any]] = (
+        (i, {}, rec) for i, rec in enumerate(found.records, 1)
+    )
 
-        def where(seq: int) -> str:
-            return places[seq - 1]
+    def where(seq: int) -> str:
+        return places[seq - 1]
 
-        if on_event is not None:
-            sink = on_event
+    if on_event is not None:
+        sink = on_event
 
-            def on_event(event: ImportEvent) -> None:
-                event.place = places[event.line - 1]
-                sink(event)
+        def on_event(event: ImportEvent) -> None:
+            event.place = places[event.line - 1]
+            sink(event)
 
-    summary = ImportSummary(dry_run=dry_run, broken=found.broken)
+    summary = ImportSummary(dry_run=dry_run, broken=found.broken, skipped_cards=found.skipped_cards)
     return _run(
         ctx,
         f"import vcard {_shown(path)}",
-        "vcards",
+        "contacts",
         records,
         summary,
         on_duplicate,
@@ -309,7 +313,6 @@ def _run(
         with ImportWork(ctx, label, batched=not dry_run) as uow:
             writer: _Writer = {
                 "contacts": ContactWriter,
-                "vcards": LenientContactWriter,
                 "companies": CompanyWriter,
                 "deals": DealWriter,
             }[kind](uow, on_duplicate, emit)
@@ -318,7 +321,7 @@ def _run(
             done = 0
             for line, row, rec in records:
                 if isinstance(rec, MinicrmError):
-                    emit(ImportEvent(line, "rejected", _row_label(row), _reason(rec), row=row))
+                    writer.reject(ImportEvent(line, "rejected", _row_label(row), _reason(rec), row=row))
                 else:
                     writer.add(line, row, rec)
                 done += 1
@@ -382,6 +385,10 @@ class _Writer:
     def finish(self) -> None:
         """Write whatever is still buffered."""
 
+    def reject(self, event: ImportEvent) -> None:
+        """Report a record that could not be read, in its place among the others' events."""
+        self.emit(event)
+
     def company_id(self, name: str | None) -> int | None:
         """An existing company by name (case-insensitive), else a new one."""
         text = (name or "").strip()
@@ -416,6 +423,8 @@ class _Pending:
     email_labels: dict[str, str]
     phone_labels: dict[str, list[str | None]]
     addresses: list[dict[str, Any]]
+    #: the values kept in a custom field instead (``_kept``), for the record's event
+    warnings: tuple[str, ...] = ()
 
 
 _STATUS_ALIASES = {
@@ -447,9 +456,10 @@ def _status(text: str | None, fields: dict[str, str]) -> str:
 
 
 class ContactWriter(_Writer):
-    #: CSV rows with a bad email are rejected (to be fixed in the rejects file); vCards keep
-    #: the unreadable value in a custom field instead, since there is no rejects file for them.
-    strict_emails = True
+    """Contacts of a CSV file or of vCards, by the same rules: an email or phone that cannot be
+    read is kept in the ``unparsed_email`` / ``unparsed_phone`` field, with a warning, and the
+    rest of the record is imported; a record with nothing else to tell who it is (no name, no
+    usable email or phone) is rejected."""
 
     def __init__(self, uow: UnitOfWork, on_duplicate: str, emit: EventSink) -> None:
         super().__init__(uow, on_duplicate, emit)
@@ -476,6 +486,9 @@ class ContactWriter(_Writer):
         if len(self.batch) >= BATCH:
             self._flush()
 
+    def reject(self, event: ImportEvent) -> None:
+        self.events.append(event)  # reported with its batch's events, in line order
+
     def _validate(self, line: int, row: dict[str, str], rec: ContactRecord) -> _Pending:
         name = (rec.name or "").strip()
         if not name or "\x00" in name:
@@ -485,13 +498,15 @@ class ContactWriter(_Writer):
         emails: list[str] = []
         email_labels: dict[str, str] = {}
         unreadable: list[str] = []
+        problems: list[str] = []  # the warnings: the values kept in a field instead (``_kept``)
+        first: InvalidInput | None = None  # why the first of them could not be read
         for email in rec.emails:
             try:
                 address = fast_email(email)
-            except InvalidInput:
-                if self.strict_emails:
-                    raise
+            except InvalidInput as exc:
                 unreadable.append(email)
+                problems.append(_kept(exc, email, "unparsed_email"))
+                first = first or exc
                 continue
             emails.append(address)
             label = rec.email_labels.get(email) if rec.email_labels else None
@@ -503,13 +518,15 @@ class ContactWriter(_Writer):
             emails = list(unique_ci(emails))
         phones: list[str] = []
         phone_labels: dict[str, list[str | None]] = {}
-        unreadable = []
+        unreadable_emails, unreadable = unreadable, []
         for phone in rec.phones:
             number, ext = split_extension(phone)
             try:
                 normal = fast_phone(number, self.region)
-            except InvalidInput:
+            except InvalidInput as exc:
                 unreadable.append(phone)  # a label such as "mobile" in a phone column
+                problems.append(_kept(exc, number, "unparsed_phone"))
+                first = first or exc
                 continue
             phones.append(normal)
             label = rec.phone_labels.get(phone) if rec.phone_labels else None
@@ -518,6 +535,12 @@ class ContactWriter(_Writer):
                 phone_labels.setdefault(normal, [label, ext])
         if unreadable:
             fields["unparsed_phone"] = ", ".join(unreadable)
+        if problems and name in (*unreadable_emails, *unreadable):
+            # the name is the unreadable address itself: a readable one names the contact, and
+            # without one nothing says who this is
+            if not emails and not phones:
+                raise InvalidInput(f"no name, email or phone to import: {first}")
+            name = emails[0] if emails else phones[0]
         if len(phones) > 1:
             phones = list(dict.fromkeys(phones))
         status = _status(rec.status, fields)
@@ -596,6 +619,7 @@ class ContactWriter(_Writer):
             email_labels,
             phone_labels,
             addresses,
+            tuple(problems) if problems else (),
         )
 
     def _date(self, text: str) -> str | None:
@@ -632,6 +656,22 @@ class ContactWriter(_Writer):
                 chunk,
             ):
                 found.setdefault(_uid_key(str(r["uid"]), str(r["name"]))[2:], int(r["id"]))
+        return found
+
+    def _people(self, ids: list[int]) -> dict[int, tuple[str, set[str]]]:
+        """The name and the emails (lower-case) of these contacts."""
+        found: dict[int, tuple[str, set[str]]] = {}
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            sql = (
+                "SELECT c.id, c.name, e.email_lower FROM contact c LEFT JOIN contact_email e "
+                f"ON e.contact_id = c.id WHERE c.id IN ({marks})"
+            )
+            for r in self.db.all(sql, chunk):
+                _name, emails = found.setdefault(int(r["id"]), (str(r["name"]), set()))
+                if r["email_lower"] is not None:
+                    emails.add(str(r["email_lower"]))
         return found
 
     def _flush(self) -> None:
@@ -678,6 +718,24 @@ class ContactWriter(_Writer):
                 hit = ("db", known[key])
             return hit
 
+        # A phone shared by two people who each have emails of their own (a household's or an
+        # office's line) does not make them one: a row with emails is a duplicate by phone only
+        # of a contact without emails, with one of its emails, or with its name.
+        by_phone_only = (
+            {by_phone[x] for p in batch if p.emails for x in p.phones if x in by_phone} if by_phone else None
+        )
+        people = self._people(list(by_phone_only)) if by_phone_only else {}
+
+        def same_person(p: _Pending, match: tuple[str, int]) -> bool:
+            where, target = match
+            if where == "new":
+                name, theirs = fresh[target].values["name"], {e.lower() for e in fresh[target].emails}
+            else:
+                name, theirs = people.get(target, ("", set()))
+            if not theirs or any(e.lower() in theirs for e in p.emails):
+                return True
+            return _name_words(name) == _name_words(p.values["name"])
+
         def claim(p: _Pending, match: tuple[str, int]) -> None:
             """Keep on ``p`` only the emails no other contact has (those go to a field)."""
             taken = [e for e in p.emails if owner("e:" + e.lower()) not in (None, match)]
@@ -695,6 +753,8 @@ class ContactWriter(_Writer):
             if dedupe:
                 for key in keys:
                     match = owner(key)
+                    if match is not None and key[0] == "p" and p.emails and not same_person(p, match):
+                        match = None  # the same phone, someone else
                     if match is not None:
                         break
             if match is None:
@@ -719,7 +779,11 @@ class ContactWriter(_Writer):
                     _merge_pending(first, p)
                     self.events.append(
                         ImportEvent(
-                            p.line, "updated", p.values["name"], f"merged into {self.where(first.line)}"
+                            p.line,
+                            "updated",
+                            p.values["name"],
+                            f"merged into {self.where(first.line)}",
+                            warnings=p.warnings,
                         )
                     )
                 for key in keys:
@@ -736,7 +800,9 @@ class ContactWriter(_Writer):
                     if changed
                     else ("skipped", f"duplicate of contact {target}, nothing new")
                 )
-                self.events.append(ImportEvent(p.line, action, p.values["name"], reason, target))
+                self.events.append(
+                    ImportEvent(p.line, action, p.values["name"], reason, target, warnings=p.warnings)
+                )
                 for key in keys:
                     if not key.startswith("e:") or owner(key) in (None, match):
                         seen[key] = match
@@ -833,7 +899,7 @@ class ContactWriter(_Writer):
                 )
             else:
                 logged.append([*row, p.emails, p.phones, sorted(p.tags), p.fields])
-            events.append(ImportEvent(p.line, "created", v["name"], "", contact_id))
+            events.append(ImportEvent(p.line, "created", v["name"], "", contact_id, warnings=p.warnings))
         # what every new contact has in common is written into the statement, not bound per row
         common = {**_NEW_CONTACT, "created_at": now, "updated_at": now, **dict.fromkeys(sparse)}
         self.indexed += len(docs)
@@ -941,7 +1007,7 @@ class ContactWriter(_Writer):
         emails = list(unique_ci([*before["emails"], *p.emails]))
         phones = list(dict.fromkeys([*before["phones"], *p.phones]))
         tags = sorted(unique_tags([*before["tags"], *p.tags]))
-        fields = {**p.fields, **before["fields"]}
+        fields = _unite_fields(before["fields"], p.fields)
         email_labels = {**p.email_labels, **before["email_labels"]}
         email_labels = {e: email_labels[e] for e in emails if e in email_labels}
         phone_labels = _fill_phone_labels(before["phone_labels"], p.phone_labels, phones)
@@ -997,6 +1063,13 @@ class ContactWriter(_Writer):
         return not unchanged
 
 
+def _name_words(name: str) -> list[str]:
+    """A name's words in any order, to compare two spellings: ``Doe, John`` is ``John Doe``,
+    ``Mr. John Richter,James`` is ``Mr. John Richter James``, ``Leslie Ryan`` is not
+    ``Patricia Ryan``."""
+    return sorted(re.findall(r"\w+", name.casefold()))
+
+
 def _uid_key(uid: str, name: str) -> str:
     return f"u:{uid}\x00{name.casefold()}"
 
@@ -1013,8 +1086,14 @@ def _address(a: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class LenientContactWriter(ContactWriter):
-    strict_emails = False
+def _kept(exc: InvalidInput, value: str, key: str) -> str:
+    """The warning for a value kept in the custom field ``key``:
+    ``invalid email 'x@invalid' kept in the unparsed_email field: <why>``."""
+    text = str(exc)
+    for start in (f"invalid email {value.strip()!r}", f"invalid phone {value.strip()!r}"):
+        if text.startswith(start):
+            return f"{start} kept in the {key} field{text[len(start) :]}"
+    return f"{text} (kept in the {key} field)"
 
 
 def _merge_pending(first: _Pending, other: _Pending) -> None:
@@ -1026,11 +1105,26 @@ def _merge_pending(first: _Pending, other: _Pending) -> None:
     first.emails = list(unique_ci([*first.emails, *other.emails]))
     first.phones = list(dict.fromkeys([*first.phones, *other.phones]))
     first.tags = unique_tags([*first.tags, *other.tags])
-    first.fields = {**other.fields, **first.fields}
+    first.fields = _unite_fields(first.fields, other.fields)
     first.notes = list(dict.fromkeys([*first.notes, *other.notes]))
     first.email_labels = {**other.email_labels, **first.email_labels}
     first.phone_labels = _fill_phone_labels(first.phone_labels, other.phone_labels, first.phones)
     first.addresses = _more_addresses(first.values, first.addresses, other)
+
+
+#: the custom fields that hold a list of values a record could not keep elsewhere
+_LIST_FIELDS = ("unparsed_email", "unparsed_phone", "shared_email")
+
+
+def _unite_fields(mine: dict[str, str], theirs: dict[str, str]) -> dict[str, str]:
+    """The custom fields after a duplicate brought its own: mine win, the other's are added, and
+    the lists of ``_LIST_FIELDS`` are united (no value of either is lost)."""
+    out = {**theirs, **mine}
+    for key in _LIST_FIELDS:
+        if key in mine and key in theirs and mine[key] != theirs[key]:
+            values = [*mine[key].split(", "), *theirs[key].split(", ")]
+            out[key] = ", ".join(dict.fromkeys(values))
+    return out
 
 
 def _fill_phone_labels(
