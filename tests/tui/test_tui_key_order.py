@@ -58,3 +58,16 @@ async def test_esc_then_a_screen_key_closes_the_dialog_then_switches(seeded: Any
         await settle(pilot)
         assert isinstance(app.screen, ContactModal)
         assert app.screen.value("name") == name  # nothing was typed into the form meanwhile
+
+
+async def test_keys_typed_while_a_screen_loads_act_on_what_it_shows(seeded: dict[str, int]) -> None:
+    """'3 → o' typed at once: the board is read, then the second column's deal opens."""
+    from minicrm.tui.screens.deal import DealScreen
+
+    app = MinicrmApp(screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        burst(app, "3", "right", "o")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, DealScreen)
+        assert app.screen.deal_id == seeded["Acme add-on"]  # qualified's first deal

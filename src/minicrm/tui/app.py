@@ -89,7 +89,7 @@ class MinicrmApp(App[None]):
         #: keys typed after "/" while the filter is not focused yet (None: not searching)
         self._typeahead: list[events.Key] | None = None
         #: every other key waits for the one before it (tui/key_order)
-        self._keys = KeyOrder(self, self._one_key)
+        self._keys = KeyOrder(self, self._one_key, self._screen_ready)
         #: the database's change stamp last seen (services.kernel.freshness), and a poll running
         self._stamp: int | None = None
         self._polling = False
@@ -243,6 +243,13 @@ class MinicrmApp(App[None]):
             await self._keys.key(event)  # after the keys before it: _one_key
             return
         await super().on_event(event)
+
+    def _screen_ready(self) -> bool:
+        try:
+            screen = self.screen
+        except Exception:  # no screen yet: the first is being put up
+            return False
+        return not isinstance(screen, CrmScreen) or screen.shown_once
 
     async def _one_key(self, event: events.Key) -> None:
         if self._typeahead is not None:  # a "/" just before it started a search

@@ -106,6 +106,9 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
         self._after_refresh: list[Callable[[], Any]] = []
         self._mounted_fresh = False
         self._under_dialog = False
+        #: whether what the screen shows has been read once: keys typed before wait for it, so
+        #: that "3 j o" opens the deal the board puts first (tui/key_order)
+        self.shown_once = False
 
     @property
     def crm(self) -> MinicrmApp:
@@ -138,6 +141,7 @@ class CrmScreen(Screen[None], metaclass=_AbstractScreenMeta):
 
     def refreshed(self) -> None:
         """Each screen calls this when what ``refresh_data`` read is on screen."""
+        self.shown_once = True
         waiting, self._after_refresh = self._after_refresh, []
         for callback in waiting:
             callback()

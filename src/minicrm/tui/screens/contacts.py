@@ -338,6 +338,7 @@ class ContactsScreen(CrmScreen):
             self.query_one("#list-head", Static).update(Text(head, style="bold"), layout=False)
 
     def on_virtual_list_loaded(self, event: VirtualList.Loaded) -> None:
+        self.shown_once = True  # the list is what the keys act on first
         self._update_head()
         if self.pinned and self.pin_id is not None:  # opened from another screen: cursor on it
             self.rows.select_id(self.pin_id)

@@ -168,6 +168,7 @@ class DealScreen(CrmScreen):
         if more:
             parts.append(Text(f"  … older entries: minicrm deal show {deal.id}", style="dim"))
         self.query_one("#deal-detail", Static).update(Group(*parts))
+        self.refreshed()
 
     # -- actions -------------------------------------------------------------------------
     def action_back(self) -> None:
