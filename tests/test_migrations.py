@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -208,8 +209,9 @@ def test_0003_rebuilds_the_search_index_by_entity_without_document_sizes_and_fin
         finally:
             db.close()
 
-    def found_at_0002(query: str) -> list[int]:
-        """The 0002 index answers the 0002 way: its one column, quoted words."""
+    def found_the_old_way(query: str, match: Callable[[list[str]], str]) -> list[int]:
+        """An older index answers as its own migration queried it: ``match`` builds the MATCH
+        expression of the query's words of three letters or more; shorter ones are substrings."""
         long_words = [w for w in query.split() if len(w) >= 3]
         short = [w for w in query.split() if len(w) < 3]
         with sqlite3.connect(str(target.path)) as conn:
@@ -217,28 +219,22 @@ def test_0003_rebuilds_the_search_index_by_entity_without_document_sizes_and_fin
                 rows = conn.execute(
                     "SELECT d.entity_id, d.body FROM search_fts f CROSS JOIN search_doc d "
                     "ON d.id = f.rowid WHERE search_fts MATCH ? AND d.entity = 'company'",
-                    (" ".join(f'"{w}"' for w in long_words),),
+                    (match(long_words),),
                 ).fetchall()
             else:
                 everyone = "SELECT entity_id, body FROM search_doc WHERE entity = 'company'"
                 rows = conn.execute(everyone).fetchall()
             return sorted(i for i, body in rows if all(w.lower() in body.lower() for w in short))
 
+    def found_at_0002(query: str) -> list[int]:
+        """0002: its one column, quoted words."""
+        return found_the_old_way(query, lambda words: " ".join(f'"{w}"' for w in words))
+
     def found_at_0003(query: str) -> list[int]:
-        """The 0003 index answers the 0003 way: the entity column, then the quoted words."""
-        long_words = [w for w in query.split() if len(w) >= 3]
-        short = [w for w in query.split() if len(w) < 3]
-        with sqlite3.connect(str(target.path)) as conn:
-            if long_words:
-                rows = conn.execute(
-                    "SELECT d.entity_id, d.body FROM search_fts f CROSS JOIN search_doc d "
-                    "ON d.id = f.rowid WHERE search_fts MATCH ? AND d.entity = 'company'",
-                    ('entity:"company" AND ' + " AND ".join(f'body:"{w}"' for w in long_words),),
-                ).fetchall()
-            else:
-                everyone = "SELECT entity_id, body FROM search_doc WHERE entity = 'company'"
-                rows = conn.execute(everyone).fetchall()
-            return sorted(i for i, body in rows if all(w.lower() in body.lower() for w in short))
+        """0003: the entity column, then the quoted words."""
+        return found_the_old_way(
+            query, lambda words: 'entity:"company" AND ' + " AND ".join(f'body:"{w}"' for w in words)
+        )
 
     def tables() -> set[str]:
         with sqlite3.connect(str(target.path)) as conn:
