@@ -12,6 +12,7 @@ runs the very same code and rolls back.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -218,23 +219,70 @@ def import_csv(
         "deals": row_to_deal,
     }
     convert = converters[kind]
-    if kind == "contacts" and (preset or detect_preset(table.header)) == "minicrm":
+    own_export = kind == "contacts" and (preset or detect_preset(table.header)) == "minicrm"
+    if own_export:
         from functools import partial
 
         convert = partial(row_to_contact, own_export=True)  # minicrm's own export: its guard goes
 
-    def records() -> Iterator[tuple[int, dict[str, str], Any]]:
-        for line, row in table.rows:
-            try:
-                yield line, row, convert(row, mapping, line)
-            except InvalidInput as exc:
-                yield line, row, exc
-
     ignored = [column for column in table.header if mapping[column] == "ignore"]
     summary = ImportSummary(dry_run=dry_run, header=list(table.header), ignored=ignored)
+    from minicrm.services.transfer import read_ahead
+
+    ahead: Callable[[ContactCheck], _CsvContacts] | None = None
+    if kind == "contacts" and path.stat().st_size >= read_ahead.MIN_BYTES:
+
+        def ahead(check: ContactCheck) -> _CsvContacts:
+            table.rows.close()  # type: ignore[attr-defined]  # the child reads the file
+            return _CsvContacts(path, header, mapping, own_export, check)
+
     return _run(
-        ctx, f"import csv {_shown(path)}", kind, records(), summary, on_duplicate, dry_run, on_event, progress
+        ctx,
+        f"import csv {_shown(path)}",
+        kind,
+        _converted(table.rows, convert, mapping),
+        summary,
+        on_duplicate,
+        dry_run,
+        on_event,
+        progress,
+        ahead=ahead,
     )
+
+
+def _converted(
+    rows: Iterable[tuple[int, dict[str, str]]], convert: Callable[..., Any], mapping: dict[str, str]
+) -> Iterator[tuple[int, dict[str, str], Any]]:
+    """``(line, row, record)`` for each row of a CSV file; the record is the InvalidInput
+    that says why a row cannot be one."""
+    for line, row in rows:
+        try:
+            yield line, row, convert(row, mapping, line)
+        except InvalidInput as exc:
+            yield line, row, exc
+
+
+@dataclass(frozen=True, slots=True)
+class _CsvContacts:
+    """The contacts of a CSV file, read and checked from the start: what the process that
+    reads ahead runs (``read_ahead``: it pickles, and names nothing of this process)."""
+
+    path: Path
+    header: bool
+    mapping: dict[str, str]
+    own_export: bool
+    check: ContactCheck
+
+    def __call__(self) -> Iterator[tuple[int, dict[str, str], Checked]]:
+        from functools import partial
+
+        from minicrm.exchange.csvfile import read_csv
+        from minicrm.exchange.presets import row_to_contact
+
+        convert = partial(row_to_contact, own_export=True) if self.own_export else row_to_contact
+        check = self.check
+        for line, row, rec in _converted(read_csv(self.path, header=self.header).rows, convert, self.mapping):
+            yield line, row, check(line, row, rec)
 
 
 def import_vcard(
@@ -298,7 +346,12 @@ def _run(
     on_event: EventSink | None,
     progress: Progress | None,
     where: Callable[[int], str] | None = None,
+    *,
+    ahead: Callable[[ContactCheck], Callable[[], Iterable[tuple[int, dict[str, str], Any]]]] | None = None,
 ) -> ImportSummary:
+    """Write ``records`` with the writer of ``kind``; ``ahead``: how a second process reads
+    and checks them again while this one writes (``read_ahead``), for a big file of contacts."""
+
     def emit(event: ImportEvent) -> None:
         summary.count(event.action)
         if on_event is not None:
@@ -319,16 +372,17 @@ def _run(
             if where is not None:
                 writer.where = where
             done = 0
-            for line, row, rec in records:
-                if isinstance(rec, MinicrmError):
-                    writer.reject(ImportEvent(line, "rejected", _row_label(row), _reason(rec), row=row))
-                else:
-                    writer.add(line, row, rec)
-                done += 1
-                if done % 250 == 0:
-                    uow.commit_batch()  # once the batch has held the write lock long enough
-                if progress is not None and done % 1000 == 0:
-                    progress(done)
+            with _checked_ahead(records, writer, ahead) as rows:
+                for line, row, rec in rows:
+                    if isinstance(rec, MinicrmError):
+                        writer.reject(ImportEvent(line, "rejected", _row_label(row), _reason(rec), row=row))
+                    else:
+                        writer.add(line, row, rec)
+                    done += 1
+                    if done % 250 == 0:
+                        uow.commit_batch()  # once the batch has held the write lock long enough
+                    if progress is not None and done % 1000 == 0:
+                        progress(done)
             writer.finish()
             if writer.indexed and not dry_run:
                 # within the progress display: the import's last step, not the next write's
@@ -343,6 +397,20 @@ def _run(
         if collecting:
             gc.enable()
     return summary
+
+
+def _checked_ahead(
+    records: Iterable[tuple[int, dict[str, str], Any]],
+    writer: _Writer,
+    ahead: Callable[[ContactCheck], Callable[[], Iterable[tuple[int, dict[str, str], Any]]]] | None,
+) -> contextlib.AbstractContextManager[Iterable[tuple[int, dict[str, str], Any]]]:
+    """The records as the loop of ``_run`` takes them: as they are, or already checked by a
+    process reading ahead (contacts have a check that needs no database: ``ContactCheck``)."""
+    if ahead is not None and isinstance(writer, ContactWriter):
+        from minicrm.services.transfer.read_ahead import read_ahead
+
+        return read_ahead(ahead(writer.check))
+    return contextlib.nullcontext(records)
 
 
 def _indexed(uow: UnitOfWork) -> int:
@@ -425,6 +493,14 @@ class _Pending:
     addresses: list[dict[str, Any]]
     #: the values kept in a custom field instead (``_kept``), for the record's event
     warnings: tuple[str, ...] = ()
+    #: whether it has a value in one of ``_SPARSE_COLUMNS``
+    sparse: bool = False
+    #: the record's name as it came, for its event
+    label: str = ""
+
+
+#: a record once ``ContactCheck`` has seen it: ready to write, or rejected
+Checked = _Pending | ImportEvent
 
 
 _STATUS_ALIASES = {
@@ -455,39 +531,23 @@ def _status(text: str | None, fields: dict[str, str]) -> str:
     return "lead"
 
 
-class ContactWriter(_Writer):
-    """Contacts of a CSV file or of vCards, by the same rules: an email or phone that cannot be
-    read is kept in the ``unparsed_email`` / ``unparsed_phone`` field, with a warning, and the
-    rest of the record is imported; a record with nothing else to tell who it is (no name, no
-    usable email or phone) is rejected."""
+class ContactCheck:
+    """What a contact record of an import is once validated (``_Pending``), or why it cannot be
+    imported (a ``rejected`` event): the rules that need nothing but the record, the region
+    and the time, so that they can run in the process that reads ahead (``read_ahead``)."""
 
-    def __init__(self, uow: UnitOfWork, on_duplicate: str, emit: EventSink) -> None:
-        super().__init__(uow, on_duplicate, emit)
-        self.region = self.ctx.config.region
-        self.tags = uow.tags
-        self.tombstones = {str(r["hash"]) for r in self.db.all("SELECT hash FROM tombstone")}
-        self.batch: list[_Pending] = []
-        self.events: list[ImportEvent] = []
-        self.bulk_checked = False
-        self.deferred_indexes: list[str] = []
-        self.rich = False
+    __slots__ = ("now", "region", "user")
 
-    # validation -------------------------------------------------------------------------
-    def add(self, line: int, row: dict[str, str], rec: ContactRecord) -> None:
+    def __init__(self, region: str | None, now: str, user: str | None) -> None:
+        self.region, self.now, self.user = region, now, user
+
+    def __call__(self, line: int, row: dict[str, str], rec: ContactRecord | MinicrmError) -> Checked:
+        if isinstance(rec, MinicrmError):  # the row could not be read as a record
+            return ImportEvent(line, "rejected", _row_label(row), _reason(rec), row=row)
         try:
-            pending = self._validate(line, row, rec)
+            return self._validate(line, row, rec)
         except InvalidInput as exc:
-            self.events.append(ImportEvent(line, "rejected", rec.name, _reason(exc), row=row))
-            return
-        if self.tombstones and self._erased(pending):
-            self.events.append(ImportEvent(line, "skipped", rec.name, "erased", row=row))
-            return
-        self.batch.append(pending)
-        if len(self.batch) >= BATCH:
-            self._flush()
-
-    def reject(self, event: ImportEvent) -> None:
-        self.events.append(event)  # reported with its batch's events, in line order
+            return ImportEvent(line, "rejected", rec.name, _reason(exc), row=row)
 
     def _validate(self, line: int, row: dict[str, str], rec: ContactRecord) -> _Pending:
         name = (rec.name or "").strip()
@@ -554,7 +614,7 @@ class ContactWriter(_Writer):
                     fields.setdefault(key, day)
         for n, url in enumerate(rec.urls, 2):
             fields.setdefault(f"website_{n}", url)
-        now = self.uow.now
+        now = self.now
         # optional_text for each (trimmed, empty -> None, NUL refused), without a call apiece
         texts = [
             (x.strip() or None) if x else None
@@ -570,8 +630,6 @@ class ContactWriter(_Writer):
             :12
         ]
         nickname, prefix, middle, suffix, department, address_label = texts[12:]
-        if nickname or prefix or middle or suffix or department or address_label or rec.photo or rec.extra:
-            self.rich = True  # this batch has contacts with values in _SPARSE_COLUMNS
         values = {
             "name": name,
             "sort_name": sort_key(name),
@@ -586,7 +644,7 @@ class ContactWriter(_Writer):
             "country": country,
             "status": status,
             "source": source,
-            "owner": owner or self.ctx.user,
+            "owner": owner or self.user,
             "do_not_contact": False,
             "preferred_channel": None,
             "cadence_days": None,
@@ -620,6 +678,8 @@ class ContactWriter(_Writer):
             phone_labels,
             addresses,
             tuple(problems) if problems else (),
+            any((nickname, prefix, middle, suffix, department, address_label, rec.photo, rec.extra)),
+            rec.name,
         )
 
     def _date(self, text: str) -> str | None:
@@ -631,6 +691,45 @@ class ContactWriter(_Writer):
         if not text.startswith("--") and looks_numeric_date(text):
             return parse_date(text, self.region).isoformat()
         return text
+
+
+class ContactWriter(_Writer):
+    """Contacts of a CSV file or of vCards, by the same rules: an email or phone that cannot be
+    read is kept in the ``unparsed_email`` / ``unparsed_phone`` field, with a warning, and the
+    rest of the record is imported; a record with nothing else to tell who it is (no name, no
+    usable email or phone) is rejected."""
+
+    def __init__(self, uow: UnitOfWork, on_duplicate: str, emit: EventSink) -> None:
+        super().__init__(uow, on_duplicate, emit)
+        self.region = self.ctx.config.region
+        #: the rules of a record alone (``ContactCheck``), which ``read_ahead`` may run elsewhere
+        self.check = ContactCheck(self.region, uow.now, self.ctx.user)
+        self.tags = uow.tags
+        self.tombstones = {str(r["hash"]) for r in self.db.all("SELECT hash FROM tombstone")}
+        self.batch: list[_Pending] = []
+        self.events: list[ImportEvent] = []
+        self.bulk_checked = False
+        self.deferred_indexes: list[str] = []
+        self.rich = False
+
+    # validation -------------------------------------------------------------------------
+    def add(self, line: int, row: dict[str, str], rec: ContactRecord | Checked) -> None:
+        """Write (in batches) one record, or what ``check`` made of it in the process that read
+        ahead (``read_ahead``)."""
+        checked = rec if isinstance(rec, (_Pending, ImportEvent)) else self.check(line, row, rec)
+        if isinstance(checked, ImportEvent):
+            self.events.append(checked)
+            return
+        if self.tombstones and self._erased(checked):
+            self.events.append(ImportEvent(line, "skipped", checked.label, "erased", row=checked.row))
+            return
+        self.rich = self.rich or checked.sparse
+        self.batch.append(checked)
+        if len(self.batch) >= BATCH:
+            self._flush()
+
+    def reject(self, event: ImportEvent) -> None:
+        self.events.append(event)  # reported with its batch's events, in line order
 
     def _erased(self, p: _Pending) -> bool:
         keys = [identity_hash("email", e) for e in p.emails] + [identity_hash("phone", x) for x in p.phones]
