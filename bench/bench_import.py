@@ -6,8 +6,10 @@ and loads the same file with sqlite-utils (``$SQLITE_UTILS``, default
 /work/peers/bin/sqlite-utils), interleaved so that both see the same load on a shared machine;
 the child's peak RSS comes from ``getrusage(RUSAGE_CHILDREN)``. Then, on the imported database
 and on one never imported into: 50 ``contact add``s (each timed: no write after an import may
-stall on merging its search index) and top-50 searches for words of 3+ letters. The last lines
-say which of the issue's targets the run meets.
+stall on merging its search index) and top-50 searches for words of 3+ letters. Once more, the
+same import with every SQL statement timed (``_TRACED``): what the writer's connection spends in
+SQLite, which no work taken off it in Python can shorten. The last lines say which of the
+issue's targets the run meets.
 
     python bench/bench_import.py            # 100k (3 runs) and 1M (1 run)
     python bench/bench_import.py 200000 3   # SIZE RUNS
@@ -41,6 +43,24 @@ column mapping ~11.5, validation ~12). The file is the contact rows (35 MB per 2
 documents (21 MB, and 4.5 MB for their key), the emails (16 MB, 9 MB for their unique index), the
 trigram index (13 MB, was 69), the uid index (9 MB), tags and phones (~26 MB with their indexes),
 the change log (6 MB, was 11) and the contact indexes.
+
+Reading ahead (``services/transfer/read_ahead.py``: a second process parses, maps and validates
+the file while the first writes), interleaved with the commit before it and sqlite-utils on one
+200k file, three rounds: 26.8 / 23.1 / 32.5 s before, 18.4 / 18.9 / 21.8 s after (1.23-1.49x),
+sqlite-utils 13.4 / 13.1 / 13.5 s; the ratio went from 0.41-0.56x to 0.62-0.73x. With it:
+
+    200k, 3 runs   9.8k / 12.2k rows/s       0.81x   0.46x   9.6x / 2.1x    1.1 ms,   4 ms
+    1M, 1 run      9.3k /  8.7k rows/s       1.07x   0.57x   9.4x / 2.1x    1.9 ms,  10 ms
+
+(peak RSS 52 MiB at 200k, 70 at 1M; one FTS5 segment; 50 ``contact add``s after the import 0.8-1.1
+ms median, 52-79 ms worst, beside 0.7-1.3 and 52-68 on a database never imported into). The
+writer's SQL statements alone took 13.8 s of the 20.3 s at 200k, 0.84x sqlite-utils' whole
+load: 1.5x its rows/s would leave the whole import 11.0 s, less than its SQL. At 1M they took
+70.8 s of 107.5, 0.62x (sqlite-utils slows down as its table grows): 1.5x would leave the
+writer 5.8 s of Python for a million rows, 6 us a row. The search
+documents and their key are 25.2 MB, 15% of the file: FTS5 needs that copy of the text to take
+a document out of the index on the SQLite that Python 3.11 links here (3.40.1; a contentless
+index that deletes by rowid is 3.43's). Without them the file would still be 8.2x the CSV.
 """
 
 from __future__ import annotations
@@ -230,6 +250,58 @@ def after_import(db: Path, workdir: Path) -> dict[str, Any]:
     return result
 
 
+#: the import of ``minicrm_import`` in a child that times every SQL statement it runs (the
+#: binding of their parameters included): the part of the import no Python outside SQLite can
+#: take off the writer's connection; prints the seconds
+_TRACED = """
+import sys, time
+from minicrm.store.db import Database
+spent = [0.0]
+for name in ("execute", "executemany"):
+    def timed(self, *args, _real=getattr(Database, name), **kwargs):
+        start = time.perf_counter()
+        try:
+            return _real(self, *args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - start
+    setattr(Database, name, timed)
+from minicrm.cli.app import run
+try:
+    run(sys.argv[1:])
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(spent[0], file=sys.stderr)
+"""
+
+
+def sql_seconds(csv_path: Path, db: Path, workdir: Path) -> float:
+    """How long the SQL statements of one import take (``_TRACED``), into a new database."""
+    env = _env(workdir)
+    subprocess.run(
+        [sys.executable, "-m", "minicrm", "--db", str(db), "init"], env=env, check=True, capture_output=True
+    )
+    args = ["--db", str(db), "import", "csv", str(csv_path), "--rejects", str(workdir / "rejects.csv")]
+    _elapsed, _cpu, _rss, last = _run_reaped([sys.executable, "-c", _TRACED, *args], env)
+    return float(last)
+
+
+def search_copy_bytes(db: Path) -> int | None:
+    """The bytes of ``search_doc`` and its key (SQLite's ``dbstat``, where it is compiled in)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return int(
+            conn.execute(
+                "SELECT sum(pgsize) FROM dbstat WHERE name IN ('search_doc', 'sqlite_autoindex_search_doc_1')"
+            ).fetchone()[0]
+        )
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
 def _ms(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:.1f} ms median, {max(values) * 1000:.0f} worst"
 
@@ -258,6 +330,10 @@ def bench(n: int, runs: int) -> None:
             peer_size = peer_db.stat().st_size
             _unlink(peer_db)
         after = after_import(db, work)
+        copy = search_copy_bytes(db)
+        traced_db = work / "traced.db"
+        sql = sql_seconds(path, traced_db, work)
+        _unlink(traced_db)
         fresh_db = work / "fresh.db"
         subprocess.run(
             [sys.executable, "-m", "minicrm", "--db", str(fresh_db), "init"], env=_env(work), check=True
@@ -278,6 +354,15 @@ def bench(n: int, runs: int) -> None:
             f"{peer_size / csv_bytes:.1f}x the CSV"
         )
         print(f"  ratio minicrm/sqlite-utils: {peer_wall / wall:.2f}x wall, {peer_cpu / cpu:.2f}x CPU")
+        print(
+            f"  minicrm's SQL statements alone: {sql:.1f} s = {sql / peer_wall:.2f}x sqlite-utils' "
+            f"whole load (1.5x its rows/s leaves the whole import {peer_wall / 1.5:.1f} s)"
+        )
+        if copy is not None:
+            print(
+                f"  the search documents (search_doc and its key): {copy / 1e6:.1f} MB = "
+                f"{copy / size:.0%} of the file"
+            )
         print(f"  after the import: {after['segments']} FTS5 segment(s)")
         print(f"  contact add x50, imported db: {_ms(after['adds'])}; never imported: {_ms(fresh['adds'])}")
         print(f"  top-50 search, {len(WORDS)} words x5: {_ms(after['search'])}")
