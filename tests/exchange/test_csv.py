@@ -170,3 +170,19 @@ def test_a_row_separated_otherwise_than_the_file_is_split_on_its_own_delimiter(t
         {"a": "notes", "b": "with a tab", "c": ""},
         {"a": "alone", "b": "", "c": ""},
     ]
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
+def test_a_byte_that_is_not_utf8_past_the_sample_is_named_by_its_own_line(
+    tmp_path: Path, newline: bytes
+) -> None:
+    """The reader meets the byte when it decodes the block it is in; the line it names is the
+    byte's (10,002 here), not the line the reader was on when that block was read."""
+    path = tmp_path / "late.csv"
+    lines = [b"Name,Email", *(f"P{i},p{i}@x.pt".encode() for i in range(10_000)), b'"Jos\xe9",j@x.pt']
+    path.write_bytes(newline.join([*lines, b"Ana,a@x.pt"]) + newline)
+    table = read_csv(path)
+    assert table.encoding == "utf-8"  # the first 64 KiB are
+    with pytest.raises(InvalidInput) as raised:
+        list(table.rows)
+    assert str(raised.value) == "late.csv: line 10002: not valid utf-8 text"

@@ -228,7 +228,8 @@ def read_csv(path: Path, *, header: bool = True) -> CsvTable:
                         ) from None
                     return
                 except UnicodeDecodeError as exc:
-                    raise InvalidInput(f"{path.name}: line {start}: not valid {encoding} text") from exc
+                    bad = _undecodable_line(path, bom, encoding) or start
+                    raise InvalidInput(f"{path.name}: line {bad}: not valid {encoding} text") from exc
                 except csv.Error as exc:
                     raise InvalidInput(f"{path.name}: line {start}: {exc}") from exc
                 line, start = start, reader.line_num + 1
@@ -248,6 +249,25 @@ def read_csv(path: Path, *, header: bool = True) -> CsvTable:
                 yield line, record
 
     return CsvTable(header=columns, rows=rows(), encoding=encoding, delimiter=delimiter)
+
+
+def _undecodable_line(path: Path, bom: int, encoding: str) -> int | None:
+    """The line of the first byte that is not ``encoding`` text (None for UTF-16, where a line
+    break is two bytes). The reader meets that byte when it decodes the next block of the file
+    (8 KiB), so the line it was on when the error came may be dozens of lines before it."""
+    if "16" in encoding or "32" in encoding:
+        return None
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    number = 1
+    with path.open("rb") as fh:
+        fh.seek(bom)
+        for raw in fh:  # split at LF; a CR alone ends a line too, as for the reader
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as exc:
+                return number + raw[: exc.start].count(b"\r") - raw[: exc.start].count(b"\r\n")
+            number += 1 + raw.count(b"\r") - raw.count(b"\r\n") - (not raw.endswith(b"\n"))
+    return None
 
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
