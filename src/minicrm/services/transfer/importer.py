@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from minicrm.core.clock import to_db
 from minicrm.core.dates import looks_numeric_date, parse_date
@@ -53,6 +53,9 @@ from minicrm.store.records.base import allocate_ids
 from minicrm.store.records.contacts import ADDRESS_PARTS, identity_hash
 from minicrm.store.records.contacts import ALL_COLUMNS as CONTACT_COLUMNS
 from minicrm.store.records.search_index import contact_search_body, merge_index, sort_key
+
+if TYPE_CHECKING:
+    from minicrm.services.transfer.read_ahead import Row
 
 Kind = Literal["contacts", "companies", "deals"]
 OnDuplicate = Literal["update", "skip", "create"]
@@ -194,7 +197,6 @@ def import_csv(
         build_mapping,
         detect_preset,
         row_to_company,
-        row_to_contact,
         row_to_deal,
     )
 
@@ -213,17 +215,13 @@ def import_csv(
             f"{path.name}: no column maps to a {kind[:-1]} field (header: {', '.join(table.header)}); "
             "use --preset or --map COLUMN=FIELD"
         )
+    own_export = kind == "contacts" and (preset or detect_preset(table.header)) == "minicrm"
     converters: dict[str, Callable[..., Any]] = {
-        "contacts": row_to_contact,
+        "contacts": _contact_converter(own_export),
         "companies": row_to_company,
         "deals": row_to_deal,
     }
     convert = converters[kind]
-    own_export = kind == "contacts" and (preset or detect_preset(table.header)) == "minicrm"
-    if own_export:
-        from functools import partial
-
-        convert = partial(row_to_contact, own_export=True)  # minicrm's own export: its guard goes
 
     ignored = [column for column in table.header if mapping[column] == "ignore"]
     summary = ImportSummary(dry_run=dry_run, header=list(table.header), ignored=ignored)
@@ -250,9 +248,20 @@ def import_csv(
     )
 
 
+def _contact_converter(own_export: bool) -> Callable[..., ContactRecord]:
+    """How a CSV row becomes a contact record: minicrm's own export loses its formula guard."""
+    from minicrm.exchange.presets import row_to_contact
+
+    if not own_export:
+        return row_to_contact
+    from functools import partial
+
+    return partial(row_to_contact, own_export=True)
+
+
 def _converted(
     rows: Iterable[tuple[int, dict[str, str]]], convert: Callable[..., Any], mapping: dict[str, str]
-) -> Iterator[tuple[int, dict[str, str], Any]]:
+) -> Iterator[Row]:
     """``(line, row, record)`` for each row of a CSV file; the record is the InvalidInput
     that says why a row cannot be one."""
     for line, row in rows:
@@ -273,15 +282,12 @@ class _CsvContacts:
     own_export: bool
     check: ContactCheck
 
-    def __call__(self) -> Iterator[tuple[int, dict[str, str], Checked]]:
-        from functools import partial
-
+    def __call__(self) -> Iterator[Row]:
         from minicrm.exchange.csvfile import read_csv
-        from minicrm.exchange.presets import row_to_contact
 
-        convert = partial(row_to_contact, own_export=True) if self.own_export else row_to_contact
+        rows = read_csv(self.path, header=self.header).rows
         check = self.check
-        for line, row, rec in _converted(read_csv(self.path, header=self.header).rows, convert, self.mapping):
+        for line, row, rec in _converted(rows, _contact_converter(self.own_export), self.mapping):
             yield line, row, check(line, row, rec)
 
 
@@ -306,9 +312,7 @@ def import_vcard(
         raise InvalidInput(found.broken[0])  # the one file cannot be read: nothing to import
     # a running number across the cards, each event told its file and card back
     places = [f"{name} card {rec.line or 1}" for rec, name in zip(found.records, found.files, strict=True)]
-    records: Iterable[tuple[int, dict[str, str], Any]] = (
-        (i, {}, rec) for i, rec in enumerate(found.records, 1)
-    )
+    records: Iterable[Row] = ((i, {}, rec) for i, rec in enumerate(found.records, 1))
 
     def where(seq: int) -> str:
         return places[seq - 1]
@@ -339,7 +343,7 @@ def _run(
     ctx: Context,
     label: str,
     kind: str,
-    records: Iterable[tuple[int, dict[str, str], Any]],
+    records: Iterable[Row],
     summary: ImportSummary,
     on_duplicate: str,
     dry_run: bool,
@@ -347,7 +351,7 @@ def _run(
     progress: Progress | None,
     where: Callable[[int], str] | None = None,
     *,
-    ahead: Callable[[ContactCheck], Callable[[], Iterable[tuple[int, dict[str, str], Any]]]] | None = None,
+    ahead: Callable[[ContactCheck], Callable[[], Iterable[Row]]] | None = None,
 ) -> ImportSummary:
     """Write ``records`` with the writer of ``kind``; ``ahead``: how a second process reads
     and checks them again while this one writes (``read_ahead``), for a big file of contacts."""
@@ -400,10 +404,10 @@ def _run(
 
 
 def _checked_ahead(
-    records: Iterable[tuple[int, dict[str, str], Any]],
+    records: Iterable[Row],
     writer: _Writer,
-    ahead: Callable[[ContactCheck], Callable[[], Iterable[tuple[int, dict[str, str], Any]]]] | None,
-) -> contextlib.AbstractContextManager[Iterable[tuple[int, dict[str, str], Any]]]:
+    ahead: Callable[[ContactCheck], Callable[[], Iterable[Row]]] | None,
+) -> contextlib.AbstractContextManager[Iterable[Row]]:
     """The records as the loop of ``_run`` takes them: as they are, or already checked by a
     process reading ahead (contacts have a check that needs no database: ``ContactCheck``)."""
     if ahead is not None and isinstance(writer, ContactWriter):
@@ -701,9 +705,8 @@ class ContactWriter(_Writer):
 
     def __init__(self, uow: UnitOfWork, on_duplicate: str, emit: EventSink) -> None:
         super().__init__(uow, on_duplicate, emit)
-        self.region = self.ctx.config.region
         #: the rules of a record alone (``ContactCheck``), which ``read_ahead`` may run elsewhere
-        self.check = ContactCheck(self.region, uow.now, self.ctx.user)
+        self.check = ContactCheck(self.ctx.config.region, uow.now, self.ctx.user)
         self.tags = uow.tags
         self.tombstones = {str(r["hash"]) for r in self.db.all("SELECT hash FROM tombstone")}
         self.batch: list[_Pending] = []

@@ -42,6 +42,9 @@ PIPE_BYTES = 1 << 20
 _HEAD = struct.Struct("<Q")  # the length of the message that follows
 _RECORDS, _ERROR = b"R", b"E"
 
+#: one record of an input as the import's loop takes it (``importer._run``): ``(line, row,
+#: record)``, the record as read, the error that says why it could not be, or what the check
+#: made of it
 Row = tuple[int, dict[str, str], Any]
 
 
