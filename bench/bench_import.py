@@ -145,7 +145,11 @@ def _run_reaped(cmd: list[str], env: dict[str, str]) -> tuple[float, float, floa
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, lines[-1] if lines else ""
 
 
-def minicrm_import(csv_path: Path, db: Path, workdir: Path) -> tuple[float, float, float, str]:
+def minicrm_import(
+    csv_path: Path, db: Path, workdir: Path, program: tuple[str, ...] = ("-m", "minicrm")
+) -> tuple[float, float, float, str]:
+    """``minicrm import csv`` into a new database; ``program``: how the interpreter runs minicrm's
+    command line (``sql_seconds`` runs it with its statements timed)."""
     env = _env(workdir)
     init = subprocess.run(
         [sys.executable, "-m", "minicrm", "--db", str(db), "init"], env=env, capture_output=True
@@ -153,19 +157,7 @@ def minicrm_import(csv_path: Path, db: Path, workdir: Path) -> tuple[float, floa
     assert init.returncode == 0, init.stderr
     rejects = str(workdir / "rejects.csv")
     return _run_reaped(
-        [
-            sys.executable,
-            "-m",
-            "minicrm",
-            "--db",
-            str(db),
-            "import",
-            "csv",
-            str(csv_path),
-            "--rejects",
-            rejects,
-        ],
-        env,
+        [sys.executable, *program, "--db", str(db), "import", "csv", str(csv_path), "--rejects", rejects], env
     )
 
 
@@ -276,13 +268,7 @@ print(spent[0], file=sys.stderr)
 
 def sql_seconds(csv_path: Path, db: Path, workdir: Path) -> float:
     """How long the SQL statements of one import take (``_TRACED``), into a new database."""
-    env = _env(workdir)
-    subprocess.run(
-        [sys.executable, "-m", "minicrm", "--db", str(db), "init"], env=env, check=True, capture_output=True
-    )
-    args = ["--db", str(db), "import", "csv", str(csv_path), "--rejects", str(workdir / "rejects.csv")]
-    _elapsed, _cpu, _rss, last = _run_reaped([sys.executable, "-c", _TRACED, *args], env)
-    return float(last)
+    return float(minicrm_import(csv_path, db, workdir, ("-c", _TRACED))[3])
 
 
 def search_copy_bytes(db: Path) -> int | None:
