@@ -40,6 +40,21 @@ def burst(app: Any, *typed: str) -> None:
         app.post_message(events.Key(key, "\x1b" if key == "escape" else key))
 
 
+async def typed_out(pilot: Any) -> None:
+    """Wait until every key of a burst has been handled (``KeyOrder`` holds none, has none on
+    its way and is not waiting for a screen), then for what they started: a fixed number of
+    pauses was too few on a loaded machine, where a screen takes longer to read its data."""
+    import asyncio
+
+    order = pilot.app._keys
+    for _ in range(500):  # 10 s at most
+        await settle(pilot)
+        if not order.held and order.in_flight is None and order._retry is None:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"keys still held after 10 s: {[k.key for k in order.held]}")
+
+
 async def test_esc_then_a_screen_key_closes_the_dialog_then_switches(seeded: Any) -> None:
     app = MinicrmApp(screen="contacts")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -49,10 +64,10 @@ async def test_esc_then_a_screen_key_closes_the_dialog_then_switches(seeded: Any
         assert isinstance(app.screen, ContactModal)
         name = app.screen.value("name")
         burst(app, "escape", "3")
-        await settle(pilot)
+        await typed_out(pilot)
         assert isinstance(app.screen, PipelineScreen)
         burst(app, "2", "e", "escape", "4")
-        await settle(pilot)
+        await typed_out(pilot)
         assert isinstance(app.screen, FollowupsScreen)
         await pilot.press("2", "e")
         await settle(pilot)
@@ -67,7 +82,6 @@ async def test_keys_typed_while_a_screen_loads_act_on_what_it_shows(seeded: dict
     app = MinicrmApp(screen="today")
     async with app.run_test(size=(120, 40)) as pilot:
         burst(app, "3", "right", "o")
-        await settle(pilot)
-        await settle(pilot)
+        await typed_out(pilot)
         assert isinstance(app.screen, DealScreen)
         assert app.screen.deal_id == seeded["Acme add-on"]  # qualified's first deal
